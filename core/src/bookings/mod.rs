@@ -1,0 +1,254 @@
+//! The booking log: who, where, when, and how it went.
+//!
+//! Every field, the times included, is sealed in one blob per booking; the table holds
+//! nothing but a random id and that blob. Listing by time range therefore opens every
+//! booking and filters in memory, which is fast enough at the scale of one person's log
+//! (see `docs/PERFORMANCE.md`).
+
+use chrono::Duration;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Timestamp;
+use crate::vault::{Listing, RecordId, Session};
+use crate::{Error, Result};
+
+const TABLE: &str = "bookings";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingKind {
+    Incall,
+    Outcall,
+    Video,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    Planned,
+    InProgress,
+    Done,
+    Cancelled,
+    Incident,
+}
+
+/// Who the booking is with. The identifiers are stored as entered; screening normalizes
+/// them when it links bookings to client notes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Client {
+    pub label: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub handle: Option<String>,
+}
+
+/// Where the booking happens.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    pub address: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+/// What the caller supplies to add or update a booking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookingDraft {
+    pub client: Client,
+    pub starts_at: Timestamp,
+    /// End time; `None` when open-ended.
+    pub ends_at: Option<Timestamp>,
+    pub kind: BookingKind,
+    pub place: Place,
+    pub terms: Option<String>,
+    pub notes: Option<String>,
+    pub status: BookingStatus,
+}
+
+impl BookingDraft {
+    /// A planned booking of `minutes` from `starts_at`, with everything else empty.
+    pub fn new(client_label: &str, starts_at: Timestamp, minutes: i64, kind: BookingKind) -> Self {
+        Self {
+            client: Client {
+                label: client_label.to_owned(),
+                ..Client::default()
+            },
+            starts_at,
+            ends_at: Some(starts_at + Duration::minutes(minutes)),
+            kind,
+            place: Place::default(),
+            terms: None,
+            notes: None,
+            status: BookingStatus::Planned,
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.client.label.trim().is_empty() {
+            return Err(Error::invalid("client label", "must not be empty"));
+        }
+        if let Some(end) = self.ends_at {
+            if end <= self.starts_at {
+                return Err(Error::invalid("end time", "must be after the start time"));
+            }
+        }
+        match (self.place.latitude, self.place.longitude) {
+            (None, None) => {}
+            (Some(lat), Some(lon)) => {
+                if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
+                    return Err(Error::invalid("latitude", "must be between -90 and 90"));
+                }
+                if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
+                    return Err(Error::invalid("longitude", "must be between -180 and 180"));
+                }
+            }
+            _ => {
+                return Err(Error::invalid(
+                    "coordinates",
+                    "latitude and longitude must be given together",
+                ))
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A stored booking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Booking {
+    pub id: RecordId,
+    #[serde(flatten)]
+    pub details: BookingDraft,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Booking {
+    /// Length of the booking, when it has an end.
+    pub fn duration(&self) -> Option<Duration> {
+        self.details.ends_at.map(|end| end - self.details.starts_at)
+    }
+}
+
+/// An inclusive time window over booking start times; open on a side left `None`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TimeRange {
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+}
+
+impl TimeRange {
+    fn contains(&self, t: Timestamp) -> bool {
+        self.from.is_none_or(|from| t >= from) && self.to.is_none_or(|to| t <= to)
+    }
+}
+
+/// The booking log of an unlocked vault.
+pub struct Bookings<'s> {
+    session: &'s Session,
+}
+
+impl Session {
+    pub fn bookings(&self) -> Bookings<'_> {
+        Bookings { session: self }
+    }
+}
+
+impl Bookings<'_> {
+    pub fn add(&self, draft: BookingDraft, now: Timestamp) -> Result<Booking> {
+        Ok(self.add_many(vec![draft], now)?.remove(0))
+    }
+
+    /// Adds several bookings in one transaction: all of them or none.
+    pub fn add_many(&self, drafts: Vec<BookingDraft>, now: Timestamp) -> Result<Vec<Booking>> {
+        for d in &drafts {
+            d.validate()?;
+        }
+        let conn = self.session.conn();
+        let tx = conn.unchecked_transaction()?;
+        let mut added = Vec::with_capacity(drafts.len());
+        {
+            let mut insert = tx.prepare_cached("INSERT INTO bookings (id, body) VALUES (?1, ?2)")?;
+            for details in drafts {
+                let booking = Booking {
+                    id: self.session.new_id()?,
+                    details,
+                    created_at: now,
+                    updated_at: now,
+                };
+                let body = self.session.seal(TABLE, &booking.id, &booking)?;
+                insert.execute(params![booking.id, body])?;
+                added.push(booking);
+            }
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    pub fn get(&self, id: &RecordId) -> Result<Booking> {
+        let body: Vec<u8> = self
+            .session
+            .conn()
+            .query_row("SELECT body FROM bookings WHERE id = ?1", params![id], |r| r.get(0))
+            .optional()?
+            .ok_or(Error::NotFound("booking"))?;
+        self.session.open(TABLE, id, &body)
+    }
+
+    /// Replaces a booking's details; keeps its id and creation time.
+    pub fn update(&self, id: &RecordId, details: BookingDraft, now: Timestamp) -> Result<Booking> {
+        details.validate()?;
+        let existing = self.get(id)?;
+        let booking = Booking {
+            id: *id,
+            details,
+            created_at: existing.created_at,
+            updated_at: now.max(existing.updated_at),
+        };
+        let body = self.session.seal(TABLE, id, &booking)?;
+        self.session
+            .conn()
+            .execute("UPDATE bookings SET body = ?2 WHERE id = ?1", params![id, body])?;
+        Ok(booking)
+    }
+
+    /// Changes only the status (the common case: planned → in progress → done).
+    pub fn set_status(&self, id: &RecordId, status: BookingStatus, now: Timestamp) -> Result<Booking> {
+        let mut details = self.get(id)?.details;
+        details.status = status;
+        self.update(id, details, now)
+    }
+
+    pub fn delete(&self, id: &RecordId) -> Result<()> {
+        let n = self
+            .session
+            .conn()
+            .execute("DELETE FROM bookings WHERE id = ?1", params![id])?;
+        if n == 0 {
+            return Err(Error::NotFound("booking"));
+        }
+        self.session.checkpoint()
+    }
+
+    /// Bookings starting within `range`, newest first.
+    pub fn list(&self, range: TimeRange) -> Result<Listing<Booking>> {
+        let mut stmt = self.session.conn().prepare_cached("SELECT id, body FROM bookings")?;
+        let mut rows = stmt.query([])?;
+        let mut listing = Listing::default();
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let body: Vec<u8> = row.get(1)?;
+            match self.session.open::<Booking>(TABLE, &id, &body) {
+                Ok(b) if range.contains(b.details.starts_at) => listing.items.push(b),
+                Ok(_) => {}
+                Err(Error::Tampered | Error::Decode(_)) => listing.unreadable.push(id),
+                Err(e) => return Err(e),
+            }
+        }
+        listing
+            .items
+            .sort_by(|a, b| b.details.starts_at.cmp(&a.details.starts_at).then(a.id.cmp(&b.id)));
+        Ok(listing)
+    }
+}

@@ -1,0 +1,55 @@
+//! The crate-wide error.
+//!
+//! Messages never contain personal data (names, numbers, addresses, passphrases): they may
+//! be logged or shown on a locked screen. Variants are specific enough for the caller to
+//! act on them; the FFI layer maps them onto its own flat enum.
+
+/// Every fallible operation of the core returns this.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    #[error("this vault needs the device secret to unlock")]
+    DeviceSecretRequired,
+    #[error("the vault is locked")]
+    Locked,
+    #[error("no vault exists at the given location")]
+    VaultNotFound,
+    #[error("a vault already exists at the given location")]
+    VaultExists,
+    #[error("the vault header is corrupt: {0}")]
+    CorruptHeader(&'static str),
+    #[error("the vault uses format version {0}, which this build does not understand")]
+    UnsupportedFormat(u32),
+    #[error("the vault's key-derivation parameters are below the allowed minimum")]
+    WeakKdf,
+    #[error("the database schema version {0} is newer than this build understands")]
+    SchemaTooNew(u32),
+    #[error("a sealed record failed authentication: it was tampered with or is corrupt")]
+    Tampered,
+    #[error("no {0} with that id")]
+    NotFound(&'static str),
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        field: &'static str,
+        reason: &'static str,
+    },
+    #[error("the system random generator failed")]
+    Random,
+    #[error("storage error: {0}")]
+    Storage(#[from] rusqlite::Error),
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("a stored record could not be decoded: {0}")]
+    Decode(String),
+}
+
+impl Error {
+    /// Shorthand for [`Error::InvalidInput`].
+    pub(crate) fn invalid(field: &'static str, reason: &'static str) -> Self {
+        Error::InvalidInput { field, reason }
+    }
+}

@@ -1,0 +1,12 @@
+//! Vigil's core: every rule and every byte of data of the safety companion.
+//!
+//! The native shells (Android, iOS, the desktop command line) only draw screens and reach
+//! the operating system; everything they show or send is decided here. Each capability
+//! owns one module and its tables inside the encrypted [`vault`].
+
+pub mod bookings;
+pub mod clock;
+pub mod error;
+pub mod vault;
+
+pub use error::{Error, Result};
