@@ -6,6 +6,7 @@
 
 pub mod bookings;
 pub mod clock;
+pub mod directory;
 pub mod error;
 pub mod vault;
 

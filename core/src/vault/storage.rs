@@ -84,9 +84,14 @@ fn configure(conn: &Connection) -> Result<()> {
     let secure_delete: i64 = conn.query_row("PRAGMA secure_delete", [], |r| r.get(0))?;
     let foreign_keys: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
     let temp_store: i64 = conn.query_row("PRAGMA temp_store", [], |r| r.get(0))?;
-    if !mode.eq_ignore_ascii_case("wal") || secure_delete != 1 || foreign_keys != 1 || temp_store != 2
+    if !mode.eq_ignore_ascii_case("wal")
+        || secure_delete != 1
+        || foreign_keys != 1
+        || temp_store != 2
     {
-        return Err(Error::CorruptHeader("database settings could not be applied"));
+        return Err(Error::CorruptHeader(
+            "database settings could not be applied",
+        ));
     }
     Ok(())
 }
@@ -129,8 +134,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v.db");
         let conn = connect(&path, true).unwrap();
-        let sd: i64 = conn.query_row("PRAGMA secure_delete", [], |r| r.get(0)).unwrap();
-        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        let sd: i64 = conn
+            .query_row("PRAGMA secure_delete", [], |r| r.get(0))
+            .unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
         assert_eq!((sd, mode.as_str()), (1, "wal"));
     }
 
