@@ -46,6 +46,8 @@ pub enum Error {
     #[error("a stored record could not be decoded: {0}")]
     Decode(String),
     #[error(transparent)]
+    Feed(#[from] crate::feeds::FeedError),
+    #[error(transparent)]
     Directory(#[from] crate::directory::DirectoryError),
 }
 

@@ -29,6 +29,18 @@ pub(crate) const MIGRATIONS: &[&str] = &[
          id   BLOB PRIMARY KEY,
          body BLOB NOT NULL
      ) WITHOUT ROWID;",
+    // 2: feeds — trusted publishers and the last accepted version per publisher and kind.
+    // Content tables (alerts, directory) reference feed_publishers(id) ON DELETE CASCADE.
+    "CREATE TABLE feed_publishers (
+         id   BLOB PRIMARY KEY,
+         body BLOB NOT NULL
+     ) WITHOUT ROWID;
+     CREATE TABLE feed_versions (
+         id        BLOB PRIMARY KEY,
+         publisher BLOB NOT NULL REFERENCES feed_publishers (id) ON DELETE CASCADE,
+         body      BLOB NOT NULL
+     ) WITHOUT ROWID;
+     CREATE INDEX feed_versions_by_publisher ON feed_versions (publisher);",
 ];
 
 /// The schema version this build writes.
