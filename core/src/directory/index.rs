@@ -290,9 +290,13 @@ impl DirectoryIndex {
         let origin = Point::new(query.longitude, query.latitude);
         let mut memo = StateMemo::default();
         let mut hits = Vec::with_capacity(query.limit.min(64));
+        // Once `limit` hits are found, points at the same distance as the last one are
+        // still taken, so that ties are broken the same way as everywhere else (by load
+        // order), not by the tree's layout.
+        let mut tie_bound = f64::INFINITY;
         for (point, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&center) {
             // Points come in exact chord order; past the radius nothing can qualify.
-            if d2 > max_chord2 {
+            if d2 > max_chord2 || d2 > tie_bound {
                 break;
             }
             let entry = &self.entries[point.data as usize];
@@ -309,10 +313,10 @@ impl DirectoryIndex {
             }
             hits.push((point.data, distance_m));
             if hits.len() == query.limit {
-                break;
+                tie_bound = d2 * (1.0 + 1e-12) + 1e-24;
             }
         }
-        Ok(self.finish(hits, query.at))
+        Ok(self.finish(hits, query.limit, query.at))
     }
 
     /// The same answer as [`DirectoryIndex::nearby`] by scanning every service: the
@@ -343,11 +347,12 @@ impl DirectoryIndex {
                 break;
             }
         }
-        Ok(self.finish(hits, query.at))
+        Ok(self.finish(hits, query.limit, query.at))
     }
 
-    fn finish(&self, mut hits: Vec<(u32, f64)>, at: Timestamp) -> Vec<Hit<'_>> {
+    fn finish(&self, mut hits: Vec<(u32, f64)>, limit: usize, at: Timestamp) -> Vec<Hit<'_>> {
         hits.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        hits.truncate(limit);
         hits.into_iter()
             .map(|(i, distance_m)| {
                 let entry = &self.entries[i as usize];

@@ -11,6 +11,7 @@
 //! time zone the publisher declares, with England & Wales bank holidays as `PH`
 //! ([`hours`]). Hours that cannot be parsed are reported as unknown, never as an error.
 
+mod bundle;
 pub mod hours;
 pub mod import;
 mod index;
@@ -21,8 +22,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
+pub use bundle::{
+    build_directory_bundle, Directory, LoadedDirectory, StoredDirectory, SERVICES_PER_CHUNK,
+};
 pub use hours::{HoursStatus, OpenState};
-pub use index::{DirectoryIndex, Hit, NearbyQuery, OpenFilter, EARTH_RADIUS_M};
+pub use index::{DirectoryIndex, Hit, Match, NearbyQuery, OpenFilter, EARTH_RADIUS_M};
 pub use text::{decode_windows_1252, fold_for_search, normalize_postcode};
 
 /// Errors specific to the directory. Messages name files and columns, never service data.
@@ -44,6 +48,8 @@ pub enum DirectoryError {
     NotGeoJson(&'static str),
     #[error("the CSV header is unreadable: {0}")]
     BadCsvHeader(String),
+    #[error("directory content format {0} is not understood by this build")]
+    UnsupportedContentFormat(u32),
     #[error("duplicate service id within one publisher's directory")]
     DuplicateServiceId,
 }
@@ -266,10 +272,15 @@ pub fn check_coordinates(latitude: f64, longitude: f64) -> Result<()> {
     Ok(())
 }
 
+/// The directory content schema this build writes and reads.
+pub const CONTENT_FORMAT: u32 = 1;
+
 /// One publisher's directory as carried in a bundle: the services and the IANA time zone
 /// their opening hours are written in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DirectoryContent {
+    /// The content schema version ([`CONTENT_FORMAT`]); a newer one is refused, not guessed at.
+    pub format: u32,
     /// IANA name, e.g. `Europe/London`.
     pub time_zone: String,
     pub services: Vec<Service>,
@@ -278,13 +289,17 @@ pub struct DirectoryContent {
 impl DirectoryContent {
     pub fn new(time_zone: &str, services: Vec<Service>) -> Self {
         Self {
+            format: CONTENT_FORMAT,
             time_zone: time_zone.to_owned(),
             services,
         }
     }
 
-    /// Checks the time zone, every service, and that ids are unique.
+    /// Checks the format, the time zone, every service, and that ids are unique.
     pub fn validate(&self) -> Result<()> {
+        if self.format != CONTENT_FORMAT {
+            return Err(DirectoryError::UnsupportedContentFormat(self.format).into());
+        }
         hours::parse_time_zone(&self.time_zone)?;
         let mut ids = std::collections::HashSet::with_capacity(self.services.len());
         for s in &self.services {

@@ -41,6 +41,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
          body      BLOB NOT NULL
      ) WITHOUT ROWID;
      CREATE INDEX feed_versions_by_publisher ON feed_versions (publisher);",
+    // 3: directory — each accepted publisher's services, sealed in chunks (directory/bundle.rs).
+    "CREATE TABLE directory_chunks (
+         id        BLOB PRIMARY KEY,
+         publisher BLOB NOT NULL REFERENCES feed_publishers (id) ON DELETE CASCADE,
+         body      BLOB NOT NULL
+     ) WITHOUT ROWID;
+     CREATE INDEX directory_chunks_by_publisher ON directory_chunks (publisher);",
 ];
 
 /// The schema version this build writes.

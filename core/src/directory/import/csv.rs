@@ -95,6 +95,9 @@ pub fn import_csv(file: &str, bytes: &[u8]) -> Result<Import> {
         Ok(t) => t.strip_prefix('\u{FEFF}').unwrap_or(t).to_owned(),
         Err(_) => decode_windows_1252(bytes),
     };
+    // csv counts a CRLF record's start on the line before it; plain LF keeps row numbers
+    // equal to what a spreadsheet shows.
+    let text = text.replace("\r\n", "\n");
     let first_line = text.lines().next().unwrap_or("");
     let delimiter = [b',', b';', b'\t']
         .into_iter()
