@@ -216,6 +216,16 @@ impl Directory<'_> {
             }
         }
         let mut incomplete = Vec::new();
+        // A publisher whose directory was accepted but none of whose chunks could be read
+        // (every accepted bundle stores at least one chunk, even when empty).
+        let accepted = self.session.feeds().status(Timestamp::MIN_UTC)?;
+        for status in accepted {
+            if status.kind == BundleKind::Directory
+                && !by_publisher.contains_key(&status.publisher_id)
+            {
+                incomplete.push(status.publisher);
+            }
+        }
         let mut directories: Vec<(String, DirectoryContent)> = by_publisher
             .into_values()
             .map(|p| {
@@ -227,6 +237,8 @@ impl Directory<'_> {
             })
             .collect();
         directories.sort_by(|a, b| a.0.cmp(&b.0));
+        incomplete.sort();
+        incomplete.dedup();
         Ok(LoadedDirectory {
             index: DirectoryIndex::build(directories)?,
             unreadable,
