@@ -24,8 +24,8 @@ pub use keys::{SecretKey, DEFAULT_KDF_ITERATIONS, MIN_KDF_ITERATIONS};
 pub(crate) use record::KeyId;
 pub use record::RecordId;
 
-use crate::{Error, Result};
 use keys::{open_with, seal_with, KdfParams, KEY_LEN, SALT_LEN};
+use crate::{Error, Result};
 
 /// Version of the header and key-slot format.
 pub const FORMAT_VERSION: u32 = 1;
@@ -61,11 +61,7 @@ pub struct Vault {
 
 impl Vault {
     /// Creates a new vault file and returns an unlocked session on it.
-    pub fn create(
-        path: impl AsRef<Path>,
-        passphrase: &str,
-        options: &VaultOptions,
-    ) -> Result<Session> {
+    pub fn create(path: impl AsRef<Path>, passphrase: &str, options: &VaultOptions) -> Result<Session> {
         let path = path.as_ref().to_path_buf();
         if passphrase.is_empty() {
             return Err(Error::invalid("passphrase", "must not be empty"));
@@ -94,22 +90,11 @@ impl Vault {
             tx.execute(
                 "INSERT INTO vault_header (id, format, kdf_iterations, kdf_salt, device_bound)
                  VALUES (1, ?1, ?2, ?3, ?4)",
-                params![
-                    FORMAT_VERSION,
-                    kdf.iterations,
-                    &kdf.salt[..],
-                    kdf.device_bound
-                ],
+                params![FORMAT_VERSION, kdf.iterations, &kdf.salt[..], kdf.device_bound],
             )?;
             for slot in 0..KEY_SLOTS {
                 let wrapped = if slot == 0 {
-                    seal_with(
-                        &kek,
-                        &rng,
-                        &kdf.slot_aad(FORMAT_VERSION, slot),
-                        vault_key.as_bytes(),
-                        b"",
-                    )?
+                    seal_with(&kek, &rng, &kdf.slot_aad(FORMAT_VERSION, slot), vault_key.as_bytes(), b"")?
                 } else {
                     random_bytes(&rng, WRAPPED_LEN)?
                 };
@@ -250,12 +235,9 @@ fn read_header(conn: &Connection) -> Result<(KdfParams, Slots)> {
         .ok_or(Error::CorruptHeader("no vault header"))?;
     let (format, iterations, salt, device_bound) = row;
     if format != i64::from(FORMAT_VERSION) {
-        return Err(Error::UnsupportedFormat(
-            u32::try_from(format).unwrap_or(u32::MAX),
-        ));
+        return Err(Error::UnsupportedFormat(u32::try_from(format).unwrap_or(u32::MAX)));
     }
-    let iterations = u32::try_from(iterations)
-        .map_err(|_| Error::CorruptHeader("iteration count out of range"))?;
+    let iterations = u32::try_from(iterations).map_err(|_| Error::CorruptHeader("iteration count out of range"))?;
     let salt: [u8; SALT_LEN] = salt
         .try_into()
         .map_err(|_| Error::CorruptHeader("salt has the wrong length"))?;
@@ -358,13 +340,10 @@ impl Session {
         }
         let current_kek = self.kdf.derive_kek(current, device_secret)?;
         let aad = self.kdf.slot_aad(FORMAT_VERSION, 0);
-        let wrapped: Vec<u8> =
-            self.conn
-                .query_row("SELECT wrapped FROM key_slots WHERE slot = 0", [], |r| {
-                    r.get(0)
-                })?;
-        let mut unwrapped =
-            open_with(&current_kek, &aad, &wrapped).map_err(|_| Error::WrongPassphrase)?;
+        let wrapped: Vec<u8> = self
+            .conn
+            .query_row("SELECT wrapped FROM key_slots WHERE slot = 0", [], |r| r.get(0))?;
+        let mut unwrapped = open_with(&current_kek, &aad, &wrapped).map_err(|_| Error::WrongPassphrase)?;
         let matches = unwrapped.as_slice() == self.vault_key.as_bytes();
         zeroize::Zeroize::zeroize(&mut unwrapped);
         if !matches {
@@ -401,29 +380,12 @@ impl Session {
     }
 
     /// Seals `value` as the body of row `id` in `table`.
-    pub(crate) fn seal<T: Serialize>(
-        &self,
-        table: &str,
-        id: &RecordId,
-        value: &T,
-    ) -> Result<Vec<u8>> {
-        record::seal_record(
-            &self.record_key,
-            KeyId::Records,
-            &self.rng,
-            table,
-            id,
-            value,
-        )
+    pub(crate) fn seal<T: Serialize>(&self, table: &str, id: &RecordId, value: &T) -> Result<Vec<u8>> {
+        record::seal_record(&self.record_key, KeyId::Records, &self.rng, table, id, value)
     }
 
     /// Opens the body of row `id` in `table`; [`Error::Tampered`] if it was altered or moved.
-    pub(crate) fn open<T: DeserializeOwned>(
-        &self,
-        table: &str,
-        id: &RecordId,
-        blob: &[u8],
-    ) -> Result<T> {
+    pub(crate) fn open<T: DeserializeOwned>(&self, table: &str, id: &RecordId, blob: &[u8]) -> Result<T> {
         record::open_record(&self.record_key, KeyId::Records, table, id, blob)
     }
 
@@ -445,14 +407,7 @@ pub(crate) fn seal_under<T: Serialize>(
     id: &RecordId,
     value: &T,
 ) -> Result<Vec<u8>> {
-    record::seal_record(
-        key,
-        KeyId::Escalation,
-        &SystemRandom::new(),
-        table,
-        id,
-        value,
-    )
+    record::seal_record(key, KeyId::Escalation, &SystemRandom::new(), table, id, value)
 }
 
 pub(crate) fn open_under<T: DeserializeOwned>(

@@ -99,12 +99,12 @@ impl rusqlite::ToSql for RecordId {
 impl rusqlite::types::FromSql for RecordId {
     fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
         let blob = value.as_blob()?;
-        <[u8; 16]>::try_from(blob).map(Self).map_err(|_| {
-            rusqlite::types::FromSqlError::InvalidBlobSize {
+        <[u8; 16]>::try_from(blob)
+            .map(Self)
+            .map_err(|_| rusqlite::types::FromSqlError::InvalidBlobSize {
                 expected_size: 16,
                 blob_size: blob.len(),
-            }
-        })
+            })
     }
 }
 

@@ -41,12 +41,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
          body      BLOB NOT NULL
      ) WITHOUT ROWID;
      CREATE INDEX feed_versions_by_publisher ON feed_versions (publisher);",
-    // 3: directory — each accepted publisher's services, sealed in chunks (directory/bundle.rs).
+    // 3: directory — each accepted publisher's services, sealed in chunks of up to 2,000
+    // (directory/bundle.rs). A rowid table: the rows are large (hundreds of kilobytes).
     "CREATE TABLE directory_chunks (
          id        BLOB PRIMARY KEY,
          publisher BLOB NOT NULL REFERENCES feed_publishers (id) ON DELETE CASCADE,
          body      BLOB NOT NULL
-     ) WITHOUT ROWID;
+     );
      CREATE INDEX directory_chunks_by_publisher ON directory_chunks (publisher);",
 ];
 
@@ -103,14 +104,9 @@ fn configure(conn: &Connection) -> Result<()> {
     let secure_delete: i64 = conn.query_row("PRAGMA secure_delete", [], |r| r.get(0))?;
     let foreign_keys: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
     let temp_store: i64 = conn.query_row("PRAGMA temp_store", [], |r| r.get(0))?;
-    if !mode.eq_ignore_ascii_case("wal")
-        || secure_delete != 1
-        || foreign_keys != 1
-        || temp_store != 2
+    if !mode.eq_ignore_ascii_case("wal") || secure_delete != 1 || foreign_keys != 1 || temp_store != 2
     {
-        return Err(Error::CorruptHeader(
-            "database settings could not be applied",
-        ));
+        return Err(Error::CorruptHeader("database settings could not be applied"));
     }
     Ok(())
 }
@@ -153,12 +149,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v.db");
         let conn = connect(&path, true).unwrap();
-        let sd: i64 = conn
-            .query_row("PRAGMA secure_delete", [], |r| r.get(0))
-            .unwrap();
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .unwrap();
+        let sd: i64 = conn.query_row("PRAGMA secure_delete", [], |r| r.get(0)).unwrap();
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!((sd, mode.as_str()), (1, "wal"));
     }
 
