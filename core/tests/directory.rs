@@ -595,6 +595,16 @@ fn postcode_prefix_search() {
     assert_eq!(ids("sw1a1"), ["a"]);
     assert_eq!(ids("SW11 1AA"), ["b"]);
     assert_eq!(ids("N1"), Vec::<String>::new());
+    // Non-ASCII postcodes never break the outward-code comparison.
+    let mut odd = Service::new("d", "Odd", &[Category::Other], 51.0, 0.0);
+    odd.postcode = Some("ÉÉ1 2ÅÅ".into());
+    let odd_index = DirectoryIndex::build([(
+        "t".to_owned(),
+        DirectoryContent::new("Europe/London", vec![odd]),
+    )])
+    .unwrap();
+    assert_eq!(odd_index.search_postcode("ÉÉ ", 5, at).unwrap().len(), 0);
+    assert_eq!(odd_index.search_postcode("éé1 2", 5, at).unwrap().len(), 1);
     let b44 = nhs_index().search_postcode("B44 0HL", 10, at).unwrap();
     assert!(b44.iter().any(|m| m.service.id == "nhs:pharmacy:1910"));
     assert!(b44

@@ -428,9 +428,10 @@ impl DirectoryIndex {
                 break;
             }
             if let Some(out) = &outward {
-                // A UK inward code is always three characters.
-                let pc_outward = &pc[..pc.len().saturating_sub(3)];
-                if pc_outward != out.as_str() {
+                // A UK inward code is always three characters (counted as characters:
+                // postcodes elsewhere may not be ASCII).
+                let cut = pc.char_indices().rev().nth(2).map_or(0, |(i, _)| i);
+                if pc.get(..cut) != Some(out.as_str()) {
                     continue;
                 }
             }
