@@ -540,6 +540,13 @@ mod tests {
     }
 
     #[test]
+    fn the_index_can_be_shared_across_threads() {
+        // The shells query from background threads; the FFI object must be Send + Sync.
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<DirectoryIndex>();
+    }
+
+    #[test]
     fn radius_beyond_half_the_globe_covers_everything() {
         assert_eq!(chord2_for_radius(30_000_000.0), f64::INFINITY);
         assert!(chord2_for_radius(10_000.0) > 0.0);
