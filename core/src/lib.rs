@@ -7,6 +7,7 @@
 pub mod bookings;
 pub mod clock;
 pub mod error;
+pub mod export;
 pub mod vault;
 
 pub use error::{Error, Result};

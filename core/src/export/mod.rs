@@ -1,0 +1,2 @@
+//! Encrypted export and import of the whole vault.
+pub mod age;
