@@ -169,7 +169,8 @@ impl Bookings<'_> {
         let tx = conn.unchecked_transaction()?;
         let mut added = Vec::with_capacity(drafts.len());
         {
-            let mut insert = tx.prepare_cached("INSERT INTO bookings (id, body) VALUES (?1, ?2)")?;
+            let mut insert =
+                tx.prepare_cached("INSERT INTO bookings (id, body) VALUES (?1, ?2)")?;
             for details in drafts {
                 let booking = Booking {
                     id: self.session.new_id()?,
@@ -190,7 +191,11 @@ impl Bookings<'_> {
         let body: Vec<u8> = self
             .session
             .conn()
-            .query_row("SELECT body FROM bookings WHERE id = ?1", params![id], |r| r.get(0))
+            .query_row(
+                "SELECT body FROM bookings WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
             .optional()?
             .ok_or(Error::NotFound("booking"))?;
         self.session.open(TABLE, id, &body)
@@ -207,14 +212,20 @@ impl Bookings<'_> {
             updated_at: now.max(existing.updated_at),
         };
         let body = self.session.seal(TABLE, id, &booking)?;
-        self.session
-            .conn()
-            .execute("UPDATE bookings SET body = ?2 WHERE id = ?1", params![id, body])?;
+        self.session.conn().execute(
+            "UPDATE bookings SET body = ?2 WHERE id = ?1",
+            params![id, body],
+        )?;
         Ok(booking)
     }
 
     /// Changes only the status (the common case: planned → in progress → done).
-    pub fn set_status(&self, id: &RecordId, status: BookingStatus, now: Timestamp) -> Result<Booking> {
+    pub fn set_status(
+        &self,
+        id: &RecordId,
+        status: BookingStatus,
+        now: Timestamp,
+    ) -> Result<Booking> {
         let mut details = self.get(id)?.details;
         details.status = status;
         self.update(id, details, now)
@@ -233,7 +244,10 @@ impl Bookings<'_> {
 
     /// Bookings starting within `range`, newest first.
     pub fn list(&self, range: TimeRange) -> Result<Listing<Booking>> {
-        let mut stmt = self.session.conn().prepare_cached("SELECT id, body FROM bookings")?;
+        let mut stmt = self
+            .session
+            .conn()
+            .prepare_cached("SELECT id, body FROM bookings")?;
         let mut rows = stmt.query([])?;
         let mut listing = Listing::default();
         while let Some(row) = rows.next()? {
@@ -246,9 +260,12 @@ impl Bookings<'_> {
                 Err(e) => return Err(e),
             }
         }
-        listing
-            .items
-            .sort_by(|a, b| b.details.starts_at.cmp(&a.details.starts_at).then(a.id.cmp(&b.id)));
+        listing.items.sort_by(|a, b| {
+            b.details
+                .starts_at
+                .cmp(&a.details.starts_at)
+                .then(a.id.cmp(&b.id))
+        });
         Ok(listing)
     }
 }

@@ -194,7 +194,10 @@ mod tests {
         assert_ne!(a.as_bytes(), b.as_bytes());
         let mut salted = p.clone();
         salted.salt[0] ^= 1;
-        assert_ne!(a.as_bytes(), salted.derive_kek("correct horse", None).unwrap().as_bytes());
+        assert_ne!(
+            a.as_bytes(),
+            salted.derive_kek("correct horse", None).unwrap().as_bytes()
+        );
 
         let mut bound = p.clone();
         bound.device_bound = true;
@@ -202,8 +205,12 @@ mod tests {
             bound.derive_kek("correct horse", None),
             Err(Error::DeviceSecretRequired)
         ));
-        let d1 = bound.derive_kek("correct horse", Some(b"device-1")).unwrap();
-        let d2 = bound.derive_kek("correct horse", Some(b"device-2")).unwrap();
+        let d1 = bound
+            .derive_kek("correct horse", Some(b"device-1"))
+            .unwrap();
+        let d2 = bound
+            .derive_kek("correct horse", Some(b"device-2"))
+            .unwrap();
         assert_ne!(d1.as_bytes(), d2.as_bytes());
         assert_ne!(d1.as_bytes(), a.as_bytes());
     }
@@ -221,13 +228,22 @@ mod tests {
         let key = SecretKey::random(&rng).unwrap();
         let sealed = seal_with(&key, &rng, b"aad", b"hello", b"").unwrap();
         assert_eq!(open_with(&key, b"aad", &sealed).unwrap(), b"hello");
-        assert!(matches!(open_with(&key, b"other", &sealed), Err(Error::Tampered)));
+        assert!(matches!(
+            open_with(&key, b"other", &sealed),
+            Err(Error::Tampered)
+        ));
         for i in 0..sealed.len() {
             let mut t = sealed.clone();
             t[i] ^= 0x01;
-            assert!(matches!(open_with(&key, b"aad", &t), Err(Error::Tampered)), "byte {i}");
+            assert!(
+                matches!(open_with(&key, b"aad", &t), Err(Error::Tampered)),
+                "byte {i}"
+            );
         }
-        assert!(matches!(open_with(&key, b"aad", &sealed[..10]), Err(Error::Tampered)));
+        assert!(matches!(
+            open_with(&key, b"aad", &sealed[..10]),
+            Err(Error::Tampered)
+        ));
     }
 
     #[test]

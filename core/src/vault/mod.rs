@@ -24,8 +24,8 @@ pub use keys::{SecretKey, DEFAULT_KDF_ITERATIONS, MIN_KDF_ITERATIONS};
 pub(crate) use record::KeyId;
 pub use record::RecordId;
 
-use keys::{open_with, seal_with, KdfParams, KEY_LEN, SALT_LEN};
 use crate::{Error, Result};
+use keys::{open_with, seal_with, KdfParams, KEY_LEN, SALT_LEN};
 
 /// Version of the header and key-slot format.
 pub const FORMAT_VERSION: u32 = 1;
@@ -61,7 +61,11 @@ pub struct Vault {
 
 impl Vault {
     /// Creates a new vault file and returns an unlocked session on it.
-    pub fn create(path: impl AsRef<Path>, passphrase: &str, options: &VaultOptions) -> Result<Session> {
+    pub fn create(
+        path: impl AsRef<Path>,
+        passphrase: &str,
+        options: &VaultOptions,
+    ) -> Result<Session> {
         let path = path.as_ref().to_path_buf();
         if passphrase.is_empty() {
             return Err(Error::invalid("passphrase", "must not be empty"));
@@ -90,11 +94,22 @@ impl Vault {
             tx.execute(
                 "INSERT INTO vault_header (id, format, kdf_iterations, kdf_salt, device_bound)
                  VALUES (1, ?1, ?2, ?3, ?4)",
-                params![FORMAT_VERSION, kdf.iterations, &kdf.salt[..], kdf.device_bound],
+                params![
+                    FORMAT_VERSION,
+                    kdf.iterations,
+                    &kdf.salt[..],
+                    kdf.device_bound
+                ],
             )?;
             for slot in 0..KEY_SLOTS {
                 let wrapped = if slot == 0 {
-                    seal_with(&kek, &rng, &kdf.slot_aad(FORMAT_VERSION, slot), vault_key.as_bytes(), b"")?
+                    seal_with(
+                        &kek,
+                        &rng,
+                        &kdf.slot_aad(FORMAT_VERSION, slot),
+                        vault_key.as_bytes(),
+                        b"",
+                    )?
                 } else {
                     random_bytes(&rng, WRAPPED_LEN)?
                 };
@@ -213,6 +228,10 @@ fn remove_files(path: &Path) -> Result<()> {
 type Slots = Vec<(u32, Vec<u8>)>;
 
 fn read_header(conn: &Connection) -> Result<(KdfParams, Slots)> {
+    read_header_inner(conn).map_err(storage::damaged_file)
+}
+
+fn read_header_inner(conn: &Connection) -> Result<(KdfParams, Slots)> {
     let version = storage::schema_version(conn)?;
     if version == 0 {
         return Err(Error::CorruptHeader("no vault header"));
@@ -235,9 +254,12 @@ fn read_header(conn: &Connection) -> Result<(KdfParams, Slots)> {
         .ok_or(Error::CorruptHeader("no vault header"))?;
     let (format, iterations, salt, device_bound) = row;
     if format != i64::from(FORMAT_VERSION) {
-        return Err(Error::UnsupportedFormat(u32::try_from(format).unwrap_or(u32::MAX)));
+        return Err(Error::UnsupportedFormat(
+            u32::try_from(format).unwrap_or(u32::MAX),
+        ));
     }
-    let iterations = u32::try_from(iterations).map_err(|_| Error::CorruptHeader("iteration count out of range"))?;
+    let iterations = u32::try_from(iterations)
+        .map_err(|_| Error::CorruptHeader("iteration count out of range"))?;
     let salt: [u8; SALT_LEN] = salt
         .try_into()
         .map_err(|_| Error::CorruptHeader("salt has the wrong length"))?;
@@ -292,6 +314,7 @@ pub struct Session {
     path: PathBuf,
     vault_key: SecretKey,
     record_key: SecretKey,
+    #[allow(dead_code, reason = "first used by screening")]
     blind_key: SecretKey,
     kdf: KdfParams,
     rng: SystemRandom,
@@ -340,10 +363,13 @@ impl Session {
         }
         let current_kek = self.kdf.derive_kek(current, device_secret)?;
         let aad = self.kdf.slot_aad(FORMAT_VERSION, 0);
-        let wrapped: Vec<u8> = self
-            .conn
-            .query_row("SELECT wrapped FROM key_slots WHERE slot = 0", [], |r| r.get(0))?;
-        let mut unwrapped = open_with(&current_kek, &aad, &wrapped).map_err(|_| Error::WrongPassphrase)?;
+        let wrapped: Vec<u8> =
+            self.conn
+                .query_row("SELECT wrapped FROM key_slots WHERE slot = 0", [], |r| {
+                    r.get(0)
+                })?;
+        let mut unwrapped =
+            open_with(&current_kek, &aad, &wrapped).map_err(|_| Error::WrongPassphrase)?;
         let matches = unwrapped.as_slice() == self.vault_key.as_bytes();
         zeroize::Zeroize::zeroize(&mut unwrapped);
         if !matches {
@@ -371,6 +397,7 @@ impl Session {
         &self.conn
     }
 
+    #[allow(dead_code, reason = "first used by later capabilities")]
     pub(crate) fn rng(&self) -> &SystemRandom {
         &self.rng
     }
@@ -380,16 +407,34 @@ impl Session {
     }
 
     /// Seals `value` as the body of row `id` in `table`.
-    pub(crate) fn seal<T: Serialize>(&self, table: &str, id: &RecordId, value: &T) -> Result<Vec<u8>> {
-        record::seal_record(&self.record_key, KeyId::Records, &self.rng, table, id, value)
+    pub(crate) fn seal<T: Serialize>(
+        &self,
+        table: &str,
+        id: &RecordId,
+        value: &T,
+    ) -> Result<Vec<u8>> {
+        record::seal_record(
+            &self.record_key,
+            KeyId::Records,
+            &self.rng,
+            table,
+            id,
+            value,
+        )
     }
 
     /// Opens the body of row `id` in `table`; [`Error::Tampered`] if it was altered or moved.
-    pub(crate) fn open<T: DeserializeOwned>(&self, table: &str, id: &RecordId, blob: &[u8]) -> Result<T> {
+    pub(crate) fn open<T: DeserializeOwned>(
+        &self,
+        table: &str,
+        id: &RecordId,
+        blob: &[u8],
+    ) -> Result<T> {
         record::open_record(&self.record_key, KeyId::Records, table, id, blob)
     }
 
     /// The blind index of a normalized searchable value (see the `blind` module).
+    #[allow(dead_code, reason = "first used by screening")]
     pub(crate) fn blind_index(&self, domain: &str, normalized: &str, bits: u32) -> i64 {
         blind::blind_index(&self.blind_key, domain, normalized, bits)
     }
@@ -401,15 +446,24 @@ impl Session {
 }
 
 /// Seals and opens with a key other than the vault's (the escalation key).
+#[allow(dead_code, reason = "first used by check-in escalation")]
 pub(crate) fn seal_under<T: Serialize>(
     key: &SecretKey,
     table: &str,
     id: &RecordId,
     value: &T,
 ) -> Result<Vec<u8>> {
-    record::seal_record(key, KeyId::Escalation, &SystemRandom::new(), table, id, value)
+    record::seal_record(
+        key,
+        KeyId::Escalation,
+        &SystemRandom::new(),
+        table,
+        id,
+        value,
+    )
 }
 
+#[allow(dead_code, reason = "first used by check-in escalation")]
 pub(crate) fn open_under<T: DeserializeOwned>(
     key: &SecretKey,
     table: &str,

@@ -22,6 +22,7 @@ pub(crate) const RECORD_FORMAT: u8 = 1;
 pub(crate) enum KeyId {
     /// The record subkey of the vault key.
     Records = 1,
+    #[allow(dead_code, reason = "first used by check-in escalation")]
     /// The escalation key, derived from the device secret (readable while locked).
     Escalation = 2,
 }
@@ -43,13 +44,6 @@ impl RecordId {
 
     pub fn as_bytes(&self) -> &[u8; 16] {
         &self.0
-    }
-
-    /// Reads an id stored as a 16-byte BLOB.
-    pub(crate) fn from_slice(bytes: &[u8]) -> Result<Self> {
-        <[u8; 16]>::try_from(bytes)
-            .map(Self)
-            .map_err(|_| Error::Decode("row id is not 16 bytes".into()))
     }
 }
 
@@ -99,12 +93,12 @@ impl rusqlite::ToSql for RecordId {
 impl rusqlite::types::FromSql for RecordId {
     fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
         let blob = value.as_blob()?;
-        <[u8; 16]>::try_from(blob)
-            .map(Self)
-            .map_err(|_| rusqlite::types::FromSqlError::InvalidBlobSize {
+        <[u8; 16]>::try_from(blob).map(Self).map_err(|_| {
+            rusqlite::types::FromSqlError::InvalidBlobSize {
                 expected_size: 16,
                 blob_size: blob.len(),
-            })
+            }
+        })
     }
 }
 
