@@ -84,7 +84,7 @@ impl BookingDraft {
         }
     }
 
-    fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         if self.client.label.trim().is_empty() {
             return Err(Error::invalid("client label", "must not be empty"));
         }
@@ -185,6 +185,21 @@ impl Bookings<'_> {
         }
         tx.commit()?;
         Ok(added)
+    }
+
+    /// Stores `booking` exactly as given (id and times included), replacing any row with
+    /// the same id. For import only: it bypasses the usual id and time assignment, so the
+    /// caller validates and decides on conflicts first.
+    pub(crate) fn put_raw(&self, booking: &Booking) -> Result<()> {
+        let body = self.session.seal(TABLE, &booking.id, booking)?;
+        self.session
+            .conn()
+            .prepare_cached(
+                "INSERT INTO bookings (id, body) VALUES (?1, ?2)
+                 ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+            )?
+            .execute(params![booking.id, body])?;
+        Ok(())
     }
 
     pub fn get(&self, id: &RecordId) -> Result<Booking> {
