@@ -44,7 +44,7 @@ fn draft(i: usize) -> BookingDraft {
     if i % 3 == 0 {
         d.place = Place {
             address: Some(format!("{i} Example Street")),
-            latitude: Some(51.5 + i as f64 / 1000.0),
+            latitude: Some(51.5 + (i % 1000) as f64 / 1000.0),
             longitude: Some(-0.12),
         };
         d.notes = Some("regular, pays in advance".into());
