@@ -538,7 +538,11 @@ impl TapMkdir for std::path::PathBuf {
 /// The example in `docs/export-format.md` is a valid export of this build.
 #[test]
 fn the_documented_example_imports() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/export-format.md")).unwrap();
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/export-format.md"
+    ))
+    .unwrap();
     let example = doc
         .split("## Example")
         .nth(1)
@@ -547,9 +551,15 @@ fn the_documented_example_imports() {
         .expect("an example block");
     let dir = tempfile::tempdir().unwrap();
     let (_, target) = new_vault(dir.path(), "pass");
-    let report = target.backup().import(Cursor::new(encrypt(example)), &identity()).unwrap();
+    let report = target
+        .backup()
+        .import(Cursor::new(encrypt(example)), &identity())
+        .unwrap();
     assert_eq!(report.sections[0].inserted, 1);
-    let b = target.bookings().get(&"0f1e2d3c4b5a69788796a5b4c3d2e1f0".parse().unwrap()).unwrap();
+    let b = target
+        .bookings()
+        .get(&"0f1e2d3c4b5a69788796a5b4c3d2e1f0".parse().unwrap())
+        .unwrap();
     assert_eq!(b.details.client.label, "R.");
     assert_eq!(b.details.kind, BookingKind::Outcall);
     assert_eq!(b.details.status, BookingStatus::Done);

@@ -68,6 +68,20 @@ pub(crate) fn decode(text: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Decodes canonical padded base64 (the ASCII armor's form): length a multiple of 4, `=`
+/// only as the last one or two characters, zero trailing bits.
+pub(crate) fn decode_padded(text: &[u8]) -> Option<Vec<u8>> {
+    if text.len() % 4 != 0 {
+        return None;
+    }
+    let pad = text.iter().rev().take_while(|&&c| c == b'=').count();
+    let unpadded = &text[..text.len() - pad];
+    match (pad, unpadded.len() % 4) {
+        (0, 0) | (1, 3) | (2, 2) => decode(unpadded),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +102,18 @@ mod tests {
         assert_eq!(encode(b"fo"), "Zm8");
         assert_eq!(encode(b"foo"), "Zm9v");
         assert_eq!(encode(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn padded_decoding_is_strict() {
+        assert_eq!(decode_padded(b"Zg==").as_deref(), Some(&b"f"[..]));
+        assert_eq!(decode_padded(b"Zm8=").as_deref(), Some(&b"fo"[..]));
+        assert_eq!(decode_padded(b"Zm9v").as_deref(), Some(&b"foo"[..]));
+        assert_eq!(decode_padded(b""), Some(Vec::new()));
+        assert_eq!(decode_padded(b"Zg"), None, "missing padding");
+        assert_eq!(decode_padded(b"Zh=="), None, "non-zero trailing bits");
+        assert_eq!(decode_padded(b"Z==="), None, "too much padding");
+        assert_eq!(decode_padded(b"Zg=a"), None, "padding in the middle");
     }
 
     #[test]

@@ -3,14 +3,15 @@
 //! even if Vigil itself disappears.
 //!
 //! Supported: passphrase (`scrypt`) and `X25519` recipients for writing; passphrase and
-//! X25519 identities for reading. Not supported: ASCII armor (rejected with
-//! [`AgeError::ArmorUnsupported`]), post-quantum hybrid and plugin recipients (reported as
-//! [`AgeError::UnsupportedRecipient`] when nothing else in the header matches).
+//! X25519 identities for reading; reading ASCII-armored files (strict PEM, detected
+//! automatically). Not supported: writing armor, post-quantum hybrid and plugin recipients
+//! (reported as [`AgeError::UnsupportedRecipient`] when nothing else in the header matches).
 //!
 //! Both directions stream in 64 KiB chunks, so memory stays flat whatever the size. The
 //! reader authenticates each chunk before releasing any byte of it and never releases
 //! anything after a failure.
 
+mod armor;
 mod base64;
 mod bech32;
 mod header;
@@ -18,7 +19,7 @@ mod keys;
 mod stream;
 
 pub use keys::{Identity, Recipient, X25519Identity, X25519Recipient};
-pub use stream::{AgeReader, AgeWriter};
+pub use stream::{AgeReader, AgeWriter, ArmorMode, ReadOptions};
 
 /// The scrypt work factor (log2 N) used when encrypting with a passphrase, as age does.
 pub const DEFAULT_WORK_FACTOR: u8 = 18;
@@ -33,10 +34,8 @@ pub const DEFAULT_MAX_WORK_FACTOR: u8 = 22;
 pub enum AgeError {
     #[error("the file uses an age format version this build does not support")]
     UnsupportedVersion,
-    #[error(
-        "the file is ASCII-armored, which is not supported; remove the armor with `age -d` first"
-    )]
-    ArmorUnsupported,
+    #[error("invalid ASCII armor: {0}")]
+    Armor(&'static str),
     #[error("malformed age header: {0}")]
     MalformedHeader(&'static str),
     #[error("the passphrase work factor 2^{log_n} is above the allowed maximum 2^{max}")]
@@ -64,7 +63,7 @@ pub enum AgeError {
     #[error("the cryptographic backend failed")]
     Crypto,
     #[error("i/o error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(#[source] std::io::Error),
 }
 
 impl AgeError {
@@ -75,6 +74,7 @@ impl AgeError {
             AgeError::Truncated => AgeError::Truncated,
             AgeError::TrailingData => AgeError::TrailingData,
             AgeError::MalformedPayload(r) => AgeError::MalformedPayload(r),
+            AgeError::Armor(r) => AgeError::Armor(r),
             AgeError::Io(e) => {
                 AgeError::Io(std::io::Error::new(e.kind(), "an earlier read failed"))
             }
@@ -100,6 +100,13 @@ impl AgeError {
             AgeError::Io(e) => e,
             other => std::io::Error::other(other),
         }
+    }
+}
+
+impl From<std::io::Error> for AgeError {
+    /// Unwraps an age error that travelled through an `io::Error` (from the armor decoder).
+    fn from(e: std::io::Error) -> Self {
+        AgeError::from_io(e)
     }
 }
 

@@ -12,6 +12,7 @@ use ring::aead::{Aad, LessSafeKey, Nonce, Tag};
 use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
 
+use super::armor::{self, Dearmor};
 use super::header::Header;
 use super::keys::{is_supported_type, Identity, Recipient};
 use super::primitives::{aead_key, hkdf_sha256, FILE_KEY_LEN, TAG_LEN};
@@ -23,7 +24,6 @@ const ENC_CHUNK_LEN: usize = CHUNK_LEN + TAG_LEN;
 const NONCE_LEN: usize = 16;
 /// The counter is 88 bits; no real file comes near it, but it must never wrap.
 const MAX_COUNTER: u128 = (1 << 88) - 1;
-const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 
 fn chunk_nonce(counter: u128, last: bool) -> Nonce {
     let mut n = [0u8; 12];
@@ -155,7 +155,7 @@ enum State {
 /// Decrypts a stream. Each chunk is authenticated before any of its bytes are returned;
 /// after a failure every further read fails the same way.
 pub struct AgeReader<R: Read> {
-    inner: BufReader<R>,
+    inner: BufReader<Source<R>>,
     key: LessSafeKey,
     counter: u128,
     enc: Vec<u8>,
@@ -173,25 +173,33 @@ impl<R: Read> std::fmt::Debug for AgeReader<R> {
 }
 
 impl<R: Read> AgeReader<R> {
-    /// Reads and authenticates the header with the first identity that opens it.
+    /// Reads and authenticates the header with the first identity that opens it, with the
+    /// default [`ReadOptions`] (armor detected, age's work-factor cap).
     pub fn new(inner: R, identities: &[Identity]) -> Result<Self, AgeError> {
-        Self::with_max_work_factor(inner, identities, DEFAULT_MAX_WORK_FACTOR)
+        Self::with_options(inner, identities, &ReadOptions::default())
     }
 
-    /// As [`AgeReader::new`], with a different cap on the scrypt work factor (log2 N).
-    pub fn with_max_work_factor(
+    pub fn with_options(
         inner: R,
         identities: &[Identity],
-        max_work_factor: u8,
+        options: &ReadOptions,
     ) -> Result<Self, AgeError> {
-        let mut inner = BufReader::with_capacity(8 * 1024, inner);
-        if looks_armored(&mut inner)? {
-            return Err(AgeError::ArmorUnsupported);
-        }
+        let mut raw = BufReader::with_capacity(8 * 1024, inner);
+        let armored = match options.armor {
+            ArmorMode::Detect => looks_armored(&mut raw)?,
+            ArmorMode::Required => true,
+            ArmorMode::Refused => false,
+        };
+        let source = if armored {
+            Source::Armored(Dearmor::new(raw))
+        } else {
+            Source::Binary(raw)
+        };
+        let mut inner = BufReader::with_capacity(8 * 1024, source);
         let header = Header::read(&mut inner)?;
         let mut file_key = None;
         for identity in identities {
-            if let Some(key) = identity.unwrap(&header.stanzas, max_work_factor)? {
+            if let Some(key) = identity.unwrap(&header.stanzas, options.max_work_factor)? {
                 file_key = Some(Zeroizing::new(key));
                 break;
             }
@@ -201,7 +209,12 @@ impl<R: Read> AgeReader<R> {
         let mut nonce = [0u8; NONCE_LEN];
         inner
             .read_exact(&mut nonce)
-            .map_err(|_| AgeError::MalformedHeader("the payload nonce is missing or short"))?;
+            .map_err(|e| match AgeError::from_io(e) {
+                AgeError::Io(_) => {
+                    AgeError::MalformedHeader("the payload nonce is missing or short")
+                }
+                other => other,
+            })?;
         Ok(Self {
             key: payload_key(&file_key, &nonce)?,
             inner,
@@ -336,16 +349,59 @@ impl<R: Read> Read for AgeReader<R> {
     }
 }
 
-/// Peeks for the armor marker, skipping leading whitespace, without consuming anything
-/// that a binary header would need.
+/// How the reader treats ASCII armor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ArmorMode {
+    /// Armored if the input, after leading whitespace, starts with `-----`.
+    #[default]
+    Detect,
+    /// Always armored (the caller knows).
+    Required,
+    /// Binary only.
+    Refused,
+}
+
+/// Reader settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Highest accepted scrypt work factor (log2 N).
+    pub max_work_factor: u8,
+    pub armor: ArmorMode,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        Self {
+            max_work_factor: DEFAULT_MAX_WORK_FACTOR,
+            armor: ArmorMode::Detect,
+        }
+    }
+}
+
+/// The bytes under the header parser: the file itself, or the armor's decoded content.
+enum Source<R: Read> {
+    Binary(BufReader<R>),
+    Armored(Dearmor<BufReader<R>>),
+}
+
+impl<R: Read> Read for Source<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Source::Binary(r) => r.read(buf),
+            Source::Armored(r) => r.read(buf),
+        }
+    }
+}
+
+/// Peeks, without consuming anything, whether the input starts (after whitespace) like a
+/// PEM begin line. A binary age file starts with `age-encryption.org/`.
 fn looks_armored<R: Read>(input: &mut BufReader<R>) -> Result<bool, AgeError> {
     let buf = input.fill_buf()?;
     let start = buf
         .iter()
         .position(|c| !c.is_ascii_whitespace())
         .unwrap_or(buf.len());
-    let rest = &buf[start..];
-    Ok(rest.starts_with(&ARMOR_BEGIN[..10]))
+    Ok(buf[start..].starts_with(&armor::BEGIN[..5]))
 }
 
 /// Why no identity opened the header, as precisely as the header allows.

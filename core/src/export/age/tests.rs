@@ -181,9 +181,15 @@ fn work_factor_above_the_cap_is_refused_before_any_work() {
         b"hello",
         &[Recipient::passphrase_with_work_factor("pw", 12)],
     );
-    let err =
-        AgeReader::with_max_work_factor(Cursor::new(&file), &[Identity::passphrase("pw")], 11)
-            .unwrap_err();
+    let err = AgeReader::with_options(
+        Cursor::new(&file),
+        &[Identity::passphrase("pw")],
+        &ReadOptions {
+            max_work_factor: 11,
+            ..ReadOptions::default()
+        },
+    )
+    .unwrap_err();
     assert!(
         matches!(err, AgeError::WorkFactorTooHigh { log_n: 12, max: 11 }),
         "{err:?}"
@@ -231,13 +237,67 @@ fn no_byte_of_a_failed_chunk_is_released() {
     );
 }
 
+/// PEM-armors `file` the way `age -a` does: padded base64, 64 columns, `eol` line ends.
+fn armor(file: &[u8], eol: &str) -> Vec<u8> {
+    let mut text = format!("-----BEGIN AGE ENCRYPTED FILE-----{eol}");
+    for chunk in file.chunks(48) {
+        let mut line = base64::encode(chunk);
+        while line.len() % 4 != 0 {
+            line.push('=');
+        }
+        text.push_str(&line);
+        text.push_str(eol);
+    }
+    text.push_str(&format!("-----END AGE ENCRYPTED FILE-----{eol}"));
+    text.into_bytes()
+}
+
 #[test]
-fn armored_input_is_reported_as_unsupported() {
-    let armored = b"-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n-----END AGE ENCRYPTED FILE-----\n";
-    assert!(matches!(
-        open(armored, &[Identity::passphrase("pw")]).1,
-        Some(AgeError::ArmorUnsupported)
-    ));
+fn armored_files_are_read_transparently() {
+    for len in [0, 100, CHUNK_LEN + 7] {
+        let plain = data(len);
+        let file = seal(&plain, &pass("pw"));
+        for eol in ["\n", "\r\n"] {
+            let mut armored = b" \n\t\n".to_vec();
+            armored.extend(armor(&file, eol));
+            armored.extend_from_slice(b"\n  \n");
+            let (out, err) = open(&armored, &[Identity::passphrase("pw")]);
+            assert!(err.is_none(), "len {len}: {err:?}");
+            assert_eq!(out, plain);
+        }
+    }
+}
+
+#[test]
+fn invalid_armor_is_an_armor_error_and_releases_nothing() {
+    let plain = data(200);
+    let good = String::from_utf8(armor(&seal(&plain, &pass("pw")), "\n")).unwrap();
+    let cases = [
+        good.replace("-----END AGE ENCRYPTED FILE-----\n", ""),
+        good.replace(
+            "-----END AGE ENCRYPTED FILE-----\n",
+            "-----END AGE ENCRYPTED FILE-----\nmore",
+        ),
+        good.replacen('\n', "\n\n", 2),
+        good.replace("BEGIN AGE", "BEGIN age"),
+        {
+            // A space at the end of the first data line.
+            let mut lines: Vec<String> = good.lines().map(str::to_owned).collect();
+            lines[1].push(' ');
+            lines.join("\n") + "\n"
+        },
+        // The first data line cut short: a short line that is not the last.
+        {
+            let mut lines: Vec<String> = good.lines().map(str::to_owned).collect();
+            lines[1].truncate(16);
+            lines.join("\n") + "\n"
+        },
+    ];
+    for (i, case) in cases.iter().enumerate() {
+        let (out, err) = open(case.as_bytes(), &[Identity::passphrase("pw")]);
+        assert!(matches!(err, Some(AgeError::Armor(_))), "case {i}: {err:?}");
+        assert!(out.is_empty(), "case {i} released plaintext");
+    }
 }
 
 #[test]
