@@ -142,3 +142,15 @@ def test_vigil_rejects_tampered_pyrage_output_without_leaving_plaintext(tmp_path
     assert result.returncode == 1
     assert "failed authentication" in result.stderr
     assert not (tmp_path / "plain").exists()
+
+
+@pytest.mark.parametrize("size", [0, 47, 48, CHUNK + 1])
+def test_vigil_decrypts_pyrage_armored_output(tmp_path, size):
+    identity = pyrage_x25519.Identity.generate()
+    plain = payload(size)
+    armored = pyrage.encrypt(plain, [identity.to_public()], armored=True)
+    assert armored.startswith(b"-----BEGIN AGE ENCRYPTED FILE-----")
+    (tmp_path / "in.age").write_bytes(armored)
+    age_tool("decrypt", "--in", str(tmp_path / "in.age"), "--out", str(tmp_path / "plain"),
+             "--identity", str(identity))
+    assert (tmp_path / "plain").read_bytes() == plain

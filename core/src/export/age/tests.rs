@@ -336,3 +336,19 @@ fn stanza_bodies_of_full_lines_end_with_an_empty_line() {
         Err(AgeError::HeaderMac)
     ));
 }
+
+#[test]
+fn a_file_only_for_unknown_recipient_types_says_so() {
+    let stanza = header::Stanza {
+        args: vec!["mlkem768x25519".into(), "c2hhcmU".into()],
+        body: vec![9u8; 32],
+    };
+    let mut file = Vec::new();
+    header::Header::write(&mut file, &[stanza], &[3u8; 16]).unwrap();
+    file.extend_from_slice(&[0u8; 16 + 16]);
+    let err = open(&file, &[Identity::passphrase("pw")]).1;
+    assert!(
+        matches!(&err, Some(AgeError::UnsupportedRecipient(kind)) if kind == "mlkem768x25519"),
+        "{err:?}"
+    );
+}
