@@ -25,7 +25,7 @@ pub(crate) use record::KeyId;
 pub use record::RecordId;
 
 use crate::{Error, Result};
-use keys::{open_with, seal_with, KdfParams, KEY_LEN, SALT_LEN};
+use keys::{open_with, seal_with, KdfParams, RandomPool, SealingKey, KEY_LEN, SALT_LEN};
 
 /// Version of the header and key-slot format.
 pub const FORMAT_VERSION: u32 = 1;
@@ -104,7 +104,7 @@ impl Vault {
             for slot in 0..KEY_SLOTS {
                 let wrapped = if slot == 0 {
                     seal_with(
-                        &kek,
+                        &kek.sealing_key(),
                         &rng,
                         &kdf.slot_aad(FORMAT_VERSION, slot),
                         vault_key.as_bytes(),
@@ -152,7 +152,7 @@ impl Vault {
     pub fn unlock(&self, passphrase: &str, device_secret: Option<&[u8]>) -> Result<Session> {
         let conn = storage::connect(&self.path, false)?;
         let (kdf, slots) = read_header(&conn)?;
-        let kek = kdf.derive_kek(passphrase, device_secret)?;
+        let kek = kdf.derive_kek(passphrase, device_secret)?.sealing_key();
         // Try every slot, always, so the time taken does not depend on which one opens.
         let mut found = None;
         for (slot, wrapped) in &slots {
@@ -313,11 +313,12 @@ pub struct Session {
     conn: Connection,
     path: PathBuf,
     vault_key: SecretKey,
-    record_key: SecretKey,
+    record_key: SealingKey,
     #[allow(dead_code, reason = "first used by screening")]
     blind_key: SecretKey,
     kdf: KdfParams,
     rng: SystemRandom,
+    pool: RandomPool,
 }
 
 impl std::fmt::Debug for Session {
@@ -329,13 +330,14 @@ impl std::fmt::Debug for Session {
 impl Session {
     fn new(conn: Connection, path: PathBuf, vault_key: SecretKey, kdf: KdfParams) -> Self {
         Self {
-            record_key: vault_key.subkey(RECORDS_PURPOSE),
+            record_key: vault_key.subkey(RECORDS_PURPOSE).sealing_key(),
             blind_key: vault_key.subkey(BLIND_PURPOSE),
             vault_key,
             conn,
             path,
             kdf,
             rng: SystemRandom::new(),
+            pool: RandomPool::new(),
         }
     }
 
@@ -368,15 +370,21 @@ impl Session {
                 .query_row("SELECT wrapped FROM key_slots WHERE slot = 0", [], |r| {
                     r.get(0)
                 })?;
-        let mut unwrapped =
-            open_with(&current_kek, &aad, &wrapped).map_err(|_| Error::WrongPassphrase)?;
+        let mut unwrapped = open_with(&current_kek.sealing_key(), &aad, &wrapped)
+            .map_err(|_| Error::WrongPassphrase)?;
         let matches = unwrapped.as_slice() == self.vault_key.as_bytes();
         zeroize::Zeroize::zeroize(&mut unwrapped);
         if !matches {
             return Err(Error::WrongPassphrase);
         }
         let new_kek = self.kdf.derive_kek(new, device_secret)?;
-        let rewrapped = seal_with(&new_kek, &self.rng, &aad, self.vault_key.as_bytes(), b"")?;
+        let rewrapped = seal_with(
+            &new_kek.sealing_key(),
+            &self.rng,
+            &aad,
+            self.vault_key.as_bytes(),
+            b"",
+        )?;
         self.conn.execute(
             "UPDATE key_slots SET wrapped = ?1 WHERE slot = 0",
             params![rewrapped],
@@ -403,7 +411,7 @@ impl Session {
     }
 
     pub(crate) fn new_id(&self) -> Result<RecordId> {
-        RecordId::random(&self.rng)
+        RecordId::random_from(&self.pool)
     }
 
     /// Seals `value` as the body of row `id` in `table`.
@@ -416,7 +424,7 @@ impl Session {
         record::seal_record(
             &self.record_key,
             KeyId::Records,
-            &self.rng,
+            &self.pool,
             table,
             id,
             value,
@@ -454,7 +462,7 @@ pub(crate) fn seal_under<T: Serialize>(
     value: &T,
 ) -> Result<Vec<u8>> {
     record::seal_record(
-        key,
+        &key.sealing_key(),
         KeyId::Escalation,
         &SystemRandom::new(),
         table,
@@ -470,7 +478,7 @@ pub(crate) fn open_under<T: DeserializeOwned>(
     id: &RecordId,
     blob: &[u8],
 ) -> Result<T> {
-    record::open_record(key, KeyId::Escalation, table, id, blob)
+    record::open_record(&key.sealing_key(), KeyId::Escalation, table, id, blob)
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
      CREATE TABLE bookings (
          id   BLOB PRIMARY KEY,
          body BLOB NOT NULL
-     ) WITHOUT ROWID;",
+     );",
 ];
 
 /// The schema version this build writes.
