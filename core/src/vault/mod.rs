@@ -11,6 +11,7 @@
 
 mod blind;
 pub(crate) mod keys;
+mod lockable;
 mod record;
 pub(crate) mod storage;
 
@@ -21,6 +22,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 
 pub use keys::{SecretKey, DEFAULT_KDF_ITERATIONS, MIN_KDF_ITERATIONS};
+pub use lockable::LockableSession;
 pub(crate) use record::KeyId;
 pub use record::RecordId;
 
