@@ -8,7 +8,9 @@ use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use rusqlite::{params, Connection};
 use vigil_core::bookings::{BookingDraft, BookingKind, TimeRange};
-use vigil_core::vault::{Vault, VaultOptions, DEFAULT_KDF_ITERATIONS, MIN_KDF_ITERATIONS};
+use vigil_core::vault::{
+    DuressOptions, Vault, VaultOptions, DEFAULT_KDF_ITERATIONS, MIN_KDF_ITERATIONS,
+};
 
 const N: usize = 10_000;
 
@@ -154,9 +156,18 @@ fn unlock(c: &mut Criterion) {
         kdf_iterations: DEFAULT_KDF_ITERATIONS,
         device_secret: None,
     };
-    Vault::create(&path, "bench passphrase", &options)
-        .unwrap()
-        .lock();
+    let mut session = Vault::create(&path, "bench passphrase", &options).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 1, 1, 8, 0, 0).unwrap();
+    session
+        .set_duress(
+            "bench passphrase",
+            "duress passphrase",
+            DuressOptions::default(),
+            None,
+            now,
+        )
+        .unwrap();
+    session.lock();
     let mut group = c.benchmark_group("unlock");
     group
         .sample_size(10)
@@ -170,6 +181,23 @@ fn unlock(c: &mut Criterion) {
                 .unwrap()
                 .unlock("bench passphrase", None)
                 .unwrap()
+        })
+    });
+    // Must cost about the same as the real unlock: an observer must not tell them apart.
+    group.bench_function("unlock_duress_passphrase_default_600k_iterations", |b| {
+        b.iter(|| {
+            Vault::open(&path)
+                .unwrap()
+                .unlock("duress passphrase", None)
+                .unwrap()
+        })
+    });
+    group.bench_function("wrong_passphrase_default_600k_iterations", |b| {
+        b.iter(|| {
+            Vault::open(&path)
+                .unwrap()
+                .unlock("wrong", None)
+                .unwrap_err()
         })
     });
     group.finish();
