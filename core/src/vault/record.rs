@@ -7,10 +7,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use ring::rand::SecureRandom;
 use serde::{de::DeserializeOwned, Deserialize, Deserializer, Serialize, Serializer};
 
-use super::keys::{open_with, seal_with, SecretKey};
+use super::keys::{open_with, seal_with, Entropy, SealingKey};
 use crate::{Error, Result};
 
 /// Version byte of the record blob format.
@@ -32,9 +31,13 @@ pub(crate) enum KeyId {
 pub struct RecordId([u8; 16]);
 
 impl RecordId {
-    pub fn random(rng: &dyn SecureRandom) -> Result<Self> {
+    pub fn random() -> Result<Self> {
+        Self::random_from(&ring::rand::SystemRandom::new())
+    }
+
+    pub(crate) fn random_from(rng: &dyn Entropy) -> Result<Self> {
         let mut b = [0u8; 16];
-        rng.fill(&mut b).map_err(|_| Error::Random)?;
+        rng.fill_bytes(&mut b)?;
         Ok(Self(b))
     }
 
@@ -115,9 +118,9 @@ fn record_aad(key_id: KeyId, table: &str, id: &RecordId) -> Vec<u8> {
 
 /// Serializes and seals `value` for row `id` of `table`.
 pub(crate) fn seal_record<T: Serialize>(
-    key: &SecretKey,
+    key: &SealingKey,
     key_id: KeyId,
-    rng: &dyn SecureRandom,
+    rng: &dyn Entropy,
     table: &str,
     id: &RecordId,
     value: &T,
@@ -136,7 +139,7 @@ pub(crate) fn seal_record<T: Serialize>(
 
 /// Opens and deserializes a blob sealed by [`seal_record`] for the same table and row.
 pub(crate) fn open_record<T: DeserializeOwned>(
-    key: &SecretKey,
+    key: &SealingKey,
     key_id: KeyId,
     table: &str,
     id: &RecordId,

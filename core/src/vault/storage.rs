@@ -25,10 +25,14 @@ pub(crate) const MIGRATIONS: &[&str] = &[
          slot    INTEGER PRIMARY KEY,
          wrapped BLOB NOT NULL
      );
+     CREATE TABLE unlock_guard (
+         id    INTEGER PRIMARY KEY CHECK (id = 1),
+         state BLOB NOT NULL
+     );
      CREATE TABLE bookings (
          id   BLOB PRIMARY KEY,
          body BLOB NOT NULL
-     ) WITHOUT ROWID;",
+     );",
 ];
 
 /// The schema version this build writes.
@@ -36,16 +40,35 @@ pub(crate) fn latest_version() -> u32 {
     MIGRATIONS.len() as u32
 }
 
-/// The files SQLite may keep beside the database.
+/// Suffix of the auxiliary database every vault has beside its main file (it holds the
+/// decoy vault; see `duress`).
+pub(crate) const AUX_SUFFIX: &str = "-aux";
+
+pub(crate) fn aux_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(AUX_SUFFIX);
+    PathBuf::from(name)
+}
+
+/// Every file of a vault besides the main database: SQLite's own companions, and the
+/// auxiliary database with its companions.
 pub(crate) fn companion_files(path: &Path) -> Vec<PathBuf> {
-    ["-wal", "-shm", "-journal"]
-        .iter()
-        .map(|suffix| {
-            let mut name = path.as_os_str().to_owned();
-            name.push(suffix);
-            PathBuf::from(name)
-        })
-        .collect()
+    [
+        "-wal",
+        "-shm",
+        "-journal",
+        "-aux",
+        "-aux-wal",
+        "-aux-shm",
+        "-aux-journal",
+    ]
+    .iter()
+    .map(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    })
+    .collect()
 }
 
 /// Opens (or creates) the database and applies and verifies the mandatory settings.

@@ -25,7 +25,7 @@ fn destroying_the_key_slots_alone_makes_the_data_unreadable() {
         .add(BookingDraft::new("A", t0(), 60, BookingKind::Incall), t0())
         .unwrap();
     // The first half of a panic wipe, as if the phone died before the files went.
-    destroy_key_slots(session.conn()).unwrap();
+    slots::destroy_all(session.conn()).unwrap();
     drop(session);
     assert!(path.exists());
     let err = Vault::open(&path)
@@ -88,5 +88,5 @@ fn every_vault_has_the_same_number_of_equally_sized_key_slots() {
         .unwrap()
         .collect::<rusqlite::Result<_>>()
         .unwrap();
-    assert_eq!(lens, vec![WRAPPED_LEN as i64; KEY_SLOTS as usize]);
+    assert_eq!(lens, vec![slots::WRAPPED_LEN as i64; KEY_SLOTS as usize]);
 }
