@@ -148,6 +148,32 @@ fn the_plaintext_is_the_documented_json_document() {
         .find(|b| b.id.to_string() == records[0]["id"])
         .unwrap();
     assert_eq!(records[0]["created_at"], "2026-11-28T08:00:00Z");
+    // The published shape, not the sealed storage shape (integer times, nested details).
+    assert!(records[0]["starts_at"].is_string(), "{}", records[0]);
+    assert!(records[0].get("details").is_none());
+    let mut keys: Vec<&str> = records[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "client",
+            "created_at",
+            "ends_at",
+            "id",
+            "kind",
+            "notes",
+            "place",
+            "starts_at",
+            "status",
+            "terms",
+            "updated_at"
+        ]
+    );
     assert_eq!(records[0]["client"]["label"], first.details.client.label);
 }
 
@@ -375,11 +401,18 @@ fn encrypt(plain: &str) -> Vec<u8> {
     w.finish().unwrap()
 }
 
+/// One booking record exactly as an export writes it.
 fn booking_json(i: usize) -> String {
     let dir = tempfile::tempdir().unwrap();
     let (_, s) = new_vault(dir.path(), "pass");
-    let b = s.bookings().add(draft(i), at(8, 0)).unwrap();
-    serde_json::to_string(&b).unwrap()
+    s.bookings().add(draft(i), at(8, 0)).unwrap();
+    let mut plain = String::new();
+    AgeReader::new(Cursor::new(export(&s, &passphrase())), &identity())
+        .unwrap()
+        .read_to_string(&mut plain)
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    doc["sections"]["bookings"][0].to_string()
 }
 
 #[test]

@@ -228,7 +228,9 @@ impl Bookings<'_> {
     /// the same id. For import only: it bypasses the usual id and time assignment, so the
     /// caller validates and decides on conflicts first.
     pub(crate) fn put_raw(&self, booking: &Booking) -> Result<()> {
-        let body = self.session.seal(TABLE, &booking.id, booking)?;
+        let body = self
+            .session
+            .seal(TABLE, &booking.id, &SealedBooking::from(booking))?;
         self.session
             .conn()
             .prepare_cached(
@@ -236,6 +238,29 @@ impl Bookings<'_> {
                  ON CONFLICT(id) DO UPDATE SET body = excluded.body",
             )?
             .execute(params![booking.id, body])?;
+        Ok(())
+    }
+
+    /// Visits every stored booking one row at a time, in id order, without collecting them
+    /// (for export). A row that fails to open is passed as its error with its id.
+    pub(crate) fn for_each_stored(
+        &self,
+        mut visit: impl FnMut(RecordId, Result<Booking>) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self
+            .session
+            .conn()
+            .prepare("SELECT id, body FROM bookings ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let body: Vec<u8> = row.get(1)?;
+            let opened = self
+                .session
+                .open::<SealedBooking>(TABLE, &id, &body)
+                .map(|b| b.into_booking(id));
+            visit(id, opened)?;
+        }
         Ok(())
     }
 
