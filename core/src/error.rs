@@ -37,6 +37,10 @@ pub enum Error {
         field: &'static str,
         reason: &'static str,
     },
+    #[error("the unlock attempt counter was tampered with; the vault refuses to unlock")]
+    AttemptCounterTampered,
+    #[error("too many wrong passphrases: the vault has been wiped")]
+    WipedAfterFailedAttempts,
     #[error("the system random generator failed")]
     Random,
     #[error("storage error: {0}")]
@@ -49,6 +53,8 @@ pub enum Error {
     Feed(#[from] crate::feeds::FeedError),
     #[error(transparent)]
     Directory(#[from] crate::directory::DirectoryError),
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
 }
 
 impl Error {

@@ -8,6 +8,7 @@ pub mod bookings;
 pub mod clock;
 pub mod directory;
 pub mod error;
+pub mod export;
 pub mod feeds;
 pub mod vault;
 

@@ -56,8 +56,12 @@ pub struct Place {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BookingDraft {
     pub client: Client,
+    // Milliseconds inside the sealed record: parsing RFC 3339 strings was a large share of
+    // the cost of listing.
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub starts_at: Timestamp,
     /// End time; `None` when open-ended.
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub ends_at: Option<Timestamp>,
     pub kind: BookingKind,
     pub place: Place,
@@ -84,7 +88,7 @@ impl BookingDraft {
         }
     }
 
-    fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         if self.client.label.trim().is_empty() {
             return Err(Error::invalid("client label", "must not be empty"));
         }
@@ -118,10 +122,41 @@ impl BookingDraft {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Booking {
     pub id: RecordId,
-    #[serde(flatten)]
     pub details: BookingDraft,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// What is sealed for a booking: everything but the id, which is the row's key (and is
+/// bound to the blob through the associated data).
+#[derive(Serialize, Deserialize)]
+struct SealedBooking<'a> {
+    details: std::borrow::Cow<'a, BookingDraft>,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    created_at: Timestamp,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    updated_at: Timestamp,
+}
+
+impl<'a> From<&'a Booking> for SealedBooking<'a> {
+    fn from(b: &'a Booking) -> Self {
+        Self {
+            details: std::borrow::Cow::Borrowed(&b.details),
+            created_at: b.created_at,
+            updated_at: b.updated_at,
+        }
+    }
+}
+
+impl SealedBooking<'_> {
+    fn into_booking(self, id: RecordId) -> Booking {
+        Booking {
+            id,
+            details: self.details.into_owned(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
 }
 
 impl Booking {
@@ -169,7 +204,8 @@ impl Bookings<'_> {
         let tx = conn.unchecked_transaction()?;
         let mut added = Vec::with_capacity(drafts.len());
         {
-            let mut insert = tx.prepare_cached("INSERT INTO bookings (id, body) VALUES (?1, ?2)")?;
+            let mut insert =
+                tx.prepare_cached("INSERT INTO bookings (id, body) VALUES (?1, ?2)")?;
             for details in drafts {
                 let booking = Booking {
                     id: self.session.new_id()?,
@@ -177,7 +213,9 @@ impl Bookings<'_> {
                     created_at: now,
                     updated_at: now,
                 };
-                let body = self.session.seal(TABLE, &booking.id, &booking)?;
+                let body = self
+                    .session
+                    .seal(TABLE, &booking.id, &SealedBooking::from(&booking))?;
                 insert.execute(params![booking.id, body])?;
                 added.push(booking);
             }
@@ -186,14 +224,61 @@ impl Bookings<'_> {
         Ok(added)
     }
 
+    /// Stores `booking` exactly as given (id and times included), replacing any row with
+    /// the same id. For import only: it bypasses the usual id and time assignment, so the
+    /// caller validates and decides on conflicts first.
+    pub(crate) fn put_raw(&self, booking: &Booking) -> Result<()> {
+        let body = self
+            .session
+            .seal(TABLE, &booking.id, &SealedBooking::from(booking))?;
+        self.session
+            .conn()
+            .prepare_cached(
+                "INSERT INTO bookings (id, body) VALUES (?1, ?2)
+                 ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+            )?
+            .execute(params![booking.id, body])?;
+        Ok(())
+    }
+
+    /// Visits every stored booking one row at a time, in id order, without collecting them
+    /// (for export). A row that fails to open is passed as its error with its id.
+    pub(crate) fn for_each_stored(
+        &self,
+        mut visit: impl FnMut(RecordId, Result<Booking>) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self
+            .session
+            .conn()
+            .prepare("SELECT id, body FROM bookings ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let body: Vec<u8> = row.get(1)?;
+            let opened = self
+                .session
+                .open::<SealedBooking>(TABLE, &id, &body)
+                .map(|b| b.into_booking(id));
+            visit(id, opened)?;
+        }
+        Ok(())
+    }
+
     pub fn get(&self, id: &RecordId) -> Result<Booking> {
         let body: Vec<u8> = self
             .session
             .conn()
-            .query_row("SELECT body FROM bookings WHERE id = ?1", params![id], |r| r.get(0))
+            .query_row(
+                "SELECT body FROM bookings WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
             .optional()?
             .ok_or(Error::NotFound("booking"))?;
-        self.session.open(TABLE, id, &body)
+        Ok(self
+            .session
+            .open::<SealedBooking>(TABLE, id, &body)?
+            .into_booking(*id))
     }
 
     /// Replaces a booking's details; keeps its id and creation time.
@@ -206,15 +291,23 @@ impl Bookings<'_> {
             created_at: existing.created_at,
             updated_at: now.max(existing.updated_at),
         };
-        let body = self.session.seal(TABLE, id, &booking)?;
-        self.session
-            .conn()
-            .execute("UPDATE bookings SET body = ?2 WHERE id = ?1", params![id, body])?;
+        let body = self
+            .session
+            .seal(TABLE, id, &SealedBooking::from(&booking))?;
+        self.session.conn().execute(
+            "UPDATE bookings SET body = ?2 WHERE id = ?1",
+            params![id, body],
+        )?;
         Ok(booking)
     }
 
     /// Changes only the status (the common case: planned → in progress → done).
-    pub fn set_status(&self, id: &RecordId, status: BookingStatus, now: Timestamp) -> Result<Booking> {
+    pub fn set_status(
+        &self,
+        id: &RecordId,
+        status: BookingStatus,
+        now: Timestamp,
+    ) -> Result<Booking> {
         let mut details = self.get(id)?.details;
         details.status = status;
         self.update(id, details, now)
@@ -233,22 +326,30 @@ impl Bookings<'_> {
 
     /// Bookings starting within `range`, newest first.
     pub fn list(&self, range: TimeRange) -> Result<Listing<Booking>> {
-        let mut stmt = self.session.conn().prepare_cached("SELECT id, body FROM bookings")?;
+        let mut stmt = self
+            .session
+            .conn()
+            .prepare_cached("SELECT id, body FROM bookings")?;
         let mut rows = stmt.query([])?;
         let mut listing = Listing::default();
         while let Some(row) = rows.next()? {
             let id: RecordId = row.get(0)?;
             let body: Vec<u8> = row.get(1)?;
-            match self.session.open::<Booking>(TABLE, &id, &body) {
-                Ok(b) if range.contains(b.details.starts_at) => listing.items.push(b),
+            match self.session.open::<SealedBooking>(TABLE, &id, &body) {
+                Ok(b) if range.contains(b.details.starts_at) => {
+                    listing.items.push(b.into_booking(id))
+                }
                 Ok(_) => {}
                 Err(Error::Tampered | Error::Decode(_)) => listing.unreadable.push(id),
                 Err(e) => return Err(e),
             }
         }
-        listing
-            .items
-            .sort_by(|a, b| b.details.starts_at.cmp(&a.details.starts_at).then(a.id.cmp(&b.id)));
+        listing.items.sort_by(|a, b| {
+            b.details
+                .starts_at
+                .cmp(&a.details.starts_at)
+                .then(a.id.cmp(&b.id))
+        });
         Ok(listing)
     }
 }

@@ -6,6 +6,7 @@
 //! Only the wrapped vault key is stored. Changing the passphrase re-wraps the same vault
 //! key, so no record is re-encrypted. Every key type zeroizes itself on drop.
 
+use std::cell::RefCell;
 use std::num::NonZeroU32;
 
 use ring::{aead, hkdf, pbkdf2, rand::SecureRandom};
@@ -22,6 +23,55 @@ pub(crate) const KEY_LEN: usize = 32;
 pub(crate) const SALT_LEN: usize = 32;
 pub(crate) const NONCE_LEN: usize = aead::NONCE_LEN;
 pub(crate) const TAG_LEN: usize = 16;
+
+/// A source of random bytes for nonces and ids.
+pub(crate) trait Entropy {
+    fn fill_bytes(&self, dest: &mut [u8]) -> Result<()>;
+}
+
+impl Entropy for ring::rand::SystemRandom {
+    fn fill_bytes(&self, dest: &mut [u8]) -> Result<()> {
+        self.fill(dest).map_err(|_| Error::Random)
+    }
+}
+
+/// Operating-system randomness fetched a block at a time.
+///
+/// Sealing a record needs 28 random bytes (row id and nonce); one system call per record
+/// was a measurable part of the cost of a batch insert. The bytes are the kernel's own,
+/// only buffered; they become public (ids, nonces) as soon as they are used.
+pub(crate) struct RandomPool {
+    rng: ring::rand::SystemRandom,
+    pool: RefCell<([u8; 1024], usize)>,
+}
+
+impl RandomPool {
+    pub fn new() -> Self {
+        Self {
+            rng: ring::rand::SystemRandom::new(),
+            pool: RefCell::new(([0; 1024], 1024)),
+        }
+    }
+}
+
+impl Entropy for RandomPool {
+    fn fill_bytes(&self, dest: &mut [u8]) -> Result<()> {
+        let mut pool = self.pool.borrow_mut();
+        let (bytes, used) = &mut *pool;
+        if dest.len() > bytes.len() {
+            return self.rng.fill_bytes(dest);
+        }
+        if bytes.len() - *used < dest.len() {
+            self.rng.fill_bytes(bytes)?;
+            *used = 0;
+        }
+        dest.copy_from_slice(&bytes[*used..*used + dest.len()]);
+        // Never hand out the same bytes twice.
+        bytes[*used..*used + dest.len()].fill(0);
+        *used += dest.len();
+        Ok(())
+    }
+}
 
 /// A 256-bit secret that wipes itself.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
@@ -48,12 +98,17 @@ impl SecretKey {
         expand(&prk, purpose)
     }
 
-    pub(crate) fn aead_key(&self) -> aead::LessSafeKey {
+    /// The expanded AES-256-GCM key, for sealing many records without re-expanding.
+    pub(crate) fn sealing_key(&self) -> SealingKey {
         let unbound = aead::UnboundKey::new(&aead::AES_256_GCM, &self.0)
             .expect("a 32-byte key is always valid for AES-256-GCM");
-        aead::LessSafeKey::new(unbound)
+        SealingKey(aead::LessSafeKey::new(unbound))
     }
 }
+
+/// An expanded AES-256-GCM key. ring does not zeroize its key schedule; a session keeps one
+/// per purpose for its lifetime instead of leaving a fresh copy behind on every operation.
+pub(crate) struct SealingKey(aead::LessSafeKey);
 
 impl std::fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -131,21 +186,21 @@ impl KdfParams {
 
 /// AES-256-GCM with a random nonce: `nonce ‖ ciphertext ‖ tag`.
 pub(crate) fn seal_with(
-    key: &SecretKey,
-    rng: &dyn SecureRandom,
+    key: &SealingKey,
+    rng: &dyn Entropy,
     aad: &[u8],
     plaintext: &[u8],
     prefix: &[u8],
 ) -> Result<Vec<u8>> {
     let mut nonce = [0u8; NONCE_LEN];
-    rng.fill(&mut nonce).map_err(|_| Error::Random)?;
+    rng.fill_bytes(&mut nonce)?;
     let mut out = Vec::with_capacity(prefix.len() + NONCE_LEN + plaintext.len() + TAG_LEN);
     out.extend_from_slice(prefix);
     out.extend_from_slice(&nonce);
     let body_start = out.len();
     out.extend_from_slice(plaintext);
     let tag = key
-        .aead_key()
+        .0
         .seal_in_place_separate_tag(
             aead::Nonce::assume_unique_for_key(nonce),
             aead::Aad::from(aad),
@@ -157,7 +212,7 @@ pub(crate) fn seal_with(
 }
 
 /// Opens what [`seal_with`] produced (without its prefix). Fails with [`Error::Tampered`].
-pub(crate) fn open_with(key: &SecretKey, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>> {
+pub(crate) fn open_with(key: &SealingKey, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>> {
     if sealed.len() < NONCE_LEN + TAG_LEN {
         return Err(Error::Tampered);
     }
@@ -165,7 +220,7 @@ pub(crate) fn open_with(key: &SecretKey, aad: &[u8], sealed: &[u8]) -> Result<Ve
     let nonce = aead::Nonce::try_assume_unique_for_key(nonce).map_err(|_| Error::Tampered)?;
     let mut buf = body.to_vec();
     let len = key
-        .aead_key()
+        .0
         .open_in_place(nonce, aead::Aad::from(aad), &mut buf)
         .map_err(|_| Error::Tampered)?
         .len();
@@ -194,7 +249,10 @@ mod tests {
         assert_ne!(a.as_bytes(), b.as_bytes());
         let mut salted = p.clone();
         salted.salt[0] ^= 1;
-        assert_ne!(a.as_bytes(), salted.derive_kek("correct horse", None).unwrap().as_bytes());
+        assert_ne!(
+            a.as_bytes(),
+            salted.derive_kek("correct horse", None).unwrap().as_bytes()
+        );
 
         let mut bound = p.clone();
         bound.device_bound = true;
@@ -202,8 +260,12 @@ mod tests {
             bound.derive_kek("correct horse", None),
             Err(Error::DeviceSecretRequired)
         ));
-        let d1 = bound.derive_kek("correct horse", Some(b"device-1")).unwrap();
-        let d2 = bound.derive_kek("correct horse", Some(b"device-2")).unwrap();
+        let d1 = bound
+            .derive_kek("correct horse", Some(b"device-1"))
+            .unwrap();
+        let d2 = bound
+            .derive_kek("correct horse", Some(b"device-2"))
+            .unwrap();
         assert_ne!(d1.as_bytes(), d2.as_bytes());
         assert_ne!(d1.as_bytes(), a.as_bytes());
     }
@@ -218,16 +280,39 @@ mod tests {
     #[test]
     fn seal_open_round_trip_and_tamper_detection() {
         let rng = SystemRandom::new();
-        let key = SecretKey::random(&rng).unwrap();
+        let key = SecretKey::random(&rng).unwrap().sealing_key();
         let sealed = seal_with(&key, &rng, b"aad", b"hello", b"").unwrap();
         assert_eq!(open_with(&key, b"aad", &sealed).unwrap(), b"hello");
-        assert!(matches!(open_with(&key, b"other", &sealed), Err(Error::Tampered)));
+        assert!(matches!(
+            open_with(&key, b"other", &sealed),
+            Err(Error::Tampered)
+        ));
         for i in 0..sealed.len() {
             let mut t = sealed.clone();
             t[i] ^= 0x01;
-            assert!(matches!(open_with(&key, b"aad", &t), Err(Error::Tampered)), "byte {i}");
+            assert!(
+                matches!(open_with(&key, b"aad", &t), Err(Error::Tampered)),
+                "byte {i}"
+            );
         }
-        assert!(matches!(open_with(&key, b"aad", &sealed[..10]), Err(Error::Tampered)));
+        assert!(matches!(
+            open_with(&key, b"aad", &sealed[..10]),
+            Err(Error::Tampered)
+        ));
+    }
+
+    #[test]
+    fn the_random_pool_never_repeats_itself() {
+        let pool = RandomPool::new();
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..2000 {
+            let mut nonce = [0u8; NONCE_LEN];
+            pool.fill_bytes(&mut nonce).unwrap();
+            assert!(seen.insert(nonce), "a nonce repeated");
+        }
+        let mut big = [0u8; 4000];
+        pool.fill_bytes(&mut big).unwrap();
+        assert!(big.iter().any(|&b| b != 0));
     }
 
     #[test]

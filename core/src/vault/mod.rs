@@ -5,34 +5,39 @@
 //! [`Session`], which holds the keys until it is locked or dropped. Capability modules
 //! (bookings, check-ins, screening, ...) store their rows through a session.
 //!
-//! The header holds the KDF parameters and a fixed number of key slots. Slot 0 wraps the
-//! vault key; the other slots hold random bytes of the same length, so the file looks the
-//! same whether or not further slots are in use.
+//! The header holds the KDF parameters and a fixed number of key slots (see `slots`): the
+//! real vault key, and the decoy key of the duress passphrase or random filler. Every vault
+//! also has an auxiliary database holding the decoy vault (see `decoy`), and optionally an
+//! unlock attempt limit (see `guard`).
 
 mod blind;
+mod decoy;
+mod guard;
 pub(crate) mod keys;
+mod lockable;
 mod record;
+mod slots;
 pub(crate) mod storage;
 
 use std::path::{Path, PathBuf};
 
 use ring::rand::{SecureRandom, SystemRandom};
 use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::clock::Timestamp;
 use serde::{de::DeserializeOwned, Serialize};
 
 pub use keys::{SecretKey, DEFAULT_KDF_ITERATIONS, MIN_KDF_ITERATIONS};
+pub use lockable::LockableSession;
 pub(crate) use record::KeyId;
 pub use record::RecordId;
 
-use keys::{open_with, seal_with, KdfParams, KEY_LEN, SALT_LEN};
 use crate::{Error, Result};
+use keys::{KdfParams, RandomPool, SealingKey, SALT_LEN};
+use slots::{SlotKey, DURESS_SLOT, KEY_SLOTS, REAL_SLOT};
 
 /// Version of the header and key-slot format.
 pub const FORMAT_VERSION: u32 = 1;
-/// Key slots every vault has, used or not.
-pub(crate) const KEY_SLOTS: u32 = 2;
-/// Length of a wrapped key: nonce + key + tag.
-const WRAPPED_LEN: usize = keys::NONCE_LEN + KEY_LEN + keys::TAG_LEN;
 
 /// How a new vault is made.
 #[derive(Debug, Clone)]
@@ -53,6 +58,43 @@ impl Default for VaultOptions {
     }
 }
 
+/// What a duress unlock does besides opening the decoy vault.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DuressOptions {
+    /// Destroy the real key slot: the real data is gone for good.
+    pub destroy_real: bool,
+    /// Queue a silent duress alert to the buddies through the check-in escalation path.
+    pub alert_buddies: bool,
+}
+
+impl DuressOptions {
+    fn flags(self) -> u8 {
+        (if self.destroy_real {
+            slots::FLAG_DESTROY_REAL
+        } else {
+            0
+        }) | (if self.alert_buddies {
+            slots::FLAG_ALERT_BUDDIES
+        } else {
+            0
+        })
+    }
+
+    fn from_flags(flags: u8) -> Self {
+        Self {
+            destroy_real: flags & slots::FLAG_DESTROY_REAL != 0,
+            alert_buddies: flags & slots::FLAG_ALERT_BUDDIES != 0,
+        }
+    }
+}
+
+/// Which vault a session shows. Never exposed: a decoy session must look like a real one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Realm {
+    Real,
+    Decoy(DuressOptions),
+}
+
 /// A vault on disk, not yet unlocked.
 #[derive(Debug, Clone)]
 pub struct Vault {
@@ -60,8 +102,13 @@ pub struct Vault {
 }
 
 impl Vault {
-    /// Creates a new vault file and returns an unlocked session on it.
-    pub fn create(path: impl AsRef<Path>, passphrase: &str, options: &VaultOptions) -> Result<Session> {
+    /// Creates a new vault (the main file and its auxiliary database) and returns an
+    /// unlocked session on it.
+    pub fn create(
+        path: impl AsRef<Path>,
+        passphrase: &str,
+        options: &VaultOptions,
+    ) -> Result<Session> {
         let path = path.as_ref().to_path_buf();
         if passphrase.is_empty() {
             return Err(Error::invalid("passphrase", "must not be empty"));
@@ -90,13 +137,19 @@ impl Vault {
             tx.execute(
                 "INSERT INTO vault_header (id, format, kdf_iterations, kdf_salt, device_bound)
                  VALUES (1, ?1, ?2, ?3, ?4)",
-                params![FORMAT_VERSION, kdf.iterations, &kdf.salt[..], kdf.device_bound],
+                params![
+                    FORMAT_VERSION,
+                    kdf.iterations,
+                    &kdf.salt[..],
+                    kdf.device_bound
+                ],
             )?;
+            let pool = RandomPool::new();
             for slot in 0..KEY_SLOTS {
-                let wrapped = if slot == 0 {
-                    seal_with(&kek, &rng, &kdf.slot_aad(FORMAT_VERSION, slot), vault_key.as_bytes(), b"")?
+                let wrapped = if slot == REAL_SLOT {
+                    slots::wrap(&kek.sealing_key(), &pool, &kdf, slot, 0, &vault_key)?
                 } else {
-                    random_bytes(&rng, WRAPPED_LEN)?
+                    slots::random_filler(&rng)?
                 };
                 tx.execute(
                     "INSERT INTO key_slots (slot, wrapped) VALUES (?1, ?2)",
@@ -104,10 +157,27 @@ impl Vault {
                 )?;
             }
             tx.commit()?;
+            // The decoy database exists in every vault, under a key nobody keeps until a
+            // duress passphrase is set. Its dates are never readable, so the wall clock is
+            // good enough for them.
+            let throwaway = SecretKey::random(&rng)?;
+            decoy::create(
+                &path,
+                |c| {
+                    Session::new(
+                        c,
+                        path.clone(),
+                        throwaway,
+                        kdf.clone(),
+                        Realm::Decoy(DuressOptions::default()),
+                    )
+                },
+                chrono::Utc::now(),
+            )?;
             Ok(conn)
         })();
         match result {
-            Ok(conn) => Ok(Session::new(conn, path, vault_key, kdf)),
+            Ok(conn) => Ok(Session::new(conn, path, vault_key, kdf, Realm::Real)),
             Err(e) => {
                 // Leave nothing half-made behind.
                 let _ = remove_files(&path);
@@ -131,33 +201,64 @@ impl Vault {
         &self.path
     }
 
-    /// Unlocks with the passphrase (and device secret, for a device-bound vault).
+    /// Unlocks with the passphrase (and the device secret, for a device-bound vault or one
+    /// with an attempt limit).
     ///
-    /// A wrong passphrase changes nothing on disk and fails with [`Error::WrongPassphrase`].
+    /// A wrong passphrase fails with [`Error::WrongPassphrase`] and changes nothing on disk,
+    /// except the attempt counter when a limit is set; the attempt that reaches the limit
+    /// wipes the vault and fails with [`Error::WipedAfterFailedAttempts`]. The duress
+    /// passphrase opens the decoy vault through the same call, in about the same time.
     pub fn unlock(&self, passphrase: &str, device_secret: Option<&[u8]>) -> Result<Session> {
         let conn = storage::connect(&self.path, false)?;
-        let (kdf, slots) = read_header(&conn)?;
-        let kek = kdf.derive_kek(passphrase, device_secret)?;
+        let (kdf, wrapped) = read_header(&conn)?;
+        let attempt = guard::begin(&conn, &kdf, device_secret)?;
+        let kek = kdf.derive_kek(passphrase, device_secret)?.sealing_key();
         // Try every slot, always, so the time taken does not depend on which one opens.
-        let mut found = None;
-        for (slot, wrapped) in &slots {
-            if let Ok(bytes) = open_with(&kek, &kdf.slot_aad(FORMAT_VERSION, *slot), wrapped) {
-                if found.is_none() {
-                    found = Some(bytes);
-                }
+        let mut opened: Option<(u32, SlotKey)> = None;
+        for (slot, bytes) in &wrapped {
+            if let Some(key) = slots::unwrap(&kek, &kdf, *slot, bytes) {
+                opened.get_or_insert((*slot, key));
             }
         }
-        let mut bytes = found.ok_or(Error::WrongPassphrase)?;
-        let mut key = [0u8; KEY_LEN];
-        if bytes.len() != KEY_LEN {
-            return Err(Error::CorruptHeader("wrapped key has the wrong length"));
+        let Some((slot, SlotKey { flags, key })) = opened else {
+            if let Some(attempt) = attempt {
+                if attempt.exhausted() {
+                    drop(conn);
+                    Vault::wipe(&self.path)?;
+                    return Err(Error::WipedAfterFailedAttempts);
+                }
+            }
+            return Err(Error::WrongPassphrase);
+        };
+        if let Some(attempt) = attempt {
+            attempt.succeeded(&conn)?;
         }
-        key.copy_from_slice(&bytes);
-        zeroize::Zeroize::zeroize(&mut bytes);
-        let vault_key = SecretKey::from_bytes(key);
-        zeroize::Zeroize::zeroize(&mut key);
-        storage::migrate_to(&conn, storage::latest_version())?;
-        Ok(Session::new(conn, self.path.clone(), vault_key, kdf))
+        if slot == REAL_SLOT {
+            storage::migrate_to(&conn, storage::latest_version())?;
+            return Ok(Session::new(conn, self.path.clone(), key, kdf, Realm::Real));
+        }
+        let options = DuressOptions::from_flags(flags);
+        if options.destroy_real {
+            // First, before anything else can fail: the real data is gone from here on.
+            slots::destroy(&conn, REAL_SLOT)?;
+        }
+        drop(conn);
+        let aux = storage::aux_path(&self.path);
+        let realm = Realm::Decoy(options);
+        let session = match storage::connect(&aux, false) {
+            Ok(aux_conn) => {
+                storage::migrate_to(&aux_conn, storage::latest_version())?;
+                Session::new(aux_conn, self.path.clone(), key, kdf, realm)
+            }
+            // Someone deleted the decoy: make a fresh one rather than fail visibly.
+            Err(Error::VaultNotFound | Error::CorruptHeader(_)) => decoy::create(
+                &self.path,
+                |c| Session::new(c, self.path.clone(), key, kdf, realm),
+                chrono::Utc::now(),
+            )?,
+            Err(e) => return Err(e),
+        };
+        Ok(session)
     }
 
     /// Panic wipe: destroys the key slots (the data is unreadable from that instant), then
@@ -167,36 +268,64 @@ impl Vault {
         if path.is_file() {
             // Best effort on the key slots: a file SQLite cannot read loses them with the file.
             if let Ok(conn) = storage::connect(path, false) {
-                let _ = destroy_key_slots(&conn);
+                let _ = slots::destroy_all(&conn);
             }
         }
         remove_files(path)
     }
-}
 
-fn random_bytes(rng: &dyn SecureRandom, len: usize) -> Result<Vec<u8>> {
-    let mut v = vec![0u8; len];
-    rng.fill(&mut v).map_err(|_| Error::Random)?;
-    Ok(v)
-}
-
-/// Overwrites every key slot with random bytes and pushes the change through the WAL into
-/// the main file, so no copy of a wrapped key survives anywhere in the vault's files.
-fn destroy_key_slots(conn: &Connection) -> Result<()> {
-    let rng = SystemRandom::new();
-    let slots: Vec<u32> = conn
-        .prepare("SELECT slot FROM key_slots")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let tx = conn.unchecked_transaction()?;
-    for slot in slots {
-        tx.execute(
-            "UPDATE key_slots SET wrapped = ?2 WHERE slot = ?1",
-            params![slot, random_bytes(&rng, WRAPPED_LEN)?],
-        )?;
+    /// Starts a panic wipe that happens at `now + window` unless cancelled: the shell shows a
+    /// countdown and drives it with [`PendingWipe::poll`].
+    pub fn wipe_after(
+        path: impl AsRef<Path>,
+        now: Timestamp,
+        window: chrono::Duration,
+    ) -> PendingWipe {
+        PendingWipe {
+            path: path.as_ref().to_path_buf(),
+            due_at: now + window.max(chrono::Duration::zero()),
+            state: WipeState::Pending,
+        }
     }
-    tx.commit()?;
-    storage::checkpoint(conn)
+}
+
+/// Where a panic wipe with a cancel window stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WipeState {
+    Pending,
+    Cancelled,
+    Done,
+}
+
+/// A panic wipe waiting out its cancel window.
+#[derive(Debug)]
+pub struct PendingWipe {
+    path: PathBuf,
+    due_at: Timestamp,
+    state: WipeState,
+}
+
+impl PendingWipe {
+    pub fn due_at(&self) -> Timestamp {
+        self.due_at
+    }
+
+    /// Cancels the wipe if it has not happened yet; a cancelled wipe touches nothing.
+    pub fn cancel(&mut self) -> WipeState {
+        if self.state == WipeState::Pending {
+            self.state = WipeState::Cancelled;
+        }
+        self.state
+    }
+
+    /// Wipes once `now` has reached the end of the window.
+    pub fn poll(&mut self, now: Timestamp) -> Result<WipeState> {
+        if self.state == WipeState::Pending && now >= self.due_at {
+            Vault::wipe(&self.path)?;
+            self.state = WipeState::Done;
+        }
+        Ok(self.state)
+    }
 }
 
 fn remove_files(path: &Path) -> Result<()> {
@@ -213,6 +342,10 @@ fn remove_files(path: &Path) -> Result<()> {
 type Slots = Vec<(u32, Vec<u8>)>;
 
 fn read_header(conn: &Connection) -> Result<(KdfParams, Slots)> {
+    read_header_inner(conn).map_err(storage::damaged_file)
+}
+
+fn read_header_inner(conn: &Connection) -> Result<(KdfParams, Slots)> {
     let version = storage::schema_version(conn)?;
     if version == 0 {
         return Err(Error::CorruptHeader("no vault header"));
@@ -235,9 +368,12 @@ fn read_header(conn: &Connection) -> Result<(KdfParams, Slots)> {
         .ok_or(Error::CorruptHeader("no vault header"))?;
     let (format, iterations, salt, device_bound) = row;
     if format != i64::from(FORMAT_VERSION) {
-        return Err(Error::UnsupportedFormat(u32::try_from(format).unwrap_or(u32::MAX)));
+        return Err(Error::UnsupportedFormat(
+            u32::try_from(format).unwrap_or(u32::MAX),
+        ));
     }
-    let iterations = u32::try_from(iterations).map_err(|_| Error::CorruptHeader("iteration count out of range"))?;
+    let iterations = u32::try_from(iterations)
+        .map_err(|_| Error::CorruptHeader("iteration count out of range"))?;
     let salt: [u8; SALT_LEN] = salt
         .try_into()
         .map_err(|_| Error::CorruptHeader("salt has the wrong length"))?;
@@ -246,12 +382,17 @@ fn read_header(conn: &Connection) -> Result<(KdfParams, Slots)> {
         1 => true,
         _ => return Err(Error::CorruptHeader("device flag out of range")),
     };
-    let slots: Slots = conn
+    let wrapped: Slots = conn
         .prepare("SELECT slot, wrapped FROM key_slots ORDER BY slot")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .and_then(|rows| rows.collect())
         .map_err(|_| Error::CorruptHeader("unreadable key slots"))?;
-    if slots.len() != KEY_SLOTS as usize || slots.iter().any(|(_, w)| w.len() != WRAPPED_LEN) {
+    if wrapped.len() != KEY_SLOTS as usize
+        || wrapped
+            .iter()
+            .enumerate()
+            .any(|(i, (slot, w))| *slot != i as u32 || w.len() != slots::WRAPPED_LEN)
+    {
         return Err(Error::CorruptHeader("key slots are missing or malformed"));
     }
     let kdf = KdfParams {
@@ -262,7 +403,7 @@ fn read_header(conn: &Connection) -> Result<(KdfParams, Slots)> {
     if kdf.iterations < MIN_KDF_ITERATIONS {
         return Err(Error::WeakKdf);
     }
-    Ok((kdf, slots))
+    Ok((kdf, wrapped))
 }
 
 /// The result of listing sealed rows: what opened, and the ids of rows that failed
@@ -289,12 +430,15 @@ const BLIND_PURPOSE: &[u8] = b"vigil.blind-index.v1";
 /// An unlocked vault. Holds the keys until dropped; [`Session::lock`] drops it on purpose.
 pub struct Session {
     conn: Connection,
+    /// The main vault file, also for a decoy session (whose `conn` is the auxiliary one).
     path: PathBuf,
+    realm: Realm,
     vault_key: SecretKey,
-    record_key: SecretKey,
+    record_key: SealingKey,
     blind_key: SecretKey,
     kdf: KdfParams,
     rng: SystemRandom,
+    pool: RandomPool,
 }
 
 impl std::fmt::Debug for Session {
@@ -304,15 +448,23 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
-    fn new(conn: Connection, path: PathBuf, vault_key: SecretKey, kdf: KdfParams) -> Self {
+    fn new(
+        conn: Connection,
+        path: PathBuf,
+        vault_key: SecretKey,
+        kdf: KdfParams,
+        realm: Realm,
+    ) -> Self {
         Self {
-            record_key: vault_key.subkey(RECORDS_PURPOSE),
+            record_key: vault_key.subkey(RECORDS_PURPOSE).sealing_key(),
             blind_key: vault_key.subkey(BLIND_PURPOSE),
             vault_key,
             conn,
             path,
+            realm,
             kdf,
             rng: SystemRandom::new(),
+            pool: RandomPool::new(),
         }
     }
 
@@ -324,6 +476,40 @@ impl Session {
     /// Locks the vault: the session and every key it holds are zeroized.
     pub fn lock(self) {
         drop(self);
+    }
+
+    /// The key slot this session's key lives in.
+    fn own_slot(&self) -> u32 {
+        match self.realm {
+            Realm::Real => REAL_SLOT,
+            Realm::Decoy(_) => DURESS_SLOT,
+        }
+    }
+
+    /// Runs `f` on the main file (the header lives there, also for a decoy session).
+    fn with_main<R>(&self, f: impl FnOnce(&Connection) -> Result<R>) -> Result<R> {
+        match self.realm {
+            Realm::Real => f(&self.conn),
+            Realm::Decoy(_) => f(&storage::connect(&self.path, false)?),
+        }
+    }
+
+    /// Checks `passphrase` against this session's own slot; returns that slot's flags.
+    fn verify_passphrase(
+        &self,
+        main: &Connection,
+        passphrase: &str,
+        device_secret: Option<&[u8]>,
+    ) -> Result<u8> {
+        let kek = self
+            .kdf
+            .derive_kek(passphrase, device_secret)?
+            .sealing_key();
+        let slot = self.own_slot();
+        match slots::unwrap(&kek, &self.kdf, slot, &slots::read(main, slot)?) {
+            Some(k) if k.key.as_bytes() == self.vault_key.as_bytes() => Ok(k.flags),
+            _ => Err(Error::WrongPassphrase),
+        }
     }
 
     /// Re-wraps the vault key under a new passphrase. Nothing else is re-encrypted.
@@ -338,58 +524,171 @@ impl Session {
         if new.is_empty() {
             return Err(Error::invalid("passphrase", "must not be empty"));
         }
-        let current_kek = self.kdf.derive_kek(current, device_secret)?;
-        let aad = self.kdf.slot_aad(FORMAT_VERSION, 0);
-        let wrapped: Vec<u8> = self
-            .conn
-            .query_row("SELECT wrapped FROM key_slots WHERE slot = 0", [], |r| r.get(0))?;
-        let mut unwrapped = open_with(&current_kek, &aad, &wrapped).map_err(|_| Error::WrongPassphrase)?;
-        let matches = unwrapped.as_slice() == self.vault_key.as_bytes();
-        zeroize::Zeroize::zeroize(&mut unwrapped);
-        if !matches {
-            return Err(Error::WrongPassphrase);
-        }
-        let new_kek = self.kdf.derive_kek(new, device_secret)?;
-        let rewrapped = seal_with(&new_kek, &self.rng, &aad, self.vault_key.as_bytes(), b"")?;
-        self.conn.execute(
-            "UPDATE key_slots SET wrapped = ?1 WHERE slot = 0",
-            params![rewrapped],
-        )?;
-        // The old wrap must not linger in the WAL.
-        storage::checkpoint(&self.conn)
+        self.with_main(|main| {
+            let flags = self.verify_passphrase(main, current, device_secret)?;
+            let other = if self.own_slot() == REAL_SLOT {
+                DURESS_SLOT
+            } else {
+                REAL_SLOT
+            };
+            let new_kek = self.kdf.derive_kek(new, device_secret)?.sealing_key();
+            if slots::unwrap(&new_kek, &self.kdf, other, &slots::read(main, other)?).is_some() {
+                return Err(Error::invalid(
+                    "passphrase",
+                    "must differ from the duress passphrase",
+                ));
+            }
+            let wrapped = slots::wrap(
+                &new_kek,
+                &self.pool,
+                &self.kdf,
+                self.own_slot(),
+                flags,
+                &self.vault_key,
+            )?;
+            slots::write(main, self.own_slot(), &wrapped)
+        })
     }
 
-    /// Panic wipe from an unlocked session.
+    /// Sets the duress passphrase: unlocking with it opens a fresh decoy vault, and does
+    /// what `options` say. Replaces any earlier duress passphrase and decoy.
+    pub fn set_duress(
+        &mut self,
+        current: &str,
+        duress: &str,
+        options: DuressOptions,
+        device_secret: Option<&[u8]>,
+        now: Timestamp,
+    ) -> Result<()> {
+        if duress.is_empty() {
+            return Err(Error::invalid("duress passphrase", "must not be empty"));
+        }
+        if let Realm::Decoy(_) = self.realm {
+            // Inside the decoy there is no deeper decoy; answer as a real vault would,
+            // after the same checks and the same work.
+            self.verify_passphrase(
+                &storage::connect(&self.path, false)?,
+                current,
+                device_secret,
+            )?;
+            self.kdf.derive_kek(duress, device_secret)?;
+            return Ok(());
+        }
+        self.verify_passphrase(&self.conn, current, device_secret)?;
+        let duress_kek = self.kdf.derive_kek(duress, device_secret)?.sealing_key();
+        if slots::unwrap(
+            &duress_kek,
+            &self.kdf,
+            REAL_SLOT,
+            &slots::read(&self.conn, REAL_SLOT)?,
+        )
+        .is_some()
+        {
+            return Err(Error::invalid(
+                "duress passphrase",
+                "must differ from the passphrase",
+            ));
+        }
+        let decoy_key = SecretKey::random(&self.rng)?;
+        let decoy_session = decoy::create(
+            &self.path,
+            |c| {
+                Session::new(
+                    c,
+                    self.path.clone(),
+                    decoy_key.clone(),
+                    self.kdf.clone(),
+                    Realm::Decoy(options),
+                )
+            },
+            now,
+        )?;
+        drop(decoy_session);
+        let wrapped = slots::wrap(
+            &duress_kek,
+            &self.pool,
+            &self.kdf,
+            DURESS_SLOT,
+            options.flags(),
+            &decoy_key,
+        )?;
+        slots::write(&self.conn, DURESS_SLOT, &wrapped)
+    }
+
+    /// Removes the duress passphrase (its slot becomes random filler again).
+    pub fn clear_duress(&mut self) -> Result<()> {
+        match self.realm {
+            Realm::Real => slots::destroy(&self.conn, DURESS_SLOT),
+            Realm::Decoy(_) => Ok(()),
+        }
+    }
+
+    /// Sets an unlock attempt limit (`None` removes it): after that many consecutive wrong
+    /// passphrases the vault wipes itself. Needs the device secret, which keeps the counter
+    /// honest (see the `guard` module).
+    pub fn set_unlock_limit(&self, attempts: Option<u32>, device_secret: &[u8]) -> Result<()> {
+        self.with_main(|main| guard::configure(main, &self.kdf, device_secret, attempts))
+    }
+
+    /// Panic wipe from an unlocked session: key slots first, then every file.
     pub fn wipe(self) -> Result<()> {
         let path = self.path.clone();
-        destroy_key_slots(&self.conn)?;
+        self.with_main(slots::destroy_all)?;
         drop(self);
         Vault::wipe(path)
+    }
+
+    /// What a duress unlock asked for, for the check-in module's silent alert.
+    #[allow(dead_code, reason = "used by check-in escalation once it lands")]
+    pub(crate) fn duress_options(&self) -> Option<DuressOptions> {
+        match self.realm {
+            Realm::Real => None,
+            Realm::Decoy(options) => Some(options),
+        }
     }
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
 
+    #[allow(dead_code, reason = "first used by later capabilities")]
     pub(crate) fn rng(&self) -> &SystemRandom {
         &self.rng
     }
 
     pub(crate) fn new_id(&self) -> Result<RecordId> {
-        RecordId::random(&self.rng)
+        RecordId::random_from(&self.pool)
     }
 
     /// Seals `value` as the body of row `id` in `table`.
-    pub(crate) fn seal<T: Serialize>(&self, table: &str, id: &RecordId, value: &T) -> Result<Vec<u8>> {
-        record::seal_record(&self.record_key, KeyId::Records, &self.rng, table, id, value)
+    pub(crate) fn seal<T: Serialize>(
+        &self,
+        table: &str,
+        id: &RecordId,
+        value: &T,
+    ) -> Result<Vec<u8>> {
+        record::seal_record(
+            &self.record_key,
+            KeyId::Records,
+            &self.pool,
+            table,
+            id,
+            value,
+        )
     }
 
     /// Opens the body of row `id` in `table`; [`Error::Tampered`] if it was altered or moved.
-    pub(crate) fn open<T: DeserializeOwned>(&self, table: &str, id: &RecordId, blob: &[u8]) -> Result<T> {
+    pub(crate) fn open<T: DeserializeOwned>(
+        &self,
+        table: &str,
+        id: &RecordId,
+        blob: &[u8],
+    ) -> Result<T> {
         record::open_record(&self.record_key, KeyId::Records, table, id, blob)
     }
 
     /// The blind index of a normalized searchable value (see the `blind` module).
+    #[allow(dead_code, reason = "first used by screening")]
     pub(crate) fn blind_index(&self, domain: &str, normalized: &str, bits: u32) -> i64 {
         blind::blind_index(&self.blind_key, domain, normalized, bits)
     }
@@ -401,22 +700,31 @@ impl Session {
 }
 
 /// Seals and opens with a key other than the vault's (the escalation key).
+#[allow(dead_code, reason = "first used by check-in escalation")]
 pub(crate) fn seal_under<T: Serialize>(
     key: &SecretKey,
     table: &str,
     id: &RecordId,
     value: &T,
 ) -> Result<Vec<u8>> {
-    record::seal_record(key, KeyId::Escalation, &SystemRandom::new(), table, id, value)
+    record::seal_record(
+        &key.sealing_key(),
+        KeyId::Escalation,
+        &SystemRandom::new(),
+        table,
+        id,
+        value,
+    )
 }
 
+#[allow(dead_code, reason = "first used by check-in escalation")]
 pub(crate) fn open_under<T: DeserializeOwned>(
     key: &SecretKey,
     table: &str,
     id: &RecordId,
     blob: &[u8],
 ) -> Result<T> {
-    record::open_record(key, KeyId::Escalation, table, id, blob)
+    record::open_record(&key.sealing_key(), KeyId::Escalation, table, id, blob)
 }
 
 #[cfg(test)]

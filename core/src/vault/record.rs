@@ -7,10 +7,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use ring::rand::SecureRandom;
 use serde::{de::DeserializeOwned, Deserialize, Deserializer, Serialize, Serializer};
 
-use super::keys::{open_with, seal_with, SecretKey};
+use super::keys::{open_with, seal_with, Entropy, SealingKey};
 use crate::{Error, Result};
 
 /// Version byte of the record blob format.
@@ -22,6 +21,7 @@ pub(crate) const RECORD_FORMAT: u8 = 1;
 pub(crate) enum KeyId {
     /// The record subkey of the vault key.
     Records = 1,
+    #[allow(dead_code, reason = "first used by check-in escalation")]
     /// The escalation key, derived from the device secret (readable while locked).
     Escalation = 2,
 }
@@ -31,9 +31,13 @@ pub(crate) enum KeyId {
 pub struct RecordId([u8; 16]);
 
 impl RecordId {
-    pub fn random(rng: &dyn SecureRandom) -> Result<Self> {
+    pub fn random() -> Result<Self> {
+        Self::random_from(&ring::rand::SystemRandom::new())
+    }
+
+    pub(crate) fn random_from(rng: &dyn Entropy) -> Result<Self> {
         let mut b = [0u8; 16];
-        rng.fill(&mut b).map_err(|_| Error::Random)?;
+        rng.fill_bytes(&mut b)?;
         Ok(Self(b))
     }
 
@@ -43,13 +47,6 @@ impl RecordId {
 
     pub fn as_bytes(&self) -> &[u8; 16] {
         &self.0
-    }
-
-    /// Reads an id stored as a 16-byte BLOB.
-    pub(crate) fn from_slice(bytes: &[u8]) -> Result<Self> {
-        <[u8; 16]>::try_from(bytes)
-            .map(Self)
-            .map_err(|_| Error::Decode("row id is not 16 bytes".into()))
     }
 }
 
@@ -99,12 +96,12 @@ impl rusqlite::ToSql for RecordId {
 impl rusqlite::types::FromSql for RecordId {
     fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
         let blob = value.as_blob()?;
-        <[u8; 16]>::try_from(blob)
-            .map(Self)
-            .map_err(|_| rusqlite::types::FromSqlError::InvalidBlobSize {
+        <[u8; 16]>::try_from(blob).map(Self).map_err(|_| {
+            rusqlite::types::FromSqlError::InvalidBlobSize {
                 expected_size: 16,
                 blob_size: blob.len(),
-            })
+            }
+        })
     }
 }
 
@@ -121,9 +118,9 @@ fn record_aad(key_id: KeyId, table: &str, id: &RecordId) -> Vec<u8> {
 
 /// Serializes and seals `value` for row `id` of `table`.
 pub(crate) fn seal_record<T: Serialize>(
-    key: &SecretKey,
+    key: &SealingKey,
     key_id: KeyId,
-    rng: &dyn SecureRandom,
+    rng: &dyn Entropy,
     table: &str,
     id: &RecordId,
     value: &T,
@@ -142,7 +139,7 @@ pub(crate) fn seal_record<T: Serialize>(
 
 /// Opens and deserializes a blob sealed by [`seal_record`] for the same table and row.
 pub(crate) fn open_record<T: DeserializeOwned>(
-    key: &SecretKey,
+    key: &SealingKey,
     key_id: KeyId,
     table: &str,
     id: &RecordId,

@@ -25,10 +25,14 @@ pub(crate) const MIGRATIONS: &[&str] = &[
          slot    INTEGER PRIMARY KEY,
          wrapped BLOB NOT NULL
      );
+     CREATE TABLE unlock_guard (
+         id    INTEGER PRIMARY KEY CHECK (id = 1),
+         state BLOB NOT NULL
+     );
      CREATE TABLE bookings (
          id   BLOB PRIMARY KEY,
          body BLOB NOT NULL
-     ) WITHOUT ROWID;",
+     );",
     // 2: feeds — trusted publishers and the last accepted version per publisher and kind.
     // Content tables (alerts, directory) reference feed_publishers(id) ON DELETE CASCADE.
     "CREATE TABLE feed_publishers (
@@ -56,16 +60,35 @@ pub(crate) fn latest_version() -> u32 {
     MIGRATIONS.len() as u32
 }
 
-/// The files SQLite may keep beside the database.
+/// Suffix of the auxiliary database every vault has beside its main file (it holds the
+/// decoy vault; see `duress`).
+pub(crate) const AUX_SUFFIX: &str = "-aux";
+
+pub(crate) fn aux_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(AUX_SUFFIX);
+    PathBuf::from(name)
+}
+
+/// Every file of a vault besides the main database: SQLite's own companions, and the
+/// auxiliary database with its companions.
 pub(crate) fn companion_files(path: &Path) -> Vec<PathBuf> {
-    ["-wal", "-shm", "-journal"]
-        .iter()
-        .map(|suffix| {
-            let mut name = path.as_os_str().to_owned();
-            name.push(suffix);
-            PathBuf::from(name)
-        })
-        .collect()
+    [
+        "-wal",
+        "-shm",
+        "-journal",
+        "-aux",
+        "-aux-wal",
+        "-aux-shm",
+        "-aux-journal",
+    ]
+    .iter()
+    .map(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    })
+    .collect()
 }
 
 /// Opens (or creates) the database and applies and verifies the mandatory settings.
@@ -82,15 +105,23 @@ pub(crate) fn connect(path: &Path, create: bool) -> Result<Connection> {
         }
         other => Error::Storage(other),
     })?;
-    configure(&conn).map_err(|e| match e {
+    configure(&conn).map_err(damaged_file)?;
+    Ok(conn)
+}
+
+/// SQLite's "not a database" and "malformed" become a header error the caller can act on.
+pub(crate) fn damaged_file(e: Error) -> Error {
+    match e {
         Error::Storage(rusqlite::Error::SqliteFailure(f, _))
-            if f.code == rusqlite::ErrorCode::NotADatabase =>
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+            ) =>
         {
-            Error::CorruptHeader("not a vault database")
+            Error::CorruptHeader("the file is not an intact vault database")
         }
         other => other,
-    })?;
-    Ok(conn)
+    }
 }
 
 fn configure(conn: &Connection) -> Result<()> {
@@ -104,9 +135,14 @@ fn configure(conn: &Connection) -> Result<()> {
     let secure_delete: i64 = conn.query_row("PRAGMA secure_delete", [], |r| r.get(0))?;
     let foreign_keys: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
     let temp_store: i64 = conn.query_row("PRAGMA temp_store", [], |r| r.get(0))?;
-    if !mode.eq_ignore_ascii_case("wal") || secure_delete != 1 || foreign_keys != 1 || temp_store != 2
+    if !mode.eq_ignore_ascii_case("wal")
+        || secure_delete != 1
+        || foreign_keys != 1
+        || temp_store != 2
     {
-        return Err(Error::CorruptHeader("database settings could not be applied"));
+        return Err(Error::CorruptHeader(
+            "database settings could not be applied",
+        ));
     }
     Ok(())
 }
@@ -117,16 +153,21 @@ pub(crate) fn schema_version(conn: &Connection) -> Result<u32> {
 
 /// Runs every missing migration step up to `target`, atomically.
 pub(crate) fn migrate_to(conn: &Connection, target: u32) -> Result<()> {
+    apply_steps(conn, MIGRATIONS, target)
+}
+
+fn apply_steps(conn: &Connection, steps: &[&str], target: u32) -> Result<()> {
     let current = schema_version(conn)?;
-    if current > latest_version() {
+    if current as usize > steps.len() {
         return Err(Error::SchemaTooNew(current));
     }
+    let target = target.min(steps.len() as u32);
     if current >= target {
         return Ok(());
     }
     let tx = conn.unchecked_transaction()?;
     for step in current..target {
-        tx.execute_batch(MIGRATIONS[step as usize])?;
+        tx.execute_batch(steps[step as usize])?;
     }
     tx.pragma_update(None, "user_version", target)?;
     tx.commit()?;
@@ -149,8 +190,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v.db");
         let conn = connect(&path, true).unwrap();
-        let sd: i64 = conn.query_row("PRAGMA secure_delete", [], |r| r.get(0)).unwrap();
-        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        let sd: i64 = conn
+            .query_row("PRAGMA secure_delete", [], |r| r.get(0))
+            .unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
         assert_eq!((sd, mode.as_str()), (1, "wal"));
     }
 
@@ -160,6 +205,66 @@ mod tests {
         let path = dir.path().join("absent.db");
         assert!(matches!(connect(&path, false), Err(Error::VaultNotFound)));
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn an_old_file_is_upgraded_one_step_at_a_time_keeping_its_data() {
+        let steps: &[&str] = &[
+            "CREATE TABLE t (a TEXT NOT NULL);",
+            "ALTER TABLE t ADD COLUMN b INTEGER NOT NULL DEFAULT 7;",
+            "CREATE INDEX t_b ON t (b);",
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let conn = connect(&dir.path().join("v.db"), true).unwrap();
+        apply_steps(&conn, steps, 1).unwrap();
+        conn.execute("INSERT INTO t (a) VALUES ('kept')", [])
+            .unwrap();
+        apply_steps(&conn, steps, 3).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 3);
+        let (a, b): (String, i64) = conn
+            .query_row("SELECT a, b FROM t", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!((a.as_str(), b), ("kept", 7));
+    }
+
+    #[test]
+    fn a_failing_step_rolls_the_whole_upgrade_back() {
+        let steps: &[&str] = &[
+            "CREATE TABLE t (a TEXT);",
+            "CREATE TABLE u (x); THIS IS NOT SQL;",
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let conn = connect(&dir.path().join("v.db"), true).unwrap();
+        assert!(apply_steps(&conn, steps, 2).is_err());
+        assert_eq!(schema_version(&conn).unwrap(), 0);
+        let tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 0);
+    }
+
+    #[test]
+    fn stepwise_and_direct_upgrades_give_the_same_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let direct = connect(&dir.path().join("a.db"), true).unwrap();
+        migrate_to(&direct, latest_version()).unwrap();
+        let stepwise = connect(&dir.path().join("b.db"), true).unwrap();
+        for v in 1..=latest_version() {
+            migrate_to(&stepwise, v).unwrap();
+        }
+        let schema = |c: &Connection| -> Vec<String> {
+            c.prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        assert_eq!(schema(&direct), schema(&stepwise));
     }
 
     #[test]

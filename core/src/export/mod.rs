@@ -1,0 +1,504 @@
+//! Encrypted export and import of the whole vault, readable with the standard age tools.
+//!
+//! An export is an [age](age) file whose plaintext is one JSON document (the schema and
+//! its versioning rules are in `docs/export-format.md`):
+//!
+//! ```json
+//! {"format":"vigil-export","version":1,"minor":0,"exported_at":"...",
+//!  "sections":{"bookings":[{...},{...}]}}
+//! ```
+//!
+//! Both directions stream: records are written one at a time through the age writer and
+//! read one at a time from the age reader, so memory stays flat whatever the vault's size.
+//! Each capability contributes one [`Section`]; adding a capability to the export means
+//! adding one implementation and one line to [`SECTIONS`].
+//!
+//! Import is one transaction: any error (wrong passphrase, tampering, truncation, an
+//! unsupported version, malformed JSON, a storage failure) leaves the target vault exactly
+//! as it was. The only thing import tolerates is a well-formed record that fails a
+//! section's validation: it is skipped and reported, and the rest is imported.
+
+pub mod age;
+mod bookings;
+
+use std::io::{self, BufReader, Read, Write};
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Serialize;
+
+use crate::clock::Timestamp;
+use crate::vault::{RecordId, Session};
+use crate::{Error, Result};
+use age::{AgeError, AgeReader, AgeWriter, Identity, Recipient};
+
+/// The `format` field of every export.
+pub const FORMAT_NAME: &str = "vigil-export";
+/// Major version: a reader rejects any other major version.
+pub const FORMAT_VERSION: u64 = 1;
+/// Minor version: additions a reader of the same major version may skip (new sections,
+/// new optional fields).
+pub const FORMAT_MINOR: u64 = 0;
+
+/// Errors specific to export and import.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    #[error(transparent)]
+    Age(#[from] AgeError),
+    #[error("the decrypted file is not a Vigil export")]
+    NotAnExport,
+    #[error("the export uses format version {0}, which this build does not support")]
+    UnsupportedVersion(u64),
+    #[error("the export document is malformed: {0}")]
+    Malformed(String),
+}
+
+impl From<AgeError> for Error {
+    fn from(e: AgeError) -> Self {
+        Error::Export(ExportError::Age(e))
+    }
+}
+
+/// One capability's part of the export.
+pub(crate) trait Section: Sync {
+    /// The key under `sections`; never changes once released.
+    fn name(&self) -> &'static str;
+
+    /// Writes every record through `sink`, one at a time.
+    fn export(&self, session: &Session, sink: &mut RecordSink<'_>) -> Result<()>;
+
+    /// Merges one record into the vault (inside the import transaction). A record that is
+    /// well-formed JSON but not acceptable is reported through `report`, not returned as an
+    /// error; an error aborts the whole import.
+    fn import(
+        &self,
+        session: &Session,
+        record: serde_json::Value,
+        report: &mut SectionReport,
+    ) -> Result<()>;
+}
+
+/// Every section, in export order. Owners of further capabilities add theirs here.
+pub(crate) const SECTIONS: &[&dyn Section] = &[&bookings::BookingsSection];
+
+/// Writes the records of one section as JSON array elements.
+pub(crate) struct RecordSink<'a> {
+    out: &'a mut dyn Write,
+    written: u64,
+    unreadable: &'a mut Vec<UnreadableRecord>,
+    section: &'static str,
+}
+
+impl RecordSink<'_> {
+    pub(crate) fn write<T: Serialize>(&mut self, record: &T) -> Result<()> {
+        if self.written > 0 {
+            self.out.write_all(b",")?;
+        }
+        self.out.write_all(b"\n")?;
+        serde_json::to_writer(&mut *self.out, record).map_err(json_write_error)?;
+        self.written += 1;
+        Ok(())
+    }
+
+    /// A stored row that failed authentication: left out of the export and reported.
+    pub(crate) fn unreadable(&mut self, id: RecordId) {
+        self.unreadable.push(UnreadableRecord {
+            section: self.section,
+            id,
+        });
+    }
+}
+
+fn json_write_error(e: serde_json::Error) -> Error {
+    if e.is_io() {
+        // The only writer under the serializer is the age writer over the caller's sink.
+        Error::Io(io::Error::other("writing the export failed"))
+    } else {
+        Error::Decode(format!(
+            "a record could not be serialized: {}",
+            category(&e)
+        ))
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportReport {
+    /// Records written per section, in export order.
+    pub sections: Vec<(&'static str, u64)>,
+    /// Stored rows that failed authentication and could not be exported.
+    pub unreadable: Vec<UnreadableRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableRecord {
+    pub section: &'static str,
+    pub id: RecordId,
+}
+
+/// What an import did with one section.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SectionReport {
+    pub section: String,
+    /// Records that were not in the vault.
+    pub inserted: u64,
+    /// Records that replaced an older version of themselves (older `updated_at`).
+    pub updated: u64,
+    /// Records already present in the same or a newer version: the vault's copy was kept.
+    pub kept_existing: u64,
+    /// Well-formed records that failed validation; nothing of them was stored.
+    pub rejected: Vec<RejectedRecord>,
+}
+
+/// A record the import skipped. Carries no record content, only where it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRecord {
+    /// Position within its section, from 0.
+    pub index: u64,
+    pub id: Option<RecordId>,
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    pub version: u64,
+    pub minor: u64,
+    pub exported_at: Option<Timestamp>,
+    pub sections: Vec<SectionReport>,
+    /// Sections this build does not know (from a newer minor version), skipped whole.
+    pub skipped_sections: Vec<String>,
+}
+
+/// Export and import of an unlocked vault.
+pub struct Backup<'s> {
+    session: &'s Session,
+}
+
+impl Session {
+    pub fn backup(&self) -> Backup<'_> {
+        Backup { session: self }
+    }
+}
+
+impl Backup<'_> {
+    /// Writes the whole vault to `out` as an age file for `recipients` (one passphrase, or
+    /// one or more X25519 public keys). Returns the inner writer once everything, final
+    /// chunk included, is written and flushed.
+    pub fn export<W: Write>(
+        &self,
+        out: W,
+        recipients: &[Recipient],
+        now: Timestamp,
+    ) -> Result<(W, ExportReport)> {
+        let mut age = AgeWriter::new(out, recipients)?;
+        let mut report = ExportReport::default();
+        // One read transaction: every section comes from the same snapshot.
+        let snapshot = self.session.conn().unchecked_transaction()?;
+        write!(
+            age,
+            "{{\"format\":\"{FORMAT_NAME}\",\"version\":{FORMAT_VERSION},\"minor\":{FORMAT_MINOR},\"exported_at\":"
+        )?;
+        serde_json::to_writer(&mut age, &now).map_err(json_write_error)?;
+        age.write_all(b",\"sections\":{")?;
+        for (i, section) in SECTIONS.iter().enumerate() {
+            if i > 0 {
+                age.write_all(b",")?;
+            }
+            age.write_all(b"\n")?;
+            serde_json::to_writer(&mut age, section.name()).map_err(json_write_error)?;
+            age.write_all(b":[")?;
+            let mut sink = RecordSink {
+                out: &mut age,
+                written: 0,
+                unreadable: &mut report.unreadable,
+                section: section.name(),
+            };
+            section.export(self.session, &mut sink)?;
+            let written = sink.written;
+            age.write_all(if written > 0 { b"\n]" } else { b"]" })?;
+            report.sections.push((section.name(), written));
+        }
+        age.write_all(b"\n}}\n")?;
+        drop(snapshot);
+        let out = age.finish()?;
+        Ok((out, report))
+    }
+
+    /// Reads an export from `input` and merges it into this vault, all or nothing.
+    ///
+    /// Records keep their ids and times. A record already present is replaced only by a
+    /// strictly newer version (`updated_at`), so importing twice, or importing an older
+    /// backup, never duplicates or rolls back anything.
+    pub fn import<R: Read>(&self, input: R, identities: &[Identity]) -> Result<ImportReport> {
+        let reader = AgeReader::new(input, identities)?;
+        let mut source = ErrorCapture {
+            inner: reader,
+            error: None,
+        };
+        let tx = self.session.conn().unchecked_transaction()?;
+        let mut ctx = ImportCtx {
+            session: self.session,
+            failure: None,
+            report: ImportReport {
+                version: 0,
+                minor: 0,
+                exported_at: None,
+                sections: Vec::new(),
+                skipped_sections: Vec::new(),
+            },
+        };
+        let parsed = {
+            let mut de = serde_json::Deserializer::from_reader(BufReader::new(&mut source));
+            DocumentSeed { ctx: &mut ctx }
+                .deserialize(&mut de)
+                .and_then(|()| de.end())
+        };
+        if let Err(e) = parsed {
+            return Err(ctx
+                .failure
+                .take()
+                .or_else(|| source.error.take().map(Error::from))
+                .unwrap_or_else(|| ExportError::Malformed(describe(&e)).into()));
+        }
+        // Only an authenticated final chunk proves the document was not cut short.
+        let mut probe = [0u8; 1];
+        match source.read(&mut probe) {
+            Ok(0) => {}
+            Ok(_) => {
+                return Err(
+                    ExportError::Malformed("data after the end of the document".into()).into(),
+                )
+            }
+            Err(_) => {
+                return Err(source
+                    .error
+                    .take()
+                    .map(Error::from)
+                    .unwrap_or(AgeError::Truncated.into()))
+            }
+        }
+        tx.commit()?;
+        Ok(ctx.report)
+    }
+}
+
+/// Keeps the typed age error that serde_json would otherwise flatten into a message.
+struct ErrorCapture<R: Read> {
+    inner: AgeReader<R>,
+    error: Option<AgeError>,
+}
+
+impl<R: Read> Read for ErrorCapture<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).map_err(|e| {
+            let age = AgeError::from_io(e);
+            let kind = match &age {
+                AgeError::Io(e) => e.kind(),
+                _ => io::ErrorKind::InvalidData,
+            };
+            self.error.get_or_insert(age);
+            io::Error::new(kind, "the encrypted export could not be read")
+        })
+    }
+}
+
+fn category(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Io => "read error",
+        serde_json::error::Category::Syntax => "invalid JSON",
+        serde_json::error::Category::Data => "unexpected structure",
+        serde_json::error::Category::Eof => "unexpected end of document",
+    }
+}
+
+/// serde_json's own messages can quote record contents; keep the category and position.
+fn describe(e: &serde_json::Error) -> String {
+    format!(
+        "{} at line {}, column {}",
+        category(e),
+        e.line(),
+        e.column()
+    )
+}
+
+struct ImportCtx<'a> {
+    session: &'a Session,
+    /// The typed error behind an aborted parse.
+    failure: Option<Error>,
+    report: ImportReport,
+}
+
+impl ImportCtx<'_> {
+    fn abort<E: serde::de::Error>(&mut self, e: Error) -> E {
+        self.failure.get_or_insert(e);
+        E::custom("import aborted")
+    }
+}
+
+struct DocumentSeed<'c, 'a> {
+    ctx: &'c mut ImportCtx<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for DocumentSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DocumentSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a Vigil export document")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        let ctx = self.ctx;
+        let (mut format_ok, mut version_ok, mut sections_seen) = (false, false, false);
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "format" => {
+                    let format: serde_json::Value = map.next_value()?;
+                    if format.as_str() != Some(FORMAT_NAME) {
+                        return Err(ctx.abort(ExportError::NotAnExport.into()));
+                    }
+                    format_ok = true;
+                }
+                "version" => {
+                    let Some(version) = map.next_value::<serde_json::Value>()?.as_u64() else {
+                        return Err(ctx.abort(
+                            ExportError::Malformed("version is not a number".into()).into(),
+                        ));
+                    };
+                    if version != FORMAT_VERSION {
+                        return Err(ctx.abort(ExportError::UnsupportedVersion(version).into()));
+                    }
+                    ctx.report.version = version;
+                    version_ok = true;
+                }
+                "minor" => ctx.report.minor = map.next_value()?,
+                "exported_at" => ctx.report.exported_at = Some(map.next_value()?),
+                "sections" => {
+                    if !format_ok {
+                        return Err(ctx.abort(ExportError::NotAnExport.into()));
+                    }
+                    if !version_ok {
+                        return Err(ctx.abort(
+                            ExportError::Malformed(
+                                "the version must come before the sections".into(),
+                            )
+                            .into(),
+                        ));
+                    }
+                    map.next_value_seed(SectionsSeed { ctx: &mut *ctx })?;
+                    sections_seen = true;
+                }
+                // Unknown top-level fields come from a newer minor version.
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if !format_ok {
+            return Err(ctx.abort(ExportError::NotAnExport.into()));
+        }
+        if !sections_seen {
+            return Err(
+                ctx.abort(ExportError::Malformed("the document has no sections".into()).into())
+            );
+        }
+        Ok(())
+    }
+}
+
+struct SectionsSeed<'c, 'a> {
+    ctx: &'c mut ImportCtx<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for SectionsSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SectionsSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a map of sections")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        while let Some(name) = map.next_key::<String>()? {
+            match SECTIONS.iter().find(|s| s.name() == name) {
+                Some(section) => {
+                    let mut report = SectionReport {
+                        section: name,
+                        ..SectionReport::default()
+                    };
+                    map.next_value_seed(RecordsSeed {
+                        ctx: &mut *self.ctx,
+                        section: *section,
+                        report: &mut report,
+                    })?;
+                    self.ctx.report.sections.push(report);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                    // Section names are chosen by Vigil, never by the user; cap them anyway.
+                    self.ctx
+                        .report
+                        .skipped_sections
+                        .push(name.chars().take(64).collect());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct RecordsSeed<'c, 'a, 'r> {
+    ctx: &'c mut ImportCtx<'a>,
+    section: &'static dyn Section,
+    report: &'r mut SectionReport,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordsSeed<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordsSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of records")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        // One record in memory at a time.
+        while let Some(record) = seq.next_element::<serde_json::Value>()? {
+            if let Err(e) = self.section.import(self.ctx.session, record, self.report) {
+                return Err(self.ctx.abort(e));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl SectionReport {
+    /// Records a skipped record at the next position.
+    pub(crate) fn reject(&mut self, id: Option<RecordId>, reason: impl Into<String>) {
+        let index = self.inserted + self.updated + self.kept_existing + self.rejected.len() as u64;
+        self.rejected.push(RejectedRecord {
+            index,
+            id,
+            reason: reason.into(),
+        });
+    }
+}

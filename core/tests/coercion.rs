@@ -1,0 +1,342 @@
+//! Coercion resistance: the duress passphrase and its decoy, the unlock attempt limit, and
+//! the panic wipe with a cancel window.
+
+mod common;
+
+use chrono::Duration;
+use common::*;
+use rusqlite::Connection;
+use vigil_core::bookings::{BookingDraft, BookingKind, TimeRange};
+use vigil_core::vault::{DuressOptions, Vault, WipeState};
+use vigil_core::Error;
+
+const DEVICE: &[u8] = b"device secret from the keystore!";
+
+fn labels(session: &vigil_core::vault::Session) -> Vec<String> {
+    session
+        .bookings()
+        .list(TimeRange::default())
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|b| b.details.client.label)
+        .collect()
+}
+
+fn real_vault(dir: &std::path::Path) -> (std::path::PathBuf, vigil_core::vault::Session) {
+    let (path, session) = new_vault(dir, "real passphrase");
+    let mut d = BookingDraft::new("Secret Client Ulysses", at(21, 0), 60, BookingKind::Outcall);
+    d.place.address = Some("99 Hidden Road".into());
+    session.bookings().add(d, at(20, 0)).unwrap();
+    (path, session)
+}
+
+#[test]
+fn the_duress_passphrase_opens_a_plausible_decoy_through_the_same_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut session) = real_vault(dir.path());
+    session
+        .set_duress(
+            "real passphrase",
+            "decoy passphrase",
+            DuressOptions::default(),
+            None,
+            at(20, 0),
+        )
+        .unwrap();
+    session.lock();
+
+    let decoy = Vault::open(&path)
+        .unwrap()
+        .unlock("decoy passphrase", None)
+        .unwrap();
+    let seen = labels(&decoy);
+    assert!(seen.len() >= 3, "a few ordinary bookings: {seen:?}");
+    assert!(!seen.iter().any(|l| l.contains("Ulysses")));
+    // It is a working vault: writes stay in the decoy.
+    decoy
+        .bookings()
+        .add(
+            BookingDraft::new("Yoga class", at(9, 0), 60, BookingKind::Other),
+            at(8, 0),
+        )
+        .unwrap();
+    assert_eq!(decoy.path(), path.as_path());
+    decoy.lock();
+
+    let real = Vault::open(&path)
+        .unwrap()
+        .unlock("real passphrase", None)
+        .unwrap();
+    assert_eq!(labels(&real), vec!["Secret Client Ulysses".to_string()]);
+}
+
+#[test]
+fn a_destructive_duress_unlock_makes_the_real_data_unrecoverable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut session) = real_vault(dir.path());
+    let options = DuressOptions {
+        destroy_real: true,
+        alert_buddies: false,
+    };
+    session
+        .set_duress(
+            "real passphrase",
+            "decoy passphrase",
+            options,
+            None,
+            at(20, 0),
+        )
+        .unwrap();
+    session.lock();
+    let decoy = Vault::open(&path)
+        .unwrap()
+        .unlock("decoy passphrase", None)
+        .unwrap();
+    assert!(!labels(&decoy).is_empty());
+    decoy.lock();
+    // The real passphrase now fails exactly like a wrong one...
+    assert!(matches!(
+        Vault::open(&path).unwrap().unlock("real passphrase", None),
+        Err(Error::WrongPassphrase)
+    ));
+    // ...and the duress passphrase still shows the decoy, again.
+    let again = Vault::open(&path)
+        .unwrap()
+        .unlock("decoy passphrase", None)
+        .unwrap();
+    assert!(!labels(&again).is_empty());
+    // The old key slot is gone from every file (not lingering in the WAL).
+    assert_eq!(
+        canaries_found(&path, &["Ulysses", "Hidden Road"]),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn duress_and_real_passphrases_must_differ() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, mut session) = real_vault(dir.path());
+    let err = session
+        .set_duress(
+            "real passphrase",
+            "real passphrase",
+            DuressOptions::default(),
+            None,
+            at(20, 0),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+    assert!(matches!(
+        session.set_duress("wrong", "decoy", DuressOptions::default(), None, at(20, 0)),
+        Err(Error::WrongPassphrase)
+    ));
+    session
+        .set_duress(
+            "real passphrase",
+            "decoy",
+            DuressOptions::default(),
+            None,
+            at(20, 0),
+        )
+        .unwrap();
+    assert!(matches!(
+        session.change_passphrase("real passphrase", "decoy", None),
+        Err(Error::InvalidInput { .. })
+    ));
+}
+
+fn file_sizes(path: &std::path::Path) -> Vec<(String, u64)> {
+    let mut sizes: Vec<(String, u64)> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            let name = e
+                .file_name()
+                .to_string_lossy()
+                .replace(&*path.file_name().unwrap().to_string_lossy(), "V");
+            (name, e.metadata().unwrap().len())
+        })
+        .collect();
+    sizes.sort();
+    sizes
+}
+
+fn header_shape(path: &std::path::Path) -> Vec<String> {
+    let conn = Connection::open(path).unwrap();
+    let mut shape: Vec<String> = conn
+        .prepare("SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let slots: Vec<String> = conn
+        .prepare("SELECT slot || ':' || length(wrapped) FROM key_slots ORDER BY slot")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    shape.extend(slots);
+    for table in ["bookings", "unlock_guard"] {
+        let n: i64 = conn
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap();
+        shape.push(format!("{table}={n}"));
+    }
+    shape
+}
+
+#[test]
+fn vaults_with_and_without_a_duress_passphrase_look_the_same() {
+    let plain_dir = tempfile::tempdir().unwrap();
+    let duress_dir = tempfile::tempdir().unwrap();
+    let (plain, s1) = real_vault(plain_dir.path());
+    let (with_duress, mut s2) = real_vault(duress_dir.path());
+    s2.set_duress(
+        "real passphrase",
+        "decoy",
+        DuressOptions {
+            destroy_real: true,
+            alert_buddies: true,
+        },
+        None,
+        at(20, 0),
+    )
+    .unwrap();
+    s1.lock();
+    s2.lock();
+    assert_eq!(file_sizes(&plain), file_sizes(&with_duress));
+    assert_eq!(header_shape(&plain), header_shape(&with_duress));
+    assert_eq!(
+        header_shape(&storage_aux(&plain)),
+        header_shape(&storage_aux(&with_duress))
+    );
+}
+
+fn storage_aux(path: &std::path::Path) -> std::path::PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push("-aux");
+    p.into()
+}
+
+#[test]
+fn the_unlock_limit_wipes_after_n_wrong_passphrases_and_survives_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, session) = real_vault(dir.path());
+    session.set_unlock_limit(Some(3), DEVICE).unwrap();
+    session.lock();
+    let vault = Vault::open(&path).unwrap();
+    assert!(matches!(
+        vault.unlock("nope", None),
+        Err(Error::DeviceSecretRequired)
+    ));
+    assert!(matches!(
+        vault.unlock("nope 1", Some(DEVICE)),
+        Err(Error::WrongPassphrase)
+    ));
+    // A right passphrase resets the count.
+    vault
+        .unlock("real passphrase", Some(DEVICE))
+        .unwrap()
+        .lock();
+    assert!(matches!(
+        vault.unlock("nope 1", Some(DEVICE)),
+        Err(Error::WrongPassphrase)
+    ));
+    // "Restart": a fresh handle on the file keeps counting.
+    let vault = Vault::open(&path).unwrap();
+    assert!(matches!(
+        vault.unlock("nope 2", Some(DEVICE)),
+        Err(Error::WrongPassphrase)
+    ));
+    assert!(matches!(
+        vault.unlock("nope 3", Some(DEVICE)),
+        Err(Error::WipedAfterFailedAttempts)
+    ));
+    assert!(vault_files(&path).iter().all(|f| !f.exists()));
+    assert!(matches!(Vault::open(&path), Err(Error::VaultNotFound)));
+}
+
+#[test]
+fn a_tampered_attempt_counter_fails_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, session) = real_vault(dir.path());
+    session.set_unlock_limit(Some(5), DEVICE).unwrap();
+    session.lock();
+    assert!(Vault::open(&path)
+        .unwrap()
+        .unlock("bad", Some(DEVICE))
+        .is_err());
+    // Resetting the counter by editing the row: flip a byte, or delete and re-insert junk.
+    let conn = Connection::open(&path).unwrap();
+    conn.execute(
+        "UPDATE unlock_guard SET state = zeroblob(length(state))",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    assert!(matches!(
+        Vault::open(&path)
+            .unwrap()
+            .unlock("real passphrase", Some(DEVICE)),
+        Err(Error::AttemptCounterTampered)
+    ));
+    // A counter from another vault (another salt) does not fit either.
+    let other_dir = tempfile::tempdir().unwrap();
+    let (other, s) = real_vault(other_dir.path());
+    s.set_unlock_limit(Some(100), DEVICE).unwrap();
+    s.lock();
+    let state: Vec<u8> = Connection::open(&other)
+        .unwrap()
+        .query_row("SELECT state FROM unlock_guard", [], |r| r.get(0))
+        .unwrap();
+    Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE unlock_guard SET state = ?1", [state])
+        .unwrap();
+    assert!(matches!(
+        Vault::open(&path)
+            .unwrap()
+            .unlock("real passphrase", Some(DEVICE)),
+        Err(Error::AttemptCounterTampered)
+    ));
+    // The wrong device secret cannot read the counter either.
+    assert!(matches!(
+        Vault::open(&other)
+            .unwrap()
+            .unlock("real passphrase", Some(b"another device")),
+        Err(Error::AttemptCounterTampered)
+    ));
+}
+
+#[test]
+fn a_wipe_with_a_cancel_window_can_be_cancelled_and_otherwise_wipes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, session) = real_vault(dir.path());
+    session.lock();
+    let mut pending = Vault::wipe_after(&path, at(12, 0), Duration::seconds(5));
+    assert_eq!(pending.poll(at(12, 0)).unwrap(), WipeState::Pending);
+    assert_eq!(pending.cancel(), WipeState::Cancelled);
+    assert_eq!(pending.poll(at(13, 0)).unwrap(), WipeState::Cancelled);
+    let session = Vault::open(&path)
+        .unwrap()
+        .unlock("real passphrase", None)
+        .unwrap();
+    assert_eq!(labels(&session), vec!["Secret Client Ulysses".to_string()]);
+    session.lock();
+
+    let mut pending = Vault::wipe_after(&path, at(12, 0), Duration::seconds(5));
+    assert_eq!(
+        pending.poll(at(12, 0) + Duration::seconds(5)).unwrap(),
+        WipeState::Done
+    );
+    assert_eq!(pending.cancel(), WipeState::Done, "too late to cancel");
+    assert!(vault_files(&path).iter().all(|f| !f.exists()));
+    let aux = storage_aux(&path);
+    assert!(
+        vault_files(&aux).iter().all(|f| !f.exists()),
+        "the decoy goes too"
+    );
+}
