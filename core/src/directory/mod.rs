@@ -312,10 +312,20 @@ impl DirectoryContent {
     }
 
     pub fn to_json(&self) -> Result<Vec<u8>> {
-        serde_json::to_vec(self).map_err(|e| Error::Decode(e.to_string()))
+        serde_json::to_vec(self).map_err(|e| Error::Decode(json_position("directory content", &e)))
     }
 
     pub fn from_json(bytes: &[u8]) -> Result<Self> {
-        serde_json::from_slice(bytes).map_err(|e| Error::Decode(e.to_string()))
+        serde_json::from_slice(bytes)
+            .map_err(|e| Error::Decode(json_position("directory content", &e)))
     }
+}
+
+/// A JSON error reduced to where it happened: serde_json's own message may quote the input.
+pub(crate) fn json_position(what: &str, e: &serde_json::Error) -> String {
+    format!(
+        "{what} is not valid (line {}, column {})",
+        e.line(),
+        e.column()
+    )
 }

@@ -16,8 +16,8 @@ use crate::{Error, Result};
 /// report. Points are used as they are; polygons and multipolygons by their centroid;
 /// lines and other geometries are skipped and reported.
 pub fn import_osm_geojson(file: &str, bytes: &[u8]) -> Result<Import> {
-    let doc: Value =
-        serde_json::from_slice(bytes).map_err(|e| Error::Decode(format!("GeoJSON: {e}")))?;
+    let doc: Value = serde_json::from_slice(bytes)
+        .map_err(|e| Error::Decode(crate::directory::json_position("GeoJSON", &e)))?;
     if doc.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
         return Err(DirectoryError::NotGeoJson("top-level type must be FeatureCollection").into());
     }
