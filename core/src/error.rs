@@ -45,6 +45,8 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("a stored record could not be decoded: {0}")]
     Decode(String),
+    #[error(transparent)]
+    Checkin(#[from] crate::checkin::CheckinError),
 }
 
 impl Error {

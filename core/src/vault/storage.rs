@@ -29,6 +29,17 @@ pub(crate) const MIGRATIONS: &[&str] = &[
          id   BLOB PRIMARY KEY,
          body BLOB NOT NULL
      ) WITHOUT ROWID;",
+    // 2: check-ins (core/src/checkin). Buddies are sealed under the vault key; the
+    // escalation state (one row per live check-in, plus the code verifiers) is sealed under
+    // the escalation key so the background runner can read it while the vault is locked.
+    "CREATE TABLE checkin_buddies (
+         id   BLOB PRIMARY KEY,
+         body BLOB NOT NULL
+     ) WITHOUT ROWID;
+     CREATE TABLE checkin_escalation (
+         id   BLOB PRIMARY KEY,
+         body BLOB NOT NULL
+     ) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.
