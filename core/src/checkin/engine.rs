@@ -38,6 +38,9 @@ pub const ATTEMPTS_PER_CHANNEL: u32 = BACKOFF_SECS.len() as u32 + 1;
 pub const MAX_TOTAL_SECS: i64 = 12 * 3600;
 /// The shortest repeat interval accepted (a buddy's phone should not be flooded).
 pub const MIN_REPEAT_SECS: i64 = 60;
+/// Finished deliveries kept per check-in (older ones are folded into summary fields), so
+/// a long escalation does not grow its row without bound.
+const MAX_FINISHED_KEPT: usize = 32;
 /// Longest failure reason kept from the shell (it is shown to the worker, never logged).
 const MAX_REASON_LEN: usize = 200;
 
@@ -432,6 +435,15 @@ pub struct CheckinState {
     ending: Option<Ending>,
     deliveries: Vec<Delivery>,
     next_seq: u32,
+    /// Contacts to whom an alert or duress message was issued at least once.
+    warned: BTreeSet<usize>,
+    /// Contacts whose alert the shell reported sent.
+    alert_sent_to: BTreeSet<usize>,
+    /// The worker was shown that every channel to some buddy failed.
+    worker_told_unreachable: bool,
+    /// Seqs up to this belong to deliveries pruned from the list; reports for them are
+    /// stale and ignored.
+    pruned_through_seq: u32,
 }
 
 /// What the caller may see of a check-in.
@@ -542,6 +554,10 @@ impl CheckinState {
             ending: None,
             deliveries: Vec::new(),
             next_seq: 1,
+            warned: BTreeSet::new(),
+            alert_sent_to: BTreeSet::new(),
+            worker_told_unreachable: false,
+            pruned_through_seq: 0,
         })
     }
 
@@ -606,18 +622,7 @@ impl CheckinState {
     }
 
     pub fn status(&self) -> CheckinStatus {
-        let alerted: BTreeSet<usize> = self
-            .deliveries
-            .iter()
-            .filter(|d| {
-                d.message == Message::Buddy(MessagePurpose::Alert)
-                    && matches!(d.state, DeliveryState::Sent { .. })
-            })
-            .filter_map(|d| match d.target {
-                Target::Buddy(c) => Some(c),
-                Target::Worker => None,
-            })
-            .collect();
+        let alerted = &self.alert_sent_to;
         let ended = self.ending.is_some();
         CheckinStatus {
             id: self.id,
@@ -685,7 +690,29 @@ impl CheckinState {
                 }
             }
         }
+        self.prune();
         actions
+    }
+
+    /// Drops the oldest finished deliveries beyond [`MAX_FINISHED_KEPT`]; everything the
+    /// engine still needs from them lives in the summary fields.
+    fn prune(&mut self) {
+        let finished = self.deliveries.iter().filter(|d| !d.is_active()).count();
+        let mut excess = finished.saturating_sub(MAX_FINISHED_KEPT);
+        if excess == 0 {
+            return;
+        }
+        let mut floor = self.pruned_through_seq;
+        self.deliveries.retain(|d| {
+            if excess > 0 && !d.is_active() {
+                excess -= 1;
+                floor = floor.max(d.attempts.iter().copied().max().unwrap_or(0));
+                false
+            } else {
+                true
+            }
+        });
+        self.pruned_through_seq = floor;
     }
 
     fn fire_schedule(&mut self, now: Timestamp) {
@@ -875,6 +902,13 @@ impl CheckinState {
         d.attempts.push(seq);
         d.state = DeliveryState::Issued { seq, at: now };
         let d = d.clone();
+        match (&d.message, d.target) {
+            (Message::Buddy(MessagePurpose::Alert | MessagePurpose::Duress), Target::Buddy(c)) => {
+                self.warned.insert(c);
+            }
+            (Message::ChannelFailed { next: None, .. }, _) => self.worker_told_unreachable = true,
+            _ => {}
+        }
         let id = ActionId {
             checkin: self.id,
             seq,
@@ -977,15 +1011,27 @@ impl CheckinState {
     /// Records what the shell did with action `seq`. Only `Sent` counts as done; a late
     /// `Sent` for an earlier attempt still marks the message delivered.
     pub fn report(&mut self, seq: u32, outcome: Outcome, now: Timestamp) -> Result<()> {
-        let i = self
+        let Some(i) = self
             .deliveries
             .iter()
             .position(|d| d.attempts.contains(&seq))
-            .ok_or(CheckinError::UnknownAction)?;
+        else {
+            if seq <= self.pruned_through_seq {
+                // Long finished and folded away: nothing can change.
+                return Ok(());
+            }
+            return Err(CheckinError::UnknownAction.into());
+        };
         match outcome {
             Outcome::Sent => {
-                if !matches!(self.deliveries[i].state, DeliveryState::Sent { .. }) {
-                    self.deliveries[i].state = DeliveryState::Sent { at: now };
+                let d = &mut self.deliveries[i];
+                if !matches!(d.state, DeliveryState::Sent { .. }) {
+                    d.state = DeliveryState::Sent { at: now };
+                }
+                if let (Message::Buddy(MessagePurpose::Alert), Target::Buddy(c)) =
+                    (&d.message, d.target)
+                {
+                    self.alert_sent_to.insert(c);
                 }
             }
             Outcome::Failed { reason } => {
@@ -1015,15 +1061,7 @@ impl CheckinState {
         if self.ending.is_some() {
             return false;
         }
-        let alerted: BTreeSet<usize> = self
-            .deliveries
-            .iter()
-            .filter(|d| d.is_buddy_warning() && !d.attempts.is_empty())
-            .filter_map(|d| match d.target {
-                Target::Buddy(c) => Some(c),
-                Target::Worker => None,
-            })
-            .collect();
+        let alerted = self.warned.clone();
         self.withdraw_active(|_| false);
         if duress {
             self.ending = Some(Ending::Duress { at: now });
@@ -1087,10 +1125,7 @@ impl CheckinState {
             .iter()
             .position(|k| k.buddy == *buddy)
             .ok_or(CheckinError::UnknownBuddy)?;
-        let was_warned = self.deliveries.iter().any(|d| {
-            d.target == Target::Buddy(c) && d.is_buddy_warning() && !d.attempts.is_empty()
-        });
-        if !was_warned {
+        if !self.warned.contains(&c) {
             return Err(CheckinError::NotAlerted.into());
         }
         if self.acknowledged_by.is_none() {
@@ -1118,19 +1153,12 @@ impl CheckinState {
     /// Whether any alert to a buddy was reported sent, or the worker was told that every
     /// channel to some buddy failed (used by tests and by the property checks).
     pub fn buddy_reached_or_worker_told(&self) -> bool {
-        self.deliveries.iter().any(|d| {
-            (d.is_buddy_warning() && matches!(d.state, DeliveryState::Sent { .. }))
-                || (matches!(d.message, Message::ChannelFailed { next: None, .. })
-                    && !d.attempts.is_empty())
-        })
+        !self.alert_sent_to.is_empty() || self.worker_told_unreachable
     }
 
-    /// Action seqs reported sent (for tests: none may be issued again).
-    pub fn sent_deliveries(&self) -> usize {
-        self.deliveries
-            .iter()
-            .filter(|d| matches!(d.state, DeliveryState::Sent { .. }))
-            .count()
+    /// Whether any buddy was sent (or may have been sent) an alert or duress message.
+    pub fn any_buddy_warned(&self) -> bool {
+        !self.warned.is_empty()
     }
 
     /// Whether action `seq` belongs to a delivery already reported sent.

@@ -434,6 +434,3 @@ impl Checkins<'_> {
         self.store().list()
     }
 }
-
-#[cfg(test)]
-mod tests;

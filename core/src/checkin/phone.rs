@@ -8,7 +8,7 @@ use phonenumber::{country, Mode};
 use crate::{Error, Result};
 
 /// Parses `input` (national or international form) with `default_region` (ISO 3166
-/// alpha-2, e.g. "GB") for national numbers, and returns it in E.164 (`+447700900123`).
+/// alpha-2, e.g. "GB") for national numbers, and returns it in E.164 (`+447400123456`).
 pub(crate) fn to_e164(input: &str, default_region: &str) -> Result<String> {
     let region: country::Id = default_region
         .trim()
@@ -33,9 +33,9 @@ mod tests {
 
     #[test]
     fn national_and_international_forms_agree() {
-        assert_eq!(to_e164("07700 900123", "GB").unwrap(), "+447700900123");
-        assert_eq!(to_e164("+44 7700 900123", "gb").unwrap(), "+447700900123");
-        assert_eq!(to_e164("0044 7700 900123", "GB").unwrap(), "+447700900123");
+        assert_eq!(to_e164("07400 123456", "GB").unwrap(), "+447400123456");
+        assert_eq!(to_e164("+44 7400 123456", "gb").unwrap(), "+447400123456");
+        assert_eq!(to_e164("0044 7400 123456", "GB").unwrap(), "+447400123456");
         // An international number keeps its own country whatever the default region.
         assert_eq!(to_e164("+40 721 234 567", "GB").unwrap(), "+40721234567");
         assert_eq!(to_e164("0721 234 567", "RO").unwrap(), "+40721234567");
@@ -53,7 +53,7 @@ mod tests {
             );
         }
         assert!(matches!(
-            to_e164("07700 900123", "ZZ"),
+            to_e164("07400 123456", "ZZ"),
             Err(Error::InvalidInput {
                 field: "region",
                 ..
