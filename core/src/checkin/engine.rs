@@ -675,6 +675,10 @@ impl CheckinState {
             if let DeliveryState::Issued { at, .. } = self.deliveries[i].state {
                 if now >= at + Duration::seconds(ACK_TIMEOUT_SECS) {
                     self.fail(i, now, None);
+                    // The timeout already waited: retry now rather than after a backoff.
+                    if let DeliveryState::Due { at } = &mut self.deliveries[i].state {
+                        *at = now;
+                    }
                 }
             }
         }
@@ -826,7 +830,7 @@ impl CheckinState {
     fn fail(&mut self, i: usize, now: Timestamp, reason: Option<String>) {
         let told_worker = self
             .ending
-            .is_none_or(|e| !matches!(e, Ending::Duress { .. }));
+            .map_or(true, |e| !matches!(e, Ending::Duress { .. }));
         let d = &mut self.deliveries[i];
         d.failures += 1;
         d.last_failure = Some(
@@ -1145,7 +1149,7 @@ impl CheckinState {
 
     /// Keeps the newest fix; an older one (reported late) is ignored.
     pub fn update_location(&mut self, fix: LocationFix) {
-        if self.location.is_none_or(|l| fix.at >= l.at) {
+        if self.location.map_or(true, |l| fix.at >= l.at) {
             self.location = Some(fix);
         }
     }

@@ -285,10 +285,4 @@ impl<'a> Store<'a> {
                 .ok_or(Error::NotFound("check-in"))
         })
     }
-
-    /// The raw states (tests and diagnostics inside the crate).
-    #[cfg(test)]
-    pub fn states(&self) -> Result<Vec<CheckinState>> {
-        self.run(|l| Ok(l.engine.states().cloned().collect()))
-    }
 }
