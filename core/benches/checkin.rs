@@ -58,7 +58,9 @@ fn states() -> Vec<CheckinState> {
 fn steady_engine(now: Timestamp) -> Engine {
     let mut engine = Engine::from_states(states());
     for a in engine.tick(now) {
-        engine.report(&a.id, Outcome::Sent, now).expect("known action");
+        engine
+            .report(&a.id, Outcome::Sent, now)
+            .expect("known action");
     }
     engine
 }
@@ -74,7 +76,9 @@ fn bench(c: &mut Criterion) {
         .warm_up_time(StdDuration::from_millis(500))
         .measurement_time(StdDuration::from_secs(2));
 
-    g.bench_function("next_wakeup/indexed", |b| b.iter(|| black_box(engine.next_wakeup())));
+    g.bench_function("next_wakeup/indexed", |b| {
+        b.iter(|| black_box(engine.next_wakeup()))
+    });
     g.bench_function("next_wakeup/naive_recompute", |b| {
         b.iter(|| black_box(naive.iter().filter_map(CheckinState::next_due).min()))
     });

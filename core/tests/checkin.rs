@@ -806,3 +806,43 @@ fn the_session_and_the_runner_work_side_by_side() {
     assert_eq!(r.list().unwrap().items.len(), 1);
     assert_eq!(r.next_wakeup().unwrap(), Some(t0() + min(60)));
 }
+
+#[test]
+fn bad_locked_input_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, session, buddies) = setup(dir.path());
+    let id = arm_and_escalate(&session, &buddies, t0() + min(60));
+    session.lock();
+    let r = runner(&path);
+    let before = r.list().unwrap().items;
+    for (lat, lon, acc) in [
+        (91.0, 0.0, None),
+        (0.0, f64::NAN, None),
+        (0.0, 0.0, Some(-1.0)),
+    ] {
+        let fix = LocationFix {
+            latitude: lat,
+            longitude: lon,
+            accuracy_m: acc,
+            at: t0(),
+        };
+        assert!(matches!(
+            r.update_location(fix),
+            Err(Error::InvalidInput { .. })
+        ));
+    }
+    assert!(matches!(
+        r.acknowledge(&id, &buddies[0], t0()),
+        Err(Error::Checkin(CheckinError::NotAlerted))
+    ));
+    assert!(matches!(
+        r.acknowledge(&RecordId::from_bytes([5; 16]), &buddies[0], t0()),
+        Err(Error::NotFound("check-in"))
+    ));
+    let bogus = format!("{id}-999").parse().unwrap();
+    assert!(matches!(
+        r.report_outcome(&bogus, Outcome::Sent, t0()),
+        Err(Error::Checkin(CheckinError::UnknownAction))
+    ));
+    assert_eq!(r.list().unwrap().items, before);
+}
