@@ -55,6 +55,8 @@ pub enum Error {
     Directory(#[from] crate::directory::DirectoryError),
     #[error(transparent)]
     Export(#[from] crate::export::ExportError),
+    #[error(transparent)]
+    Checkin(#[from] crate::checkin::CheckinError),
 }
 
 impl Error {

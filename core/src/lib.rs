@@ -5,6 +5,7 @@
 //! owns one module and its tables inside the encrypted [`vault`].
 
 pub mod bookings;
+pub mod checkin;
 pub mod clock;
 pub mod directory;
 pub mod error;

@@ -53,6 +53,17 @@ pub(crate) const MIGRATIONS: &[&str] = &[
          body      BLOB NOT NULL
      );
      CREATE INDEX directory_chunks_by_publisher ON directory_chunks (publisher);",
+    // 4: check-ins (core/src/checkin). Buddies are sealed under the vault key; the
+    // escalation state (one row per live check-in, plus the code verifiers) is sealed under
+    // the escalation key so the background runner can read it while the vault is locked.
+    "CREATE TABLE checkin_buddies (
+         id   BLOB PRIMARY KEY,
+         body BLOB NOT NULL
+     );
+     CREATE TABLE checkin_escalation (
+         id   BLOB PRIMARY KEY,
+         body BLOB NOT NULL
+     );",
 ];
 
 /// The schema version this build writes.
