@@ -47,6 +47,8 @@ pub enum Error {
     Decode(String),
     #[error(transparent)]
     Feed(#[from] crate::feeds::FeedError),
+    #[error(transparent)]
+    Screening(#[from] crate::screening::ScreeningError),
 }
 
 impl Error {

@@ -8,6 +8,7 @@ pub mod bookings;
 pub mod clock;
 pub mod error;
 pub mod feeds;
+pub mod screening;
 pub mod vault;
 
 pub use error::{Error, Result};
