@@ -11,7 +11,6 @@ use std::str::FromStr;
 
 use phonenumber::country::Id as CountryId;
 use phonenumber::metadata::DATABASE;
-use phonenumber::Mode;
 use serde::{Deserialize, Serialize};
 
 use super::ScreeningError;
@@ -153,12 +152,23 @@ impl Serialize for Identifier {
 }
 
 impl<'de> Deserialize<'de> for Identifier {
-    /// Stored identifiers are already normalized (E.164 carries its own country), so the
-    /// region only matters for text that is not; GB is used then.
+    /// Stored identifiers are already normalized. A phone already in E.164 shape is taken
+    /// as is (re-parsing it would cost more than decrypting the record, on every screening
+    /// candidate); anything else goes through [`normalize`] (with GB for national numbers).
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let r = IdentifierRepr::deserialize(d)?;
+        if r.kind == IdentifierKind::Phone && is_e164_shape(&r.value) {
+            return Ok(Identifier::Phone(r.value));
+        }
         normalize(r.kind, &r.value, Region::GB).map_err(serde::de::Error::custom)
     }
+}
+
+/// `+` and 7 to 15 digits, the first not 0.
+fn is_e164_shape(v: &str) -> bool {
+    v.strip_prefix('+').is_some_and(|d| {
+        (7..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()) && !d.starts_with('0')
+    })
 }
 
 fn invalid(kind: IdentifierKind, reason: &'static str) -> Error {
@@ -203,7 +213,7 @@ pub fn normalize_phone(raw: &str, region: Region) -> Result<String> {
     }
     let number =
         phonenumber::parse(Some(region.0), s).map_err(|_| invalid(kind, "not a phone number"))?;
-    let national = number.national().to_string();
+    let national = with_leading_zeros(s, number.code().value(), number.national().to_string());
     // Every region sharing the country code (e.g. +1) counts: the number may belong to
     // any of them.
     let regions = DATABASE
@@ -215,11 +225,50 @@ pub fn normalize_phone(raw: &str, region: Region) -> Result<String> {
     if !possible_length {
         return Err(invalid(kind, "wrong length for its country"));
     }
-    let e164 = number.format().mode(Mode::E164).to_string();
+    // E.164 is the country code and the national number, digits only (formatting through
+    // the crate's formatter costs more than the parse).
+    let e164 = format!("+{}{}", number.code().value(), national);
     if e164.len() > 16 || !e164.starts_with('+') {
         return Err(invalid(kind, "not representable in E.164"));
     }
     Ok(e164)
+}
+
+/// Country codes whose national numbers keep a leading zero in E.164 (libphonenumber's
+/// "Italian leading zero": Italy and the Vatican, Côte d'Ivoire, Gabon, Congo).
+const LEADING_ZERO_CODES: [u16; 4] = [39, 225, 241, 242];
+
+/// Restores the leading zero(s) that `phonenumber` 0.3 drops for those countries
+/// (`+39 06 6988 1234` must become `+390669881234`, not `+39669881234`). The zeros are
+/// read from the digits the caller typed after the country code (or, for a number written
+/// nationally, from its start: these countries have no trunk prefix to strip).
+fn with_leading_zeros(raw: &str, code: u16, national: String) -> String {
+    if !LEADING_ZERO_CODES.contains(&code) || national.starts_with('0') {
+        return national;
+    }
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let code = code.to_string();
+    let trimmed = raw.trim_start();
+    let rest = if trimmed.starts_with('+') || trimmed.starts_with("tel:+") {
+        digits.strip_prefix(code.as_str())
+    } else if let Some(after_idd) = digits.strip_prefix("00") {
+        after_idd
+            .strip_prefix(code.as_str())
+            .or(Some(digits.as_str()))
+    } else {
+        Some(digits.as_str())
+    };
+    match rest {
+        Some(rest) if rest.ends_with(&national) => {
+            let zeros = rest.len() - national.len();
+            if rest[..zeros].bytes().all(|b| b == b'0') {
+                format!("{}{national}", &rest[..zeros])
+            } else {
+                national
+            }
+        }
+        _ => national,
+    }
 }
 
 /// The national-number lengths a region's numbering plan allows, over every number type

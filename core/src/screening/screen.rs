@@ -79,6 +79,19 @@ pub struct ScreeningResult {
     pub matches: Vec<Match>,
 }
 
+/// A row found through the index, not yet known to match.
+struct Candidate {
+    id: RecordId,
+    body: Vec<u8>,
+    identifiers: Vec<Identifier>,
+}
+
+/// Notes (flattened) and alerts both keep their identifiers under this key.
+#[derive(serde::Deserialize)]
+struct IdentifiersOnly {
+    identifiers: Vec<Identifier>,
+}
+
 /// One entry of the call-labelling list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CallLabel {
@@ -98,6 +111,16 @@ impl Screening<'_> {
     /// call) against her notes and every imported alert. `now` decides which alert feeds
     /// are stale.
     pub fn screen(&self, raw: &str, now: Timestamp) -> Result<ScreeningResult> {
+        self.run(raw, now, true)
+    }
+
+    /// Exact matches only: the cheapest answer, e.g. to label an incoming call while it
+    /// rings. A partial number (digits only) finds nothing here.
+    pub fn screen_exact(&self, raw: &str, now: Timestamp) -> Result<ScreeningResult> {
+        self.run(raw, now, false)
+    }
+
+    fn run(&self, raw: &str, now: Timestamp, partial: bool) -> Result<ScreeningResult> {
         let input = match detect(raw, self.region) {
             Ok(id) => ScreenedInput::Identifier(id),
             Err(e) => {
@@ -117,20 +140,26 @@ impl Screening<'_> {
         if let ScreenedInput::Identifier(id) = &input {
             let kind = IndexKind::exact_for(id);
             let value = id.normalized();
-            for note in self.note_candidates(kind, &[value.clone()])? {
-                if note.details.identifiers.contains(id) {
-                    seen.insert(note.id);
-                    matches.push(note_match(note, MatchStrength::Exact, id.clone()));
+            for c in self.candidates(Owner::Note, kind, &[value.clone()])? {
+                if c.identifiers.contains(id) {
+                    if let Some(note) = self.open_full::<ClientNote>(NOTES, &c)? {
+                        seen.insert(c.id);
+                        matches.push(note_match(note, MatchStrength::Exact, id.clone()));
+                    }
                 }
             }
-            for alert in self.alert_candidates(kind, &[value])? {
-                if alert.identifiers.contains(id) {
-                    seen.insert(alert.id);
-                    matches.push(alert_match(alert, MatchStrength::Exact, id.clone()));
+            for c in self.candidates(Owner::Alert, kind, &[value])? {
+                if c.identifiers.contains(id) {
+                    if let Some(alert) = self.open_full::<Alert>(ALERTS, &c)? {
+                        seen.insert(c.id);
+                        matches.push(alert_match(alert, MatchStrength::Exact, id.clone()));
+                    }
                 }
             }
         }
-        self.partial_matches(&input, &mut seen, &mut matches)?;
+        if partial {
+            self.partial_matches(&input, &mut seen, &mut matches)?;
+        }
         if matches
             .iter()
             .any(|m| matches!(m.source, MatchSource::Alert { .. }))
@@ -178,30 +207,34 @@ impl Screening<'_> {
                     .max_by_key(|(_, n)| *n)
                     .map(|(i, n)| (i.clone(), n))
             };
-            for note in self.note_candidates(IndexKind::PhoneTail, &keys)? {
-                if seen.contains(&note.id) {
+            for c in self.candidates(Owner::Note, IndexKind::PhoneTail, &keys)? {
+                if seen.contains(&c.id) {
                     continue;
                 }
-                if let Some((id, n)) = phone_hit(&note.details.identifiers) {
-                    seen.insert(note.id);
-                    out.push(note_match(
-                        note,
-                        MatchStrength::PhoneSuffix { digits: n },
-                        id,
-                    ));
+                if let Some((id, n)) = phone_hit(&c.identifiers) {
+                    if let Some(note) = self.open_full::<ClientNote>(NOTES, &c)? {
+                        seen.insert(c.id);
+                        out.push(note_match(
+                            note,
+                            MatchStrength::PhoneSuffix { digits: n },
+                            id,
+                        ));
+                    }
                 }
             }
-            for alert in self.alert_candidates(IndexKind::PhoneTail, &keys)? {
-                if seen.contains(&alert.id) {
+            for c in self.candidates(Owner::Alert, IndexKind::PhoneTail, &keys)? {
+                if seen.contains(&c.id) {
                     continue;
                 }
-                if let Some((id, n)) = phone_hit(&alert.identifiers) {
-                    seen.insert(alert.id);
-                    out.push(alert_match(
-                        alert,
-                        MatchStrength::PhoneSuffix { digits: n },
-                        id,
-                    ));
+                if let Some((id, n)) = phone_hit(&c.identifiers) {
+                    if let Some(alert) = self.open_full::<Alert>(ALERTS, &c)? {
+                        seen.insert(c.id);
+                        out.push(alert_match(
+                            alert,
+                            MatchStrength::PhoneSuffix { digits: n },
+                            id,
+                        ));
+                    }
                 }
             }
         }
@@ -223,36 +256,42 @@ impl Screening<'_> {
                     })
                     .cloned()
             };
-            for note in self.note_candidates(IndexKind::PlateTrigram, &grams)? {
-                if seen.contains(&note.id) {
+            for c in self.candidates(Owner::Note, IndexKind::PlateTrigram, &grams)? {
+                if seen.contains(&c.id) {
                     continue;
                 }
-                if let Some(id) = plate_hit(&note.details.identifiers) {
-                    seen.insert(note.id);
-                    out.push(note_match(note, MatchStrength::PlateFragment, id));
+                if let Some(id) = plate_hit(&c.identifiers) {
+                    if let Some(note) = self.open_full::<ClientNote>(NOTES, &c)? {
+                        seen.insert(c.id);
+                        out.push(note_match(note, MatchStrength::PlateFragment, id));
+                    }
                 }
             }
-            for alert in self.alert_candidates(IndexKind::PlateTrigram, &grams)? {
-                if seen.contains(&alert.id) {
+            for c in self.candidates(Owner::Alert, IndexKind::PlateTrigram, &grams)? {
+                if seen.contains(&c.id) {
                     continue;
                 }
-                if let Some(id) = plate_hit(&alert.identifiers) {
-                    seen.insert(alert.id);
-                    out.push(alert_match(alert, MatchStrength::PlateFragment, id));
+                if let Some(id) = plate_hit(&c.identifiers) {
+                    if let Some(alert) = self.open_full::<Alert>(ALERTS, &c)? {
+                        seen.insert(c.id);
+                        out.push(alert_match(alert, MatchStrength::PlateFragment, id));
+                    }
                 }
             }
         }
         Ok(())
     }
 
-    /// Rows whose index matches any of `values`, decrypted (each row once). Rows that fail
-    /// to open are skipped here: a lookup must still answer; `notes()` reports them.
-    fn candidates<T: serde::de::DeserializeOwned>(
+    /// Rows whose index matches any of `values` (each row once), with only their
+    /// identifiers decoded: most candidates are collisions, and parsing the whole record
+    /// for them would be wasted. Rows that fail to open are skipped here (a lookup must
+    /// still answer); `notes()` / `alerts()` report them.
+    fn candidates(
         &self,
         owner: Owner,
         kind: IndexKind,
         values: &[String],
-    ) -> Result<Vec<T>> {
+    ) -> Result<Vec<Candidate>> {
         let (sql, table) = match owner {
             Owner::Note => (
                 "SELECT n.id, n.body FROM screening_note_index i
@@ -269,12 +308,10 @@ impl Screening<'_> {
         let mut stmt = conn.prepare_cached(sql)?;
         let mut done = HashSet::new();
         let mut out = Vec::new();
+        let domain = owner.domain(kind);
         let mut buckets: Vec<i64> = values
             .iter()
-            .map(|v| {
-                self.session
-                    .blind_index(&owner.domain(kind), v, owner.bits())
-            })
+            .map(|v| self.session.blind_index(&domain, v, owner.bits()))
             .collect();
         buckets.sort_unstable();
         buckets.dedup();
@@ -286,8 +323,12 @@ impl Screening<'_> {
                     continue;
                 }
                 let body: Vec<u8> = row.get(1)?;
-                match self.session.open::<T>(table, &id, &body) {
-                    Ok(value) => out.push(value),
+                match self.session.open::<IdentifiersOnly>(table, &id, &body) {
+                    Ok(v) => out.push(Candidate {
+                        id,
+                        body,
+                        identifiers: v.identifiers,
+                    }),
                     Err(Error::Tampered | Error::Decode(_)) => {}
                     Err(e) => return Err(e),
                 }
@@ -296,40 +337,41 @@ impl Screening<'_> {
         Ok(out)
     }
 
-    fn note_candidates(&self, kind: IndexKind, values: &[String]) -> Result<Vec<ClientNote>> {
-        self.candidates(Owner::Note, kind, values)
-    }
-
-    fn alert_candidates(&self, kind: IndexKind, values: &[String]) -> Result<Vec<Alert>> {
-        self.candidates(Owner::Alert, kind, values)
+    /// The whole record of a candidate that matched.
+    fn open_full<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &str,
+        c: &Candidate,
+    ) -> Result<Option<T>> {
+        match self.session.open::<T>(table, &c.id, &c.body) {
+            Ok(v) => Ok(Some(v)),
+            Err(Error::Tampered | Error::Decode(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     fn name_publishers(&self, matches: &mut [Match], now: Timestamp) -> Result<()> {
-        let feeds = self.session.feeds();
-        let names: HashMap<RecordId, String> = feeds
-            .publishers()?
-            .items
-            .into_iter()
-            .map(|p| (p.id, p.name))
-            .collect();
-        let stale: HashSet<RecordId> = feeds
-            .stale(now)?
+        let feeds: HashMap<RecordId, (String, bool)> = self
+            .session
+            .feeds()
+            .status(now)?
             .into_iter()
             .filter(|s| s.kind == BundleKind::Alerts)
-            .map(|s| s.publisher_id)
+            .map(|s| (s.publisher_id, (s.publisher, s.stale)))
             .collect();
         for m in matches {
             if let MatchSource::Alert {
                 alert,
                 publisher,
-                stale: is_stale,
+                stale,
             } = &mut m.source
             {
-                *publisher = names
-                    .get(&alert.publisher_id)
-                    .cloned()
-                    .unwrap_or_else(|| "unknown publisher".to_owned());
-                *is_stale = stale.contains(&alert.publisher_id);
+                if let Some((name, is_stale)) = feeds.get(&alert.publisher_id) {
+                    publisher.clone_from(name);
+                    *stale = *is_stale;
+                } else {
+                    *publisher = "unknown publisher".to_owned();
+                }
             }
         }
         Ok(())

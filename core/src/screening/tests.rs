@@ -91,6 +91,8 @@ fn international_numbers_match_across_formats() {
         ("+33 1 42 68 53 00", &["0033 1 42 68 53 00", "+33142685300"]),
         ("+49 30 901820", &["0049 30 901820", "+49 (30) 901820"]),
         ("+61 2 9374 4000", &["0061 2 9374 4000"]),
+        // Italy keeps the leading zero of the national number.
+        ("+39 06 6988 1234", &["0039 06 6988 1234", "+390669881234"]),
     ];
     for (stored, forms) in cases {
         sc.add_note(
@@ -105,6 +107,7 @@ fn international_numbers_match_across_formats() {
             assert_eq!(exact[0].matched, phone(stored), "{raw}");
         }
     }
+    assert_eq!(phone("+39 06 6988 1234").normalized(), "+390669881234");
     // A French worker types French national numbers.
     let fr: Region = "fr".parse().unwrap();
     assert_eq!(

@@ -48,11 +48,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
          body BLOB NOT NULL
      ) WITHOUT ROWID;
      CREATE TABLE screening_note_index (
-         note BLOB    NOT NULL REFERENCES screening_notes (id) ON DELETE CASCADE,
          kind INTEGER NOT NULL,
-         idx  INTEGER NOT NULL
-     );
-     CREATE INDEX screening_note_index_lookup ON screening_note_index (kind, idx);
+         idx  INTEGER NOT NULL,
+         note BLOB    NOT NULL REFERENCES screening_notes (id) ON DELETE CASCADE,
+         PRIMARY KEY (kind, idx, note)
+     ) WITHOUT ROWID;
      CREATE INDEX screening_note_index_owner ON screening_note_index (note);
      CREATE TABLE screening_alerts (
          id        BLOB PRIMARY KEY,
@@ -61,11 +61,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
      ) WITHOUT ROWID;
      CREATE INDEX screening_alerts_by_publisher ON screening_alerts (publisher);
      CREATE TABLE screening_alert_index (
-         alert BLOB    NOT NULL REFERENCES screening_alerts (id) ON DELETE CASCADE,
          kind  INTEGER NOT NULL,
-         idx   INTEGER NOT NULL
-     );
-     CREATE INDEX screening_alert_index_lookup ON screening_alert_index (kind, idx);
+         idx   INTEGER NOT NULL,
+         alert BLOB    NOT NULL REFERENCES screening_alerts (id) ON DELETE CASCADE,
+         PRIMARY KEY (kind, idx, alert)
+     ) WITHOUT ROWID;
      CREATE INDEX screening_alert_index_owner ON screening_alert_index (alert);",
 ];
 
