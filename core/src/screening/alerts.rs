@@ -106,6 +106,10 @@ pub struct Alert {
     pub id: RecordId,
     /// The trusted publisher it came from.
     pub publisher_id: RecordId,
+    /// The publisher's name when the alert was imported.
+    pub publisher: String,
+    /// Expiry of the bundle it came from: past it, the alert is shown as stale.
+    pub feed_expires_at: Timestamp,
     /// The publisher's own reference for the alert.
     pub reference: String,
     pub issued: Timestamp,
@@ -274,6 +278,8 @@ impl Screening<'_> {
             let alert = Alert {
                 id: self.session.new_id()?,
                 publisher_id: bundle.publisher_id,
+                publisher: bundle.publisher.clone(),
+                feed_expires_at: bundle.bundle.expires_at,
                 reference,
                 issued: raw.issued,
                 identifiers,

@@ -1,6 +1,6 @@
 //! The lookup itself, and the call-labelling list.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use rusqlite::params;
 use serde::Serialize;
@@ -12,7 +12,6 @@ use super::index::{
 };
 use super::{ClientNote, Risk, Screening, NOTES};
 use crate::clock::Timestamp;
-use crate::feeds::BundleKind;
 use crate::vault::RecordId;
 use crate::{Error, Result};
 
@@ -139,8 +138,8 @@ impl Screening<'_> {
         let mut seen: HashSet<RecordId> = HashSet::new();
         if let ScreenedInput::Identifier(id) = &input {
             let kind = IndexKind::exact_for(id);
-            let value = id.normalized();
-            for c in self.candidates(Owner::Note, kind, &[value.clone()])? {
+            let values = [id.normalized()];
+            for c in self.candidates(Owner::Note, kind, &values)? {
                 if c.identifiers.contains(id) {
                     if let Some(note) = self.open_full::<ClientNote>(NOTES, &c)? {
                         seen.insert(c.id);
@@ -148,7 +147,7 @@ impl Screening<'_> {
                     }
                 }
             }
-            for c in self.candidates(Owner::Alert, kind, &[value])? {
+            for c in self.candidates(Owner::Alert, kind, &values)? {
                 if c.identifiers.contains(id) {
                     if let Some(alert) = self.open_full::<Alert>(ALERTS, &c)? {
                         seen.insert(c.id);
@@ -164,7 +163,7 @@ impl Screening<'_> {
             .iter()
             .any(|m| matches!(m.source, MatchSource::Alert { .. }))
         {
-            self.name_publishers(&mut matches, now)?;
+            self.name_publishers(&mut matches, now);
         }
         matches.sort_by(|a, b| {
             b.strength
@@ -350,15 +349,9 @@ impl Screening<'_> {
         }
     }
 
-    fn name_publishers(&self, matches: &mut [Match], now: Timestamp) -> Result<()> {
-        let feeds: HashMap<RecordId, (String, bool)> = self
-            .session
-            .feeds()
-            .status(now)?
-            .into_iter()
-            .filter(|s| s.kind == BundleKind::Alerts)
-            .map(|s| (s.publisher_id, (s.publisher, s.stale)))
-            .collect();
+    /// Alerts carry their publisher's name and their feed's expiry (written at import,
+    /// which replaces them all), so naming them needs no further decryption.
+    fn name_publishers(&self, matches: &mut [Match], now: Timestamp) {
         for m in matches {
             if let MatchSource::Alert {
                 alert,
@@ -366,15 +359,10 @@ impl Screening<'_> {
                 stale,
             } = &mut m.source
             {
-                if let Some((name, is_stale)) = feeds.get(&alert.publisher_id) {
-                    publisher.clone_from(name);
-                    *stale = *is_stale;
-                } else {
-                    *publisher = "unknown publisher".to_owned();
-                }
+                publisher.clone_from(&alert.publisher);
+                *stale = now >= alert.feed_expires_at;
             }
         }
-        Ok(())
     }
 
     /// Every phone number in her notes and the imported alerts with its label, sorted by
