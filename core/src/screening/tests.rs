@@ -477,3 +477,25 @@ fn call_labels_are_sorted_merged_and_numeric() {
     assert_eq!(labels[1].label, "Worse");
     assert_eq!(labels[0].e164, "+12025550143");
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn normalization_of_arbitrary_text(raw in ".{0,40}", digits in "[0-9 +()./-]{0,24}") {
+            for input in [raw.as_str(), digits.as_str()] {
+                let _ = detect(input, Region::GB);
+                for kind in [IdentifierKind::Phone, IdentifierKind::Email, IdentifierKind::Handle, IdentifierKind::Plate] {
+                    if let Ok(id) = normalize(kind, input, Region::GB) {
+                        // Normalizing a normalized value changes nothing.
+                        prop_assert_eq!(normalize(kind, &id.normalized(), Region::GB).ok(), Some(id));
+                    }
+                }
+            }
+        }
+    }
+}
