@@ -57,6 +57,8 @@ pub enum Error {
     Export(#[from] crate::export::ExportError),
     #[error(transparent)]
     Checkin(#[from] crate::checkin::CheckinError),
+    #[error(transparent)]
+    Screening(#[from] crate::screening::ScreeningError),
 }
 
 impl Error {

@@ -11,6 +11,7 @@ pub mod directory;
 pub mod error;
 pub mod export;
 pub mod feeds;
+pub mod screening;
 pub mod vault;
 
 pub use error::{Error, Result};

@@ -437,3 +437,22 @@ fn verify_checks_without_recording() {
     );
     assert_untouched(&s);
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn reading_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            if let Ok(b) = UnverifiedBundle::read(&bytes[..], 1_000) {
+                let _ = b.key_id();
+            }
+            let mut with_magic = b"VGLB\x01".to_vec();
+            with_magic.extend_from_slice(&bytes);
+            let _ = UnverifiedBundle::read(&with_magic[..], 1_000);
+        }
+    }
+}
