@@ -1,0 +1,613 @@
+//! Records and enums that cross the boundary, with their conversions. Conversion only:
+//! every rule stays in the core.
+
+use std::time::SystemTime;
+
+use chrono::{DateTime, Utc};
+use vigil_core::bookings as b;
+use vigil_core::checkin as c;
+use vigil_core::directory as d;
+use vigil_core::screening as s;
+use vigil_core::vault::RecordId;
+
+use crate::error::{Result, VigilError};
+
+pub(crate) fn to_time(t: SystemTime) -> DateTime<Utc> {
+    DateTime::<Utc>::from(t)
+}
+
+pub(crate) fn from_time(t: DateTime<Utc>) -> SystemTime {
+    SystemTime::from(t)
+}
+
+pub(crate) fn parse_id(id: &str) -> Result<RecordId> {
+    id.parse().map_err(VigilError::from)
+}
+
+// ---- bookings --------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum BookingKind {
+    Incall,
+    Outcall,
+    Video,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum BookingStatus {
+    Planned,
+    InProgress,
+    Done,
+    Cancelled,
+    Incident,
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct BookingInput {
+    pub client_label: String,
+    pub client_phone: Option<String>,
+    pub client_email: Option<String>,
+    pub client_handle: Option<String>,
+    pub starts_at: SystemTime,
+    pub ends_at: Option<SystemTime>,
+    pub kind: BookingKind,
+    pub address: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub terms: Option<String>,
+    pub notes: Option<String>,
+    pub status: BookingStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Booking {
+    pub id: String,
+    pub details: BookingInput,
+    pub created_at: SystemTime,
+    pub updated_at: SystemTime,
+}
+
+impl From<BookingInput> for b::BookingDraft {
+    fn from(i: BookingInput) -> Self {
+        b::BookingDraft {
+            client: b::Client {
+                label: i.client_label,
+                phone: i.client_phone,
+                email: i.client_email,
+                handle: i.client_handle,
+            },
+            starts_at: to_time(i.starts_at),
+            ends_at: i.ends_at.map(to_time),
+            kind: match i.kind {
+                BookingKind::Incall => b::BookingKind::Incall,
+                BookingKind::Outcall => b::BookingKind::Outcall,
+                BookingKind::Video => b::BookingKind::Video,
+                BookingKind::Other => b::BookingKind::Other,
+            },
+            place: b::Place {
+                address: i.address,
+                latitude: i.latitude,
+                longitude: i.longitude,
+            },
+            terms: i.terms,
+            notes: i.notes,
+            status: match i.status {
+                BookingStatus::Planned => b::BookingStatus::Planned,
+                BookingStatus::InProgress => b::BookingStatus::InProgress,
+                BookingStatus::Done => b::BookingStatus::Done,
+                BookingStatus::Cancelled => b::BookingStatus::Cancelled,
+                BookingStatus::Incident => b::BookingStatus::Incident,
+            },
+        }
+    }
+}
+
+impl From<b::Booking> for Booking {
+    fn from(bk: b::Booking) -> Self {
+        let d = bk.details;
+        Booking {
+            id: bk.id.to_string(),
+            details: BookingInput {
+                client_label: d.client.label,
+                client_phone: d.client.phone,
+                client_email: d.client.email,
+                client_handle: d.client.handle,
+                starts_at: from_time(d.starts_at),
+                ends_at: d.ends_at.map(from_time),
+                kind: match d.kind {
+                    b::BookingKind::Incall => BookingKind::Incall,
+                    b::BookingKind::Outcall => BookingKind::Outcall,
+                    b::BookingKind::Video => BookingKind::Video,
+                    b::BookingKind::Other => BookingKind::Other,
+                },
+                address: d.place.address,
+                latitude: d.place.latitude,
+                longitude: d.place.longitude,
+                terms: d.terms,
+                notes: d.notes,
+                status: match d.status {
+                    b::BookingStatus::Planned => BookingStatus::Planned,
+                    b::BookingStatus::InProgress => BookingStatus::InProgress,
+                    b::BookingStatus::Done => BookingStatus::Done,
+                    b::BookingStatus::Cancelled => BookingStatus::Cancelled,
+                    b::BookingStatus::Incident => BookingStatus::Incident,
+                },
+            },
+            created_at: from_time(bk.created_at),
+            updated_at: from_time(bk.updated_at),
+        }
+    }
+}
+
+// ---- buddies and check-ins ---------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Channel {
+    Sms,
+    Call,
+    OtherApp,
+}
+
+impl From<Channel> for c::Channel {
+    fn from(ch: Channel) -> Self {
+        match ch {
+            Channel::Sms => c::Channel::Sms,
+            Channel::Call => c::Channel::Call,
+            Channel::OtherApp => c::Channel::OtherApp,
+        }
+    }
+}
+
+impl From<c::Channel> for Channel {
+    fn from(ch: c::Channel) -> Self {
+        match ch {
+            c::Channel::Sms => Channel::Sms,
+            c::Channel::Call => Channel::Call,
+            c::Channel::OtherApp => Channel::OtherApp,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct BuddyInput {
+    pub name: String,
+    pub phone: String,
+    pub channel: Channel,
+    /// Language of the buddy's messages: "en", "ro", "pl", "pt", "es", ...
+    pub language: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Buddy {
+    pub id: String,
+    pub name: String,
+    /// E.164.
+    pub phone: String,
+    pub channel: Channel,
+    pub language: String,
+}
+
+impl From<c::Buddy> for Buddy {
+    fn from(bd: c::Buddy) -> Self {
+        Buddy {
+            id: bd.id.to_string(),
+            name: bd.name,
+            phone: bd.phone,
+            channel: bd.channel.into(),
+            language: bd.language,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CheckinInput {
+    pub deadline: SystemTime,
+    pub buddy_ids: Vec<String>,
+    pub booking_id: Option<String>,
+    /// Defaults (5 min reminder, 10 min grace, repeat every 5 min) when `None`.
+    pub reminder_minutes: Option<i64>,
+    pub grace_minutes: Option<i64>,
+    pub repeat_minutes: Option<i64>,
+    pub worker_language: String,
+    pub utc_offset_minutes: i32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum CheckinPhase {
+    Armed,
+    Escalating,
+    Ended,
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CheckinStatus {
+    pub id: String,
+    pub phase: CheckinPhase,
+    pub armed_at: SystemTime,
+    pub deadline: SystemTime,
+    pub escalates_at: SystemTime,
+    pub booking_id: Option<String>,
+    pub buddies_alerted: u32,
+    pub acknowledged: bool,
+}
+
+impl From<c::CheckinStatus> for CheckinStatus {
+    fn from(st: c::CheckinStatus) -> Self {
+        CheckinStatus {
+            id: st.id.to_string(),
+            phase: match st.phase {
+                c::Phase::Armed => CheckinPhase::Armed,
+                c::Phase::Escalating => CheckinPhase::Escalating,
+                c::Phase::Ended => CheckinPhase::Ended,
+            },
+            armed_at: from_time(st.armed_at),
+            deadline: from_time(st.deadline),
+            escalates_at: from_time(st.escalates_at),
+            booking_id: st.booking.map(|id| id.to_string()),
+            buddies_alerted: u32::try_from(st.buddies_alerted).unwrap_or(u32::MAX),
+            acknowledged: st.acknowledged,
+        }
+    }
+}
+
+/// Identifies one issued action; pass it back with the outcome.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ActionId {
+    pub checkin: String,
+    pub seq: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum ActionKind {
+    /// Show the worker a notification.
+    NotifyWorker { notice: String, text: String },
+    /// Send `text` to a buddy; `discreet`: no visible trace (duress).
+    MessageBuddy {
+        buddy_id: String,
+        name: String,
+        phone: String,
+        channel: Channel,
+        language: String,
+        purpose: String,
+        text: String,
+        discreet: bool,
+    },
+    /// Tell the worker a buddy could not be reached on a channel.
+    WorkerAlertFailed {
+        buddy_id: String,
+        buddy_name: String,
+        every_channel_failed: bool,
+        text: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Action {
+    pub id: ActionId,
+    pub kind: ActionKind,
+}
+
+impl From<c::Action> for Action {
+    fn from(a: c::Action) -> Self {
+        let kind = match a.kind {
+            c::ActionKind::NotifyWorker { notice, text } => ActionKind::NotifyWorker {
+                notice: format!("{notice:?}").to_lowercase(),
+                text,
+            },
+            c::ActionKind::MessageBuddy {
+                buddy,
+                name,
+                phone,
+                channel,
+                language,
+                purpose,
+                text,
+                discreet,
+            } => ActionKind::MessageBuddy {
+                buddy_id: buddy.to_string(),
+                name,
+                phone,
+                channel: channel.into(),
+                language,
+                purpose: format!("{purpose:?}").to_lowercase(),
+                text,
+                discreet,
+            },
+            c::ActionKind::WorkerAlertFailed {
+                buddy,
+                buddy_name,
+                every_channel_failed,
+                text,
+                ..
+            } => ActionKind::WorkerAlertFailed {
+                buddy_id: buddy.to_string(),
+                buddy_name,
+                every_channel_failed,
+                text,
+            },
+        };
+        Action {
+            id: ActionId {
+                checkin: a.id.checkin.to_string(),
+                seq: a.id.seq,
+            },
+            kind,
+        }
+    }
+}
+
+impl ActionId {
+    pub(crate) fn to_core(&self) -> Result<c::ActionId> {
+        Ok(c::ActionId {
+            checkin: parse_id(&self.checkin)?,
+            seq: self.seq,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum Outcome {
+    Sent,
+    Failed { reason: String },
+}
+
+impl From<Outcome> for c::Outcome {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Sent => c::Outcome::Sent,
+            Outcome::Failed { reason } => c::Outcome::Failed { reason },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CheckInReceipt {
+    pub checkin_ids: Vec<String>,
+    pub at: SystemTime,
+}
+
+impl From<c::CheckInReceipt> for CheckInReceipt {
+    fn from(r: c::CheckInReceipt) -> Self {
+        CheckInReceipt {
+            checkin_ids: r.checkins.iter().map(|id| id.to_string()).collect(),
+            at: from_time(r.at),
+        }
+    }
+}
+
+// ---- screening -------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Risk {
+    Safe,
+    Unknown,
+    Caution,
+    Danger,
+    Blocked,
+}
+
+impl From<Risk> for s::Risk {
+    fn from(r: Risk) -> Self {
+        match r {
+            Risk::Safe => s::Risk::Safe,
+            Risk::Unknown => s::Risk::Unknown,
+            Risk::Caution => s::Risk::Caution,
+            Risk::Danger => s::Risk::Danger,
+            Risk::Blocked => s::Risk::Blocked,
+        }
+    }
+}
+
+impl From<s::Risk> for Risk {
+    fn from(r: s::Risk) -> Self {
+        match r {
+            s::Risk::Safe => Risk::Safe,
+            s::Risk::Unknown => Risk::Unknown,
+            s::Risk::Caution => Risk::Caution,
+            s::Risk::Danger => Risk::Danger,
+            s::Risk::Blocked => Risk::Blocked,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct NoteInput {
+    /// Identifiers as typed (numbers, e-mails, `platform:@handle`, plates); each is
+    /// recognised and normalized by the core.
+    pub identifiers: Vec<String>,
+    pub label: String,
+    pub risk: Risk,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ClientNote {
+    pub id: String,
+    /// Normalized identifiers, e.g. `+447700900123`.
+    pub identifiers: Vec<String>,
+    pub label: String,
+    pub risk: Risk,
+    pub text: String,
+    pub created_at: SystemTime,
+    pub updated_at: SystemTime,
+}
+
+pub(crate) fn identifier_text(i: &s::Identifier) -> String {
+    match i {
+        s::Identifier::Phone(p) => p.clone(),
+        s::Identifier::Email(e) => e.clone(),
+        s::Identifier::Handle { platform, name } => format!("{platform}:@{name}"),
+        s::Identifier::Plate(p) => p.clone(),
+    }
+}
+
+impl From<s::ClientNote> for ClientNote {
+    fn from(n: s::ClientNote) -> Self {
+        ClientNote {
+            id: n.id.to_string(),
+            identifiers: n.details.identifiers.iter().map(identifier_text).collect(),
+            label: n.details.label,
+            risk: n.details.risk.into(),
+            text: n.details.text,
+            created_at: from_time(n.created_at),
+            updated_at: from_time(n.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScreenMatch {
+    pub exact: bool,
+    /// The stored identifier that matched.
+    pub matched: String,
+    pub risk: Risk,
+    /// "note" or "alert".
+    pub source: String,
+    /// Her note's label, or the alert's publisher and category.
+    pub label: String,
+    /// Her note's text, or the alert's description.
+    pub detail: String,
+    /// An alert whose feed has expired.
+    pub stale: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScreenResult {
+    /// The input after normalization.
+    pub normalized: String,
+    pub overall: Risk,
+    pub matches: Vec<ScreenMatch>,
+}
+
+impl From<s::ScreeningResult> for ScreenResult {
+    fn from(r: s::ScreeningResult) -> Self {
+        let normalized = match &r.input {
+            s::ScreenedInput::Identifier(i) => identifier_text(i),
+            s::ScreenedInput::PartialNumber(digits) => digits.clone(),
+        };
+        ScreenResult {
+            normalized,
+            overall: r.overall.into(),
+            matches: r
+                .matches
+                .into_iter()
+                .map(|m| {
+                    let (source, label, detail, stale) = match m.source {
+                        s::MatchSource::Note(n) => ("note", n.details.label, n.details.text, false),
+                        s::MatchSource::Alert {
+                            alert,
+                            publisher,
+                            stale,
+                        } => (
+                            "alert",
+                            format!("{publisher}: {:?}", alert.category).to_lowercase(),
+                            alert.description,
+                            stale,
+                        ),
+                    };
+                    ScreenMatch {
+                        exact: m.strength.is_exact(),
+                        matched: identifier_text(&m.matched),
+                        risk: m.risk.into(),
+                        source: source.to_owned(),
+                        label,
+                        detail,
+                        stale,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CallLabel {
+    /// E.164 digits as a number, ascending (what iOS Call Directory wants).
+    pub number: i64,
+    pub label: String,
+    pub risk: Risk,
+}
+
+// ---- directory -------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct NearbyInput {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub radius_km: f64,
+    pub limit: u32,
+    /// Category names ("sexual health clinic", "pharmacy", "A&E", ...); empty: all.
+    pub categories: Vec<String>,
+    /// Keep only services open at this time.
+    pub open_at: Option<SystemTime>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum OpenState {
+    Open,
+    Closed,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ServiceHit {
+    pub id: String,
+    pub publisher: String,
+    pub name: String,
+    pub categories: Vec<String>,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub distance_m: f64,
+    pub open_state: OpenState,
+    pub next_change: Option<SystemTime>,
+}
+
+pub(crate) fn service_hit(
+    service: &d::Service,
+    publisher: &str,
+    distance_m: f64,
+    hours: d::HoursStatus,
+) -> ServiceHit {
+    ServiceHit {
+        id: service.id.clone(),
+        publisher: publisher.to_owned(),
+        name: service.name.clone(),
+        categories: service
+            .categories
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect(),
+        latitude: service.latitude,
+        longitude: service.longitude,
+        address: service.address.clone(),
+        postcode: service.postcode.clone(),
+        phone: service.phone.clone(),
+        website: service.website.clone(),
+        distance_m,
+        open_state: match hours.state {
+            d::OpenState::Open => OpenState::Open,
+            d::OpenState::Closed => OpenState::Closed,
+            d::OpenState::Unknown => OpenState::Unknown,
+        },
+        next_change: hours.next_change.map(from_time),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ImportSummary {
+    /// "alerts" or "directory".
+    pub kind: String,
+    pub publisher: String,
+    pub version: u64,
+    /// Past its expiry: used, but the app must say the data may be out of date.
+    pub stale: bool,
+    /// Alerts or services now stored for this publisher.
+    pub records: u64,
+    /// Alerts skipped as unusable (reported, the rest imported).
+    pub skipped: u64,
+}

@@ -1,0 +1,247 @@
+"""The end-to-end scenario through the generated Python bindings and the real library."""
+
+import datetime as dt
+import threading
+
+import pytest
+
+import vigil_ffi as v
+
+DEVICE = b"keystore secret for the tests!!!"
+T0 = dt.datetime(2026, 11, 28, 20, 0, tzinfo=dt.timezone.utc)
+FAST_KDF = 100_000
+
+
+def at(minutes):
+    return T0 + dt.timedelta(minutes=minutes)
+
+
+def booking_input(label, phone=None):
+    return v.BookingInput(
+        client_label=label,
+        client_phone=phone,
+        client_email=None,
+        client_handle=None,
+        starts_at=at(0),
+        ends_at=at(60),
+        kind=v.BookingKind.OUTCALL,
+        address="12 Example Street",
+        latitude=51.5,
+        longitude=-0.12,
+        terms=None,
+        notes=None,
+        status=v.BookingStatus.PLANNED,
+    )
+
+
+@pytest.fixture
+def vault(tmp_path):
+    return v.Vault(str(tmp_path / "vault.db"))
+
+
+def test_the_whole_scenario(vault, fixtures_dir):
+    # Create, lock, reopen with the wrong and then the right passphrase.
+    session = vault.create("correct horse", DEVICE, FAST_KDF, None)
+    session.lock()
+    with pytest.raises(v.VigilError.WrongPassphrase):
+        vault.unlock("wrong horse", DEVICE, None, T0)
+    session = vault.unlock("correct horse", DEVICE, None, T0)
+
+    # A booking and a buddy.
+    booking = session.add_booking(booking_input("New client", "07700 900123"), T0)
+    assert session.get_booking(booking.id) == booking
+    buddy = session.add_buddy(
+        v.BuddyInput(name="Ana", phone="07400 123456", channel=v.Channel.SMS, language="ro")
+    )
+    assert buddy.phone == "+447400123456"
+    session.set_checkin_codes("4321", "9876")
+
+    # Start a check-in and advance time through tick to an escalation.
+    status = session.start_checkin(
+        v.CheckinInput(
+            deadline=at(60),
+            buddy_ids=[buddy.id],
+            booking_id=booking.id,
+            reminder_minutes=None,
+            grace_minutes=None,
+            repeat_minutes=None,
+            worker_language="en",
+            utc_offset_minutes=0,
+        ),
+        T0,
+    )
+    assert status.phase == v.CheckinPhase.ARMED
+    wake = session.next_wakeup()
+    assert wake == at(55)  # the reminder, 5 minutes before the deadline
+    reminder = session.tick(wake)
+    assert [a.kind.notice for a in reminder if a.kind.is_NOTIFY_WORKER()] == ["reminder"]
+    for action in reminder:
+        session.report_outcome(action.id, v.Outcome.SENT(), wake)
+    escalation_time = at(70)  # deadline + 10 minutes of grace
+    actions = []
+    while not any(a.kind.is_MESSAGE_BUDDY() for a in actions):
+        wake = session.next_wakeup()
+        assert wake is not None and wake <= escalation_time
+        actions = session.tick(wake)
+        for action in actions:
+            if not action.kind.is_MESSAGE_BUDDY():
+                session.report_outcome(action.id, v.Outcome.SENT(), wake)
+    alert = next(a for a in actions if a.kind.is_MESSAGE_BUDDY())
+    assert alert.kind.phone == "+447400123456"
+    assert alert.kind.language == "ro"
+    assert "openstreetmap.org" in alert.kind.text
+    assert not alert.kind.discreet
+    # The SMS failed: the core retries rather than believing it was sent.
+    session.report_outcome(alert.id, v.Outcome.FAILED(reason="no signal"), escalation_time)
+    retry_at = session.next_wakeup()
+    assert retry_at > escalation_time
+    retried = [a for a in session.tick(retry_at) if a.kind.is_MESSAGE_BUDDY()]
+    assert retried and retried[0].kind.phone == "+447400123456"
+    session.report_outcome(retried[0].id, v.Outcome.SENT(), retry_at)
+
+    # The duress code: the same answer as a normal check-in, and a silent alert.
+    receipt = session.check_in("9876", retry_at)
+    assert receipt.checkin_ids == [status.id]
+    duress = [a for a in session.tick(retry_at) if a.kind.is_MESSAGE_BUDDY()]
+    assert duress and all(a.kind.discreet for a in duress)
+    assert all(a.kind.purpose == "duress" for a in duress)
+    assert session.list_checkins() == []
+
+    # A client note, and the same number screened written three ways.
+    note = session.add_note(
+        v.NoteInput(identifiers=["07700 900461"], label="Dave", risk=v.Risk.DANGER, text="violent"),
+        T0,
+    )
+    assert note.identifiers == ["+447700900461"]
+    for written in ["07700 900461", "+44 7700 900461", "0044-7700-900-461"]:
+        result = session.screen(written, T0)
+        assert result.overall == v.Risk.DANGER, written
+        assert result.matches[0].exact and result.matches[0].label == "Dave"
+    partial = session.screen("900461", T0)
+    assert partial.matches and not partial.matches[0].exact
+
+    # A signed directory bundle, then nearby services.
+    with pytest.raises(v.VigilError.BundleRejected):
+        session.import_bundle((fixtures_dir / "directory.bundle").read_bytes(), T0)
+    session.trust_publisher("Test project", (fixtures_dir / "publisher.pub").read_text(), T0)
+    summary = session.import_bundle((fixtures_dir / "directory.bundle").read_bytes(), T0)
+    assert (summary.kind, summary.records, summary.version) == ("directory", 3, 1)
+    hits = session.nearby_services(
+        v.NearbyInput(
+            latitude=51.5136, longitude=-0.1365, radius_km=5.0, limit=10,
+            categories=[], open_at=None,
+        ),
+        T0,
+    )
+    assert [h.id for h in hits][0] == "test:1"
+    assert hits == sorted(hits, key=lambda h: h.distance_m)
+    assert hits[0].open_state == v.OpenState.OPEN
+    clinics = session.nearby_services(
+        v.NearbyInput(
+            latitude=51.5136, longitude=-0.1365, radius_km=5.0, limit=10,
+            categories=["sexual health clinic"], open_at=T0,
+        ),
+        T0,
+    )
+    assert [h.id for h in clinics] == ["test:1"]
+    with pytest.raises(v.VigilError.InvalidInput):
+        session.nearby_services(
+            v.NearbyInput(latitude=91.0, longitude=0.0, radius_km=5.0, limit=10,
+                          categories=[], open_at=None),
+            T0,
+        )
+    # Replaying the same bundle is a rollback.
+    with pytest.raises(v.VigilError.BundleRejected):
+        session.import_bundle((fixtures_dir / "directory.bundle").read_bytes(), T0)
+
+    # Lock, and every call is refused; then wipe.
+    session.lock()
+    with pytest.raises(v.VigilError.Locked):
+        session.list_bookings(None, None)
+    vault.wipe()
+    assert not vault.exists()
+    with pytest.raises(v.VigilError.VaultNotFound):
+        vault.unlock("correct horse", DEVICE, None, T0)
+
+
+def test_errors_cross_the_boundary_as_typed_exceptions(vault, tmp_path):
+    session = vault.create("pass", DEVICE, FAST_KDF, None)
+    bad = booking_input("x")
+    bad.ends_at = at(-10)
+    with pytest.raises(v.VigilError.InvalidInput) as err:
+        session.add_booking(bad, T0)
+    assert "end time" in str(err.value)
+    with pytest.raises(v.VigilError.InvalidInput):
+        session.get_booking("not an id")
+    with pytest.raises(v.VigilError.NotFound):
+        session.get_booking("00" * 16)
+    with pytest.raises(v.VigilError.InvalidInput):
+        session.screen("#!?", T0)
+    with pytest.raises(v.VigilError.CheckinRefused):
+        session.check_in("1234", T0)
+    with pytest.raises(v.VigilError.VaultExists):
+        vault.create("pass", DEVICE, FAST_KDF, None)
+    with pytest.raises(v.VigilError.CorruptVault):
+        vault.create("pass2", DEVICE, 10, None) if not vault.exists() else v.Vault(
+            str(vault_path_sibling(vault))
+        ).create("p", DEVICE, 10, None)
+
+
+def vault_path_sibling(vault):
+    import tempfile, os
+    return os.path.join(tempfile.mkdtemp(), "weak.db")
+
+
+def test_a_duress_unlock_looks_like_a_normal_one(vault):
+    session = vault.create("real", DEVICE, FAST_KDF, None)
+    session.add_booking(booking_input("Secret client"), T0)
+    session.set_duress("real", "decoy", False, False, T0)
+    session.lock()
+    decoy = vault.unlock("decoy", DEVICE, None, T0)
+    labels = [b.details.client_label for b in decoy.list_bookings(None, None)]
+    assert labels and "Secret client" not in labels
+    decoy.lock()
+    real = vault.unlock("real", DEVICE, None, T0)
+    assert [b.details.client_label for b in real.list_bookings(None, None)] == ["Secret client"]
+
+
+def test_the_session_is_safe_to_share_between_threads(vault):
+    session = vault.create("pass", DEVICE, FAST_KDF, None)
+    errors = []
+
+    def writer(n):
+        try:
+            for i in range(10):
+                session.add_booking(booking_input(f"thread {n} booking {i}"), T0)
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(session.list_bookings(None, None)) == 40
+
+
+def test_the_background_runner_needs_only_the_device_secret(vault):
+    session = vault.create("pass", DEVICE, FAST_KDF, None)
+    buddy = session.add_buddy(
+        v.BuddyInput(name="Ana", phone="07400 123456", channel=v.Channel.SMS, language="en")
+    )
+    session.set_checkin_codes("4321", "9876")
+    session.start_checkin(
+        v.CheckinInput(deadline=at(30), buddy_ids=[buddy.id], booking_id=None,
+                       reminder_minutes=None, grace_minutes=None, repeat_minutes=None,
+                       worker_language="en", utc_offset_minutes=0),
+        T0,
+    )
+    session.lock()
+    with pytest.raises(v.VigilError.DeviceSecretRequired):
+        vault.background_runner(b"some other phone's secret!!").tick(at(45))
+    runner = vault.background_runner(DEVICE)
+    actions = runner.tick(at(45))
+    assert any(a.kind.is_MESSAGE_BUDDY() for a in actions)
+    receipt = runner.check_in("4321", at(46))
+    assert len(receipt.checkin_ids) == 1
