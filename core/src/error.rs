@@ -50,7 +50,15 @@ pub enum Error {
     #[error("a stored record could not be decoded: {0}")]
     Decode(String),
     #[error(transparent)]
+    Feed(#[from] crate::feeds::FeedError),
+    #[error(transparent)]
+    Directory(#[from] crate::directory::DirectoryError),
+    #[error(transparent)]
     Export(#[from] crate::export::ExportError),
+    #[error(transparent)]
+    Checkin(#[from] crate::checkin::CheckinError),
+    #[error(transparent)]
+    Screening(#[from] crate::screening::ScreeningError),
 }
 
 impl Error {

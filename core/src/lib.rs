@@ -5,9 +5,13 @@
 //! owns one module and its tables inside the encrypted [`vault`].
 
 pub mod bookings;
+pub mod checkin;
 pub mod clock;
+pub mod directory;
 pub mod error;
 pub mod export;
+pub mod feeds;
+pub mod screening;
 pub mod vault;
 
 pub use error::{Error, Result};

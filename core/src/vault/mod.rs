@@ -201,6 +201,16 @@ impl Vault {
         &self.path
     }
 
+    /// A connection for work that needs no vault key (the check-in background runner,
+    /// which reads only rows sealed under the escalation key). Upgrades the schema like
+    /// an unlock would, so a runner started after an app update finds its tables.
+    pub(crate) fn connect_locked(&self) -> Result<Connection> {
+        let conn = storage::connect(&self.path, false)?;
+        read_header(&conn)?;
+        storage::migrate_to(&conn, storage::latest_version())?;
+        Ok(conn)
+    }
+
     /// Unlocks with the passphrase (and the device secret, for a device-bound vault or one
     /// with an attempt limit).
     ///

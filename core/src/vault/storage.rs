@@ -33,6 +33,63 @@ pub(crate) const MIGRATIONS: &[&str] = &[
          id   BLOB PRIMARY KEY,
          body BLOB NOT NULL
      );",
+    // 2: feeds — trusted publishers and the last accepted version per publisher and kind.
+    // Content tables (alerts, directory) reference feed_publishers(id) ON DELETE CASCADE.
+    "CREATE TABLE feed_publishers (
+         id   BLOB PRIMARY KEY,
+         body BLOB NOT NULL
+     ) WITHOUT ROWID;
+     CREATE TABLE feed_versions (
+         id        BLOB PRIMARY KEY,
+         publisher BLOB NOT NULL REFERENCES feed_publishers (id) ON DELETE CASCADE,
+         body      BLOB NOT NULL
+     ) WITHOUT ROWID;
+     CREATE INDEX feed_versions_by_publisher ON feed_versions (publisher);",
+    // 3: directory — each accepted publisher's services, sealed in chunks of up to 2,000
+    // (directory/bundle.rs). A rowid table: the rows are large (hundreds of kilobytes).
+    "CREATE TABLE directory_chunks (
+         id        BLOB PRIMARY KEY,
+         publisher BLOB NOT NULL REFERENCES feed_publishers (id) ON DELETE CASCADE,
+         body      BLOB NOT NULL
+     );
+     CREATE INDEX directory_chunks_by_publisher ON directory_chunks (publisher);",
+    // 4: check-ins (core/src/checkin). Buddies are sealed under the vault key; the
+    // escalation state (one row per live check-in, plus the code verifiers) is sealed under
+    // the escalation key so the background runner can read it while the vault is locked.
+    "CREATE TABLE checkin_buddies (
+         id   BLOB PRIMARY KEY,
+         body BLOB NOT NULL
+     );
+     CREATE TABLE checkin_escalation (
+         id   BLOB PRIMARY KEY,
+         body BLOB NOT NULL
+     );",
+    // 5: screening — client notes, imported alerts (scoped to a trusted publisher), and the
+    // blind indexes of their normalized identifiers (kind = exact / phone tail / plate part).
+    "CREATE TABLE screening_notes (
+         id   BLOB PRIMARY KEY,
+         body BLOB NOT NULL
+     ) WITHOUT ROWID;
+     CREATE TABLE screening_note_index (
+         kind INTEGER NOT NULL,
+         idx  INTEGER NOT NULL,
+         note BLOB    NOT NULL REFERENCES screening_notes (id) ON DELETE CASCADE,
+         PRIMARY KEY (kind, idx, note)
+     ) WITHOUT ROWID;
+     CREATE INDEX screening_note_index_owner ON screening_note_index (note);
+     CREATE TABLE screening_alerts (
+         id        BLOB PRIMARY KEY,
+         publisher BLOB NOT NULL REFERENCES feed_publishers (id) ON DELETE CASCADE,
+         body      BLOB NOT NULL
+     ) WITHOUT ROWID;
+     CREATE INDEX screening_alerts_by_publisher ON screening_alerts (publisher);
+     CREATE TABLE screening_alert_index (
+         kind  INTEGER NOT NULL,
+         idx   INTEGER NOT NULL,
+         alert BLOB    NOT NULL REFERENCES screening_alerts (id) ON DELETE CASCADE,
+         PRIMARY KEY (kind, idx, alert)
+     ) WITHOUT ROWID;
+     CREATE INDEX screening_alert_index_owner ON screening_alert_index (alert);",
 ];
 
 /// The schema version this build writes.

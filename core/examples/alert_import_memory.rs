@@ -1,0 +1,118 @@
+//! Peak memory and time of importing a large alert bundle, in a process of its own.
+//!
+//! `cargo run --profile bench -p vigil-core --example alert_import_memory -- 100000`
+//!
+//! The parent writes a signed bundle of N alerts to a temporary file and re-runs itself to
+//! import it, so the child's peak RSS (VmHWM in /proc/self/status, Linux) covers only the
+//! vault, the bundle read and the import.
+
+use std::time::Instant;
+
+use chrono::{TimeZone, Utc};
+use ring::rand::SystemRandom;
+use vigil_core::feeds::{
+    generate_publisher_key, sign_bundle, BundleDraft, BundleKind, PublisherKey,
+};
+use vigil_core::screening::Region;
+use vigil_core::vault::{Vault, VaultOptions, MIN_KDF_ITERATIONS};
+
+fn status_kib(field: &str) -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--child") {
+        child(&args[2], &args[3]);
+        return;
+    }
+    let n: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (pkcs8, _) = generate_publisher_key(&SystemRandom::new()).expect("key");
+    let key = PublisherKey::from_pkcs8(&pkcs8).expect("key");
+    let mut content = String::from("{\"format\":1,\"region\":\"GB\"}\n");
+    let mut x: u64 = 7;
+    for i in 0..n {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let phone = format!("07{:09}", (x >> 33) % 1_000_000_000);
+        let plate = if i % 3 == 0 {
+            format!(
+                r#",{{"kind":"plate","value":"AB{:02} C{:02}"}}"#,
+                i % 100,
+                (i / 100) % 100
+            )
+        } else {
+            String::new()
+        };
+        content.push_str(&format!(
+            r#"{{"id":"N-{i}","issued":"2026-02-01T20:00:00Z","identifiers":[{{"kind":"phone","value":"{phone}"}}{plate}],"area":{{"lat":53.8,"lon":-1.55,"radius_m":5000}},"category":"violence","description":"Became aggressive when asked for payment up front; left in a dark hatchback."}}"#
+        ));
+        content.push('\n');
+    }
+    let t0 = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+    let bundle = sign_bundle(
+        &key,
+        &BundleDraft {
+            kind: BundleKind::Alerts,
+            version: 1,
+            issued_at: t0,
+            expires_at: t0 + chrono::Duration::days(30),
+            content: content.as_bytes(),
+        },
+    )
+    .expect("sign");
+    let bundle_path = dir.path().join("alerts.vglb");
+    std::fs::write(&bundle_path, &bundle).expect("write bundle");
+    println!(
+        "bundle: {n} alerts, {:.1} MiB",
+        bundle.len() as f64 / (1 << 20) as f64
+    );
+    let status = std::process::Command::new(std::env::current_exe().expect("exe"))
+        .args([
+            "--child",
+            bundle_path.to_str().expect("path"),
+            &key.public_key().to_string(),
+        ])
+        .status()
+        .expect("child");
+    assert!(status.success());
+}
+
+fn child(bundle_path: &str, public_key: &str) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let session = Vault::create(
+        dir.path().join("v.db"),
+        "passphrase",
+        &VaultOptions {
+            kdf_iterations: MIN_KDF_ITERATIONS,
+            device_secret: None,
+        },
+    )
+    .expect("vault");
+    let now = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+    session
+        .feeds()
+        .trust("Project", public_key.parse().expect("key"), now)
+        .expect("trust");
+    let before = status_kib("VmRSS:").unwrap_or(0);
+    let file = std::fs::File::open(bundle_path).expect("open bundle");
+    let t = Instant::now();
+    let acc = session
+        .screening(Region::GB)
+        .import_alerts(std::io::BufReader::new(file), now)
+        .expect("import");
+    let elapsed = t.elapsed();
+    let peak = status_kib("VmHWM:").unwrap_or(0);
+    println!(
+        "imported {} alerts in {:.2} s; RSS before import {:.1} MiB, peak RSS {:.1} MiB (import added at most {:.1} MiB)",
+        acc.imported.imported,
+        elapsed.as_secs_f64(),
+        before as f64 / 1024.0,
+        peak as f64 / 1024.0,
+        peak.saturating_sub(before) as f64 / 1024.0
+    );
+}

@@ -1,0 +1,868 @@
+//! Tests of the pure engine. Every "restart" here is a serde round trip, which is exactly
+//! what the store does between operations.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Duration, TimeZone, Utc};
+use proptest::prelude::*;
+
+use super::*;
+use crate::checkin::CheckinError;
+use crate::Error;
+
+fn t0() -> Timestamp {
+    Utc.with_ymd_and_hms(2026, 3, 1, 20, 0, 0).unwrap()
+}
+
+fn min(m: i64) -> Duration {
+    Duration::minutes(m)
+}
+
+fn contact(i: u8, channel: Channel) -> Contact {
+    Contact {
+        buddy: RecordId::from_bytes([i + 1; 16]),
+        name: format!("Buddy {i}"),
+        phone: format!("+44770090012{i}"),
+        channel,
+        language: "en".into(),
+    }
+}
+
+fn spec(deadline: Timestamp, contacts: Vec<Contact>) -> ArmSpec {
+    ArmSpec {
+        id: RecordId::from_bytes([0xc1; 16]),
+        deadline,
+        timing: Timing::default(),
+        contacts,
+        ladder: Vec::new(),
+        facts: AlertFacts::default(),
+        booking: None,
+        worker_language: "en".into(),
+        utc_offset_minutes: 0,
+    }
+}
+
+/// Armed at t0, deadline t0 + 60 min: reminder at 55, overdue at 60, escalation at 70.
+fn armed(n: u8) -> CheckinState {
+    let contacts = (0..n).map(|i| contact(i, Channel::Sms)).collect();
+    CheckinState::arm(spec(t0() + min(60), contacts), t0()).unwrap()
+}
+
+fn restart(s: &CheckinState) -> CheckinState {
+    serde_json::from_slice(&serde_json::to_vec(s).unwrap()).unwrap()
+}
+
+fn notices(actions: &[Action]) -> Vec<WorkerNotice> {
+    actions
+        .iter()
+        .filter_map(|a| match &a.kind {
+            ActionKind::NotifyWorker { notice, .. } => Some(*notice),
+            _ => None,
+        })
+        .collect()
+}
+
+fn buddy_messages(actions: &[Action]) -> Vec<(RecordId, MessagePurpose, Channel, bool)> {
+    actions
+        .iter()
+        .filter_map(|a| match &a.kind {
+            ActionKind::MessageBuddy {
+                buddy,
+                purpose,
+                channel,
+                discreet,
+                ..
+            } => Some((*buddy, *purpose, *channel, *discreet)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn report_all(s: &mut CheckinState, actions: &[Action], outcome: Outcome, now: Timestamp) {
+    for a in actions {
+        s.report(a.id.seq, outcome.clone(), now).unwrap();
+    }
+}
+
+fn fail(reason: &str) -> Outcome {
+    Outcome::Failed {
+        reason: reason.into(),
+    }
+}
+
+#[test]
+fn arming_mistakes_are_caught_at_arming() {
+    let c = vec![contact(0, Channel::Sms)];
+    let err = |r: Result<CheckinState>| r.unwrap_err();
+    assert!(matches!(
+        err(CheckinState::arm(spec(t0() - min(1), c.clone()), t0())),
+        Error::Checkin(CheckinError::DeadlineNotInFuture)
+    ));
+    assert!(matches!(
+        err(CheckinState::arm(spec(t0(), c.clone()), t0())),
+        Error::Checkin(CheckinError::DeadlineNotInFuture)
+    ));
+    assert!(matches!(
+        err(CheckinState::arm(
+            spec(t0() + Duration::hours(13), c.clone()),
+            t0()
+        )),
+        Error::Checkin(CheckinError::TooLong)
+    ));
+    assert!(matches!(
+        err(CheckinState::arm(spec(t0() + min(60), vec![]), t0())),
+        Error::Checkin(CheckinError::NoBuddies)
+    ));
+    let mut bad_ladder = spec(t0() + min(60), c.clone());
+    bad_ladder.ladder = vec![Step {
+        after_secs: 0,
+        contacts: vec![3],
+        channel: None,
+    }];
+    assert!(matches!(
+        err(CheckinState::arm(bad_ladder, t0())),
+        Error::Checkin(CheckinError::UnknownBuddy)
+    ));
+    let mut fast = spec(t0() + min(60), c.clone());
+    fast.timing.repeat_every = Duration::seconds(10);
+    assert!(matches!(
+        err(CheckinState::arm(fast, t0())),
+        Error::InvalidInput {
+            field: "repeat interval",
+            ..
+        }
+    ));
+    let mut negative = spec(t0() + min(60), c.clone());
+    negative.timing.grace = min(-1);
+    assert!(matches!(
+        err(CheckinState::arm(negative, t0())),
+        Error::InvalidInput {
+            field: "grace period",
+            ..
+        }
+    ));
+    let mut orphan = spec(
+        t0() + min(60),
+        vec![contact(0, Channel::Sms), contact(1, Channel::Sms)],
+    );
+    orphan.ladder = vec![Step {
+        after_secs: 0,
+        contacts: vec![0],
+        channel: None,
+    }];
+    assert!(matches!(
+        err(CheckinState::arm(orphan, t0())),
+        Error::InvalidInput {
+            field: "ladder",
+            ..
+        }
+    ));
+}
+
+#[test]
+fn timeline_with_default_timing() {
+    let mut s = armed(2);
+    assert_eq!(s.next_due(), Some(t0() + min(55)));
+    assert!(s.tick(t0() + min(54)).is_empty());
+
+    let a = s.tick(t0() + min(55));
+    assert_eq!(notices(&a), vec![WorkerNotice::Reminder]);
+    report_all(&mut s, &a, Outcome::Sent, t0() + min(55));
+    assert_eq!(s.next_due(), Some(t0() + min(60)));
+
+    let a = s.tick(t0() + min(60));
+    assert_eq!(notices(&a), vec![WorkerNotice::Overdue]);
+    report_all(&mut s, &a, Outcome::Sent, t0() + min(60));
+    assert_eq!(s.next_due(), Some(t0() + min(70)));
+    assert_eq!(s.phase(), Phase::Armed);
+
+    let a = s.tick(t0() + min(70));
+    assert_eq!(notices(&a), vec![WorkerNotice::Escalating]);
+    let msgs = buddy_messages(&a);
+    assert_eq!(msgs.len(), 2);
+    assert!(msgs
+        .iter()
+        .all(|m| m.1 == MessagePurpose::Alert && m.2 == Channel::Sms && !m.3));
+    report_all(&mut s, &a, Outcome::Sent, t0() + min(70));
+    assert_eq!(s.phase(), Phase::Escalating);
+    assert_eq!(s.status().buddies_alerted, 2);
+
+    // Repeats every 5 minutes until someone acknowledges.
+    assert_eq!(s.next_due(), Some(t0() + min(75)));
+    let a = s.tick(t0() + min(75));
+    assert_eq!(buddy_messages(&a).len(), 2);
+    report_all(&mut s, &a, Outcome::Sent, t0() + min(75));
+    s.acknowledge(&contact(1, Channel::Sms).buddy, t0() + min(76))
+        .unwrap();
+    assert_eq!(s.next_due(), None, "acknowledged: nothing left to wake for");
+    assert!(s.tick(t0() + min(90)).is_empty());
+    assert!(!s.is_finished(), "still waiting for her check-in");
+
+    // Her check-in tells both alerted buddies she is safe, then the state can go.
+    assert!(s.check_in(false, t0() + min(95)));
+    let a = s.tick(t0() + min(95));
+    let msgs = buddy_messages(&a);
+    assert_eq!(msgs.len(), 2);
+    assert!(msgs.iter().all(|m| m.1 == MessagePurpose::Safe));
+    report_all(&mut s, &a, Outcome::Sent, t0() + min(95));
+    assert!(s.is_finished());
+    assert_eq!(s.next_due(), None);
+}
+
+#[test]
+fn wake_ups_equal_scheduled_events() {
+    // Reminder, overdue, escalation and three repeats: six events, six wake-ups.
+    let mut s = armed(1);
+    let mut wakeups = Vec::new();
+    while let Some(at) = s.next_due() {
+        wakeups.push(at);
+        let a = s.tick(at);
+        assert!(!a.is_empty(), "woken at {at} for nothing");
+        report_all(&mut s, &a, Outcome::Sent, at);
+        if wakeups.len() == 6 {
+            s.acknowledge(&contact(0, Channel::Sms).buddy, at).unwrap();
+        }
+    }
+    let expected: Vec<Timestamp> = [55, 60, 70, 75, 80, 85]
+        .iter()
+        .map(|m| t0() + min(*m))
+        .collect();
+    assert_eq!(wakeups, expected);
+}
+
+#[test]
+fn far_forward_jump_fires_each_due_action_once() {
+    let mut s = armed(2);
+    let late = t0() + Duration::hours(5);
+    let a = s.tick(late);
+    // One notice (the stale reminder and overdue notices are folded into it) and one
+    // alert per buddy: not one per missed repeat interval.
+    assert_eq!(notices(&a), vec![WorkerNotice::Escalating]);
+    assert_eq!(buddy_messages(&a).len(), 2);
+    report_all(&mut s, &a, Outcome::Sent, late);
+    assert!(s.tick(late).is_empty());
+    let next = s.next_due().unwrap();
+    assert!(
+        next > late && next <= late + min(5),
+        "next round within one interval: {next}"
+    );
+    let a = s.tick(next);
+    assert_eq!(buddy_messages(&a).len(), 2);
+}
+
+#[test]
+fn backward_jump_never_unfires() {
+    let mut s = armed(1);
+    let a = s.tick(t0() + min(70));
+    report_all(&mut s, &a, Outcome::Sent, t0() + min(70));
+    let before = s.next_due();
+    // The clock goes back an hour: nothing fires again, nothing is undone.
+    assert!(s.tick(t0() + min(10)).is_empty());
+    assert_eq!(s.phase(), Phase::Escalating);
+    assert_eq!(s.next_due(), before);
+    assert!(
+        s.tick(t0() + min(56)).is_empty(),
+        "the reminder must not fire again"
+    );
+    assert!(
+        s.tick(t0() + min(61)).is_empty(),
+        "the overdue notice must not fire again"
+    );
+    // When the clock comes back, the repeat fires once.
+    let a = s.tick(t0() + min(75));
+    assert_eq!(buddy_messages(&a).len(), 1);
+}
+
+#[test]
+fn unreported_action_times_out_and_is_retried_and_a_late_sent_still_counts() {
+    let mut s = armed(1);
+    let a = s.tick(t0() + min(70));
+    let alert = a
+        .iter()
+        .find(|a| matches!(a.kind, ActionKind::MessageBuddy { .. }))
+        .unwrap()
+        .clone();
+    // The shell was killed mid-send: no outcome. At the acknowledgement timeout the alert
+    // counts as failed and is retried at once (the timeout already waited).
+    let timeout = t0() + min(70) + Duration::seconds(ACK_TIMEOUT_SECS);
+    assert_eq!(s.next_due(), Some(timeout));
+    assert!(s.tick(timeout - Duration::seconds(1)).is_empty());
+    let retry_at = timeout;
+    let a3 = s.tick(retry_at);
+    let retry = a3
+        .iter()
+        .find(|a| matches!(a.kind, ActionKind::MessageBuddy { .. }))
+        .unwrap();
+    assert_ne!(retry.id, alert.id, "a retry is a new action");
+    // The first attempt's Sent arrives late: the alert is delivered; nothing is retried.
+    s.report(alert.id.seq, Outcome::Sent, retry_at).unwrap();
+    s.report(retry.id.seq, fail("late failure"), retry_at)
+        .unwrap();
+    let later = retry_at + Duration::seconds(ACK_TIMEOUT_SECS + 200);
+    let a4 = s.tick(later);
+    assert!(
+        buddy_messages(&a4)
+            .iter()
+            .all(|m| m.1 == MessagePurpose::Alert)
+            && buddy_messages(&a4).len() <= 1,
+        "at most the next repeat round"
+    );
+    assert!(s.is_sent(alert.id.seq) && s.is_sent(retry.id.seq));
+}
+
+#[test]
+fn failures_back_off_then_fall_back_to_other_channels_and_the_worker_is_told() {
+    let mut s = armed(1);
+    let mut now = t0() + min(70);
+    let mut a = s.tick(now);
+    // Keep the worker's notices sent, fail every buddy attempt.
+    let mut channel_log = Vec::new();
+    let mut told = Vec::new();
+    let mut waits = Vec::new();
+    for _ in 0..40 {
+        for act in &a {
+            match &act.kind {
+                ActionKind::MessageBuddy { channel, .. } => {
+                    channel_log.push((*channel, now));
+                    s.report(act.id.seq, fail("no signal"), now).unwrap();
+                }
+                ActionKind::WorkerAlertFailed {
+                    next_channel,
+                    every_channel_failed,
+                    reason,
+                    ..
+                } => {
+                    told.push((*next_channel, *every_channel_failed, reason.clone()));
+                    s.report(act.id.seq, Outcome::Sent, now).unwrap();
+                }
+                ActionKind::NotifyWorker { .. } => {
+                    s.report(act.id.seq, Outcome::Sent, now).unwrap()
+                }
+            }
+        }
+        if s.status().phase == Phase::Escalating && !told.is_empty() && told.last().unwrap().1 {
+            break;
+        }
+        let next = s.next_due().unwrap();
+        waits.push((next - now).num_seconds());
+        now = next;
+        a = s.tick(now);
+    }
+    let channels: Vec<Channel> = channel_log.iter().map(|c| c.0).collect();
+    assert_eq!(
+        channels,
+        [
+            [Channel::Sms; 4],
+            [Channel::Call; 4],
+            [Channel::OtherApp; 4]
+        ]
+        .concat()
+    );
+    // 30 s, 1 min, 2 min between attempts on one channel; the next channel at once.
+    assert_eq!(&waits[..3], &[30, 60, 120]);
+    assert_eq!(
+        told,
+        vec![
+            (Some(Channel::Call), false, Some("no signal".into())),
+            (Some(Channel::OtherApp), false, Some("no signal".into())),
+            (None, true, Some("no signal".into())),
+        ]
+    );
+    assert!(s.buddy_reached_or_worker_told());
+}
+
+#[test]
+fn a_later_ladder_step_starts_early_when_every_earlier_alert_failed() {
+    let mut sp = spec(
+        t0() + min(60),
+        vec![contact(0, Channel::Sms), contact(1, Channel::Sms)],
+    );
+    sp.ladder = vec![
+        Step {
+            after_secs: 0,
+            contacts: vec![0],
+            channel: None,
+        },
+        Step {
+            after_secs: 3600,
+            contacts: vec![1],
+            channel: Some(Channel::Call),
+        },
+    ];
+    let mut s = CheckinState::arm(sp, t0()).unwrap();
+    let mut now = t0() + min(70);
+    let mut reached_second = None;
+    for _ in 0..60 {
+        let a = s.tick(now);
+        for act in &a {
+            match &act.kind {
+                ActionKind::MessageBuddy { buddy, channel, .. }
+                    if *buddy == contact(1, Channel::Sms).buddy =>
+                {
+                    reached_second.get_or_insert((now, *channel));
+                    s.report(act.id.seq, Outcome::Sent, now).unwrap();
+                }
+                ActionKind::MessageBuddy { .. } => s.report(act.id.seq, fail("x"), now).unwrap(),
+                _ => s.report(act.id.seq, Outcome::Sent, now).unwrap(),
+            }
+        }
+        if reached_second.is_some() {
+            break;
+        }
+        now = s.next_due().unwrap();
+    }
+    let (when, channel) = reached_second.expect("second buddy alerted");
+    assert!(when < t0() + min(70) + min(60), "started early, at {when}");
+    assert_eq!(channel, Channel::Call, "the step's channel is tried first");
+}
+
+#[test]
+fn normal_check_in_tells_only_alerted_buddies_and_ends() {
+    // Before escalation: nobody alerted, nothing to send, finished at once.
+    let mut s = armed(2);
+    let a = s.tick(t0() + min(55));
+    report_all(&mut s, &a, Outcome::Sent, t0() + min(55));
+    assert!(s.check_in(false, t0() + min(57)));
+    assert!(s.tick(t0() + min(57)).is_empty());
+    assert!(s.is_finished());
+    assert!(!s.check_in(false, t0() + min(58)), "already ended");
+
+    // After escalation: "I'm safe" to the buddies who were (or may have been) alerted.
+    let mut s = armed(2);
+    let a = s.tick(t0() + min(70));
+    report_all(&mut s, &a, Outcome::Sent, t0() + min(70));
+    s.check_in(false, t0() + min(72));
+    assert_eq!(s.phase(), Phase::Ended);
+    let a = s.tick(t0() + min(72));
+    assert_eq!(
+        buddy_messages(&a).iter().map(|m| m.1).collect::<Vec<_>>(),
+        vec![MessagePurpose::Safe; 2]
+    );
+    assert!(!s.is_finished(), "not until the safe messages are sent");
+    report_all(&mut s, &a, Outcome::Sent, t0() + min(72));
+    assert!(s.is_finished());
+}
+
+#[test]
+fn duress_looks_like_a_check_in_and_alerts_everyone_discreetly() {
+    let mut normal = armed(2);
+    normal.contacts[1].channel = Channel::Call;
+    let mut duress = normal.clone();
+    let now = t0() + min(30);
+    assert_eq!(normal.check_in(false, now), duress.check_in(true, now));
+    assert_eq!(normal.status(), duress.status(), "the caller sees the same");
+    assert_eq!(duress.phase(), Phase::Ended);
+
+    let a = duress.tick(now);
+    assert!(
+        notices(&a).is_empty(),
+        "nothing shows on the worker's screen"
+    );
+    let msgs = buddy_messages(&a);
+    assert_eq!(msgs.len(), 2);
+    for (_, purpose, channel, discreet) in &msgs {
+        assert_eq!(*purpose, MessagePurpose::Duress);
+        assert!(*discreet);
+        assert_ne!(*channel, Channel::Call, "a call would show on screen");
+    }
+    let text = a
+        .iter()
+        .find_map(|a| match &a.kind {
+            ActionKind::MessageBuddy { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(text.contains("DURESS"));
+    // Failures are never shown to the worker while under duress.
+    for act in &a {
+        duress.report(act.id.seq, fail("no signal"), now).unwrap();
+    }
+    let mut t = now;
+    for _ in 0..50 {
+        t = duress.next_due().unwrap();
+        let a = duress.tick(t);
+        assert!(a
+            .iter()
+            .all(|a| matches!(a.kind, ActionKind::MessageBuddy { discreet: true, .. })));
+        report_all(&mut duress, &a, fail("no signal"), t);
+    }
+    // Repeats go on until a buddy acknowledges.
+    assert!(duress.next_due().is_some());
+    let a = duress.tick(duress.next_due().unwrap());
+    report_all(&mut duress, &a, Outcome::Sent, t);
+    duress
+        .acknowledge(&contact(0, Channel::Sms).buddy, t)
+        .unwrap();
+    while let Some(at) = duress.next_due() {
+        let a = duress.tick(at);
+        report_all(&mut duress, &a, Outcome::Sent, at);
+    }
+    assert!(duress.is_finished());
+}
+
+#[test]
+fn extend_and_cancel_only_before_escalation() {
+    let mut s = armed(1);
+    let a = s.tick(t0() + min(55));
+    assert_eq!(notices(&a), vec![WorkerNotice::Reminder]);
+    s.extend(min(30), t0() + min(56)).unwrap();
+    assert_eq!(s.deadline(), t0() + min(90));
+    // The reminder comes again for the new deadline.
+    assert_eq!(s.next_due(), Some(t0() + min(85)));
+    assert!(matches!(
+        s.extend(Duration::hours(12), t0() + min(57)),
+        Err(Error::Checkin(CheckinError::TooLong))
+    ));
+    assert!(matches!(
+        s.extend(min(0), t0() + min(57)),
+        Err(Error::InvalidInput { .. })
+    ));
+    let a = s.tick(t0() + min(100));
+    report_all(&mut s, &a, Outcome::Sent, t0() + min(100));
+    assert_eq!(s.phase(), Phase::Escalating);
+    assert!(matches!(
+        s.extend(min(30), t0() + min(101)),
+        Err(Error::Checkin(CheckinError::AlreadyEscalating))
+    ));
+    assert!(matches!(
+        s.cancel(t0() + min(101)),
+        Err(Error::Checkin(CheckinError::AlreadyEscalating))
+    ));
+
+    let mut s = armed(1);
+    s.cancel(t0() + min(1)).unwrap();
+    assert!(s.is_finished());
+    assert!(s.tick(t0() + min(200)).is_empty());
+}
+
+#[test]
+fn alerts_carry_the_latest_location_with_its_age() {
+    let mut s = armed(1);
+    s.update_location(LocationFix {
+        latitude: 51.5,
+        longitude: -0.1,
+        accuracy_m: Some(20.0),
+        at: t0() + min(50),
+    });
+    // A fix reported late but older is ignored.
+    s.update_location(LocationFix {
+        latitude: 10.0,
+        longitude: 10.0,
+        accuracy_m: None,
+        at: t0() + min(40),
+    });
+    let a = s.tick(t0() + min(70));
+    let text = a
+        .iter()
+        .find_map(|a| match &a.kind {
+            ActionKind::MessageBuddy { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(text.contains("mlat=51.50000&mlon=-0.10000"), "{text}");
+    assert!(text.contains("20 min old"), "{text}");
+    assert!(text.contains("±20 m"), "{text}");
+}
+
+#[test]
+fn unknown_action_and_acknowledging_an_unalerted_buddy_are_errors() {
+    let mut s = armed(1);
+    assert!(matches!(
+        s.report(99, Outcome::Sent, t0()),
+        Err(Error::Checkin(CheckinError::UnknownAction))
+    ));
+    assert!(matches!(
+        s.acknowledge(&contact(0, Channel::Sms).buddy, t0()),
+        Err(Error::Checkin(CheckinError::NotAlerted))
+    ));
+    assert!(matches!(
+        s.acknowledge(&RecordId::from_bytes([9; 16]), t0()),
+        Err(Error::Checkin(CheckinError::UnknownBuddy))
+    ));
+}
+
+#[test]
+fn action_ids_round_trip_as_text() {
+    let id = ActionId {
+        checkin: RecordId::from_bytes([7; 16]),
+        seq: 42,
+    };
+    assert_eq!(id.to_string().parse::<ActionId>().unwrap(), id);
+    assert!("nonsense".parse::<ActionId>().is_err());
+}
+
+#[test]
+fn indexed_engine_agrees_with_ticking_every_state() {
+    let mut states = Vec::new();
+    for i in 0..50u8 {
+        let mut sp = spec(
+            t0() + min(10 + i64::from(i) * 3),
+            vec![contact(0, Channel::Sms)],
+        );
+        sp.id = RecordId::from_bytes([i; 16]);
+        states.push(CheckinState::arm(sp, t0()).unwrap());
+    }
+    let mut engine = Engine::from_states(states.clone());
+    let mut naive: BTreeMap<RecordId, CheckinState> =
+        states.into_iter().map(|s| (s.id(), s)).collect();
+    let mut now = t0();
+    for _ in 0..5000 {
+        let expected_wakeup = naive.values().filter_map(CheckinState::next_due).min();
+        assert_eq!(engine.next_wakeup(), expected_wakeup);
+        let Some(w) = expected_wakeup else { break };
+        now = now.max(w);
+        let mut got = engine.tick(now);
+        let mut want: Vec<Action> = naive.values_mut().flat_map(|s| s.tick(now)).collect();
+        got.sort_by_key(|a| a.id);
+        want.sort_by_key(|a| a.id);
+        assert_eq!(got, want);
+        for a in &got {
+            engine.report(&a.id, Outcome::Sent, now).unwrap();
+            naive
+                .get_mut(&a.id.checkin)
+                .unwrap()
+                .report(a.id.seq, Outcome::Sent, now)
+                .unwrap();
+        }
+        let escalating: Vec<(RecordId, RecordId)> = naive
+            .values()
+            .filter(|s| {
+                s.phase() == Phase::Escalating && s.rounds_done >= 2 && s.acknowledged_by.is_none()
+            })
+            .map(|s| (s.id(), s.contacts()[0].buddy))
+            .collect();
+        for (id, b) in escalating {
+            engine
+                .update(&id, |s| s.acknowledge(&b, now))
+                .unwrap()
+                .unwrap();
+            naive.get_mut(&id).unwrap().acknowledge(&b, now).unwrap();
+        }
+    }
+    assert_eq!(engine.next_wakeup(), None);
+}
+
+// ---- property test ------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+enum Op {
+    /// Move the clock by this many seconds (negative: backwards) and tick.
+    Clock(i64),
+    /// Tick at the next wake-up.
+    Wake,
+    /// Report outcomes for everything outstanding: `true` sent, `false` failed.
+    Report(Vec<bool>),
+    /// Forget everything outstanding (the shell was killed).
+    ShellKilled,
+    CheckIn,
+    Duress,
+    Extend(i64),
+    Cancel,
+    Acknowledge(usize),
+    Restart,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (-7200i64..14_400).prop_map(Op::Clock),
+        6 => Just(Op::Wake),
+        6 => proptest::collection::vec(any::<bool>(), 0..6).prop_map(Op::Report),
+        1 => Just(Op::ShellKilled),
+        1 => Just(Op::CheckIn),
+        1 => Just(Op::Duress),
+        1 => (1i64..7200).prop_map(Op::Extend),
+        1 => Just(Op::Cancel),
+        1 => (0usize..3).prop_map(Op::Acknowledge),
+        3 => Just(Op::Restart),
+    ]
+}
+
+/// Runs the sequence, then lets time run out with every outcome failing for the buddies
+/// in `unreachable`, and checks the safety properties.
+fn run_property(n_checkins: usize, ops: Vec<Op>, unreachable: Vec<bool>) {
+    let mut engine = Engine::new();
+    let mut ids = Vec::new();
+    for i in 0..n_checkins {
+        let contacts: Vec<Contact> = (0..3u8)
+            .map(|c| contact(c, Channel::ALL[c as usize % 3]))
+            .collect();
+        let mut sp = spec(t0() + min(20 + 25 * i as i64), contacts);
+        sp.id = RecordId::from_bytes([0x10 + i as u8; 16]);
+        ids.push(sp.id);
+        engine.insert(CheckinState::arm(sp, t0()).unwrap());
+    }
+    let mut now = t0();
+    let mut outstanding: Vec<Action> = Vec::new();
+    let mut reported_sent: BTreeSet<ActionId> = BTreeSet::new();
+    let mut ended: BTreeMap<RecordId, Ending> = BTreeMap::new();
+
+    let check_issue = |engine: &Engine, actions: &[Action], reported_sent: &BTreeSet<ActionId>| {
+        for a in actions {
+            let s = engine
+                .get(&a.id.checkin)
+                .expect("actions come from live check-ins");
+            let d = s
+                .deliveries
+                .iter()
+                .find(|d| d.attempts.contains(&a.id.seq))
+                .expect("every action belongs to a delivery");
+            for earlier in &d.attempts {
+                let earlier = ActionId {
+                    checkin: a.id.checkin,
+                    seq: *earlier,
+                };
+                assert!(
+                    !reported_sent.contains(&earlier),
+                    "a message reported sent was issued again"
+                );
+            }
+        }
+    };
+    let sweep = |engine: &mut Engine, ended: &mut BTreeMap<RecordId, Ending>| {
+        for s in engine.take_finished() {
+            ended.insert(s.id(), s.ending().expect("only ended check-ins finish"));
+        }
+    };
+
+    for op in ops {
+        match op {
+            Op::Clock(d) => {
+                now += Duration::seconds(d);
+                let a = engine.tick(now);
+                check_issue(&engine, &a, &reported_sent);
+                outstanding.extend(a);
+            }
+            Op::Wake => {
+                if let Some(w) = engine.next_wakeup() {
+                    now = now.max(w);
+                    let a = engine.tick(now);
+                    check_issue(&engine, &a, &reported_sent);
+                    outstanding.extend(a);
+                }
+            }
+            Op::Report(results) => {
+                for (a, ok) in outstanding
+                    .drain(..)
+                    .zip(results.into_iter().chain(std::iter::repeat(true)))
+                {
+                    let outcome = if ok { Outcome::Sent } else { fail("x") };
+                    if engine.get(&a.id.checkin).is_some() {
+                        engine.report(&a.id, outcome, now).unwrap();
+                        if ok {
+                            reported_sent.insert(a.id);
+                        }
+                    }
+                }
+            }
+            Op::ShellKilled => outstanding.clear(),
+            Op::CheckIn | Op::Duress => {
+                engine.update_all(|s| {
+                    s.check_in(matches!(op, Op::Duress), now);
+                });
+            }
+            Op::Extend(secs) => {
+                for id in &ids {
+                    let _ = engine.update(id, |s| s.extend(Duration::seconds(secs), now));
+                }
+            }
+            Op::Cancel => {
+                if let Some(id) = ids.first() {
+                    let _ = engine.update(id, |s| s.cancel(now));
+                }
+            }
+            Op::Acknowledge(c) => {
+                for id in &ids {
+                    let _ = engine.update(id, |s| {
+                        s.acknowledge(&contact(c as u8, Channel::Sms).buddy, now)
+                    });
+                }
+            }
+            Op::Restart => {
+                let states: Vec<CheckinState> = engine.states().map(restart).collect();
+                engine = Engine::from_states(states);
+            }
+        }
+        sweep(&mut engine, &mut ended);
+        // Nothing lost: every check-in is live or ended through a proper ending.
+        for id in &ids {
+            assert!(
+                engine.get(id).is_some() || ended.contains_key(id),
+                "check-in lost"
+            );
+        }
+    }
+
+    // Drain: the shell now wakes when asked and reports honestly; some buddies are
+    // unreachable on every channel.
+    for _ in 0..2000 {
+        let Some(w) = engine.next_wakeup() else { break };
+        now = now.max(w);
+        let a = engine.tick(now);
+        check_issue(&engine, &a, &reported_sent);
+        for act in a.into_iter().chain(outstanding.drain(..)) {
+            let ok = match &act.kind {
+                ActionKind::MessageBuddy { buddy, .. } => {
+                    let i = (0..3u8)
+                        .position(|c| contact(c, Channel::Sms).buddy == *buddy)
+                        .unwrap_or(0);
+                    !unreachable.get(i).copied().unwrap_or(false)
+                }
+                _ => true,
+            };
+            if engine.get(&act.id.checkin).is_some() {
+                engine
+                    .report(&act.id, if ok { Outcome::Sent } else { fail("x") }, now)
+                    .unwrap();
+                if ok {
+                    reported_sent.insert(act.id);
+                }
+            }
+        }
+        sweep(&mut engine, &mut ended);
+        if engine
+            .states()
+            .all(|s| s.phase() == Phase::Escalating && s.buddy_reached_or_worker_told())
+        {
+            break;
+        }
+    }
+
+    for id in &ids {
+        match (engine.get(id), ended.get(id)) {
+            (_, Some(Ending::CheckedIn { .. } | Ending::Cancelled { .. })) => {}
+            (Some(s), None) if matches!(s.ending(), Some(Ending::Duress { .. })) => {
+                assert!(
+                    s.any_buddy_warned(),
+                    "a duress check-in issued its silent alerts"
+                );
+            }
+            (Some(s), None) if s.ending().is_some() => {}
+            (_, Some(Ending::Duress { .. })) => {}
+            (Some(s), None) => {
+                assert_eq!(
+                    s.phase(),
+                    Phase::Escalating,
+                    "a live check-in past its deadline escalates"
+                );
+                assert!(
+                    s.buddy_reached_or_worker_told(),
+                    "escalated without a buddy reached or the worker told"
+                );
+            }
+            (None, None) => panic!("check-in lost"),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, .. ProptestConfig::default() })]
+
+    #[test]
+    fn every_check_in_ends_safely_under_random_sequences(
+        n in 1usize..4,
+        ops in proptest::collection::vec(op(), 0..60),
+        unreachable in proptest::collection::vec(any::<bool>(), 3),
+    ) {
+        run_property(n, ops, unreachable);
+    }
+}

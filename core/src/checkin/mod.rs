@@ -1,0 +1,436 @@
+//! Buddy check-in timers: buddies, the escalation engine, the duress code.
+//!
+//! The worker arms a check-in (a deadline, the buddies to alert, optionally a booking).
+//! If she has not checked in with her code by the deadline plus a grace period, her buddies
+//! are alerted with what they need to act, repeatedly, until one acknowledges or she checks
+//! in. The duress code looks exactly like a normal check-in to whoever is watching and
+//! alerts every buddy silently instead.
+//!
+//! Two doors lead to the same state in the same file:
+//! - unlocked: [`Session::checkins`] (buddies, codes, arming, and everything below);
+//! - locked: [`BackgroundRunner`], opened with the device secret only, for the shell's
+//!   alarm/worker: `tick`, `next_wakeup`, `report_outcome`, `check_in`, ...
+//!
+//! Buddies are sealed under the vault key. Arming copies what escalation needs (buddy
+//! names, numbers, channels, languages, booking facts) into the escalation state, sealed
+//! under the [`EscalationKey`]; that state is erased when the check-in ends. See
+//! `docs/checkin.md` for the state machine and how the shells must drive it.
+
+pub mod engine;
+mod key;
+mod phone;
+mod runner;
+mod store;
+pub mod templates;
+
+use std::collections::BTreeSet;
+
+use chrono::Duration;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+pub use engine::{
+    Action, ActionId, ActionKind, AlertFacts, Channel, CheckinId, CheckinStatus, LocationFix,
+    MessagePurpose, Outcome, Phase, Timing, WorkerNotice,
+};
+pub use key::{EscalationKey, MIN_CODE_LEN, MIN_DEVICE_SECRET_LEN};
+pub use runner::BackgroundRunner;
+pub use store::CheckInReceipt;
+
+use engine::{ArmSpec, CheckinState, Contact, Step};
+use key::CodeVerifiers;
+use store::Store;
+
+use crate::clock::Timestamp;
+use crate::vault::{Listing, RecordId, Session};
+use crate::{Error, Result};
+
+const BUDDIES: &str = "checkin_buddies";
+const MAX_NAME_LEN: usize = 100;
+/// Largest UTC offset in use anywhere (UTC+14:00).
+const MAX_OFFSET_MINUTES: i32 = 14 * 60;
+
+/// Errors specific to check-ins. Messages never contain personal data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckinError {
+    #[error("the escalation state cannot be opened with this device secret (wrong device secret, or the data is damaged)")]
+    WrongDeviceSecret,
+    #[error("set a check-in code and a duress code before arming a check-in")]
+    CodesNotSet,
+    #[error("wrong check-in code")]
+    WrongCode,
+    #[error("no check-in is armed")]
+    NothingArmed,
+    #[error("the deadline must be in the future")]
+    DeadlineNotInFuture,
+    #[error("a check-in may last at most 12 hours from arming, extensions included")]
+    TooLong,
+    #[error("a check-in needs at least one buddy")]
+    NoBuddies,
+    #[error("a chosen buddy does not exist")]
+    UnknownBuddy,
+    #[error("buddies are already being alerted: only a check-in with your code ends it now")]
+    AlreadyEscalating,
+    #[error("no action with that id is known")]
+    UnknownAction,
+    #[error("that buddy has not been alerted by this check-in")]
+    NotAlerted,
+}
+
+/// A buddy as the worker enters one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuddyDraft {
+    pub name: String,
+    /// Any usual form; stored in E.164.
+    pub phone: String,
+    pub channel: Channel,
+    /// Language of the messages this buddy gets (e.g. "en", "ro", "pt-BR").
+    pub language: String,
+}
+
+/// A stored buddy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Buddy {
+    pub id: RecordId,
+    pub name: String,
+    /// E.164.
+    pub phone: String,
+    pub channel: Channel,
+    pub language: String,
+}
+
+fn normalize_language(tag: &str) -> Result<String> {
+    let tag = tag.trim().replace('_', "-").to_ascii_lowercase();
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    let ok = (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_lowercase())
+        && parts
+            .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if !ok {
+        return Err(Error::invalid(
+            "language",
+            "expected a language tag such as \"en\" or \"pt-BR\"",
+        ));
+    }
+    Ok(tag)
+}
+
+impl BuddyDraft {
+    fn normalize(self, id: RecordId, default_region: &str) -> Result<Buddy> {
+        let name = self.name.trim().to_owned();
+        if name.is_empty() {
+            return Err(Error::invalid("buddy name", "must not be empty"));
+        }
+        if name.chars().count() > MAX_NAME_LEN {
+            return Err(Error::invalid(
+                "buddy name",
+                "must be at most 100 characters",
+            ));
+        }
+        Ok(Buddy {
+            id,
+            name,
+            phone: phone::to_e164(&self.phone, default_region)?,
+            channel: self.channel,
+            language: normalize_language(&self.language)?,
+        })
+    }
+}
+
+/// One rung of the escalation ladder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LadderStep {
+    /// After deadline + grace.
+    pub after: Duration,
+    pub buddies: Vec<RecordId>,
+    /// Channel to try first; `None`: each buddy's preferred channel.
+    pub channel: Option<Channel>,
+}
+
+/// What the worker asks for when arming.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckinPlan {
+    pub deadline: Timestamp,
+    /// The chosen buddies.
+    pub buddies: Vec<RecordId>,
+    /// Empty: every chosen buddy, on their preferred channel, at deadline + grace.
+    pub ladder: Vec<LadderStep>,
+    pub booking: Option<RecordId>,
+    pub timing: Timing,
+    /// Language of the worker's own notifications.
+    pub worker_language: String,
+    /// The worker's UTC offset now, for times written in messages.
+    pub utc_offset_minutes: i32,
+}
+
+impl CheckinPlan {
+    /// A plan with the default timing and ladder, English notifications, times in UTC.
+    pub fn new(deadline: Timestamp, buddies: Vec<RecordId>) -> Self {
+        Self {
+            deadline,
+            buddies,
+            ladder: Vec::new(),
+            booking: None,
+            timing: Timing::default(),
+            worker_language: "en".to_owned(),
+            utc_offset_minutes: 0,
+        }
+    }
+}
+
+/// Check-ins of an unlocked vault.
+pub struct Checkins<'s> {
+    session: &'s Session,
+    key: &'s EscalationKey,
+}
+
+impl Session {
+    /// Check-ins and buddies; `key` comes from the device secret.
+    pub fn checkins<'s>(&'s self, key: &'s EscalationKey) -> Checkins<'s> {
+        Checkins { session: self, key }
+    }
+}
+
+impl Checkins<'_> {
+    fn store(&self) -> Store<'_> {
+        Store::new(self.session.conn(), self.key)
+    }
+
+    // ---- buddies -------------------------------------------------------------------
+
+    /// Adds a buddy; national numbers are read in `default_region` (e.g. "GB").
+    pub fn add_buddy(&self, draft: BuddyDraft, default_region: &str) -> Result<Buddy> {
+        let buddy = draft.normalize(self.session.new_id()?, default_region)?;
+        let body = self.session.seal(BUDDIES, &buddy.id, &buddy)?;
+        self.session.conn().execute(
+            "INSERT INTO checkin_buddies (id, body) VALUES (?1, ?2)",
+            params![buddy.id, body],
+        )?;
+        Ok(buddy)
+    }
+
+    pub fn update_buddy(
+        &self,
+        id: &RecordId,
+        draft: BuddyDraft,
+        default_region: &str,
+    ) -> Result<Buddy> {
+        self.buddy(id)?;
+        let buddy = draft.normalize(*id, default_region)?;
+        let body = self.session.seal(BUDDIES, id, &buddy)?;
+        self.session.conn().execute(
+            "UPDATE checkin_buddies SET body = ?2 WHERE id = ?1",
+            params![id, body],
+        )?;
+        Ok(buddy)
+    }
+
+    /// Removes a buddy. A check-in already armed keeps its own copy and still alerts them.
+    pub fn remove_buddy(&self, id: &RecordId) -> Result<()> {
+        let n = self
+            .session
+            .conn()
+            .execute("DELETE FROM checkin_buddies WHERE id = ?1", params![id])?;
+        if n == 0 {
+            return Err(Error::NotFound("buddy"));
+        }
+        self.session.checkpoint()
+    }
+
+    pub fn buddy(&self, id: &RecordId) -> Result<Buddy> {
+        let body: Vec<u8> = self
+            .session
+            .conn()
+            .query_row(
+                "SELECT body FROM checkin_buddies WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(Error::NotFound("buddy"))?;
+        self.session.open(BUDDIES, id, &body)
+    }
+
+    /// Every buddy, by name; tampered rows are reported, not dropped.
+    pub fn buddies(&self) -> Result<Listing<Buddy>> {
+        let mut stmt = self
+            .session
+            .conn()
+            .prepare_cached("SELECT id, body FROM checkin_buddies")?;
+        let mut rows = stmt.query([])?;
+        let mut listing = Listing::default();
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let body: Vec<u8> = row.get(1)?;
+            match self.session.open::<Buddy>(BUDDIES, &id, &body) {
+                Ok(b) => listing.items.push(b),
+                Err(Error::Tampered | Error::Decode(_)) => listing.unreadable.push(id),
+                Err(e) => return Err(e),
+            }
+        }
+        listing
+            .items
+            .sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        Ok(listing)
+    }
+
+    // ---- codes ---------------------------------------------------------------------
+
+    /// Sets the check-in code and the duress code (at least 4 characters each, different).
+    /// Takes effect for check-ins already armed too.
+    pub fn set_codes(&self, normal: &str, duress: &str) -> Result<()> {
+        let codes = CodeVerifiers::new(self.key, self.session.rng(), normal, duress)?;
+        self.store().set_codes(codes)
+    }
+
+    pub fn codes_set(&self) -> Result<bool> {
+        self.store().codes_set()
+    }
+
+    // ---- arming --------------------------------------------------------------------
+
+    /// Arms a check-in. Every problem (deadline not in the future, too long, no buddy,
+    /// unknown buddy or booking, codes not set) is reported now, not at the deadline.
+    pub fn arm(&self, plan: CheckinPlan, now: Timestamp) -> Result<CheckinStatus> {
+        if plan.buddies.is_empty() {
+            return Err(CheckinError::NoBuddies.into());
+        }
+        if plan.utc_offset_minutes.abs() > MAX_OFFSET_MINUTES {
+            return Err(Error::invalid("UTC offset", "must be within 14 hours"));
+        }
+        let worker_language = normalize_language(&plan.worker_language)?;
+        let mut chosen: Vec<RecordId> = Vec::new();
+        let mut seen = BTreeSet::new();
+        for id in &plan.buddies {
+            if seen.insert(*id) {
+                chosen.push(*id);
+            }
+        }
+        let mut contacts = Vec::with_capacity(chosen.len());
+        for id in &chosen {
+            let buddy = self.buddy(id).map_err(|e| match e {
+                Error::NotFound(_) => CheckinError::UnknownBuddy.into(),
+                other => other,
+            })?;
+            contacts.push(Contact {
+                buddy: buddy.id,
+                name: buddy.name,
+                phone: buddy.phone,
+                channel: buddy.channel,
+                language: buddy.language,
+            });
+        }
+        let mut ladder = Vec::with_capacity(plan.ladder.len());
+        for step in &plan.ladder {
+            let mut idx = Vec::new();
+            for b in &step.buddies {
+                let i = chosen.iter().position(|c| c == b).ok_or(Error::invalid(
+                    "ladder",
+                    "names a buddy who is not chosen for this check-in",
+                ))?;
+                if !idx.contains(&i) {
+                    idx.push(i);
+                }
+            }
+            ladder.push(Step {
+                after_secs: step.after.num_seconds(),
+                contacts: idx,
+                channel: step.channel,
+            });
+        }
+        let facts = match &plan.booking {
+            Some(id) => {
+                let booking = self.session.bookings().get(id)?;
+                let d = booking.details;
+                AlertFacts {
+                    client_label: Some(d.client.label).filter(|s| !s.trim().is_empty()),
+                    client_identifiers: [d.client.phone, d.client.email, d.client.handle]
+                        .into_iter()
+                        .flatten()
+                        .filter(|s| !s.trim().is_empty())
+                        .collect(),
+                    address: d.place.address.filter(|s| !s.trim().is_empty()),
+                    place: d.place.latitude.zip(d.place.longitude),
+                    booking_starts_at: Some(d.starts_at),
+                }
+            }
+            None => AlertFacts::default(),
+        };
+        let state = CheckinState::arm(
+            ArmSpec {
+                id: self.session.new_id()?,
+                deadline: plan.deadline,
+                timing: plan.timing,
+                contacts,
+                ladder,
+                facts,
+                booking: plan.booking,
+                worker_language,
+                utc_offset_minutes: plan.utc_offset_minutes,
+            },
+            now,
+        )?;
+        self.store().arm(state)
+    }
+
+    // ---- while armed ---------------------------------------------------------------
+
+    /// Checks in every armed check-in with the normal or the duress code; both return
+    /// the same receipt.
+    pub fn check_in(&self, code: &str, now: Timestamp) -> Result<CheckInReceipt> {
+        self.store().check_in(code, now)
+    }
+
+    /// Moves the deadline later (refused once buddies are being alerted, and beyond the
+    /// 12-hour cap).
+    pub fn extend(&self, id: &CheckinId, by: Duration, now: Timestamp) -> Result<CheckinStatus> {
+        self.store().with_checkin(id, |s| {
+            s.extend(by, now)?;
+            Ok(s.status())
+        })
+    }
+
+    /// Ends a check-in before escalation without alerting anyone.
+    pub fn cancel(&self, id: &CheckinId, now: Timestamp) -> Result<()> {
+        self.store().with_checkin(id, |s| s.cancel(now))
+    }
+
+    /// A buddy replied or called back: alerts stop repeating.
+    pub fn acknowledge(&self, id: &CheckinId, buddy: &RecordId, now: Timestamp) -> Result<()> {
+        self.store().acknowledge(id, buddy, now)
+    }
+
+    /// The phone's latest location, kept for the buddy messages (with its age).
+    pub fn update_location(&self, fix: LocationFix) -> Result<()> {
+        self.store().update_location(fix)
+    }
+
+    pub fn tick(&self, now: Timestamp) -> Result<Vec<Action>> {
+        self.store().tick(now)
+    }
+
+    pub fn next_wakeup(&self) -> Result<Option<Timestamp>> {
+        self.store().next_wakeup()
+    }
+
+    pub fn report_outcome(
+        &self,
+        action: &ActionId,
+        outcome: Outcome,
+        now: Timestamp,
+    ) -> Result<()> {
+        self.store().report(action, outcome, now)
+    }
+
+    /// A check-in that is armed or escalating; ended ones are not found.
+    pub fn status(&self, id: &CheckinId) -> Result<CheckinStatus> {
+        self.store().status(id)
+    }
+
+    /// Every armed or escalating check-in, by deadline.
+    pub fn list(&self) -> Result<Listing<CheckinStatus>> {
+        self.store().list()
+    }
+}

@@ -1,0 +1,288 @@
+//! Persistence of the escalation state: load, apply, save, in one transaction.
+//!
+//! Table `checkin_escalation` holds one row per live check-in (its serialized
+//! [`CheckinState`]) plus one meta row (fixed all-zero id) with the code verifiers, all
+//! sealed under the escalation key. The unlocked session and the locked background runner
+//! both go through [`Store`], each on its own connection: every operation takes the write
+//! lock up front (`BEGIN IMMEDIATE`) and waits for the other side rather than failing.
+//!
+//! A row is rewritten only when its state changed, and deleted (then the WAL checkpointed
+//! and truncated, with `secure_delete` on) as soon as its check-in has nothing left to do.
+
+use std::collections::HashMap;
+use std::time::Duration as StdDuration;
+
+use rusqlite::{params, Connection, Transaction, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+
+use super::engine::{
+    Action, ActionId, CheckinId, CheckinState, CheckinStatus, Engine, LocationFix, Outcome,
+};
+use super::key::{CodeMatch, CodeVerifiers, EscalationKey};
+use super::CheckinError;
+use crate::clock::Timestamp;
+use crate::vault::{open_under, seal_under, storage, Listing, RecordId};
+use crate::{Error, Result};
+
+pub(crate) const TABLE: &str = "checkin_escalation";
+/// How long one side waits for the other's transaction.
+const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(10);
+const META_PURPOSE: &str = "vigil.escalation.meta.v1";
+
+fn meta_id() -> RecordId {
+    RecordId::from_bytes([0; 16])
+}
+
+/// Settings readable while locked.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Meta {
+    purpose: String,
+    pub codes: Option<CodeVerifiers>,
+}
+
+/// The result of a check-in with a code. A duress check-in returns exactly this too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckInReceipt {
+    /// The check-ins that were ended, in id order.
+    pub checkins: Vec<CheckinId>,
+    pub at: Timestamp,
+}
+
+/// Everything one operation works on.
+pub(crate) struct Loaded {
+    pub engine: Engine,
+    pub meta: Option<Meta>,
+    pub unreadable: Vec<RecordId>,
+    meta_changed: bool,
+    /// Serialized state as loaded, to write back only what changed.
+    before: HashMap<CheckinId, Vec<u8>>,
+}
+
+pub(crate) struct Store<'a> {
+    conn: &'a Connection,
+    key: &'a EscalationKey,
+}
+
+impl<'a> Store<'a> {
+    pub fn new(conn: &'a Connection, key: &'a EscalationKey) -> Self {
+        Self { conn, key }
+    }
+
+    /// Runs `f` on the loaded state in one immediate transaction and saves what changed.
+    /// An error from `f` rolls everything back.
+    pub fn run<R>(&self, f: impl FnOnce(&mut Loaded) -> Result<R>) -> Result<R> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        let tx = Transaction::new_unchecked(self.conn, TransactionBehavior::Immediate)?;
+        let mut loaded = self.load(&tx)?;
+        let result = f(&mut loaded)?;
+        let erased = self.save(&tx, &mut loaded)?;
+        tx.commit()?;
+        if erased {
+            storage::checkpoint(self.conn)?;
+        }
+        Ok(result)
+    }
+
+    fn load(&self, tx: &Transaction<'_>) -> Result<Loaded> {
+        let mut stmt = tx.prepare_cached("SELECT id, body FROM checkin_escalation")?;
+        let mut rows = stmt.query([])?;
+        let mut meta = None;
+        let mut states = Vec::new();
+        let mut unreadable = Vec::new();
+        let mut before = HashMap::new();
+        let meta_id = meta_id();
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let body: Vec<u8> = row.get(1)?;
+            if id == meta_id {
+                let m: Meta =
+                    open_under(self.key.secret(), TABLE, &id, &body).map_err(|e| match e {
+                        Error::Tampered | Error::Decode(_) => {
+                            CheckinError::WrongDeviceSecret.into()
+                        }
+                        other => other,
+                    })?;
+                if m.purpose != META_PURPOSE {
+                    return Err(CheckinError::WrongDeviceSecret.into());
+                }
+                meta = Some(m);
+                continue;
+            }
+            match open_under::<CheckinState>(self.key.secret(), TABLE, &id, &body) {
+                Ok(state) if state.id() == id => {
+                    before.insert(
+                        id,
+                        serde_json::to_vec(&state).map_err(|e| Error::Decode(e.to_string()))?,
+                    );
+                    states.push(state);
+                }
+                Ok(_) | Err(Error::Tampered | Error::Decode(_)) => unreadable.push(id),
+                Err(e) => return Err(e),
+            }
+        }
+        if meta.is_none() && (!states.is_empty() || !unreadable.is_empty()) {
+            // Rows exist but the meta row is gone: the file was tampered with.
+            return Err(CheckinError::WrongDeviceSecret.into());
+        }
+        Ok(Loaded {
+            engine: Engine::from_states(states),
+            meta,
+            unreadable,
+            meta_changed: false,
+            before,
+        })
+    }
+
+    /// Writes changed rows, deletes finished ones; returns whether anything was erased.
+    fn save(&self, tx: &Transaction<'_>, loaded: &mut Loaded) -> Result<bool> {
+        if loaded.meta_changed {
+            if let Some(meta) = &loaded.meta {
+                let body = seal_under(self.key.secret(), TABLE, &meta_id(), meta)?;
+                tx.execute(
+                    "INSERT INTO checkin_escalation (id, body) VALUES (?1, ?2)
+                     ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+                    params![meta_id(), body],
+                )?;
+            }
+        }
+        let finished = loaded.engine.take_finished();
+        let mut erased = false;
+        for state in &finished {
+            let n = tx.execute(
+                "DELETE FROM checkin_escalation WHERE id = ?1",
+                params![state.id()],
+            )?;
+            erased |= n > 0;
+        }
+        for state in loaded.engine.states() {
+            let json = serde_json::to_vec(state).map_err(|e| Error::Decode(e.to_string()))?;
+            if loaded.before.get(&state.id()) == Some(&json) {
+                continue;
+            }
+            let body = seal_under(self.key.secret(), TABLE, &state.id(), state)?;
+            tx.execute(
+                "INSERT INTO checkin_escalation (id, body) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+                params![state.id(), body],
+            )?;
+        }
+        Ok(erased)
+    }
+
+    /// Stores new code verifiers (checked against the existing meta row first, so a
+    /// wrong device secret cannot silently replace the codes of armed check-ins).
+    pub fn set_codes(&self, codes: CodeVerifiers) -> Result<()> {
+        self.run(|l| {
+            l.meta = Some(Meta {
+                purpose: META_PURPOSE.to_owned(),
+                codes: Some(codes),
+            });
+            l.meta_changed = true;
+            Ok(())
+        })
+    }
+
+    pub fn codes_set(&self) -> Result<bool> {
+        self.run(|l| Ok(l.meta.as_ref().is_some_and(|m| m.codes.is_some())))
+    }
+
+    pub fn arm(&self, state: CheckinState) -> Result<CheckinStatus> {
+        self.run(|l| {
+            if l.meta.as_ref().and_then(|m| m.codes.as_ref()).is_none() {
+                return Err(CheckinError::CodesNotSet.into());
+            }
+            let status = state.status();
+            l.engine.insert(state);
+            Ok(status)
+        })
+    }
+
+    pub fn tick(&self, now: Timestamp) -> Result<Vec<Action>> {
+        self.run(|l| Ok(l.engine.tick(now)))
+    }
+
+    pub fn next_wakeup(&self) -> Result<Option<Timestamp>> {
+        self.run(|l| Ok(l.engine.next_wakeup()))
+    }
+
+    pub fn report(&self, action: &ActionId, outcome: Outcome, now: Timestamp) -> Result<()> {
+        self.run(|l| l.engine.report(action, outcome, now))
+    }
+
+    pub fn check_in(&self, code: &str, now: Timestamp) -> Result<CheckInReceipt> {
+        self.run(|l| {
+            let codes = l
+                .meta
+                .as_ref()
+                .and_then(|m| m.codes.as_ref())
+                .ok_or(CheckinError::CodesNotSet)?;
+            let duress = codes.verify(self.key, code)? == CodeMatch::Duress;
+            let mut ended = Vec::new();
+            l.engine.update_all(|s| {
+                if s.check_in(duress, now) {
+                    ended.push(s.id());
+                }
+            });
+            if ended.is_empty() {
+                return Err(CheckinError::NothingArmed.into());
+            }
+            ended.sort();
+            Ok(CheckInReceipt {
+                checkins: ended,
+                at: now,
+            })
+        })
+    }
+
+    pub fn with_checkin<R>(
+        &self,
+        id: &CheckinId,
+        f: impl FnOnce(&mut CheckinState) -> Result<R>,
+    ) -> Result<R> {
+        self.run(|l| {
+            l.engine
+                .update(id, f)
+                .unwrap_or(Err(Error::NotFound("check-in")))
+        })
+    }
+
+    pub fn acknowledge(&self, id: &CheckinId, buddy: &RecordId, now: Timestamp) -> Result<()> {
+        self.with_checkin(id, |s| s.acknowledge(buddy, now))
+    }
+
+    pub fn update_location(&self, fix: LocationFix) -> Result<()> {
+        fix.validate()?;
+        self.run(|l| {
+            l.engine.update_all(|s| s.update_location(fix));
+            Ok(())
+        })
+    }
+
+    /// Check-ins the worker can see: armed or escalating (ended ones, duress included,
+    /// are not shown).
+    pub fn list(&self) -> Result<Listing<CheckinStatus>> {
+        self.run(|l| {
+            let mut items: Vec<CheckinStatus> = l
+                .engine
+                .states()
+                .filter(|s| s.ending().is_none())
+                .map(CheckinState::status)
+                .collect();
+            items.sort_by(|a, b| a.deadline.cmp(&b.deadline).then(a.id.cmp(&b.id)));
+            Ok(Listing {
+                items,
+                unreadable: l.unreadable.clone(),
+            })
+        })
+    }
+
+    pub fn status(&self, id: &CheckinId) -> Result<CheckinStatus> {
+        self.run(|l| {
+            l.engine
+                .get(id)
+                .filter(|s| s.ending().is_none())
+                .map(CheckinState::status)
+                .ok_or(Error::NotFound("check-in"))
+        })
+    }
+}

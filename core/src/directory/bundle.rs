@@ -1,0 +1,286 @@
+//! Directory bundles: built and signed by a publisher, accepted into the vault by the app.
+//!
+//! The bundle's content is a [`DirectoryContent`] as JSON (the services and the time zone
+//! their hours are written in), carried in a signed `directory` bundle from `feeds`.
+//! Accepting one replaces only that publisher's previous services, inside the same
+//! transaction that records the new version: a refused or failing bundle leaves the old
+//! directory and version untouched.
+//!
+//! In the vault a publisher's directory is sealed in chunks of [`SERVICES_PER_CHUNK`]
+//! services (one row each, `publisher` referencing `feed_publishers` so removing a
+//! publisher removes its services). Chunks keep every sealed blob small; loading opens them
+//! all and builds the [`DirectoryIndex`] once.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+
+use super::{DirectoryContent, DirectoryError, DirectoryIndex, Service, CONTENT_FORMAT};
+use crate::clock::Timestamp;
+use crate::feeds::{
+    sign_bundle, Accepted, BundleDraft, BundleKind, FeedError, PublisherKey, VerifiedBundle,
+};
+use crate::vault::{RecordId, Session};
+use crate::{Error, Result};
+
+const TABLE: &str = "directory_chunks";
+
+/// Services sealed together in one row.
+pub const SERVICES_PER_CHUNK: usize = 2_000;
+
+/// Publisher side: validates `content` and signs it as a `directory` bundle. `version`
+/// must grow with every bundle the publisher issues (the app refuses anything else).
+pub fn build_directory_bundle(
+    key: &PublisherKey,
+    content: &DirectoryContent,
+    version: u64,
+    issued_at: Timestamp,
+    expires_at: Timestamp,
+) -> Result<Vec<u8>> {
+    content.validate()?;
+    let bytes = content.to_json()?;
+    sign_bundle(
+        key,
+        &BundleDraft {
+            kind: BundleKind::Directory,
+            version,
+            issued_at,
+            expires_at,
+            content: &bytes,
+        },
+    )
+}
+
+/// What accepting a directory bundle stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredDirectory {
+    pub services: usize,
+    pub chunks: usize,
+}
+
+/// The directory as loaded from the vault.
+#[derive(Debug)]
+pub struct LoadedDirectory {
+    pub index: DirectoryIndex,
+    /// Rows that failed authentication or decoding (tampered or corrupt): left out, reported.
+    pub unreadable: Vec<RecordId>,
+    /// Publishers some of whose chunks are missing or from another version: what could be
+    /// read is loaded, and the app should ask for the bundle again.
+    pub incomplete: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ChunkRef<'a> {
+    publisher_id: RecordId,
+    publisher: &'a str,
+    version: u64,
+    time_zone: &'a str,
+    index: u32,
+    count: u32,
+    services: &'a [Service],
+}
+
+#[derive(Deserialize)]
+struct Chunk {
+    publisher_id: RecordId,
+    publisher: String,
+    version: u64,
+    time_zone: String,
+    index: u32,
+    count: u32,
+    services: Vec<Service>,
+}
+
+/// The service directory of an unlocked vault.
+pub struct Directory<'s> {
+    session: &'s Session,
+}
+
+impl Session {
+    pub fn directory(&self) -> Directory<'_> {
+        Directory { session: self }
+    }
+}
+
+impl Directory<'_> {
+    /// Verifies a `directory` bundle from a trusted publisher (signature, kind, rollback:
+    /// see `feeds`), checks its content, and replaces that publisher's services with it.
+    /// Malformed content is refused with [`FeedError::MalformedContent`] and changes nothing.
+    pub fn accept_bundle(
+        &self,
+        input: impl Read,
+        now: Timestamp,
+    ) -> Result<Accepted<StoredDirectory>> {
+        self.session
+            .feeds()
+            .accept(input, BundleKind::Directory, now, |conn, bundle| {
+                self.store(conn, bundle)
+            })
+    }
+
+    fn store(
+        &self,
+        conn: &rusqlite::Connection,
+        bundle: &VerifiedBundle,
+    ) -> Result<StoredDirectory> {
+        let content = parse_content(bundle.content())?;
+        conn.execute(
+            "DELETE FROM directory_chunks WHERE publisher = ?1",
+            params![bundle.publisher_id],
+        )?;
+        let count = content.services.len().div_ceil(SERVICES_PER_CHUNK).max(1);
+        let count_u32 = u32::try_from(count)
+            .map_err(|_| FeedError::MalformedContent("too many services".into()))?;
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO directory_chunks (id, publisher, body) VALUES (?1, ?2, ?3)",
+        )?;
+        let mut chunks = content
+            .services
+            .chunks(SERVICES_PER_CHUNK)
+            .collect::<Vec<_>>();
+        if chunks.is_empty() {
+            // An empty directory is still a directory: it clears the publisher's services.
+            chunks.push(&[]);
+        }
+        for (i, services) in chunks.into_iter().enumerate() {
+            let id = self.session.new_id()?;
+            let chunk = ChunkRef {
+                publisher_id: bundle.publisher_id,
+                publisher: &bundle.publisher,
+                version: bundle.bundle.version,
+                time_zone: &content.time_zone,
+                index: i as u32,
+                count: count_u32,
+                services,
+            };
+            let body = self.session.seal(TABLE, &id, &chunk)?;
+            insert.execute(params![id, bundle.publisher_id, body])?;
+        }
+        Ok(StoredDirectory {
+            services: content.services.len(),
+            chunks: count,
+        })
+    }
+
+    /// Opens every stored chunk and builds the in-memory index once.
+    pub fn load(&self) -> Result<LoadedDirectory> {
+        struct Parts {
+            name: String,
+            time_zone: String,
+            version: u64,
+            count: u32,
+            chunks: BTreeMap<u32, Vec<Service>>,
+            consistent: bool,
+        }
+        let mut unreadable = Vec::new();
+        let mut by_publisher: BTreeMap<RecordId, Parts> = BTreeMap::new();
+        {
+            let mut stmt = self
+                .session
+                .conn()
+                .prepare_cached("SELECT id, publisher, body FROM directory_chunks")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let id: RecordId = row.get(0)?;
+                let publisher: RecordId = row.get(1)?;
+                let body: Vec<u8> = row.get(2)?;
+                let chunk = match self.session.open::<Chunk>(TABLE, &id, &body) {
+                    // A row moved under another publisher is as bad as a forged one.
+                    Ok(c) if c.publisher_id == publisher => c,
+                    Ok(_) | Err(Error::Tampered | Error::Decode(_)) => {
+                        unreadable.push(id);
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                let parts = by_publisher.entry(publisher).or_insert_with(|| Parts {
+                    name: chunk.publisher.clone(),
+                    time_zone: chunk.time_zone.clone(),
+                    version: chunk.version,
+                    count: chunk.count,
+                    chunks: BTreeMap::new(),
+                    consistent: true,
+                });
+                if chunk.version != parts.version
+                    || chunk.count != parts.count
+                    || chunk.time_zone != parts.time_zone
+                {
+                    parts.consistent = false;
+                    parts.version = parts.version.max(chunk.version);
+                }
+                if parts.chunks.insert(chunk.index, chunk.services).is_some() {
+                    parts.consistent = false;
+                }
+            }
+        }
+        let mut incomplete = Vec::new();
+        // A publisher whose directory was accepted but none of whose chunks could be read
+        // (every accepted bundle stores at least one chunk, even when empty).
+        let accepted = self.session.feeds().status(Timestamp::MIN_UTC)?;
+        for status in accepted {
+            if status.kind == BundleKind::Directory
+                && !by_publisher.contains_key(&status.publisher_id)
+            {
+                incomplete.push(status.publisher);
+            }
+        }
+        let mut directories: Vec<(String, DirectoryContent)> = by_publisher
+            .into_values()
+            .map(|p| {
+                if !p.consistent || p.chunks.len() != p.count as usize {
+                    incomplete.push(p.name.clone());
+                }
+                let services = p.chunks.into_values().flatten().collect();
+                (p.name, DirectoryContent::new(&p.time_zone, services))
+            })
+            .collect();
+        directories.sort_by(|a, b| a.0.cmp(&b.0));
+        incomplete.sort();
+        incomplete.dedup();
+        Ok(LoadedDirectory {
+            index: DirectoryIndex::build(directories)?,
+            unreadable,
+            incomplete,
+        })
+    }
+}
+
+/// Parses and checks bundle content. Messages name positions and fields, never content.
+fn parse_content(bytes: &[u8]) -> Result<DirectoryContent> {
+    let malformed = |m: String| -> Error { FeedError::MalformedContent(m).into() };
+    let content: DirectoryContent = serde_json::from_slice(bytes).map_err(|e| {
+        malformed(format!(
+            "not a directory document (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    if content.format != CONTENT_FORMAT {
+        return Err(malformed(format!(
+            "directory content format {} is not supported",
+            content.format
+        )));
+    }
+    if super::hours::parse_time_zone(&content.time_zone).is_err() {
+        return Err(malformed("unknown time zone".to_owned()));
+    }
+    let mut ids = std::collections::HashSet::with_capacity(content.services.len());
+    for (i, s) in content.services.iter().enumerate() {
+        match s.validate() {
+            Ok(()) => {}
+            Err(Error::InvalidInput { field, reason }) => {
+                return Err(malformed(format!("service {i}: {field} {reason}")))
+            }
+            Err(e) => return Err(e),
+        }
+        if !ids.insert(s.id.as_str()) {
+            return Err(malformed(format!(
+                "service {i}: {}",
+                DirectoryError::DuplicateServiceId
+            )));
+        }
+    }
+    Ok(content)
+}

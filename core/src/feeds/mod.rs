@@ -1,0 +1,496 @@
+//! Signed bundles: how a local project's directory and alerts reach the phone.
+//!
+//! A publisher signs a bundle (Ed25519) with a key the worker has pinned in her vault. The
+//! app reads a bundle with a size limit, checks the signature *before* parsing anything
+//! but the key id, refuses a version that is not above the last one it accepted from that
+//! publisher for that kind (rollback), keeps an expired bundle but flags it stale, and
+//! records the new version in the same SQLite transaction as the content's own import —
+//! so a bundle whose content turns out malformed leaves the previous data and version
+//! exactly as they were.
+//!
+//! Publishers and accepted versions are sealed rows: the list of projects a worker trusts
+//! says something about her, so none of it is readable without the vault key.
+//!
+//! The envelope format is documented in `docs/bundle-format.md`; content kinds plug in
+//! through [`Feeds::accept`] (see `/work/coord/feeds-api.md` for the contract).
+
+mod bundle;
+mod keys;
+
+use std::io::Read;
+
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+
+pub use bundle::{
+    sign_bundle, BundleDraft, BundleKind, SignedBundle, UnverifiedBundle, DEFAULT_MAX_BUNDLE_BYTES,
+    FORMAT_VERSION, MAGIC, SIGNATURE_DOMAIN,
+};
+pub use keys::{
+    generate_publisher_key, PublicKey, PublisherKey, PublisherKeyId, PUBLIC_KEY_PREFIX,
+    SECRET_KEY_PREFIX,
+};
+
+use crate::clock::Timestamp;
+use crate::vault::{Listing, RecordId, Session};
+use crate::{Error, Result};
+
+const PUBLISHERS: &str = "feed_publishers";
+const VERSIONS: &str = "feed_versions";
+/// Keys a publisher may have pinned at once: the current one and the next (rotation).
+pub const MAX_KEYS_PER_PUBLISHER: usize = 2;
+const MAX_NAME_CHARS: usize = 100;
+
+/// Why a bundle or a publisher key was refused. No message quotes bundle content.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FeedError {
+    #[error("the bundle is larger than the limit of {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("the bundle is truncated")]
+    Truncated,
+    #[error("the bundle envelope is malformed: {0}")]
+    MalformedEnvelope(&'static str),
+    #[error("the bundle uses envelope format {0}, which this build does not understand")]
+    UnsupportedFormat(u8),
+    #[error("the bundle's signature is not valid")]
+    BadSignature,
+    #[error("the bundle is signed with key {key_id}, which no trusted publisher has")]
+    UnknownPublisherKey { key_id: PublisherKeyId },
+    #[error("a {expected} bundle was expected but this one holds {found}")]
+    WrongKind {
+        expected: BundleKind,
+        found: BundleKind,
+    },
+    #[error("the bundle holds a kind of content this build does not know")]
+    UnknownKind,
+    #[error("{kind} bundle version {offered} is not newer than the accepted version {accepted}")]
+    Rollback {
+        kind: BundleKind,
+        offered: u64,
+        accepted: u64,
+    },
+    #[error("the bundle's content is malformed: {0}")]
+    MalformedContent(String),
+    #[error("invalid publisher key: {0}")]
+    InvalidKey(&'static str),
+    #[error("a publisher with that name is already trusted")]
+    PublisherExists,
+    #[error("that key is already pinned")]
+    KeyAlreadyPinned,
+    #[error("a publisher must keep at least one key")]
+    LastKey,
+}
+
+/// One pinned public key of a publisher.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PinnedKey {
+    pub key: PublicKey,
+    pub key_id: PublisherKeyId,
+    pub pinned_at: Timestamp,
+}
+
+/// A publisher the worker trusts: a name she recognises and up to two keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrustedPublisher {
+    /// Row id; content tables reference it (`ON DELETE CASCADE`) to scope their rows.
+    pub id: RecordId,
+    pub name: String,
+    /// Oldest first; at most [`MAX_KEYS_PER_PUBLISHER`].
+    pub keys: Vec<PinnedKey>,
+    pub trusted_at: Timestamp,
+}
+
+impl TrustedPublisher {
+    fn key(&self, id: PublisherKeyId) -> Option<&PublicKey> {
+        self.keys.iter().find(|k| k.key_id == id).map(|k| &k.key)
+    }
+}
+
+/// The last accepted bundle of one kind from one publisher.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedStatus {
+    pub publisher_id: RecordId,
+    pub publisher: String,
+    pub kind: BundleKind,
+    pub version: u64,
+    pub key_id: PublisherKeyId,
+    pub issued_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub accepted_at: Timestamp,
+    /// Past its expiry at the `now` the status was asked for (or accepted at).
+    #[serde(skip)]
+    pub stale: bool,
+}
+
+/// A bundle verified against a trusted publisher's pinned key, handed to the importer.
+#[derive(Debug)]
+pub struct VerifiedBundle {
+    pub publisher_id: RecordId,
+    pub publisher: String,
+    pub bundle: SignedBundle,
+    /// Expired at acceptance: used anyway, but the app must say so.
+    pub stale: bool,
+}
+
+impl VerifiedBundle {
+    pub fn content(&self) -> &[u8] {
+        self.bundle.content()
+    }
+}
+
+/// The outcome of [`Feeds::accept`]: the recorded status and what the importer returned.
+#[derive(Debug)]
+pub struct Accepted<T> {
+    pub status: FeedStatus,
+    pub imported: T,
+}
+
+/// The trusted publishers and accepted bundles of an unlocked vault.
+pub struct Feeds<'s> {
+    session: &'s Session,
+    max_bundle_bytes: u64,
+}
+
+impl Session {
+    pub fn feeds(&self) -> Feeds<'_> {
+        Feeds {
+            session: self,
+            max_bundle_bytes: DEFAULT_MAX_BUNDLE_BYTES,
+        }
+    }
+}
+
+fn check_name(name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::invalid("publisher name", "must not be empty"));
+    }
+    if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "publisher name",
+            "must be at most 100 printable characters",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+#[derive(Serialize, Deserialize)]
+struct VersionRecord {
+    kind: BundleKind,
+    version: u64,
+    key_id: PublisherKeyId,
+    issued_at: Timestamp,
+    expires_at: Timestamp,
+    accepted_at: Timestamp,
+}
+
+impl Feeds<'_> {
+    /// A different input size limit (the default is [`DEFAULT_MAX_BUNDLE_BYTES`]).
+    pub fn with_max_bundle_bytes(mut self, limit: u64) -> Self {
+        self.max_bundle_bytes = limit;
+        self
+    }
+
+    fn conn(&self) -> &Connection {
+        self.session.conn()
+    }
+
+    /// Every trusted publisher, by name; rows that fail to open are reported.
+    pub fn publishers(&self) -> Result<Listing<TrustedPublisher>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id, body FROM feed_publishers")?;
+        let mut rows = stmt.query([])?;
+        let mut listing = Listing::default();
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let body: Vec<u8> = row.get(1)?;
+            match self
+                .session
+                .open::<TrustedPublisher>(PUBLISHERS, &id, &body)
+            {
+                Ok(p) => listing.items.push(p),
+                Err(Error::Tampered | Error::Decode(_)) => listing.unreadable.push(id),
+                Err(e) => return Err(e),
+            }
+        }
+        listing
+            .items
+            .sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        Ok(listing)
+    }
+
+    /// The trusted publisher called `name` (case-insensitive).
+    pub fn publisher(&self, name: &str) -> Result<TrustedPublisher> {
+        self.publishers()?
+            .items
+            .into_iter()
+            .find(|p| same_name(&p.name, name))
+            .ok_or(Error::NotFound("publisher"))
+    }
+
+    fn save(&self, conn: &Connection, p: &TrustedPublisher) -> Result<()> {
+        let body = self.session.seal(PUBLISHERS, &p.id, p)?;
+        conn.execute(
+            "INSERT INTO feed_publishers (id, body) VALUES (?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            params![p.id, body],
+        )?;
+        Ok(())
+    }
+
+    /// Pins a new publisher with its first key.
+    pub fn trust(&self, name: &str, key: PublicKey, now: Timestamp) -> Result<TrustedPublisher> {
+        let name = check_name(name)?;
+        let tx = self.conn().unchecked_transaction()?;
+        let existing = self.publishers()?.items;
+        if existing.iter().any(|p| same_name(&p.name, &name)) {
+            return Err(FeedError::PublisherExists.into());
+        }
+        if existing.iter().any(|p| p.key(key.key_id()).is_some()) {
+            return Err(FeedError::KeyAlreadyPinned.into());
+        }
+        let publisher = TrustedPublisher {
+            id: self.session.new_id()?,
+            name,
+            keys: vec![PinnedKey {
+                key,
+                key_id: key.key_id(),
+                pinned_at: now,
+            }],
+            trusted_at: now,
+        };
+        self.save(&tx, &publisher)?;
+        tx.commit()?;
+        Ok(publisher)
+    }
+
+    /// Pins the publisher's next key. With two keys pinned already, the older one is
+    /// dropped, so a publisher announces key N+1 while still signing with key N.
+    pub fn rotate(
+        &self,
+        name: &str,
+        new_key: PublicKey,
+        now: Timestamp,
+    ) -> Result<TrustedPublisher> {
+        let tx = self.conn().unchecked_transaction()?;
+        let all = self.publishers()?.items;
+        if all.iter().any(|p| p.key(new_key.key_id()).is_some()) {
+            return Err(FeedError::KeyAlreadyPinned.into());
+        }
+        let mut publisher = all
+            .into_iter()
+            .find(|p| same_name(&p.name, name))
+            .ok_or(Error::NotFound("publisher"))?;
+        publisher.keys.push(PinnedKey {
+            key: new_key,
+            key_id: new_key.key_id(),
+            pinned_at: now,
+        });
+        while publisher.keys.len() > MAX_KEYS_PER_PUBLISHER {
+            publisher.keys.remove(0);
+        }
+        self.save(&tx, &publisher)?;
+        tx.commit()?;
+        Ok(publisher)
+    }
+
+    /// Unpins one key (a compromised or retired one); the last key cannot be removed.
+    pub fn retire_key(&self, name: &str, key_id: PublisherKeyId) -> Result<TrustedPublisher> {
+        let tx = self.conn().unchecked_transaction()?;
+        let mut publisher = self.publisher(name)?;
+        if publisher.key(key_id).is_none() {
+            return Err(Error::NotFound("publisher key"));
+        }
+        if publisher.keys.len() == 1 {
+            return Err(FeedError::LastKey.into());
+        }
+        publisher.keys.retain(|k| k.key_id != key_id);
+        self.save(&tx, &publisher)?;
+        tx.commit()?;
+        Ok(publisher)
+    }
+
+    /// Stops trusting a publisher. Its version records, and every content row that
+    /// references it (`ON DELETE CASCADE`, e.g. its alerts), go with it.
+    pub fn remove(&self, name: &str) -> Result<()> {
+        let publisher = self.publisher(name)?;
+        self.conn().execute(
+            "DELETE FROM feed_publishers WHERE id = ?1",
+            params![publisher.id],
+        )?;
+        self.session.checkpoint()
+    }
+
+    /// Reads and verifies a bundle against the pinned keys, without changing anything.
+    pub fn verify(&self, input: impl Read, now: Timestamp) -> Result<VerifiedBundle> {
+        let unverified = UnverifiedBundle::read(input, self.max_bundle_bytes)?;
+        self.verify_read(unverified, now)
+    }
+
+    fn verify_read(&self, unverified: UnverifiedBundle, now: Timestamp) -> Result<VerifiedBundle> {
+        let key_id = unverified.key_id()?;
+        let publisher = self
+            .publishers()?
+            .items
+            .into_iter()
+            .find(|p| p.key(key_id).is_some())
+            .ok_or(FeedError::UnknownPublisherKey { key_id })?;
+        let key = *publisher
+            .key(key_id)
+            .ok_or(FeedError::UnknownPublisherKey { key_id })?;
+        let bundle = unverified.verify(&key)?;
+        Ok(VerifiedBundle {
+            publisher_id: publisher.id,
+            publisher: publisher.name,
+            stale: bundle.is_stale(now),
+            bundle,
+        })
+    }
+
+    /// Accepts a bundle of `kind`: reads it within the size limit, verifies it, refuses a
+    /// rollback, then runs `import` and records the new version — all in one transaction.
+    ///
+    /// `import` receives the connection (inside the transaction; any statement on the
+    /// session's connection joins it) and the verified bundle; it must parse
+    /// `bundle.content()` and return [`FeedError::MalformedContent`] if it cannot, after
+    /// which nothing it wrote, and no version, is kept.
+    pub fn accept<T>(
+        &self,
+        input: impl Read,
+        kind: BundleKind,
+        now: Timestamp,
+        import: impl FnOnce(&Connection, &VerifiedBundle) -> Result<T>,
+    ) -> Result<Accepted<T>> {
+        // Read (bounded) before taking the write lock: input may be slow.
+        let unverified = UnverifiedBundle::read(input, self.max_bundle_bytes)?;
+        let tx = self.conn().unchecked_transaction()?;
+        let verified = self.verify_read(unverified, now)?;
+        let b = &verified.bundle;
+        if b.kind != kind {
+            return Err(FeedError::WrongKind {
+                expected: kind,
+                found: b.kind,
+            }
+            .into());
+        }
+        let previous = self.version_row(&tx, verified.publisher_id, kind)?;
+        if let Some((_, last)) = &previous {
+            if b.version <= last.version {
+                return Err(FeedError::Rollback {
+                    kind,
+                    offered: b.version,
+                    accepted: last.version,
+                }
+                .into());
+            }
+        }
+        let imported = import(&tx, &verified)?;
+        let record = VersionRecord {
+            kind,
+            version: b.version,
+            key_id: b.key_id,
+            issued_at: b.issued_at,
+            expires_at: b.expires_at,
+            accepted_at: now,
+        };
+        let row_id = match previous {
+            Some((id, _)) => id,
+            None => self.session.new_id()?,
+        };
+        let body = self.session.seal(VERSIONS, &row_id, &record)?;
+        tx.execute(
+            "INSERT INTO feed_versions (id, publisher, body) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            params![row_id, verified.publisher_id, body],
+        )?;
+        tx.commit()?;
+        Ok(Accepted {
+            status: status_of(&verified.publisher, verified.publisher_id, record, now),
+            imported,
+        })
+    }
+
+    fn version_row(
+        &self,
+        conn: &Connection,
+        publisher: RecordId,
+        kind: BundleKind,
+    ) -> Result<Option<(RecordId, VersionRecord)>> {
+        let mut stmt =
+            conn.prepare_cached("SELECT id, body FROM feed_versions WHERE publisher = ?1")?;
+        let mut rows = stmt.query(params![publisher])?;
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let body: Vec<u8> = row.get(1)?;
+            // A version record that does not open must not silently reset rollback
+            // protection: the error propagates.
+            let record: VersionRecord = self.session.open(VERSIONS, &id, &body)?;
+            if record.kind == kind {
+                return Ok(Some((id, record)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The last accepted bundle of every publisher and kind, with staleness at `now`.
+    pub fn status(&self, now: Timestamp) -> Result<Vec<FeedStatus>> {
+        let mut out = Vec::new();
+        for p in self.publishers()?.items {
+            let mut stmt = self
+                .conn()
+                .prepare_cached("SELECT id, body FROM feed_versions WHERE publisher = ?1")?;
+            let mut rows = stmt.query(params![p.id])?;
+            while let Some(row) = rows.next()? {
+                let id: RecordId = row.get(0)?;
+                let body: Vec<u8> = row.get(1)?;
+                let record: VersionRecord = self.session.open(VERSIONS, &id, &body)?;
+                out.push(status_of(&p.name, p.id, record, now));
+            }
+        }
+        out.sort_by(|a, b| {
+            a.publisher
+                .cmp(&b.publisher)
+                .then(a.kind.as_str().cmp(b.kind.as_str()))
+        });
+        Ok(out)
+    }
+
+    /// The accepted bundles that are past their expiry at `now`.
+    pub fn stale(&self, now: Timestamp) -> Result<Vec<FeedStatus>> {
+        Ok(self.status(now)?.into_iter().filter(|s| s.stale).collect())
+    }
+
+    /// The last accepted version for one publisher and kind, if any.
+    pub fn accepted_version(
+        &self,
+        publisher_id: RecordId,
+        kind: BundleKind,
+    ) -> Result<Option<u64>> {
+        Ok(self
+            .version_row(self.conn(), publisher_id, kind)?
+            .map(|(_, r)| r.version))
+    }
+}
+
+fn status_of(name: &str, publisher_id: RecordId, r: VersionRecord, now: Timestamp) -> FeedStatus {
+    FeedStatus {
+        publisher_id,
+        publisher: name.to_owned(),
+        kind: r.kind,
+        version: r.version,
+        key_id: r.key_id,
+        issued_at: r.issued_at,
+        expires_at: r.expires_at,
+        accepted_at: r.accepted_at,
+        stale: now >= r.expires_at,
+    }
+}
+
+#[cfg(test)]
+mod tests;

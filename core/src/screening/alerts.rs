@@ -1,0 +1,327 @@
+//! Alert feeds: the `alerts` bundle kind.
+//!
+//! Content (UTF-8, JSON Lines, documented in `docs/screening.md`): a header line
+//! `{"format":1,"region":"GB"}` — the region applies to numbers the publisher wrote
+//! without a country code — then one alert per line. JSON Lines keeps a 100,000-alert
+//! import in bounded memory and lets a problem be reported by line number.
+//!
+//! A line that is not a well-formed alert object makes the whole bundle malformed (a
+//! broken publishing tool; the previous alerts stay). An alert that is well-formed but
+//! unusable (no identifier normalizes, coordinates out of range, a duplicate id) is
+//! skipped and reported, and the rest are imported. Import replaces the publisher's
+//! previous alerts in the same transaction that records the bundle version.
+
+use std::collections::HashSet;
+use std::io::Read;
+
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+
+use super::identifier::{normalize, IdentifierKind, Region};
+use super::index::Owner;
+use super::{Identifier, Risk, Screening};
+use crate::clock::Timestamp;
+use crate::feeds::{Accepted, BundleKind, FeedError, VerifiedBundle};
+use crate::vault::{Listing, RecordId};
+use crate::{Error, Result};
+
+pub(crate) const ALERTS: &str = "screening_alerts";
+/// The content format this build reads.
+pub const ALERTS_CONTENT_FORMAT: u32 = 1;
+const MAX_REFERENCE_CHARS: usize = 100;
+const MAX_DESCRIPTION_CHARS: usize = 5_000;
+const MAX_PLACE_CHARS: usize = 200;
+const MAX_RADIUS_M: f64 = 500_000.0;
+/// Page cache during an import (negative: KiB), released afterwards.
+const IMPORT_CACHE_KIB: i64 = -32 * 1024;
+
+/// What kind of harm an alert reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertCategory {
+    Violence,
+    SexualAssault,
+    Robbery,
+    Stealthing,
+    Harassment,
+    NonPayment,
+    TimeWaster,
+    /// Anything else, including categories newer than this build.
+    #[serde(other)]
+    Other,
+}
+
+impl AlertCategory {
+    /// The risk a match on this alert implies.
+    pub fn risk(self) -> Risk {
+        match self {
+            AlertCategory::Violence
+            | AlertCategory::SexualAssault
+            | AlertCategory::Robbery
+            | AlertCategory::Stealthing
+            | AlertCategory::Harassment => Risk::Danger,
+            AlertCategory::NonPayment | AlertCategory::TimeWaster | AlertCategory::Other => {
+                Risk::Caution
+            }
+        }
+    }
+}
+
+/// Where an alert applies: a circle, or a place name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AlertArea {
+    Circle { lat: f64, lon: f64, radius_m: f64 },
+    Place { place: String },
+}
+
+impl AlertArea {
+    fn check(&self) -> std::result::Result<(), &'static str> {
+        match self {
+            AlertArea::Circle { lat, lon, radius_m } => {
+                if !lat.is_finite() || !(-90.0..=90.0).contains(lat) {
+                    return Err("latitude out of range");
+                }
+                if !lon.is_finite() || !(-180.0..=180.0).contains(lon) {
+                    return Err("longitude out of range");
+                }
+                if !radius_m.is_finite() || *radius_m <= 0.0 || *radius_m > MAX_RADIUS_M {
+                    return Err("radius out of range");
+                }
+            }
+            AlertArea::Place { place } => {
+                if place.trim().is_empty() || place.chars().count() > MAX_PLACE_CHARS {
+                    return Err("place name empty or too long");
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A stored alert.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// Row id in the vault.
+    pub id: RecordId,
+    /// The trusted publisher it came from.
+    pub publisher_id: RecordId,
+    /// The publisher's name when the alert was imported.
+    pub publisher: String,
+    /// Expiry of the bundle it came from: past it, the alert is shown as stale.
+    pub feed_expires_at: Timestamp,
+    /// The publisher's own reference for the alert.
+    pub reference: String,
+    pub issued: Timestamp,
+    pub identifiers: Vec<Identifier>,
+    pub area: Option<AlertArea>,
+    pub category: AlertCategory,
+    pub description: String,
+    /// BCP 47 language of the description, when the publisher says.
+    pub lang: Option<String>,
+}
+
+/// An alert left out of an import, and why (no personal data in `reason`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedAlert {
+    /// 1-based line of the content (the header is line 1).
+    pub line: usize,
+    pub reason: String,
+}
+
+/// What an alert import did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AlertImport {
+    pub imported: usize,
+    /// Identifiers dropped from otherwise imported alerts.
+    pub dropped_identifiers: usize,
+    pub skipped: Vec<SkippedAlert>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    format: u32,
+    region: Region,
+}
+
+#[derive(Deserialize)]
+struct RawIdentifier {
+    kind: IdentifierKind,
+    value: String,
+}
+
+#[derive(Deserialize)]
+struct AlertLine {
+    id: String,
+    issued: Timestamp,
+    identifiers: Vec<RawIdentifier>,
+    #[serde(default)]
+    area: Option<AlertArea>,
+    category: AlertCategory,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+fn malformed(reason: String) -> Error {
+    FeedError::MalformedContent(reason).into()
+}
+
+/// serde_json messages can quote the content; keep the position and the category only.
+fn json_reason(line: usize, e: &serde_json::Error) -> String {
+    let what = match e.classify() {
+        serde_json::error::Category::Io => "unreadable",
+        serde_json::error::Category::Syntax => "not valid JSON",
+        serde_json::error::Category::Data => "not an alert object of the expected shape",
+        serde_json::error::Category::Eof => "cut short",
+    };
+    format!("line {line}, column {}: {what}", e.column())
+}
+
+impl Screening<'_> {
+    /// Verifies and imports an alert bundle from a trusted publisher, replacing that
+    /// publisher's previous alerts. See [`crate::feeds::Feeds::accept`] for the checks.
+    pub fn import_alerts(&self, input: impl Read, now: Timestamp) -> Result<Accepted<AlertImport>> {
+        // Index rows land at random places in their B-trees; with SQLite's default 2 MiB
+        // page cache a 100,000-alert import spends most of its time re-reading pages.
+        let conn = self.session.conn();
+        let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+        let accepted =
+            self.session
+                .feeds()
+                .accept(input, BundleKind::Alerts, now, |conn, bundle| {
+                    self.replace_alerts(conn, bundle)
+                });
+        conn.pragma_update(None, "cache_size", cache)?;
+        let accepted = accepted?;
+        // The previous alerts were deleted: flush them out of the WAL.
+        self.session.checkpoint()?;
+        Ok(accepted)
+    }
+
+    fn replace_alerts(&self, conn: &Connection, bundle: &VerifiedBundle) -> Result<AlertImport> {
+        let content = std::str::from_utf8(bundle.content())
+            .map_err(|_| malformed("content is not UTF-8".to_owned()))?;
+        let mut lines = content.lines().enumerate().map(|(i, l)| (i + 1, l));
+        let header_line = lines.next().map(|(_, l)| l).unwrap_or_default();
+        let header: Header =
+            serde_json::from_str(header_line).map_err(|e| malformed(json_reason(1, &e)))?;
+        if header.format != ALERTS_CONTENT_FORMAT {
+            return Err(malformed(format!(
+                "unsupported alerts format {}",
+                header.format
+            )));
+        }
+        conn.execute(
+            "DELETE FROM screening_alerts WHERE publisher = ?1",
+            params![bundle.publisher_id],
+        )?;
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO screening_alerts (id, publisher, body) VALUES (?1, ?2, ?3)",
+        )?;
+        let mut report = AlertImport::default();
+        let mut seen = HashSet::new();
+        for (line_no, line) in lines {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let raw: AlertLine =
+                serde_json::from_str(line).map_err(|e| malformed(json_reason(line_no, &e)))?;
+            let skip = |reason: String| SkippedAlert {
+                line: line_no,
+                reason,
+            };
+            let reference = raw.id.trim().to_owned();
+            if reference.is_empty() || reference.chars().count() > MAX_REFERENCE_CHARS {
+                report
+                    .skipped
+                    .push(skip("alert id empty or too long".into()));
+                continue;
+            }
+            if !seen.insert(reference.clone()) {
+                report.skipped.push(skip("duplicate alert id".into()));
+                continue;
+            }
+            if raw.description.chars().count() > MAX_DESCRIPTION_CHARS {
+                report.skipped.push(skip("description too long".into()));
+                continue;
+            }
+            if let Some(Err(reason)) = raw.area.as_ref().map(AlertArea::check) {
+                report.skipped.push(skip(format!("area: {reason}")));
+                continue;
+            }
+            let mut identifiers = Vec::with_capacity(raw.identifiers.len());
+            let mut last_problem = None;
+            let mut failed = 0;
+            for r in &raw.identifiers {
+                match normalize(r.kind, &r.value, header.region) {
+                    Ok(id) => identifiers.push(id),
+                    Err(e) => {
+                        failed += 1;
+                        last_problem = Some(e.to_string());
+                    }
+                }
+            }
+            identifiers.sort();
+            identifiers.dedup();
+            if identifiers.is_empty() {
+                let why = last_problem.unwrap_or_else(|| "no identifiers".into());
+                report
+                    .skipped
+                    .push(skip(format!("no usable identifier ({why})")));
+                continue;
+            }
+            report.dropped_identifiers += failed;
+            let alert = Alert {
+                id: self.session.new_id()?,
+                publisher_id: bundle.publisher_id,
+                publisher: bundle.publisher.clone(),
+                feed_expires_at: bundle.bundle.expires_at,
+                reference,
+                issued: raw.issued,
+                identifiers,
+                area: raw.area,
+                category: raw.category,
+                description: raw.description,
+                lang: raw.lang,
+            };
+            let body = self.session.seal(ALERTS, &alert.id, &alert)?;
+            insert.execute(params![alert.id, alert.publisher_id, body])?;
+            self.write_index(conn, Owner::Alert, &alert.id, &alert.identifiers)?;
+            report.imported += 1;
+        }
+        Ok(report)
+    }
+
+    /// Every imported alert; unreadable rows are reported.
+    pub fn alerts(&self) -> Result<Listing<Alert>> {
+        let mut stmt = self
+            .session
+            .conn()
+            .prepare_cached("SELECT id, body FROM screening_alerts")?;
+        let mut rows = stmt.query([])?;
+        let mut listing = Listing::default();
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let body: Vec<u8> = row.get(1)?;
+            match self.session.open::<Alert>(ALERTS, &id, &body) {
+                Ok(a) => listing.items.push(a),
+                Err(Error::Tampered | Error::Decode(_)) => listing.unreadable.push(id),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(listing)
+    }
+
+    /// How many alerts are stored (cheap: no decryption).
+    pub fn alert_count(&self) -> Result<usize> {
+        let n: i64 =
+            self.session
+                .conn()
+                .query_row("SELECT count(*) FROM screening_alerts", [], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+}

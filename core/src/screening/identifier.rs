@@ -1,0 +1,451 @@
+//! Identifier normalization: the one spelling every lookup compares.
+//!
+//! A number typed as `07700 900123`, `+44 7700 900123`, `0044 7700 900123` or
+//! `(07700) 900-123` is one client, so every identifier is normalized before it is stored,
+//! indexed or searched: phones to E.164 (libphonenumber's rules via the `phonenumber`
+//! crate, with the worker's default region for national forms), e-mails trimmed and
+//! case-folded, handles as `platform:name`, plates upper-case without separators.
+
+use std::fmt;
+use std::str::FromStr;
+
+use phonenumber::country::Id as CountryId;
+use phonenumber::metadata::DATABASE;
+use serde::{Deserialize, Serialize};
+
+use super::ScreeningError;
+use crate::{Error, Result};
+
+/// The region whose national dialling rules apply to numbers written without a country
+/// code (an ISO 3166-1 alpha-2 code such as `GB`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Region(CountryId);
+
+impl Region {
+    /// The United Kingdom, the default of the first deployments.
+    pub const GB: Region = Region(CountryId::GB);
+
+    pub fn code(&self) -> &str {
+        self.0.as_ref()
+    }
+}
+
+impl FromStr for Region {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        s.trim()
+            .to_ascii_uppercase()
+            .parse::<CountryId>()
+            .map(Region)
+            .map_err(|_| Error::invalid("region", "expected a two-letter ISO country code"))
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl Serialize for Region {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Region {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// What an identifier is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentifierKind {
+    Phone,
+    Email,
+    Handle,
+    Plate,
+}
+
+impl IdentifierKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentifierKind::Phone => "phone number",
+            IdentifierKind::Email => "e-mail address",
+            IdentifierKind::Handle => "handle",
+            IdentifierKind::Plate => "number plate",
+        }
+    }
+}
+
+impl fmt::Display for IdentifierKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A normalized identifier. Construct it with [`normalize`] or [`detect`]; the serde form
+/// is `{"kind": "phone", "value": "+447700900123"}` and is re-normalized when read.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Identifier {
+    /// E.164, e.g. `+447700900123`.
+    Phone(String),
+    /// Trimmed and lower-cased, e.g. `client@example.com`.
+    Email(String),
+    /// Platform and name, lower-case, without the leading `@`.
+    Handle { platform: String, name: String },
+    /// Upper-case letters and digits only, e.g. `AB12CDE`.
+    Plate(String),
+}
+
+impl Identifier {
+    pub fn kind(&self) -> IdentifierKind {
+        match self {
+            Identifier::Phone(_) => IdentifierKind::Phone,
+            Identifier::Email(_) => IdentifierKind::Email,
+            Identifier::Handle { .. } => IdentifierKind::Handle,
+            Identifier::Plate(_) => IdentifierKind::Plate,
+        }
+    }
+
+    /// The canonical text: what is compared, indexed and shown.
+    pub fn normalized(&self) -> String {
+        match self {
+            Identifier::Phone(v) | Identifier::Email(v) | Identifier::Plate(v) => v.clone(),
+            Identifier::Handle { platform, name } => format!("{platform}:{name}"),
+        }
+    }
+
+    /// The digits of a phone number without the `+` (for call labelling and suffixes).
+    pub fn phone_digits(&self) -> Option<&str> {
+        match self {
+            Identifier::Phone(v) => Some(v.trim_start_matches('+')),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Identifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.normalized())
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct IdentifierRepr {
+    kind: IdentifierKind,
+    value: String,
+}
+
+impl Serialize for Identifier {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        IdentifierRepr {
+            kind: self.kind(),
+            value: self.normalized(),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Identifier {
+    /// Stored identifiers are already normalized. A phone already in E.164 shape is taken
+    /// as is (re-parsing it would cost more than decrypting the record, on every screening
+    /// candidate); anything else goes through [`normalize`] (with GB for national numbers).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let r = IdentifierRepr::deserialize(d)?;
+        if r.kind == IdentifierKind::Phone && is_e164_shape(&r.value) {
+            return Ok(Identifier::Phone(r.value));
+        }
+        normalize(r.kind, &r.value, Region::GB).map_err(serde::de::Error::custom)
+    }
+}
+
+/// `+` and 7 to 15 digits, the first not 0.
+fn is_e164_shape(v: &str) -> bool {
+    v.strip_prefix('+').is_some_and(|d| {
+        (7..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()) && !d.starts_with('0')
+    })
+}
+
+fn invalid(kind: IdentifierKind, reason: &'static str) -> Error {
+    ScreeningError::InvalidIdentifier { kind, reason }.into()
+}
+
+/// Normalizes `raw` as an identifier of `kind`; the error names the kind that failed.
+pub fn normalize(kind: IdentifierKind, raw: &str, region: Region) -> Result<Identifier> {
+    match kind {
+        IdentifierKind::Phone => normalize_phone(raw, region).map(Identifier::Phone),
+        IdentifierKind::Email => normalize_email(raw).map(Identifier::Email),
+        IdentifierKind::Handle => normalize_handle(raw),
+        IdentifierKind::Plate => normalize_plate(raw).map(Identifier::Plate),
+    }
+}
+
+/// Longest input looked at; nothing real is longer.
+const MAX_RAW_LEN: usize = 256;
+
+/// A phone number in E.164 (`+447700900123`). Accepts national (`07700 900123`),
+/// international (`+44 …`, `0044 …`, `447700900123`), spaced, dashed, dotted and
+/// bracketed forms and `tel:` URIs; an extension is dropped.
+///
+/// A number is accepted when its national part has a length the country's numbering plan
+/// allows; full range validity is deliberately not required, because libphonenumber's
+/// ranges lag behind new allocations and a note must never fail to save for that reason.
+pub fn normalize_phone(raw: &str, region: Region) -> Result<String> {
+    let kind = IdentifierKind::Phone;
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(invalid(kind, "empty"));
+    }
+    if s.len() > MAX_RAW_LEN {
+        return Err(invalid(kind, "too long"));
+    }
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    if !(5..=17).contains(&digits) {
+        return Err(invalid(kind, "wrong number of digits"));
+    }
+    if s.chars().any(|c| c.is_alphabetic()) && !s.starts_with("tel:") && !has_extension(s) {
+        return Err(invalid(kind, "contains letters"));
+    }
+    let number =
+        phonenumber::parse(Some(region.0), s).map_err(|_| invalid(kind, "not a phone number"))?;
+    let national = with_leading_zeros(s, number.code().value(), number.national().to_string());
+    // Every region sharing the country code (e.g. +1) counts: the number may belong to
+    // any of them.
+    let regions = DATABASE
+        .by_code(&number.code().value())
+        .ok_or(invalid(kind, "unknown country code"))?;
+    let possible_length = regions
+        .iter()
+        .any(|meta| possible_lengths(meta).contains(&national.len()));
+    if !possible_length {
+        return Err(invalid(kind, "wrong length for its country"));
+    }
+    // E.164 is the country code and the national number, digits only (formatting through
+    // the crate's formatter costs more than the parse).
+    let e164 = format!("+{}{}", number.code().value(), national);
+    if e164.len() > 16 || !e164.starts_with('+') {
+        return Err(invalid(kind, "not representable in E.164"));
+    }
+    Ok(e164)
+}
+
+/// Country codes whose national numbers keep a leading zero in E.164 (libphonenumber's
+/// "Italian leading zero": Italy and the Vatican, Côte d'Ivoire, Gabon, Congo).
+const LEADING_ZERO_CODES: [u16; 4] = [39, 225, 241, 242];
+
+/// Restores the leading zero(s) that `phonenumber` 0.3 drops for those countries
+/// (`+39 06 6988 1234` must become `+390669881234`, not `+39669881234`). The zeros are
+/// read from the digits the caller typed after the country code (or, for a number written
+/// nationally, from its start: these countries have no trunk prefix to strip).
+fn with_leading_zeros(raw: &str, code: u16, national: String) -> String {
+    if !LEADING_ZERO_CODES.contains(&code) || national.starts_with('0') {
+        return national;
+    }
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let code = code.to_string();
+    let trimmed = raw.trim_start();
+    let rest = if trimmed.starts_with('+') || trimmed.starts_with("tel:+") {
+        digits.strip_prefix(code.as_str())
+    } else if let Some(after_idd) = digits.strip_prefix("00") {
+        after_idd
+            .strip_prefix(code.as_str())
+            .or(Some(digits.as_str()))
+    } else {
+        Some(digits.as_str())
+    };
+    match rest {
+        Some(rest) if rest.ends_with(&national) => {
+            let zeros = rest.len() - national.len();
+            if rest[..zeros].bytes().all(|b| b == b'0') {
+                format!("{}{national}", &rest[..zeros])
+            } else {
+                national
+            }
+        }
+        _ => national,
+    }
+}
+
+/// The national-number lengths a region's numbering plan allows, over every number type
+/// (the general descriptor's list is empty in this metadata).
+fn possible_lengths(meta: &phonenumber::Metadata) -> Vec<usize> {
+    let d = meta.descriptors();
+    let mut out: Vec<usize> = [
+        d.fixed_line(),
+        d.mobile(),
+        d.toll_free(),
+        d.premium_rate(),
+        d.shared_cost(),
+        d.personal_number(),
+        d.voip(),
+        d.pager(),
+        d.uan(),
+        d.voicemail(),
+    ]
+    .into_iter()
+    .flatten()
+    .flat_map(|desc| desc.possible_length().iter().map(|&l| usize::from(l)))
+    .collect();
+    if out.is_empty() {
+        // No plan known: anything E.164 can hold.
+        out.extend(4..=14);
+    }
+    out
+}
+
+fn has_extension(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    let letters: String = lower.chars().filter(|c| c.is_alphabetic()).collect();
+    matches!(letters.as_str(), "ext" | "x" | "extension")
+}
+
+/// An e-mail address, trimmed and case-folded (`mailto:` is dropped).
+pub fn normalize_email(raw: &str) -> Result<String> {
+    let kind = IdentifierKind::Email;
+    let s = raw.trim();
+    let s = s.strip_prefix("mailto:").unwrap_or(s).trim();
+    if s.is_empty() {
+        return Err(invalid(kind, "empty"));
+    }
+    if s.len() > 254 {
+        return Err(invalid(kind, "too long"));
+    }
+    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid(kind, "contains spaces"));
+    }
+    let (local, domain) = s.rsplit_once('@').ok_or(invalid(kind, "has no @"))?;
+    if local.is_empty() || local.contains('@') {
+        return Err(invalid(kind, "needs exactly one @ with a name before it"));
+    }
+    if !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+        || domain.contains("..")
+    {
+        return Err(invalid(kind, "the domain is not valid"));
+    }
+    Ok(s.to_lowercase())
+}
+
+/// A handle: `platform:@name` (or `platform:name`), both parts lower-cased, the `@`
+/// dropped, common platform abbreviations expanded (`ig` → `instagram`, `twitter` → `x`).
+pub fn normalize_handle(raw: &str) -> Result<Identifier> {
+    let kind = IdentifierKind::Handle;
+    let s = raw.trim();
+    if s.len() > MAX_RAW_LEN {
+        return Err(invalid(kind, "too long"));
+    }
+    let (platform, name) = s
+        .split_once(':')
+        .ok_or(invalid(kind, "needs its platform, as in instagram:@name"))?;
+    let platform = platform.trim().to_lowercase();
+    let platform = match platform.as_str() {
+        "ig" | "insta" => "instagram".to_owned(),
+        "twitter" | "tw" => "x".to_owned(),
+        "fb" => "facebook".to_owned(),
+        "snap" => "snapchat".to_owned(),
+        "tg" => "telegram".to_owned(),
+        _ => platform,
+    };
+    if platform.is_empty()
+        || platform.len() > 32
+        || !platform
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+    {
+        return Err(invalid(kind, "the platform name is not valid"));
+    }
+    let name = name.trim();
+    let name = name.strip_prefix('@').unwrap_or(name).to_lowercase();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(invalid(kind, "the name must have 1 to 64 characters"));
+    }
+    if name
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '@')
+    {
+        return Err(invalid(kind, "the name contains spaces or an extra @"));
+    }
+    Ok(Identifier::Handle { platform, name })
+}
+
+/// A number plate: upper-case letters and digits, spaces, dashes and dots removed.
+pub fn normalize_plate(raw: &str) -> Result<String> {
+    let kind = IdentifierKind::Plate;
+    if raw.len() > MAX_RAW_LEN {
+        return Err(invalid(kind, "too long"));
+    }
+    let mut out = String::new();
+    for c in raw.trim().chars() {
+        if c == ' ' || c == '-' || c == '.' || c == '\u{a0}' {
+            continue;
+        }
+        if !c.is_alphanumeric() {
+            return Err(invalid(kind, "only letters and digits are allowed"));
+        }
+        out.extend(c.to_uppercase());
+    }
+    let n = out.chars().count();
+    if !(2..=10).contains(&n) {
+        return Err(invalid(kind, "must have 2 to 10 letters and digits"));
+    }
+    Ok(out)
+}
+
+/// Guesses what `raw` is and normalizes it as that: an e-mail if it has an `@` after a
+/// name, a handle if it starts with `platform:`, a phone number if it is made of digits
+/// and phone punctuation, otherwise a plate.
+pub fn detect(raw: &str, region: Region) -> Result<Identifier> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(ScreeningError::Unrecognized.into());
+    }
+    let lower = s.to_ascii_lowercase();
+    if lower.starts_with("tel:") {
+        return normalize(IdentifierKind::Phone, s, region);
+    }
+    if lower.starts_with("mailto:") {
+        return normalize(IdentifierKind::Email, s, region);
+    }
+    if let Some((prefix, _)) = s.split_once(':') {
+        if !prefix.is_empty()
+            && prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+        {
+            return normalize(IdentifierKind::Handle, s, region);
+        }
+    }
+    if s.starts_with('@') {
+        return Err(invalid(
+            IdentifierKind::Handle,
+            "needs its platform, as in instagram:@name",
+        ));
+    }
+    if s.contains('@') {
+        return normalize(IdentifierKind::Email, s, region);
+    }
+    if looks_like_phone(s) {
+        return normalize(IdentifierKind::Phone, s, region);
+    }
+    if s.chars()
+        .all(|c| c.is_ascii_digit() || " +-()./\u{a0}".contains(c))
+    {
+        // Digits only but too few for a number: a plate is never guessed from digits alone.
+        return Err(invalid(IdentifierKind::Phone, "too few digits"));
+    }
+    normalize(IdentifierKind::Plate, s, region)
+}
+
+/// Digits and phone punctuation only, with at least seven digits (plates have fewer).
+pub(crate) fn looks_like_phone(s: &str) -> bool {
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    digits >= 7
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || " +-()./\u{a0}".contains(c))
+}

@@ -1,0 +1,342 @@
+//! Screening: is this client known, to her or to a local project?
+//!
+//! Two sources answer: the worker's own client notes and the alerts ("ugly mugs") of the
+//! projects she trusts, imported from signed bundles (see [`crate::feeds`]). Everything is
+//! sealed in the vault; lookups go through blind indexes of the normalized identifiers
+//! (see [`index`] for the bit widths and partial-match indexes), and every candidate is
+//! decrypted and compared exactly, so an index collision never shows as a match.
+//!
+//! [`Screening::screen`] answers fast enough to label an incoming call (see
+//! `docs/PERFORMANCE.md`); [`Screening::call_labels`] gives the phone's call-labelling
+//! extension the whole list up front.
+
+mod alerts;
+pub mod identifier;
+pub mod index;
+mod screen;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+pub use alerts::{
+    Alert, AlertArea, AlertCategory, AlertImport, SkippedAlert, ALERTS_CONTENT_FORMAT,
+};
+pub use identifier::{
+    detect, normalize, normalize_email, normalize_handle, normalize_phone, normalize_plate,
+    Identifier, IdentifierKind, Region,
+};
+pub use screen::{CallLabel, Match, MatchSource, MatchStrength, ScreenedInput, ScreeningResult};
+
+use crate::bookings::{Booking, TimeRange};
+use crate::clock::Timestamp;
+use crate::vault::{Listing, RecordId, Session};
+use crate::{Error, Result};
+use index::Owner;
+
+const NOTES: &str = "screening_notes";
+const MAX_LABEL_CHARS: usize = 200;
+const MAX_TEXT_CHARS: usize = 20_000;
+const MAX_IDENTIFIERS: usize = 32;
+
+/// Why screening input was refused. Messages name the kind, never the value.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScreeningError {
+    #[error("not a valid {kind}: {reason}")]
+    InvalidIdentifier {
+        kind: IdentifierKind,
+        reason: &'static str,
+    },
+    #[error("not recognised as a phone number, e-mail address, handle or number plate")]
+    Unrecognized,
+}
+
+/// How the worker rates a client. Ordered from least to most serious.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Risk {
+    Safe,
+    Unknown,
+    Caution,
+    Danger,
+    /// She never wants to hear from him again (call labelling may block the number).
+    Blocked,
+}
+
+impl Risk {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::Safe => "safe",
+            Risk::Unknown => "unknown",
+            Risk::Caution => "caution",
+            Risk::Danger => "danger",
+            Risk::Blocked => "blocked",
+        }
+    }
+}
+
+/// What the caller supplies to add or update a client note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoteDraft {
+    /// Normalized identifiers (see [`normalize`] / [`detect`]); at least one.
+    pub identifiers: Vec<Identifier>,
+    /// A short name she recognises ("Dave, Tuesdays").
+    pub label: String,
+    pub risk: Risk,
+    pub text: String,
+}
+
+impl NoteDraft {
+    pub fn new(label: &str, risk: Risk, identifiers: Vec<Identifier>) -> Self {
+        Self {
+            identifiers,
+            label: label.to_owned(),
+            risk,
+            text: String::new(),
+        }
+    }
+
+    fn validate(&mut self) -> Result<()> {
+        if self.label.trim().is_empty() {
+            return Err(Error::invalid("note label", "must not be empty"));
+        }
+        if self.label.chars().count() > MAX_LABEL_CHARS {
+            return Err(Error::invalid(
+                "note label",
+                "must be at most 200 characters",
+            ));
+        }
+        if self.text.chars().count() > MAX_TEXT_CHARS {
+            return Err(Error::invalid(
+                "note text",
+                "must be at most 20,000 characters",
+            ));
+        }
+        self.identifiers.sort();
+        self.identifiers.dedup();
+        if self.identifiers.is_empty() {
+            return Err(Error::invalid("note identifiers", "at least one is needed"));
+        }
+        if self.identifiers.len() > MAX_IDENTIFIERS {
+            return Err(Error::invalid("note identifiers", "at most 32 per note"));
+        }
+        Ok(())
+    }
+}
+
+/// A stored client note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientNote {
+    pub id: RecordId,
+    #[serde(flatten)]
+    pub details: NoteDraft,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Client notes, alerts and lookups of an unlocked vault.
+pub struct Screening<'s> {
+    session: &'s Session,
+    region: Region,
+}
+
+impl Session {
+    /// Screening with `region` as the default for numbers written without a country code.
+    pub fn screening(&self, region: Region) -> Screening<'_> {
+        Screening {
+            session: self,
+            region,
+        }
+    }
+}
+
+impl<'s> Screening<'s> {
+    pub fn region(&self) -> Region {
+        self.region
+    }
+
+    /// Normalizes raw text the way `screen` does (guessing the kind).
+    pub fn detect(&self, raw: &str) -> Result<Identifier> {
+        detect(raw, self.region)
+    }
+
+    fn conn(&self) -> &'s Connection {
+        self.session.conn()
+    }
+
+    /// Writes the index rows of one owner's identifiers.
+    pub(crate) fn write_index(
+        &self,
+        conn: &Connection,
+        owner: Owner,
+        owner_id: &RecordId,
+        identifiers: &[Identifier],
+    ) -> Result<()> {
+        let sql = match owner {
+            Owner::Note => "INSERT INTO screening_note_index (note, kind, idx) VALUES (?1, ?2, ?3)",
+            Owner::Alert => {
+                "INSERT INTO screening_alert_index (alert, kind, idx) VALUES (?1, ?2, ?3)"
+            }
+        };
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut seen = std::collections::HashSet::new();
+        for id in identifiers {
+            for (kind, value) in index::entries(id) {
+                let idx = self
+                    .session
+                    .blind_index(&owner.domain(kind), &value, owner.bits());
+                if seen.insert((kind, idx)) {
+                    stmt.execute(params![owner_id, kind as i64, idx])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds one client note.
+    pub fn add_note(&self, draft: NoteDraft, now: Timestamp) -> Result<ClientNote> {
+        Ok(self.add_notes(vec![draft], now)?.remove(0))
+    }
+
+    /// Adds several notes in one transaction: all of them or none.
+    pub fn add_notes(&self, drafts: Vec<NoteDraft>, now: Timestamp) -> Result<Vec<ClientNote>> {
+        let mut drafts = drafts;
+        for d in &mut drafts {
+            d.validate()?;
+        }
+        let tx = self.conn().unchecked_transaction()?;
+        let mut out = Vec::with_capacity(drafts.len());
+        for details in drafts {
+            let note = ClientNote {
+                id: self.session.new_id()?,
+                details,
+                created_at: now,
+                updated_at: now,
+            };
+            self.store_note(&tx, &note)?;
+            out.push(note);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn store_note(&self, conn: &Connection, note: &ClientNote) -> Result<()> {
+        let body = self.session.seal(NOTES, &note.id, note)?;
+        conn.execute(
+            "INSERT INTO screening_notes (id, body) VALUES (?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            params![note.id, body],
+        )?;
+        conn.execute(
+            "DELETE FROM screening_note_index WHERE note = ?1",
+            params![note.id],
+        )?;
+        self.write_index(conn, Owner::Note, &note.id, &note.details.identifiers)
+    }
+
+    pub fn get_note(&self, id: &RecordId) -> Result<ClientNote> {
+        let body: Vec<u8> = self
+            .conn()
+            .query_row(
+                "SELECT body FROM screening_notes WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(Error::NotFound("client note"))?;
+        self.session.open(NOTES, id, &body)
+    }
+
+    /// Replaces a note's details (and its index rows); keeps its id and creation time.
+    pub fn update_note(
+        &self,
+        id: &RecordId,
+        details: NoteDraft,
+        now: Timestamp,
+    ) -> Result<ClientNote> {
+        let mut details = details;
+        details.validate()?;
+        let existing = self.get_note(id)?;
+        let note = ClientNote {
+            id: *id,
+            details,
+            created_at: existing.created_at,
+            updated_at: now.max(existing.updated_at),
+        };
+        let tx = self.conn().unchecked_transaction()?;
+        self.store_note(&tx, &note)?;
+        tx.commit()?;
+        // Old index rows were deleted; make sure they do not linger in the WAL.
+        self.session.checkpoint()?;
+        Ok(note)
+    }
+
+    /// Deletes a note and its index rows.
+    pub fn delete_note(&self, id: &RecordId) -> Result<()> {
+        let n = self
+            .conn()
+            .execute("DELETE FROM screening_notes WHERE id = ?1", params![id])?;
+        if n == 0 {
+            return Err(Error::NotFound("client note"));
+        }
+        self.session.checkpoint()
+    }
+
+    /// Every note, most recently updated first; unreadable rows are reported.
+    pub fn notes(&self) -> Result<Listing<ClientNote>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id, body FROM screening_notes")?;
+        let mut rows = stmt.query([])?;
+        let mut listing = Listing::default();
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let body: Vec<u8> = row.get(1)?;
+            match self.session.open::<ClientNote>(NOTES, &id, &body) {
+                Ok(n) => listing.items.push(n),
+                Err(Error::Tampered | Error::Decode(_)) => listing.unreadable.push(id),
+                Err(e) => return Err(e),
+            }
+        }
+        listing
+            .items
+            .sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)));
+        Ok(listing)
+    }
+
+    /// Bookings whose client shares a normalized identifier with the note, newest first.
+    /// Booking identifiers are free text; those that do not normalize are ignored.
+    pub fn linked_bookings(&self, note_id: &RecordId) -> Result<Vec<Booking>> {
+        let note = self.get_note(note_id)?;
+        let wanted: std::collections::HashSet<&Identifier> =
+            note.details.identifiers.iter().collect();
+        let bookings = self.session.bookings().list(TimeRange::default())?;
+        Ok(bookings
+            .items
+            .into_iter()
+            .filter(|b| {
+                self.booking_identifiers(b)
+                    .iter()
+                    .any(|id| wanted.contains(id))
+            })
+            .collect())
+    }
+
+    fn booking_identifiers(&self, b: &Booking) -> Vec<Identifier> {
+        let c = &b.details.client;
+        let mut out = Vec::new();
+        if let Some(p) = c.phone.as_deref() {
+            out.extend(normalize(IdentifierKind::Phone, p, self.region).ok());
+        }
+        if let Some(e) = c.email.as_deref() {
+            out.extend(normalize(IdentifierKind::Email, e, self.region).ok());
+        }
+        if let Some(h) = c.handle.as_deref() {
+            out.extend(detect(h, self.region).ok());
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

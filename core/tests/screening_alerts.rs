@@ -1,0 +1,376 @@
+//! Alert feeds end to end through the public API: publisher signs, worker imports, screens.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use ring::rand::SystemRandom;
+use vigil_core::feeds::{
+    generate_publisher_key, sign_bundle, BundleDraft, BundleKind, FeedError, PublisherKey,
+};
+use vigil_core::screening::{
+    AlertCategory, MatchSource, MatchStrength, NoteDraft, Region, Risk, Screening,
+};
+use vigil_core::vault::{Session, Vault, VaultOptions, MIN_KDF_ITERATIONS};
+use vigil_core::Error;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap()
+}
+
+fn session() -> (tempfile::TempDir, Session) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Vault::create(
+        dir.path().join("v.db"),
+        "correct horse",
+        &VaultOptions {
+            kdf_iterations: MIN_KDF_ITERATIONS,
+            device_secret: None,
+        },
+    )
+    .unwrap();
+    (dir, s)
+}
+
+fn new_key() -> PublisherKey {
+    let (pkcs8, _) = generate_publisher_key(&SystemRandom::new()).unwrap();
+    PublisherKey::from_pkcs8(&pkcs8).unwrap()
+}
+
+fn alert_line(id: &str, phone: &str, category: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","issued":"2026-02-20T22:00:00Z","identifiers":[{{"kind":"phone","value":"{phone}"}}],"area":{{"place":"Leeds"}},"category":"{category}","description":"Marker description"}}"#
+    )
+}
+
+fn content(lines: &[String]) -> String {
+    let mut c = String::from("{\"format\":1,\"region\":\"GB\"}\n");
+    for l in lines {
+        c.push_str(l);
+        c.push('\n');
+    }
+    c
+}
+
+fn signed(key: &PublisherKey, version: u64, content: &str) -> Vec<u8> {
+    sign_bundle(
+        key,
+        &BundleDraft {
+            kind: BundleKind::Alerts,
+            version,
+            issued_at: t0(),
+            expires_at: t0() + Duration::days(14),
+            content: content.as_bytes(),
+        },
+    )
+    .unwrap()
+}
+
+fn sc(s: &Session) -> Screening<'_> {
+    s.screening(Region::GB)
+}
+
+fn feed_err<T: std::fmt::Debug>(r: Result<T, Error>) -> FeedError {
+    match r {
+        Err(Error::Feed(e)) => e,
+        other => panic!("expected a feed error, got {other:?}"),
+    }
+}
+
+/// A vault trusting "Project" with version 3 imported: two alerts.
+fn imported() -> (tempfile::TempDir, Session, PublisherKey) {
+    let (d, s) = session();
+    let key = new_key();
+    s.feeds().trust("Project", key.public_key(), t0()).unwrap();
+    let c = content(&[
+        alert_line("A-1", "07700 900123", "violence"),
+        alert_line("A-2", "+44 7911 123456", "time_waster"),
+    ]);
+    let acc = sc(&s)
+        .import_alerts(&signed(&key, 3, &c)[..], t0())
+        .unwrap();
+    assert_eq!(acc.imported.imported, 2);
+    assert!(acc.imported.skipped.is_empty());
+    (d, s, key)
+}
+
+fn assert_previous_alerts_untouched(s: &Session) {
+    assert_eq!(sc(s).alert_count().unwrap(), 2);
+    let r = sc(s).screen("0044 7700 900123", t0()).unwrap();
+    assert_eq!(r.overall, Risk::Danger);
+    assert_eq!(s.feeds().status(t0()).unwrap()[0].version, 3);
+}
+
+#[test]
+fn imported_alerts_match_with_publisher_and_evidence() {
+    let (_d, s, _key) = imported();
+    let r = sc(&s).screen("(07700) 900-123", t0()).unwrap();
+    assert_eq!(r.matches.len(), 1);
+    let m = &r.matches[0];
+    assert_eq!(m.strength, MatchStrength::Exact);
+    assert_eq!(m.risk, Risk::Danger);
+    match &m.source {
+        MatchSource::Alert {
+            alert,
+            publisher,
+            stale,
+        } => {
+            assert_eq!(publisher, "Project");
+            assert!(!stale);
+            assert_eq!(alert.reference, "A-1");
+            assert_eq!(alert.category, AlertCategory::Violence);
+            assert_eq!(alert.description, "Marker description");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        sc(&s).screen("07911 123456", t0()).unwrap().overall,
+        Risk::Caution
+    );
+    // A note and an alert on the same number both show, and the stale flag follows the feed.
+    sc(&s)
+        .add_note(
+            NoteDraft::new(
+                "mine",
+                Risk::Safe,
+                vec![sc(&s).detect("07700900123").unwrap()],
+            ),
+            t0(),
+        )
+        .unwrap();
+    let later = t0() + Duration::days(15);
+    let r = sc(&s).screen("07700900123", later).unwrap();
+    assert_eq!(r.matches.len(), 2);
+    assert_eq!(r.overall, Risk::Danger, "an alert outweighs her own 'safe'");
+    assert!(r
+        .matches
+        .iter()
+        .any(|m| matches!(m.source, MatchSource::Alert { stale: true, .. })));
+    // Partial on the alert's last digits.
+    let r = sc(&s).screen("123456", t0()).unwrap();
+    assert_eq!(r.matches.len(), 1);
+    assert_eq!(
+        r.matches[0].strength,
+        MatchStrength::PhoneSuffix { digits: 6 }
+    );
+}
+
+#[test]
+fn import_replaces_the_publishers_previous_alerts_only() {
+    let (_d, s, key) = imported();
+    let other = new_key();
+    s.feeds().trust("Other", other.public_key(), t0()).unwrap();
+    let o = content(&[alert_line("O-1", "07700 900777", "robbery")]);
+    sc(&s)
+        .import_alerts(&signed(&other, 1, &o)[..], t0())
+        .unwrap();
+    let c = content(&[alert_line("A-9", "07700 900999", "stealthing")]);
+    let acc = sc(&s)
+        .import_alerts(&signed(&key, 4, &c)[..], t0())
+        .unwrap();
+    assert_eq!(acc.imported.imported, 1);
+    assert_eq!(acc.status.version, 4);
+    assert_eq!(sc(&s).alert_count().unwrap(), 2);
+    assert!(sc(&s)
+        .screen("07700 900123", t0())
+        .unwrap()
+        .matches
+        .is_empty());
+    assert_eq!(
+        sc(&s).screen("07700 900999", t0()).unwrap().overall,
+        Risk::Danger
+    );
+    assert_eq!(
+        sc(&s).screen("07700 900777", t0()).unwrap().overall,
+        Risk::Danger
+    );
+    // Removing a publisher removes its alerts and their index rows.
+    s.feeds().remove("Other").unwrap();
+    assert_eq!(sc(&s).alert_count().unwrap(), 1);
+    assert!(sc(&s)
+        .screen("07700 900777", t0())
+        .unwrap()
+        .matches
+        .is_empty());
+}
+
+#[test]
+fn bad_signature_keeps_previous_alerts() {
+    let (_d, s, key) = imported();
+    let mut b = signed(
+        &key,
+        4,
+        &content(&[alert_line("X", "07700 900999", "other")]),
+    );
+    let n = b.len();
+    b[n - 80] ^= 0x01;
+    assert!(matches!(
+        feed_err(sc(&s).import_alerts(&b[..], t0())),
+        FeedError::BadSignature
+    ));
+    assert_previous_alerts_untouched(&s);
+}
+
+#[test]
+fn unknown_key_keeps_previous_alerts() {
+    let (_d, s, _key) = imported();
+    let b = signed(&new_key(), 4, &content(&[]));
+    assert!(matches!(
+        feed_err(sc(&s).import_alerts(&b[..], t0())),
+        FeedError::UnknownPublisherKey { .. }
+    ));
+    assert_previous_alerts_untouched(&s);
+}
+
+#[test]
+fn older_version_keeps_previous_alerts() {
+    let (_d, s, key) = imported();
+    let b = signed(&key, 2, &content(&[]));
+    assert!(matches!(
+        feed_err(sc(&s).import_alerts(&b[..], t0())),
+        FeedError::Rollback {
+            offered: 2,
+            accepted: 3,
+            ..
+        }
+    ));
+    assert_previous_alerts_untouched(&s);
+}
+
+#[test]
+fn truncated_body_keeps_previous_alerts() {
+    let (_d, s, key) = imported();
+    let b = signed(&key, 4, &content(&[]));
+    for cut in [0, 5, 13, b.len() / 2, b.len() - 1] {
+        assert!(matches!(
+            feed_err(sc(&s).import_alerts(&b[..cut], t0())),
+            FeedError::Truncated
+        ));
+    }
+    assert_previous_alerts_untouched(&s);
+}
+
+#[test]
+fn oversized_body_keeps_previous_alerts() {
+    let (_d, s, key) = imported();
+    let big: Vec<String> = (0..2_000)
+        .map(|i| alert_line(&format!("B-{i}"), "07700 900555", "other"))
+        .collect();
+    let b = signed(&key, 4, &content(&big));
+    let r = s.feeds().with_max_bundle_bytes(100_000).accept(
+        &b[..],
+        BundleKind::Alerts,
+        t0(),
+        |_, _| Ok(()),
+    );
+    assert!(matches!(
+        feed_err(r),
+        FeedError::TooLarge { limit: 100_000 }
+    ));
+    // The screening import uses the default 64 MiB limit; a forged declared length over it
+    // is refused before anything is read.
+    let mut forged = b.clone();
+    forged[5..13].copy_from_slice(&(65u64 << 20).to_be_bytes());
+    assert!(matches!(
+        feed_err(sc(&s).import_alerts(&forged[..], t0())),
+        FeedError::TooLarge { .. }
+    ));
+    assert_previous_alerts_untouched(&s);
+}
+
+#[test]
+fn valid_signature_over_malformed_content_keeps_previous_alerts() {
+    let (_d, s, key) = imported();
+    let good = alert_line("M-1", "07700 900999", "violence");
+    let cases = [
+        "not json at all".to_owned(),
+        "{\"format\":2,\"region\":\"GB\"}\n".to_owned(),
+        "{\"format\":1,\"region\":\"XX\"}\n".to_owned(),
+        format!("{{\"format\":1,\"region\":\"GB\"}}\n{good}\n{{\"id\":\"M-2\"}}\n"),
+        format!("{{\"format\":1,\"region\":\"GB\"}}\n{good}\n[1,2,3\n"),
+        String::new(),
+    ];
+    for (i, c) in cases.iter().enumerate() {
+        let b = signed(&key, 10 + i as u64, c);
+        let e = feed_err(sc(&s).import_alerts(&b[..], t0()));
+        assert!(
+            matches!(e, FeedError::MalformedContent(_)),
+            "case {i}: {e:?}"
+        );
+        // The reason gives a position, never the content.
+        assert!(!e.to_string().contains("07700"), "{e}");
+    }
+    let mut invalid_utf8 = b"{\"format\":1,\"region\":\"GB\"}\n".to_vec();
+    invalid_utf8.extend_from_slice(&[0xff, 0xfe]);
+    let b = sign_bundle(
+        &key,
+        &BundleDraft {
+            kind: BundleKind::Alerts,
+            version: 20,
+            issued_at: t0(),
+            expires_at: t0() + Duration::days(1),
+            content: &invalid_utf8,
+        },
+    )
+    .unwrap();
+    assert!(matches!(
+        feed_err(sc(&s).import_alerts(&b[..], t0())),
+        FeedError::MalformedContent(_)
+    ));
+    assert_previous_alerts_untouched(&s);
+}
+
+#[test]
+fn unusable_alerts_are_skipped_and_reported_the_rest_imported() {
+    let (_d, s, key) = imported();
+    let lines = vec![
+        alert_line("S-1", "07700 900321", "violence"),
+        alert_line("S-2", "12345", "violence"),
+        alert_line("S-1", "07700 900322", "violence"),
+        r#"{"id":"S-3","issued":"2026-02-20T22:00:00Z","identifiers":[{"kind":"plate","value":"AB12 CDE"},{"kind":"email","value":"nope"}],"area":{"lat":95.0,"lon":0.0,"radius_m":100},"category":"robbery"}"#.to_owned(),
+        r#"{"id":"S-4","issued":"2026-02-20T22:00:00Z","identifiers":[{"kind":"plate","value":"AB12 CDE"},{"kind":"email","value":"nope"}],"area":{"lat":53.8,"lon":-1.5,"radius_m":2000},"category":"brand_new_category"}"#.to_owned(),
+    ];
+    let acc = sc(&s)
+        .import_alerts(&signed(&key, 4, &content(&lines))[..], t0())
+        .unwrap();
+    let report = acc.imported;
+    assert_eq!(report.imported, 2);
+    assert_eq!(report.dropped_identifiers, 1);
+    let skipped: Vec<usize> = report.skipped.iter().map(|k| k.line).collect();
+    assert_eq!(skipped, [3, 4, 5]);
+    assert!(report.skipped[0].reason.contains("phone number"));
+    assert!(!report.skipped[0].reason.contains("12345"));
+    assert!(report.skipped[1].reason.contains("duplicate"));
+    assert!(report.skipped[2].reason.contains("latitude"));
+    let r = sc(&s).screen("AB12CDE", t0()).unwrap();
+    assert_eq!(
+        r.overall,
+        Risk::Caution,
+        "an unknown category reads as 'other'"
+    );
+    let r = sc(&s).screen("12cd", t0()).unwrap();
+    assert_eq!(r.matches[0].strength, MatchStrength::PlateFragment);
+}
+
+#[test]
+fn call_labels_include_alert_numbers() {
+    let (_d, s, _key) = imported();
+    let labels = sc(&s).call_labels().unwrap();
+    let numbers: Vec<i64> = labels.iter().map(|l| l.number).collect();
+    assert_eq!(numbers, [447700900123, 447911123456]);
+    assert_eq!(labels[0].label, "Alert: violence");
+    assert_eq!((labels[0].risk, labels[0].alerts), (Risk::Danger, 1));
+}
+
+#[test]
+fn alerts_are_sealed_at_rest() {
+    let (d, s, _key) = imported();
+    drop(s);
+    let bytes = std::fs::read(d.path().join("v.db")).unwrap();
+    for needle in [
+        &b"Marker"[..],
+        b"447700900123",
+        b"Leeds",
+        b"Project",
+        b"A-1\"",
+    ] {
+        assert!(!bytes.windows(needle.len()).any(|w| w == needle));
+    }
+}
