@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::Value;
+use vigil_core::checkin::{BackgroundRunner, EscalationKey};
+use vigil_core::screening::Region;
 use vigil_core::vault::{Session, Vault};
 use zeroize::Zeroizing;
 
@@ -28,6 +30,8 @@ pub struct Context {
     pub vault: PathBuf,
     pub passphrase_file: Option<PathBuf>,
     pub json: bool,
+    /// ISO country code for numbers written without a country code.
+    pub region: String,
 }
 
 impl Context {
@@ -72,7 +76,6 @@ impl Context {
     }
 
     /// The device secret, which this command cannot do without.
-    #[allow(dead_code, reason = "first used by unlock-limit")]
     pub fn require_device_secret(&self) -> CliResult<Zeroizing<Vec<u8>>> {
         self.device_secret()?.ok_or_else(|| {
             CliError::new(
@@ -84,6 +87,23 @@ impl Context {
             )
             .with_hint("`vigil init` creates it beside the vault; copy it along with the vault")
         })
+    }
+
+    /// The region for phone numbers, checked.
+    pub fn region(&self) -> CliResult<Region> {
+        Ok(self.region.parse::<Region>()?)
+    }
+
+    /// The key of the check-in escalation state, from the device secret.
+    pub fn escalation_key(&self) -> CliResult<EscalationKey> {
+        let secret = self.require_device_secret()?;
+        Ok(EscalationKey::from_device_secret(&secret)?)
+    }
+
+    /// Escalation without the passphrase: what a phone's alarm does while the vault is locked.
+    pub fn runner(&self) -> CliResult<BackgroundRunner> {
+        let vault = Vault::open(&self.vault).map_err(|e| self.vault_error(e))?;
+        Ok(BackgroundRunner::open(&vault, self.escalation_key()?)?)
     }
 
     /// Opens and unlocks the vault: the existence check comes first, so a missing vault is
@@ -253,7 +273,6 @@ fn strip_line_end(text: &str) -> &str {
 
 /// Progress shown only to a person watching: hidden when stderr is not a terminal, so
 /// scripts and logs never see control characters.
-#[allow(dead_code, reason = "first used by export and restore")]
 pub fn progress(len: u64, message: &'static str) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();

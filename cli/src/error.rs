@@ -7,8 +7,10 @@
 use std::fmt;
 use std::path::Path;
 
+use vigil_core::checkin::CheckinError;
 use vigil_core::export::age::AgeError;
 use vigil_core::export::ExportError;
+use vigil_core::feeds::FeedError;
 use vigil_core::Error;
 
 /// Exit statuses, one per kind of failure a script may want to tell apart. `2` is clap's
@@ -38,6 +40,11 @@ pub enum Exit {
     NotFound = 10,
     /// The vault is locked or needs the device secret.
     Locked = 11,
+    /// A bundle was refused: signed by a key no trusted publisher has, an older version
+    /// than the one accepted, or the wrong kind.
+    Refused = 12,
+    /// The check-in code is wrong.
+    WrongCode = 13,
 }
 
 /// A failure, ready to be shown.
@@ -123,6 +130,10 @@ impl From<Error> for CliError {
             Error::InvalidInput { .. } => (Exit::Invalid, None),
             Error::WipedAfterFailedAttempts => (Exit::Wiped, None),
             Error::Export(export) => return export_error(export, message),
+            Error::Feed(feed) => feed_error(feed),
+            Error::Checkin(checkin) => checkin_error(checkin),
+            Error::Directory(_) => (Exit::Invalid, None),
+            Error::Screening(_) => (Exit::Invalid, None),
             Error::Random | Error::Storage(_) | Error::Io(_) => (Exit::Failure, None),
             _ => (Exit::Failure, None),
         };
@@ -131,6 +142,51 @@ impl From<Error> for CliError {
             message,
             hint: hint.map(str::to_owned),
         }
+    }
+}
+
+fn feed_error(e: &FeedError) -> (Exit, Option<&'static str>) {
+    match e {
+        FeedError::BadSignature
+        | FeedError::Truncated
+        | FeedError::MalformedEnvelope(_) => (
+            Exit::Tampered,
+            Some("the bundle was altered or damaged on its way; get it again from the publisher"),
+        ),
+        FeedError::UnknownPublisherKey { .. } => (
+            Exit::Refused,
+            Some("trust the publisher first: `vigil trust add --name NAME --key PUBLIC_KEY_FILE`, with the key from the publisher themselves"),
+        ),
+        FeedError::Rollback { .. } => (
+            Exit::Refused,
+            Some("a newer bundle from this publisher is already imported; nothing changed"),
+        ),
+        FeedError::WrongKind { .. } | FeedError::UnknownKind => (Exit::Refused, None),
+        FeedError::UnsupportedFormat(_) => (
+            Exit::Unsupported,
+            Some("the bundle was made by a newer Vigil; upgrade the vigil command"),
+        ),
+        FeedError::TooLarge { .. } | FeedError::MalformedContent(_) => (Exit::Invalid, None),
+        FeedError::InvalidKey(_) | FeedError::PublisherExists | FeedError::KeyAlreadyPinned
+        | FeedError::LastKey => (Exit::Invalid, None),
+        _ => (Exit::Failure, None),
+    }
+}
+
+fn checkin_error(e: &CheckinError) -> (Exit, Option<&'static str>) {
+    match e {
+        CheckinError::WrongCode => (Exit::WrongCode, None),
+        CheckinError::WrongDeviceSecret => (
+            Exit::Locked,
+            Some("the device-secret file beside the vault is not the one the check-in was armed with"),
+        ),
+        CheckinError::CodesNotSet => (
+            Exit::Invalid,
+            Some("run `vigil checkin set-codes --code C --duress-code D` first"),
+        ),
+        CheckinError::NoBuddies => (Exit::Invalid, Some("add one with `vigil buddy add`")),
+        CheckinError::NothingArmed | CheckinError::UnknownBuddy => (Exit::NotFound, None),
+        _ => (Exit::Invalid, None),
     }
 }
 
