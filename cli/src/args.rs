@@ -9,7 +9,7 @@ use vigil_core::bookings::BookingKind;
 /// Vigil: encrypted booking log, check-ins, screening and a directory of services, on the
 /// command line. Nothing leaves this computer.
 #[derive(Debug, Parser)]
-#[command(name = "vigil", version, propagate_version = true)]
+#[command(name = "vigil", version)]
 #[command(after_help = "\
 Passphrase: from --passphrase-file FILE, else the VIGIL_PASSPHRASE environment variable, \
 else a hidden prompt when a terminal is attached.
