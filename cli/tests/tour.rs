@@ -20,6 +20,24 @@ fn the_tour_runs_with_nothing_prepared_and_says_what_each_step_did() {
 }
 
 #[test]
+fn the_tour_labels_the_nhs_sample_as_old_test_data() {
+    let folder =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasets/nhs-choices");
+    if !folder.join("Pharmacy.csv").is_file() {
+        eprintln!("skipped: no NHS snapshot at {}", folder.display());
+        return;
+    }
+    let env = Env::empty();
+    env.bare().arg("tour").assert().success().stdout(
+        predicate::str::contains("2014 TEST DATA, NOT CURRENT SERVICE INFORMATION")
+            .and(predicate::str::contains(
+                "before trusting the project's key -> refused",
+            ))
+            .and(predicate::str::contains("one bit flipped -> refused")),
+    );
+}
+
+#[test]
 fn the_tour_as_json_is_one_document_of_steps() {
     let env = Env::empty();
     let out = env.bare().args(["tour", "--json"]).assert().success();
