@@ -153,8 +153,17 @@ fn buddies_are_normalized_sealed_and_managed() {
     assert_eq!(bea.phone, "+351912345678");
     assert_eq!(bea.language, "pt-br");
 
+    // A buddy's number goes through the same normalizer as screening's identifiers.
+    assert!(matches!(
+        c.add_buddy(draft("X", "hello", Channel::Sms, "en"), "GB"),
+        Err(Error::Screening(
+            vigil_core::screening::ScreeningError::InvalidIdentifier {
+                kind: vigil_core::screening::IdentifierKind::Phone,
+                ..
+            }
+        ))
+    ));
     for (bad, field) in [
-        (draft("X", "hello", Channel::Sms, "en"), "phone"),
         (draft("", "07400 123456", Channel::Sms, "en"), "buddy name"),
         (
             draft("X", "07400 123456", Channel::Sms, "english!"),

@@ -7,10 +7,34 @@ use chrono::Duration;
 use common::*;
 use rusqlite::Connection;
 use vigil_core::bookings::{BookingDraft, BookingKind, TimeRange};
+use vigil_core::checkin::{ActionKind, BackgroundRunner, BuddyDraft, Channel, EscalationKey};
 use vigil_core::vault::{DuressOptions, Vault, WipeState};
 use vigil_core::Error;
 
 const DEVICE: &[u8] = b"device secret from the keystore!";
+
+fn key() -> EscalationKey {
+    EscalationKey::from_device_secret(DEVICE).unwrap()
+}
+
+/// Adds a buddy and sets check-in codes; returns the buddy's id.
+fn with_buddy(session: &vigil_core::vault::Session) -> vigil_core::vault::RecordId {
+    let key = key();
+    let checkins = session.checkins(&key);
+    checkins.set_codes("4321", "9876").unwrap();
+    checkins
+        .add_buddy(
+            BuddyDraft {
+                name: "Ana".into(),
+                phone: "07400 123456".into(),
+                channel: Channel::Sms,
+                language: "en".into(),
+            },
+            "GB",
+        )
+        .unwrap()
+        .id
+}
 
 fn labels(session: &vigil_core::vault::Session) -> Vec<String> {
     session
@@ -194,6 +218,12 @@ fn vaults_with_and_without_a_duress_passphrase_look_the_same() {
     let duress_dir = tempfile::tempdir().unwrap();
     let (plain, s1) = real_vault(plain_dir.path());
     let (with_duress, mut s2) = real_vault(duress_dir.path());
+    // Both have a buddy and check-in codes; only one has a duress passphrase that alerts.
+    with_buddy(&s1);
+    let buddy = with_buddy(&s2);
+    s2.checkins(&key())
+        .prepare_duress_alert(&[buddy], "en", 0)
+        .unwrap();
     s2.set_duress(
         "real passphrase",
         "decoy",
@@ -201,7 +231,7 @@ fn vaults_with_and_without_a_duress_passphrase_look_the_same() {
             destroy_real: true,
             alert_buddies: true,
         },
-        None,
+        Some(DEVICE),
         at(20, 0),
     )
     .unwrap();
@@ -338,5 +368,72 @@ fn a_wipe_with_a_cancel_window_can_be_cancelled_and_otherwise_wipes() {
     assert!(
         vault_files(&aux).iter().all(|f| !f.exists()),
         "the decoy goes too"
+    );
+}
+
+#[test]
+fn a_duress_unlock_silently_alerts_the_chosen_buddies_while_the_real_vault_stays_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut session) = real_vault(dir.path());
+    let ana = with_buddy(&session);
+    let alert = DuressOptions {
+        destroy_real: false,
+        alert_buddies: true,
+    };
+    // Refused until the buddies are chosen, and without the device secret.
+    assert!(matches!(
+        session.set_duress("real passphrase", "decoy", alert, Some(DEVICE), at(20, 0)),
+        Err(Error::InvalidInput { .. })
+    ));
+    session
+        .checkins(&key())
+        .prepare_duress_alert(&[ana], "en", 0)
+        .unwrap();
+    assert!(matches!(
+        session.set_duress("real passphrase", "decoy", alert, None, at(20, 0)),
+        Err(Error::DeviceSecretRequired)
+    ));
+    session
+        .set_duress("real passphrase", "decoy", alert, Some(DEVICE), at(20, 0))
+        .unwrap();
+    session.lock();
+
+    let vault = Vault::open(&path).unwrap();
+    let decoy = vault.unlock_at("decoy", Some(DEVICE), at(22, 0)).unwrap();
+    assert!(!labels(&decoy).iter().any(|l| l.contains("Ulysses")));
+    // The decoy shows no check-in and no buddy.
+    assert!(decoy.checkins(&key()).list().unwrap().items.is_empty());
+    assert!(decoy.checkins(&key()).buddies().unwrap().items.is_empty());
+
+    // The background runner, with the device secret only, sends the silent alert.
+    let runner = BackgroundRunner::open(&vault, key()).unwrap();
+    let actions = runner.tick(at(22, 0)).unwrap();
+    let texts: Vec<(String, bool)> = actions
+        .iter()
+        .filter_map(|a| match &a.kind {
+            ActionKind::MessageBuddy {
+                phone,
+                discreet,
+                text,
+                ..
+            } => {
+                assert_eq!(phone, "+447400123456");
+                Some((text.clone(), *discreet))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(texts.len(), 1, "{actions:?}");
+    assert!(texts[0].1, "sent discreetly");
+    assert!(
+        texts[0].0.to_lowercase().contains("duress"),
+        "{}",
+        texts[0].0
+    );
+    assert!(
+        !actions
+            .iter()
+            .any(|a| matches!(a.kind, ActionKind::NotifyWorker { .. })),
+        "nothing shows on the worker's screen"
     );
 }

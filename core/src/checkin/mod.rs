@@ -18,7 +18,6 @@
 
 pub mod engine;
 mod key;
-mod phone;
 mod runner;
 mod store;
 pub mod templates;
@@ -37,11 +36,30 @@ pub use key::{EscalationKey, MIN_CODE_LEN, MIN_DEVICE_SECRET_LEN};
 pub use runner::BackgroundRunner;
 pub use store::CheckInReceipt;
 
+/// Called by the vault at a duress unlock: queues the silent duress alerts prepared with
+/// [`Checkins::prepare_duress_alert`]. Works on the main file with the escalation key only.
+pub(crate) fn trigger_duress_alert(
+    conn: &rusqlite::Connection,
+    key: &EscalationKey,
+    now: Timestamp,
+) -> Result<bool> {
+    Store::new(conn, key).trigger_duress(RecordId::random()?, now)
+}
+
+/// Whether duress-unlock alerts are prepared (checked when the duress passphrase is set).
+pub(crate) fn duress_alert_prepared(
+    conn: &rusqlite::Connection,
+    key: &EscalationKey,
+) -> Result<bool> {
+    Store::new(conn, key).duress_standby_set()
+}
+
 use engine::{ArmSpec, CheckinState, Contact, Step};
 use key::CodeVerifiers;
 use store::Store;
 
 use crate::clock::Timestamp;
+use crate::screening::normalize_phone;
 use crate::vault::{Listing, RecordId, Session};
 use crate::{Error, Result};
 
@@ -132,7 +150,9 @@ impl BuddyDraft {
         Ok(Buddy {
             id,
             name,
-            phone: phone::to_e164(&self.phone, default_region)?,
+            // Same normalization as screening, so a buddy's number and a client note's
+            // number compare equal.
+            phone: normalize_phone(&self.phone, default_region.parse()?)?,
             channel: self.channel,
             language: normalize_language(&self.language)?,
         })
@@ -287,6 +307,52 @@ impl Checkins<'_> {
 
     pub fn codes_set(&self) -> Result<bool> {
         self.store().codes_set()
+    }
+
+    // ---- duress unlock -------------------------------------------------------------
+
+    /// Chooses the buddies that a duress *unlock* alerts silently (when the duress
+    /// passphrase was set with `alert_buddies`). Their contacts are copied under the
+    /// escalation key, because the real vault stays locked during a duress unlock.
+    pub fn prepare_duress_alert(
+        &self,
+        buddies: &[RecordId],
+        worker_language: &str,
+        utc_offset_minutes: i32,
+    ) -> Result<()> {
+        if buddies.is_empty() {
+            return Err(CheckinError::NoBuddies.into());
+        }
+        if utc_offset_minutes.abs() > MAX_OFFSET_MINUTES {
+            return Err(Error::invalid("UTC offset", "must be within 14 hours"));
+        }
+        let mut contacts = Vec::with_capacity(buddies.len());
+        for id in buddies.iter().collect::<BTreeSet<_>>() {
+            let buddy = self.buddy(id).map_err(|e| match e {
+                Error::NotFound(_) => CheckinError::UnknownBuddy.into(),
+                other => other,
+            })?;
+            contacts.push(Contact {
+                buddy: buddy.id,
+                name: buddy.name,
+                phone: buddy.phone,
+                channel: buddy.channel,
+                language: buddy.language,
+            });
+        }
+        self.store().set_duress_standby(Some(store::DuressStandby {
+            contacts,
+            worker_language: normalize_language(worker_language)?,
+            utc_offset_minutes,
+        }))
+    }
+
+    pub fn clear_duress_alert(&self) -> Result<()> {
+        self.store().set_duress_standby(None)
+    }
+
+    pub fn duress_alert_prepared(&self) -> Result<bool> {
+        self.store().duress_standby_set()
     }
 
     // ---- arming --------------------------------------------------------------------

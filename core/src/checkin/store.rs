@@ -16,7 +16,8 @@ use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 use super::engine::{
-    Action, ActionId, CheckinId, CheckinState, CheckinStatus, Engine, LocationFix, Outcome,
+    Action, ActionId, AlertFacts, ArmSpec, CheckinId, CheckinState, CheckinStatus, Contact, Engine,
+    LocationFix, Outcome, Timing,
 };
 use super::key::{CodeMatch, CodeVerifiers, EscalationKey};
 use super::CheckinError;
@@ -38,7 +39,49 @@ fn meta_id() -> RecordId {
 pub(crate) struct Meta {
     purpose: String,
     pub codes: Option<CodeVerifiers>,
+    /// Who a duress *unlock* alerts, copied here because the real vault stays locked then.
+    #[serde(default)]
+    pub duress_standby: Option<DuressStandby>,
+    /// Filler that brings the sealed row to a fixed size, so its length does not tell
+    /// whether duress-unlock buddies are prepared.
+    #[serde(default)]
+    pad: String,
 }
+
+/// Serialized size of the meta row (room for codes and a standby of several buddies).
+const META_SIZE: usize = 4096;
+
+impl Meta {
+    fn new() -> Self {
+        Self {
+            purpose: META_PURPOSE.to_owned(),
+            codes: None,
+            duress_standby: None,
+            pad: String::new(),
+        }
+    }
+
+    fn pad_to_fixed_size(&mut self) -> Result<()> {
+        self.pad.clear();
+        let len = serde_json::to_vec(self)
+            .map_err(|e| Error::Decode(e.to_string()))?
+            .len();
+        self.pad = " ".repeat(META_SIZE.saturating_sub(len));
+        Ok(())
+    }
+}
+
+/// What a duress unlock needs to alert buddies without the vault key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct DuressStandby {
+    pub contacts: Vec<Contact>,
+    pub worker_language: String,
+    pub utc_offset_minutes: i32,
+}
+
+/// How long the check-in armed by a duress unlock nominally runs: it is checked in with
+/// duress at once, so the deadline only has to be valid.
+const DURESS_UNLOCK_DEADLINE_MINUTES: i64 = 30;
 
 /// The result of a check-in with a code. A duress check-in returns exactly this too.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,7 +179,8 @@ impl<'a> Store<'a> {
     /// Writes changed rows, deletes finished ones; returns whether anything was erased.
     fn save(&self, tx: &Transaction<'_>, loaded: &mut Loaded) -> Result<bool> {
         if loaded.meta_changed {
-            if let Some(meta) = &loaded.meta {
+            if let Some(meta) = &mut loaded.meta {
+                meta.pad_to_fixed_size()?;
                 let body = seal_under(self.key.secret(), TABLE, &meta_id(), meta)?;
                 tx.execute(
                     "INSERT INTO checkin_escalation (id, body) VALUES (?1, ?2)
@@ -173,12 +217,49 @@ impl<'a> Store<'a> {
     /// wrong device secret cannot silently replace the codes of armed check-ins).
     pub fn set_codes(&self, codes: CodeVerifiers) -> Result<()> {
         self.run(|l| {
-            l.meta = Some(Meta {
-                purpose: META_PURPOSE.to_owned(),
-                codes: Some(codes),
-            });
+            l.meta.get_or_insert_with(Meta::new).codes = Some(codes);
             l.meta_changed = true;
             Ok(())
+        })
+    }
+
+    pub fn set_duress_standby(&self, standby: Option<DuressStandby>) -> Result<()> {
+        self.run(|l| {
+            l.meta.get_or_insert_with(Meta::new).duress_standby = standby;
+            l.meta_changed = true;
+            Ok(())
+        })
+    }
+
+    pub fn duress_standby_set(&self) -> Result<bool> {
+        self.run(|l| Ok(l.meta.as_ref().is_some_and(|m| m.duress_standby.is_some())))
+    }
+
+    /// A duress unlock happened: arm a check-in for the standby buddies and end it with
+    /// duress at once, so the usual silent duress alerts go out through the runner.
+    /// Returns false when no standby was prepared.
+    pub fn trigger_duress(&self, id: CheckinId, now: Timestamp) -> Result<bool> {
+        self.run(|l| {
+            let Some(standby) = l.meta.as_ref().and_then(|m| m.duress_standby.clone()) else {
+                return Ok(false);
+            };
+            let mut state = CheckinState::arm(
+                ArmSpec {
+                    id,
+                    deadline: now + chrono::Duration::minutes(DURESS_UNLOCK_DEADLINE_MINUTES),
+                    timing: Timing::default(),
+                    contacts: standby.contacts,
+                    ladder: Vec::new(),
+                    facts: AlertFacts::default(),
+                    booking: None,
+                    worker_language: standby.worker_language,
+                    utc_offset_minutes: standby.utc_offset_minutes,
+                },
+                now,
+            )?;
+            state.check_in(true, now);
+            l.engine.insert(state);
+            Ok(true)
         })
     }
 

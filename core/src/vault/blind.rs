@@ -10,7 +10,6 @@ use ring::hmac;
 use super::keys::SecretKey;
 
 /// A truncated keyed hash of one normalized value.
-#[allow(dead_code, reason = "first used by screening")]
 pub(crate) fn blind_index(key: &SecretKey, domain: &str, normalized: &str, bits: u32) -> i64 {
     let bits = bits.clamp(1, 63);
     let key = hmac::Key::new(hmac::HMAC_SHA256, key.as_bytes());

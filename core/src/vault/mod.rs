@@ -219,6 +219,17 @@ impl Vault {
     /// wipes the vault and fails with [`Error::WipedAfterFailedAttempts`]. The duress
     /// passphrase opens the decoy vault through the same call, in about the same time.
     pub fn unlock(&self, passphrase: &str, device_secret: Option<&[u8]>) -> Result<Session> {
+        self.unlock_at(passphrase, device_secret, chrono::Utc::now())
+    }
+
+    /// [`Vault::unlock`] with the time injected: a duress unlock that alerts buddies
+    /// queues the alert as due at `now`.
+    pub fn unlock_at(
+        &self,
+        passphrase: &str,
+        device_secret: Option<&[u8]>,
+        now: Timestamp,
+    ) -> Result<Session> {
         let conn = storage::connect(&self.path, false)?;
         let (kdf, wrapped) = read_header(&conn)?;
         let attempt = guard::begin(&conn, &kdf, device_secret)?;
@@ -251,6 +262,16 @@ impl Vault {
         if options.destroy_real {
             // First, before anything else can fail: the real data is gone from here on.
             slots::destroy(&conn, REAL_SLOT)?;
+        }
+        if options.alert_buddies {
+            // Silent: whatever happens here, the caller sees an ordinary unlock. Without the
+            // device secret no alert can be queued (set_duress requires it, so the shell
+            // that set it up passes it).
+            if let Some(key) = device_secret
+                .and_then(|s| crate::checkin::EscalationKey::from_device_secret(s).ok())
+            {
+                let _ = crate::checkin::trigger_duress_alert(&conn, &key, now);
+            }
         }
         drop(conn);
         let aux = storage::aux_path(&self.path);
@@ -585,6 +606,17 @@ impl Session {
             return Ok(());
         }
         self.verify_passphrase(&self.conn, current, device_secret)?;
+        if options.alert_buddies {
+            let key = crate::checkin::EscalationKey::from_device_secret(
+                device_secret.ok_or(Error::DeviceSecretRequired)?,
+            )?;
+            if !crate::checkin::duress_alert_prepared(&self.conn, &key)? {
+                return Err(Error::invalid(
+                    "duress alert",
+                    "choose the buddies to alert first (prepare_duress_alert)",
+                ));
+            }
+        }
         let duress_kek = self.kdf.derive_kek(duress, device_secret)?.sealing_key();
         if slots::unwrap(
             &duress_kek,
@@ -648,20 +680,10 @@ impl Session {
         Vault::wipe(path)
     }
 
-    /// What a duress unlock asked for, for the check-in module's silent alert.
-    #[allow(dead_code, reason = "used by check-in escalation once it lands")]
-    pub(crate) fn duress_options(&self) -> Option<DuressOptions> {
-        match self.realm {
-            Realm::Real => None,
-            Realm::Decoy(options) => Some(options),
-        }
-    }
-
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
 
-    #[allow(dead_code, reason = "first used by later capabilities")]
     pub(crate) fn rng(&self) -> &SystemRandom {
         &self.rng
     }
@@ -698,7 +720,6 @@ impl Session {
     }
 
     /// The blind index of a normalized searchable value (see the `blind` module).
-    #[allow(dead_code, reason = "first used by screening")]
     pub(crate) fn blind_index(&self, domain: &str, normalized: &str, bits: u32) -> i64 {
         blind::blind_index(&self.blind_key, domain, normalized, bits)
     }
@@ -710,7 +731,6 @@ impl Session {
 }
 
 /// Seals and opens with a key other than the vault's (the escalation key).
-#[allow(dead_code, reason = "first used by check-in escalation")]
 pub(crate) fn seal_under<T: Serialize>(
     key: &SecretKey,
     table: &str,
@@ -727,7 +747,6 @@ pub(crate) fn seal_under<T: Serialize>(
     )
 }
 
-#[allow(dead_code, reason = "first used by check-in escalation")]
 pub(crate) fn open_under<T: DeserializeOwned>(
     key: &SecretKey,
     table: &str,

@@ -21,7 +21,6 @@ pub(crate) const RECORD_FORMAT: u8 = 1;
 pub(crate) enum KeyId {
     /// The record subkey of the vault key.
     Records = 1,
-    #[allow(dead_code, reason = "first used by check-in escalation")]
     /// The escalation key, derived from the device secret (readable while locked).
     Escalation = 2,
 }
