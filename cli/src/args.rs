@@ -376,6 +376,9 @@ pub struct DuressSetArgs {
     /// Unlocking with the duress passphrase also alerts your buddies silently
     #[arg(long)]
     pub alert_buddies: bool,
+    /// With --alert-buddies: the buddy to alert, by name (repeatable) [default: every buddy]
+    #[arg(long, value_name = "NAME", requires = "alert_buddies")]
+    pub buddy: Vec<String>,
     /// Read the duress passphrase from this file
     #[arg(long, value_name = "FILE")]
     pub duress_passphrase_file: Option<PathBuf>,

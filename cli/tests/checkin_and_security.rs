@@ -307,6 +307,54 @@ fn a_destructive_duress_unlock_leaves_the_real_passphrase_useless() {
 }
 
 #[test]
+fn a_duress_unlock_with_alert_buddies_queues_a_silent_alert() {
+    let env = Env::with_vault();
+    env.vigil()
+        .env("VIGIL_DURESS_PASSPHRASE", "duress words")
+        .args(["duress", "set", "--alert-buddies"])
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains("buddy"));
+    env.vigil()
+        .args(["buddy", "add", "--name", "Ana", "--phone", "07400 123456"])
+        .assert()
+        .success();
+    env.vigil()
+        .env("VIGIL_DURESS_PASSPHRASE", "duress words")
+        .args(["duress", "set", "--alert-buddies", "--buddy", "ana"])
+        .assert()
+        .success();
+    let quiet = env
+        .bare()
+        .args(["checkin", "tick", "--json"])
+        .assert()
+        .success();
+    let quiet = common::parse_one_json(&quiet.get_output().stdout);
+    assert!(quiet["actions"].as_array().unwrap().is_empty());
+    // Forced to unlock: the duress passphrase opens the decoy, as a normal unlock would.
+    env.bare()
+        .env("VIGIL_PASSPHRASE", "duress words")
+        .args(["booking", "list"])
+        .assert()
+        .success();
+    let tick = env
+        .bare()
+        .args(["checkin", "tick", "--json"])
+        .assert()
+        .success();
+    let tick = common::parse_one_json(&tick.get_output().stdout);
+    let message = tick["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["type"] == "message_buddy")
+        .unwrap();
+    assert_eq!(message["name"], "Ana");
+    assert_eq!(message["purpose"], "duress");
+    assert_eq!(message["discreet"], true);
+}
+
+#[test]
 fn duress_set_without_a_duress_passphrase_source_fails_at_once() {
     let env = Env::with_vault();
     env.vigil()

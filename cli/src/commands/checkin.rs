@@ -8,7 +8,8 @@
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 use vigil_core::checkin::{
-    Action, ActionKind, BuddyDraft, Channel, CheckinId, CheckinPlan, CheckinStatus, Outcome,
+    Action, ActionKind, BuddyDraft, Channel, CheckinId, CheckinPlan, CheckinStatus, Checkins,
+    Outcome,
 };
 use vigil_core::vault::RecordId;
 
@@ -198,33 +199,11 @@ fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
     let key = ctx.escalation_key()?;
     let session = ctx.unlock()?;
     let checkins = session.checkins(&key);
-    let everyone = checkins.buddies()?.items;
-    let buddies: Vec<RecordId> = if a.buddy.is_empty() {
-        everyone.iter().map(|b| b.id).collect()
-    } else {
-        a.buddy
-            .iter()
-            .map(|name| {
-                let found: Vec<_> = everyone
-                    .iter()
-                    .filter(|b| b.name.trim().eq_ignore_ascii_case(name.trim()))
-                    .collect();
-                match found.as_slice() {
-                    [one] => Ok(one.id),
-                    [] => Err(CliError::new(Exit::NotFound, "no buddy has that name")
-                        .with_hint("`vigil buddy list` shows your buddies")),
-                    _ => Err(CliError::new(
-                        Exit::Invalid,
-                        "more than one buddy has that name; rename one of them",
-                    )),
-                }
-            })
-            .collect::<CliResult<_>>()?
-    };
+    let buddies = resolve_buddies(&checkins, &a.buddy)?;
     let now = Utc::now();
     let mut plan = CheckinPlan::new(now + Duration::minutes(a.minutes), buddies);
     plan.booking = a.booking.as_deref().map(parse_id).transpose()?;
-    plan.utc_offset_minutes = chrono::Local::now().offset().local_minus_utc() / 60;
+    plan.utc_offset_minutes = utc_offset_minutes();
     let status = checkins.arm(plan, now)?;
     ctx.emit(status_json(&status), || {
         format!(
@@ -235,6 +214,37 @@ fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
             local(status.escalates_at)
         )
     })
+}
+
+/// Buddies by name (case-insensitive); no names means every buddy.
+pub fn resolve_buddies(checkins: &Checkins<'_>, names: &[String]) -> CliResult<Vec<RecordId>> {
+    let everyone = checkins.buddies()?.items;
+    if names.is_empty() {
+        return Ok(everyone.iter().map(|b| b.id).collect());
+    }
+    names
+        .iter()
+        .map(|name| {
+            let found: Vec<_> = everyone
+                .iter()
+                .filter(|b| b.name.trim().eq_ignore_ascii_case(name.trim()))
+                .collect();
+            match found.as_slice() {
+                [one] => Ok(one.id),
+                [] => Err(CliError::new(Exit::NotFound, "no buddy has that name")
+                    .with_hint("`vigil buddy list` shows your buddies")),
+                _ => Err(CliError::new(
+                    Exit::Invalid,
+                    "more than one buddy has that name; rename one of them",
+                )),
+            }
+        })
+        .collect()
+}
+
+/// The local UTC offset now, for the times written in messages.
+pub fn utc_offset_minutes() -> i32 {
+    chrono::Local::now().offset().local_minus_utc() / 60
 }
 
 /// The check-in a command is about: the one given, or the only one armed.

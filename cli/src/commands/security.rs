@@ -5,6 +5,7 @@ use serde_json::json;
 use vigil_core::vault::DuressOptions;
 
 use crate::args::{DuressCommand, DuressSetArgs, UnlockLimitArgs};
+use crate::commands::checkin;
 use crate::context::{read_secret, Context, SecretSource};
 use crate::error::CliResult;
 
@@ -15,6 +16,7 @@ pub fn duress(ctx: &Context, command: DuressCommand) -> CliResult {
         DuressCommand::Set(DuressSetArgs {
             destroy_real,
             alert_buddies,
+            buddy,
             duress_passphrase_file,
         }) => {
             // The current passphrase is asked again by the core; it is the one just used.
@@ -28,6 +30,14 @@ pub fn duress(ctx: &Context, command: DuressCommand) -> CliResult {
                 },
                 true,
             )?;
+            if alert_buddies {
+                // The real vault stays locked during a duress unlock: the buddies' contacts
+                // are copied under the escalation key now.
+                let key = ctx.escalation_key()?;
+                let checkins = session.checkins(&key);
+                let ids = checkin::resolve_buddies(&checkins, &buddy)?;
+                checkins.prepare_duress_alert(&ids, "en", checkin::utc_offset_minutes())?;
+            }
             let options = DuressOptions {
                 destroy_real,
                 alert_buddies,
@@ -57,6 +67,10 @@ pub fn duress(ctx: &Context, command: DuressCommand) -> CliResult {
         }
         DuressCommand::Clear => {
             session.clear_duress()?;
+            if device.is_some() {
+                let key = ctx.escalation_key()?;
+                session.checkins(&key).clear_duress_alert()?;
+            }
             ctx.emit(json!({ "duress": false }), || {
                 "Duress passphrase removed.".to_owned()
             })
