@@ -1,0 +1,585 @@
+//! The command line, as clap sees it.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use vigil_core::bookings::BookingKind;
+
+/// Vigil: encrypted booking log, check-ins, screening and a directory of services, on the
+/// command line. Nothing leaves this computer.
+#[derive(Debug, Parser)]
+#[command(name = "vigil", version)]
+#[command(after_help = "\
+Passphrase: from --passphrase-file FILE, else the VIGIL_PASSPHRASE environment variable, \
+else a hidden prompt when a terminal is attached.
+
+Exit status: 0 success, 1 unexpected failure, 2 wrong command line, 3 wrong or missing \
+passphrase, 4 no vault, 5 vault already exists, 6 value rejected, 7 tampered or corrupt \
+data, 8 vault wiped after failed unlocks, 9 unsupported version, 10 record not found, \
+11 locked or device secret missing, 12 bundle refused (untrusted key, rollback), 13 wrong \
+check-in code.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The vault file [default: the platform data directory, e.g. ~/.local/share/vigil/vault.db]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub vault: Option<PathBuf>,
+
+    /// Read the passphrase from this file (one trailing newline is ignored)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+
+    /// Print exactly one JSON document on stdout
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Country whose dialling rules apply to numbers written without a country code
+    #[arg(
+        long,
+        global = true,
+        value_name = "CC",
+        env = "VIGIL_REGION",
+        default_value = "GB"
+    )]
+    pub region: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new vault (and its device-secret file beside it)
+    Init(InitArgs),
+    /// The booking log
+    #[command(subcommand)]
+    Booking(BookingCommand),
+    /// Your own notes about clients, used by `vigil screen`
+    #[command(subcommand)]
+    Note(NoteCommand),
+    /// Check a phone number, e-mail, handle (platform:name) or plate against your notes and alerts
+    Screen(ScreenArgs),
+    /// The people alerted when you do not check in
+    #[command(subcommand)]
+    Buddy(BuddyCommand),
+    /// Check-in timers: your buddies are alerted if you do not check in
+    #[command(subcommand)]
+    Checkin(CheckinCommand),
+    /// Publishers whose signed bundles you accept
+    #[command(subcommand)]
+    Trust(TrustCommand),
+    /// Import a signed bundle (a directory of services or alerts) from a trusted publisher
+    Import(ImportArgs),
+    /// The directory of health and support services
+    #[command(subcommand)]
+    Services(ServicesCommand),
+    /// Publisher tools: keys and signed bundles
+    #[command(subcommand)]
+    Publish(PublishCommand),
+    /// Set a duress passphrase: it opens a harmless decoy vault instead of yours
+    #[command(subcommand)]
+    Duress(DuressCommand),
+    /// Wipe the vault after N consecutive wrong passphrases (0 removes the limit)
+    UnlockLimit(UnlockLimitArgs),
+    /// Make sure nothing holds the vault unlocked
+    Lock,
+    /// Write the whole vault to an encrypted file that the standard age tools can read
+    Export(ExportArgs),
+    /// Merge an export into the vault (created if missing)
+    Restore(RestoreArgs),
+    /// Destroy the vault for good: key slots first, then every file
+    Wipe(WipeArgs),
+    /// A guided tour on built-in defaults, in a temporary directory; touches no real vault
+    Tour,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NoteCommand {
+    /// Add a note about a client (at least one of --phone, --email, --handle, --plate)
+    Add(NoteAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NoteAddArgs {
+    #[arg(long, value_name = "P")]
+    pub phone: Vec<String>,
+    #[arg(long, value_name = "E")]
+    pub email: Vec<String>,
+    /// platform:name, e.g. instagram:@someone
+    #[arg(long, value_name = "H")]
+    pub handle: Vec<String>,
+    /// Number plate (part of one is enough to match later)
+    #[arg(long, value_name = "X")]
+    pub plate: Vec<String>,
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub risk: RiskLevel,
+    /// A short name you recognise [default: the first identifier]
+    #[arg(long, value_name = "L")]
+    pub label: Option<String>,
+    #[arg(long, value_name = "T")]
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RiskLevel {
+    Safe,
+    Unknown,
+    Caution,
+    Danger,
+    Blocked,
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenArgs {
+    /// A phone number (or its last 6+ digits), e-mail, platform:handle or number plate
+    #[arg(allow_hyphen_values = true)]
+    pub input: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BuddyCommand {
+    /// Add a buddy
+    Add(BuddyAddArgs),
+    /// List buddies
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct BuddyAddArgs {
+    #[arg(long)]
+    pub name: String,
+    #[arg(long, value_name = "P")]
+    pub phone: String,
+    /// Language of the messages this buddy gets (en, ro, pt-BR, ...)
+    #[arg(long, default_value = "en")]
+    pub language: String,
+    /// How to reach them first
+    #[arg(long, value_enum, default_value_t = ChannelArg::Sms)]
+    pub channel: ChannelArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChannelArg {
+    Sms,
+    Call,
+    OtherApp,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CheckinCommand {
+    /// Arm a check-in that ends in N minutes
+    Start(CheckinStartArgs),
+    /// Check in with your code (the duress code is accepted the same way)
+    Ok(CheckinOkArgs),
+    /// Move the deadline N minutes later
+    Extend(CheckinExtendArgs),
+    /// End a check-in without alerting anyone (before buddies are alerted)
+    Cancel(CheckinIdArgs),
+    /// Armed check-ins and their deadlines (needs no passphrase)
+    Status,
+    /// Do what is due now: print reminders and the buddy messages to send (needs no passphrase)
+    Tick(CheckinTickArgs),
+    /// Set the check-in code and the duress code
+    SetCodes(SetCodesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckinStartArgs {
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..=720))]
+    pub minutes: i64,
+    /// The booking this check-in covers (its details go into the buddy message)
+    #[arg(long, value_name = "ID")]
+    pub booking: Option<String>,
+    /// A buddy to alert, by name (repeatable) [default: every buddy]
+    #[arg(long, value_name = "NAME")]
+    pub buddy: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckinOkArgs {
+    #[arg(long)]
+    pub code: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckinIdArgs {
+    /// Which check-in, when more than one is armed
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckinExtendArgs {
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..=720))]
+    pub minutes: i64,
+    #[command(flatten)]
+    pub which: CheckinIdArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckinTickArgs {
+    /// Act as if it were this time (RFC 3339) [default: now]
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Args)]
+pub struct SetCodesArgs {
+    #[arg(long, value_name = "C")]
+    pub code: String,
+    #[arg(long, value_name = "D")]
+    pub duress_code: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    /// Trust a publisher's public key (from `vigil publish keygen`)
+    Add(TrustAddArgs),
+    /// List trusted publishers and their accepted bundles
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct TrustAddArgs {
+    #[arg(long)]
+    pub name: String,
+    /// A file holding the public key (vigil-pub:...)
+    #[arg(long, value_name = "PUBLIC_KEY_FILE")]
+    pub key: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[arg(value_name = "BUNDLE_FILE")]
+    pub bundle: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServicesCommand {
+    /// The nearest services to a point
+    Near(ServicesNearArgs),
+    /// Services by name (or postcode, with --postcode)
+    Search(ServicesSearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServicesNearArgs {
+    /// LAT,LON in decimal degrees, e.g. 51.5074,-0.1278
+    #[arg(value_name = "LAT,LON", allow_hyphen_values = true, value_parser = parse_point)]
+    pub point: (f64, f64),
+    #[arg(long, value_name = "R", default_value_t = 5.0)]
+    pub radius_km: f64,
+    /// Only these categories (repeatable), e.g. sexual_health_clinic, pharmacy, sarc, "A&E"
+    #[arg(long, value_name = "C", value_parser = parse_category)]
+    pub category: Vec<vigil_core::directory::Category>,
+    /// Only services open now
+    #[arg(long, conflicts_with = "open_at")]
+    pub open_now: bool,
+    /// Only services open at this time (RFC 3339)
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub open_at: Option<DateTime<Utc>>,
+    #[arg(long, value_name = "N", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ServicesSearchArgs {
+    pub text: String,
+    /// Search postcodes instead of names
+    #[arg(long)]
+    pub postcode: bool,
+    #[arg(long, value_name = "N", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PublishCommand {
+    /// Make a signing key; prints the public key to give to the apps
+    Keygen(KeygenArgs),
+    /// Sign a directory bundle from GeoJSON, NHS Choices files or CSV
+    Directory(PublishDirectoryArgs),
+    /// Sign an alerts bundle from a JSON Lines file (see docs/screening.md)
+    Alerts(PublishAlertsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where to write the secret key (refuses to overwrite)
+    #[arg(long, value_name = "KEY_FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SourceFormat {
+    Geojson,
+    Nhs,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishDirectoryArgs {
+    /// The source file (for --format nhs: the folder holding the NHS files)
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    #[arg(long, value_enum)]
+    pub format: SourceFormat,
+    #[command(flatten)]
+    pub sign: SignArgs,
+    /// IANA time zone the opening hours are written in
+    #[arg(long, default_value = "Europe/London")]
+    pub time_zone: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishAlertsArgs {
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    #[command(flatten)]
+    pub sign: SignArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The secret key file from `vigil publish keygen`
+    #[arg(long, value_name = "KEY_FILE")]
+    pub key: PathBuf,
+    /// Must grow with every bundle of this kind you publish
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub version: u64,
+    /// Days until the apps show the bundle as stale
+    #[arg(long, value_name = "DAYS", default_value_t = 90,
+          value_parser = clap::value_parser!(i64).range(1..=3650))]
+    pub valid_days: i64,
+    #[arg(long, value_name = "BUNDLE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DuressCommand {
+    /// Set (or replace) the duress passphrase
+    Set(DuressSetArgs),
+    /// Remove the duress passphrase
+    Clear,
+}
+
+#[derive(Debug, Args)]
+pub struct DuressSetArgs {
+    /// Unlocking with the duress passphrase also destroys your real data for good
+    #[arg(long)]
+    pub destroy_real: bool,
+    /// Unlocking with the duress passphrase also alerts your buddies silently
+    #[arg(long)]
+    pub alert_buddies: bool,
+    /// With --alert-buddies: the buddy to alert, by name (repeatable) [default: every buddy]
+    #[arg(long, value_name = "NAME", requires = "alert_buddies")]
+    pub buddy: Vec<String>,
+    /// Read the duress passphrase from this file
+    #[arg(long, value_name = "FILE")]
+    pub duress_passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct UnlockLimitArgs {
+    /// Consecutive wrong passphrases before the vault wipes itself; 0 removes the limit
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub attempts: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Encrypt to this age public key instead of a passphrase (repeatable)
+    #[arg(long, value_name = "AGE_PUBLIC_KEY")]
+    pub recipient: Vec<String>,
+    /// Read the export passphrase from this file
+    #[arg(long, value_name = "FILE")]
+    pub export_passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// An age identity file (AGE-SECRET-KEY-...) instead of the export passphrase
+    #[arg(long, value_name = "FILE")]
+    pub identity: Option<PathBuf>,
+    /// Read the export passphrase from this file
+    #[arg(long, value_name = "FILE")]
+    pub export_passphrase_file: Option<PathBuf>,
+    /// When the vault is created: PBKDF2 iterations (tests only)
+    #[arg(long, hide = true, value_parser = parse_kdf_iterations)]
+    pub kdf_iterations: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// PBKDF2 iterations. For tests only: the default is the safe choice.
+    #[arg(long, hide = true, value_parser = parse_kdf_iterations)]
+    pub kdf_iterations: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BookingCommand {
+    /// Log a booking
+    Add(BookingAddArgs),
+    /// List bookings, newest first
+    List(BookingListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BookingAddArgs {
+    /// Who the booking is with (a label you recognise)
+    #[arg(long, value_name = "LABEL")]
+    pub client: String,
+    /// The client's phone number
+    #[arg(long, value_name = "P")]
+    pub phone: Option<String>,
+    /// Start time, RFC 3339 (e.g. 2026-11-28T20:00:00Z or 2026-11-28T20:00:00+01:00)
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub at: DateTime<Utc>,
+    /// Length in minutes
+    #[arg(long, value_name = "N", default_value_t = 60,
+          value_parser = clap::value_parser!(i64).range(1..=10_080))]
+    pub minutes: i64,
+    /// Kind of booking
+    #[arg(long, value_enum, default_value_t = Kind::Incall)]
+    pub kind: Kind,
+    /// Where it happens
+    #[arg(long, value_name = "TEXT")]
+    pub address: Option<String>,
+    /// Latitude of the place (with --lon)
+    #[arg(
+        long,
+        value_name = "X",
+        requires = "lon",
+        allow_negative_numbers = true
+    )]
+    pub lat: Option<f64>,
+    /// Longitude of the place (with --lat)
+    #[arg(
+        long,
+        value_name = "Y",
+        requires = "lat",
+        allow_negative_numbers = true
+    )]
+    pub lon: Option<f64>,
+    /// A private note
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BookingListArgs {
+    /// Only bookings starting at or after this time (RFC 3339)
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub from: Option<DateTime<Utc>>,
+    /// Only bookings starting at or before this time (RFC 3339)
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub to: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Args)]
+pub struct WipeArgs {
+    /// Confirm: the vault cannot be recovered afterwards
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    Incall,
+    Outcall,
+    Video,
+    Other,
+}
+
+impl From<Kind> for BookingKind {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::Incall => BookingKind::Incall,
+            Kind::Outcall => BookingKind::Outcall,
+            Kind::Video => BookingKind::Video,
+            Kind::Other => BookingKind::Other,
+        }
+    }
+}
+
+/// RFC 3339, with any offset; stored as UTC.
+pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            format!("{e}; expected an RFC 3339 time such as 2026-11-28T20:00:00Z or 2026-11-28T20:00:00+01:00")
+        })
+}
+
+/// `LAT,LON`.
+fn parse_point(s: &str) -> Result<(f64, f64), String> {
+    let (lat, lon) = s
+        .split_once(',')
+        .ok_or("expected LAT,LON such as 51.5074,-0.1278")?;
+    let lat: f64 = lat
+        .trim()
+        .parse()
+        .map_err(|_| "the latitude is not a number")?;
+    let lon: f64 = lon
+        .trim()
+        .parse()
+        .map_err(|_| "the longitude is not a number")?;
+    vigil_core::directory::check_coordinates(lat, lon).map_err(|e| e.to_string())?;
+    Ok((lat, lon))
+}
+
+fn parse_category(s: &str) -> Result<vigil_core::directory::Category, String> {
+    vigil_core::directory::Category::parse_loose(s).ok_or_else(|| {
+        let names: Vec<&str> = vigil_core::directory::Category::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
+        format!("unknown category; use one of: {}", names.join(", "))
+    })
+}
+
+pub fn parse_kdf_iterations(s: &str) -> Result<u32, String> {
+    let n: u32 = s
+        .parse()
+        .map_err(|_| "expected a whole number".to_owned())?;
+    let min = vigil_core::vault::MIN_KDF_ITERATIONS;
+    if n < min {
+        return Err(format!("must be at least {min}"));
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn times_keep_their_instant_across_offsets() {
+        let a = parse_time("2026-11-28T20:00:00+01:00").unwrap();
+        let b = parse_time("2026-11-28T19:00:00Z").unwrap();
+        assert_eq!(a, b);
+        assert!(parse_time("2026-11-28 19:00").is_err());
+        assert!(parse_time("tomorrow").is_err());
+    }
+
+    #[test]
+    fn kdf_iterations_have_a_floor() {
+        assert!(parse_kdf_iterations("99999").is_err());
+        assert_eq!(parse_kdf_iterations("100000"), Ok(100_000));
+    }
+}

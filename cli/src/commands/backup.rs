@@ -1,0 +1,176 @@
+//! `vigil export` and `vigil restore`: the whole vault as an age file.
+
+use std::fs;
+use std::io::{BufReader, BufWriter};
+
+use chrono::Utc;
+use serde_json::json;
+use vigil_core::export::age::{Identity, Recipient, X25519Identity, X25519Recipient};
+use vigil_core::vault::{Vault, VaultOptions, DEFAULT_KDF_ITERATIONS};
+
+use crate::args::{ExportArgs, RestoreArgs};
+use crate::context::{progress, read_secret, spinner, Context, SecretSource};
+use crate::error::{CliError, CliResult};
+
+fn export_source(file: Option<&std::path::Path>) -> SecretSource<'_> {
+    SecretSource {
+        what: "export passphrase",
+        file_flag: "--export-passphrase-file",
+        file,
+        env: "VIGIL_EXPORT_PASSPHRASE",
+    }
+}
+
+pub fn export(ctx: &Context, a: ExportArgs) -> CliResult {
+    let recipients: Vec<Recipient> = if a.recipient.is_empty() {
+        let passphrase = read_secret(&export_source(a.export_passphrase_file.as_deref()), true)?;
+        vec![Recipient::passphrase(&passphrase)]
+    } else {
+        a.recipient
+            .iter()
+            .map(|r| r.trim().parse::<X25519Recipient>().map(Recipient::X25519))
+            .collect::<Result<_, _>>()?
+    };
+    let session = ctx.unlock()?;
+    let tmp = a.out.with_extension("partial");
+    let file = fs::File::create(&tmp).map_err(|e| CliError::file("create", &tmp, e))?;
+    let bar = spinner("Exporting");
+    let result = session
+        .backup()
+        .export(BufWriter::new(file), &recipients, Utc::now());
+    bar.finish_and_clear();
+    let report = match result.and_then(|(w, report)| {
+        w.into_inner()
+            .map_err(|e| vigil_core::Error::Io(e.into_error()))
+            .and_then(|f| Ok(f.sync_all()?))
+            .map(|()| report)
+    }) {
+        Ok(report) => report,
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            return Err(e.into());
+        }
+    };
+    fs::rename(&tmp, &a.out).map_err(|e| CliError::file("write", &a.out, e))?;
+    if !report.unreadable.is_empty() {
+        ctx.warn(&format!(
+            "{} record(s) failed authentication and were left out of the export",
+            report.unreadable.len()
+        ));
+    }
+    let sections: serde_json::Map<String, serde_json::Value> = report
+        .sections
+        .iter()
+        .map(|(name, n)| ((*name).to_owned(), json!(n)))
+        .collect();
+    ctx.emit(
+        json!({ "out": a.out, "sections": sections, "unreadable": report.unreadable.len() }),
+        || {
+            let total: u64 = report.sections.iter().map(|(_, n)| n).sum();
+            format!(
+                "Exported {total} records to {}. Decrypt it with `vigil restore` or the \
+                 standard age tools (`age -d`).",
+                a.out.display()
+            )
+        },
+    )
+}
+
+pub fn restore(ctx: &Context, a: RestoreArgs) -> CliResult {
+    let identity = match &a.identity {
+        Some(path) => {
+            let text = zeroize::Zeroizing::new(
+                fs::read_to_string(path)
+                    .map_err(|e| CliError::file("read the identity", path, e))?,
+            );
+            let line = text
+                .lines()
+                .map(str::trim)
+                .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+                .ok_or_else(|| {
+                    CliError::usage("the identity file holds no AGE-SECRET-KEY- line")
+                })?;
+            Identity::X25519(line.parse::<X25519Identity>()?)
+        }
+        None => {
+            let p = read_secret(&export_source(a.export_passphrase_file.as_deref()), false)?;
+            Identity::passphrase(&p)
+        }
+    };
+    let input = fs::File::open(&a.from).map_err(|e| CliError::file("open", &a.from, e))?;
+    let len = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let created = !ctx.vault.exists();
+    let session = if created {
+        let passphrase = ctx.passphrase(true)?;
+        let session = Vault::create(
+            &ctx.vault,
+            &passphrase,
+            &VaultOptions {
+                kdf_iterations: a.kdf_iterations.unwrap_or(DEFAULT_KDF_ITERATIONS),
+                device_secret: None,
+            },
+        )
+        .map_err(|e| ctx.vault_error(e))?;
+        crate::context::write_device_secret(&ctx.device_secret_path())?;
+        session
+    } else {
+        ctx.unlock()?
+    };
+    let bar = progress(len, "Restoring");
+    let result = session
+        .backup()
+        .import(BufReader::new(bar.wrap_read(input)), &[identity]);
+    bar.finish_and_clear();
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            if created {
+                // Nothing was in it: leave no empty vault behind a failed restore.
+                drop(session);
+                let _ = Vault::wipe(&ctx.vault);
+                let _ = fs::remove_file(ctx.device_secret_path());
+            }
+            return Err(e.into());
+        }
+    };
+    let sections: Vec<_> = report
+        .sections
+        .iter()
+        .map(|s| {
+            json!({
+                "section": s.section, "inserted": s.inserted, "updated": s.updated,
+                "kept_existing": s.kept_existing,
+                "rejected": s.rejected.iter().map(|r| json!({"index": r.index, "id": r.id, "reason": r.reason})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    ctx.emit(
+        json!({
+            "vault": ctx.vault, "created": created, "sections": sections,
+            "skipped_sections": report.skipped_sections,
+            "exported_at": report.exported_at.map(|t| t.to_rfc3339()),
+        }),
+        || {
+            let mut out = format!(
+                "Restored into {}{}:",
+                ctx.vault.display(),
+                if created { " (new vault)" } else { "" }
+            );
+            for s in &report.sections {
+                out.push_str(&format!(
+                    "\n  {}: {} new, {} updated, {} kept (already up to date){}",
+                    s.section,
+                    s.inserted,
+                    s.updated,
+                    s.kept_existing,
+                    if s.rejected.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} rejected", s.rejected.len())
+                    }
+                ));
+            }
+            out
+        },
+    )
+}

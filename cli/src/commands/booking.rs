@@ -1,0 +1,108 @@
+//! `vigil booking add|list`.
+
+use chrono::Utc;
+use serde_json::{json, Value};
+use vigil_core::bookings::{Booking, BookingDraft, TimeRange};
+
+use crate::args::{BookingAddArgs, BookingCommand, BookingListArgs};
+use crate::context::Context;
+use crate::error::CliResult;
+
+pub fn run(ctx: &Context, command: BookingCommand) -> CliResult {
+    match command {
+        BookingCommand::Add(a) => add(ctx, a),
+        BookingCommand::List(a) => list(ctx, a),
+    }
+}
+
+fn add(ctx: &Context, a: BookingAddArgs) -> CliResult {
+    let mut draft = BookingDraft::new(&a.client, a.at, a.minutes, a.kind.into());
+    draft.client.phone = a.phone;
+    draft.place.address = a.address;
+    draft.place.latitude = a.lat;
+    draft.place.longitude = a.lon;
+    draft.notes = a.note;
+    let session = ctx.unlock()?;
+    let booking = session.bookings().add(draft, Utc::now())?;
+    ctx.emit(booking_json(&booking), || {
+        format!(
+            "Logged booking {} at {}.",
+            booking.id,
+            booking.details.starts_at.to_rfc3339()
+        )
+    })
+}
+
+fn list(ctx: &Context, a: BookingListArgs) -> CliResult {
+    let session = ctx.unlock()?;
+    let listing = session.bookings().list(TimeRange {
+        from: a.from,
+        to: a.to,
+    })?;
+    if !listing.unreadable.is_empty() {
+        ctx.warn(&format!(
+            "{} booking(s) failed authentication and are not shown (tampered or corrupt)",
+            listing.unreadable.len()
+        ));
+    }
+    ctx.emit(
+        json!({
+            "bookings": listing.items.iter().map(booking_json).collect::<Vec<_>>(),
+            "unreadable": listing.unreadable,
+        }),
+        || table(&listing.items),
+    )
+}
+
+/// The JSON shape of a booking: times as RFC 3339 (the sealed form uses milliseconds).
+pub fn booking_json(b: &Booking) -> Value {
+    let d = &b.details;
+    json!({
+        "id": b.id,
+        "client": {
+            "label": d.client.label,
+            "phone": d.client.phone,
+            "email": d.client.email,
+            "handle": d.client.handle,
+        },
+        "starts_at": d.starts_at.to_rfc3339(),
+        "ends_at": d.ends_at.map(|t| t.to_rfc3339()),
+        "kind": d.kind,
+        "status": d.status,
+        "place": {
+            "address": d.place.address,
+            "latitude": d.place.latitude,
+            "longitude": d.place.longitude,
+        },
+        "terms": d.terms,
+        "notes": d.notes,
+        "created_at": b.created_at.to_rfc3339(),
+        "updated_at": b.updated_at.to_rfc3339(),
+    })
+}
+
+fn table(bookings: &[Booking]) -> String {
+    if bookings.is_empty() {
+        return "No bookings.".to_owned();
+    }
+    let mut out = String::new();
+    for b in bookings {
+        let d = &b.details;
+        let minutes = b
+            .duration()
+            .map_or_else(|| "open".to_owned(), |m| format!("{} min", m.num_minutes()));
+        out.push_str(&format!(
+            "{}  {}  {:<8} {:<8} {:<10} {}\n",
+            b.id,
+            d.starts_at.format("%Y-%m-%d %H:%M UTC"),
+            format!("{:?}", d.kind).to_lowercase(),
+            minutes,
+            format!("{:?}", d.status).to_lowercase(),
+            d.client.label
+        ));
+        if let Some(address) = &d.place.address {
+            out.push_str(&format!("{:34}at {address}\n", ""));
+        }
+    }
+    out
+}

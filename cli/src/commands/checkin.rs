@@ -1,0 +1,341 @@
+//! `vigil buddy ...` and `vigil checkin ...`.
+//!
+//! `checkin ok`, `status` and `tick` go through the background runner: they need the
+//! device secret only, never the passphrase, exactly like a phone's alarm while the vault
+//! is locked. A desktop cannot send an SMS or place a call, so `tick` performs a buddy
+//! message by printing it for the person to send, and reports it done.
+
+use chrono::{Duration, Utc};
+use serde_json::{json, Value};
+use vigil_core::checkin::{
+    Action, ActionKind, BuddyDraft, Channel, CheckinId, CheckinPlan, CheckinStatus, Checkins,
+    Outcome,
+};
+use vigil_core::vault::RecordId;
+
+use crate::args::{
+    BuddyAddArgs, BuddyCommand, ChannelArg, CheckinCommand, CheckinIdArgs, CheckinStartArgs,
+};
+use crate::context::Context;
+use crate::error::{CliError, CliResult, Exit};
+
+pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
+    let key = ctx.escalation_key()?;
+    let session = ctx.unlock()?;
+    let checkins = session.checkins(&key);
+    match command {
+        BuddyCommand::Add(BuddyAddArgs {
+            name,
+            phone,
+            language,
+            channel,
+        }) => {
+            let region = ctx.region()?;
+            let buddy = checkins.add_buddy(
+                BuddyDraft {
+                    name,
+                    phone,
+                    channel: channel_of(channel),
+                    language,
+                },
+                region.code(),
+            )?;
+            ctx.emit(json!(buddy), || {
+                format!("Added buddy {} ({}).", buddy.name, buddy.phone)
+            })
+        }
+        BuddyCommand::List => {
+            let listing = checkins.buddies()?;
+            if !listing.unreadable.is_empty() {
+                ctx.warn(&format!(
+                    "{} buddy record(s) failed authentication and are not shown",
+                    listing.unreadable.len()
+                ));
+            }
+            ctx.emit(
+                json!({ "buddies": listing.items, "unreadable": listing.unreadable }),
+                || {
+                    if listing.items.is_empty() {
+                        return "No buddies yet: add one with `vigil buddy add`.".to_owned();
+                    }
+                    listing
+                        .items
+                        .iter()
+                        .map(|b| {
+                            format!(
+                                "{}  {:<20} {:<16} {:?} ({})\n",
+                                b.id, b.name, b.phone, b.channel, b.language
+                            )
+                        })
+                        .collect()
+                },
+            )
+        }
+    }
+}
+
+fn channel_of(c: ChannelArg) -> Channel {
+    match c {
+        ChannelArg::Sms => Channel::Sms,
+        ChannelArg::Call => Channel::Call,
+        ChannelArg::OtherApp => Channel::OtherApp,
+    }
+}
+
+pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
+    let now = Utc::now();
+    match command {
+        CheckinCommand::Start(a) => start(ctx, a),
+        CheckinCommand::Ok(a) => {
+            let receipt = ctx.runner()?.check_in(&a.code, now)?;
+            // The same words for the normal and the duress code: someone may be watching.
+            ctx.emit(
+                json!({ "checked_in": receipt.checkins, "at": receipt.at.to_rfc3339() }),
+                || "Checked in. Your check-in is over.".to_owned(),
+            )
+        }
+        CheckinCommand::Extend(a) => {
+            let key = ctx.escalation_key()?;
+            let session = ctx.unlock()?;
+            let checkins = session.checkins(&key);
+            let id = which(&checkins.list()?.items, &a.which)?;
+            let status = checkins.extend(&id, Duration::minutes(a.minutes), now)?;
+            ctx.emit(status_json(&status), || {
+                format!("New deadline: {}.", local(status.deadline))
+            })
+        }
+        CheckinCommand::Cancel(a) => {
+            let key = ctx.escalation_key()?;
+            let session = ctx.unlock()?;
+            let checkins = session.checkins(&key);
+            let id = which(&checkins.list()?.items, &a)?;
+            checkins.cancel(&id, now)?;
+            ctx.emit(json!({ "cancelled": id }), || {
+                "Cancelled; nobody was alerted.".to_owned()
+            })
+        }
+        CheckinCommand::Status => {
+            let runner = ctx.runner()?;
+            let listing = runner.list()?;
+            let next = runner.next_wakeup()?;
+            ctx.emit(
+                json!({
+                    "checkins": listing.items.iter().map(status_json).collect::<Vec<_>>(),
+                    "unreadable": listing.unreadable,
+                    "next_wakeup": next.map(|t| t.to_rfc3339()),
+                }),
+                || {
+                    if listing.items.is_empty() {
+                        return "No check-in is armed.".to_owned();
+                    }
+                    let mut out = String::new();
+                    for s in &listing.items {
+                        out.push_str(&format!(
+                            "{}  {:?}  deadline {}  buddies alerted after {}{}\n",
+                            s.id,
+                            s.phase,
+                            local(s.deadline),
+                            local(s.escalates_at),
+                            if s.buddies_alerted > 0 {
+                                format!(" ({} alerted)", s.buddies_alerted)
+                            } else {
+                                String::new()
+                            }
+                        ));
+                    }
+                    if let Some(next) = next {
+                        out.push_str(&format!(
+                            "Run `vigil checkin tick` by {} at the latest.\n",
+                            local(next)
+                        ));
+                    }
+                    out
+                },
+            )
+        }
+        CheckinCommand::Tick(a) => {
+            let runner = ctx.runner()?;
+            let now = a.now.unwrap_or(now);
+            let actions = runner.tick(now)?;
+            let mut done = Vec::with_capacity(actions.len());
+            for action in &actions {
+                if !ctx.json {
+                    println!("{}", describe(action));
+                }
+                // Printed is what a desktop can do: that is the action performed.
+                runner.report_outcome(&action.id, Outcome::Sent, now)?;
+                done.push(action_json(action));
+            }
+            let next = runner.next_wakeup()?;
+            ctx.emit(
+                json!({
+                    "now": now.to_rfc3339(),
+                    "actions": done,
+                    "next_wakeup": next.map(|t| t.to_rfc3339()),
+                }),
+                || {
+                    let mut out = format!("{} action(s) done.", actions.len());
+                    if let Some(next) = next {
+                        out.push_str(&format!(" Next tick due by {}.", local(next)));
+                    }
+                    out
+                },
+            )
+        }
+        CheckinCommand::SetCodes(a) => {
+            let key = ctx.escalation_key()?;
+            let session = ctx.unlock()?;
+            session.checkins(&key).set_codes(&a.code, &a.duress_code)?;
+            ctx.emit(json!({ "codes_set": true }), || {
+                "Check-in code and duress code set. Either one ends a check-in and looks the \
+                 same; the duress code also alerts your buddies silently."
+                    .to_owned()
+            })
+        }
+    }
+}
+
+fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
+    let key = ctx.escalation_key()?;
+    let session = ctx.unlock()?;
+    let checkins = session.checkins(&key);
+    let buddies = resolve_buddies(&checkins, &a.buddy)?;
+    let now = Utc::now();
+    let mut plan = CheckinPlan::new(now + Duration::minutes(a.minutes), buddies);
+    plan.booking = a.booking.as_deref().map(parse_id).transpose()?;
+    plan.utc_offset_minutes = utc_offset_minutes();
+    let status = checkins.arm(plan, now)?;
+    ctx.emit(status_json(&status), || {
+        format!(
+            "Check-in armed until {}. If you have not checked in by {}, your buddies are \
+             alerted.\nCheck in with `vigil checkin ok --code CODE`. Run `vigil checkin tick` \
+             regularly (e.g. every minute from cron): a desktop only acts when it is run.",
+            local(status.deadline),
+            local(status.escalates_at)
+        )
+    })
+}
+
+/// Buddies by name (case-insensitive); no names means every buddy.
+pub fn resolve_buddies(checkins: &Checkins<'_>, names: &[String]) -> CliResult<Vec<RecordId>> {
+    let everyone = checkins.buddies()?.items;
+    if names.is_empty() {
+        return Ok(everyone.iter().map(|b| b.id).collect());
+    }
+    names
+        .iter()
+        .map(|name| {
+            let found: Vec<_> = everyone
+                .iter()
+                .filter(|b| b.name.trim().eq_ignore_ascii_case(name.trim()))
+                .collect();
+            match found.as_slice() {
+                [one] => Ok(one.id),
+                [] => Err(CliError::new(Exit::NotFound, "no buddy has that name")
+                    .with_hint("`vigil buddy list` shows your buddies")),
+                _ => Err(CliError::new(
+                    Exit::Invalid,
+                    "more than one buddy has that name; rename one of them",
+                )),
+            }
+        })
+        .collect()
+}
+
+/// The local UTC offset now, for the times written in messages.
+pub fn utc_offset_minutes() -> i32 {
+    chrono::Local::now().offset().local_minus_utc() / 60
+}
+
+/// The check-in a command is about: the one given, or the only one armed.
+fn which(armed: &[CheckinStatus], args: &CheckinIdArgs) -> CliResult<CheckinId> {
+    if let Some(id) = &args.id {
+        return parse_id(id);
+    }
+    match armed {
+        [one] => Ok(one.id),
+        [] => Err(vigil_core::Error::from(vigil_core::checkin::CheckinError::NothingArmed).into()),
+        _ => Err(CliError::usage("more than one check-in is armed")
+            .with_hint("name one with --id (see `vigil checkin status`)")),
+    }
+}
+
+fn parse_id(s: &str) -> CliResult<RecordId> {
+    s.trim().parse::<RecordId>().map_err(|_| {
+        CliError::new(
+            Exit::Invalid,
+            "that is not a record id (32 hexadecimal digits)",
+        )
+    })
+}
+
+fn local(t: vigil_core::clock::Timestamp) -> String {
+    t.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+pub fn status_json(s: &CheckinStatus) -> Value {
+    json!({
+        "id": s.id,
+        "phase": s.phase,
+        "armed_at": s.armed_at.to_rfc3339(),
+        "deadline": s.deadline.to_rfc3339(),
+        "escalates_at": s.escalates_at.to_rfc3339(),
+        "booking": s.booking,
+        "buddies_alerted": s.buddies_alerted,
+        "acknowledged": s.acknowledged,
+    })
+}
+
+/// What a person reads for one action.
+pub fn describe(action: &Action) -> String {
+    match &action.kind {
+        ActionKind::NotifyWorker { notice, text } => {
+            format!("[{}] {text}", format!("{notice:?}").to_lowercase())
+        }
+        ActionKind::MessageBuddy {
+            name,
+            phone,
+            channel,
+            text,
+            ..
+        } => {
+            let how = match channel {
+                Channel::Sms => "text",
+                Channel::Call => "call",
+                Channel::OtherApp => "message",
+            };
+            format!("[buddy message] {how} {name} on {phone} now and say:\n{text}")
+        }
+        ActionKind::WorkerAlertFailed { text, .. } => format!("[alert failed] {text}"),
+    }
+}
+
+pub fn action_json(action: &Action) -> Value {
+    let id = action.id.to_string();
+    match &action.kind {
+        ActionKind::NotifyWorker { notice, text } => {
+            json!({ "id": id, "type": "notify_worker", "notice": notice, "text": text })
+        }
+        ActionKind::MessageBuddy {
+            buddy,
+            name,
+            phone,
+            channel,
+            language,
+            purpose,
+            text,
+            discreet,
+        } => json!({
+            "id": id, "type": "message_buddy", "buddy": buddy, "name": name, "phone": phone,
+            "channel": channel, "language": language, "purpose": purpose, "text": text,
+            "discreet": discreet,
+        }),
+        ActionKind::WorkerAlertFailed {
+            buddy_name, text, ..
+        } => {
+            json!({ "id": id, "type": "worker_alert_failed", "buddy_name": buddy_name, "text": text })
+        }
+    }
+}

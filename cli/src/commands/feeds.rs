@@ -1,0 +1,179 @@
+//! `vigil trust ...` and `vigil import`: pinning publisher keys and accepting their
+//! signed bundles.
+
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+
+use chrono::Utc;
+use serde_json::json;
+use vigil_core::feeds::{BundleKind, PublicKey, DEFAULT_MAX_BUNDLE_BYTES};
+use vigil_core::screening::Region;
+use vigil_core::vault::Session;
+
+use crate::args::{ImportArgs, TrustAddArgs, TrustCommand};
+use crate::context::{progress, Context};
+use crate::error::{CliError, CliResult, Exit};
+
+pub fn trust(ctx: &Context, command: TrustCommand) -> CliResult {
+    match command {
+        TrustCommand::Add(TrustAddArgs { name, key }) => {
+            let text = fs::read_to_string(&key)
+                .map_err(|e| CliError::file("read the public key file", &key, e))?;
+            let public: PublicKey = text.trim().parse().map_err(|e: vigil_core::Error| {
+                CliError::from(e).with_hint("the file must hold one line starting with vigil-pub:")
+            })?;
+            let session = ctx.unlock()?;
+            let publisher = session.feeds().trust(&name, public, Utc::now())?;
+            ctx.emit(json!(publisher), || {
+                format!(
+                    "Trusted {} with key {}. Bundles signed by this key can now be imported.",
+                    publisher.name,
+                    public.key_id()
+                )
+            })
+        }
+        TrustCommand::List => {
+            let session = ctx.unlock()?;
+            let now = Utc::now();
+            let publishers = session.feeds().publishers()?;
+            let feeds = session.feeds().status(now)?;
+            ctx.emit(
+                json!({
+                    "publishers": publishers.items,
+                    "unreadable": publishers.unreadable,
+                    "feeds": feeds.iter().map(|f| json!({
+                        "publisher": f.publisher, "kind": f.kind, "version": f.version,
+                        "issued_at": f.issued_at.to_rfc3339(),
+                        "expires_at": f.expires_at.to_rfc3339(), "stale": f.stale,
+                    })).collect::<Vec<_>>(),
+                }),
+                || {
+                    if publishers.items.is_empty() {
+                        return "No trusted publishers.".to_owned();
+                    }
+                    let mut out = String::new();
+                    for p in &publishers.items {
+                        let keys: Vec<String> =
+                            p.keys.iter().map(|k| k.key_id.to_string()).collect();
+                        out.push_str(&format!("{}  keys {}\n", p.name, keys.join(", ")));
+                        for f in feeds.iter().filter(|f| f.publisher_id == p.id) {
+                            out.push_str(&format!(
+                                "  {} version {}{}\n",
+                                f.kind,
+                                f.version,
+                                if f.stale { " (stale)" } else { "" }
+                            ));
+                        }
+                    }
+                    out
+                },
+            )
+        }
+    }
+}
+
+pub fn import(ctx: &Context, a: ImportArgs) -> CliResult {
+    let bytes = read_bundle(&a.bundle)?;
+    let session = ctx.unlock()?;
+    let summary = import_bundle(&session, &bytes, ctx.region()?)?;
+    ctx.emit(summary.json, || summary.text)
+}
+
+/// What an import did, both ways of telling it.
+pub struct ImportSummary {
+    pub json: serde_json::Value,
+    pub text: String,
+}
+
+/// Verifies the bundle first (which kind it is is only trusted once the signature is),
+/// then hands it to the importer of its kind; the importer verifies it again inside the
+/// transaction that stores it.
+pub fn import_bundle(session: &Session, bytes: &[u8], region: Region) -> CliResult<ImportSummary> {
+    let now = Utc::now();
+    let verified = session.feeds().verify(bytes, now)?;
+    let kind = verified.bundle.kind;
+    let spinner = crate::context::spinner("Importing");
+    let result = match kind {
+        BundleKind::Directory => {
+            let accepted = session.directory().accept_bundle(bytes, now)?;
+            let s = accepted.status;
+            ImportSummary {
+                json: json!({
+                    "kind": "directory", "publisher": s.publisher, "version": s.version,
+                    "services": accepted.imported.services, "stale": s.stale,
+                    "expires_at": s.expires_at.to_rfc3339(),
+                }),
+                text: format!(
+                    "Imported directory version {} from {}: {} services.{}",
+                    s.version,
+                    s.publisher,
+                    accepted.imported.services,
+                    stale_note(s.stale)
+                ),
+            }
+        }
+        BundleKind::Alerts => {
+            let accepted = session.screening(region).import_alerts(bytes, now)?;
+            let s = accepted.status;
+            let i = accepted.imported;
+            let skipped: Vec<_> = i
+                .skipped
+                .iter()
+                .map(|k| json!({ "line": k.line, "reason": k.reason }))
+                .collect();
+            let mut text = format!(
+                "Imported alerts version {} from {}: {} alerts.{}",
+                s.version,
+                s.publisher,
+                i.imported,
+                stale_note(s.stale)
+            );
+            for k in &i.skipped {
+                text.push_str(&format!("\n  skipped line {}: {}", k.line, k.reason));
+            }
+            ImportSummary {
+                json: json!({
+                    "kind": "alerts", "publisher": s.publisher, "version": s.version,
+                    "alerts": i.imported, "dropped_identifiers": i.dropped_identifiers,
+                    "skipped": skipped, "stale": s.stale, "expires_at": s.expires_at.to_rfc3339(),
+                }),
+                text,
+            }
+        }
+    };
+    spinner.finish_and_clear();
+    Ok(result)
+}
+
+fn stale_note(stale: bool) -> &'static str {
+    if stale {
+        " It is past its expiry date: shown as stale until the publisher issues a new one."
+    } else {
+        ""
+    }
+}
+
+/// Reads a bundle file whole, within the size limit the core enforces anyway.
+pub fn read_bundle(path: &Path) -> CliResult<Vec<u8>> {
+    let file = fs::File::open(path).map_err(|e| CliError::file("open the bundle", path, e))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > DEFAULT_MAX_BUNDLE_BYTES {
+        return Err(CliError::new(
+            Exit::Invalid,
+            format!(
+                "{} is larger than the bundle limit of {} MiB",
+                path.display(),
+                DEFAULT_MAX_BUNDLE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    let bar = progress(len, "Reading");
+    let mut bytes = Vec::with_capacity(len as usize);
+    bar.wrap_read(file)
+        .take(DEFAULT_MAX_BUNDLE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| CliError::file("read the bundle", path, e))?;
+    bar.finish_and_clear();
+    Ok(bytes)
+}

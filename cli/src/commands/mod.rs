@@ -1,0 +1,11 @@
+//! One module per group of commands.
+
+pub mod backup;
+pub mod booking;
+pub mod checkin;
+pub mod feeds;
+pub mod publish;
+pub mod screening;
+pub mod security;
+pub mod services;
+pub mod vault;

@@ -1,0 +1,260 @@
+//! `vigil publish ...`: the tools a local project uses to publish its directory and its
+//! alerts as signed bundles. They need no vault.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{Duration, Utc};
+use ring::rand::SystemRandom;
+use serde_json::json;
+use vigil_core::directory::import::{
+    import_csv_path, import_nhs_choices, import_osm_geojson, Import, NHS_ATTRIBUTION,
+};
+use vigil_core::directory::{build_directory_bundle, DirectoryContent};
+use vigil_core::feeds::{
+    generate_publisher_key, sign_bundle, BundleDraft, BundleKind, PublisherKey,
+};
+use vigil_core::screening::{AlertImport, Region};
+use vigil_core::vault::{Vault, VaultOptions, MIN_KDF_ITERATIONS};
+
+use crate::args::{
+    KeygenArgs, PublishAlertsArgs, PublishCommand, PublishDirectoryArgs, SignArgs, SourceFormat,
+};
+use crate::context::{spinner, Context};
+use crate::error::{CliError, CliResult, Exit};
+
+pub fn run(ctx: &Context, command: PublishCommand) -> CliResult {
+    match command {
+        PublishCommand::Keygen(a) => keygen(ctx, a),
+        PublishCommand::Directory(a) => directory(ctx, a),
+        PublishCommand::Alerts(a) => alerts(ctx, a),
+    }
+}
+
+fn keygen(ctx: &Context, a: KeygenArgs) -> CliResult {
+    let (pkcs8, public) = generate_publisher_key(&SystemRandom::new())?;
+    let key = PublisherKey::from_pkcs8(&pkcs8)?;
+    write_new(&a.out, key.to_key_file().as_bytes(), true)?;
+    let public_file = with_suffix(&a.out, ".pub");
+    write_new(&public_file, format!("{public}\n").as_bytes(), false)?;
+    ctx.emit(
+        json!({
+            "public_key": public.to_string(),
+            "key_id": public.key_id().to_string(),
+            "key_file": a.out,
+            "public_key_file": public_file,
+        }),
+        || {
+            format!(
+                "{public}\n\nSecret key written to {} (readable by you only): keep it offline \
+                 and backed up; whoever has it can publish in your name.\nPublic key also in \
+                 {}: give it to the people who will trust your bundles \
+                 (`vigil trust add --name NAME --key {}`).",
+                a.out.display(),
+                public_file.display(),
+                public_file.display()
+            )
+        },
+    )
+}
+
+pub fn load_key(path: &Path) -> CliResult<PublisherKey> {
+    let text = zeroize::Zeroizing::new(
+        fs::read_to_string(path).map_err(|e| CliError::file("read the key file", path, e))?,
+    );
+    PublisherKey::from_key_file(&text).map_err(|e| {
+        CliError::from(e).with_hint("use the secret key file that `vigil publish keygen` wrote")
+    })
+}
+
+fn directory(ctx: &Context, a: PublishDirectoryArgs) -> CliResult {
+    let key = load_key(&a.sign.key)?;
+    let spinner = spinner("Reading the source");
+    let import = read_directory_source(&a.from, a.format)?;
+    spinner.finish_and_clear();
+    let content = DirectoryContent::new(&a.time_zone, import.services.clone());
+    let now = Utc::now();
+    let bundle = build_directory_bundle(
+        &key,
+        &content,
+        a.sign.version,
+        now,
+        now + Duration::days(a.sign.valid_days),
+    )?;
+    write_replace(&a.sign.out, &bundle)?;
+    let skipped: Vec<_> = import.skipped().collect();
+    if !skipped.is_empty() && !ctx.json {
+        eprintln!("vigil: {} source row(s) skipped:", skipped.len());
+        for s in skipped.iter().take(20) {
+            eprintln!("  {} row {}: {:?}", s.file, s.row, s.reason);
+        }
+        if skipped.len() > 20 {
+            eprintln!("  ... (--json lists them all)");
+        }
+    }
+    ctx.emit(
+        json!({
+            "bundle": a.sign.out, "kind": "directory", "version": a.sign.version,
+            "services": content.services.len(), "files": import.files,
+            "key_id": key.key_id().to_string(), "bytes": bundle.len(),
+            "attribution": (a.format == SourceFormat::Nhs).then_some(NHS_ATTRIBUTION),
+        }),
+        || {
+            let mut out = format!(
+                "Signed directory bundle version {} with {} services ({} bytes): {}",
+                a.sign.version,
+                content.services.len(),
+                bundle.len(),
+                a.sign.out.display()
+            );
+            if a.format == SourceFormat::Nhs {
+                out.push_str(&format!("\n{NHS_ATTRIBUTION}"));
+            }
+            out
+        },
+    )
+}
+
+pub fn read_directory_source(from: &Path, format: SourceFormat) -> CliResult<Import> {
+    let label = from
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(match format {
+        SourceFormat::Nhs => {
+            if !from.is_dir() {
+                return Err(CliError::usage(format!(
+                    "{} is not a folder; for --format nhs, --from names the folder holding \
+                     the NHS files",
+                    from.display()
+                )));
+            }
+            import_nhs_choices(from, None)?
+        }
+        SourceFormat::Csv => import_csv_path(from)?,
+        SourceFormat::Geojson => {
+            let bytes = fs::read(from).map_err(|e| CliError::file("read", from, e))?;
+            import_osm_geojson(&label, &bytes)?
+        }
+    })
+}
+
+fn alerts(ctx: &Context, a: PublishAlertsArgs) -> CliResult {
+    let key = load_key(&a.sign.key)?;
+    let content =
+        fs::read(&a.from).map_err(|e| CliError::file("read the alerts file", &a.from, e))?;
+    let now = Utc::now();
+    let bundle = sign(&key, BundleKind::Alerts, &content, &a.sign)?;
+    // The apps refuse a bundle whose content is malformed: find out now, by importing it
+    // into a throw-away vault exactly as an app would, and report what it would skip.
+    let check = check_alerts(&key, &bundle)?;
+    write_replace(&a.sign.out, &bundle)?;
+    if !check.skipped.is_empty() && !ctx.json {
+        eprintln!(
+            "vigil: {} alert(s) would be skipped by the apps:",
+            check.skipped.len()
+        );
+        for s in &check.skipped {
+            eprintln!("  line {}: {}", s.line, s.reason);
+        }
+    }
+    ctx.emit(
+        json!({
+            "bundle": a.sign.out, "kind": "alerts", "version": a.sign.version,
+            "alerts": check.imported, "dropped_identifiers": check.dropped_identifiers,
+            "skipped": check.skipped.iter().map(|s| json!({"line": s.line, "reason": s.reason})).collect::<Vec<_>>(),
+            "key_id": key.key_id().to_string(), "bytes": bundle.len(),
+            "issued_at": now.to_rfc3339(),
+        }),
+        || {
+            format!(
+                "Signed alerts bundle version {} with {} alerts ({} bytes): {}",
+                a.sign.version,
+                check.imported,
+                bundle.len(),
+                a.sign.out.display()
+            )
+        },
+    )
+}
+
+fn sign(key: &PublisherKey, kind: BundleKind, content: &[u8], s: &SignArgs) -> CliResult<Vec<u8>> {
+    let now = Utc::now();
+    Ok(sign_bundle(
+        key,
+        &BundleDraft {
+            kind,
+            version: s.version,
+            issued_at: now,
+            expires_at: now + Duration::days(s.valid_days),
+            content,
+        },
+    )?)
+}
+
+fn check_alerts(key: &PublisherKey, bundle: &[u8]) -> CliResult<AlertImport> {
+    let dir = tempfile::tempdir()
+        .map_err(|e| CliError::file("create a temporary folder in", &std::env::temp_dir(), e))?;
+    let session = Vault::create(
+        dir.path().join("check.db"),
+        "throw-away",
+        &VaultOptions {
+            kdf_iterations: MIN_KDF_ITERATIONS,
+            device_secret: None,
+        },
+    )?;
+    let now = Utc::now();
+    session.feeds().trust("check", key.public_key(), now)?;
+    let accepted = session
+        .screening(Region::GB)
+        .import_alerts(bundle, now)
+        .map_err(|e| {
+            let mut err = CliError::from(e);
+            err.message = format!("the alerts file cannot be published: {}", err.message);
+            err.hint = Some("see docs/screening.md for the alerts format".into());
+            err
+        })?;
+    Ok(accepted.imported)
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Writes a file that must not exist yet (keys are never overwritten).
+fn write_new(path: &Path, bytes: &[u8], secret: bool) -> CliResult {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if secret {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = secret;
+    let mut file = options.open(path).map_err(|e| {
+        let err = CliError::file("create", path, e);
+        if path.exists() {
+            CliError::new(Exit::Invalid, err.message)
+                .with_hint("choose another --out; an existing key is never overwritten")
+        } else {
+            err
+        }
+    })?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| CliError::file("write", path, e))
+}
+
+/// Replaces `path` with `bytes` as a whole: a reader never sees half a bundle.
+pub fn write_replace(path: &Path, bytes: &[u8]) -> CliResult {
+    let tmp = with_suffix(path, ".tmp");
+    let result = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
+    result.map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        CliError::file("write", path, e)
+    })
+}

@@ -1,0 +1,145 @@
+//! `vigil note add` and `vigil screen`.
+
+use chrono::Utc;
+use serde_json::{json, Value};
+use vigil_core::screening::{
+    normalize, IdentifierKind, Match, MatchSource, MatchStrength, NoteDraft, Risk, ScreenedInput,
+    ScreeningResult,
+};
+
+use crate::args::{NoteAddArgs, NoteCommand, RiskLevel, ScreenArgs};
+use crate::context::Context;
+use crate::error::{CliError, CliResult};
+
+pub fn note(ctx: &Context, command: NoteCommand) -> CliResult {
+    let NoteCommand::Add(a) = command;
+    add(ctx, a)
+}
+
+fn add(ctx: &Context, a: NoteAddArgs) -> CliResult {
+    let region = ctx.region()?;
+    let mut identifiers = Vec::new();
+    for (kind, values) in [
+        (IdentifierKind::Phone, &a.phone),
+        (IdentifierKind::Email, &a.email),
+        (IdentifierKind::Handle, &a.handle),
+        (IdentifierKind::Plate, &a.plate),
+    ] {
+        for v in values {
+            identifiers.push(normalize(kind, v, region)?);
+        }
+    }
+    if identifiers.is_empty() {
+        return Err(CliError::usage(
+            "a note needs at least one of --phone, --email, --handle, --plate",
+        ));
+    }
+    let label = a
+        .label
+        .clone()
+        .unwrap_or_else(|| identifiers[0].normalized());
+    let mut draft = NoteDraft::new(&label, risk_of(a.risk), identifiers);
+    draft.text = a.text.unwrap_or_default();
+    let session = ctx.unlock()?;
+    let note = session.screening(region).add_note(draft, Utc::now())?;
+    ctx.emit(json!(note), || {
+        format!(
+            "Noted {} as {} ({}).",
+            note.details.label,
+            note.details.risk.as_str(),
+            note.id
+        )
+    })
+}
+
+fn risk_of(r: RiskLevel) -> Risk {
+    match r {
+        RiskLevel::Safe => Risk::Safe,
+        RiskLevel::Unknown => Risk::Unknown,
+        RiskLevel::Caution => Risk::Caution,
+        RiskLevel::Danger => Risk::Danger,
+        RiskLevel::Blocked => Risk::Blocked,
+    }
+}
+
+pub fn screen(ctx: &Context, a: ScreenArgs) -> CliResult {
+    let region = ctx.region()?;
+    let session = ctx.unlock()?;
+    let result = session.screening(region).screen(&a.input, Utc::now())?;
+    ctx.emit(result_json(&result), || human(&result))
+}
+
+pub fn result_json(r: &ScreeningResult) -> Value {
+    json!({
+        "input": r.input,
+        "overall": r.overall,
+        "matches": r.matches.iter().map(match_json).collect::<Vec<_>>(),
+    })
+}
+
+fn match_json(m: &Match) -> Value {
+    let source = match &m.source {
+        MatchSource::Note(note) => json!({ "note": note }),
+        MatchSource::Alert {
+            alert,
+            publisher,
+            stale,
+        } => json!({ "alert": alert, "publisher": publisher, "stale": stale }),
+    };
+    json!({
+        "strength": m.strength,
+        "matched": m.matched,
+        "risk": m.risk,
+        "source": source,
+    })
+}
+
+pub fn human(r: &ScreeningResult) -> String {
+    let what = match &r.input {
+        ScreenedInput::Identifier(id) => id.normalized(),
+        ScreenedInput::PartialNumber(digits) => format!("…{digits}"),
+    };
+    let mut out = format!(
+        "{what}: {}\n",
+        match r.overall {
+            Risk::Unknown if r.matches.is_empty() => "no notes or alerts".to_owned(),
+            risk => risk.as_str().to_uppercase(),
+        }
+    );
+    for m in &r.matches {
+        let how = match m.strength {
+            MatchStrength::Exact => "exact".to_owned(),
+            MatchStrength::PhoneSuffix { digits } => format!("same last {digits} digits"),
+            MatchStrength::PlateFragment => "part of the plate".to_owned(),
+        };
+        let line = match &m.source {
+            MatchSource::Note(n) => format!(
+                "your note \"{}\" ({}){}",
+                n.details.label,
+                n.details.risk.as_str(),
+                if n.details.text.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", n.details.text)
+                }
+            ),
+            MatchSource::Alert {
+                alert,
+                publisher,
+                stale,
+            } => format!(
+                "alert {} from {publisher}{}: {:?}, {}",
+                alert.reference,
+                if *stale { " (stale feed)" } else { "" },
+                alert.category,
+                alert.description
+            ),
+        };
+        out.push_str(&format!(
+            "  {} [{how}, {}] {line}\n",
+            m.matched.normalized(),
+            m.risk.as_str()
+        ));
+    }
+    out
+}

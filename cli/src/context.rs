@@ -1,0 +1,318 @@
+//! What every command shares: where the vault is, how the passphrase and the device secret
+//! are obtained, how results are printed, and progress on a terminal.
+
+use std::fs;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use ring::rand::{SecureRandom, SystemRandom};
+use serde_json::Value;
+use vigil_core::checkin::{BackgroundRunner, EscalationKey};
+use vigil_core::screening::Region;
+use vigil_core::vault::{Session, Vault};
+use zeroize::Zeroizing;
+
+use crate::error::{CliError, CliResult, Exit};
+
+/// Length of the device secret, in bytes.
+pub const DEVICE_SECRET_LEN: usize = 32;
+
+/// Where a secret may come from, in order of preference.
+pub struct SecretSource<'a> {
+    /// What it is, for prompts and messages ("passphrase", "duress passphrase", ...).
+    pub what: &'a str,
+    pub file_flag: &'a str,
+    pub file: Option<&'a Path>,
+    pub env: &'a str,
+}
+
+pub struct Context {
+    pub vault: PathBuf,
+    pub passphrase_file: Option<PathBuf>,
+    pub json: bool,
+    /// ISO country code for numbers written without a country code.
+    pub region: String,
+}
+
+impl Context {
+    /// The platform's default vault location, e.g. `~/.local/share/vigil/vault.db`.
+    pub fn default_vault() -> Option<PathBuf> {
+        dirs::data_dir().map(|d| d.join("vigil").join("vault.db"))
+    }
+
+    /// The device-secret file of the vault: `<vault>.device`.
+    pub fn device_secret_path(&self) -> PathBuf {
+        device_secret_path(&self.vault)
+    }
+
+    /// The vault passphrase, from `--passphrase-file`, `VIGIL_PASSPHRASE`, or a prompt.
+    pub fn passphrase(&self, confirm: bool) -> CliResult<Zeroizing<String>> {
+        read_secret(
+            &SecretSource {
+                what: "passphrase",
+                file_flag: "--passphrase-file",
+                file: self.passphrase_file.as_deref(),
+                env: "VIGIL_PASSPHRASE",
+            },
+            confirm,
+        )
+    }
+
+    /// The device secret, if the vault has one.
+    pub fn device_secret(&self) -> CliResult<Option<Zeroizing<Vec<u8>>>> {
+        let path = self.device_secret_path();
+        match fs::read(&path) {
+            Ok(bytes) if bytes.len() == DEVICE_SECRET_LEN => Ok(Some(Zeroizing::new(bytes))),
+            Ok(_) => Err(CliError::new(
+                Exit::Tampered,
+                format!(
+                    "the device-secret file {} is damaged (it must hold {DEVICE_SECRET_LEN} bytes)",
+                    path.display()
+                ),
+            )),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(CliError::file("read the device secret", &path, e)),
+        }
+    }
+
+    /// The device secret, which this command cannot do without.
+    pub fn require_device_secret(&self) -> CliResult<Zeroizing<Vec<u8>>> {
+        self.device_secret()?.ok_or_else(|| {
+            CliError::new(
+                Exit::Locked,
+                format!(
+                    "the device-secret file {} is missing",
+                    self.device_secret_path().display()
+                ),
+            )
+            .with_hint("`vigil init` creates it beside the vault; copy it along with the vault")
+        })
+    }
+
+    /// The region for phone numbers, checked.
+    pub fn region(&self) -> CliResult<Region> {
+        Ok(self.region.parse::<Region>()?)
+    }
+
+    /// The key of the check-in escalation state, from the device secret.
+    pub fn escalation_key(&self) -> CliResult<EscalationKey> {
+        let secret = self.require_device_secret()?;
+        Ok(EscalationKey::from_device_secret(&secret)?)
+    }
+
+    /// Escalation without the passphrase: what a phone's alarm does while the vault is locked.
+    pub fn runner(&self) -> CliResult<BackgroundRunner> {
+        let vault = Vault::open(&self.vault).map_err(|e| self.vault_error(e))?;
+        Ok(BackgroundRunner::open(&vault, self.escalation_key()?)?)
+    }
+
+    /// Opens and unlocks the vault: the existence check comes first, so a missing vault is
+    /// reported before anyone is asked for a passphrase.
+    pub fn unlock(&self) -> CliResult<Session> {
+        let vault = Vault::open(&self.vault).map_err(|e| self.vault_error(e))?;
+        let passphrase = self.passphrase(false)?;
+        let secret = self.device_secret()?;
+        let spinner = spinner("Unlocking the vault");
+        let session = vault.unlock(&passphrase, secret.as_ref().map(|s| s.as_slice()));
+        spinner.finish_and_clear();
+        Ok(session?)
+    }
+
+    /// Adds the path to the errors where it is what the person needs to see.
+    pub fn vault_error(&self, e: vigil_core::Error) -> CliError {
+        let mut err = CliError::from(e);
+        if matches!(err.exit, Exit::NoVault | Exit::VaultExists) {
+            err.message = format!("{} ({})", err.message, self.vault.display());
+        }
+        err
+    }
+
+    /// Prints the result of a command: one JSON document with `--json`, otherwise the text
+    /// `human` builds.
+    pub fn emit(&self, json: Value, human: impl FnOnce() -> String) -> CliResult {
+        let mut out = std::io::stdout().lock();
+        let written = if self.json {
+            serde_json::to_writer_pretty(&mut out, &json)
+                .map_err(std::io::Error::other)
+                .and_then(|()| writeln!(out))
+        } else {
+            let text = human();
+            if text.is_empty() {
+                Ok(())
+            } else {
+                writeln!(out, "{}", text.trim_end())
+            }
+        };
+        match written {
+            Ok(()) => Ok(()),
+            // `vigil booking list | head`: a closed pipe is not a failure of the command.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => Err(CliError::new(
+                Exit::Failure,
+                format!("could not write the output: {e}"),
+            )),
+        }
+    }
+
+    /// A note for the person (never part of the JSON document): goes to stderr.
+    pub fn warn(&self, text: &str) {
+        eprintln!("vigil: warning: {text}");
+    }
+}
+
+pub fn device_secret_path(vault: &Path) -> PathBuf {
+    let mut name = vault.as_os_str().to_owned();
+    name.push(".device");
+    PathBuf::from(name)
+}
+
+/// Writes a fresh random device secret beside the vault, readable by its owner only.
+///
+/// On a desktop there is no keystore: this file is the whole protection of the secret, so
+/// anyone who copies the vault's folder has it too. It exists so that the check-in
+/// escalation state and the unlock attempt counter work the way they do on a phone.
+pub fn write_device_secret(path: &Path) -> CliResult {
+    let mut secret = Zeroizing::new([0u8; DEVICE_SECRET_LEN]);
+    SystemRandom::new()
+        .fill(&mut secret[..])
+        .map_err(|_| CliError::new(Exit::Failure, "the system random generator failed"))?;
+    let tmp = path.with_extension("device.tmp");
+    let result = (|| {
+        let _ = fs::remove_file(&tmp);
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&tmp)?;
+        file.write_all(&secret[..])?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        CliError::file("write the device secret", path, e)
+    })
+}
+
+/// Reads a secret from its file, its environment variable, or a hidden prompt on the
+/// terminal, in that order. Without a terminal and without another source it fails at once
+/// rather than wait for input that will never come.
+pub fn read_secret(source: &SecretSource<'_>, confirm: bool) -> CliResult<Zeroizing<String>> {
+    let secret = if let Some(path) = source.file {
+        let mut text = Zeroizing::new(String::new());
+        fs::File::open(path)
+            .and_then(|mut f| f.read_to_string(&mut text))
+            .map_err(|e| {
+                CliError::file(&format!("read the {} file", source.what), path, e).with_hint(
+                    format!(
+                        "{} names a file holding the {}",
+                        source.file_flag, source.what
+                    ),
+                )
+            })?;
+        Zeroizing::new(strip_line_end(&text).to_owned())
+    } else if let Some(value) = std::env::var_os(source.env) {
+        let value = value.into_string().map_err(|_| {
+            CliError::new(
+                Exit::Passphrase,
+                format!("{} is not valid UTF-8", source.env),
+            )
+        })?;
+        Zeroizing::new(value)
+    } else if std::io::stdin().is_terminal() {
+        let first = prompt(&format!("Vigil {}: ", source.what))?;
+        if confirm {
+            let again = prompt(&format!("Repeat the {}: ", source.what))?;
+            if *again != *first {
+                return Err(CliError::new(
+                    Exit::Passphrase,
+                    format!("the two {}s differ; nothing was changed", source.what),
+                ));
+            }
+        }
+        first
+    } else {
+        return Err(CliError::new(
+            Exit::Passphrase,
+            format!("no {} given and no terminal to ask on", source.what),
+        )
+        .with_hint(format!(
+            "pass {} FILE or set {}",
+            source.file_flag, source.env
+        )));
+    };
+    if secret.is_empty() {
+        return Err(CliError::new(
+            Exit::Passphrase,
+            format!("the {} is empty", source.what),
+        ));
+    }
+    Ok(secret)
+}
+
+fn prompt(text: &str) -> CliResult<Zeroizing<String>> {
+    rpassword::prompt_password(text)
+        .map(Zeroizing::new)
+        .map_err(|e| {
+            CliError::new(
+                Exit::Passphrase,
+                format!("could not read from the terminal: {e}"),
+            )
+        })
+}
+
+/// One trailing line end is the editor's, not the passphrase's.
+fn strip_line_end(text: &str) -> &str {
+    text.strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(text)
+}
+
+/// Progress shown only to a person watching: hidden when stderr is not a terminal, so
+/// scripts and logs never see control characters.
+pub fn progress(len: u64, message: &'static str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len).with_message(message);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {eta}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// A spinner for a step whose length is unknown (key derivation), on a terminal only.
+pub fn spinner(message: &'static str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner().with_message(message);
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_trailing_line_end_is_dropped() {
+        assert_eq!(strip_line_end("secret\n"), "secret");
+        assert_eq!(strip_line_end("secret\r\n"), "secret");
+        assert_eq!(strip_line_end("secret\n\n"), "secret\n");
+        assert_eq!(strip_line_end(" secret "), " secret ");
+    }
+
+    #[test]
+    fn device_secret_sits_beside_the_vault() {
+        assert_eq!(
+            device_secret_path(Path::new("/a/vault.db")),
+            PathBuf::from("/a/vault.db.device")
+        );
+    }
+}
