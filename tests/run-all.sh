@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# The whole test suite: Rust (unit, integration, doc tests) and, where present, the
-# binding suites that drive the real built library from Python and Kotlin.
+# The whole test suite: the Rust tests (unit, integration, doc), then the generated
+# bindings driven from Python (pytest) and Kotlin on a JVM (Maven + JUnit) against the real
+# built library, including the age interop tests against pyrage.
+# Needs: Rust, Python 3 with pytest and pyrage, JDK 17 and Maven (see .ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== Rust tests"
 cargo test --workspace --all-targets
 cargo test --workspace --doc
+
+echo "== Bindings: build the library and generate Kotlin, Swift and Python"
+bash tests/generate-bindings.sh
+
+echo "== Python suite (generated bindings, age interop with pyrage)"
+python3 -m pytest -q tests/python
+
+echo "== Kotlin suite on the JVM"
+mvn -B --no-transfer-progress -f tests/kotlin/pom.xml test

@@ -1,0 +1,149 @@
+package app.vigil.core
+
+import java.io.File
+import java.nio.file.Files
+import java.time.Duration
+import java.time.Instant
+import java.util.concurrent.Executors
+import java.util.concurrent.TimeUnit
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import org.junit.jupiter.api.io.TempDir
+
+/** The end-to-end scenario through the generated Kotlin and the real library. */
+class ScenarioTest {
+    private val device = "keystore secret for the tests!!!".toByteArray()
+    private val t0: Instant = Instant.parse("2026-11-28T20:00:00Z")
+    private val fastKdf = 100_000u
+    private val fixtures = File(System.getProperty("vigil.fixtures"))
+
+    private fun at(minutes: Long): Instant = t0.plus(Duration.ofMinutes(minutes))
+
+    private fun booking(label: String, phone: String? = null) = BookingInput(
+        clientLabel = label, clientPhone = phone, clientEmail = null, clientHandle = null,
+        startsAt = at(0), endsAt = at(60), kind = BookingKind.OUTCALL,
+        address = "12 Example Street", latitude = 51.5, longitude = -0.12,
+        terms = null, notes = null, status = BookingStatus.PLANNED,
+    )
+
+    private fun checkin(deadline: Instant, buddy: String, booking: String?) = CheckinInput(
+        deadline = deadline, buddyIds = listOf(buddy), bookingId = booking,
+        reminderMinutes = null, graceMinutes = null, repeatMinutes = null,
+        workerLanguage = "en", utcOffsetMinutes = 0,
+    )
+
+    @Test
+    fun theWholeScenario(@TempDir dir: File) {
+        val vault = Vault(File(dir, "vault.db").path)
+        vault.create("correct horse", device, fastKdf, null).lock()
+        assertThrows<VigilException.WrongPassphrase> { vault.unlock("wrong horse", device, null, t0) }
+        val session = vault.unlock("correct horse", device, null, t0)
+
+        val added = session.addBooking(booking("New client", "07700 900123"), t0)
+        assertEquals(added, session.getBooking(added.id))
+        val buddy = session.addBuddy(BuddyInput("Ana", "07400 123456", Channel.SMS, "pl"))
+        assertEquals("+447400123456", buddy.phone)
+        session.setCheckinCodes("4321", "9876")
+
+        val status = session.startCheckin(checkin(at(60), buddy.id, added.id), t0)
+        assertEquals(CheckinPhase.ARMED, status.phase)
+        assertEquals(at(55), session.nextWakeup())
+
+        // Advance through tick, reporting worker notifications, until a buddy is alerted.
+        var alert: Action? = null
+        while (alert == null) {
+            val wake = requireNotNull(session.nextWakeup()) { "an armed check-in always has a next wake-up" }
+            assertTrue(wake <= at(70), "escalation is due at deadline + grace")
+            for (action in session.tick(wake)) {
+                if (action.kind is ActionKind.MessageBuddy) alert = action
+                else session.reportOutcome(action.id, Outcome.Sent, wake)
+            }
+        }
+        val message = alert!!.kind as ActionKind.MessageBuddy
+        assertEquals("+447400123456", message.phone)
+        assertEquals("pl", message.language)
+        assertFalse(message.discreet)
+        session.reportOutcome(alert!!.id, Outcome.Failed("no signal"), at(70))
+        val retryAt = session.nextWakeup()!!
+        val retried = session.tick(retryAt).filter { it.kind is ActionKind.MessageBuddy }
+        assertEquals(1, retried.size)
+        session.reportOutcome(retried[0].id, Outcome.Sent, retryAt)
+
+        // The duress code answers like the normal one and alerts silently.
+        val receipt = session.checkIn("9876", retryAt)
+        assertEquals(listOf(status.id), receipt.checkinIds)
+        val duress = session.tick(retryAt).map { it.kind }.filterIsInstance<ActionKind.MessageBuddy>()
+        assertTrue(duress.isNotEmpty() && duress.all { it.discreet && it.purpose == "duress" })
+        assertTrue(session.listCheckins().isEmpty())
+
+        // A client note, and one number written three ways.
+        session.addNote(NoteInput(listOf("07700 900461"), "Dave", Risk.DANGER, "violent"), t0)
+        for (written in listOf("07700 900461", "+44 7700 900461", "0044 7700-900-461")) {
+            val result = session.screen(written, t0)
+            assertEquals(Risk.DANGER, result.overall, written)
+            assertTrue(result.matches[0].exact)
+        }
+
+        // A signed directory bundle, then nearby services.
+        val bundle = File(fixtures, "directory.bundle").readBytes()
+        assertThrows<VigilException.BundleRejected> { session.importBundle(bundle, t0) }
+        session.trustPublisher("Test project", File(fixtures, "publisher.pub").readText(), t0)
+        val summary = session.importBundle(bundle, t0)
+        assertEquals("directory", summary.kind)
+        assertEquals(3uL, summary.records)
+        val hits = session.nearbyServices(NearbyInput(51.5136, -0.1365, 5.0, 10u, listOf(), null), t0)
+        assertEquals("test:1", hits.first().id)
+        assertEquals(hits.sortedBy { it.distanceM }, hits)
+        assertThrows<VigilException.InvalidInput> {
+            session.nearbyServices(NearbyInput(51.5, -0.1, 5.0, 10u, listOf("bakery"), null), t0)
+        }
+
+        session.lock()
+        assertThrows<VigilException.Locked> { session.listBookings(null, null) }
+        vault.wipe()
+        assertFalse(vault.exists())
+        assertThrows<VigilException.VaultNotFound> { vault.unlock("correct horse", device, null, t0) }
+    }
+
+    @Test
+    fun errorsCrossTheBoundaryAsTypedExceptions(@TempDir dir: File) {
+        val vault = Vault(File(dir, "vault.db").path)
+        val session = vault.create("pass", device, fastKdf, null)
+        val bad = booking("x").copy(endsAt = at(-10))
+        val e = assertThrows<VigilException.InvalidInput> { session.addBooking(bad, t0) }
+        assertTrue(e.message!!.contains("end time"))
+        assertThrows<VigilException.NotFound> { session.getBooking("00".repeat(16)) }
+        assertThrows<VigilException.CheckinRefused> { session.checkIn("1234", t0) }
+        assertThrows<VigilException.VaultExists> { vault.create("pass", device, fastKdf, null) }
+        val garbage = File(dir, "garbage.db")
+        Files.write(garbage.toPath(), ByteArray(8192) { 0x5a })
+        assertThrows<VigilException.CorruptVault> { Vault(garbage.path).unlock("pass", device, null, t0) }
+    }
+
+    @Test
+    fun theSessionIsSafeToShareBetweenThreads(@TempDir dir: File) {
+        val session = Vault(File(dir, "vault.db").path).create("pass", device, fastKdf, null)
+        val pool = Executors.newFixedThreadPool(4)
+        repeat(4) { n -> pool.submit { repeat(10) { i -> session.addBooking(booking("t$n-$i"), t0) } } }
+        pool.shutdown()
+        assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS))
+        assertEquals(40, session.listBookings(null, null).size)
+    }
+
+    @Test
+    fun theBackgroundRunnerWorksWithTheDeviceSecretOnly(@TempDir dir: File) {
+        val vault = Vault(File(dir, "vault.db").path)
+        val session = vault.create("pass", device, fastKdf, null)
+        val buddy = session.addBuddy(BuddyInput("Ana", "07400 123456", Channel.CALL, "es"))
+        session.setCheckinCodes("4321", "9876")
+        session.startCheckin(checkin(at(30), buddy.id, null), t0)
+        session.lock()
+        val runner = vault.backgroundRunner(device)
+        val actions = runner.tick(at(45))
+        assertTrue(actions.any { it.kind is ActionKind.MessageBuddy })
+        assertEquals(1, runner.checkIn("4321", at(46)).checkinIds.size)
+    }
+}
