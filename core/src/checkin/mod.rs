@@ -214,6 +214,26 @@ impl Session {
 }
 
 impl Checkins<'_> {
+    /// The escalation state's copy of each buddy (an unknown id is an arming error).
+    fn contacts(&self, buddies: &[RecordId]) -> Result<Vec<Contact>> {
+        buddies
+            .iter()
+            .map(|id| {
+                let buddy = self.buddy(id).map_err(|e| match e {
+                    Error::NotFound(_) => CheckinError::UnknownBuddy.into(),
+                    other => other,
+                })?;
+                Ok(Contact {
+                    buddy: buddy.id,
+                    name: buddy.name,
+                    phone: buddy.phone,
+                    channel: buddy.channel,
+                    language: buddy.language,
+                })
+            })
+            .collect()
+    }
+
     fn store(&self) -> Store<'_> {
         Store::new(self.session.conn(), self.key)
     }
@@ -326,20 +346,13 @@ impl Checkins<'_> {
         if utc_offset_minutes.abs() > MAX_OFFSET_MINUTES {
             return Err(Error::invalid("UTC offset", "must be within 14 hours"));
         }
-        let mut contacts = Vec::with_capacity(buddies.len());
-        for id in buddies.iter().collect::<BTreeSet<_>>() {
-            let buddy = self.buddy(id).map_err(|e| match e {
-                Error::NotFound(_) => CheckinError::UnknownBuddy.into(),
-                other => other,
-            })?;
-            contacts.push(Contact {
-                buddy: buddy.id,
-                name: buddy.name,
-                phone: buddy.phone,
-                channel: buddy.channel,
-                language: buddy.language,
-            });
-        }
+        let unique: Vec<RecordId> = buddies
+            .iter()
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let contacts = self.contacts(&unique)?;
         self.store().set_duress_standby(Some(store::DuressStandby {
             contacts,
             worker_language: normalize_language(worker_language)?,
@@ -374,20 +387,7 @@ impl Checkins<'_> {
                 chosen.push(*id);
             }
         }
-        let mut contacts = Vec::with_capacity(chosen.len());
-        for id in &chosen {
-            let buddy = self.buddy(id).map_err(|e| match e {
-                Error::NotFound(_) => CheckinError::UnknownBuddy.into(),
-                other => other,
-            })?;
-            contacts.push(Contact {
-                buddy: buddy.id,
-                name: buddy.name,
-                phone: buddy.phone,
-                channel: buddy.channel,
-                language: buddy.language,
-            });
-        }
+        let contacts = self.contacts(&chosen)?;
         let mut ladder = Vec::with_capacity(plan.ladder.len());
         for step in &plan.ladder {
             let mut idx = Vec::new();
