@@ -20,6 +20,8 @@
 
 pub mod age;
 mod bookings;
+mod buddies;
+mod notes;
 
 use std::io::{self, BufReader, Read, Write};
 
@@ -37,7 +39,7 @@ pub const FORMAT_NAME: &str = "vigil-export";
 pub const FORMAT_VERSION: u64 = 1;
 /// Minor version: additions a reader of the same major version may skip (new sections,
 /// new optional fields).
-pub const FORMAT_MINOR: u64 = 0;
+pub const FORMAT_MINOR: u64 = 1;
 
 /// Errors specific to export and import.
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +81,11 @@ pub(crate) trait Section: Sync {
 }
 
 /// Every section, in export order. Owners of further capabilities add theirs here.
-pub(crate) const SECTIONS: &[&dyn Section] = &[&bookings::BookingsSection];
+pub(crate) const SECTIONS: &[&dyn Section] = &[
+    &bookings::BookingsSection,
+    &notes::NotesSection,
+    &buddies::BuddiesSection,
+];
 
 /// Writes the records of one section as JSON array elements.
 pub(crate) struct RecordSink<'a> {

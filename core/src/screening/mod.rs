@@ -220,6 +220,14 @@ impl<'s> Screening<'s> {
         Ok(out)
     }
 
+    /// Stores a note under its own id and times, index included, after the same checks as
+    /// `add_note` (restore from an export).
+    pub(crate) fn restore_note(&self, mut note: ClientNote) -> Result<ClientNote> {
+        note.details.validate()?;
+        self.store_note(self.conn(), &note)?;
+        Ok(note)
+    }
+
     fn store_note(&self, conn: &Connection, note: &ClientNote) -> Result<()> {
         let body = self.session.seal(NOTES, &note.id, note)?;
         conn.execute(
