@@ -13,6 +13,55 @@ use vigil_core::Error;
 
 const DEVICE: &[u8] = b"device secret from the keystore!";
 
+/// A trusted publisher and a signed directory with an everyday service and a sex work
+/// project, imported into `session`.
+fn import_directory(
+    session: &vigil_core::vault::Session,
+    publisher: &vigil_core::feeds::PublisherKey,
+) {
+    use vigil_core::directory::{build_directory_bundle, Category, DirectoryContent, Service};
+    let mut pharmacy = Service::new(
+        "p:1",
+        "Corner Pharmacy",
+        &[Category::Pharmacy],
+        51.51,
+        -0.12,
+    );
+    pharmacy.opening_hours = Some("24/7".into());
+    let project = Service::new(
+        "p:2",
+        "Sex Work Outreach",
+        &[Category::SexWorkProject],
+        51.52,
+        -0.13,
+    );
+    let content = DirectoryContent::new("Europe/London", vec![pharmacy, project]);
+    let bundle = build_directory_bundle(
+        publisher,
+        &content,
+        1,
+        at(8, 0),
+        at(8, 0) + chrono::Duration::days(30),
+    )
+    .unwrap();
+    if session.feeds().publishers().unwrap().items.is_empty() {
+        session
+            .feeds()
+            .trust("Outreach project", publisher.public_key(), at(8, 0))
+            .unwrap();
+    }
+    session
+        .directory()
+        .accept_bundle(bundle.as_slice(), at(9, 0))
+        .unwrap();
+}
+
+fn publisher_key() -> vigil_core::feeds::PublisherKey {
+    let (pkcs8, _) =
+        vigil_core::feeds::generate_publisher_key(&ring::rand::SystemRandom::new()).unwrap();
+    vigil_core::feeds::PublisherKey::from_pkcs8(&pkcs8).unwrap()
+}
+
 fn key() -> EscalationKey {
     EscalationKey::from_device_secret(DEVICE).unwrap()
 }
@@ -218,7 +267,11 @@ fn vaults_with_and_without_a_duress_passphrase_look_the_same() {
     let duress_dir = tempfile::tempdir().unwrap();
     let (plain, s1) = real_vault(plain_dir.path());
     let (with_duress, mut s2) = real_vault(duress_dir.path());
-    // Both have a buddy and check-in codes; only one has a duress passphrase that alerts.
+    // Both have a buddy, check-in codes and a directory; only one has a duress
+    // passphrase that alerts.
+    let publisher = publisher_key();
+    import_directory(&s1, &publisher);
+    import_directory(&s2, &publisher);
     with_buddy(&s1);
     let buddy = with_buddy(&s2);
     s2.checkins(&key())
@@ -436,4 +489,42 @@ fn a_duress_unlock_silently_alerts_the_chosen_buddies_while_the_real_vault_stays
             .any(|a| matches!(a.kind, ActionKind::NotifyWorker { .. })),
         "nothing shows on the worker's screen"
     );
+}
+
+#[test]
+fn the_decoy_shows_everyday_services_only_under_a_neutral_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut session) = real_vault(dir.path());
+    import_directory(&session, &publisher_key());
+    session
+        .set_duress(
+            "real passphrase",
+            "decoy",
+            DuressOptions::default(),
+            None,
+            at(20, 0),
+        )
+        .unwrap();
+    session.lock();
+    let decoy = Vault::open(&path).unwrap().unlock("decoy", None).unwrap();
+    let loaded = decoy.directory().load().unwrap();
+    let services: Vec<(String, String)> = loaded
+        .index
+        .services()
+        .map(|(p, s)| (p.to_string(), s.name.clone()))
+        .collect();
+    assert_eq!(
+        services,
+        vec![(
+            "Local health services 1".to_string(),
+            "Corner Pharmacy".to_string()
+        )]
+    );
+    assert!(decoy
+        .feeds()
+        .publishers()
+        .unwrap()
+        .items
+        .iter()
+        .all(|p| !p.name.contains("Outreach")));
 }

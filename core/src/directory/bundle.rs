@@ -17,7 +17,7 @@ use std::io::Read;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::{DirectoryContent, DirectoryError, DirectoryIndex, Service, CONTENT_FORMAT};
+use super::{Category, DirectoryContent, DirectoryError, DirectoryIndex, Service, CONTENT_FORMAT};
 use crate::clock::Timestamp;
 use crate::feeds::{
     sign_bundle, Accepted, BundleDraft, BundleKind, FeedError, PublisherKey, VerifiedBundle,
@@ -113,11 +113,26 @@ impl Directory<'_> {
         input: impl Read,
         now: Timestamp,
     ) -> Result<Accepted<StoredDirectory>> {
-        self.session
-            .feeds()
-            .accept(input, BundleKind::Directory, now, |conn, bundle| {
-                self.store(conn, bundle)
-            })
+        let accepted =
+            self.session
+                .feeds()
+                .accept(input, BundleKind::Directory, now, |conn, bundle| {
+                    self.store(conn, bundle)
+                })?;
+        self.refresh_decoy(now)?;
+        Ok(accepted)
+    }
+
+    /// Keeps the decoy vault's services in step with the real directory, in every vault
+    /// (with or without a duress passphrase), so the decoy's size says nothing.
+    fn refresh_decoy(&self, now: Timestamp) -> Result<()> {
+        let Some(decoy) = self.session.decoy_session()? else {
+            return Ok(());
+        };
+        for publisher in decoy.feeds().publishers()?.items {
+            decoy.feeds().remove(&publisher.name)?;
+        }
+        self.copy_everyday_services_to(&decoy, now)
     }
 
     fn store(
@@ -126,9 +141,27 @@ impl Directory<'_> {
         bundle: &VerifiedBundle,
     ) -> Result<StoredDirectory> {
         let content = parse_content(bundle.content())?;
+        self.store_services(
+            conn,
+            bundle.publisher_id,
+            &bundle.publisher,
+            bundle.bundle.version,
+            &content,
+        )
+    }
+
+    /// Replaces one publisher's services with `content`, in chunks.
+    fn store_services(
+        &self,
+        conn: &rusqlite::Connection,
+        publisher_id: RecordId,
+        publisher: &str,
+        version: u64,
+        content: &DirectoryContent,
+    ) -> Result<StoredDirectory> {
         conn.execute(
             "DELETE FROM directory_chunks WHERE publisher = ?1",
-            params![bundle.publisher_id],
+            params![publisher_id],
         )?;
         let count = content.services.len().div_ceil(SERVICES_PER_CHUNK).max(1);
         let count_u32 = u32::try_from(count)
@@ -147,21 +180,60 @@ impl Directory<'_> {
         for (i, services) in chunks.into_iter().enumerate() {
             let id = self.session.new_id()?;
             let chunk = ChunkRef {
-                publisher_id: bundle.publisher_id,
-                publisher: &bundle.publisher,
-                version: bundle.bundle.version,
+                publisher_id,
+                publisher,
+                version,
                 time_zone: &content.time_zone,
                 index: i as u32,
                 count: count_u32,
                 services,
             };
             let body = self.session.seal(TABLE, &id, &chunk)?;
-            insert.execute(params![id, bundle.publisher_id, body])?;
+            insert.execute(params![id, publisher_id, body])?;
         }
         Ok(StoredDirectory {
             services: content.services.len(),
             chunks: count,
         })
+    }
+
+    /// Gives a decoy vault (see `vault::decoy`) the everyday part of this directory —
+    /// pharmacies, GPs, A&E — under neutral publisher names, so its "nearby services"
+    /// works like a real one and shows nothing that points to sex work.
+    pub(crate) fn copy_everyday_services_to(&self, decoy: &Session, now: Timestamp) -> Result<()> {
+        const EVERYDAY: [Category; 3] = [
+            Category::Pharmacy,
+            Category::GeneralPractice,
+            Category::AccidentAndEmergency,
+        ];
+        let loaded = self.load()?;
+        let feeds = self.session.feeds();
+        for (i, name) in loaded.index.publishers().enumerate() {
+            let services: Vec<Service> = loaded
+                .index
+                .services()
+                .filter(|(p, s)| *p == name && s.categories.iter().all(|c| EVERYDAY.contains(c)))
+                .map(|(_, s)| s.clone())
+                .collect();
+            if services.is_empty() {
+                continue;
+            }
+            let real = feeds.publisher(name)?;
+            let Some(key) = real.keys.last() else {
+                continue;
+            };
+            let neutral = format!("Local health services {}", i + 1);
+            let pinned = decoy.feeds().trust(&neutral, key.key, now)?;
+            let time_zone = loaded.index.time_zone_of(name).unwrap_or("Europe/London");
+            decoy.directory().store_services(
+                decoy.conn(),
+                pinned.id,
+                &neutral,
+                1,
+                &DirectoryContent::new(time_zone, services),
+            )?;
+        }
+        Ok(())
     }
 
     /// Opens every stored chunk and builds the in-memory index once.

@@ -270,6 +270,14 @@ impl DirectoryIndex {
         self.publishers.iter().map(|p| p.name.as_str())
     }
 
+    /// The time zone a publisher's directory declared (IANA name).
+    pub fn time_zone_of(&self, publisher: &str) -> Option<&'static str> {
+        self.publishers
+            .iter()
+            .find(|p| p.name == publisher)
+            .map(|p| p.evaluator.time_zone().name())
+    }
+
     /// Every loaded service with its publisher.
     pub fn services(&self) -> impl Iterator<Item = (&str, &Service)> {
         self.entries.iter().map(|e| {

@@ -10,7 +10,7 @@ use std::path::Path;
 use chrono::Duration;
 use rusqlite::Connection;
 
-use super::{storage, Session};
+use super::{keys::KEY_LEN, storage, RecordId, SecretKey, Session};
 use crate::bookings::{BookingDraft, BookingKind, BookingStatus};
 use crate::clock::Timestamp;
 use crate::Result;
@@ -79,4 +79,44 @@ pub(crate) fn remove(main_path: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+const KEY_TABLE: &str = "decoy_key";
+
+fn key_row() -> RecordId {
+    RecordId::from_bytes([0; 16])
+}
+
+/// Seals the decoy key into the real vault.
+pub(crate) fn store_key(real: &Session, key: &SecretKey) -> Result<()> {
+    let body = real.seal(KEY_TABLE, &key_row(), &hex::encode(key.as_bytes()))?;
+    real.conn().execute(
+        "INSERT INTO decoy_key (id, body) VALUES (?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+        rusqlite::params![key_row(), body],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn load_key(real: &Session) -> Result<Option<SecretKey>> {
+    use rusqlite::OptionalExtension;
+    let Some(body) = real
+        .conn()
+        .query_row(
+            "SELECT body FROM decoy_key WHERE id = ?1",
+            [key_row()],
+            |r| r.get::<_, Vec<u8>>(0),
+        )
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let text: zeroize::Zeroizing<String> =
+        zeroize::Zeroizing::new(real.open(KEY_TABLE, &key_row(), &body)?);
+    let mut bytes = [0u8; KEY_LEN];
+    hex::decode_to_slice(text.as_bytes(), &mut bytes)
+        .map_err(|_| crate::Error::Decode("decoy key".into()))?;
+    let key = SecretKey::from_bytes(bytes);
+    zeroize::Zeroize::zeroize(&mut bytes);
+    Ok(Some(key))
 }

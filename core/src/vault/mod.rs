@@ -157,27 +157,35 @@ impl Vault {
                 )?;
             }
             tx.commit()?;
-            // The decoy database exists in every vault, under a key nobody keeps until a
-            // duress passphrase is set. Its dates are never readable, so the wall clock is
-            // good enough for them.
-            let throwaway = SecretKey::random(&rng)?;
+            // The decoy database exists in every vault. Its key is kept sealed under the real
+            // key (and wrapped in the duress slot only once a duress passphrase is set).
+            // Its dates are relative to creation; the wall clock is good enough for them.
+            let decoy_key = SecretKey::random(&rng)?;
+            let real = Session::new(
+                conn,
+                path.clone(),
+                vault_key.clone(),
+                kdf.clone(),
+                Realm::Real,
+            );
+            decoy::store_key(&real, &decoy_key)?;
             decoy::create(
                 &path,
                 |c| {
                     Session::new(
                         c,
                         path.clone(),
-                        throwaway,
+                        decoy_key,
                         kdf.clone(),
                         Realm::Decoy(DuressOptions::default()),
                     )
                 },
                 chrono::Utc::now(),
             )?;
-            Ok(conn)
+            Ok(real)
         })();
         match result {
-            Ok(conn) => Ok(Session::new(conn, path, vault_key, kdf, Realm::Real)),
+            Ok(real) => Ok(real),
             Err(e) => {
                 // Leave nothing half-made behind.
                 let _ = remove_files(&path);
@@ -631,7 +639,15 @@ impl Session {
                 "must differ from the passphrase",
             ));
         }
-        let decoy_key = SecretKey::random(&self.rng)?;
+        let decoy_key = match decoy::load_key(self)? {
+            Some(key) => key,
+            None => {
+                let key = SecretKey::random(&self.rng)?;
+                decoy::store_key(self, &key)?;
+                key
+            }
+        };
+        // A fresh decoy (dates around now), with the everyday part of the directory.
         let decoy_session = decoy::create(
             &self.path,
             |c| {
@@ -645,6 +661,8 @@ impl Session {
             },
             now,
         )?;
+        self.directory()
+            .copy_everyday_services_to(&decoy_session, now)?;
         drop(decoy_session);
         let wrapped = slots::wrap(
             &duress_kek,
@@ -655,6 +673,26 @@ impl Session {
             &decoy_key,
         )?;
         slots::write(&self.conn, DURESS_SLOT, &wrapped)
+    }
+
+    /// The decoy vault as a session, for the real session to keep it current; `None` when
+    /// this session is the decoy (or the vault predates the stored decoy key).
+    pub(crate) fn decoy_session(&self) -> Result<Option<Session>> {
+        if self.realm != Realm::Real {
+            return Ok(None);
+        }
+        let Some(key) = decoy::load_key(self)? else {
+            return Ok(None);
+        };
+        let conn = storage::connect(&storage::aux_path(&self.path), false)?;
+        storage::migrate_to(&conn, storage::latest_version())?;
+        Ok(Some(Session::new(
+            conn,
+            self.path.clone(),
+            key,
+            self.kdf.clone(),
+            Realm::Decoy(DuressOptions::default()),
+        )))
     }
 
     /// Removes the duress passphrase (its slot becomes random filler again).

@@ -90,6 +90,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
          PRIMARY KEY (kind, idx, alert)
      ) WITHOUT ROWID;
      CREATE INDEX screening_alert_index_owner ON screening_alert_index (alert);",
+    // 6: vault — the decoy vault's key, sealed under the real key, so the real session can
+    // keep the decoy looking alive (its services follow the real directory) whether or not
+    // a duress passphrase is set.
+    "CREATE TABLE decoy_key (
+         id   BLOB PRIMARY KEY,
+         body BLOB NOT NULL
+     );",
 ];
 
 /// The schema version this build writes.
