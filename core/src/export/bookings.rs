@@ -200,17 +200,10 @@ impl Section for BookingsSection {
         record: serde_json::Value,
         report: &mut SectionReport,
     ) -> Result<()> {
-        let id = record
-            .get("id")
-            .and_then(|v| v.as_str())
-            .and_then(|s| s.parse::<RecordId>().ok());
-        let booking: Booking = match serde_json::from_value::<BookingRecord>(record) {
-            Ok(r) => r.into(),
-            Err(_) => {
-                report.reject(id, "not a valid booking record");
-                return Ok(());
-            }
+        let Some(booking) = report.parse::<BookingRecord>(record, "booking") else {
+            return Ok(());
         };
+        let booking: Booking = booking.into();
         if let Err(Error::InvalidInput { field, reason }) = booking.details.validate() {
             report.reject(Some(booking.id), format!("invalid {field}: {reason}"));
             return Ok(());

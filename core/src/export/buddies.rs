@@ -52,12 +52,7 @@ impl Section for BuddiesSection {
         record: serde_json::Value,
         report: &mut SectionReport,
     ) -> Result<()> {
-        let id = record
-            .get("id")
-            .and_then(|v| v.as_str())
-            .and_then(|s| s.parse::<RecordId>().ok());
-        let Ok(r) = serde_json::from_value::<BuddyRecord>(record) else {
-            report.reject(id, "not a valid buddy record");
+        let Some(r) = report.parse::<BuddyRecord>(record, "buddy") else {
             return Ok(());
         };
         match stored_buddy(session, &r.id) {

@@ -499,6 +499,26 @@ impl<'de> Visitor<'de> for RecordsSeed<'_, '_, '_> {
 
 impl SectionReport {
     /// Records a skipped record at the next position.
+    /// Parses one record of a section; a record that does not fit is rejected (with its
+    /// id, when it has a readable one) and `None` returned.
+    pub(crate) fn parse<T: serde::de::DeserializeOwned>(
+        &mut self,
+        record: serde_json::Value,
+        what: &str,
+    ) -> Option<T> {
+        let id = record
+            .get("id")
+            .and_then(|v| v.as_str())
+            .and_then(|s| s.parse::<RecordId>().ok());
+        match serde_json::from_value(record) {
+            Ok(parsed) => Some(parsed),
+            Err(_) => {
+                self.reject(id, format!("not a valid {what} record"));
+                None
+            }
+        }
+    }
+
     pub(crate) fn reject(&mut self, id: Option<RecordId>, reason: impl Into<String>) {
         let index = self.inserted + self.updated + self.kept_existing + self.rejected.len() as u64;
         self.rejected.push(RejectedRecord {

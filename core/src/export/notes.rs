@@ -100,12 +100,7 @@ impl Section for NotesSection {
         record: serde_json::Value,
         report: &mut SectionReport,
     ) -> Result<()> {
-        let id = record
-            .get("id")
-            .and_then(|v| v.as_str())
-            .and_then(|s| s.parse::<RecordId>().ok());
-        let Ok(r) = serde_json::from_value::<NoteRecord>(record) else {
-            report.reject(id, "not a valid note record");
+        let Some(r) = report.parse::<NoteRecord>(record, "note") else {
             return Ok(());
         };
         let identifiers = match r
@@ -147,11 +142,12 @@ impl Section for NotesSection {
             report.kept_existing += 1;
             return Ok(());
         }
+        let id = note.id;
         match screening.restore_note(note) {
             Ok(_) if newer.is_none() => report.inserted += 1,
             Ok(_) => report.updated += 1,
             Err(e @ (Error::InvalidInput { .. } | Error::Screening(_))) => {
-                report.reject(id, e.to_string())
+                report.reject(Some(id), e.to_string())
             }
             Err(e) => return Err(e),
         }
