@@ -56,6 +56,9 @@ impl Vault {
         kdf_iterations: Option<u32>,
         idle_lock_minutes: Option<u32>,
     ) -> Result<Arc<Session>> {
+        // Checked before anything is written: a secret too short for the escalation key
+        // must not leave a vault behind that the shell then cannot use.
+        EscalationKey::from_device_secret(&device_secret)?;
         let options = v::VaultOptions {
             kdf_iterations: kdf_iterations.unwrap_or(v::DEFAULT_KDF_ITERATIONS),
             device_secret: Some(device_secret.clone()),

@@ -181,6 +181,10 @@ def test_errors_cross_the_boundary_as_typed_exceptions(vault, tmp_path):
         session.check_in("1234", T0)
     with pytest.raises(v.VigilError.VaultExists):
         vault.create("pass", DEVICE, FAST_KDF, None)
+    short_secret = v.Vault(str(tmp_path / "short.db"))
+    with pytest.raises(v.VigilError.InvalidInput):
+        short_secret.create("pass", b"too short", FAST_KDF, None)
+    assert not short_secret.exists()
     with pytest.raises(v.VigilError.CorruptVault):
         vault.create("pass2", DEVICE, 10, None) if not vault.exists() else v.Vault(
             str(vault_path_sibling(vault))
