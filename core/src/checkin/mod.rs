@@ -118,7 +118,7 @@ fn normalize_language(tag: &str) -> Result<String> {
 }
 
 impl BuddyDraft {
-    fn normalize(self, id: RecordId, default_region: &str) -> Result<Buddy> {
+    pub(crate) fn normalize(self, id: RecordId, default_region: &str) -> Result<Buddy> {
         let name = self.name.trim().to_owned();
         if name.is_empty() {
             return Err(Error::invalid("buddy name", "must not be empty"));
@@ -136,6 +136,55 @@ impl BuddyDraft {
             channel: self.channel,
             language: normalize_language(&self.language)?,
         })
+    }
+}
+
+/// Buddy rows for export and import, which hold the vault key but not the escalation key
+/// (buddies are sealed under the vault key only).
+pub(crate) mod stored_buddies {
+    use rusqlite::{params, OptionalExtension};
+
+    use super::{Buddy, BUDDIES};
+    use crate::vault::{RecordId, Session};
+    use crate::{Error, Result};
+
+    pub(crate) fn for_each(
+        session: &Session,
+        mut visit: impl FnMut(RecordId, Result<Buddy>) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = session
+            .conn()
+            .prepare_cached("SELECT id, body FROM checkin_buddies")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let body: Vec<u8> = row.get(1)?;
+            visit(id, session.open::<Buddy>(BUDDIES, &id, &body))?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn get(session: &Session, id: &RecordId) -> Result<Buddy> {
+        let body: Vec<u8> = session
+            .conn()
+            .query_row(
+                "SELECT body FROM checkin_buddies WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(Error::NotFound("buddy"))?;
+        session.open(BUDDIES, id, &body)
+    }
+
+    /// Inserts a buddy as given (id included); the caller has normalized it.
+    pub(crate) fn insert(session: &Session, buddy: &Buddy) -> Result<()> {
+        let body = session.seal(BUDDIES, &buddy.id, buddy)?;
+        session.conn().execute(
+            "INSERT INTO checkin_buddies (id, body) VALUES (?1, ?2)",
+            params![buddy.id, body],
+        )?;
+        Ok(())
     }
 }
 

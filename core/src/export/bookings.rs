@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{RecordSink, Section, SectionReport};
+use super::{ImportState, RecordSink, Section, SectionReport};
 use crate::bookings::{Booking, BookingDraft, BookingKind, BookingStatus, Client, Place};
 use crate::clock::Timestamp;
 use crate::vault::{RecordId, Session};
@@ -199,6 +199,7 @@ impl Section for BookingsSection {
         session: &Session,
         record: serde_json::Value,
         report: &mut SectionReport,
+        _state: &mut ImportState,
     ) -> Result<()> {
         let id = record
             .get("id")

@@ -20,13 +20,19 @@
 
 pub mod age;
 mod bookings;
+mod buddies;
+mod feeds;
+mod notes;
+mod publishers;
 
+use std::collections::HashMap;
 use std::io::{self, BufReader, Read, Write};
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
 
 use crate::clock::Timestamp;
+use crate::feeds::BundleKind;
 use crate::vault::{RecordId, Session};
 use crate::{Error, Result};
 use age::{AgeError, AgeReader, AgeWriter, Identity, Recipient};
@@ -37,7 +43,7 @@ pub const FORMAT_NAME: &str = "vigil-export";
 pub const FORMAT_VERSION: u64 = 1;
 /// Minor version: additions a reader of the same major version may skip (new sections,
 /// new optional fields).
-pub const FORMAT_MINOR: u64 = 0;
+pub const FORMAT_MINOR: u64 = 1;
 
 /// Errors specific to export and import.
 #[derive(Debug, thiserror::Error)]
@@ -75,11 +81,31 @@ pub(crate) trait Section: Sync {
         session: &Session,
         record: serde_json::Value,
         report: &mut SectionReport,
+        state: &mut ImportState,
     ) -> Result<()>;
 }
 
+/// What one import carries from one section to the next.
+#[derive(Default)]
+pub(crate) struct ImportState {
+    /// Per publisher and bundle kind: what the `feed_versions` section decided about the
+    /// contents that follow in `alerts` and `directory`.
+    pub(crate) feeds: HashMap<(RecordId, BundleKind), feeds::FeedPlan>,
+    /// Rows were deleted: checkpoint after commit so their content leaves the WAL.
+    pub(crate) erased: bool,
+}
+
 /// Every section, in export order. Owners of further capabilities add theirs here.
-pub(crate) const SECTIONS: &[&dyn Section] = &[&bookings::BookingsSection];
+pub(crate) const SECTIONS: &[&dyn Section] = &[
+    &bookings::BookingsSection,
+    &notes::NotesSection,
+    &buddies::BuddiesSection,
+    // Publishers before the feeds that reference them, versions before the contents.
+    &publishers::PublishersSection,
+    &feeds::FeedVersionsSection,
+    &feeds::AlertsSection,
+    &feeds::DirectorySection,
+];
 
 /// Writes the records of one section as JSON array elements.
 pub(crate) struct RecordSink<'a> {
@@ -240,6 +266,7 @@ impl Backup<'_> {
         let mut ctx = ImportCtx {
             session: self.session,
             failure: None,
+            state: ImportState::default(),
             report: ImportReport {
                 version: 0,
                 minor: 0,
@@ -279,6 +306,9 @@ impl Backup<'_> {
             }
         }
         tx.commit()?;
+        if ctx.state.erased {
+            self.session.checkpoint()?;
+        }
         Ok(ctx.report)
     }
 }
@@ -326,6 +356,7 @@ struct ImportCtx<'a> {
     session: &'a Session,
     /// The typed error behind an aborted parse.
     failure: Option<Error>,
+    state: ImportState,
     report: ImportReport,
 }
 
@@ -483,12 +514,24 @@ impl<'de> Visitor<'de> for RecordsSeed<'_, '_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
         // One record in memory at a time.
         while let Some(record) = seq.next_element::<serde_json::Value>()? {
-            if let Err(e) = self.section.import(self.ctx.session, record, self.report) {
-                return Err(self.ctx.abort(e));
+            let ctx = &mut *self.ctx;
+            if let Err(e) = self
+                .section
+                .import(ctx.session, record, self.report, &mut ctx.state)
+            {
+                return Err(ctx.abort(e));
             }
         }
         Ok(())
     }
+}
+
+/// The `id` of a record that may not parse, for the rejection report.
+pub(crate) fn record_id(record: &serde_json::Value) -> Option<RecordId> {
+    record
+        .get("id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse::<RecordId>().ok())
 }
 
 impl SectionReport {

@@ -1,0 +1,130 @@
+//! The `buddies` section: the people a check-in alerts.
+//!
+//! Check-in *codes* are not exported. They exist only as salted MACs under the escalation
+//! key, which is derived from the device secret: a verifier is useless on another device
+//! (or after the device secret changes), and the code itself cannot be recovered. After a
+//! restore the worker sets her codes again; until she does, arming is refused
+//! (`CheckinError::CodesNotSet`), so a restored vault never has a check-in that cannot be
+//! ended. Live check-ins are not exported either (see `docs/export-format.md`).
+//!
+//! Buddies carry no times, so a buddy already in the vault (same id) is always kept: the
+//! import cannot tell which copy is newer and never overwrites silently.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ImportState, RecordSink, Section, SectionReport};
+use crate::checkin::{stored_buddies, Buddy, BuddyDraft, Channel};
+use crate::vault::{RecordId, Session};
+use crate::{Error, Result};
+
+/// One buddy as exported (format 1.1).
+#[derive(Debug, Serialize, Deserialize)]
+struct BuddyRecord {
+    id: RecordId,
+    name: String,
+    /// E.164.
+    phone: String,
+    channel: ChannelRecord,
+    language: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ChannelRecord {
+    Sms,
+    Call,
+    OtherApp,
+}
+
+impl From<Buddy> for BuddyRecord {
+    fn from(b: Buddy) -> Self {
+        let Buddy {
+            id,
+            name,
+            phone,
+            channel,
+            language,
+        } = b;
+        BuddyRecord {
+            id,
+            name,
+            phone,
+            channel: match channel {
+                Channel::Sms => ChannelRecord::Sms,
+                Channel::Call => ChannelRecord::Call,
+                Channel::OtherApp => ChannelRecord::OtherApp,
+            },
+            language,
+        }
+    }
+}
+
+pub(crate) struct BuddiesSection;
+
+impl Section for BuddiesSection {
+    fn name(&self) -> &'static str {
+        "buddies"
+    }
+
+    fn export(&self, session: &Session, sink: &mut RecordSink<'_>) -> Result<()> {
+        stored_buddies::for_each(session, |id, opened| match opened {
+            Ok(buddy) => sink.write(&BuddyRecord::from(buddy)),
+            Err(Error::Tampered | Error::Decode(_)) => {
+                sink.unreadable(id);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        })
+    }
+
+    fn import(
+        &self,
+        session: &Session,
+        record: serde_json::Value,
+        report: &mut SectionReport,
+        _state: &mut ImportState,
+    ) -> Result<()> {
+        let id = super::record_id(&record);
+        let r = match serde_json::from_value::<BuddyRecord>(record) {
+            Ok(r) => r,
+            Err(_) => {
+                report.reject(id, "not a valid buddy record");
+                return Ok(());
+            }
+        };
+        let draft = BuddyDraft {
+            name: r.name,
+            phone: r.phone,
+            channel: match r.channel {
+                ChannelRecord::Sms => Channel::Sms,
+                ChannelRecord::Call => Channel::Call,
+                ChannelRecord::OtherApp => Channel::OtherApp,
+            },
+            language: r.language,
+        };
+        // The same checks as adding a buddy; an E.164 number keeps its own country.
+        let buddy = match draft.normalize(r.id, "GB") {
+            Ok(b) => b,
+            Err(Error::InvalidInput { field, reason }) => {
+                report.reject(Some(r.id), format!("invalid {field}: {reason}"));
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        match stored_buddies::get(session, &buddy.id) {
+            Err(Error::NotFound(_)) => {
+                stored_buddies::insert(session, &buddy)?;
+                report.inserted += 1;
+            }
+            Ok(_) => report.kept_existing += 1,
+            Err(Error::Tampered | Error::Decode(_)) => {
+                report.reject(
+                    Some(buddy.id),
+                    "the vault's copy of this buddy is unreadable",
+                );
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,210 @@
+//! The `client_notes` section: the worker's own notes on clients, with ids and times.
+//!
+//! Identifiers are exported in their normalized text form and normalized again on import,
+//! and the note's blind-index rows are rebuilt under the *target* vault's index key (index
+//! values are keyed per vault, so they are never exported).
+
+use serde::{Deserialize, Serialize};
+
+use super::{ImportState, RecordSink, Section, SectionReport};
+use crate::clock::Timestamp;
+use crate::screening::{
+    normalize, ClientNote, Identifier, IdentifierKind, NoteDraft, Region, Risk,
+};
+use crate::vault::{RecordId, Session};
+use crate::{Error, Result};
+
+/// One client note as exported (format 1.1).
+#[derive(Debug, Serialize, Deserialize)]
+struct NoteRecord {
+    id: RecordId,
+    label: String,
+    risk: RiskRecord,
+    #[serde(default)]
+    text: String,
+    identifiers: Vec<IdentifierRecord>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RiskRecord {
+    Safe,
+    Unknown,
+    Caution,
+    Danger,
+    Blocked,
+}
+
+/// `{"kind": "phone", "value": "+447700900123"}`; shared with the `alerts` section.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct IdentifierRecord {
+    kind: KindRecord,
+    value: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum KindRecord {
+    Phone,
+    Email,
+    Handle,
+    Plate,
+}
+
+impl From<&Identifier> for IdentifierRecord {
+    fn from(id: &Identifier) -> Self {
+        IdentifierRecord {
+            kind: match id.kind() {
+                IdentifierKind::Phone => KindRecord::Phone,
+                IdentifierKind::Email => KindRecord::Email,
+                IdentifierKind::Handle => KindRecord::Handle,
+                IdentifierKind::Plate => KindRecord::Plate,
+            },
+            value: id.normalized(),
+        }
+    }
+}
+
+impl IdentifierRecord {
+    /// Normalizes the exported value again (idempotent for what Vigil wrote; catches a
+    /// hand-edited file). Phones are exported in E.164, so the region is never used.
+    pub(super) fn to_identifier(&self) -> Result<Identifier> {
+        let kind = match self.kind {
+            KindRecord::Phone => IdentifierKind::Phone,
+            KindRecord::Email => IdentifierKind::Email,
+            KindRecord::Handle => IdentifierKind::Handle,
+            KindRecord::Plate => IdentifierKind::Plate,
+        };
+        normalize(kind, &self.value, Region::GB)
+    }
+}
+
+impl From<ClientNote> for NoteRecord {
+    fn from(n: ClientNote) -> Self {
+        let NoteDraft {
+            identifiers,
+            label,
+            risk,
+            text,
+        } = n.details;
+        NoteRecord {
+            id: n.id,
+            label,
+            risk: match risk {
+                Risk::Safe => RiskRecord::Safe,
+                Risk::Unknown => RiskRecord::Unknown,
+                Risk::Caution => RiskRecord::Caution,
+                Risk::Danger => RiskRecord::Danger,
+                Risk::Blocked => RiskRecord::Blocked,
+            },
+            text,
+            identifiers: identifiers.iter().map(IdentifierRecord::from).collect(),
+            created_at: n.created_at,
+            updated_at: n.updated_at,
+        }
+    }
+}
+
+impl NoteRecord {
+    /// The note this record describes, validated as `add_note` validates a draft.
+    fn into_note(self) -> std::result::Result<ClientNote, String> {
+        let identifiers = self
+            .identifiers
+            .iter()
+            .map(IdentifierRecord::to_identifier)
+            .collect::<Result<Vec<_>>>()
+            .map_err(|e| e.to_string())?;
+        let mut details = NoteDraft {
+            identifiers,
+            label: self.label,
+            risk: match self.risk {
+                RiskRecord::Safe => Risk::Safe,
+                RiskRecord::Unknown => Risk::Unknown,
+                RiskRecord::Caution => Risk::Caution,
+                RiskRecord::Danger => Risk::Danger,
+                RiskRecord::Blocked => Risk::Blocked,
+            },
+            text: self.text,
+        };
+        if let Err(e) = details.validate() {
+            return Err(match e {
+                Error::InvalidInput { field, reason } => format!("invalid {field}: {reason}"),
+                other => other.to_string(),
+            });
+        }
+        if self.updated_at < self.created_at {
+            return Err("updated before it was created".into());
+        }
+        Ok(ClientNote {
+            id: self.id,
+            details,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+pub(crate) struct NotesSection;
+
+impl Section for NotesSection {
+    fn name(&self) -> &'static str {
+        "client_notes"
+    }
+
+    fn export(&self, session: &Session, sink: &mut RecordSink<'_>) -> Result<()> {
+        session
+            .screening(Region::GB)
+            .for_each_stored_note(|id, opened| match opened {
+                Ok(note) => sink.write(&NoteRecord::from(note)),
+                Err(Error::Tampered | Error::Decode(_)) => {
+                    sink.unreadable(id);
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            })
+    }
+
+    fn import(
+        &self,
+        session: &Session,
+        record: serde_json::Value,
+        report: &mut SectionReport,
+        state: &mut ImportState,
+    ) -> Result<()> {
+        let id = super::record_id(&record);
+        let note = match serde_json::from_value::<NoteRecord>(record) {
+            Ok(r) => match r.into_note() {
+                Ok(note) => note,
+                Err(reason) => {
+                    report.reject(id, reason);
+                    return Ok(());
+                }
+            },
+            Err(_) => {
+                report.reject(id, "not a valid client note record");
+                return Ok(());
+            }
+        };
+        let screening = session.screening(Region::GB);
+        match screening.get_note(&note.id) {
+            Err(Error::NotFound(_)) => {
+                screening.store_note(session.conn(), &note)?;
+                report.inserted += 1;
+            }
+            Ok(current) if current.updated_at < note.updated_at => {
+                // Replacing deletes the old index rows.
+                screening.store_note(session.conn(), &note)?;
+                state.erased = true;
+                report.updated += 1;
+            }
+            Ok(_) => report.kept_existing += 1,
+            Err(Error::Tampered | Error::Decode(_)) => {
+                report.reject(Some(note.id), "the vault's copy of this note is unreadable");
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+}
