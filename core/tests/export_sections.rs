@@ -831,3 +831,30 @@ fn feed_contents_without_their_version_record_are_rejected() {
     assert_eq!(sc(&target).alert_count().unwrap(), 0);
     assert!(target.feeds().status(at(23, 0)).unwrap().is_empty());
 }
+
+/// The example in `docs/export-format.md` restores its note (screenable) and its buddy.
+#[test]
+fn the_documented_example_restores_notes_and_buddies() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/export-format.md"
+    ))
+    .unwrap();
+    let example = doc
+        .split("## Example")
+        .nth(1)
+        .and_then(|s| s.split("```json\n").nth(1))
+        .and_then(|s| s.split("```").next())
+        .expect("an example block");
+    let d = tmp();
+    let (_, target) = new_vault(d.path(), "target");
+    let report = import(&target, &encrypt(example));
+    assert_eq!(report.minor, 1);
+    assert_eq!(counts(&report, "client_notes"), (1, 0, 0, 0));
+    assert_eq!(counts(&report, "buddies"), (1, 0, 0, 0));
+    let r = sc(&target).screen("07700 900123", at(23, 0)).unwrap();
+    assert_eq!(r.overall, Risk::Caution);
+    let buddies = target.checkins(&esc()).buddies().unwrap().items;
+    assert_eq!(buddies[0].phone, "+447400123456");
+    assert_eq!(buddies[0].channel, Channel::Sms);
+}

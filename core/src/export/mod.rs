@@ -4,14 +4,17 @@
 //! its versioning rules are in `docs/export-format.md`):
 //!
 //! ```json
-//! {"format":"vigil-export","version":1,"minor":0,"exported_at":"...",
-//!  "sections":{"bookings":[{...},{...}]}}
+//! {"format":"vigil-export","version":1,"minor":1,"exported_at":"...",
+//!  "sections":{"bookings":[{...},{...}],"client_notes":[...],"buddies":[...],
+//!              "trusted_publishers":[...],"feed_versions":[...],"alerts":[...],
+//!              "directory":[...]}}
 //! ```
 //!
 //! Both directions stream: records are written one at a time through the age writer and
 //! read one at a time from the age reader, so memory stays flat whatever the vault's size.
 //! Each capability contributes one [`Section`]; adding a capability to the export means
-//! adding one implementation and one line to [`SECTIONS`].
+//! adding one implementation and one line to [`SECTIONS`]. Check-in codes and live
+//! check-ins are deliberately left out (see `buddies.rs` and the format document).
 //!
 //! Import is one transaction: any error (wrong passphrase, tampering, truncation, an
 //! unsupported version, malformed JSON, a storage failure) leaves the target vault exactly
