@@ -25,7 +25,7 @@ pub mod templates;
 use std::collections::BTreeSet;
 
 use chrono::Duration;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 pub use engine::{
@@ -35,61 +35,6 @@ pub use engine::{
 pub use key::{EscalationKey, MIN_CODE_LEN, MIN_DEVICE_SECRET_LEN};
 pub use runner::BackgroundRunner;
 pub use store::CheckInReceipt;
-
-/// Buddies are sealed under the vault key, not the escalation key: these need only the
-/// session (the export reads and restores them).
-pub(crate) fn stored_buddy(session: &Session, id: &RecordId) -> Result<Buddy> {
-    let body: Vec<u8> = session
-        .conn()
-        .query_row(
-            "SELECT body FROM checkin_buddies WHERE id = ?1",
-            params![id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or(Error::NotFound("buddy"))?;
-    session.open(BUDDIES, id, &body)
-}
-
-pub(crate) fn stored_buddies(session: &Session) -> Result<Listing<Buddy>> {
-    let mut stmt = session
-        .conn()
-        .prepare_cached("SELECT id, body FROM checkin_buddies")?;
-    let mut rows = stmt.query([])?;
-    let mut listing = Listing::default();
-    while let Some(row) = rows.next()? {
-        let id: RecordId = row.get(0)?;
-        let body: Vec<u8> = row.get(1)?;
-        match session.open::<Buddy>(BUDDIES, &id, &body) {
-            Ok(b) => listing.items.push(b),
-            Err(Error::Tampered | Error::Decode(_)) => listing.unreadable.push(id),
-            Err(e) => return Err(e),
-        }
-    }
-    listing
-        .items
-        .sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    Ok(listing)
-}
-
-/// Stores a buddy under its own id after checking it as `add_buddy` would (restore).
-pub(crate) fn restore_buddy(session: &Session, buddy: Buddy) -> Result<Buddy> {
-    let draft = BuddyDraft {
-        name: buddy.name,
-        phone: buddy.phone,
-        channel: buddy.channel,
-        language: buddy.language,
-    };
-    // The stored number is E.164 already, so the region does not matter.
-    let buddy = draft.normalize(buddy.id, "GB")?;
-    let body = session.seal(BUDDIES, &buddy.id, &buddy)?;
-    session.conn().execute(
-        "INSERT INTO checkin_buddies (id, body) VALUES (?1, ?2)
-         ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-        params![buddy.id, body],
-    )?;
-    Ok(buddy)
-}
 
 /// Called by the vault at a duress unlock: queues the silent duress alerts prepared with
 /// [`Checkins::prepare_duress_alert`]. Works on the main file with the escalation key only.
@@ -191,7 +136,7 @@ fn normalize_language(tag: &str) -> Result<String> {
 }
 
 impl BuddyDraft {
-    fn normalize(self, id: RecordId, default_region: &str) -> Result<Buddy> {
+    pub(crate) fn normalize(self, id: RecordId, default_region: &str) -> Result<Buddy> {
         let name = self.name.trim().to_owned();
         if name.is_empty() {
             return Err(Error::invalid("buddy name", "must not be empty"));
@@ -211,6 +156,55 @@ impl BuddyDraft {
             channel: self.channel,
             language: normalize_language(&self.language)?,
         })
+    }
+}
+
+/// Buddy rows for export and import, which hold the vault key but not the escalation key
+/// (buddies are sealed under the vault key only).
+pub(crate) mod stored_buddies {
+    use rusqlite::{params, OptionalExtension};
+
+    use super::{Buddy, BUDDIES};
+    use crate::vault::{RecordId, Session};
+    use crate::{Error, Result};
+
+    pub(crate) fn for_each(
+        session: &Session,
+        mut visit: impl FnMut(RecordId, Result<Buddy>) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = session
+            .conn()
+            .prepare_cached("SELECT id, body FROM checkin_buddies")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let body: Vec<u8> = row.get(1)?;
+            visit(id, session.open::<Buddy>(BUDDIES, &id, &body))?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn get(session: &Session, id: &RecordId) -> Result<Buddy> {
+        let body: Vec<u8> = session
+            .conn()
+            .query_row(
+                "SELECT body FROM checkin_buddies WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(Error::NotFound("buddy"))?;
+        session.open(BUDDIES, id, &body)
+    }
+
+    /// Inserts a buddy as given (id included); the caller has normalized it.
+    pub(crate) fn insert(session: &Session, buddy: &Buddy) -> Result<()> {
+        let body = session.seal(BUDDIES, &buddy.id, buddy)?;
+        session.conn().execute(
+            "INSERT INTO checkin_buddies (id, body) VALUES (?1, ?2)",
+            params![buddy.id, body],
+        )?;
+        Ok(())
     }
 }
 
@@ -335,12 +329,24 @@ impl Checkins<'_> {
     }
 
     pub fn buddy(&self, id: &RecordId) -> Result<Buddy> {
-        stored_buddy(self.session, id)
+        stored_buddies::get(self.session, id)
     }
 
     /// Every buddy, by name; tampered rows are reported, not dropped.
     pub fn buddies(&self) -> Result<Listing<Buddy>> {
-        stored_buddies(self.session)
+        let mut listing = Listing::default();
+        stored_buddies::for_each(self.session, |id, opened| {
+            match opened {
+                Ok(b) => listing.items.push(b),
+                Err(Error::Tampered | Error::Decode(_)) => listing.unreadable.push(id),
+                Err(e) => return Err(e),
+            }
+            Ok(())
+        })?;
+        listing
+            .items
+            .sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        Ok(listing)
     }
 
     // ---- codes ---------------------------------------------------------------------

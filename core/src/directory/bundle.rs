@@ -82,15 +82,16 @@ struct ChunkRef<'a> {
     services: &'a [Service],
 }
 
+/// One sealed row: part `index` of `count` of a publisher's directory at `version`.
 #[derive(Deserialize)]
-struct Chunk {
-    publisher_id: RecordId,
-    publisher: String,
-    version: u64,
-    time_zone: String,
-    index: u32,
-    count: u32,
-    services: Vec<Service>,
+pub(crate) struct Chunk {
+    pub(crate) publisher_id: RecordId,
+    pub(crate) publisher: String,
+    pub(crate) version: u64,
+    pub(crate) time_zone: String,
+    pub(crate) index: u32,
+    pub(crate) count: u32,
+    pub(crate) services: Vec<Service>,
 }
 
 /// The service directory of an unlocked vault.
@@ -234,6 +235,58 @@ impl Directory<'_> {
             )?;
         }
         Ok(())
+    }
+
+    /// Visits every stored chunk row by row (a chunk moved under another publisher is
+    /// reported as tampered).
+    pub(crate) fn for_each_stored_chunk(
+        &self,
+        mut visit: impl FnMut(RecordId, Result<Chunk>) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self
+            .session
+            .conn()
+            .prepare_cached("SELECT id, publisher, body FROM directory_chunks")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let publisher: RecordId = row.get(1)?;
+            let body: Vec<u8> = row.get(2)?;
+            let opened = match self.session.open::<Chunk>(TABLE, &id, &body) {
+                Ok(c) if c.publisher_id != publisher => Err(Error::Tampered),
+                other => other,
+            };
+            visit(id, opened)?;
+        }
+        Ok(())
+    }
+
+    /// Stores one chunk under a new row id (chunk row ids carry no meaning).
+    pub(crate) fn put_chunk(&self, chunk: &Chunk) -> Result<()> {
+        let id = self.session.new_id()?;
+        let sealed = ChunkRef {
+            publisher_id: chunk.publisher_id,
+            publisher: &chunk.publisher,
+            version: chunk.version,
+            time_zone: &chunk.time_zone,
+            index: chunk.index,
+            count: chunk.count,
+            services: &chunk.services,
+        };
+        let body = self.session.seal(TABLE, &id, &sealed)?;
+        self.session.conn().execute(
+            "INSERT INTO directory_chunks (id, publisher, body) VALUES (?1, ?2, ?3)",
+            params![id, chunk.publisher_id, body],
+        )?;
+        Ok(())
+    }
+
+    /// Removes one publisher's directory; returns how many chunks went.
+    pub(crate) fn delete_publisher_chunks(&self, publisher: &RecordId) -> Result<usize> {
+        Ok(self.session.conn().execute(
+            "DELETE FROM directory_chunks WHERE publisher = ?1",
+            params![publisher],
+        )?)
     }
 
     /// Opens every stored chunk and builds the in-memory index once.

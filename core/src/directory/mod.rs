@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
+pub(crate) use bundle::Chunk;
 pub use bundle::{
     build_directory_bundle, Directory, LoadedDirectory, StoredDirectory, SERVICES_PER_CHUNK,
 };

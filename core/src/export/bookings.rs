@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{RecordSink, Section, SectionReport};
+use super::{ImportState, RecordSink, Section, SectionReport};
 use crate::bookings::{Booking, BookingDraft, BookingKind, BookingStatus, Client, Place};
 use crate::clock::Timestamp;
 use crate::vault::{RecordId, Session};
@@ -199,11 +199,19 @@ impl Section for BookingsSection {
         session: &Session,
         record: serde_json::Value,
         report: &mut SectionReport,
+        _state: &mut ImportState,
     ) -> Result<()> {
-        let Some(booking) = report.parse::<BookingRecord>(record, "booking") else {
-            return Ok(());
+        let id = record
+            .get("id")
+            .and_then(|v| v.as_str())
+            .and_then(|s| s.parse::<RecordId>().ok());
+        let booking: Booking = match serde_json::from_value::<BookingRecord>(record) {
+            Ok(r) => r.into(),
+            Err(_) => {
+                report.reject(id, "not a valid booking record");
+                return Ok(());
+            }
         };
-        let booking: Booking = booking.into();
         if let Err(Error::InvalidInput { field, reason }) = booking.details.validate() {
             report.reject(Some(booking.id), format!("invalid {field}: {reason}"));
             return Ok(());

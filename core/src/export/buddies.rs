@@ -1,25 +1,62 @@
 //! The `buddies` section: the people a check-in alerts.
 //!
-//! Check-in codes are not exported: only salted verifiers under the device's escalation
-//! key exist, and they are useless on another phone. Set the codes again after a restore.
-//! Live check-ins are not exported either (a backup restored later must never fire an old
-//! timer). Buddies have no update time, so an existing buddy is never overwritten.
+//! Check-in *codes* are not exported. They exist only as salted MACs under the escalation
+//! key, which is derived from the device secret: a verifier is useless on another device
+//! (or after the device secret changes), and the code itself cannot be recovered. After a
+//! restore the worker sets her codes again; until she does, arming is refused
+//! (`CheckinError::CodesNotSet`), so a restored vault never has a check-in that cannot be
+//! ended. Live check-ins are not exported either (see `docs/export-format.md`).
+//!
+//! Buddies carry no times, so a buddy already in the vault (same id) is always kept: the
+//! import cannot tell which copy is newer and never overwrites silently.
 
 use serde::{Deserialize, Serialize};
 
-use super::{RecordSink, Section, SectionReport};
-use crate::checkin::{restore_buddy, stored_buddies, stored_buddy, Buddy, Channel};
+use super::{ImportState, RecordSink, Section, SectionReport};
+use crate::checkin::{stored_buddies, Buddy, BuddyDraft, Channel};
 use crate::vault::{RecordId, Session};
 use crate::{Error, Result};
 
+/// One buddy as exported (format 1.1).
 #[derive(Debug, Serialize, Deserialize)]
 struct BuddyRecord {
     id: RecordId,
     name: String,
     /// E.164.
     phone: String,
-    channel: Channel,
+    channel: ChannelRecord,
     language: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ChannelRecord {
+    Sms,
+    Call,
+    OtherApp,
+}
+
+impl From<Buddy> for BuddyRecord {
+    fn from(b: Buddy) -> Self {
+        let Buddy {
+            id,
+            name,
+            phone,
+            channel,
+            language,
+        } = b;
+        BuddyRecord {
+            id,
+            name,
+            phone,
+            channel: match channel {
+                Channel::Sms => ChannelRecord::Sms,
+                Channel::Call => ChannelRecord::Call,
+                Channel::OtherApp => ChannelRecord::OtherApp,
+            },
+            language,
+        }
+    }
 }
 
 pub(crate) struct BuddiesSection;
@@ -30,20 +67,14 @@ impl Section for BuddiesSection {
     }
 
     fn export(&self, session: &Session, sink: &mut RecordSink<'_>) -> Result<()> {
-        let listing = stored_buddies(session)?;
-        for id in listing.unreadable {
-            sink.unreadable(id);
-        }
-        for b in listing.items {
-            sink.write(&BuddyRecord {
-                id: b.id,
-                name: b.name,
-                phone: b.phone,
-                channel: b.channel,
-                language: b.language,
-            })?;
-        }
-        Ok(())
+        stored_buddies::for_each(session, |id, opened| match opened {
+            Ok(buddy) => sink.write(&BuddyRecord::from(buddy)),
+            Err(Error::Tampered | Error::Decode(_)) => {
+                sink.unreadable(id);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        })
     }
 
     fn import(
@@ -51,33 +82,52 @@ impl Section for BuddiesSection {
         session: &Session,
         record: serde_json::Value,
         report: &mut SectionReport,
+        _state: &mut ImportState,
     ) -> Result<()> {
-        let Some(r) = report.parse::<BuddyRecord>(record, "buddy") else {
-            return Ok(());
-        };
-        match stored_buddy(session, &r.id) {
-            Ok(_) => {
-                report.kept_existing += 1;
+        let id = super::record_id(&record);
+        let r = match serde_json::from_value::<BuddyRecord>(record) {
+            Ok(r) => r,
+            Err(_) => {
+                report.reject(id, "not a valid buddy record");
                 return Ok(());
             }
-            Err(Error::NotFound(_)) => {}
-            Err(Error::Tampered | Error::Decode(_)) => {
-                report.reject(Some(r.id), "the vault's copy of this buddy is unreadable");
+        };
+        let draft = BuddyDraft {
+            name: r.name,
+            phone: r.phone,
+            channel: match r.channel {
+                ChannelRecord::Sms => Channel::Sms,
+                ChannelRecord::Call => Channel::Call,
+                ChannelRecord::OtherApp => Channel::OtherApp,
+            },
+            language: r.language,
+        };
+        // The same checks as adding a buddy; an E.164 number keeps its own country.
+        let buddy = match draft.normalize(r.id, "GB") {
+            Ok(b) => b,
+            Err(Error::InvalidInput { field, reason }) => {
+                report.reject(Some(r.id), format!("invalid {field}: {reason}"));
+                return Ok(());
+            }
+            // The phone number goes through screening's normalizer; its message names the
+            // kind, never the value.
+            Err(e @ Error::Screening(_)) => {
+                report.reject(Some(r.id), e.to_string());
                 return Ok(());
             }
             Err(e) => return Err(e),
-        }
-        let buddy = Buddy {
-            id: r.id,
-            name: r.name,
-            phone: r.phone,
-            channel: r.channel,
-            language: r.language,
         };
-        match restore_buddy(session, buddy) {
-            Ok(_) => report.inserted += 1,
-            Err(e @ (Error::InvalidInput { .. } | Error::Screening(_))) => {
-                report.reject(Some(r.id), e.to_string())
+        match stored_buddies::get(session, &buddy.id) {
+            Err(Error::NotFound(_)) => {
+                stored_buddies::insert(session, &buddy)?;
+                report.inserted += 1;
+            }
+            Ok(_) => report.kept_existing += 1,
+            Err(Error::Tampered | Error::Decode(_)) => {
+                report.reject(
+                    Some(buddy.id),
+                    "the vault's copy of this buddy is unreadable",
+                );
             }
             Err(e) => return Err(e),
         }

@@ -4,14 +4,17 @@
 //! its versioning rules are in `docs/export-format.md`):
 //!
 //! ```json
-//! {"format":"vigil-export","version":1,"minor":0,"exported_at":"...",
-//!  "sections":{"bookings":[{...},{...}]}}
+//! {"format":"vigil-export","version":1,"minor":1,"exported_at":"...",
+//!  "sections":{"bookings":[{...},{...}],"client_notes":[...],"buddies":[...],
+//!              "trusted_publishers":[...],"feed_versions":[...],"alerts":[...],
+//!              "directory":[...]}}
 //! ```
 //!
 //! Both directions stream: records are written one at a time through the age writer and
 //! read one at a time from the age reader, so memory stays flat whatever the vault's size.
 //! Each capability contributes one [`Section`]; adding a capability to the export means
-//! adding one implementation and one line to [`SECTIONS`].
+//! adding one implementation and one line to [`SECTIONS`]. Check-in codes and live
+//! check-ins are deliberately left out (see `buddies.rs` and the format document).
 //!
 //! Import is one transaction: any error (wrong passphrase, tampering, truncation, an
 //! unsupported version, malformed JSON, a storage failure) leaves the target vault exactly
@@ -21,14 +24,18 @@
 pub mod age;
 mod bookings;
 mod buddies;
+mod feeds;
 mod notes;
+mod publishers;
 
+use std::collections::HashMap;
 use std::io::{self, BufReader, Read, Write};
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
 
 use crate::clock::Timestamp;
+use crate::feeds::BundleKind;
 use crate::vault::{RecordId, Session};
 use crate::{Error, Result};
 use age::{AgeError, AgeReader, AgeWriter, Identity, Recipient};
@@ -77,7 +84,18 @@ pub(crate) trait Section: Sync {
         session: &Session,
         record: serde_json::Value,
         report: &mut SectionReport,
+        state: &mut ImportState,
     ) -> Result<()>;
+}
+
+/// What one import carries from one section to the next.
+#[derive(Default)]
+pub(crate) struct ImportState {
+    /// Per publisher and bundle kind: what the `feed_versions` section decided about the
+    /// contents that follow in `alerts` and `directory`.
+    pub(crate) feeds: HashMap<(RecordId, BundleKind), feeds::FeedPlan>,
+    /// Rows were deleted: checkpoint after commit so their content leaves the WAL.
+    pub(crate) erased: bool,
 }
 
 /// Every section, in export order. Owners of further capabilities add theirs here.
@@ -85,6 +103,11 @@ pub(crate) const SECTIONS: &[&dyn Section] = &[
     &bookings::BookingsSection,
     &notes::NotesSection,
     &buddies::BuddiesSection,
+    // Publishers before the feeds that reference them, versions before the contents.
+    &publishers::PublishersSection,
+    &feeds::FeedVersionsSection,
+    &feeds::AlertsSection,
+    &feeds::DirectorySection,
 ];
 
 /// Writes the records of one section as JSON array elements.
@@ -246,6 +269,7 @@ impl Backup<'_> {
         let mut ctx = ImportCtx {
             session: self.session,
             failure: None,
+            state: ImportState::default(),
             report: ImportReport {
                 version: 0,
                 minor: 0,
@@ -285,6 +309,9 @@ impl Backup<'_> {
             }
         }
         tx.commit()?;
+        if ctx.state.erased {
+            self.session.checkpoint()?;
+        }
         Ok(ctx.report)
     }
 }
@@ -332,6 +359,7 @@ struct ImportCtx<'a> {
     session: &'a Session,
     /// The typed error behind an aborted parse.
     failure: Option<Error>,
+    state: ImportState,
     report: ImportReport,
 }
 
@@ -489,36 +517,28 @@ impl<'de> Visitor<'de> for RecordsSeed<'_, '_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
         // One record in memory at a time.
         while let Some(record) = seq.next_element::<serde_json::Value>()? {
-            if let Err(e) = self.section.import(self.ctx.session, record, self.report) {
-                return Err(self.ctx.abort(e));
+            let ctx = &mut *self.ctx;
+            if let Err(e) = self
+                .section
+                .import(ctx.session, record, self.report, &mut ctx.state)
+            {
+                return Err(ctx.abort(e));
             }
         }
         Ok(())
     }
 }
 
+/// The `id` of a record that may not parse, for the rejection report.
+pub(crate) fn record_id(record: &serde_json::Value) -> Option<RecordId> {
+    record
+        .get("id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse::<RecordId>().ok())
+}
+
 impl SectionReport {
     /// Records a skipped record at the next position.
-    /// Parses one record of a section; a record that does not fit is rejected (with its
-    /// id, when it has a readable one) and `None` returned.
-    pub(crate) fn parse<T: serde::de::DeserializeOwned>(
-        &mut self,
-        record: serde_json::Value,
-        what: &str,
-    ) -> Option<T> {
-        let id = record
-            .get("id")
-            .and_then(|v| v.as_str())
-            .and_then(|s| s.parse::<RecordId>().ok());
-        match serde_json::from_value(record) {
-            Ok(parsed) => Some(parsed),
-            Err(_) => {
-                self.reject(id, format!("not a valid {what} record"));
-                None
-            }
-        }
-    }
-
     pub(crate) fn reject(&mut self, id: Option<RecordId>, reason: impl Into<String>) {
         let index = self.inserted + self.updated + self.kept_existing + self.rejected.len() as u64;
         self.rejected.push(RejectedRecord {

@@ -1,78 +1,148 @@
-//! The `notes` section: the worker's own client notes.
+//! The `client_notes` section: the worker's own notes on clients, with ids and times.
 //!
-//! A published record type of its own (not the storage form); identifiers are written as
-//! `{kind, value}` with handles as `platform:@name`, and normalized again on import, so
-//! the blind indexes are rebuilt for the target vault's keys.
+//! Identifiers are exported in their normalized text form and normalized again on import,
+//! and the note's blind-index rows are rebuilt under the *target* vault's index key (index
+//! values are keyed per vault, so they are never exported).
 
 use serde::{Deserialize, Serialize};
 
-use super::{RecordSink, Section, SectionReport};
+use super::{ImportState, RecordSink, Section, SectionReport};
 use crate::clock::Timestamp;
 use crate::screening::{
-    normalize_email, normalize_handle, normalize_phone, normalize_plate, ClientNote, Identifier,
-    NoteDraft, Region, Risk,
+    normalize, ClientNote, Identifier, IdentifierKind, NoteDraft, Region, Risk,
 };
 use crate::vault::{RecordId, Session};
 use crate::{Error, Result};
 
+/// One client note as exported (format 1.1).
 #[derive(Debug, Serialize, Deserialize)]
 struct NoteRecord {
     id: RecordId,
-    identifiers: Vec<IdentifierRecord>,
     label: String,
-    risk: Risk,
+    risk: RiskRecord,
     #[serde(default)]
     text: String,
+    identifiers: Vec<IdentifierRecord>,
     created_at: Timestamp,
     updated_at: Timestamp,
 }
 
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RiskRecord {
+    Safe,
+    Unknown,
+    Caution,
+    Danger,
+    Blocked,
+}
+
+/// `{"kind": "phone", "value": "+447700900123"}`; shared with the `alerts` section.
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
-enum IdentifierRecord {
-    Phone(String),
-    Email(String),
-    /// `platform:@name`
-    Handle(String),
-    Plate(String),
+pub(super) struct IdentifierRecord {
+    kind: KindRecord,
+    value: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum KindRecord {
+    Phone,
+    Email,
+    Handle,
+    Plate,
 }
 
 impl From<&Identifier> for IdentifierRecord {
-    fn from(i: &Identifier) -> Self {
-        match i {
-            Identifier::Phone(p) => IdentifierRecord::Phone(p.clone()),
-            Identifier::Email(e) => IdentifierRecord::Email(e.clone()),
-            Identifier::Handle { platform, name } => {
-                IdentifierRecord::Handle(format!("{platform}:@{name}"))
-            }
-            Identifier::Plate(p) => IdentifierRecord::Plate(p.clone()),
+    fn from(id: &Identifier) -> Self {
+        IdentifierRecord {
+            kind: match id.kind() {
+                IdentifierKind::Phone => KindRecord::Phone,
+                IdentifierKind::Email => KindRecord::Email,
+                IdentifierKind::Handle => KindRecord::Handle,
+                IdentifierKind::Plate => KindRecord::Plate,
+            },
+            value: id.normalized(),
         }
     }
 }
 
 impl IdentifierRecord {
-    fn normalize(&self) -> Result<Identifier> {
-        // Phones are written in E.164, so the region is never used.
-        match self {
-            IdentifierRecord::Phone(p) => normalize_phone(p, Region::GB).map(Identifier::Phone),
-            IdentifierRecord::Email(e) => normalize_email(e).map(Identifier::Email),
-            IdentifierRecord::Handle(h) => normalize_handle(h),
-            IdentifierRecord::Plate(p) => normalize_plate(p).map(Identifier::Plate),
-        }
+    /// Normalizes the exported value again (idempotent for what Vigil wrote; catches a
+    /// hand-edited file). Phones are exported in E.164, so the region is never used.
+    pub(super) fn to_identifier(&self) -> Result<Identifier> {
+        let kind = match self.kind {
+            KindRecord::Phone => IdentifierKind::Phone,
+            KindRecord::Email => IdentifierKind::Email,
+            KindRecord::Handle => IdentifierKind::Handle,
+            KindRecord::Plate => IdentifierKind::Plate,
+        };
+        normalize(kind, &self.value, Region::GB)
     }
 }
 
 impl From<ClientNote> for NoteRecord {
     fn from(n: ClientNote) -> Self {
+        let NoteDraft {
+            identifiers,
+            label,
+            risk,
+            text,
+        } = n.details;
         NoteRecord {
             id: n.id,
-            identifiers: n.details.identifiers.iter().map(Into::into).collect(),
-            label: n.details.label,
-            risk: n.details.risk,
-            text: n.details.text,
+            label,
+            risk: match risk {
+                Risk::Safe => RiskRecord::Safe,
+                Risk::Unknown => RiskRecord::Unknown,
+                Risk::Caution => RiskRecord::Caution,
+                Risk::Danger => RiskRecord::Danger,
+                Risk::Blocked => RiskRecord::Blocked,
+            },
+            text,
+            identifiers: identifiers.iter().map(IdentifierRecord::from).collect(),
             created_at: n.created_at,
             updated_at: n.updated_at,
         }
+    }
+}
+
+impl NoteRecord {
+    /// The note this record describes, validated as `add_note` validates a draft.
+    fn into_note(self) -> std::result::Result<ClientNote, String> {
+        let identifiers = self
+            .identifiers
+            .iter()
+            .map(IdentifierRecord::to_identifier)
+            .collect::<Result<Vec<_>>>()
+            .map_err(|e| e.to_string())?;
+        let mut details = NoteDraft {
+            identifiers,
+            label: self.label,
+            risk: match self.risk {
+                RiskRecord::Safe => Risk::Safe,
+                RiskRecord::Unknown => Risk::Unknown,
+                RiskRecord::Caution => Risk::Caution,
+                RiskRecord::Danger => Risk::Danger,
+                RiskRecord::Blocked => Risk::Blocked,
+            },
+            text: self.text,
+        };
+        if let Err(e) = details.validate() {
+            return Err(match e {
+                Error::InvalidInput { field, reason } => format!("invalid {field}: {reason}"),
+                other => other.to_string(),
+            });
+        }
+        if self.updated_at < self.created_at {
+            return Err("updated before it was created".into());
+        }
+        Ok(ClientNote {
+            id: self.id,
+            details,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
     }
 }
 
@@ -80,18 +150,20 @@ pub(crate) struct NotesSection;
 
 impl Section for NotesSection {
     fn name(&self) -> &'static str {
-        "notes"
+        "client_notes"
     }
 
     fn export(&self, session: &Session, sink: &mut RecordSink<'_>) -> Result<()> {
-        let listing = session.screening(Region::GB).notes()?;
-        for id in listing.unreadable {
-            sink.unreadable(id);
-        }
-        for note in listing.items {
-            sink.write(&NoteRecord::from(note))?;
-        }
-        Ok(())
+        session
+            .screening(Region::GB)
+            .for_each_stored_note(|id, opened| match opened {
+                Ok(note) => sink.write(&NoteRecord::from(note)),
+                Err(Error::Tampered | Error::Decode(_)) => {
+                    sink.unreadable(id);
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            })
     }
 
     fn import(
@@ -99,55 +171,37 @@ impl Section for NotesSection {
         session: &Session,
         record: serde_json::Value,
         report: &mut SectionReport,
+        state: &mut ImportState,
     ) -> Result<()> {
-        let Some(r) = report.parse::<NoteRecord>(record, "note") else {
-            return Ok(());
-        };
-        let identifiers = match r
-            .identifiers
-            .iter()
-            .map(IdentifierRecord::normalize)
-            .collect()
-        {
-            Ok(ids) => ids,
-            Err(e) => {
-                report.reject(Some(r.id), e.to_string());
+        let id = super::record_id(&record);
+        let note = match serde_json::from_value::<NoteRecord>(record) {
+            Ok(r) => match r.into_note() {
+                Ok(note) => note,
+                Err(reason) => {
+                    report.reject(id, reason);
+                    return Ok(());
+                }
+            },
+            Err(_) => {
+                report.reject(id, "not a valid client note record");
                 return Ok(());
             }
-        };
-        if r.updated_at < r.created_at {
-            report.reject(Some(r.id), "updated before it was created");
-            return Ok(());
-        }
-        let mut details = NoteDraft::new(&r.label, r.risk, identifiers);
-        details.text = r.text;
-        let note = ClientNote {
-            id: r.id,
-            details,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
         };
         let screening = session.screening(Region::GB);
-        let newer = match screening.get_note(&note.id) {
-            Err(Error::NotFound(_)) => None,
-            Ok(current) if current.updated_at < note.updated_at => Some(true),
-            Ok(_) => Some(false),
+        match screening.get_note(&note.id) {
+            Err(Error::NotFound(_)) => {
+                screening.store_note(session.conn(), &note)?;
+                report.inserted += 1;
+            }
+            Ok(current) if current.updated_at < note.updated_at => {
+                // Replacing deletes the old index rows.
+                screening.store_note(session.conn(), &note)?;
+                state.erased = true;
+                report.updated += 1;
+            }
+            Ok(_) => report.kept_existing += 1,
             Err(Error::Tampered | Error::Decode(_)) => {
                 report.reject(Some(note.id), "the vault's copy of this note is unreadable");
-                return Ok(());
-            }
-            Err(e) => return Err(e),
-        };
-        if newer == Some(false) {
-            report.kept_existing += 1;
-            return Ok(());
-        }
-        let id = note.id;
-        match screening.restore_note(note) {
-            Ok(_) if newer.is_none() => report.inserted += 1,
-            Ok(_) => report.updated += 1,
-            Err(e @ (Error::InvalidInput { .. } | Error::Screening(_))) => {
-                report.reject(Some(id), e.to_string())
             }
             Err(e) => return Err(e),
         }

@@ -19,7 +19,7 @@ mod keys;
 
 use std::io::Read;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 pub use bundle::{
@@ -161,7 +161,7 @@ impl Session {
     }
 }
 
-fn check_name(name: &str) -> Result<String> {
+pub(crate) fn check_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
         return Err(Error::invalid("publisher name", "must not be empty"));
@@ -175,18 +175,19 @@ fn check_name(name: &str) -> Result<String> {
     Ok(name.to_owned())
 }
 
-fn same_name(a: &str, b: &str) -> bool {
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
     a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
-#[derive(Serialize, Deserialize)]
-struct VersionRecord {
-    kind: BundleKind,
-    version: u64,
-    key_id: PublisherKeyId,
-    issued_at: Timestamp,
-    expires_at: Timestamp,
-    accepted_at: Timestamp,
+/// The sealed record of the last accepted bundle of one kind from one publisher.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct VersionRecord {
+    pub(crate) kind: BundleKind,
+    pub(crate) version: u64,
+    pub(crate) key_id: PublisherKeyId,
+    pub(crate) issued_at: Timestamp,
+    pub(crate) expires_at: Timestamp,
+    pub(crate) accepted_at: Timestamp,
 }
 
 impl Feeds<'_> {
@@ -234,7 +235,8 @@ impl Feeds<'_> {
             .ok_or(Error::NotFound("publisher"))
     }
 
-    fn save(&self, conn: &Connection, p: &TrustedPublisher) -> Result<()> {
+    /// Writes a publisher as given (id, keys and times included).
+    pub(crate) fn save(&self, conn: &Connection, p: &TrustedPublisher) -> Result<()> {
         let body = self.session.seal(PUBLISHERS, &p.id, p)?;
         conn.execute(
             "INSERT INTO feed_publishers (id, body) VALUES (?1, ?2)
@@ -436,6 +438,68 @@ impl Feeds<'_> {
             }
         }
         Ok(None)
+    }
+
+    /// The publisher with row id `id`.
+    pub(crate) fn publisher_by_id(&self, id: &RecordId) -> Result<TrustedPublisher> {
+        let body: Vec<u8> = self
+            .conn()
+            .query_row(
+                "SELECT body FROM feed_publishers WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(Error::NotFound("publisher"))?;
+        let p: TrustedPublisher = self.session.open(PUBLISHERS, id, &body)?;
+        Ok(p)
+    }
+
+    /// Every accepted-version row: (row id, publisher id, the record or why it won't open).
+    /// There are at most a few per publisher, so a list is fine.
+    pub(crate) fn stored_versions(
+        &self,
+    ) -> Result<Vec<(RecordId, RecordId, Result<VersionRecord>)>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id, publisher, body FROM feed_versions")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let publisher: RecordId = row.get(1)?;
+            let body: Vec<u8> = row.get(2)?;
+            out.push((id, publisher, self.session.open(VERSIONS, &id, &body)));
+        }
+        Ok(out)
+    }
+
+    /// The accepted-version record for one publisher and kind; an unreadable row is an error.
+    pub(crate) fn stored_version(
+        &self,
+        publisher: RecordId,
+        kind: BundleKind,
+    ) -> Result<Option<VersionRecord>> {
+        Ok(self
+            .version_row(self.conn(), publisher, kind)?
+            .map(|(_, r)| r))
+    }
+
+    /// Records `record` as the accepted version of its kind for `publisher`, replacing the
+    /// previous one (the caller has compared versions).
+    pub(crate) fn put_version(&self, publisher: RecordId, record: &VersionRecord) -> Result<()> {
+        let conn = self.conn();
+        let row_id = match self.version_row(conn, publisher, record.kind)? {
+            Some((id, _)) => id,
+            None => self.session.new_id()?,
+        };
+        let body = self.session.seal(VERSIONS, &row_id, record)?;
+        conn.execute(
+            "INSERT INTO feed_versions (id, publisher, body) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            params![row_id, publisher, body],
+        )?;
+        Ok(())
     }
 
     /// The last accepted bundle of every publisher and kind, with staleness at `now`.

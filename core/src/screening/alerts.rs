@@ -76,7 +76,7 @@ pub enum AlertArea {
 }
 
 impl AlertArea {
-    fn check(&self) -> std::result::Result<(), &'static str> {
+    pub(crate) fn check(&self) -> std::result::Result<(), &'static str> {
         match self {
             AlertArea::Circle { lat, lon, radius_m } => {
                 if !lat.is_finite() || !(-90.0..=90.0).contains(lat) {
@@ -294,6 +294,76 @@ impl Screening<'_> {
             report.imported += 1;
         }
         Ok(report)
+    }
+
+    /// Checks what an alert import would check of one alert (export restores alerts one by
+    /// one, outside a bundle). Returns a reason without personal data.
+    pub(crate) fn check_alert(alert: &Alert) -> std::result::Result<(), &'static str> {
+        let chars = alert.reference.chars().count();
+        if alert.reference.trim().is_empty() || chars > MAX_REFERENCE_CHARS {
+            return Err("alert reference empty or too long");
+        }
+        if alert.description.chars().count() > MAX_DESCRIPTION_CHARS {
+            return Err("description too long");
+        }
+        if let Some(area) = &alert.area {
+            area.check()?;
+        }
+        if alert.identifiers.is_empty() {
+            return Err("no usable identifier");
+        }
+        Ok(())
+    }
+
+    /// Stores one alert as given (id included) with its index rows.
+    pub(crate) fn put_alert(&self, conn: &Connection, alert: &Alert) -> Result<()> {
+        let body = self.session.seal(ALERTS, &alert.id, alert)?;
+        conn.prepare_cached(
+            "INSERT INTO screening_alerts (id, publisher, body) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![alert.id, alert.publisher_id, body])?;
+        self.write_index(conn, Owner::Alert, &alert.id, &alert.identifiers)
+    }
+
+    pub(crate) fn alert_exists(&self, id: &RecordId) -> Result<bool> {
+        let n: i64 = self.session.conn().query_row(
+            "SELECT count(*) FROM screening_alerts WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Removes one publisher's alerts (their index rows cascade); returns how many.
+    pub(crate) fn delete_publisher_alerts(&self, publisher: &RecordId) -> Result<usize> {
+        Ok(self.session.conn().execute(
+            "DELETE FROM screening_alerts WHERE publisher = ?1",
+            params![publisher],
+        )?)
+    }
+
+    /// Visits every stored alert row by row.
+    pub(crate) fn for_each_stored_alert(
+        &self,
+        mut visit: impl FnMut(RecordId, Result<Alert>) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self
+            .session
+            .conn()
+            .prepare_cached("SELECT id, publisher, body FROM screening_alerts")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let publisher: RecordId = row.get(1)?;
+            let body: Vec<u8> = row.get(2)?;
+            let opened = match self.session.open::<Alert>(ALERTS, &id, &body) {
+                // A row moved under another publisher is as bad as a forged one.
+                Ok(a) if a.publisher_id != publisher => Err(Error::Tampered),
+                other => other,
+            };
+            visit(id, opened)?;
+        }
+        Ok(())
     }
 
     /// Every imported alert; unreadable rows are reported.

@@ -96,7 +96,7 @@ impl NoteDraft {
         }
     }
 
-    fn validate(&mut self) -> Result<()> {
+    pub(crate) fn validate(&mut self) -> Result<()> {
         if self.label.trim().is_empty() {
             return Err(Error::invalid("note label", "must not be empty"));
         }
@@ -220,15 +220,8 @@ impl<'s> Screening<'s> {
         Ok(out)
     }
 
-    /// Stores a note under its own id and times, index included, after the same checks as
-    /// `add_note` (restore from an export).
-    pub(crate) fn restore_note(&self, mut note: ClientNote) -> Result<ClientNote> {
-        note.details.validate()?;
-        self.store_note(self.conn(), &note)?;
-        Ok(note)
-    }
-
-    fn store_note(&self, conn: &Connection, note: &ClientNote) -> Result<()> {
+    /// Writes a note as given (id and times included) and rebuilds its index rows.
+    pub(crate) fn store_note(&self, conn: &Connection, note: &ClientNote) -> Result<()> {
         let body = self.session.seal(NOTES, &note.id, note)?;
         conn.execute(
             "INSERT INTO screening_notes (id, body) VALUES (?1, ?2)
@@ -288,6 +281,23 @@ impl<'s> Screening<'s> {
             return Err(Error::NotFound("client note"));
         }
         self.session.checkpoint()
+    }
+
+    /// Visits every stored note row by row (export: never the whole table in memory).
+    pub(crate) fn for_each_stored_note(
+        &self,
+        mut visit: impl FnMut(RecordId, Result<ClientNote>) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id, body FROM screening_notes")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let body: Vec<u8> = row.get(1)?;
+            visit(id, self.session.open::<ClientNote>(NOTES, &id, &body))?;
+        }
+        Ok(())
     }
 
     /// Every note, most recently updated first; unreadable rows are reported.
