@@ -10,6 +10,10 @@ use tempfile::TempDir;
 
 pub const PASSPHRASE: &str = "correct horse battery staple";
 
+/// Only a guard against a hung command: far above what any command takes on a loaded
+/// machine, so a slow run never fails a test.
+const HANG_GUARD_SECS: u64 = 900;
+
 /// A temporary folder holding one vault.
 pub struct Env {
     pub dir: TempDir,
@@ -68,7 +72,7 @@ impl Env {
             .env_remove("VIGIL_EXPORT_PASSPHRASE")
             .arg("--vault")
             .arg(vault)
-            .timeout(Duration::from_secs(60));
+            .timeout(Duration::from_secs(HANG_GUARD_SECS));
         cmd
     }
 

@@ -51,7 +51,9 @@ mod tests {
         for i in 0..1000 {
             seen.insert(blind_index(&key, "phone", &format!("+4477009{i:05}"), 8));
         }
-        // 1,000 values into 256 buckets: every bucket is shared.
-        assert!(seen.len() <= 256);
+        // 1,000 values into 256 buckets: values share buckets, and the buckets fill as a
+        // uniform function's would (about 251 used; 249 with this fixed key).
+        assert!(seen.len() < 1000);
+        assert!((240..=256).contains(&seen.len()), "{}", seen.len());
     }
 }
