@@ -6,17 +6,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== Rust tests"
+stage_start=$SECONDS
+stage() {
+  [ "$stage_start" -eq "$SECONDS" ] || echo "   (took $((SECONDS - stage_start)) s)"
+  stage_start=$SECONDS
+  stage "$*"
+}
+
+stage "Rust tests"
 # Benchmarks are left out (they would run once each, unoptimized, for minutes): clippy
 # --all-targets in .ci/run compiles them, and `cargo bench` runs them.
 cargo test --workspace --lib --bins --tests --examples
 cargo test --workspace --doc
 
-echo "== Bindings: build the library and generate Kotlin, Swift and Python"
+stage "Bindings: build the library and generate Kotlin, Swift and Python"
 bash tests/generate-bindings.sh
 
-echo "== Python suite (generated bindings, age interop with pyrage)"
+stage "Python suite (generated bindings, age interop with pyrage)"
 python3 -m pytest -q tests/python
 
-echo "== Kotlin suite on the JVM"
+stage "Kotlin suite on the JVM"
 mvn -B --no-transfer-progress -f tests/kotlin/pom.xml test
+stage "All suites passed in ${SECONDS} s"
