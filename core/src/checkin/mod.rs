@@ -287,6 +287,17 @@ impl Checkins<'_> {
         Store::new(self.session.conn(), self.key)
     }
 
+    /// Runs `f` on the main file's escalation state when this is a decoy session (`None`
+    /// otherwise). A duress unlock queues its silent alert there, and check-ins armed in
+    /// the real vault keep escalating there; the decoy session drives both like the
+    /// locked runner does, so the shell's alarm loop works the same in either vault.
+    fn on_main_file<R>(&self, f: impl FnOnce(&Store<'_>) -> Result<R>) -> Result<Option<R>> {
+        match self.session.main_file_if_decoy()? {
+            Some(conn) => f(&Store::new(&conn, self.key)).map(Some),
+            None => Ok(None),
+        }
+    }
+
     // ---- buddies -------------------------------------------------------------------
 
     /// Adds a buddy; national numbers are read in `default_region` (e.g. "GB").
@@ -498,20 +509,39 @@ impl Checkins<'_> {
 
     /// A buddy replied or called back: alerts stop repeating.
     pub fn acknowledge(&self, id: &CheckinId, buddy: &RecordId, now: Timestamp) -> Result<()> {
-        self.store().acknowledge(id, buddy, now)
+        match self.store().acknowledge(id, buddy, now) {
+            Err(Error::NotFound(what)) => self
+                .on_main_file(|main| main.acknowledge(id, buddy, now))?
+                .ok_or(Error::NotFound(what)),
+            other => other,
+        }
     }
 
     /// The phone's latest location, kept for the buddy messages (with its age).
     pub fn update_location(&self, fix: LocationFix) -> Result<()> {
-        self.store().update_location(fix)
+        self.store().update_location(fix)?;
+        self.on_main_file(|main| main.update_location(fix))?;
+        Ok(())
     }
 
+    /// Every action due at `now` (in a decoy session, also those of the escalation
+    /// state the locked runner drives, such as a duress unlock's silent alerts).
     pub fn tick(&self, now: Timestamp) -> Result<Vec<Action>> {
-        self.store().tick(now)
+        let mut actions = self.store().tick(now)?;
+        if let Some(main) = self.on_main_file(|main| main.tick(now))? {
+            actions.extend(main);
+        }
+        Ok(actions)
     }
 
+    /// When the shell must wake next; `None` when nothing is armed or pending.
     pub fn next_wakeup(&self) -> Result<Option<Timestamp>> {
-        self.store().next_wakeup()
+        let own = self.store().next_wakeup()?;
+        let main = self.on_main_file(|main| main.next_wakeup())?.flatten();
+        Ok(match (own, main) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        })
     }
 
     pub fn report_outcome(
@@ -520,7 +550,12 @@ impl Checkins<'_> {
         outcome: Outcome,
         now: Timestamp,
     ) -> Result<()> {
-        self.store().report(action, outcome, now)
+        match self.store().report(action, outcome.clone(), now) {
+            Err(Error::Checkin(CheckinError::UnknownAction)) => self
+                .on_main_file(|main| main.report(action, outcome, now))?
+                .ok_or(CheckinError::UnknownAction.into()),
+            other => other,
+        }
     }
 
     /// A check-in that is armed or escalating; ended ones are not found.
