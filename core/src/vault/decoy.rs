@@ -233,3 +233,39 @@ pub(crate) fn load_key(real: &Session) -> Result<Option<SecretKey>> {
     zeroize::Zeroize::zeroize(&mut bytes);
     Ok(Some(key))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Timelike, Utc};
+
+    use super::*;
+
+    #[test]
+    fn generated_bookings_look_entered_by_a_person_for_many_seeds() {
+        // A clock with seconds and sub-seconds, at an awkward time of day.
+        let now = Utc.with_ymd_and_hms(2026, 3, 1, 0, 7, 41).unwrap() + Duration::milliseconds(670);
+        for seed in 0..500 {
+            let bookings = ordinary_bookings(now, &mut Dice(seed));
+            assert_eq!(bookings.len(), 5);
+            let mut labels: Vec<_> = bookings.iter().map(|b| &b.details.client.label).collect();
+            labels.sort();
+            labels.dedup();
+            assert_eq!(labels.len(), 5, "no appointment twice");
+            let mut created: Vec<_> = bookings.iter().map(|b| b.created_at).collect();
+            created.sort();
+            created.dedup();
+            assert_eq!(created.len(), 5, "distinct created_at (seed {seed})");
+            for b in &bookings {
+                b.details.validate().unwrap();
+                let s = b.details.starts_at;
+                assert_eq!((s.second(), s.nanosecond(), s.minute() % 15), (0, 0, 0));
+                assert!((9..=20).contains(&s.hour()), "{s}");
+                assert!(b.created_at < s && b.created_at.date_naive() < now.date_naive());
+                assert!((8..=23).contains(&b.created_at.hour()), "{}", b.created_at);
+                assert!(b.updated_at >= b.created_at && b.updated_at <= now);
+                let past = s < now;
+                assert_eq!(past, b.details.status == BookingStatus::Done, "{s}");
+            }
+        }
+    }
+}
