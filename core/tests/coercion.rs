@@ -476,6 +476,73 @@ fn a_decoy_session_drives_the_silent_duress_alert_like_the_runner() {
     assert!(checkins.tick(at(23, 0)).unwrap().is_empty());
 }
 
+#[test]
+fn a_checkin_armed_in_the_real_vault_behaves_the_same_in_the_decoy() {
+    use vigil_core::checkin::{CheckinPlan, MessagePurpose};
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut session) = real_vault(dir.path());
+    let ana = with_buddy(&session);
+    session
+        .checkins(&key())
+        .prepare_duress_alert(&[ana], "en", 0)
+        .unwrap();
+    let armed = session
+        .checkins(&key())
+        .arm(CheckinPlan::new(at(21, 0), vec![ana]), at(20, 0))
+        .unwrap();
+    session
+        .set_duress(
+            "real passphrase",
+            "decoy",
+            DuressOptions::default(),
+            None,
+            at(20, 0),
+        )
+        .unwrap();
+    session.lock();
+    let vault = Vault::open(&path).unwrap();
+    let decoy = vault.unlock_at("decoy", Some(DEVICE), at(20, 10)).unwrap();
+    let escalation = key();
+    let checkins = decoy.checkins(&escalation);
+    // What the lock screen shows, the app shows.
+    let runner = BackgroundRunner::open(&vault, key()).unwrap();
+    let listed: Vec<_> = checkins
+        .list()
+        .unwrap()
+        .items
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(listed, vec![armed.id]);
+    assert_eq!(runner.list().unwrap().items.len(), 1);
+    assert!(checkins.codes_set().unwrap());
+    assert_eq!(
+        checkins.next_wakeup().unwrap(),
+        runner.next_wakeup().unwrap()
+    );
+    // Choosing duress-unlock buddies inside the decoy keeps the real ones.
+    assert!(checkins.duress_alert_prepared().unwrap());
+    checkins.clear_duress_alert().unwrap();
+    assert!(checkins.duress_alert_prepared().unwrap());
+    // The duress code, entered in the decoy, ends it like anywhere else and alerts.
+    checkins.check_in("9876", at(20, 15)).unwrap();
+    assert!(checkins.list().unwrap().items.is_empty());
+    let actions = checkins.tick(at(20, 15)).unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert!(matches!(
+        actions[0].kind,
+        ActionKind::MessageBuddy {
+            purpose: MessagePurpose::Duress,
+            discreet: true,
+            ..
+        }
+    ));
+    runner
+        .report_outcome(&actions[0].id, Outcome::Sent, at(20, 16))
+        .unwrap();
+    assert!(checkins.tick(at(20, 16)).unwrap().is_empty());
+}
+
 fn storage_aux(path: &std::path::Path) -> std::path::PathBuf {
     let mut p = path.as_os_str().to_owned();
     p.push("-aux");

@@ -730,6 +730,12 @@ impl Session {
         }
     }
 
+    /// Whether this is the decoy: for the few operations that must not reach through to
+    /// the real vault's settings (and answer as if they had).
+    pub(crate) fn is_decoy(&self) -> bool {
+        matches!(self.realm, Realm::Decoy(_))
+    }
+
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
