@@ -171,6 +171,65 @@ fn the_duress_code_looks_like_a_normal_checkin_and_alerts_silently() {
     assert!(tick["actions"].as_array().unwrap().is_empty());
 }
 
+/// `checkin status --json` with what differs by construction (ids, times) masked.
+fn masked_status(env: &Env) -> serde_json::Value {
+    let out = env
+        .bare()
+        .args(["checkin", "status", "--json"])
+        .assert()
+        .success();
+    let mut status = common::parse_one_json(&out.get_output().stdout);
+    for s in status["checkins"].as_array_mut().unwrap() {
+        for field in ["id", "booking", "armed_at", "deadline", "escalates_at"] {
+            if !s[field].is_null() {
+                s[field] = "masked".into();
+            }
+        }
+    }
+    status
+}
+
+#[test]
+fn checkin_status_is_the_same_after_the_duress_code_and_the_normal_code() {
+    let normal = Env::with_vault();
+    armed(&normal);
+    let duress = Env::with_vault();
+    armed(&duress);
+    assert_eq!(masked_status(&normal), masked_status(&duress));
+    normal
+        .bare()
+        .args(["checkin", "ok", "--code", "4821"])
+        .assert()
+        .success();
+    duress
+        .bare()
+        .args(["checkin", "ok", "--code", "9137"])
+        .assert()
+        .success();
+    let (a, b) = (masked_status(&normal), masked_status(&duress));
+    assert_eq!(a, b);
+    assert!(a.get("next_wakeup").is_none(), "{a}");
+    // Text output too.
+    let text = |env: &Env| {
+        env.bare()
+            .args(["checkin", "status"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    assert_eq!(text(&normal), text(&duress));
+    // The alarm loop still knows: `tick` reports the silent alerts' wake-up.
+    let tick = duress
+        .bare()
+        .args(["checkin", "tick", "--json", "--now", &at(1)])
+        .assert()
+        .success();
+    let tick = common::parse_one_json(&tick.get_output().stdout);
+    assert!(!tick["actions"].as_array().unwrap().is_empty());
+}
+
 #[test]
 fn extend_and_cancel_act_on_the_armed_checkin() {
     let env = Env::with_vault();

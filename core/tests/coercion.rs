@@ -7,7 +7,9 @@ use chrono::Duration;
 use common::*;
 use rusqlite::Connection;
 use vigil_core::bookings::{BookingDraft, BookingKind, TimeRange};
-use vigil_core::checkin::{ActionKind, BackgroundRunner, BuddyDraft, Channel, EscalationKey};
+use vigil_core::checkin::{
+    ActionKind, BackgroundRunner, BuddyDraft, Channel, EscalationKey, Outcome,
+};
 use vigil_core::vault::{DuressOptions, Vault, WipeState};
 use vigil_core::Error;
 
@@ -290,12 +292,255 @@ fn vaults_with_and_without_a_duress_passphrase_look_the_same() {
     .unwrap();
     s1.lock();
     s2.lock();
+    assert_eq!(file_modes(&plain), file_modes(&with_duress));
     assert_eq!(file_sizes(&plain), file_sizes(&with_duress));
     assert_eq!(header_shape(&plain), header_shape(&with_duress));
     assert_eq!(
         header_shape(&storage_aux(&plain)),
         header_shape(&storage_aux(&with_duress))
     );
+}
+
+/// Every file of the folder, by name (the vault's name replaced), with its permission bits.
+fn file_modes(path: &std::path::Path) -> Vec<(String, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut modes: Vec<(String, u32)> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            let name = e
+                .file_name()
+                .to_string_lossy()
+                .replace(&*path.file_name().unwrap().to_string_lossy(), "V");
+            (name, e.metadata().unwrap().permissions().mode() & 0o777)
+        })
+        .collect();
+    modes.sort();
+    modes
+}
+
+#[test]
+fn setting_a_duress_passphrase_refills_the_aux_file_in_place() {
+    use std::os::unix::fs::MetadataExt;
+    let plain_dir = tempfile::tempdir().unwrap();
+    let duress_dir = tempfile::tempdir().unwrap();
+    let (plain, s1) = real_vault(plain_dir.path());
+    let (with_duress, mut s2) = real_vault(duress_dir.path());
+    // Made by the core itself (whatever the umask): owner-only, main and aux alike.
+    for (name, mode) in file_modes(&plain) {
+        assert_eq!(mode, 0o600, "{name}");
+    }
+    let aux = storage_aux(&with_duress);
+    let before = std::fs::metadata(&aux).unwrap();
+    let main_before = std::fs::metadata(&with_duress).unwrap();
+    s2.set_duress(
+        "real passphrase",
+        "decoy",
+        DuressOptions::default(),
+        None,
+        at(20, 0),
+    )
+    .unwrap();
+    // Set twice: replacing a duress passphrase refills the same file again.
+    s2.set_duress(
+        "real passphrase",
+        "decoy 2",
+        DuressOptions::default(),
+        None,
+        at(20, 30),
+    )
+    .unwrap();
+    s1.lock();
+    s2.lock();
+    let after = std::fs::metadata(&aux).unwrap();
+    assert_eq!(
+        (before.dev(), before.ino()),
+        (after.dev(), after.ino()),
+        "same file"
+    );
+    assert_eq!(after.mode() & 0o777, 0o600);
+    if let (Ok(born), Ok(born_after), Ok(main_born)) =
+        (before.created(), after.created(), main_before.created())
+    {
+        assert_eq!(born, born_after, "birth time unchanged");
+        assert!(born >= main_born, "born with the vault, as in every vault");
+    }
+    assert_eq!(file_modes(&plain), file_modes(&with_duress));
+    assert_eq!(file_sizes(&plain), file_sizes(&with_duress));
+    let names = |p: &std::path::Path| -> Vec<String> {
+        file_sizes(p).into_iter().map(|(n, _)| n).collect()
+    };
+    assert_eq!(names(&plain), names(&with_duress));
+}
+
+#[test]
+fn decoy_bookings_look_entered_by_a_person() {
+    use chrono::Timelike;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut session) = real_vault(dir.path());
+    // A clock with seconds and milliseconds, as a phone's is.
+    let now = at(20, 0) + Duration::milliseconds(17_670);
+    session
+        .set_duress(
+            "real passphrase",
+            "decoy",
+            DuressOptions::default(),
+            None,
+            now,
+        )
+        .unwrap();
+    session.lock();
+    let decoy = Vault::open(&path).unwrap().unlock("decoy", None).unwrap();
+    let bookings = decoy.bookings().list(TimeRange::default()).unwrap().items;
+    assert!(bookings.len() >= 3, "{bookings:?}");
+    let mut created: Vec<_> = bookings.iter().map(|b| b.created_at).collect();
+    for b in &bookings {
+        let start = b.details.starts_at;
+        assert_eq!(
+            (start.second(), start.nanosecond(), start.minute() % 15),
+            (0, 0, 0),
+            "a quarter hour, whole minutes: {start}"
+        );
+        if let Some(end) = b.details.ends_at {
+            assert_eq!((end.second(), end.nanosecond()), (0, 0), "{end}");
+        }
+        assert!(b.created_at < start, "entered before it happens");
+        assert!(b.created_at < now, "entered before now");
+        assert!(
+            b.created_at.date_naive() < now.date_naive(),
+            "on an earlier day"
+        );
+        assert!(b.updated_at >= b.created_at && b.updated_at <= now);
+    }
+    created.sort();
+    created.dedup();
+    assert_eq!(created.len(), bookings.len(), "distinct created_at");
+    let days: std::collections::BTreeSet<_> =
+        bookings.iter().map(|b| b.created_at.date_naive()).collect();
+    assert!(days.len() >= 2, "entered over several days: {days:?}");
+}
+
+#[test]
+fn a_decoy_session_drives_the_silent_duress_alert_like_the_runner() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut session) = real_vault(dir.path());
+    let ana = with_buddy(&session);
+    session
+        .checkins(&key())
+        .prepare_duress_alert(&[ana], "en", 0)
+        .unwrap();
+    let alert = DuressOptions {
+        destroy_real: false,
+        alert_buddies: true,
+    };
+    session
+        .set_duress("real passphrase", "decoy", alert, Some(DEVICE), at(20, 0))
+        .unwrap();
+    session.lock();
+
+    let vault = Vault::open(&path).unwrap();
+    let decoy = vault.unlock_at("decoy", Some(DEVICE), at(22, 0)).unwrap();
+    let escalation = key();
+    let checkins = decoy.checkins(&escalation);
+    // The shell, unlocked, follows the documented loop: the alarm stays set...
+    let wake = checkins.next_wakeup().unwrap();
+    assert!(wake.is_some_and(|t| t <= at(22, 0)), "{wake:?}");
+    // ...and the tick on waking returns the alert, discreet, with nothing to show.
+    let actions = checkins.tick(at(22, 0)).unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    match &actions[0].kind {
+        ActionKind::MessageBuddy {
+            phone, discreet, ..
+        } => {
+            assert_eq!(phone, "+447400123456");
+            assert!(*discreet);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Nothing listed, as after any check-in.
+    assert!(checkins.list().unwrap().items.is_empty());
+    checkins
+        .report_outcome(&actions[0].id, Outcome::Sent, at(22, 1))
+        .unwrap();
+    // Done for good: neither the session nor the locked runner sends it again until the
+    // next repeat, which a buddy's reply stops.
+    assert!(checkins.tick(at(22, 1)).unwrap().is_empty());
+    let runner = BackgroundRunner::open(&vault, key()).unwrap();
+    assert!(runner.tick(at(22, 1)).unwrap().is_empty());
+    checkins
+        .acknowledge(&actions[0].id.checkin, &ana, at(22, 2))
+        .unwrap();
+    assert_eq!(checkins.next_wakeup().unwrap(), None);
+    assert_eq!(runner.next_wakeup().unwrap(), None);
+    assert!(runner.tick(at(23, 0)).unwrap().is_empty());
+    assert!(checkins.tick(at(23, 0)).unwrap().is_empty());
+}
+
+#[test]
+fn a_checkin_armed_in_the_real_vault_behaves_the_same_in_the_decoy() {
+    use vigil_core::checkin::{CheckinPlan, MessagePurpose};
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut session) = real_vault(dir.path());
+    let ana = with_buddy(&session);
+    session
+        .checkins(&key())
+        .prepare_duress_alert(&[ana], "en", 0)
+        .unwrap();
+    let armed = session
+        .checkins(&key())
+        .arm(CheckinPlan::new(at(21, 0), vec![ana]), at(20, 0))
+        .unwrap();
+    session
+        .set_duress(
+            "real passphrase",
+            "decoy",
+            DuressOptions::default(),
+            None,
+            at(20, 0),
+        )
+        .unwrap();
+    session.lock();
+    let vault = Vault::open(&path).unwrap();
+    let decoy = vault.unlock_at("decoy", Some(DEVICE), at(20, 10)).unwrap();
+    let escalation = key();
+    let checkins = decoy.checkins(&escalation);
+    // What the lock screen shows, the app shows.
+    let runner = BackgroundRunner::open(&vault, key()).unwrap();
+    let listed: Vec<_> = checkins
+        .list()
+        .unwrap()
+        .items
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(listed, vec![armed.id]);
+    assert_eq!(runner.list().unwrap().items.len(), 1);
+    assert!(checkins.codes_set().unwrap());
+    assert_eq!(
+        checkins.next_wakeup().unwrap(),
+        runner.next_wakeup().unwrap()
+    );
+    // Choosing duress-unlock buddies inside the decoy keeps the real ones.
+    assert!(checkins.duress_alert_prepared().unwrap());
+    checkins.clear_duress_alert().unwrap();
+    assert!(checkins.duress_alert_prepared().unwrap());
+    // The duress code, entered in the decoy, ends it like anywhere else and alerts.
+    checkins.check_in("9876", at(20, 15)).unwrap();
+    assert!(checkins.list().unwrap().items.is_empty());
+    let actions = checkins.tick(at(20, 15)).unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert!(matches!(
+        actions[0].kind,
+        ActionKind::MessageBuddy {
+            purpose: MessagePurpose::Duress,
+            discreet: true,
+            ..
+        }
+    ));
+    runner
+        .report_outcome(&actions[0].id, Outcome::Sent, at(20, 16))
+        .unwrap();
+    assert!(checkins.tick(at(20, 16)).unwrap().is_empty());
 }
 
 fn storage_aux(path: &std::path::Path) -> std::path::PathBuf {

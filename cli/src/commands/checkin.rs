@@ -115,14 +115,16 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             })
         }
         CheckinCommand::Status => {
+            // What anyone looking at the screen may see: the listed check-ins only. The
+            // runner's next wake-up is not shown here, because after a duress check-in it
+            // is the silent alerts' (the normal end has none); `checkin tick` reports it
+            // for the alarm loop, which is where it belongs.
             let runner = ctx.runner()?;
             let listing = runner.list()?;
-            let next = runner.next_wakeup()?;
             ctx.emit(
                 json!({
                     "checkins": listing.items.iter().map(status_json).collect::<Vec<_>>(),
                     "unreadable": listing.unreadable,
-                    "next_wakeup": next.map(|t| t.to_rfc3339()),
                 }),
                 || {
                     if listing.items.is_empty() {
@@ -141,12 +143,6 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
                             } else {
                                 String::new()
                             }
-                        ));
-                    }
-                    if let Some(next) = next {
-                        out.push_str(&format!(
-                            "Run `vigil checkin tick` by {} at the latest.\n",
-                            local(next)
                         ));
                     }
                     out

@@ -283,8 +283,16 @@ impl Checkins<'_> {
             .collect()
     }
 
-    fn store(&self) -> Store<'_> {
-        Store::new(self.session.conn(), self.key)
+    /// Runs `f` on the escalation state, which lives in the main file for the whole phone
+    /// (the locked runner drives it there). A decoy session (duress passphrase) works on it
+    /// too: a duress unlock's silent alert and check-ins armed in the real vault keep
+    /// their alarms, and check-ins and codes behave exactly as in the real vault, the same
+    /// state the lock screen shows. Only the buddies belong to the vault that is open.
+    fn with_store<R>(&self, f: impl FnOnce(&Store<'_>) -> Result<R>) -> Result<R> {
+        match self.session.main_file_if_decoy()? {
+            Some(main) => f(&Store::new(&main, self.key)),
+            None => f(&Store::new(self.session.conn(), self.key)),
+        }
     }
 
     // ---- buddies -------------------------------------------------------------------
@@ -355,11 +363,11 @@ impl Checkins<'_> {
     /// Takes effect for check-ins already armed too.
     pub fn set_codes(&self, normal: &str, duress: &str) -> Result<()> {
         let codes = CodeVerifiers::new(self.key, self.session.rng(), normal, duress)?;
-        self.store().set_codes(codes)
+        self.with_store(|s| s.set_codes(codes))
     }
 
     pub fn codes_set(&self) -> Result<bool> {
-        self.store().codes_set()
+        self.with_store(|s| s.codes_set())
     }
 
     // ---- duress unlock -------------------------------------------------------------
@@ -386,19 +394,29 @@ impl Checkins<'_> {
             .into_iter()
             .collect();
         let contacts = self.contacts(&unique)?;
-        self.store().set_duress_standby(Some(store::DuressStandby {
+        let standby = store::DuressStandby {
             contacts,
             worker_language: normalize_language(worker_language)?,
             utc_offset_minutes,
-        }))
+        };
+        if self.session.is_decoy() {
+            // Inside the decoy there is no deeper duress passphrase (see
+            // `Session::set_duress`): answer as a real vault would, and keep the real
+            // standby buddies.
+            return Ok(());
+        }
+        self.with_store(|s| s.set_duress_standby(Some(standby)))
     }
 
     pub fn clear_duress_alert(&self) -> Result<()> {
-        self.store().set_duress_standby(None)
+        if self.session.is_decoy() {
+            return Ok(());
+        }
+        self.with_store(|s| s.set_duress_standby(None))
     }
 
     pub fn duress_alert_prepared(&self) -> Result<bool> {
-        self.store().duress_standby_set()
+        self.with_store(|s| s.duress_standby_set())
     }
 
     // ---- arming --------------------------------------------------------------------
@@ -471,7 +489,7 @@ impl Checkins<'_> {
             },
             now,
         )?;
-        self.store().arm(state)
+        self.with_store(|s| s.arm(state))
     }
 
     // ---- while armed ---------------------------------------------------------------
@@ -479,39 +497,43 @@ impl Checkins<'_> {
     /// Checks in every armed check-in with the normal or the duress code; both return
     /// the same receipt.
     pub fn check_in(&self, code: &str, now: Timestamp) -> Result<CheckInReceipt> {
-        self.store().check_in(code, now)
+        self.with_store(|s| s.check_in(code, now))
     }
 
     /// Moves the deadline later (refused once buddies are being alerted, and beyond the
     /// 12-hour cap).
     pub fn extend(&self, id: &CheckinId, by: Duration, now: Timestamp) -> Result<CheckinStatus> {
-        self.store().with_checkin(id, |s| {
-            s.extend(by, now)?;
-            Ok(s.status())
+        self.with_store(|store| {
+            store.with_checkin(id, |s| {
+                s.extend(by, now)?;
+                Ok(s.status())
+            })
         })
     }
 
     /// Ends a check-in before escalation without alerting anyone.
     pub fn cancel(&self, id: &CheckinId, now: Timestamp) -> Result<()> {
-        self.store().with_checkin(id, |s| s.cancel(now))
+        self.with_store(|store| store.with_checkin(id, |s| s.cancel(now)))
     }
 
     /// A buddy replied or called back: alerts stop repeating.
     pub fn acknowledge(&self, id: &CheckinId, buddy: &RecordId, now: Timestamp) -> Result<()> {
-        self.store().acknowledge(id, buddy, now)
+        self.with_store(|s| s.acknowledge(id, buddy, now))
     }
 
     /// The phone's latest location, kept for the buddy messages (with its age).
     pub fn update_location(&self, fix: LocationFix) -> Result<()> {
-        self.store().update_location(fix)
+        self.with_store(|s| s.update_location(fix))
     }
 
+    /// Every action due at `now`: the same ones the locked runner would return.
     pub fn tick(&self, now: Timestamp) -> Result<Vec<Action>> {
-        self.store().tick(now)
+        self.with_store(|s| s.tick(now))
     }
 
+    /// When the shell must wake next; `None` when nothing is armed or pending.
     pub fn next_wakeup(&self) -> Result<Option<Timestamp>> {
-        self.store().next_wakeup()
+        self.with_store(|s| s.next_wakeup())
     }
 
     pub fn report_outcome(
@@ -520,16 +542,16 @@ impl Checkins<'_> {
         outcome: Outcome,
         now: Timestamp,
     ) -> Result<()> {
-        self.store().report(action, outcome, now)
+        self.with_store(|s| s.report(action, outcome, now))
     }
 
     /// A check-in that is armed or escalating; ended ones are not found.
     pub fn status(&self, id: &CheckinId) -> Result<CheckinStatus> {
-        self.store().status(id)
+        self.with_store(|s| s.status(id))
     }
 
     /// Every armed or escalating check-in, by deadline.
     pub fn list(&self) -> Result<Listing<CheckinStatus>> {
-        self.store().list()
+        self.with_store(|s| s.list())
     }
 }

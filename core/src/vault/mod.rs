@@ -647,8 +647,10 @@ impl Session {
                 key
             }
         };
-        // A fresh decoy (dates around now), with the everyday part of the directory.
-        let decoy_session = decoy::create(
+        // A fresh decoy (dates around now), with the everyday part of the directory, in
+        // the auxiliary file every vault has: refilled in place, so the file itself (inode,
+        // mode, birth time) looks as it does in a vault without a duress passphrase.
+        let decoy_session = decoy::refresh(
             &self.path,
             |c| {
                 Session::new(
@@ -716,6 +718,22 @@ impl Session {
         self.with_main(slots::destroy_all)?;
         drop(self);
         Vault::wipe(path)
+    }
+
+    /// For a decoy session, a connection to the main file: the escalation state there
+    /// belongs to the phone, not to one vault (the background runner drives it), so a
+    /// decoy session must see it too. `None` for the real session, whose `conn` is it.
+    pub(crate) fn main_file_if_decoy(&self) -> Result<Option<Connection>> {
+        match self.realm {
+            Realm::Real => Ok(None),
+            Realm::Decoy(_) => Ok(Some(storage::connect(&self.path, false)?)),
+        }
+    }
+
+    /// Whether this is the decoy: for the few operations that must not reach through to
+    /// the real vault's settings (and answer as if they had).
+    pub(crate) fn is_decoy(&self) -> bool {
+        matches!(self.realm, Realm::Decoy(_))
     }
 
     pub(crate) fn conn(&self) -> &Connection {

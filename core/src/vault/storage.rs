@@ -142,6 +142,7 @@ pub(crate) fn connect(path: &Path, create: bool) -> Result<Connection> {
         | OpenFlags::SQLITE_OPEN_URI;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        create_private(path)?;
     }
     let conn = Connection::open_with_flags(path, flags).map_err(|e| match e {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::CannotOpen => {
@@ -151,6 +152,26 @@ pub(crate) fn connect(path: &Path, create: bool) -> Result<Connection> {
     })?;
     configure(&conn).map_err(damaged_file)?;
     Ok(conn)
+}
+
+/// Creates an empty file readable by its owner only (unless it exists), so the main file
+/// and the auxiliary one get the same mode whatever the umask; SQLite gives its WAL and
+/// shared-memory files the mode of the database file.
+fn create_private(path: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        // As SQLite would report it: the folder is missing.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::VaultNotFound),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// SQLite's "not a database" and "malformed" become a header error the caller can act on.
