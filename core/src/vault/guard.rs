@@ -95,7 +95,13 @@ fn open(key: &SealingKey, row: Row, sealed: &[u8]) -> Result<Counter> {
 
 fn write(conn: &Connection, key: &SealingKey, row: Row, counter: Counter) -> Result<()> {
     let plain = serde_json::to_vec(&counter).map_err(|e| Error::Decode(e.to_string()))?;
-    let sealed = seal_with(key, &ring::rand::SystemRandom::new(), row.aad(), &plain, b"")?;
+    let sealed = seal_with(
+        key,
+        &ring::rand::SystemRandom::new(),
+        row.aad(),
+        &plain,
+        b"",
+    )?;
     conn.execute(
         "INSERT INTO unlock_guard (id, state) VALUES (1, ?1)
          ON CONFLICT (id) DO UPDATE SET state = excluded.state",
@@ -153,8 +159,8 @@ fn decoy_limit(aux: &Path, key: &SealingKey) -> Result<Option<u32>> {
 pub(crate) enum Start {
     /// A legacy vault (not device-bound) that has never had a limit: nothing to count.
     Unguarded,
-    /// The attempt is counted; run the key derivation.
-    Counted(Attempt),
+    /// The attempt is counted; run the key derivation. (Boxed: it holds an expanded key.)
+    Counted(Box<Attempt>),
     /// The limit was already used up (by attempts in parallel, or one killed before it
     /// could wipe): wipe without evaluating this passphrase.
     Exhausted,
@@ -205,11 +211,11 @@ pub(crate) fn begin(
         },
     )?;
     tx.commit()?;
-    Ok(Start::Counted(Attempt {
+    Ok(Start::Counted(Box::new(Attempt {
         key,
         limit,
         failures,
-    }))
+    })))
 }
 
 impl Attempt {

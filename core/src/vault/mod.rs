@@ -228,8 +228,10 @@ impl Vault {
     /// with an attempt limit).
     ///
     /// A wrong passphrase fails with [`Error::WrongPassphrase`] and changes nothing on disk,
-    /// except the attempt counter when a limit is set; the attempt that reaches the limit
-    /// wipes the vault and fails with [`Error::WipedAfterFailedAttempts`]. The duress
+    /// except the attempt counter (every device-bound vault has one); the attempt that
+    /// reaches the limit wipes the vault and fails with [`Error::WipedAfterFailedAttempts`].
+    /// A deleted or edited counter fails with [`Error::AttemptCounterTampered`] before any
+    /// passphrase is tried. The duress
     /// passphrase opens the decoy vault through the same call, in about the same time.
     pub fn unlock(&self, passphrase: &str, device_secret: Option<&[u8]>) -> Result<Session> {
         self.unlock_at(passphrase, device_secret, chrono::Utc::now())
@@ -245,20 +247,16 @@ impl Vault {
     ) -> Result<Session> {
         let conn = storage::connect(&self.path, false)?;
         let (kdf, wrapped) = read_header(&conn)?;
-        let attempt = match guard::begin(
-            &conn,
-            &storage::aux_path(&self.path),
-            &kdf,
-            device_secret,
-        )? {
-            guard::Start::Unguarded => None,
-            guard::Start::Counted(attempt) => Some(attempt),
-            guard::Start::Exhausted => {
-                drop(conn);
-                Vault::wipe(&self.path)?;
-                return Err(Error::WipedAfterFailedAttempts);
-            }
-        };
+        let attempt =
+            match guard::begin(&conn, &storage::aux_path(&self.path), &kdf, device_secret)? {
+                guard::Start::Unguarded => None,
+                guard::Start::Counted(attempt) => Some(attempt),
+                guard::Start::Exhausted => {
+                    drop(conn);
+                    Vault::wipe(&self.path)?;
+                    return Err(Error::WipedAfterFailedAttempts);
+                }
+            };
         let kek = kdf.derive_kek(passphrase, device_secret)?.sealing_key();
         // Try every slot, always, so the time taken does not depend on which one opens.
         let mut opened: Option<(u32, SlotKey)> = None;
