@@ -276,3 +276,26 @@ fn a_limit_set_in_the_decoy_behaves_like_a_real_one() {
     ));
     assert!(!path.exists());
 }
+
+#[test]
+fn an_edited_decoy_limit_fails_closed_like_the_real_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_decoy(dir.path());
+    let decoy = guess(&path, "decoy passphrase").unwrap();
+    decoy.set_unlock_limit(Some(4), DEVICE).unwrap();
+    decoy.lock();
+    let mut aux = path.as_os_str().to_owned();
+    aux.push("-aux");
+    Connection::open(PathBuf::from(aux))
+        .unwrap()
+        .execute(
+            "UPDATE unlock_guard SET state = zeroblob(length(state))",
+            [],
+        )
+        .unwrap();
+    assert!(matches!(
+        guess(&path, PASS),
+        Err(Error::AttemptCounterTampered)
+    ));
+    assert!(path.exists());
+}

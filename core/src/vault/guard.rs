@@ -327,3 +327,48 @@ pub(crate) fn configure_decoy(
     tx.commit()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{storage, Vault, VaultOptions, MIN_KDF_ITERATIONS};
+    use super::*;
+
+    const DEVICE: &[u8] = b"device secret from the keystore!";
+
+    #[test]
+    fn attempts_counted_but_cut_off_still_use_up_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.db");
+        let options = VaultOptions {
+            kdf_iterations: MIN_KDF_ITERATIONS,
+            device_secret: Some(DEVICE.to_vec()),
+        };
+        let session = Vault::create(&path, "right", &options).unwrap();
+        session.set_unlock_limit(Some(2), DEVICE).unwrap();
+        let kdf = session.kdf.clone();
+        session.lock();
+        // Two attempts counted, then the app killed before either finished its derivation.
+        let conn = storage::connect(&path, false).unwrap();
+        let aux = storage::aux_path(&path);
+        for _ in 0..2 {
+            assert!(matches!(
+                begin(&conn, &aux, &kdf, Some(DEVICE)).unwrap(),
+                Start::Counted(_)
+            ));
+        }
+        drop(conn);
+        // Even the right passphrase is no longer tried: the limit is used up.
+        let err = Vault::open(&path)
+            .unwrap()
+            .unlock("right", Some(DEVICE))
+            .unwrap_err();
+        assert!(matches!(err, Error::WipedAfterFailedAttempts), "{err:?}");
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn rows_written_before_no_limit_existed_still_read() {
+        let counter: Counter = serde_json::from_str(r#"{"limit":5,"failures":2}"#).unwrap();
+        assert_eq!((counter.limit, counter.failures), (Some(5), 2));
+    }
+}
