@@ -466,6 +466,34 @@ fn a_right_passphrase_resets_the_unlock_counter_and_zero_removes_the_limit() {
 }
 
 #[test]
+fn the_duress_passphrase_cannot_remove_the_real_unlock_limit() {
+    let env = Env::with_vault();
+    env.json(&["unlock-limit", "--attempts", "2"]);
+    env.vigil()
+        .env("VIGIL_DURESS_PASSPHRASE", "duress words")
+        .args(["duress", "set"])
+        .assert()
+        .success();
+    // Under the duress passphrase the answer is the ordinary one...
+    env.bare()
+        .env("VIGIL_PASSPHRASE", "duress words")
+        .args(["unlock-limit", "--attempts", "0"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Unlock limit removed."));
+    // ...but only the decoy's setting changed: the real limit of 2 still wipes.
+    let wrong = || {
+        env.bare()
+            .env("VIGIL_PASSPHRASE", "wrong")
+            .args(["booking", "list"])
+            .assert()
+    };
+    wrong().code(3);
+    wrong().code(8).stderr(predicate::str::contains("wiped"));
+    assert!(!env.vault().exists());
+}
+
+#[test]
 fn lock_reports_the_vault_locked_and_needs_one() {
     let env = Env::with_vault();
     let out = env.bare().args(["lock", "--json"]).assert().success();

@@ -179,17 +179,25 @@ fn a_device_bound_vault_needs_its_device_secret_and_cannot_be_unbound() {
         vault.unlock("p", None),
         Err(Error::DeviceSecretRequired)
     ));
+    // Another phone's secret does not even open the attempt counter (sealed under this
+    // phone's), so no passphrase is tried.
     assert!(matches!(
         vault.unlock("p", Some(b"another phone's secret")),
-        Err(Error::WrongPassphrase)
+        Err(Error::AttemptCounterTampered)
     ));
     vault
         .unlock("p", Some(b"keystore secret 0123456789abcdef"))
         .unwrap();
     // Clearing the flag to skip the device secret breaks the slot's associated data.
+    // (The counter row still asks for the secret; without that row too, the slot refuses.)
     raw(&path)
         .execute("UPDATE vault_header SET device_bound = 0", [])
         .unwrap();
+    assert!(matches!(
+        Vault::open(&path).unwrap().unlock("p", None),
+        Err(Error::DeviceSecretRequired)
+    ));
+    raw(&path).execute("DELETE FROM unlock_guard", []).unwrap();
     assert!(matches!(
         Vault::open(&path).unwrap().unlock("p", None),
         Err(Error::WrongPassphrase)

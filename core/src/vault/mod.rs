@@ -156,6 +156,11 @@ impl Vault {
                     params![slot, wrapped],
                 )?;
             }
+            // Presence of the attempt counter is authenticated from the start: a device-bound
+            // vault always has a sealed ("no limit") row, so a deleted one fails closed.
+            if let Some(secret) = options.device_secret.as_deref() {
+                guard::install(&tx, &kdf, secret)?;
+            }
             tx.commit()?;
             // The decoy database exists in every vault. Its key is kept sealed under the real
             // key (and wrapped in the duress slot only once a duress passphrase is set).
@@ -223,8 +228,10 @@ impl Vault {
     /// with an attempt limit).
     ///
     /// A wrong passphrase fails with [`Error::WrongPassphrase`] and changes nothing on disk,
-    /// except the attempt counter when a limit is set; the attempt that reaches the limit
-    /// wipes the vault and fails with [`Error::WipedAfterFailedAttempts`]. The duress
+    /// except the attempt counter (every device-bound vault has one); the attempt that
+    /// reaches the limit wipes the vault and fails with [`Error::WipedAfterFailedAttempts`].
+    /// A deleted or edited counter fails with [`Error::AttemptCounterTampered`] before any
+    /// passphrase is tried. The duress
     /// passphrase opens the decoy vault through the same call, in about the same time.
     pub fn unlock(&self, passphrase: &str, device_secret: Option<&[u8]>) -> Result<Session> {
         self.unlock_at(passphrase, device_secret, chrono::Utc::now())
@@ -240,7 +247,16 @@ impl Vault {
     ) -> Result<Session> {
         let conn = storage::connect(&self.path, false)?;
         let (kdf, wrapped) = read_header(&conn)?;
-        let attempt = guard::begin(&conn, &kdf, device_secret)?;
+        let attempt =
+            match guard::begin(&conn, &storage::aux_path(&self.path), &kdf, device_secret)? {
+                guard::Start::Unguarded => None,
+                guard::Start::Counted(attempt) => Some(attempt),
+                guard::Start::Exhausted => {
+                    drop(conn);
+                    Vault::wipe(&self.path)?;
+                    return Err(Error::WipedAfterFailedAttempts);
+                }
+            };
         let kek = kdf.derive_kek(passphrase, device_secret)?.sealing_key();
         // Try every slot, always, so the time taken does not depend on which one opens.
         let mut opened: Option<(u32, SlotKey)> = None;
@@ -707,9 +723,15 @@ impl Session {
 
     /// Sets an unlock attempt limit (`None` removes it): after that many consecutive wrong
     /// passphrases the vault wipes itself. Needs the device secret, which keeps the counter
-    /// honest (see the `guard` module).
+    /// honest (see the `guard` module). In a decoy session this sets the decoy's own limit
+    /// (same answer, same work); the real vault's limit is never changed from there.
     pub fn set_unlock_limit(&self, attempts: Option<u32>, device_secret: &[u8]) -> Result<()> {
-        self.with_main(|main| guard::configure(main, &self.kdf, device_secret, attempts))
+        match self.realm {
+            Realm::Real => guard::configure(&self.conn, &self.kdf, device_secret, attempts),
+            Realm::Decoy(_) => self.with_main(|main| {
+                guard::configure_decoy(main, &self.conn, &self.kdf, device_secret, attempts)
+            }),
+        }
     }
 
     /// Panic wipe from an unlocked session: key slots first, then every file.
