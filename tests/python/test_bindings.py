@@ -117,6 +117,7 @@ def test_the_whole_scenario(vault, fixtures_dir):
         result = session.screen(written, T0)
         assert result.overall == v.Risk.DANGER, written
         assert result.matches[0].exact and result.matches[0].label == "Dave"
+        assert (result.unreadable_notes, result.unreadable_alerts) == (0, 0)
     partial = session.screen("900461", T0)
     assert partial.matches and not partial.matches[0].exact
 

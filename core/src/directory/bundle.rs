@@ -251,7 +251,7 @@ impl Directory<'_> {
         while let Some(row) = rows.next()? {
             let id: RecordId = row.get(0)?;
             let publisher: RecordId = row.get(1)?;
-            let body: Vec<u8> = row.get(2)?;
+            let body = row.get::<_, crate::vault::SealedBody>(2)?.0;
             let opened = match self.session.open::<Chunk>(TABLE, &id, &body) {
                 Ok(c) if c.publisher_id != publisher => Err(Error::Tampered),
                 other => other,
@@ -310,7 +310,7 @@ impl Directory<'_> {
             while let Some(row) = rows.next()? {
                 let id: RecordId = row.get(0)?;
                 let publisher: RecordId = row.get(1)?;
-                let body: Vec<u8> = row.get(2)?;
+                let body = row.get::<_, crate::vault::SealedBody>(2)?.0;
                 let chunk = match self.session.open::<Chunk>(TABLE, &id, &body) {
                     // A row moved under another publisher is as bad as a forged one.
                     Ok(c) if c.publisher_id == publisher => c,
