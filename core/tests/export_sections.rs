@@ -931,7 +931,8 @@ fn a_row_whose_body_is_not_a_blob_is_reported_and_skipped_in_every_listing_and_t
     // restored with rollback protection: they are reported too, never silently dropped.
     for u in &report.unreadable {
         assert!(
-            damaged.iter().any(|(_, id)| *id == u.id) || ["alerts", "directory"].contains(&u.section),
+            damaged.iter().any(|(_, id)| *id == u.id)
+                || ["alerts", "directory"].contains(&u.section),
             "{u:?}"
         );
     }
@@ -947,12 +948,18 @@ fn a_row_whose_body_is_not_a_blob_is_reported_and_skipped_in_every_listing_and_t
     assert_eq!(total("bookings"), before.bookings.len() as u64 - 1);
     assert_eq!(total("client_notes"), before.notes.len() as u64 - 1);
     assert_eq!(total("buddies"), before.buddies.len() as u64 - 1);
-    assert_eq!(total("alerts"), before.alerts.len() as u64 - left_out("alerts"));
+    assert_eq!(
+        total("alerts"),
+        before.alerts.len() as u64 - left_out("alerts")
+    );
 
     // Everything else restores intact.
     let (_, target) = new_vault(d2.path(), "target");
     let imported = import(&target, &file);
-    assert_eq!(counts(&imported, "bookings").0, before.bookings.len() as u64 - 1);
+    assert_eq!(
+        counts(&imported, "bookings").0,
+        before.bookings.len() as u64 - 1
+    );
     let restored = target.bookings().list(TimeRange::default()).unwrap();
     assert!(restored.unreadable.is_empty());
     let expected_bookings: Vec<&Booking> = before
