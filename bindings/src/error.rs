@@ -22,6 +22,10 @@ pub enum VigilError {
     VaultExists,
     #[error("{0}")]
     CorruptVault(String),
+    /// The vault (or a file in it) was written by a newer Vigil: ask the person to update
+    /// the app. Nothing was read or changed.
+    #[error("{0}")]
+    NewerVersion(String),
     #[error("{0}")]
     Tampered(String),
     #[error("{0}")]
@@ -47,10 +51,10 @@ impl From<Error> for VigilError {
             Error::Locked => VigilError::Locked,
             Error::VaultNotFound => VigilError::VaultNotFound,
             Error::VaultExists => VigilError::VaultExists,
-            Error::CorruptHeader(_)
-            | Error::UnsupportedFormat(_)
-            | Error::WeakKdf
-            | Error::SchemaTooNew(_) => VigilError::CorruptVault(message),
+            Error::CorruptHeader(_) | Error::WeakKdf => VigilError::CorruptVault(message),
+            Error::UnsupportedFormat(_) | Error::SchemaTooNew(_) => {
+                VigilError::NewerVersion(message)
+            }
             Error::Tampered | Error::Decode(_) => VigilError::Tampered(message),
             Error::NotFound(_) => VigilError::NotFound(message),
             Error::InvalidInput { .. } | Error::Screening(_) | Error::Directory(_) => {

@@ -478,6 +478,11 @@ pub struct ScreenResult {
     pub normalized: String,
     pub overall: Risk,
     pub matches: Vec<ScreenMatch>,
+    /// Notes the lookup found but could not read (damaged or tampered). Non-zero: the
+    /// answer may be incomplete, and the app must say so rather than show an all-clear.
+    pub unreadable_notes: u32,
+    /// The same for imported alerts.
+    pub unreadable_alerts: u32,
 }
 
 impl From<s::ScreeningResult> for ScreenResult {
@@ -486,9 +491,13 @@ impl From<s::ScreeningResult> for ScreenResult {
             s::ScreenedInput::Identifier(i) => identifier_text(i),
             s::ScreenedInput::PartialNumber(digits) => digits.clone(),
         };
+        let unreadable_notes = u32::try_from(r.unreadable_notes).unwrap_or(u32::MAX);
+        let unreadable_alerts = u32::try_from(r.unreadable_alerts).unwrap_or(u32::MAX);
         ScreenResult {
             normalized,
             overall: r.overall.into(),
+            unreadable_notes,
+            unreadable_alerts,
             matches: r
                 .matches
                 .into_iter()

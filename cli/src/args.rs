@@ -555,6 +555,10 @@ pub fn parse_kdf_iterations(s: &str) -> Result<u32, String> {
     if n < min {
         return Err(format!("must be at least {min}"));
     }
+    let max = vigil_core::vault::MAX_KDF_ITERATIONS;
+    if n > max {
+        return Err(format!("must be at most {max}"));
+    }
     Ok(n)
 }
 

@@ -160,6 +160,52 @@ impl Context {
     }
 }
 
+/// Creates the vault's folder (and any missing parents), readable by its owner only
+/// (0700) when this command makes it; an existing folder is left as it is.
+pub fn create_private_dir(dir: &Path) -> CliResult {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(dir)
+        .map_err(|e| CliError::file("create the folder", dir, e))?;
+    #[cfg(unix)]
+    {
+        // Explicitly, so a umask cannot widen it (only the last folder is ours for sure).
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+            .map_err(|e| CliError::file("restrict the folder", dir, e))?;
+    }
+    Ok(())
+}
+
+/// Creates (or truncates) a file that will hold vault data, such as an export: readable
+/// by its owner only (0600), set again explicitly so neither the umask nor an older file
+/// left at that path can widen it.
+pub fn create_private_file(path: &Path) -> std::io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
+}
+
 pub fn device_secret_path(vault: &Path) -> PathBuf {
     let mut name = vault.as_os_str().to_owned();
     name.push(".device");

@@ -235,7 +235,8 @@ fn tour(n: &mut Narrator, dir: &Path) -> CliResult {
 
     n.step("Back up to an encrypted file the standard age tools can read, and restore it");
     let backup = dir.join("backup.age");
-    let file = fs::File::create(&backup).map_err(|e| CliError::file("create", &backup, e))?;
+    let file = crate::context::create_private_file(&backup)
+        .map_err(|e| CliError::file("create", &backup, e))?;
     let (_, report) = session.backup().export(
         std::io::BufWriter::new(file),
         &[Recipient::passphrase(BACKUP_PASSPHRASE)],

@@ -26,7 +26,9 @@ pub enum Error {
     UnsupportedFormat(u32),
     #[error("the vault's key-derivation parameters are below the allowed minimum")]
     WeakKdf,
-    #[error("the database schema version {0} is newer than this build understands")]
+    /// The file was written by a newer Vigil (its schema version is ahead of this build):
+    /// nothing was read or changed; updating Vigil opens it.
+    #[error("this vault was written by a newer version of Vigil (schema version {0}); update Vigil to open it")]
     SchemaTooNew(u32),
     #[error("a sealed record failed authentication: it was tampered with or is corrupt")]
     Tampered,

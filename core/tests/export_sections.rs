@@ -22,7 +22,7 @@ use vigil_core::feeds::{
 use vigil_core::screening::{
     Alert, ClientNote, MatchSource, MatchStrength, NoteDraft, Region, Risk, Screening,
 };
-use vigil_core::vault::Session;
+use vigil_core::vault::{RecordId, Session};
 use vigil_core::Error;
 
 const PASSPHRASE: &str = "export sections passphrase";
@@ -886,4 +886,119 @@ fn collect_non_id_strings(value: &serde_json::Value, out: &mut Vec<String>) {
         }),
         _ => {}
     }
+}
+
+/// Overwrites the body of the first row (by id) of `table` with a value that is not a
+/// blob, as an edit outside Vigil or a damaged page could; returns that row's id.
+fn damage_first_row(path: &std::path::Path, table: &str, value: &str) -> RecordId {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let id: [u8; 16] = conn
+        .query_row(
+            &format!("SELECT id FROM {table} ORDER BY id LIMIT 1"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute(
+        &format!("UPDATE {table} SET body = {value} WHERE id = ?1"),
+        [&id[..]],
+    )
+    .unwrap();
+    RecordId::from_bytes(id)
+}
+
+#[test]
+fn a_row_whose_body_is_not_a_blob_is_reported_and_skipped_in_every_listing_and_the_export() {
+    let (d1, d2) = (tmp(), tmp());
+    let (path, source) = new_vault(d1.path(), "source");
+    fill(&source);
+    let before = state(&source);
+    // Text, integer and real bodies: none of them is a sealed record.
+    let damaged: Vec<(&str, RecordId)> = [
+        ("bookings", "'x'"),
+        ("screening_notes", "42"),
+        ("checkin_buddies", "'x'"),
+        ("feed_versions", "1.5"),
+        ("screening_alerts", "'x'"),
+        ("directory_chunks", "'x'"),
+    ]
+    .iter()
+    .map(|(table, value)| (*table, damage_first_row(&path, table, value)))
+    .collect();
+    let id_of = |table: &str| damaged.iter().find(|(t, _)| *t == table).unwrap().1;
+
+    let bookings = source.bookings().list(TimeRange::default()).unwrap();
+    assert_eq!(bookings.unreadable, vec![id_of("bookings")]);
+    assert_eq!(bookings.items.len(), before.bookings.len() - 1);
+    assert!(matches!(
+        source.bookings().get(&id_of("bookings")),
+        Err(Error::Tampered)
+    ));
+    let notes = sc(&source).notes().unwrap();
+    assert_eq!(notes.unreadable, vec![id_of("screening_notes")]);
+    assert_eq!(notes.items.len(), before.notes.len() - 1);
+    let buddies = source.checkins(&esc()).buddies().unwrap();
+    assert_eq!(buddies.unreadable, vec![id_of("checkin_buddies")]);
+    assert_eq!(buddies.items.len(), before.buddies.len() - 1);
+    let alerts = sc(&source).alerts().unwrap();
+    assert_eq!(alerts.unreadable, vec![id_of("screening_alerts")]);
+    assert_eq!(alerts.items.len(), before.alerts.len() - 1);
+    let directory = source.directory().load().unwrap();
+    assert_eq!(directory.unreadable, vec![id_of("directory_chunks")]);
+    assert!(directory.index.services().count() < before.directory.len());
+
+    // The export succeeds, leaves out exactly the damaged rows and says which they are.
+    let (file, report) = source
+        .backup()
+        .export(Vec::new(), &recipients(), at(23, 0))
+        .unwrap();
+    let reported: Vec<RecordId> = report.unreadable.iter().map(|u| u.id).collect();
+    for (table, id) in &damaged {
+        assert!(reported.contains(id), "{table} row not reported");
+    }
+    // Alerts or directory parts whose accepted-version record is the damaged one cannot be
+    // restored with rollback protection: they are reported too, never silently dropped.
+    for u in &report.unreadable {
+        assert!(
+            damaged.iter().any(|(_, id)| *id == u.id)
+                || ["alerts", "directory"].contains(&u.section),
+            "{u:?}"
+        );
+    }
+    let total = |name: &str| report.sections.iter().find(|(n, _)| *n == name).unwrap().1;
+    let left_out = |name: &str| {
+        report
+            .unreadable
+            .iter()
+            .filter(|u| u.section == name)
+            .count() as u64
+    };
+    assert_eq!(left_out("bookings"), 1);
+    assert_eq!(total("bookings"), before.bookings.len() as u64 - 1);
+    assert_eq!(total("client_notes"), before.notes.len() as u64 - 1);
+    assert_eq!(total("buddies"), before.buddies.len() as u64 - 1);
+    assert_eq!(
+        total("alerts"),
+        before.alerts.len() as u64 - left_out("alerts")
+    );
+
+    // Everything else restores intact.
+    let (_, target) = new_vault(d2.path(), "target");
+    let imported = import(&target, &file);
+    assert_eq!(
+        counts(&imported, "bookings").0,
+        before.bookings.len() as u64 - 1
+    );
+    let restored = target.bookings().list(TimeRange::default()).unwrap();
+    assert!(restored.unreadable.is_empty());
+    let expected_bookings: Vec<&Booking> = before
+        .bookings
+        .iter()
+        .filter(|b| b.id != id_of("bookings"))
+        .collect();
+    assert_eq!(restored.items.iter().collect::<Vec<_>>(), expected_bookings);
+    assert_eq!(
+        sc(&target).notes().unwrap().items.len(),
+        before.notes.len() - 1
+    );
 }

@@ -117,6 +117,7 @@ def test_the_whole_scenario(vault, fixtures_dir):
         result = session.screen(written, T0)
         assert result.overall == v.Risk.DANGER, written
         assert result.matches[0].exact and result.matches[0].label == "Dave"
+        assert (result.unreadable_notes, result.unreadable_alerts) == (0, 0)
     partial = session.screen("900461", T0)
     assert partial.matches and not partial.matches[0].exact
 
@@ -207,6 +208,29 @@ def test_a_duress_unlock_looks_like_a_normal_one(vault):
     decoy.lock()
     real = vault.unlock("real", DEVICE, None, T0)
     assert [b.details.client_label for b in real.list_bookings(None, None)] == ["Secret client"]
+
+
+def test_damage_is_reported_not_hidden(vault, tmp_path):
+    import sqlite3
+
+    session = vault.create("pass", DEVICE, FAST_KDF, None)
+    session.add_note(
+        v.NoteInput(identifiers=["07700 900461"], label="Dave", risk=v.Risk.DANGER, text=""),
+        T0,
+    )
+    raw = sqlite3.connect(str(tmp_path / "vault.db"))
+    raw.execute("UPDATE screening_notes SET body = x'00'")
+    raw.commit()
+    # Not an all-clear: the answer says a note it should have read could not be read.
+    result = session.screen("07700 900461", T0)
+    assert result.matches == []
+    assert (result.unreadable_notes, result.unreadable_alerts) == (1, 0)
+    session.lock()
+    raw.execute("PRAGMA user_version = 1000")
+    raw.commit()
+    raw.close()
+    with pytest.raises(v.VigilError.NewerVersion):
+        vault.unlock("pass", DEVICE, None, T0)
 
 
 def test_the_session_is_safe_to_share_between_threads(vault):

@@ -33,7 +33,8 @@ pub fn export(ctx: &Context, a: ExportArgs) -> CliResult {
     };
     let session = ctx.unlock()?;
     let tmp = a.out.with_extension("partial");
-    let file = fs::File::create(&tmp).map_err(|e| CliError::file("create", &tmp, e))?;
+    let file =
+        crate::context::create_private_file(&tmp).map_err(|e| CliError::file("create", &tmp, e))?;
     let bar = spinner("Exporting");
     let result = session
         .backup()
@@ -101,6 +102,9 @@ pub fn restore(ctx: &Context, a: RestoreArgs) -> CliResult {
     let len = input.metadata().map(|m| m.len()).unwrap_or(0);
     let created = !ctx.vault.exists();
     let session = if created {
+        if let Some(parent) = ctx.vault.parent().filter(|p| !p.as_os_str().is_empty()) {
+            crate::context::create_private_dir(parent)?;
+        }
         let passphrase = ctx.passphrase(true)?;
         let session = Vault::create(
             &ctx.vault,

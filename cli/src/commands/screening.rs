@@ -66,7 +66,33 @@ pub fn screen(ctx: &Context, a: ScreenArgs) -> CliResult {
     let region = ctx.region()?;
     let session = ctx.unlock()?;
     let result = session.screening(region).screen(&a.input, Utc::now())?;
+    // Exit status stays 0 when some records could not be read: it never carries the risk
+    // (a DANGER answer exits 0 too), so a reader must look at the answer, and the answer
+    // itself says it may be incomplete. In JSON the warning also goes to stderr, beside
+    // the `unreadable` field.
+    if ctx.json && result.is_incomplete() {
+        ctx.warn(&damage_line(&result));
+    }
     ctx.emit(result_json(&result), || human(&result))
+}
+
+/// "2 notes and 1 alert could not be read: the answer may be incomplete".
+pub fn damage_line(r: &ScreeningResult) -> String {
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let what = match (r.unreadable_notes, r.unreadable_alerts) {
+        (n, 0) => count(n, "note", "notes"),
+        (0, a) => count(a, "alert", "alerts"),
+        (n, a) => format!(
+            "{} and {}",
+            count(n, "note", "notes"),
+            count(a, "alert", "alerts")
+        ),
+    };
+    format!(
+        "{what} could not be read (damaged or tampered): the answer may be incomplete; \
+         restore the vault from a backup (`vigil restore`)"
+    )
 }
 
 pub fn result_json(r: &ScreeningResult) -> Value {
@@ -74,6 +100,9 @@ pub fn result_json(r: &ScreeningResult) -> Value {
         "input": r.input,
         "overall": r.overall,
         "matches": r.matches.iter().map(match_json).collect::<Vec<_>>(),
+        // Non-zero: the answer may be incomplete (see `damage_line`).
+        "unreadable": { "notes": r.unreadable_notes, "alerts": r.unreadable_alerts },
+        "complete": !r.is_incomplete(),
     })
 }
 
@@ -102,6 +131,8 @@ pub fn human(r: &ScreeningResult) -> String {
     let mut out = format!(
         "{what}: {}\n",
         match r.overall {
+            Risk::Unknown if r.matches.is_empty() && r.is_incomplete() =>
+                "no readable notes or alerts".to_owned(),
             Risk::Unknown if r.matches.is_empty() => "no notes or alerts".to_owned(),
             risk => risk.as_str().to_uppercase(),
         }
@@ -140,6 +171,9 @@ pub fn human(r: &ScreeningResult) -> String {
             m.matched.normalized(),
             m.risk.as_str()
         ));
+    }
+    if r.is_incomplete() {
+        out.push_str(&format!("  warning: {}\n", damage_line(r)));
     }
     out
 }

@@ -18,7 +18,7 @@ pub fn init(ctx: &Context, args: InitArgs) -> CliResult {
         return Err(ctx.vault_error(vigil_core::Error::VaultExists));
     }
     if let Some(parent) = ctx.vault.parent().filter(|p| !p.as_os_str().is_empty()) {
-        create_private_dir(parent)?;
+        context::create_private_dir(parent)?;
     }
     let passphrase = ctx.passphrase(true)?;
     let iterations = args.kdf_iterations.unwrap_or(DEFAULT_KDF_ITERATIONS);
@@ -101,21 +101,4 @@ fn restrict_to_owner(vault: &Path) {
             let _ = fs::set_permissions(&file, fs::Permissions::from_mode(0o600));
         }
     }
-}
-
-/// Creates the vault's folder, readable by its owner only when this command makes it.
-fn create_private_dir(dir: &Path) -> CliResult {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder
-        .create(dir)
-        .map_err(|e| CliError::file("create the folder", dir, e))
 }

@@ -254,7 +254,7 @@ impl Bookings<'_> {
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let id: RecordId = row.get(0)?;
-            let body: Vec<u8> = row.get(1)?;
+            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
             let opened = self
                 .session
                 .open::<SealedBooking>(TABLE, &id, &body)
@@ -271,7 +271,7 @@ impl Bookings<'_> {
             .query_row(
                 "SELECT body FROM bookings WHERE id = ?1",
                 params![id],
-                |r| r.get(0),
+                |r| r.get::<_, crate::vault::SealedBody>(0).map(|b| b.0),
             )
             .optional()?
             .ok_or(Error::NotFound("booking"))?;
@@ -334,7 +334,7 @@ impl Bookings<'_> {
         let mut listing = Listing::default();
         while let Some(row) = rows.next()? {
             let id: RecordId = row.get(0)?;
-            let body: Vec<u8> = row.get(1)?;
+            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
             match self.session.open::<SealedBooking>(TABLE, &id, &body) {
                 Ok(b) if range.contains(b.details.starts_at) => {
                     listing.items.push(b.into_booking(id))

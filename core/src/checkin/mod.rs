@@ -178,7 +178,7 @@ pub(crate) mod stored_buddies {
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let id: RecordId = row.get(0)?;
-            let body: Vec<u8> = row.get(1)?;
+            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
             visit(id, session.open::<Buddy>(BUDDIES, &id, &body))?;
         }
         Ok(())
@@ -190,7 +190,7 @@ pub(crate) mod stored_buddies {
             .query_row(
                 "SELECT body FROM checkin_buddies WHERE id = ?1",
                 params![id],
-                |r| r.get(0),
+                |r| r.get::<_, crate::vault::SealedBody>(0).map(|b| b.0),
             )
             .optional()?
             .ok_or(Error::NotFound("buddy"))?;

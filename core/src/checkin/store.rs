@@ -136,7 +136,7 @@ impl<'a> Store<'a> {
         let meta_id = meta_id();
         while let Some(row) = rows.next()? {
             let id: RecordId = row.get(0)?;
-            let body: Vec<u8> = row.get(1)?;
+            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
             if id == meta_id {
                 let m: Meta =
                     open_under(self.key.secret(), TABLE, &id, &body).map_err(|e| match e {

@@ -251,7 +251,7 @@ impl Directory<'_> {
         while let Some(row) = rows.next()? {
             let id: RecordId = row.get(0)?;
             let publisher: RecordId = row.get(1)?;
-            let body: Vec<u8> = row.get(2)?;
+            let body = row.get::<_, crate::vault::SealedBody>(2)?.0;
             let opened = match self.session.open::<Chunk>(TABLE, &id, &body) {
                 Ok(c) if c.publisher_id != publisher => Err(Error::Tampered),
                 other => other,
@@ -310,7 +310,7 @@ impl Directory<'_> {
             while let Some(row) = rows.next()? {
                 let id: RecordId = row.get(0)?;
                 let publisher: RecordId = row.get(1)?;
-                let body: Vec<u8> = row.get(2)?;
+                let body = row.get::<_, crate::vault::SealedBody>(2)?.0;
                 let chunk = match self.session.open::<Chunk>(TABLE, &id, &body) {
                     // A row moved under another publisher is as bad as a forged one.
                     Ok(c) if c.publisher_id == publisher => c,
@@ -343,12 +343,16 @@ impl Directory<'_> {
         let mut incomplete = Vec::new();
         // A publisher whose directory was accepted but none of whose chunks could be read
         // (every accepted bundle stores at least one chunk, even when empty).
-        let accepted = self.session.feeds().status(Timestamp::MIN_UTC)?;
-        for status in accepted {
-            if status.kind == BundleKind::Directory
-                && !by_publisher.contains_key(&status.publisher_id)
-            {
-                incomplete.push(status.publisher);
+        // Read row by row: a damaged version record must not make the whole directory
+        // unusable (it is reported by the export and refused by the next import).
+        let feeds = self.session.feeds();
+        let publishers = feeds.publishers()?.items;
+        for (_, publisher_id, record) in feeds.stored_versions()? {
+            let Ok(record) = record else { continue };
+            if record.kind == BundleKind::Directory && !by_publisher.contains_key(&publisher_id) {
+                if let Some(p) = publishers.iter().find(|p| p.id == publisher_id) {
+                    incomplete.push(p.name.clone());
+                }
             }
         }
         let mut directories: Vec<(String, DirectoryContent)> = by_publisher

@@ -210,7 +210,7 @@ impl Feeds<'_> {
         let mut listing = Listing::default();
         while let Some(row) = rows.next()? {
             let id: RecordId = row.get(0)?;
-            let body: Vec<u8> = row.get(1)?;
+            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
             match self
                 .session
                 .open::<TrustedPublisher>(PUBLISHERS, &id, &body)
@@ -429,7 +429,7 @@ impl Feeds<'_> {
         let mut rows = stmt.query(params![publisher])?;
         while let Some(row) = rows.next()? {
             let id: RecordId = row.get(0)?;
-            let body: Vec<u8> = row.get(1)?;
+            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
             // A version record that does not open must not silently reset rollback
             // protection: the error propagates.
             let record: VersionRecord = self.session.open(VERSIONS, &id, &body)?;
@@ -447,7 +447,7 @@ impl Feeds<'_> {
             .query_row(
                 "SELECT body FROM feed_publishers WHERE id = ?1",
                 params![id],
-                |r| r.get(0),
+                |r| r.get::<_, crate::vault::SealedBody>(0).map(|b| b.0),
             )
             .optional()?
             .ok_or(Error::NotFound("publisher"))?;
@@ -468,7 +468,7 @@ impl Feeds<'_> {
         while let Some(row) = rows.next()? {
             let id: RecordId = row.get(0)?;
             let publisher: RecordId = row.get(1)?;
-            let body: Vec<u8> = row.get(2)?;
+            let body = row.get::<_, crate::vault::SealedBody>(2)?.0;
             out.push((id, publisher, self.session.open(VERSIONS, &id, &body)));
         }
         Ok(out)
@@ -512,7 +512,7 @@ impl Feeds<'_> {
             let mut rows = stmt.query(params![p.id])?;
             while let Some(row) = rows.next()? {
                 let id: RecordId = row.get(0)?;
-                let body: Vec<u8> = row.get(1)?;
+                let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
                 let record: VersionRecord = self.session.open(VERSIONS, &id, &body)?;
                 out.push(status_of(&p.name, p.id, record, now));
             }

@@ -355,7 +355,7 @@ impl Screening<'_> {
         while let Some(row) = rows.next()? {
             let id: RecordId = row.get(0)?;
             let publisher: RecordId = row.get(1)?;
-            let body: Vec<u8> = row.get(2)?;
+            let body = row.get::<_, crate::vault::SealedBody>(2)?.0;
             let opened = match self.session.open::<Alert>(ALERTS, &id, &body) {
                 // A row moved under another publisher is as bad as a forged one.
                 Ok(a) if a.publisher_id != publisher => Err(Error::Tampered),
@@ -376,7 +376,7 @@ impl Screening<'_> {
         let mut listing = Listing::default();
         while let Some(row) = rows.next()? {
             let id: RecordId = row.get(0)?;
-            let body: Vec<u8> = row.get(1)?;
+            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
             match self.session.open::<Alert>(ALERTS, &id, &body) {
                 Ok(a) => listing.items.push(a),
                 Err(Error::Tampered | Error::Decode(_)) => listing.unreadable.push(id),

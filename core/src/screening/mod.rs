@@ -241,7 +241,7 @@ impl<'s> Screening<'s> {
             .query_row(
                 "SELECT body FROM screening_notes WHERE id = ?1",
                 params![id],
-                |r| r.get(0),
+                |r| r.get::<_, crate::vault::SealedBody>(0).map(|b| b.0),
             )
             .optional()?
             .ok_or(Error::NotFound("client note"))?;
@@ -294,7 +294,7 @@ impl<'s> Screening<'s> {
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let id: RecordId = row.get(0)?;
-            let body: Vec<u8> = row.get(1)?;
+            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
             visit(id, self.session.open::<ClientNote>(NOTES, &id, &body))?;
         }
         Ok(())
@@ -309,7 +309,7 @@ impl<'s> Screening<'s> {
         let mut listing = Listing::default();
         while let Some(row) = rows.next()? {
             let id: RecordId = row.get(0)?;
-            let body: Vec<u8> = row.get(1)?;
+            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
             match self.session.open::<ClientNote>(NOTES, &id, &body) {
                 Ok(n) => listing.items.push(n),
                 Err(Error::Tampered | Error::Decode(_)) => listing.unreadable.push(id),

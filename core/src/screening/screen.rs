@@ -76,6 +76,36 @@ pub struct ScreeningResult {
     pub overall: Risk,
     /// Exact matches first, then partial; within each, most serious first.
     pub matches: Vec<Match>,
+    /// Notes the index pointed to for this input that could not be read (damaged or
+    /// tampered rows). Non-zero means the answer may be incomplete: one of them may be a
+    /// note about this very client, so "nothing found" is not an all-clear.
+    pub unreadable_notes: usize,
+    /// The same for imported alerts.
+    pub unreadable_alerts: usize,
+}
+
+impl ScreeningResult {
+    /// Whether some candidate rows could not be read, so the answer may miss a match.
+    pub fn is_incomplete(&self) -> bool {
+        self.unreadable_notes > 0 || self.unreadable_alerts > 0
+    }
+}
+
+/// Rows found through the index that failed to open during one lookup. A blind index can
+/// collide, so not every one of them is about the input; they are counted, not guessed at.
+#[derive(Default)]
+struct Damage {
+    notes: HashSet<RecordId>,
+    alerts: HashSet<RecordId>,
+}
+
+impl Damage {
+    fn record(&mut self, owner: Owner, id: RecordId) {
+        match owner {
+            Owner::Note => self.notes.insert(id),
+            Owner::Alert => self.alerts.insert(id),
+        };
+    }
 }
 
 /// A row found through the index, not yet known to match.
@@ -136,20 +166,23 @@ impl Screening<'_> {
         };
         let mut matches = Vec::new();
         let mut seen: HashSet<RecordId> = HashSet::new();
+        let mut damage = Damage::default();
         if let ScreenedInput::Identifier(id) = &input {
             let kind = IndexKind::exact_for(id);
             let values = [id.normalized()];
-            for c in self.candidates(Owner::Note, kind, &values)? {
+            for c in self.candidates(Owner::Note, kind, &values, &mut damage)? {
                 if c.identifiers.contains(id) {
-                    if let Some(note) = self.open_full::<ClientNote>(NOTES, &c)? {
+                    if let Some(note) =
+                        self.open_full::<ClientNote>(Owner::Note, &c, &mut damage)?
+                    {
                         seen.insert(c.id);
                         matches.push(note_match(note, MatchStrength::Exact, id.clone()));
                     }
                 }
             }
-            for c in self.candidates(Owner::Alert, kind, &values)? {
+            for c in self.candidates(Owner::Alert, kind, &values, &mut damage)? {
                 if c.identifiers.contains(id) {
-                    if let Some(alert) = self.open_full::<Alert>(ALERTS, &c)? {
+                    if let Some(alert) = self.open_full::<Alert>(Owner::Alert, &c, &mut damage)? {
                         seen.insert(c.id);
                         matches.push(alert_match(alert, MatchStrength::Exact, id.clone()));
                     }
@@ -157,7 +190,7 @@ impl Screening<'_> {
             }
         }
         if partial {
-            self.partial_matches(&input, &mut seen, &mut matches)?;
+            self.partial_matches(&input, &mut seen, &mut matches, &mut damage)?;
         }
         if matches
             .iter()
@@ -176,6 +209,8 @@ impl Screening<'_> {
             overall: overall_risk(&matches),
             input,
             matches,
+            unreadable_notes: damage.notes.len(),
+            unreadable_alerts: damage.alerts.len(),
         })
     }
 
@@ -184,6 +219,7 @@ impl Screening<'_> {
         input: &ScreenedInput,
         seen: &mut HashSet<RecordId>,
         out: &mut Vec<Match>,
+        damage: &mut Damage,
     ) -> Result<()> {
         let (digits, plate) = match input {
             ScreenedInput::PartialNumber(d) => (Some(d.as_str()), None),
@@ -206,12 +242,12 @@ impl Screening<'_> {
                     .max_by_key(|(_, n)| *n)
                     .map(|(i, n)| (i.clone(), n))
             };
-            for c in self.candidates(Owner::Note, IndexKind::PhoneTail, &keys)? {
+            for c in self.candidates(Owner::Note, IndexKind::PhoneTail, &keys, damage)? {
                 if seen.contains(&c.id) {
                     continue;
                 }
                 if let Some((id, n)) = phone_hit(&c.identifiers) {
-                    if let Some(note) = self.open_full::<ClientNote>(NOTES, &c)? {
+                    if let Some(note) = self.open_full::<ClientNote>(Owner::Note, &c, damage)? {
                         seen.insert(c.id);
                         out.push(note_match(
                             note,
@@ -221,12 +257,12 @@ impl Screening<'_> {
                     }
                 }
             }
-            for c in self.candidates(Owner::Alert, IndexKind::PhoneTail, &keys)? {
+            for c in self.candidates(Owner::Alert, IndexKind::PhoneTail, &keys, damage)? {
                 if seen.contains(&c.id) {
                     continue;
                 }
                 if let Some((id, n)) = phone_hit(&c.identifiers) {
-                    if let Some(alert) = self.open_full::<Alert>(ALERTS, &c)? {
+                    if let Some(alert) = self.open_full::<Alert>(Owner::Alert, &c, damage)? {
                         seen.insert(c.id);
                         out.push(alert_match(
                             alert,
@@ -255,23 +291,23 @@ impl Screening<'_> {
                     })
                     .cloned()
             };
-            for c in self.candidates(Owner::Note, IndexKind::PlateTrigram, &grams)? {
+            for c in self.candidates(Owner::Note, IndexKind::PlateTrigram, &grams, damage)? {
                 if seen.contains(&c.id) {
                     continue;
                 }
                 if let Some(id) = plate_hit(&c.identifiers) {
-                    if let Some(note) = self.open_full::<ClientNote>(NOTES, &c)? {
+                    if let Some(note) = self.open_full::<ClientNote>(Owner::Note, &c, damage)? {
                         seen.insert(c.id);
                         out.push(note_match(note, MatchStrength::PlateFragment, id));
                     }
                 }
             }
-            for c in self.candidates(Owner::Alert, IndexKind::PlateTrigram, &grams)? {
+            for c in self.candidates(Owner::Alert, IndexKind::PlateTrigram, &grams, damage)? {
                 if seen.contains(&c.id) {
                     continue;
                 }
                 if let Some(id) = plate_hit(&c.identifiers) {
-                    if let Some(alert) = self.open_full::<Alert>(ALERTS, &c)? {
+                    if let Some(alert) = self.open_full::<Alert>(Owner::Alert, &c, damage)? {
                         seen.insert(c.id);
                         out.push(alert_match(alert, MatchStrength::PlateFragment, id));
                     }
@@ -283,13 +319,14 @@ impl Screening<'_> {
 
     /// Rows whose index matches any of `values` (each row once), with only their
     /// identifiers decoded: most candidates are collisions, and parsing the whole record
-    /// for them would be wasted. Rows that fail to open are skipped here (a lookup must
-    /// still answer); `notes()` / `alerts()` report them.
+    /// for them would be wasted. Rows that fail to open are left out (a lookup must still
+    /// answer) and counted in `damage`, so the answer says it may be incomplete.
     fn candidates(
         &self,
         owner: Owner,
         kind: IndexKind,
         values: &[String],
+        damage: &mut Damage,
     ) -> Result<Vec<Candidate>> {
         let (sql, table) = match owner {
             Owner::Note => (
@@ -321,14 +358,14 @@ impl Screening<'_> {
                 if !done.insert(id) {
                     continue;
                 }
-                let body: Vec<u8> = row.get(1)?;
+                let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
                 match self.session.open::<IdentifiersOnly>(table, &id, &body) {
                     Ok(v) => out.push(Candidate {
                         id,
                         body,
                         identifiers: v.identifiers,
                     }),
-                    Err(Error::Tampered | Error::Decode(_)) => {}
+                    Err(Error::Tampered | Error::Decode(_)) => damage.record(owner, id),
                     Err(e) => return Err(e),
                 }
             }
@@ -339,12 +376,20 @@ impl Screening<'_> {
     /// The whole record of a candidate that matched.
     fn open_full<T: serde::de::DeserializeOwned>(
         &self,
-        table: &str,
+        owner: Owner,
         c: &Candidate,
+        damage: &mut Damage,
     ) -> Result<Option<T>> {
+        let table = match owner {
+            Owner::Note => NOTES,
+            Owner::Alert => ALERTS,
+        };
         match self.session.open::<T>(table, &c.id, &c.body) {
             Ok(v) => Ok(Some(v)),
-            Err(Error::Tampered | Error::Decode(_)) => Ok(None),
+            Err(Error::Tampered | Error::Decode(_)) => {
+                damage.record(owner, c.id);
+                Ok(None)
+            }
             Err(e) => Err(e),
         }
     }

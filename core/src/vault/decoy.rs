@@ -218,7 +218,7 @@ pub(crate) fn load_key(real: &Session) -> Result<Option<SecretKey>> {
         .query_row(
             "SELECT body FROM decoy_key WHERE id = ?1",
             [key_row()],
-            |r| r.get::<_, Vec<u8>>(0),
+            |r| r.get::<_, super::SealedBody>(0).map(|b| b.0),
         )
         .optional()?
     else {

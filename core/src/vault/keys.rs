@@ -18,6 +18,10 @@ use crate::{Error, Result};
 pub const DEFAULT_KDF_ITERATIONS: u32 = 600_000;
 /// Below this a header is refused as downgraded, whatever its authentication says.
 pub const MIN_KDF_ITERATIONS: u32 = 100_000;
+/// Above this a header is refused as corrupt or tampered, before any key derivation: an
+/// edited count of four billion would otherwise hold an unlock for about an hour. Ten times
+/// the default leaves room for slower-to-guess vaults on fast machines.
+pub const MAX_KDF_ITERATIONS: u32 = 10 * DEFAULT_KDF_ITERATIONS;
 
 pub(crate) const KEY_LEN: usize = 32;
 pub(crate) const SALT_LEN: usize = 32;
@@ -147,6 +151,9 @@ impl KdfParams {
     pub fn derive_kek(&self, passphrase: &str, device_secret: Option<&[u8]>) -> Result<SecretKey> {
         if self.iterations < MIN_KDF_ITERATIONS {
             return Err(Error::WeakKdf);
+        }
+        if self.iterations > MAX_KDF_ITERATIONS {
+            return Err(Error::CorruptHeader("iteration count out of range"));
         }
         let device_secret = match (self.device_bound, device_secret) {
             (true, Some(s)) if !s.is_empty() => s,

@@ -27,10 +27,11 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::clock::Timestamp;
 use serde::{de::DeserializeOwned, Serialize};
 
-pub use keys::{SecretKey, DEFAULT_KDF_ITERATIONS, MIN_KDF_ITERATIONS};
+pub use keys::{SecretKey, DEFAULT_KDF_ITERATIONS, MAX_KDF_ITERATIONS, MIN_KDF_ITERATIONS};
 pub use lockable::LockableSession;
 pub(crate) use record::KeyId;
 pub use record::RecordId;
+pub(crate) use record::SealedBody;
 
 use crate::{Error, Result};
 use keys::{KdfParams, RandomPool, SealingKey, SALT_LEN};
@@ -42,7 +43,7 @@ pub const FORMAT_VERSION: u32 = 1;
 /// How a new vault is made.
 #[derive(Debug, Clone)]
 pub struct VaultOptions {
-    /// PBKDF2 iterations; at least [`MIN_KDF_ITERATIONS`].
+    /// PBKDF2 iterations; between [`MIN_KDF_ITERATIONS`] and [`MAX_KDF_ITERATIONS`].
     pub kdf_iterations: u32,
     /// Bytes from the platform keystore, mixed into the key-encryption key. A vault
     /// created with one cannot be unlocked without it.
@@ -115,6 +116,12 @@ impl Vault {
         }
         if options.kdf_iterations < MIN_KDF_ITERATIONS {
             return Err(Error::WeakKdf);
+        }
+        if options.kdf_iterations > MAX_KDF_ITERATIONS {
+            return Err(Error::invalid(
+                "kdf iterations",
+                "above the allowed maximum (MAX_KDF_ITERATIONS)",
+            ));
         }
         if path.exists() {
             return Err(Error::VaultExists);
@@ -405,6 +412,10 @@ fn read_header_inner(conn: &Connection) -> Result<(KdfParams, Slots)> {
     if version == 0 {
         return Err(Error::CorruptHeader("no vault header"));
     }
+    // Before reading anything else: a newer Vigil may have changed the header itself.
+    if version > storage::latest_version() {
+        return Err(Error::SchemaTooNew(version));
+    }
     let row = conn
         .query_row(
             "SELECT format, kdf_iterations, kdf_salt, device_bound FROM vault_header WHERE id = 1",
@@ -427,8 +438,13 @@ fn read_header_inner(conn: &Connection) -> Result<(KdfParams, Slots)> {
             u32::try_from(format).unwrap_or(u32::MAX),
         ));
     }
+    // Out of range is damage or tampering, never a reason to start a KDF run: the count
+    // is checked here, before any derivation, and reported as a corrupt header (not as a
+    // wrong passphrase).
     let iterations = u32::try_from(iterations)
-        .map_err(|_| Error::CorruptHeader("iteration count out of range"))?;
+        .ok()
+        .filter(|n| *n <= MAX_KDF_ITERATIONS)
+        .ok_or(Error::CorruptHeader("iteration count out of range"))?;
     let salt: [u8; SALT_LEN] = salt
         .try_into()
         .map_err(|_| Error::CorruptHeader("salt has the wrong length"))?;

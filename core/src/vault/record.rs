@@ -104,6 +104,21 @@ impl rusqlite::types::FromSql for RecordId {
     }
 }
 
+/// The body column of a sealed row, read as whatever SQLite holds there. A value that is
+/// not a blob (a row edited or damaged outside Vigil) becomes an empty body, which fails to
+/// open as [`Error::Tampered`]: that one row is then reported as unreadable like any other
+/// damaged record, instead of a type error failing the whole listing or export.
+pub(crate) struct SealedBody(pub Vec<u8>);
+
+impl rusqlite::types::FromSql for SealedBody {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        Ok(Self(match value {
+            rusqlite::types::ValueRef::Blob(b) => b.to_vec(),
+            _ => Vec::new(),
+        }))
+    }
+}
+
 fn record_aad(key_id: KeyId, table: &str, id: &RecordId) -> Vec<u8> {
     let mut aad = Vec::with_capacity(16 + table.len() + 16);
     aad.extend_from_slice(b"vigil.record\0");

@@ -136,13 +136,21 @@ pub(crate) fn companion_files(path: &Path) -> Vec<PathBuf> {
 }
 
 /// Opens (or creates) the database and applies and verifies the mandatory settings.
+///
+/// Every vault file is readable by its owner only (0600): a new database file is created
+/// with that mode before SQLite opens it, and SQLite gives the `-wal`, `-shm` and
+/// `-journal` files it makes the main file's mode. An existing file left more open (by an
+/// older version, or a copy) is tightened on the way in.
 pub(crate) fn connect(path: &Path, create: bool) -> Result<Connection> {
+    if create {
+        create_private_file(path)?;
+    }
+    restrict_to_owner(path);
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
-        create_private(path)?;
     }
     let conn = Connection::open_with_flags(path, flags).map_err(|e| match e {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::CannotOpen => {
@@ -154,24 +162,55 @@ pub(crate) fn connect(path: &Path, create: bool) -> Result<Connection> {
     Ok(conn)
 }
 
-/// Creates an empty file readable by its owner only (unless it exists), so the main file
-/// and the auxiliary one get the same mode whatever the umask; SQLite gives its WAL and
-/// shared-memory files the mode of the database file.
-fn create_private(path: &Path) -> Result<()> {
+/// Creates `path` empty with mode 0600 unless it exists; SQLite takes an empty file as a
+/// new database. The mode is set again explicitly, so a umask cannot widen it.
+fn create_private_file(path: &Path) -> Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options.mode(PRIVATE_FILE_MODE);
     }
     match options.open(path) {
-        Ok(_) => Ok(()),
+        Ok(file) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                file.set_permissions(std::fs::Permissions::from_mode(PRIVATE_FILE_MODE))?;
+            }
+            drop(file);
+            Ok(())
+        }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        // As SQLite would report it: the folder is missing.
+        // No such folder: the same answer SQLite would give.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::VaultNotFound),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Owner read and write only, for every file of a vault.
+pub(crate) const PRIVATE_FILE_MODE: u32 = 0o600;
+
+/// Best effort: takes group and other permissions off the database and its companion
+/// files that exist. A file system without permissions (FAT on a USB stick) keeps its own.
+fn restrict_to_owner(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for file in std::iter::once(path.to_path_buf()).chain(companion_files(path)) {
+            if let Ok(meta) = std::fs::metadata(&file) {
+                if meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
+                    let _ = std::fs::set_permissions(
+                        &file,
+                        std::fs::Permissions::from_mode(PRIVATE_FILE_MODE),
+                    );
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// SQLite's "not a database" and "malformed" become a header error the caller can act on.
@@ -212,8 +251,12 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// The file's schema version. SQLite stores it as a signed 32-bit number; Vigil never
+/// writes a negative one, so one is damage, reported as such rather than as a raw
+/// conversion error.
 pub(crate) fn schema_version(conn: &Connection) -> Result<u32> {
-    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, u32>(0))?)
+    let raw: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    u32::try_from(raw).map_err(|_| Error::CorruptHeader("schema version out of range"))
 }
 
 /// Runs every missing migration step up to `target`, atomically.
