@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use bundle::{
     sign_bundle, BundleDraft, BundleKind, SignedBundle, UnverifiedBundle, DEFAULT_MAX_BUNDLE_BYTES,
-    FORMAT_VERSION, MAGIC, SIGNATURE_DOMAIN,
+    ENVELOPE_OVERHEAD, FORMAT_VERSION, MAGIC, SIGNATURE_DOMAIN,
 };
 pub use keys::{
     generate_publisher_key, PublicKey, PublisherKey, PublisherKeyId, PUBLIC_KEY_PREFIX,
