@@ -64,7 +64,9 @@ fn rejected_values_are_never_echoed() {
     assert!(stderr.contains("RFC 3339"), "says why: {stderr}");
     let out = env
         .vigil()
-        .args(["--json", "booking", "add", "--at", PERSONAL, "--client", "x"])
+        .args([
+            "--json", "booking", "add", "--at", PERSONAL, "--client", "x",
+        ])
         .assert()
         .code(2)
         .get_output()
