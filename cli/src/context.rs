@@ -132,9 +132,11 @@ impl Context {
     pub fn emit(&self, json: Value, human: impl FnOnce() -> String) -> CliResult {
         let mut out = std::io::stdout().lock();
         let written = if self.json {
-            serde_json::to_writer_pretty(&mut out, &json)
+            // Serialized first: serde_json's writer hides the io error's kind, and a closed
+            // pipe must be recognised below as it is in text mode.
+            serde_json::to_string_pretty(&json)
                 .map_err(std::io::Error::other)
-                .and_then(|()| writeln!(out))
+                .and_then(|text| writeln!(out, "{text}"))
         } else {
             let text = human();
             if text.is_empty() {
@@ -243,22 +245,47 @@ pub fn write_device_secret(path: &Path) -> CliResult {
     })
 }
 
+/// Largest key, identity or passphrase file the command reads: these hold one line, and a
+/// path that names a device or a pipe must not fill memory.
+pub const MAX_SMALL_FILE_BYTES: u64 = 64 * 1024;
+
+/// Reads a small text file (a key, an identity, a passphrase) within
+/// [`MAX_SMALL_FILE_BYTES`]; the contents are wiped from memory when dropped.
+pub fn read_small_text(path: &Path, what: &str) -> CliResult<Zeroizing<String>> {
+    let mut bytes = Zeroizing::new(Vec::new());
+    fs::File::open(path)
+        .and_then(|f| f.take(MAX_SMALL_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| CliError::file(&format!("read the {what}"), path, e))?;
+    if bytes.len() as u64 > MAX_SMALL_FILE_BYTES {
+        return Err(CliError::new(
+            Exit::Invalid,
+            format!(
+                "the {what} {} is larger than {} KiB, so it cannot be one",
+                path.display(),
+                MAX_SMALL_FILE_BYTES / 1024
+            ),
+        ));
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        CliError::new(
+            Exit::Invalid,
+            format!("the {what} {} is not UTF-8 text", path.display()),
+        )
+    })?;
+    Ok(Zeroizing::new(text.to_owned()))
+}
+
 /// Reads a secret from its file, its environment variable, or a hidden prompt on the
 /// terminal, in that order. Without a terminal and without another source it fails at once
 /// rather than wait for input that will never come.
 pub fn read_secret(source: &SecretSource<'_>, confirm: bool) -> CliResult<Zeroizing<String>> {
     let secret = if let Some(path) = source.file {
-        let mut text = Zeroizing::new(String::new());
-        fs::File::open(path)
-            .and_then(|mut f| f.read_to_string(&mut text))
-            .map_err(|e| {
-                CliError::file(&format!("read the {} file", source.what), path, e).with_hint(
-                    format!(
-                        "{} names a file holding the {}",
-                        source.file_flag, source.what
-                    ),
-                )
-            })?;
+        let text = read_small_text(path, &format!("{} file", source.what)).map_err(|e| {
+            e.with_hint(format!(
+                "{} names a file holding the {}",
+                source.file_flag, source.what
+            ))
+        })?;
         Zeroizing::new(strip_line_end(&text).to_owned())
     } else if let Some(value) = std::env::var_os(source.env) {
         let value = value.into_string().map_err(|_| {

@@ -47,6 +47,27 @@ pub enum Exit {
     WrongCode = 13,
 }
 
+impl Exit {
+    /// A stable name for the JSON error document.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Exit::Failure => "failure",
+            Exit::Usage => "usage",
+            Exit::Passphrase => "passphrase",
+            Exit::NoVault => "no_vault",
+            Exit::VaultExists => "vault_exists",
+            Exit::Invalid => "invalid",
+            Exit::Tampered => "tampered",
+            Exit::Wiped => "wiped",
+            Exit::Unsupported => "unsupported",
+            Exit::NotFound => "not_found",
+            Exit::Locked => "locked",
+            Exit::Refused => "refused",
+            Exit::WrongCode => "wrong_code",
+        }
+    }
+}
+
 /// A failure, ready to be shown.
 #[derive(Debug)]
 pub struct CliError {

@@ -9,7 +9,7 @@ use vigil_core::export::age::{Identity, Recipient, X25519Identity, X25519Recipie
 use vigil_core::vault::{Vault, VaultOptions, DEFAULT_KDF_ITERATIONS};
 
 use crate::args::{ExportArgs, RestoreArgs};
-use crate::context::{progress, read_secret, spinner, Context, SecretSource};
+use crate::context::{progress, read_secret, read_small_text, spinner, Context, SecretSource};
 use crate::error::{CliError, CliResult};
 
 fn export_source(file: Option<&std::path::Path>) -> SecretSource<'_> {
@@ -80,10 +80,7 @@ pub fn export(ctx: &Context, a: ExportArgs) -> CliResult {
 pub fn restore(ctx: &Context, a: RestoreArgs) -> CliResult {
     let identity = match &a.identity {
         Some(path) => {
-            let text = zeroize::Zeroizing::new(
-                fs::read_to_string(path)
-                    .map_err(|e| CliError::file("read the identity", path, e))?,
-            );
+            let text = read_small_text(path, "identity file")?;
             let line = text
                 .lines()
                 .map(str::trim)

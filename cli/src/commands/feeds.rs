@@ -7,19 +7,18 @@ use std::path::Path;
 
 use chrono::Utc;
 use serde_json::json;
-use vigil_core::feeds::{BundleKind, PublicKey, DEFAULT_MAX_BUNDLE_BYTES};
+use vigil_core::feeds::{BundleKind, PublicKey, DEFAULT_MAX_BUNDLE_BYTES, ENVELOPE_OVERHEAD};
 use vigil_core::screening::Region;
 use vigil_core::vault::Session;
 
 use crate::args::{ImportArgs, TrustAddArgs, TrustCommand};
-use crate::context::{progress, Context};
+use crate::context::{progress, read_small_text, Context};
 use crate::error::{CliError, CliResult, Exit};
 
 pub fn trust(ctx: &Context, command: TrustCommand) -> CliResult {
     match command {
         TrustCommand::Add(TrustAddArgs { name, key }) => {
-            let text = fs::read_to_string(&key)
-                .map_err(|e| CliError::file("read the public key file", &key, e))?;
+            let text = read_small_text(&key, "public key file")?;
             let public: PublicKey = text.trim().parse().map_err(|e: vigil_core::Error| {
                 CliError::from(e).with_hint("the file must hold one line starting with vigil-pub:")
             })?;
@@ -157,8 +156,10 @@ fn stale_note(stale: bool) -> &'static str {
 /// Reads a bundle file whole, within the size limit the core enforces anyway.
 pub fn read_bundle(path: &Path) -> CliResult<Vec<u8>> {
     let file = fs::File::open(path).map_err(|e| CliError::file("open the bundle", path, e))?;
+    // The largest bundle the core accepts: the payload limit plus header and signature.
+    let limit = DEFAULT_MAX_BUNDLE_BYTES + ENVELOPE_OVERHEAD;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if len > DEFAULT_MAX_BUNDLE_BYTES {
+    if len > limit {
         return Err(CliError::new(
             Exit::Invalid,
             format!(
@@ -170,10 +171,21 @@ pub fn read_bundle(path: &Path) -> CliResult<Vec<u8>> {
     }
     let bar = progress(len, "Reading");
     let mut bytes = Vec::with_capacity(len as usize);
+    // Bounded even when the size is unknown (a pipe, a device reports 0).
     bar.wrap_read(file)
-        .take(DEFAULT_MAX_BUNDLE_BYTES + 1)
+        .take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| CliError::file("read the bundle", path, e))?;
     bar.finish_and_clear();
+    if bytes.len() as u64 > limit {
+        return Err(CliError::new(
+            Exit::Invalid,
+            format!(
+                "{} is larger than the bundle limit of {} MiB",
+                path.display(),
+                DEFAULT_MAX_BUNDLE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
     Ok(bytes)
 }

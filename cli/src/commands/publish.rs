@@ -9,11 +9,13 @@ use chrono::{Duration, Utc};
 use ring::rand::SystemRandom;
 use serde_json::json;
 use vigil_core::directory::import::{
-    import_csv_path, import_nhs_choices, import_osm_geojson, Import, NHS_ATTRIBUTION,
+    import_csv_path, import_nhs_choices, import_osm_geojson, read_source, read_source_path, Import,
+    NHS_ATTRIBUTION,
 };
 use vigil_core::directory::{build_directory_bundle, DirectoryContent};
 use vigil_core::feeds::{
-    generate_publisher_key, sign_bundle, BundleDraft, BundleKind, PublisherKey,
+    generate_publisher_key, sign_bundle, BundleDraft, BundleKind, FeedError, PublisherKey,
+    DEFAULT_MAX_BUNDLE_BYTES,
 };
 use vigil_core::screening::{AlertImport, Region};
 use vigil_core::vault::{Vault, VaultOptions, MIN_KDF_ITERATIONS};
@@ -21,7 +23,7 @@ use vigil_core::vault::{Vault, VaultOptions, MIN_KDF_ITERATIONS};
 use crate::args::{
     KeygenArgs, PublishAlertsArgs, PublishCommand, PublishDirectoryArgs, SignArgs, SourceFormat,
 };
-use crate::context::{spinner, Context};
+use crate::context::{read_small_text, spinner, Context};
 use crate::error::{CliError, CliResult, Exit};
 
 pub fn run(ctx: &Context, command: PublishCommand) -> CliResult {
@@ -60,9 +62,7 @@ fn keygen(ctx: &Context, a: KeygenArgs) -> CliResult {
 }
 
 pub fn load_key(path: &Path) -> CliResult<PublisherKey> {
-    let text = zeroize::Zeroizing::new(
-        fs::read_to_string(path).map_err(|e| CliError::file("read the key file", path, e))?,
-    );
+    let text = read_small_text(path, "key file")?;
     PublisherKey::from_key_file(&text).map_err(|e| {
         CliError::from(e).with_hint("use the secret key file that `vigil publish keygen` wrote")
     })
@@ -81,7 +81,8 @@ fn directory(ctx: &Context, a: PublishDirectoryArgs) -> CliResult {
         a.sign.version,
         now,
         now + Duration::days(a.sign.valid_days),
-    )?;
+    )
+    .map_err(too_large_hint)?;
     write_replace(&a.sign.out, &bundle)?;
     let skipped: Vec<_> = import.skipped().collect();
     if !skipped.is_empty() && !ctx.json {
@@ -133,17 +134,18 @@ pub fn read_directory_source(from: &Path, format: SourceFormat) -> CliResult<Imp
             import_nhs_choices(from, None)?
         }
         SourceFormat::Csv => import_csv_path(from)?,
-        SourceFormat::Geojson => {
-            let bytes = fs::read(from).map_err(|e| CliError::file("read", from, e))?;
-            import_osm_geojson(&label, &bytes)?
-        }
+        SourceFormat::Geojson => import_osm_geojson(&label, &read_source_path(from)?)?,
     })
 }
 
 fn alerts(ctx: &Context, a: PublishAlertsArgs) -> CliResult {
     let key = load_key(&a.sign.key)?;
-    let content =
-        fs::read(&a.from).map_err(|e| CliError::file("read the alerts file", &a.from, e))?;
+    // Never more than the apps accept in a bundle, so an endless input (a pipe, a device)
+    // is refused instead of filling memory; `sign_bundle` then checks the exact size.
+    let input =
+        fs::File::open(&a.from).map_err(|e| CliError::file("open the alerts file", &a.from, e))?;
+    let label = a.from.display().to_string();
+    let content = read_source(&label, input, DEFAULT_MAX_BUNDLE_BYTES)?;
     let now = Utc::now();
     let bundle = sign(&key, BundleKind::Alerts, &content, &a.sign)?;
     // The apps refuse a bundle whose content is malformed: find out now, by importing it
@@ -181,7 +183,7 @@ fn alerts(ctx: &Context, a: PublishAlertsArgs) -> CliResult {
 
 fn sign(key: &PublisherKey, kind: BundleKind, content: &[u8], s: &SignArgs) -> CliResult<Vec<u8>> {
     let now = Utc::now();
-    Ok(sign_bundle(
+    sign_bundle(
         key,
         &BundleDraft {
             kind,
@@ -190,7 +192,22 @@ fn sign(key: &PublisherKey, kind: BundleKind, content: &[u8], s: &SignArgs) -> C
             expires_at: now + Duration::days(s.valid_days),
             content,
         },
-    )?)
+    )
+    .map_err(too_large_hint)
+}
+
+/// The apps refuse a bundle over the size limit, so the publisher refuses to sign one.
+fn too_large_hint(e: vigil_core::Error) -> CliError {
+    let too_large = matches!(e, vigil_core::Error::Feed(FeedError::TooLarge { .. }));
+    let err = CliError::from(e);
+    if too_large {
+        err.with_hint(
+            "the apps refuse bundles this large: split the source by area into several \
+             publishers' bundles, or leave out services that do not need to be listed",
+        )
+    } else {
+        err
+    }
 }
 
 fn check_alerts(key: &PublisherKey, bundle: &[u8]) -> CliResult<AlertImport> {

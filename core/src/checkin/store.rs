@@ -10,7 +10,6 @@
 //! and truncated, with `secure_delete` on) as soon as its check-in has nothing left to do.
 
 use std::collections::HashMap;
-use std::time::Duration as StdDuration;
 
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
@@ -26,8 +25,6 @@ use crate::vault::{open_under, seal_under, storage, Listing, RecordId};
 use crate::{Error, Result};
 
 pub(crate) const TABLE: &str = "checkin_escalation";
-/// How long one side waits for the other's transaction.
-const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(10);
 const META_PURPOSE: &str = "vigil.escalation.meta.v1";
 
 fn meta_id() -> RecordId {
@@ -114,7 +111,7 @@ impl<'a> Store<'a> {
     /// Runs `f` on the loaded state in one immediate transaction and saves what changed.
     /// An error from `f` rolls everything back.
     pub fn run<R>(&self, f: impl FnOnce(&mut Loaded) -> Result<R>) -> Result<R> {
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        self.conn.busy_timeout(storage::BUSY_TIMEOUT)?;
         let tx = Transaction::new_unchecked(self.conn, TransactionBehavior::Immediate)?;
         let mut loaded = self.load(&tx)?;
         let result = f(&mut loaded)?;

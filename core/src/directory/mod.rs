@@ -41,6 +41,8 @@ pub enum DirectoryError {
         file: String,
         source: std::io::Error,
     },
+    #[error("{file}: larger than the {} MiB limit for a source file", .limit / (1024 * 1024))]
+    TooLarge { file: String, limit: u64 },
     #[error("{file}: the file is empty (no header line)")]
     EmptyFile { file: String },
     #[error("unknown time zone `{0}` (expected an IANA name such as Europe/London)")]

@@ -32,6 +32,9 @@ pub const DEFAULT_MAX_BUNDLE_BYTES: u64 = 64 * 1024 * 1024;
 /// Longest kind name.
 const MAX_KIND_LEN: usize = 32;
 const HEADER_LEN: usize = 4 + 1 + 8;
+/// Bytes a bundle file has beyond its payload (envelope header and signature): the largest
+/// file a reader accepts is `DEFAULT_MAX_BUNDLE_BYTES + ENVELOPE_OVERHEAD`.
+pub const ENVELOPE_OVERHEAD: u64 = (HEADER_LEN + SIGNATURE_LEN) as u64;
 
 /// What a bundle contains. The kind is signed, so a directory bundle can never be
 /// imported as alerts.
@@ -85,7 +88,15 @@ pub fn sign_bundle(key: &PublisherKey, draft: &BundleDraft<'_>) -> Result<Vec<u8
         return Err(FeedError::MalformedEnvelope("expiry must be after issue").into());
     }
     let kind = draft.kind.as_str().as_bytes();
-    let mut payload = Vec::with_capacity(8 + 1 + kind.len() + 32 + draft.content.len());
+    // The apps refuse a payload over this limit: never sign one they would refuse.
+    let payload_len = (8 + 1 + kind.len() + 32) as u64 + draft.content.len() as u64;
+    if payload_len > DEFAULT_MAX_BUNDLE_BYTES {
+        return Err(FeedError::TooLarge {
+            limit: DEFAULT_MAX_BUNDLE_BYTES,
+        }
+        .into());
+    }
+    let mut payload = Vec::with_capacity(payload_len as usize);
     payload.extend_from_slice(&key.key_id().0);
     payload.push(kind.len() as u8);
     payload.extend_from_slice(kind);

@@ -19,12 +19,12 @@ mod keys;
 
 use std::io::Read;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 pub use bundle::{
     sign_bundle, BundleDraft, BundleKind, SignedBundle, UnverifiedBundle, DEFAULT_MAX_BUNDLE_BYTES,
-    FORMAT_VERSION, MAGIC, SIGNATURE_DOMAIN,
+    ENVELOPE_OVERHEAD, FORMAT_VERSION, MAGIC, SIGNATURE_DOMAIN,
 };
 pub use keys::{
     generate_publisher_key, PublicKey, PublisherKey, PublisherKeyId, PUBLIC_KEY_PREFIX,
@@ -369,9 +369,25 @@ impl Feeds<'_> {
         now: Timestamp,
         import: impl FnOnce(&Connection, &VerifiedBundle) -> Result<T>,
     ) -> Result<Accepted<T>> {
-        // Read (bounded) before taking the write lock: input may be slow.
+        self.accept_prepared(input, kind, now, |_| Ok(()), |conn, b, ()| import(conn, b))
+    }
+
+    /// [`Feeds::accept`] in two steps, so that a large import does not hold the write lock
+    /// while it works: `prepare` (parse, normalize, seal, compute indexes) runs on the
+    /// verified bundle *before* the write transaction; `write` then only stores what
+    /// `prepare` produced, in the same transaction that records the version. The check-in
+    /// runner, on its own connection, waits at most that short write (see
+    /// `storage::BUSY_TIMEOUT`).
+    pub fn accept_prepared<P, T>(
+        &self,
+        input: impl Read,
+        kind: BundleKind,
+        now: Timestamp,
+        prepare: impl FnOnce(&VerifiedBundle) -> Result<P>,
+        write: impl FnOnce(&Connection, &VerifiedBundle, P) -> Result<T>,
+    ) -> Result<Accepted<T>> {
+        // Read (bounded) and verify before taking the write lock: input may be slow.
         let unverified = UnverifiedBundle::read(input, self.max_bundle_bytes)?;
-        let tx = self.conn().unchecked_transaction()?;
         let verified = self.verify_read(unverified, now)?;
         let b = &verified.bundle;
         if b.kind != kind {
@@ -381,18 +397,23 @@ impl Feeds<'_> {
             }
             .into());
         }
-        let previous = self.version_row(&tx, verified.publisher_id, kind)?;
-        if let Some((_, last)) = &previous {
-            if b.version <= last.version {
-                return Err(FeedError::Rollback {
-                    kind,
-                    offered: b.version,
-                    accepted: last.version,
-                }
-                .into());
-            }
+        // Refuse a rollback before the expensive part too; checked again under the lock.
+        self.check_not_rollback(self.conn(), &verified, kind)?;
+        let prepared = prepare(&verified)?;
+        // IMMEDIATE: take the write lock now (waiting out another writer with the busy
+        // timeout) rather than failing when a read transaction upgrades.
+        let tx = Transaction::new_unchecked(self.conn(), TransactionBehavior::Immediate)?;
+        // The publisher may have been removed, or the key retired, since verification.
+        let still_pinned = self
+            .publishers()?
+            .items
+            .iter()
+            .any(|p| p.id == verified.publisher_id && p.key(b.key_id).is_some());
+        if !still_pinned {
+            return Err(FeedError::UnknownPublisherKey { key_id: b.key_id }.into());
         }
-        let imported = import(&tx, &verified)?;
+        let previous = self.check_not_rollback(&tx, &verified, kind)?;
+        let imported = write(&tx, &verified, prepared)?;
         let record = VersionRecord {
             kind,
             version: b.version,
@@ -416,6 +437,27 @@ impl Feeds<'_> {
             status: status_of(&verified.publisher, verified.publisher_id, record, now),
             imported,
         })
+    }
+
+    /// The stored version row of (publisher, kind), or `Rollback` if the bundle is not newer.
+    fn check_not_rollback(
+        &self,
+        conn: &Connection,
+        verified: &VerifiedBundle,
+        kind: BundleKind,
+    ) -> Result<Option<(RecordId, VersionRecord)>> {
+        let previous = self.version_row(conn, verified.publisher_id, kind)?;
+        if let Some((_, last)) = &previous {
+            if verified.bundle.version <= last.version {
+                return Err(FeedError::Rollback {
+                    kind,
+                    offered: verified.bundle.version,
+                    accepted: last.version,
+                }
+                .into());
+            }
+        }
+        Ok(previous)
     }
 
     fn version_row(

@@ -18,7 +18,8 @@ use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
 use super::identifier::{normalize, IdentifierKind, Region};
-use super::index::Owner;
+use super::index::{IndexKind, Owner};
+use super::write_index_rows;
 use super::{Identifier, Risk, Screening};
 use crate::clock::Timestamp;
 use crate::feeds::{Accepted, BundleKind, FeedError, VerifiedBundle};
@@ -32,6 +33,10 @@ const MAX_REFERENCE_CHARS: usize = 100;
 const MAX_DESCRIPTION_CHARS: usize = 5_000;
 const MAX_PLACE_CHARS: usize = 200;
 const MAX_RADIUS_M: f64 = 500_000.0;
+/// Identifiers one alert may carry. An alert describes one person (a few numbers, handles
+/// and plates); an alert over this is skipped and reported, because every identifier adds
+/// index rows and the sealed body grows with all of them (see `docs/screening.md`).
+pub const MAX_IDENTIFIERS_PER_ALERT: usize = 100;
 /// Page cache during an import (negative: KiB), released afterwards.
 const IMPORT_CACHE_KIB: i64 = -32 * 1024;
 
@@ -180,21 +185,81 @@ fn json_reason(line: usize, e: &serde_json::Error) -> String {
     format!("line {line}, column {}: {what}", e.column())
 }
 
+/// One alert ready to store: sealed, with its blind-index rows computed.
+struct PreparedAlert {
+    id: RecordId,
+    body: Vec<u8>,
+    index: Vec<(IndexKind, i64)>,
+}
+
+/// Everything an import writes, computed before the write lock is taken.
+struct PreparedImport {
+    alerts: Vec<PreparedAlert>,
+    report: AlertImport,
+}
+
+/// Stores alert rows with their index rows.
+///
+/// Each alert row goes in first with an empty body, then the index rows, then the body.
+/// Every index row's foreign-key check looks its alert up in `screening_alerts`, a
+/// `WITHOUT ROWID` table where comparing keys reads the whole row: against the sealed
+/// body of an alert with N identifiers, that made an import cost O(N²) (46 s for one alert
+/// with 100,000 identifiers). Against an empty row it costs the same whatever N is.
+fn store_alerts<'a>(
+    conn: &Connection,
+    publisher: RecordId,
+    alerts: impl IntoIterator<Item = (&'a RecordId, &'a [u8], &'a [(IndexKind, i64)])> + Clone,
+) -> Result<()> {
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO screening_alerts (id, publisher, body) VALUES (?1, ?2, x'')",
+    )?;
+    for (id, _, _) in alerts.clone() {
+        insert.execute(params![id, publisher])?;
+    }
+    for (id, _, index) in alerts.clone() {
+        write_index_rows(conn, Owner::Alert, id, index)?;
+    }
+    let mut fill = conn.prepare_cached("UPDATE screening_alerts SET body = ?2 WHERE id = ?1")?;
+    for (id, body, _) in alerts {
+        fill.execute(params![id, body])?;
+    }
+    Ok(())
+}
+
 impl Screening<'_> {
     /// Verifies and imports an alert bundle from a trusted publisher, replacing that
     /// publisher's previous alerts. See [`crate::feeds::Feeds::accept`] for the checks.
+    ///
+    /// Parsing, normalizing, sealing and blind indexing happen before the write lock is
+    /// taken; the write transaction only deletes the old rows and inserts the new ones, so
+    /// the check-in runner on its own connection is never kept waiting long.
     pub fn import_alerts(&self, input: impl Read, now: Timestamp) -> Result<Accepted<AlertImport>> {
         // Index rows land at random places in their B-trees; with SQLite's default 2 MiB
         // page cache a 100,000-alert import spends most of its time re-reading pages.
         let conn = self.session.conn();
         let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
         conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
-        let accepted =
-            self.session
-                .feeds()
-                .accept(input, BundleKind::Alerts, now, |conn, bundle| {
-                    self.replace_alerts(conn, bundle)
-                });
+        let accepted = self.session.feeds().accept_prepared(
+            input,
+            BundleKind::Alerts,
+            now,
+            |bundle| self.prepare_alerts(bundle),
+            |conn, bundle, prepared| {
+                conn.execute(
+                    "DELETE FROM screening_alerts WHERE publisher = ?1",
+                    params![bundle.publisher_id],
+                )?;
+                store_alerts(
+                    conn,
+                    bundle.publisher_id,
+                    prepared
+                        .alerts
+                        .iter()
+                        .map(|a| (&a.id, a.body.as_slice(), a.index.as_slice())),
+                )?;
+                Ok(prepared.report)
+            },
+        );
         conn.pragma_update(None, "cache_size", cache)?;
         let accepted = accepted?;
         // The previous alerts were deleted: flush them out of the WAL.
@@ -202,7 +267,9 @@ impl Screening<'_> {
         Ok(accepted)
     }
 
-    fn replace_alerts(&self, conn: &Connection, bundle: &VerifiedBundle) -> Result<AlertImport> {
+    /// Parses the bundle's content and seals every usable alert, without touching the
+    /// database.
+    fn prepare_alerts(&self, bundle: &VerifiedBundle) -> Result<PreparedImport> {
         let content = std::str::from_utf8(bundle.content())
             .map_err(|_| malformed("content is not UTF-8".to_owned()))?;
         let mut lines = content.lines().enumerate().map(|(i, l)| (i + 1, l));
@@ -215,14 +282,11 @@ impl Screening<'_> {
                 header.format
             )));
         }
-        conn.execute(
-            "DELETE FROM screening_alerts WHERE publisher = ?1",
-            params![bundle.publisher_id],
-        )?;
-        let mut insert = conn.prepare_cached(
-            "INSERT INTO screening_alerts (id, publisher, body) VALUES (?1, ?2, ?3)",
-        )?;
-        let mut report = AlertImport::default();
+        let mut prepared = PreparedImport {
+            alerts: Vec::new(),
+            report: AlertImport::default(),
+        };
+        let report = &mut prepared.report;
         let mut seen = HashSet::new();
         for (line_no, line) in lines {
             if line.trim().is_empty() {
@@ -243,6 +307,13 @@ impl Screening<'_> {
             }
             if !seen.insert(reference.clone()) {
                 report.skipped.push(skip("duplicate alert id".into()));
+                continue;
+            }
+            if raw.identifiers.len() > MAX_IDENTIFIERS_PER_ALERT {
+                report.skipped.push(skip(format!(
+                    "too many identifiers ({}; at most {MAX_IDENTIFIERS_PER_ALERT} per alert)",
+                    raw.identifiers.len()
+                )));
                 continue;
             }
             if raw.description.chars().count() > MAX_DESCRIPTION_CHARS {
@@ -288,12 +359,14 @@ impl Screening<'_> {
                 description: raw.description,
                 lang: raw.lang,
             };
-            let body = self.session.seal(ALERTS, &alert.id, &alert)?;
-            insert.execute(params![alert.id, alert.publisher_id, body])?;
-            self.write_index(conn, Owner::Alert, &alert.id, &alert.identifiers)?;
+            prepared.alerts.push(PreparedAlert {
+                body: self.session.seal(ALERTS, &alert.id, &alert)?,
+                index: self.index_rows(Owner::Alert, &alert.identifiers),
+                id: alert.id,
+            });
             report.imported += 1;
         }
-        Ok(report)
+        Ok(prepared)
     }
 
     /// Checks what an alert import would check of one alert (export restores alerts one by
@@ -312,17 +385,21 @@ impl Screening<'_> {
         if alert.identifiers.is_empty() {
             return Err("no usable identifier");
         }
+        if alert.identifiers.len() > MAX_IDENTIFIERS_PER_ALERT {
+            return Err("too many identifiers");
+        }
         Ok(())
     }
 
     /// Stores one alert as given (id included) with its index rows.
     pub(crate) fn put_alert(&self, conn: &Connection, alert: &Alert) -> Result<()> {
         let body = self.session.seal(ALERTS, &alert.id, alert)?;
-        conn.prepare_cached(
-            "INSERT INTO screening_alerts (id, publisher, body) VALUES (?1, ?2, ?3)",
-        )?
-        .execute(params![alert.id, alert.publisher_id, body])?;
-        self.write_index(conn, Owner::Alert, &alert.id, &alert.identifiers)
+        let index = self.index_rows(Owner::Alert, &alert.identifiers);
+        store_alerts(
+            conn,
+            alert.publisher_id,
+            [(&alert.id, body.as_slice(), index.as_slice())],
+        )
     }
 
     pub(crate) fn alert_exists(&self, id: &RecordId) -> Result<bool> {

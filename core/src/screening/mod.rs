@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 pub use alerts::{
     Alert, AlertArea, AlertCategory, AlertImport, SkippedAlert, ALERTS_CONTENT_FORMAT,
+    MAX_IDENTIFIERS_PER_ALERT,
 };
 pub use identifier::{
     detect, normalize, normalize_email, normalize_handle, normalize_phone, normalize_plate,
@@ -172,25 +173,30 @@ impl<'s> Screening<'s> {
         owner_id: &RecordId,
         identifiers: &[Identifier],
     ) -> Result<()> {
-        let sql = match owner {
-            Owner::Note => "INSERT INTO screening_note_index (note, kind, idx) VALUES (?1, ?2, ?3)",
-            Owner::Alert => {
-                "INSERT INTO screening_alert_index (alert, kind, idx) VALUES (?1, ?2, ?3)"
-            }
-        };
-        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = self.index_rows(owner, identifiers);
+        write_index_rows(conn, owner, owner_id, &rows)
+    }
+
+    /// The distinct `(kind, blind index)` rows of one owner's identifiers. Needs no
+    /// connection, so an import can compute them before it takes the write lock.
+    pub(crate) fn index_rows(
+        &self,
+        owner: Owner,
+        identifiers: &[Identifier],
+    ) -> Vec<(index::IndexKind, i64)> {
         let mut seen = std::collections::HashSet::new();
+        let mut rows = Vec::new();
         for id in identifiers {
             for (kind, value) in index::entries(id) {
                 let idx = self
                     .session
                     .blind_index(&owner.domain(kind), &value, owner.bits());
                 if seen.insert((kind, idx)) {
-                    stmt.execute(params![owner_id, kind as i64, idx])?;
+                    rows.push((kind, idx));
                 }
             }
         }
-        Ok(())
+        rows
     }
 
     /// Adds one client note.
@@ -354,6 +360,24 @@ impl<'s> Screening<'s> {
         }
         out
     }
+}
+
+/// Inserts precomputed index rows for one owner.
+pub(crate) fn write_index_rows(
+    conn: &Connection,
+    owner: Owner,
+    owner_id: &RecordId,
+    rows: &[(index::IndexKind, i64)],
+) -> Result<()> {
+    let sql = match owner {
+        Owner::Note => "INSERT INTO screening_note_index (note, kind, idx) VALUES (?1, ?2, ?3)",
+        Owner::Alert => "INSERT INTO screening_alert_index (alert, kind, idx) VALUES (?1, ?2, ?3)",
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    for (kind, idx) in rows {
+        stmt.execute(params![owner_id, *kind as i64, idx])?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! an older file runs the missing steps in one transaction.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -135,6 +136,12 @@ pub(crate) fn companion_files(path: &Path) -> Vec<PathBuf> {
     .collect()
 }
 
+/// How long any connection waits for another's write transaction before failing with
+/// "database is locked". Writers keep their transactions short (an alert import prepares
+/// everything before it takes the lock), so this only has to outlast one short write; it
+/// is generous because a check-in that fails to escalate is worse than one that waits.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Opens (or creates) the database and applies and verifies the mandatory settings.
 ///
 /// Every vault file is readable by its owner only (0600): a new database file is created
@@ -158,6 +165,7 @@ pub(crate) fn connect(path: &Path, create: bool) -> Result<Connection> {
         }
         other => Error::Storage(other),
     })?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     configure(&conn).map_err(damaged_file)?;
     Ok(conn)
 }

@@ -80,10 +80,7 @@ pub fn import_csv_path(path: &Path) -> Result<Import> {
     let file = path
         .file_name()
         .map_or_else(|| "CSV".to_owned(), |n| n.to_string_lossy().into_owned());
-    let bytes = std::fs::read(path).map_err(|source| DirectoryError::Read {
-        file: file.clone(),
-        source,
-    })?;
+    let bytes = super::read_source_path(path)?;
     import_csv(&file, &bytes)
 }
 

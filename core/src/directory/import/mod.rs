@@ -11,13 +11,56 @@ mod csv;
 mod nhs;
 mod osm;
 
+use std::io::Read;
+use std::path::Path;
+
 use serde::Serialize;
 
-use super::Service;
+use super::{DirectoryError, Service};
+use crate::Result;
 
 pub use self::csv::{import_csv, import_csv_path};
 pub use nhs::{import_nhs_choices, NHS_ATTRIBUTION, NHS_FILES};
 pub use osm::import_osm_geojson;
+
+/// Largest source file an importer reads (a GeoJSON document, a CSV file, each NHS file).
+/// Generous (a whole directory bundle is at most 64 MiB), but finite: a pipe or a device
+/// that never ends is refused instead of filling memory.
+pub const MAX_SOURCE_BYTES: u64 = 128 * 1024 * 1024;
+
+/// Reads a whole source file, at most `limit` bytes: one byte more is
+/// [`DirectoryError::TooLarge`]. `file` names it in errors.
+pub fn read_source(file: &str, input: impl Read, limit: u64) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    input
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|source| DirectoryError::Read {
+            file: file.to_owned(),
+            source,
+        })?;
+    if bytes.len() as u64 > limit {
+        return Err(DirectoryError::TooLarge {
+            file: file.to_owned(),
+            limit,
+        }
+        .into());
+    }
+    Ok(bytes)
+}
+
+/// [`read_source`] of a file, within [`MAX_SOURCE_BYTES`].
+pub fn read_source_path(path: &Path) -> Result<Vec<u8>> {
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let input = std::fs::File::open(path).map_err(|source| DirectoryError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    read_source(&file, input, MAX_SOURCE_BYTES)
+}
 
 /// Why a row was not imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

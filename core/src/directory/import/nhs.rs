@@ -85,10 +85,12 @@ struct Table {
 
 impl Table {
     fn read(folder: &Path, file: &'static str) -> Result<Self> {
-        let bytes = std::fs::read(folder.join(file)).map_err(|source| DirectoryError::Read {
-            file: file.to_owned(),
-            source,
-        })?;
+        let input =
+            std::fs::File::open(folder.join(file)).map_err(|source| DirectoryError::Read {
+                file: file.to_owned(),
+                source,
+            })?;
+        let bytes = super::read_source(file, input, super::MAX_SOURCE_BYTES)?;
         let text = decode_windows_1252(&bytes);
         let mut lines = text
             .split('\n')

@@ -142,7 +142,7 @@ impl Recipient {
                 }
                 if *work_factor == 0 || *work_factor > DEFAULT_MAX_WORK_FACTOR {
                     return Err(AgeError::InvalidRecipient(
-                        "scrypt work factor must be between 1 and 22",
+                        "scrypt work factor must be between 1 and 20",
                     ));
                 }
                 let mut salt = [0u8; SCRYPT_SALT_LEN];

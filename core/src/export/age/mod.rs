@@ -23,9 +23,12 @@ pub use stream::{AgeReader, AgeWriter, ArmorMode, ReadOptions};
 
 /// The scrypt work factor (log2 N) used when encrypting with a passphrase, as age does.
 pub const DEFAULT_WORK_FACTOR: u8 = 18;
-/// The highest scrypt work factor the reader accepts by default (age's own cap): log2 N =
-/// 22 already needs 4 GiB of memory.
-pub const DEFAULT_MAX_WORK_FACTOR: u8 = 22;
+/// The highest scrypt work factor the reader accepts by default, and the highest the writer
+/// uses. The work factor comes from the file, before any authentication: at 22 (age's own
+/// cap) scrypt needs 4 GiB and ~45 s, so a hostile file could exhaust a phone. 20 (1 GiB)
+/// still opens what age writes (18) and what rage chooses for about a second of work on
+/// ordinary hardware (18-20); a file above it is refused before scrypt runs.
+pub const DEFAULT_MAX_WORK_FACTOR: u8 = 20;
 
 /// What can go wrong reading or writing an age file. Messages carry no secret or personal
 /// data; stanza type names come from the file and are printable ASCII.
