@@ -102,8 +102,12 @@ pub struct Vault {
 }
 
 impl Vault {
-    /// Creates a new vault (the main file and its auxiliary database) and returns an
-    /// unlocked session on it.
+    /// Creates a new vault (the main file, its slot file and its auxiliary database) and
+    /// returns an unlocked session on it.
+    ///
+    /// Atomic: every file is built under a temporary name and the main file gets its name
+    /// last, so an interrupted creation never leaves something that looks like a vault;
+    /// its leftovers are cleared by the next creation (or a wipe).
     pub fn create(
         path: impl AsRef<Path>,
         passphrase: &str,
@@ -116,9 +120,15 @@ impl Vault {
         if options.kdf_iterations < MIN_KDF_ITERATIONS {
             return Err(Error::WeakKdf);
         }
+        if matches!(&options.device_secret, Some(s) if s.is_empty()) {
+            return Err(Error::DeviceSecretRequired);
+        }
         if path.exists() {
             return Err(Error::VaultExists);
         }
+        // No main file, so whatever else is there is the rest of an interrupted creation
+        // or wipe: none of it belongs to a vault.
+        clear_leftovers(&path)?;
         let rng = SystemRandom::new();
         let mut salt = [0u8; SALT_LEN];
         rng.fill(&mut salt).map_err(|_| Error::Random)?;
@@ -129,12 +139,23 @@ impl Vault {
         };
         let kek = kdf.derive_kek(passphrase, options.device_secret.as_deref())?;
         let vault_key = SecretKey::random(&rng)?;
+        let building = storage::creating_path(&path);
 
         let result = (|| {
-            let conn = storage::connect(&path, true)?;
+            let pool = RandomPool::new();
+            let wrapped = (0..KEY_SLOTS)
+                .map(|slot| {
+                    if slot == REAL_SLOT {
+                        slots::wrap(&kek.sealing_key(), &pool, &kdf, slot, 0, &vault_key)
+                    } else {
+                        slots::random_filler(&rng)
+                    }
+                })
+                .collect::<Result<Vec<_>>>()?;
+            slots::create_file(&building, &wrapped)?;
+            let conn = storage::connect(&building, true)?;
             storage::migrate_to(&conn, storage::latest_version())?;
-            let tx = conn.unchecked_transaction()?;
-            tx.execute(
+            conn.execute(
                 "INSERT INTO vault_header (id, format, kdf_iterations, kdf_salt, device_bound)
                  VALUES (1, ?1, ?2, ?3, ?4)",
                 params![
@@ -144,37 +165,25 @@ impl Vault {
                     kdf.device_bound
                 ],
             )?;
-            let pool = RandomPool::new();
-            for slot in 0..KEY_SLOTS {
-                let wrapped = if slot == REAL_SLOT {
-                    slots::wrap(&kek.sealing_key(), &pool, &kdf, slot, 0, &vault_key)?
-                } else {
-                    slots::random_filler(&rng)?
-                };
-                tx.execute(
-                    "INSERT INTO key_slots (slot, wrapped) VALUES (?1, ?2)",
-                    params![slot, wrapped],
-                )?;
-            }
-            tx.commit()?;
             // The decoy database exists in every vault. Its key is kept sealed under the real
             // key (and wrapped in the duress slot only once a duress passphrase is set).
             // Its dates are relative to creation; the wall clock is good enough for them.
             let decoy_key = SecretKey::random(&rng)?;
             let real = Session::new(
                 conn,
-                path.clone(),
+                building.clone(),
                 vault_key.clone(),
                 kdf.clone(),
                 Realm::Real,
             );
             decoy::store_key(&real, &decoy_key)?;
-            decoy::create(
-                &path,
+            real.checkpoint()?;
+            let decoy = decoy::create(
+                &building,
                 |c| {
                     Session::new(
                         c,
-                        path.clone(),
+                        building.clone(),
                         decoy_key,
                         kdf.clone(),
                         Realm::Decoy(DuressOptions::default()),
@@ -182,15 +191,46 @@ impl Vault {
                 },
                 chrono::Utc::now(),
             )?;
-            Ok(real)
+            // Closing the last connection folds the WAL into the file and removes it, so
+            // the files can be renamed.
+            drop(decoy);
+            drop(real);
+            finish_creation(&building, &path)?;
+            let conn = storage::connect(&path, false)?;
+            Ok(Session::new(
+                conn,
+                path.clone(),
+                vault_key.clone(),
+                kdf.clone(),
+                Realm::Real,
+            ))
         })();
         match result {
             Ok(real) => Ok(real),
             Err(e) => {
                 // Leave nothing half-made behind.
-                let _ = remove_files(&path);
+                let _ = clear_leftovers(&path);
+                let _ = Vault::wipe(&path);
                 Err(e)
             }
+        }
+    }
+
+    /// What is at `path`: `Ok(true)` for a vault (also one a wipe left half done),
+    /// `Ok(false)` when there is no file, [`Error::NotAVault`] for any other file. Reads
+    /// only; used before a wipe so that a mistyped path destroys nothing.
+    pub fn probe(path: impl AsRef<Path>) -> Result<bool> {
+        let path = path.as_ref();
+        match std::fs::symlink_metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e.into()),
+            Ok(m) if !m.is_file() => return Err(Error::NotAVault),
+            Ok(_) => {}
+        }
+        if looks_like_vault(path)? {
+            Ok(true)
+        } else {
+            Err(Error::NotAVault)
         }
     }
 
@@ -202,6 +242,7 @@ impl Vault {
         }
         let conn = storage::connect(&path, false)?;
         read_header(&conn)?;
+        load_slots(&conn, &path)?;
         Ok(Vault { path })
     }
 
@@ -239,14 +280,15 @@ impl Vault {
         now: Timestamp,
     ) -> Result<Session> {
         let conn = storage::connect(&self.path, false)?;
-        let (kdf, wrapped) = read_header(&conn)?;
+        let kdf = read_header(&conn)?;
+        let wrapped = load_slots(&conn, &self.path)?;
         let attempt = guard::begin(&conn, &kdf, device_secret)?;
         let kek = kdf.derive_kek(passphrase, device_secret)?.sealing_key();
         // Try every slot, always, so the time taken does not depend on which one opens.
         let mut opened: Option<(u32, SlotKey)> = None;
-        for (slot, bytes) in &wrapped {
-            if let Some(key) = slots::unwrap(&kek, &kdf, *slot, bytes) {
-                opened.get_or_insert((*slot, key));
+        for (slot, bytes) in (0u32..).zip(&wrapped) {
+            if let Some(key) = slots::unwrap(&kek, &kdf, slot, bytes) {
+                opened.get_or_insert((slot, key));
             }
         }
         let Some((slot, SlotKey { flags, key })) = opened else {
@@ -269,7 +311,7 @@ impl Vault {
         let options = DuressOptions::from_flags(flags);
         if options.destroy_real {
             // First, before anything else can fail: the real data is gone from here on.
-            slots::destroy(&conn, REAL_SLOT)?;
+            slots::destroy(&self.path, REAL_SLOT)?;
         }
         if options.alert_buddies {
             // Silent: whatever happens here, the caller sees an ordinary unlock. Without the
@@ -300,16 +342,24 @@ impl Vault {
         Ok(session)
     }
 
-    /// Panic wipe: destroys the key slots (the data is unreadable from that instant), then
-    /// removes the database and every companion file. Idempotent; needs no passphrase.
+    /// Panic wipe: destroys the slot file (overwritten in place with random bytes, synced,
+    /// then unlinked: the data is unreadable from that instant), then removes the database
+    /// and every companion file. Needs no passphrase. Idempotent, also for a vault a wipe
+    /// left half done; refuses ([`Error::NotAVault`]) a file that is not a vault.
     pub fn wipe(path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        if path.is_file() {
-            // Best effort on the key slots: a file SQLite cannot read loses them with the file.
+        let is_vault = Vault::probe(path)?;
+        slots::shred_file(path)?;
+        if is_vault {
+            // A vault not yet upgraded keeps its slots in the database.
             if let Ok(conn) = storage::connect(path, false) {
-                let _ = slots::destroy_all(&conn);
+                let _ = slots::destroy_legacy(&conn);
             }
         }
+        // An interrupted creation's slot file, then its other files.
+        let building = storage::creating_path(path);
+        slots::shred_file(&building)?;
+        remove_files(&building)?;
         remove_files(path)
     }
 
@@ -378,13 +428,11 @@ fn remove_files(path: &Path) -> Result<()> {
     Ok(())
 }
 
-type Slots = Vec<(u32, Vec<u8>)>;
-
-fn read_header(conn: &Connection) -> Result<(KdfParams, Slots)> {
+fn read_header(conn: &Connection) -> Result<KdfParams> {
     read_header_inner(conn).map_err(storage::damaged_file)
 }
 
-fn read_header_inner(conn: &Connection) -> Result<(KdfParams, Slots)> {
+fn read_header_inner(conn: &Connection) -> Result<KdfParams> {
     let version = storage::schema_version(conn)?;
     if version == 0 {
         return Err(Error::CorruptHeader("no vault header"));
@@ -421,19 +469,6 @@ fn read_header_inner(conn: &Connection) -> Result<(KdfParams, Slots)> {
         1 => true,
         _ => return Err(Error::CorruptHeader("device flag out of range")),
     };
-    let wrapped: Slots = conn
-        .prepare("SELECT slot, wrapped FROM key_slots ORDER BY slot")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .and_then(|rows| rows.collect())
-        .map_err(|_| Error::CorruptHeader("unreadable key slots"))?;
-    if wrapped.len() != KEY_SLOTS as usize
-        || wrapped
-            .iter()
-            .enumerate()
-            .any(|(i, (slot, w))| *slot != i as u32 || w.len() != slots::WRAPPED_LEN)
-    {
-        return Err(Error::CorruptHeader("key slots are missing or malformed"));
-    }
     let kdf = KdfParams {
         iterations,
         salt,
@@ -442,7 +477,111 @@ fn read_header_inner(conn: &Connection) -> Result<(KdfParams, Slots)> {
     if kdf.iterations < MIN_KDF_ITERATIONS {
         return Err(Error::WeakKdf);
     }
-    Ok((kdf, wrapped))
+    Ok(kdf)
+}
+
+/// The key slots, from the slot file. A vault made before the slot file existed keeps
+/// them in the `key_slots` table: they move to the slot file here, on first open, and the
+/// rows are deleted (`secure_delete` overwrites them) and the WAL is truncated.
+fn load_slots(conn: &Connection, path: &Path) -> Result<slots::Slots> {
+    let legacy = slots::read_legacy(conn)
+        .map_err(|_| Error::CorruptHeader("unreadable key slots"))?;
+    let from_file = slots::read_all(path)?;
+    if let Some(current) = from_file {
+        if !legacy.is_empty() {
+            // The move was interrupted after the file was written: finish it.
+            slots::delete_legacy(conn)?;
+        }
+        return Ok(current);
+    }
+    let well_formed = legacy.len() == KEY_SLOTS as usize
+        && (0u32..)
+            .zip(&legacy)
+            .all(|(i, (slot, w))| *slot == i && w.len() == slots::WRAPPED_LEN);
+    if !well_formed {
+        return Err(Error::CorruptHeader("key slots are missing or malformed"));
+    }
+    let moved: slots::Slots = legacy.into_iter().map(|(_, w)| w).collect();
+    slots::create_file(path, &moved)?;
+    slots::delete_legacy(conn)?;
+    Ok(moved)
+}
+
+/// Whether `path` holds a vault: it has a slot file of the right size, or it is a SQLite
+/// database in WAL mode with a vault header table. Checked before anything is opened for
+/// writing, so an unrelated database is not switched to WAL mode either.
+fn looks_like_vault(path: &Path) -> Result<bool> {
+    if std::fs::metadata(slots::file_path(path)).is_ok_and(|m| m.len() == slots::FILE_LEN as u64)
+    {
+        return Ok(true);
+    }
+    let mut head = [0u8; 20];
+    let mut file = std::fs::File::open(path)?;
+    if std::io::Read::read_exact(&mut file, &mut head).is_err()
+        || &head[..16] != b"SQLite format 3\0"
+        || head[18] != 2
+        || head[19] != 2
+    {
+        return Ok(false);
+    }
+    drop(file);
+    let Ok(conn) = storage::connect(path, false) else {
+        return Ok(false);
+    };
+    Ok(conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'vault_header'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .is_ok_and(|n| n == 1))
+}
+
+/// Gives the files built under the temporary name their real names, the main file last,
+/// and makes the renames durable.
+fn finish_creation(building: &Path, path: &Path) -> Result<()> {
+    for suffix in ["-wal", "-journal", "-aux-wal", "-aux-journal"] {
+        let mut name = building.as_os_str().to_owned();
+        name.push(suffix);
+        if Path::new(&name).exists() {
+            return Err(Error::CorruptHeader(
+                "the new vault's database was not closed cleanly",
+            ));
+        }
+    }
+    let renamed = |suffix: &str| {
+        let (mut from, mut to) = (building.as_os_str().to_owned(), path.as_os_str().to_owned());
+        from.push(suffix);
+        to.push(suffix);
+        std::fs::rename(from, to)
+    };
+    renamed(storage::SLOTS_SUFFIX)?;
+    renamed(storage::AUX_SUFFIX)?;
+    renamed("")?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // Best effort: not every platform can open a directory to sync it.
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}
+
+/// Clears what an interrupted creation or wipe left beside a vault path that has no main
+/// file: the slot files are shredded, the rest removed.
+fn clear_leftovers(path: &Path) -> Result<()> {
+    let building = storage::creating_path(path);
+    slots::shred_file(&building)?;
+    remove_files(&building)?;
+    slots::shred_file(path)?;
+    for file in storage::companion_files(path) {
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// The result of listing sealed rows: what opened, and the ids of rows that failed
@@ -534,18 +673,13 @@ impl Session {
     }
 
     /// Checks `passphrase` against this session's own slot; returns that slot's flags.
-    fn verify_passphrase(
-        &self,
-        main: &Connection,
-        passphrase: &str,
-        device_secret: Option<&[u8]>,
-    ) -> Result<u8> {
+    fn verify_passphrase(&self, passphrase: &str, device_secret: Option<&[u8]>) -> Result<u8> {
         let kek = self
             .kdf
             .derive_kek(passphrase, device_secret)?
             .sealing_key();
         let slot = self.own_slot();
-        match slots::unwrap(&kek, &self.kdf, slot, &slots::read(main, slot)?) {
+        match slots::unwrap(&kek, &self.kdf, slot, &slots::read(&self.path, slot)?) {
             Some(k) if k.key.as_bytes() == self.vault_key.as_bytes() => Ok(k.flags),
             _ => Err(Error::WrongPassphrase),
         }
@@ -563,8 +697,9 @@ impl Session {
         if new.is_empty() {
             return Err(Error::invalid("passphrase", "must not be empty"));
         }
-        self.with_main(|main| {
-            let flags = self.verify_passphrase(main, current, device_secret)?;
+        {
+            let main = &self.path;
+            let flags = self.verify_passphrase(current, device_secret)?;
             let other = if self.own_slot() == REAL_SLOT {
                 DURESS_SLOT
             } else {
@@ -586,7 +721,7 @@ impl Session {
                 &self.vault_key,
             )?;
             slots::write(main, self.own_slot(), &wrapped)
-        })
+        }
     }
 
     /// Sets the duress passphrase: unlocking with it opens a fresh decoy vault, and does
@@ -605,15 +740,11 @@ impl Session {
         if let Realm::Decoy(_) = self.realm {
             // Inside the decoy there is no deeper decoy; answer as a real vault would,
             // after the same checks and the same work.
-            self.verify_passphrase(
-                &storage::connect(&self.path, false)?,
-                current,
-                device_secret,
-            )?;
+            self.verify_passphrase(current, device_secret)?;
             self.kdf.derive_kek(duress, device_secret)?;
             return Ok(());
         }
-        self.verify_passphrase(&self.conn, current, device_secret)?;
+        self.verify_passphrase(current, device_secret)?;
         if options.alert_buddies {
             let key = crate::checkin::EscalationKey::from_device_secret(
                 device_secret.ok_or(Error::DeviceSecretRequired)?,
@@ -630,7 +761,7 @@ impl Session {
             &duress_kek,
             &self.kdf,
             REAL_SLOT,
-            &slots::read(&self.conn, REAL_SLOT)?,
+            &slots::read(&self.path, REAL_SLOT)?,
         )
         .is_some()
         {
@@ -672,7 +803,7 @@ impl Session {
             options.flags(),
             &decoy_key,
         )?;
-        slots::write(&self.conn, DURESS_SLOT, &wrapped)
+        slots::write(&self.path, DURESS_SLOT, &wrapped)
     }
 
     /// The decoy vault as a session, for the real session to keep it current; `None` when
@@ -698,7 +829,7 @@ impl Session {
     /// Removes the duress passphrase (its slot becomes random filler again).
     pub fn clear_duress(&mut self) -> Result<()> {
         match self.realm {
-            Realm::Real => slots::destroy(&self.conn, DURESS_SLOT),
+            Realm::Real => slots::destroy(&self.path, DURESS_SLOT),
             Realm::Decoy(_) => Ok(()),
         }
     }
@@ -710,10 +841,10 @@ impl Session {
         self.with_main(|main| guard::configure(main, &self.kdf, device_secret, attempts))
     }
 
-    /// Panic wipe from an unlocked session: key slots first, then every file.
+    /// Panic wipe from an unlocked session: the slot file first, then every file.
     pub fn wipe(self) -> Result<()> {
         let path = self.path.clone();
-        self.with_main(slots::destroy_all)?;
+        slots::shred_file(&path)?;
         drop(self);
         Vault::wipe(path)
     }
