@@ -378,6 +378,13 @@ impl Vault {
     }
 }
 
+/// Destroys a small secret file kept beside a vault (the desktop's device-secret file) the
+/// way a wipe destroys the slot file: overwritten in place with random bytes, synced to the
+/// disk, then unlinked. Returns whether it existed.
+pub fn shred_file(path: impl AsRef<Path>) -> Result<bool> {
+    slots::shred(path.as_ref())
+}
+
 /// Where a panic wipe with a cancel window stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WipeState {
