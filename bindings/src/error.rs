@@ -47,6 +47,7 @@ impl From<Error> for VigilError {
             Error::Locked => VigilError::Locked,
             Error::VaultNotFound => VigilError::VaultNotFound,
             Error::VaultExists => VigilError::VaultExists,
+            Error::NotAVault => VigilError::InvalidInput(message),
             Error::CorruptHeader(_)
             | Error::UnsupportedFormat(_)
             | Error::WeakKdf

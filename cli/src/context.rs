@@ -216,7 +216,10 @@ impl Context {
     /// Adds the path to the errors where it is what the person needs to see.
     pub fn vault_error(&self, e: vigil_core::Error) -> CliError {
         let mut err = CliError::from(e);
-        if matches!(err.exit, Exit::NoVault | Exit::VaultExists | Exit::NotAVault) {
+        if matches!(
+            err.exit,
+            Exit::NoVault | Exit::VaultExists | Exit::NotAVault
+        ) {
             err.message = format!("{} ({})", err.message, self.vault.display());
         }
         err

@@ -7,7 +7,14 @@ use common::{file_names, Env};
 
 fn add_booking(env: &Env, client: &str) {
     env.vigil()
-        .args(["booking", "add", "--client", client, "--at", "2026-11-28T20:00:00Z"])
+        .args([
+            "booking",
+            "add",
+            "--client",
+            client,
+            "--at",
+            "2026-11-28T20:00:00Z",
+        ])
         .assert()
         .success();
 }
@@ -69,7 +76,11 @@ fn an_init_stopped_before_the_vault_was_complete_leaves_no_vault() {
         .success();
     std::fs::remove_file(env.path("vault.db-creating.device")).unwrap();
     std::fs::write(env.path("vault.db.device.tmp"), [9u8; 32]).unwrap();
-    std::fs::copy(env.path("vault.db-creating-keys"), env.path("vault.db-keys")).unwrap();
+    std::fs::copy(
+        env.path("vault.db-creating-keys"),
+        env.path("vault.db-keys"),
+    )
+    .unwrap();
 
     // No half vault is reported as existing.
     env.vigil().args(["booking", "list"]).assert().code(4);
@@ -86,7 +97,10 @@ fn an_init_stopped_before_the_vault_was_complete_leaves_no_vault() {
             .all(|n| !n.contains("creating") && !n.ends_with(".tmp")),
         "{names:?}"
     );
-    assert_ne!(std::fs::read(env.path("vault.db.device")).unwrap(), [9u8; 32]);
+    assert_ne!(
+        std::fs::read(env.path("vault.db.device")).unwrap(),
+        [9u8; 32]
+    );
 }
 
 #[test]

@@ -63,7 +63,9 @@ fn mount_image(image: &Path, mount: &Path) -> Result<LoopMount, String> {
     run(Process::new("mkfs.ext4")
         .args(["-q", "-F", "-b", "4096", "-E", "nodiscard"])
         .arg(image))?;
-    let device = run(Process::new("losetup").args(["--find", "--show"]).arg(image))?;
+    let device = run(Process::new("losetup")
+        .args(["--find", "--show"])
+        .arg(image))?;
     let mut guard = LoopMount {
         device,
         mount: mount.to_path_buf(),
@@ -169,6 +171,12 @@ fn after_a_wipe_the_raw_disk_holds_no_piece_of_the_wrapped_key_or_the_device_sec
         "raw image after the wipe: {slot_left}/{slot_windows} windows of the real slot, \
          {device_left}/{device_windows} of the device secret"
     );
-    assert_eq!(slot_left, 0, "pieces of the wrapped vault key survived the wipe");
-    assert_eq!(device_left, 0, "pieces of the device secret survived the wipe");
+    assert_eq!(
+        slot_left, 0,
+        "pieces of the wrapped vault key survived the wipe"
+    );
+    assert_eq!(
+        device_left, 0,
+        "pieces of the device secret survived the wipe"
+    );
 }

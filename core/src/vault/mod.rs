@@ -46,6 +46,12 @@ pub struct VaultOptions {
     pub kdf_iterations: u32,
     /// Bytes from the platform keystore, mixed into the key-encryption key. A vault
     /// created with one cannot be unlocked without it.
+    ///
+    /// Every shipped caller passes one (the bindings take the Keystore/Keychain secret,
+    /// the CLI writes `<vault>.device` first): deleting that secret is what makes a wipe
+    /// final where overwriting cannot reach old blocks (flash, copy-on-write). It stays
+    /// optional here because vaults made without one must keep opening, and the core's
+    /// own tests exercise the key hierarchy without it. An empty secret is refused.
     pub device_secret: Option<Vec<u8>>,
 }
 
@@ -196,6 +202,8 @@ impl Vault {
             drop(decoy);
             drop(real);
             finish_creation(&building, &path)?;
+            // SQLite's shared-memory file, if it outlived the connection.
+            remove_files(&building)?;
             let conn = storage::connect(&path, false)?;
             Ok(Session::new(
                 conn,
@@ -491,9 +499,21 @@ fn read_header_inner(conn: &Connection) -> Result<KdfParams> {
 /// them in the `key_slots` table: they move to the slot file here, on first open, and the
 /// rows are deleted (`secure_delete` overwrites them) and the WAL is truncated.
 fn load_slots(conn: &Connection, path: &Path) -> Result<slots::Slots> {
-    let legacy = slots::read_legacy(conn)
-        .map_err(|_| Error::CorruptHeader("unreadable key slots"))?;
-    let from_file = slots::read_all(path)?;
+    let legacy =
+        slots::read_legacy(conn).map_err(|_| Error::CorruptHeader("unreadable key slots"))?;
+    let well_formed = legacy.len() == KEY_SLOTS as usize
+        && (0u32..)
+            .zip(&legacy)
+            .all(|(i, (slot, w))| *slot == i && w.len() == slots::WRAPPED_LEN);
+    let from_file = match slots::read_all(path) {
+        Ok(file) => file,
+        // A move stopped while the file was being written: the rows are still there.
+        Err(Error::CorruptHeader(_)) if well_formed => {
+            slots::shred_file(path)?;
+            None
+        }
+        Err(e) => return Err(e),
+    };
     if let Some(current) = from_file {
         if !legacy.is_empty() {
             // The move was interrupted after the file was written: finish it.
@@ -501,10 +521,6 @@ fn load_slots(conn: &Connection, path: &Path) -> Result<slots::Slots> {
         }
         return Ok(current);
     }
-    let well_formed = legacy.len() == KEY_SLOTS as usize
-        && (0u32..)
-            .zip(&legacy)
-            .all(|(i, (slot, w))| *slot == i && w.len() == slots::WRAPPED_LEN);
     if !well_formed {
         return Err(Error::CorruptHeader("key slots are missing or malformed"));
     }
@@ -514,12 +530,11 @@ fn load_slots(conn: &Connection, path: &Path) -> Result<slots::Slots> {
     Ok(moved)
 }
 
-/// Whether `path` holds a vault: it has a slot file of the right size, or it is a SQLite
+/// Whether `path` holds a vault: it has an intact slot file, or it is a SQLite
 /// database in WAL mode with a vault header table. Checked before anything is opened for
 /// writing, so an unrelated database is not switched to WAL mode either.
 fn looks_like_vault(path: &Path) -> Result<bool> {
-    if std::fs::metadata(slots::file_path(path)).is_ok_and(|m| m.len() == slots::FILE_LEN as u64)
-    {
+    if matches!(slots::read_all(path), Ok(Some(_))) {
         return Ok(true);
     }
     let mut head = [0u8; 20];

@@ -82,9 +82,13 @@ fn the_slot_file_has_one_size_and_the_database_holds_no_slot() {
     let path = dir.path().join("v.db");
     let mut session = Vault::create(&path, "p", &fast()).unwrap();
     let keys = slots::file_path(&path);
-    let inode = |p: &std::path::Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap());
+    let inode =
+        |p: &std::path::Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap());
     let before = inode(&keys);
-    assert_eq!(std::fs::metadata(&keys).unwrap().len(), slots::FILE_LEN as u64);
+    assert_eq!(
+        std::fs::metadata(&keys).unwrap().len(),
+        slots::FILE_LEN as u64
+    );
     let rows: i64 = session
         .conn()
         .query_row("SELECT count(*) FROM key_slots", [], |r| r.get(0))
@@ -96,7 +100,10 @@ fn the_slot_file_has_one_size_and_the_database_holds_no_slot() {
     session.change_passphrase("p", "q", None).unwrap();
     session.clear_duress().unwrap();
     // Written in place: same size, same inode, whatever was done to the slots.
-    assert_eq!(std::fs::metadata(&keys).unwrap().len(), slots::FILE_LEN as u64);
+    assert_eq!(
+        std::fs::metadata(&keys).unwrap().len(),
+        slots::FILE_LEN as u64
+    );
     assert_eq!(inode(&keys), before);
     drop(session);
     Vault::open(&path).unwrap().unlock("q", None).unwrap();
@@ -130,8 +137,19 @@ fn an_old_vault_with_slots_in_the_database_opens_and_is_migrated() {
     into_legacy_layout(&path);
     assert!(!slots::file_path(&path).exists());
 
-    let session = Vault::open(&path).unwrap().unlock("pass phrase", None).unwrap();
-    assert_eq!(session.bookings().list(Default::default()).unwrap().items.len(), 1);
+    let session = Vault::open(&path)
+        .unwrap()
+        .unlock("pass phrase", None)
+        .unwrap();
+    assert_eq!(
+        session
+            .bookings()
+            .list(Default::default())
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
     assert!(slots::file_path(&path).exists());
     let rows: i64 = session
         .conn()
@@ -143,7 +161,10 @@ fn an_old_vault_with_slots_in_the_database_opens_and_is_migrated() {
     assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0);
     drop(session);
     // And it keeps opening from the slot file.
-    Vault::open(&path).unwrap().unlock("pass phrase", None).unwrap();
+    Vault::open(&path)
+        .unwrap()
+        .unlock("pass phrase", None)
+        .unwrap();
 }
 
 #[test]
@@ -175,15 +196,15 @@ fn an_interrupted_creation_leaves_no_vault_and_the_next_one_succeeds() {
 
     let session = Vault::create(&path, "pass phrase", &fast()).unwrap();
     drop(session);
-    Vault::open(&path).unwrap().unlock("pass phrase", None).unwrap();
+    Vault::open(&path)
+        .unwrap()
+        .unlock("pass phrase", None)
+        .unwrap();
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(
-        names.iter().all(|n| !n.contains("-creating")),
-        "{names:?}"
-    );
+    assert!(names.iter().all(|n| !n.contains("-creating")), "{names:?}");
 }
 
 #[test]
@@ -210,3 +231,20 @@ fn wipe_refuses_a_file_that_is_not_a_vault() {
     Vault::wipe(dir.path().join("absent.db")).unwrap();
 }
 
+#[test]
+fn a_move_of_the_slots_stopped_mid_write_is_redone_from_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    drop(Vault::create(&path, "pass phrase", &fast()).unwrap());
+    into_legacy_layout(&path);
+    // The slot file was being written when the app died: too short, rows still there.
+    std::fs::write(slots::file_path(&path), b"VIGILKS").unwrap();
+    Vault::open(&path)
+        .unwrap()
+        .unlock("pass phrase", None)
+        .unwrap();
+    assert_eq!(
+        std::fs::metadata(slots::file_path(&path)).unwrap().len(),
+        slots::FILE_LEN as u64
+    );
+}
