@@ -1,12 +1,14 @@
-//! The encrypted vault: one SQLite file in which every sensitive value is sealed.
+//! The encrypted vault: a SQLite file in which every sensitive value is sealed, and its
+//! companion files.
 //!
 //! A [`Vault`] is a path; unlocking it with the passphrase (and, when the vault was
 //! created device-bound, the device secret from the platform keystore) yields a
 //! [`Session`], which holds the keys until it is locked or dropped. Capability modules
 //! (bookings, check-ins, screening, ...) store their rows through a session.
 //!
-//! The header holds the KDF parameters and a fixed number of key slots (see `slots`): the
-//! real vault key, and the decoy key of the duress passphrase or random filler. Every vault
+//! The header (in the database) holds the KDF parameters; the key slots (see `slots`) —
+//! the real vault key, and the decoy key of the duress passphrase or random filler — live
+//! in a fixed-size slot file beside it, so they never pass through SQLite's WAL. Every vault
 //! also has an auxiliary database holding the decoy vault (see `decoy`), and optionally an
 //! unlock attempt limit (see `guard`).
 
@@ -719,31 +721,29 @@ impl Session {
         if new.is_empty() {
             return Err(Error::invalid("passphrase", "must not be empty"));
         }
-        {
-            let main = &self.path;
-            let flags = self.verify_passphrase(current, device_secret)?;
-            let other = if self.own_slot() == REAL_SLOT {
-                DURESS_SLOT
-            } else {
-                REAL_SLOT
-            };
-            let new_kek = self.kdf.derive_kek(new, device_secret)?.sealing_key();
-            if slots::unwrap(&new_kek, &self.kdf, other, &slots::read(main, other)?).is_some() {
-                return Err(Error::invalid(
-                    "passphrase",
-                    "must differ from the duress passphrase",
-                ));
-            }
-            let wrapped = slots::wrap(
-                &new_kek,
-                &self.pool,
-                &self.kdf,
-                self.own_slot(),
-                flags,
-                &self.vault_key,
-            )?;
-            slots::write(main, self.own_slot(), &wrapped)
+        let main = &self.path;
+        let flags = self.verify_passphrase(current, device_secret)?;
+        let other = if self.own_slot() == REAL_SLOT {
+            DURESS_SLOT
+        } else {
+            REAL_SLOT
+        };
+        let new_kek = self.kdf.derive_kek(new, device_secret)?.sealing_key();
+        if slots::unwrap(&new_kek, &self.kdf, other, &slots::read(main, other)?).is_some() {
+            return Err(Error::invalid(
+                "passphrase",
+                "must differ from the duress passphrase",
+            ));
         }
+        let wrapped = slots::wrap(
+            &new_kek,
+            &self.pool,
+            &self.kdf,
+            self.own_slot(),
+            flags,
+            &self.vault_key,
+        )?;
+        slots::write(main, self.own_slot(), &wrapped)
     }
 
     /// Sets the duress passphrase: unlocking with it opens a fresh decoy vault, and does
