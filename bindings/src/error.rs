@@ -51,6 +51,7 @@ impl From<Error> for VigilError {
             Error::Locked => VigilError::Locked,
             Error::VaultNotFound => VigilError::VaultNotFound,
             Error::VaultExists => VigilError::VaultExists,
+            Error::NotAVault => VigilError::InvalidInput(message),
             Error::CorruptHeader(_) | Error::WeakKdf => VigilError::CorruptVault(message),
             Error::UnsupportedFormat(_) | Error::SchemaTooNew(_) => {
                 VigilError::NewerVersion(message)

@@ -84,7 +84,10 @@ impl Vault {
         Session::wrap(session, device_secret, idle_lock_minutes)
     }
 
-    /// Panic wipe: keys first, then every file. Needs no passphrase; idempotent.
+    /// Panic wipe: keys first (the slot file is overwritten in place, then unlinked), then
+    /// every file. Needs no passphrase; idempotent; refuses a file that is not a vault.
+    /// On flash storage overwriting cannot reach old blocks: the shell must then delete
+    /// the device secret from the Keystore/Keychain, which is what makes the wipe final.
     pub fn wipe(&self) -> Result<()> {
         Ok(v::Vault::wipe(&self.path)?)
     }

@@ -18,7 +18,7 @@ Exit status: 0 success, 1 unexpected failure, 2 wrong command line, 3 wrong or m
 passphrase, 4 no vault, 5 vault already exists, 6 value rejected, 7 tampered or corrupt \
 data, 8 vault wiped after failed unlocks, 9 unsupported version, 10 record not found, \
 11 locked or device secret missing, 12 bundle refused (untrusted key, rollback), 13 wrong \
-check-in code.")]
+check-in code, 14 the path is not a Vigil vault.")]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,

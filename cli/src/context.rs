@@ -9,8 +9,8 @@ use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::Value;
 use vigil_core::checkin::{BackgroundRunner, EscalationKey};
 use vigil_core::screening::Region;
-use vigil_core::vault::{Session, Vault};
-use zeroize::Zeroizing;
+use vigil_core::vault::{Session, Vault, VaultOptions};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{CliError, CliResult, Exit};
 
@@ -70,9 +70,100 @@ impl Context {
                     path.display()
                 ),
             )),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.finish_interrupted_init(),
             Err(e) => Err(CliError::file("read the device secret", &path, e)),
         }
+    }
+
+    /// An `init` stopped after the vault was complete but before its device-secret file got
+    /// its name leaves the secret under the temporary name: give it its name now.
+    fn finish_interrupted_init(&self) -> CliResult<Option<Zeroizing<Vec<u8>>>> {
+        let tmp = device_secret_tmp_path(&self.vault);
+        if !self.vault.is_file() {
+            return Ok(None);
+        }
+        match fs::read(&tmp) {
+            Ok(bytes) if bytes.len() == DEVICE_SECRET_LEN => {
+                let bytes = Zeroizing::new(bytes);
+                let path = self.device_secret_path();
+                fs::rename(&tmp, &path)
+                    .map_err(|e| CliError::file("write the device secret", &path, e))?;
+                Ok(Some(bytes))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Creates the vault, bound to a fresh device secret, in an order that an interruption
+    /// cannot turn into a half-made vault: (1) the secret is written to
+    /// `<vault>.device.tmp`; (2) the vault is created (atomically: its main file appears
+    /// last); (3) the secret file gets its name. After a stop before (2) the next `init`
+    /// clears the temporary file; after a stop between (2) and (3) the next command
+    /// finishes the rename.
+    pub fn create_vault(&self, passphrase: &str, kdf_iterations: u32) -> CliResult<Session> {
+        if self.vault.exists() {
+            return Err(self.vault_error(vigil_core::Error::VaultExists));
+        }
+        let device = self.device_secret_path();
+        if device.exists() {
+            // Only a moved or deleted vault leaves this: it may be the only way into that
+            // vault, so it is not overwritten.
+            return Err(CliError::new(
+                Exit::VaultExists,
+                format!(
+                    "a device-secret file {} exists but no vault beside it",
+                    device.display()
+                ),
+            )
+            .with_hint(
+                "if the vault was moved, move this file along with it; if it is not needed, \
+                 destroy it with `vigil wipe --yes` and run init again",
+            ));
+        }
+        let tmp = device_secret_tmp_path(&self.vault);
+        shred(&tmp)?;
+        let secret = random_device_secret()?;
+        write_new_secret_file(&tmp, &secret[..])
+            .map_err(|e| CliError::file("write the device secret", &tmp, e))?;
+        let mut options = VaultOptions {
+            kdf_iterations,
+            device_secret: Some(secret.to_vec()),
+        };
+        let spinner = spinner("Deriving the vault key");
+        let created = Vault::create(&self.vault, passphrase, &options);
+        spinner.finish_and_clear();
+        if let Some(s) = options.device_secret.as_mut() {
+            s.zeroize();
+        }
+        let session = match created {
+            Ok(session) => session,
+            Err(e) => {
+                let _ = shred(&tmp);
+                return Err(self.vault_error(e));
+            }
+        };
+        if let Err(e) = fs::rename(&tmp, &device) {
+            drop(session);
+            let _ = Vault::wipe(&self.vault);
+            let _ = shred(&tmp);
+            return Err(CliError::file("write the device secret", &device, e));
+        }
+        if let Some(dir) = device.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Ok(d) = fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok(session)
+    }
+
+    /// Destroys the device-secret file (and an interrupted init's temporary one): each is
+    /// overwritten in place with random bytes and synced before it is unlinked. Returns
+    /// whether there was one.
+    pub fn destroy_device_secret(&self) -> CliResult<bool> {
+        let device = self.device_secret_path();
+        let existed = shred(&device)?;
+        shred(&device_secret_tmp_path(&self.vault))?;
+        Ok(existed)
     }
 
     /// The device secret, which this command cannot do without.
@@ -115,13 +206,20 @@ impl Context {
         let spinner = spinner("Unlocking the vault");
         let session = vault.unlock(&passphrase, secret.as_ref().map(|s| s.as_slice()));
         spinner.finish_and_clear();
+        if let Err(vigil_core::Error::WipedAfterFailedAttempts) = session {
+            // The core destroyed the vault's keys and files; the device secret is the CLI's.
+            self.destroy_device_secret()?;
+        }
         Ok(session?)
     }
 
     /// Adds the path to the errors where it is what the person needs to see.
     pub fn vault_error(&self, e: vigil_core::Error) -> CliError {
         let mut err = CliError::from(e);
-        if matches!(err.exit, Exit::NoVault | Exit::VaultExists) {
+        if matches!(
+            err.exit,
+            Exit::NoVault | Exit::VaultExists | Exit::NotAVault
+        ) {
             err.message = format!("{} ({})", err.message, self.vault.display());
         }
         err
@@ -214,34 +312,47 @@ pub fn device_secret_path(vault: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Writes a fresh random device secret beside the vault, readable by its owner only.
+/// The temporary name of the device-secret file while `init` runs: `<vault>.device.tmp`.
+pub fn device_secret_tmp_path(vault: &Path) -> PathBuf {
+    let mut name = device_secret_path(vault).into_os_string();
+    name.push(".tmp");
+    PathBuf::from(name)
+}
+
+/// A fresh random device secret.
 ///
-/// On a desktop there is no keystore: this file is the whole protection of the secret, so
-/// anyone who copies the vault's folder has it too. It exists so that the check-in
-/// escalation state and the unlock attempt counter work the way they do on a phone.
-pub fn write_device_secret(path: &Path) -> CliResult {
+/// On a desktop there is no keystore: the file it is kept in is its whole protection, so
+/// anyone who copies the vault's folder has it too. The vault key is bound to it all the
+/// same, so that a copy of the vault file alone cannot be attacked, and so that destroying
+/// this one small file (first, at a wipe) makes the vault unreadable even with the
+/// passphrase.
+pub fn random_device_secret() -> CliResult<Zeroizing<[u8; DEVICE_SECRET_LEN]>> {
     let mut secret = Zeroizing::new([0u8; DEVICE_SECRET_LEN]);
     SystemRandom::new()
         .fill(&mut secret[..])
         .map_err(|_| CliError::new(Exit::Failure, "the system random generator failed"))?;
-    let tmp = path.with_extension("device.tmp");
-    let result = (|| {
-        let _ = fs::remove_file(&tmp);
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options.open(&tmp)?;
-        file.write_all(&secret[..])?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        CliError::file("write the device secret", path, e)
+    Ok(secret)
+}
+
+/// Writes a new file (it must not exist), readable by its owner only, synced to the disk.
+fn write_new_secret_file(path: &Path, secret: &[u8]) -> std::io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(secret)?;
+    file.sync_all()
+}
+
+/// Overwrites a secret file in place with random bytes, syncs, unlinks it.
+fn shred(path: &Path) -> CliResult<bool> {
+    vigil_core::vault::shred_file(path).map_err(|e| match e {
+        vigil_core::Error::Io(io) => CliError::file("destroy", path, io),
+        other => CliError::from(other),
     })
 }
 

@@ -45,6 +45,8 @@ pub enum Exit {
     Refused = 12,
     /// The check-in code is wrong.
     WrongCode = 13,
+    /// The path names a file that is not a Vigil vault (refused, e.g. by `wipe`).
+    NotAVault = 14,
 }
 
 impl Exit {
@@ -64,6 +66,7 @@ impl Exit {
             Exit::Locked => "locked",
             Exit::Refused => "refused",
             Exit::WrongCode => "wrong_code",
+            Exit::NotAVault => "not_a_vault",
         }
     }
 }
@@ -133,6 +136,10 @@ impl From<Error> for CliError {
             Error::VaultNotFound => (
                 Exit::NoVault,
                 Some("create one with `vigil init`, or point --vault at an existing vault"),
+            ),
+            Error::NotAVault => (
+                Exit::NotAVault,
+                Some("check --vault: it names a file that is not a Vigil vault, which was left untouched"),
             ),
             Error::VaultExists => (
                 Exit::VaultExists,

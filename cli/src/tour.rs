@@ -129,7 +129,20 @@ fn tour(n: &mut Narrator, dir: &Path) -> CliResult {
 
     n.step("Create an encrypted vault");
     let t = Instant::now();
-    let session = Vault::create(&path, PASSPHRASE, &VaultOptions::default())?;
+    // Every vault is bound to a device secret (the keystore's, on a phone): so is the tour's.
+    let mut device = [0u8; 32];
+    SystemRandom::new()
+        .fill(&mut device)
+        .map_err(|_| CliError::new(Exit::Failure, "the system random generator failed"))?;
+    let device = &device[..];
+    let session = Vault::create(
+        &path,
+        PASSPHRASE,
+        &VaultOptions {
+            device_secret: Some(device.to_vec()),
+            ..VaultOptions::default()
+        },
+    )?;
     n.say(format!(
         "created {} with the default key derivation (PBKDF2-HMAC-SHA256, {} iterations) in {:.2} s",
         path.display(),
@@ -189,7 +202,7 @@ fn tour(n: &mut Narrator, dir: &Path) -> CliResult {
     n.step("Lock, then unlock with a wrong and with the right passphrase");
     session.lock();
     let vault = Vault::open(&path)?;
-    match vault.unlock("a guess", None) {
+    match vault.unlock("a guess", Some(device)) {
         Err(vigil_core::Error::WrongPassphrase) => n.say("wrong passphrase -> refused"),
         Err(e) => return Err(e.into()),
         Ok(_) => {
@@ -199,7 +212,7 @@ fn tour(n: &mut Narrator, dir: &Path) -> CliResult {
             ))
         }
     }
-    let mut session = vault.unlock(PASSPHRASE, None)?;
+    let mut session = vault.unlock(PASSPHRASE, Some(device))?;
     let real_count = session.bookings().list(TimeRange::default())?.items.len();
     ensure(
         real_count == 3,
@@ -212,11 +225,11 @@ fn tour(n: &mut Narrator, dir: &Path) -> CliResult {
         PASSPHRASE,
         DURESS,
         DuressOptions::default(),
-        None,
+        Some(device),
         clock.now(),
     )?;
     session.lock();
-    let decoy = vault.unlock(DURESS, None)?;
+    let decoy = vault.unlock(DURESS, Some(device))?;
     let decoy_items = decoy.bookings().list(TimeRange::default())?.items;
     ensure(
         decoy_items
@@ -231,7 +244,7 @@ fn tour(n: &mut Narrator, dir: &Path) -> CliResult {
     ));
     n.say("nothing in the files tells whether a duress passphrase is set");
     decoy.lock();
-    let session = vault.unlock(PASSPHRASE, None)?;
+    let session = vault.unlock(PASSPHRASE, Some(device))?;
 
     n.step("Back up to an encrypted file the standard age tools can read, and restore it");
     let backup = dir.join("backup.age");
@@ -253,7 +266,7 @@ fn tour(n: &mut Narrator, dir: &Path) -> CliResult {
         PASSPHRASE,
         &VaultOptions {
             kdf_iterations: vigil_core::vault::MIN_KDF_ITERATIONS,
-            device_secret: None,
+            device_secret: Some(device.to_vec()),
         },
     )?;
     let input = fs::File::open(&backup).map_err(|e| CliError::file("open", &backup, e))?;

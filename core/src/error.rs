@@ -20,6 +20,9 @@ pub enum Error {
     VaultNotFound,
     #[error("a vault already exists at the given location")]
     VaultExists,
+    /// Refused so that a mistyped path never destroys an unrelated file.
+    #[error("the file at the given location is not a Vigil vault")]
+    NotAVault,
     #[error("the vault header is corrupt: {0}")]
     CorruptHeader(&'static str),
     #[error("the vault uses format version {0}, which this build does not understand")]

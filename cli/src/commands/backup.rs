@@ -6,7 +6,7 @@ use std::io::{BufReader, BufWriter};
 use chrono::Utc;
 use serde_json::json;
 use vigil_core::export::age::{Identity, Recipient, X25519Identity, X25519Recipient};
-use vigil_core::vault::{Vault, VaultOptions, DEFAULT_KDF_ITERATIONS};
+use vigil_core::vault::{Vault, DEFAULT_KDF_ITERATIONS};
 
 use crate::args::{ExportArgs, RestoreArgs};
 use crate::context::{progress, read_secret, read_small_text, spinner, Context, SecretSource};
@@ -103,17 +103,10 @@ pub fn restore(ctx: &Context, a: RestoreArgs) -> CliResult {
             crate::context::create_private_dir(parent)?;
         }
         let passphrase = ctx.passphrase(true)?;
-        let session = Vault::create(
-            &ctx.vault,
+        ctx.create_vault(
             &passphrase,
-            &VaultOptions {
-                kdf_iterations: a.kdf_iterations.unwrap_or(DEFAULT_KDF_ITERATIONS),
-                device_secret: None,
-            },
-        )
-        .map_err(|e| ctx.vault_error(e))?;
-        crate::context::write_device_secret(&ctx.device_secret_path())?;
-        session
+            a.kdf_iterations.unwrap_or(DEFAULT_KDF_ITERATIONS),
+        )?
     } else {
         ctx.unlock()?
     };
@@ -128,8 +121,8 @@ pub fn restore(ctx: &Context, a: RestoreArgs) -> CliResult {
             if created {
                 // Nothing was in it: leave no empty vault behind a failed restore.
                 drop(session);
+                let _ = ctx.destroy_device_secret();
                 let _ = Vault::wipe(&ctx.vault);
-                let _ = fs::remove_file(ctx.device_secret_path());
             }
             return Err(e.into());
         }

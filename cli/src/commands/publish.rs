@@ -213,12 +213,13 @@ fn too_large_hint(e: vigil_core::Error) -> CliError {
 fn check_alerts(key: &PublisherKey, bundle: &[u8]) -> CliResult<AlertImport> {
     let dir = tempfile::tempdir()
         .map_err(|e| CliError::file("create a temporary folder in", &std::env::temp_dir(), e))?;
+    // A throw-away vault, bound like every vault to a device secret (a random one).
     let session = Vault::create(
         dir.path().join("check.db"),
         "throw-away",
         &VaultOptions {
             kdf_iterations: MIN_KDF_ITERATIONS,
-            device_secret: None,
+            device_secret: Some(crate::context::random_device_secret()?.to_vec()),
         },
     )?;
     let now = Utc::now();

@@ -4,40 +4,28 @@ use std::fs;
 use std::path::Path;
 
 use serde_json::json;
-use vigil_core::vault::{Vault, VaultOptions, DEFAULT_KDF_ITERATIONS};
+use vigil_core::vault::{Vault, DEFAULT_KDF_ITERATIONS};
 
 use crate::args::{InitArgs, WipeArgs};
-use crate::context::{self, spinner, Context};
+use crate::context::Context;
 use crate::error::{CliError, CliResult};
 
-/// `vigil init`: the vault, then its device secret. The vault is not bound to the device
-/// secret (losing the file must not lose the data); the secret keys the check-in
-/// escalation state and the unlock attempt counter, as the keystore does on a phone.
+/// `vigil init`: the vault, bound to a new device secret kept beside it (see
+/// [`Context::create_vault`]). The secret also keys the check-in escalation state and the
+/// unlock attempt counter, as the keystore does on a phone.
 pub fn init(ctx: &Context, args: InitArgs) -> CliResult {
     if ctx.vault.exists() {
         return Err(ctx.vault_error(vigil_core::Error::VaultExists));
     }
     if let Some(parent) = ctx.vault.parent().filter(|p| !p.as_os_str().is_empty()) {
-        context::create_private_dir(parent)?;
+        crate::context::create_private_dir(parent)?;
     }
     let passphrase = ctx.passphrase(true)?;
     let iterations = args.kdf_iterations.unwrap_or(DEFAULT_KDF_ITERATIONS);
-    let options = VaultOptions {
-        kdf_iterations: iterations,
-        device_secret: None,
-    };
-    let spinner = spinner("Deriving the vault key");
-    let created = Vault::create(&ctx.vault, &passphrase, &options);
-    spinner.finish_and_clear();
-    let session = created.map_err(|e| ctx.vault_error(e))?;
+    let session = ctx.create_vault(&passphrase, iterations)?;
     drop(session);
     restrict_to_owner(&ctx.vault);
     let device = ctx.device_secret_path();
-    if let Err(e) = context::write_device_secret(&device) {
-        // A vault without its device secret would be half made: take it back.
-        let _ = Vault::wipe(&ctx.vault);
-        return Err(e);
-    }
     ctx.emit(
         json!({
             "vault": ctx.vault,
@@ -48,9 +36,10 @@ pub fn init(ctx: &Context, args: InitArgs) -> CliResult {
             format!(
                 "Created an encrypted vault at {}\n\
                  Device secret: {} (readable by you only)\n\
-                 Keep the two files together. On a desktop the device-secret file is the only \
-                 protection of that secret: anyone who copies the whole folder has it too, so \
-                 your passphrase is what protects the vault.",
+                 Keep the two files together: the vault cannot be opened without the \
+                 device-secret file. On a desktop that file is the only protection of the \
+                 secret: anyone who copies the whole folder has it too, so your passphrase is \
+                 what protects the vault.",
                 ctx.vault.display(),
                 device.display()
             )
@@ -59,7 +48,9 @@ pub fn init(ctx: &Context, args: InitArgs) -> CliResult {
 }
 
 /// `vigil wipe --yes`: needs no passphrase (a panic wipe must work on a locked vault) and
-/// is idempotent.
+/// is idempotent. Refuses a path that holds something other than a vault before touching
+/// anything; then destroys the device-secret file first (overwritten, synced, unlinked),
+/// then the vault (its slot file the same way, then every other file).
 pub fn wipe(ctx: &Context, args: WipeArgs) -> CliResult {
     if !args.yes {
         return Err(CliError::usage(format!(
@@ -69,14 +60,10 @@ pub fn wipe(ctx: &Context, args: WipeArgs) -> CliResult {
         ))
         .with_hint("run `vigil wipe --yes` if that is what you want"));
     }
-    let existed = ctx.vault.exists();
-    Vault::wipe(&ctx.vault)?;
-    let device = ctx.device_secret_path();
-    match fs::remove_file(&device) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(CliError::file("remove", &device, e)),
-    }
+    let existed = Vault::probe(&ctx.vault).map_err(|e| ctx.vault_error(e))?;
+    let had_device = ctx.destroy_device_secret()?;
+    Vault::wipe(&ctx.vault).map_err(|e| ctx.vault_error(e))?;
+    let existed = existed || had_device;
     ctx.emit(json!({ "vault": ctx.vault, "wiped": existed }), || {
         if existed {
             format!(
@@ -95,9 +82,12 @@ fn restrict_to_owner(vault: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mut aux = vault.as_os_str().to_owned();
-        aux.push("-aux");
-        for file in [vault.to_path_buf(), aux.into()] {
+        let named = |suffix: &str| {
+            let mut name = vault.as_os_str().to_owned();
+            name.push(suffix);
+            std::path::PathBuf::from(name)
+        };
+        for file in [vault.to_path_buf(), named("-aux"), named("-keys")] {
             let _ = fs::set_permissions(&file, fs::Permissions::from_mode(0o600));
         }
     }

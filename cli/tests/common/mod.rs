@@ -65,7 +65,7 @@ impl Env {
         cmd
     }
 
-    fn bare_at(&self, vault: &Path) -> Command {
+    pub fn bare_at(&self, vault: &Path) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_vigil"));
         cmd.env_remove("VIGIL_PASSPHRASE")
             .env_remove("VIGIL_DURESS_PASSPHRASE")

@@ -1,12 +1,14 @@
-//! The encrypted vault: one SQLite file in which every sensitive value is sealed.
+//! The encrypted vault: a SQLite file in which every sensitive value is sealed, and its
+//! companion files.
 //!
 //! A [`Vault`] is a path; unlocking it with the passphrase (and, when the vault was
 //! created device-bound, the device secret from the platform keystore) yields a
 //! [`Session`], which holds the keys until it is locked or dropped. Capability modules
 //! (bookings, check-ins, screening, ...) store their rows through a session.
 //!
-//! The header holds the KDF parameters and a fixed number of key slots (see `slots`): the
-//! real vault key, and the decoy key of the duress passphrase or random filler. Every vault
+//! The header (in the database) holds the KDF parameters; the key slots (see `slots`) —
+//! the real vault key, and the decoy key of the duress passphrase or random filler — live
+//! in a fixed-size slot file beside it, so they never pass through SQLite's WAL. Every vault
 //! also has an auxiliary database holding the decoy vault (see `decoy`), and optionally an
 //! unlock attempt limit (see `guard`).
 
@@ -47,6 +49,12 @@ pub struct VaultOptions {
     pub kdf_iterations: u32,
     /// Bytes from the platform keystore, mixed into the key-encryption key. A vault
     /// created with one cannot be unlocked without it.
+    ///
+    /// Every shipped caller passes one (the bindings take the Keystore/Keychain secret,
+    /// the CLI writes `<vault>.device` first): deleting that secret is what makes a wipe
+    /// final where overwriting cannot reach old blocks (flash, copy-on-write). It stays
+    /// optional here because vaults made without one must keep opening, and the core's
+    /// own tests exercise the key hierarchy without it. An empty secret is refused.
     pub device_secret: Option<Vec<u8>>,
 }
 
@@ -103,8 +111,12 @@ pub struct Vault {
 }
 
 impl Vault {
-    /// Creates a new vault (the main file and its auxiliary database) and returns an
-    /// unlocked session on it.
+    /// Creates a new vault (the main file, its slot file and its auxiliary database) and
+    /// returns an unlocked session on it.
+    ///
+    /// Atomic: every file is built under a temporary name and the main file gets its name
+    /// last, so an interrupted creation never leaves something that looks like a vault;
+    /// its leftovers are cleared by the next creation (or a wipe).
     pub fn create(
         path: impl AsRef<Path>,
         passphrase: &str,
@@ -123,9 +135,15 @@ impl Vault {
                 "above the allowed maximum (MAX_KDF_ITERATIONS)",
             ));
         }
+        if matches!(&options.device_secret, Some(s) if s.is_empty()) {
+            return Err(Error::DeviceSecretRequired);
+        }
         if path.exists() {
             return Err(Error::VaultExists);
         }
+        // No main file, so whatever else is there is the rest of an interrupted creation
+        // or wipe: none of it belongs to a vault.
+        clear_leftovers(&path)?;
         let rng = SystemRandom::new();
         let mut salt = [0u8; SALT_LEN];
         rng.fill(&mut salt).map_err(|_| Error::Random)?;
@@ -136,12 +154,23 @@ impl Vault {
         };
         let kek = kdf.derive_kek(passphrase, options.device_secret.as_deref())?;
         let vault_key = SecretKey::random(&rng)?;
+        let building = storage::creating_path(&path);
 
         let result = (|| {
-            let conn = storage::connect(&path, true)?;
+            let pool = RandomPool::new();
+            let wrapped = (0..KEY_SLOTS)
+                .map(|slot| {
+                    if slot == REAL_SLOT {
+                        slots::wrap(&kek.sealing_key(), &pool, &kdf, slot, 0, &vault_key)
+                    } else {
+                        slots::random_filler(&rng)
+                    }
+                })
+                .collect::<Result<Vec<_>>>()?;
+            slots::create_file(&building, &wrapped)?;
+            let conn = storage::connect(&building, true)?;
             storage::migrate_to(&conn, storage::latest_version())?;
-            let tx = conn.unchecked_transaction()?;
-            tx.execute(
+            conn.execute(
                 "INSERT INTO vault_header (id, format, kdf_iterations, kdf_salt, device_bound)
                  VALUES (1, ?1, ?2, ?3, ?4)",
                 params![
@@ -151,42 +180,30 @@ impl Vault {
                     kdf.device_bound
                 ],
             )?;
-            let pool = RandomPool::new();
-            for slot in 0..KEY_SLOTS {
-                let wrapped = if slot == REAL_SLOT {
-                    slots::wrap(&kek.sealing_key(), &pool, &kdf, slot, 0, &vault_key)?
-                } else {
-                    slots::random_filler(&rng)?
-                };
-                tx.execute(
-                    "INSERT INTO key_slots (slot, wrapped) VALUES (?1, ?2)",
-                    params![slot, wrapped],
-                )?;
-            }
             // Presence of the attempt counter is authenticated from the start: a device-bound
             // vault always has a sealed ("no limit") row, so a deleted one fails closed.
             if let Some(secret) = options.device_secret.as_deref() {
-                guard::install(&tx, &kdf, secret)?;
+                guard::install(&conn, &kdf, secret)?;
             }
-            tx.commit()?;
             // The decoy database exists in every vault. Its key is kept sealed under the real
             // key (and wrapped in the duress slot only once a duress passphrase is set).
             // Its dates are relative to creation; the wall clock is good enough for them.
             let decoy_key = SecretKey::random(&rng)?;
             let real = Session::new(
                 conn,
-                path.clone(),
+                building.clone(),
                 vault_key.clone(),
                 kdf.clone(),
                 Realm::Real,
             );
             decoy::store_key(&real, &decoy_key)?;
-            decoy::create(
-                &path,
+            real.checkpoint()?;
+            let decoy = decoy::create(
+                &building,
                 |c| {
                     Session::new(
                         c,
-                        path.clone(),
+                        building.clone(),
                         decoy_key,
                         kdf.clone(),
                         Realm::Decoy(DuressOptions::default()),
@@ -194,15 +211,48 @@ impl Vault {
                 },
                 chrono::Utc::now(),
             )?;
-            Ok(real)
+            // Closing the last connection folds the WAL into the file and removes it, so
+            // the files can be renamed.
+            drop(decoy);
+            drop(real);
+            finish_creation(&building, &path)?;
+            // SQLite's shared-memory file, if it outlived the connection.
+            remove_files(&building)?;
+            let conn = storage::connect(&path, false)?;
+            Ok(Session::new(
+                conn,
+                path.clone(),
+                vault_key.clone(),
+                kdf.clone(),
+                Realm::Real,
+            ))
         })();
         match result {
             Ok(real) => Ok(real),
             Err(e) => {
                 // Leave nothing half-made behind.
-                let _ = remove_files(&path);
+                let _ = clear_leftovers(&path);
+                let _ = Vault::wipe(&path);
                 Err(e)
             }
+        }
+    }
+
+    /// What is at `path`: `Ok(true)` for a vault (also one a wipe left half done),
+    /// `Ok(false)` when there is no file, [`Error::NotAVault`] for any other file. Reads
+    /// only; used before a wipe so that a mistyped path destroys nothing.
+    pub fn probe(path: impl AsRef<Path>) -> Result<bool> {
+        let path = path.as_ref();
+        match std::fs::symlink_metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e.into()),
+            Ok(m) if !m.is_file() => return Err(Error::NotAVault),
+            Ok(_) => {}
+        }
+        if looks_like_vault(path)? {
+            Ok(true)
+        } else {
+            Err(Error::NotAVault)
         }
     }
 
@@ -214,6 +264,7 @@ impl Vault {
         }
         let conn = storage::connect(&path, false)?;
         read_header(&conn)?;
+        load_slots(&conn, &path)?;
         Ok(Vault { path })
     }
 
@@ -253,7 +304,8 @@ impl Vault {
         now: Timestamp,
     ) -> Result<Session> {
         let conn = storage::connect(&self.path, false)?;
-        let (kdf, wrapped) = read_header(&conn)?;
+        let kdf = read_header(&conn)?;
+        let wrapped = load_slots(&conn, &self.path)?;
         let attempt =
             match guard::begin(&conn, &storage::aux_path(&self.path), &kdf, device_secret)? {
                 guard::Start::Unguarded => None,
@@ -267,9 +319,9 @@ impl Vault {
         let kek = kdf.derive_kek(passphrase, device_secret)?.sealing_key();
         // Try every slot, always, so the time taken does not depend on which one opens.
         let mut opened: Option<(u32, SlotKey)> = None;
-        for (slot, bytes) in &wrapped {
-            if let Some(key) = slots::unwrap(&kek, &kdf, *slot, bytes) {
-                opened.get_or_insert((*slot, key));
+        for (slot, bytes) in (0u32..).zip(&wrapped) {
+            if let Some(key) = slots::unwrap(&kek, &kdf, slot, bytes) {
+                opened.get_or_insert((slot, key));
             }
         }
         let Some((slot, SlotKey { flags, key })) = opened else {
@@ -292,7 +344,7 @@ impl Vault {
         let options = DuressOptions::from_flags(flags);
         if options.destroy_real {
             // First, before anything else can fail: the real data is gone from here on.
-            slots::destroy(&conn, REAL_SLOT)?;
+            slots::destroy(&self.path, REAL_SLOT)?;
         }
         if options.alert_buddies {
             // Silent: whatever happens here, the caller sees an ordinary unlock. Without the
@@ -323,16 +375,24 @@ impl Vault {
         Ok(session)
     }
 
-    /// Panic wipe: destroys the key slots (the data is unreadable from that instant), then
-    /// removes the database and every companion file. Idempotent; needs no passphrase.
+    /// Panic wipe: destroys the slot file (overwritten in place with random bytes, synced,
+    /// then unlinked: the data is unreadable from that instant), then removes the database
+    /// and every companion file. Needs no passphrase. Idempotent, also for a vault a wipe
+    /// left half done; refuses ([`Error::NotAVault`]) a file that is not a vault.
     pub fn wipe(path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        if path.is_file() {
-            // Best effort on the key slots: a file SQLite cannot read loses them with the file.
+        let is_vault = Vault::probe(path)?;
+        slots::shred_file(path)?;
+        if is_vault {
+            // A vault not yet upgraded keeps its slots in the database.
             if let Ok(conn) = storage::connect(path, false) {
-                let _ = slots::destroy_all(&conn);
+                let _ = slots::destroy_legacy(&conn);
             }
         }
+        // An interrupted creation's slot file, then its other files.
+        let building = storage::creating_path(path);
+        slots::shred_file(&building)?;
+        remove_files(&building)?;
         remove_files(path)
     }
 
@@ -349,6 +409,13 @@ impl Vault {
             state: WipeState::Pending,
         }
     }
+}
+
+/// Destroys a small secret file kept beside a vault (the desktop's device-secret file) the
+/// way a wipe destroys the slot file: overwritten in place with random bytes, synced to the
+/// disk, then unlinked. Returns whether it existed.
+pub fn shred_file(path: impl AsRef<Path>) -> Result<bool> {
+    slots::shred(path.as_ref())
 }
 
 /// Where a panic wipe with a cancel window stands.
@@ -401,13 +468,11 @@ fn remove_files(path: &Path) -> Result<()> {
     Ok(())
 }
 
-type Slots = Vec<(u32, Vec<u8>)>;
-
-fn read_header(conn: &Connection) -> Result<(KdfParams, Slots)> {
+fn read_header(conn: &Connection) -> Result<KdfParams> {
     read_header_inner(conn).map_err(storage::damaged_file)
 }
 
-fn read_header_inner(conn: &Connection) -> Result<(KdfParams, Slots)> {
+fn read_header_inner(conn: &Connection) -> Result<KdfParams> {
     let version = storage::schema_version(conn)?;
     if version == 0 {
         return Err(Error::CorruptHeader("no vault header"));
@@ -453,19 +518,6 @@ fn read_header_inner(conn: &Connection) -> Result<(KdfParams, Slots)> {
         1 => true,
         _ => return Err(Error::CorruptHeader("device flag out of range")),
     };
-    let wrapped: Slots = conn
-        .prepare("SELECT slot, wrapped FROM key_slots ORDER BY slot")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .and_then(|rows| rows.collect())
-        .map_err(|_| Error::CorruptHeader("unreadable key slots"))?;
-    if wrapped.len() != KEY_SLOTS as usize
-        || wrapped
-            .iter()
-            .enumerate()
-            .any(|(i, (slot, w))| *slot != i as u32 || w.len() != slots::WRAPPED_LEN)
-    {
-        return Err(Error::CorruptHeader("key slots are missing or malformed"));
-    }
     let kdf = KdfParams {
         iterations,
         salt,
@@ -474,7 +526,118 @@ fn read_header_inner(conn: &Connection) -> Result<(KdfParams, Slots)> {
     if kdf.iterations < MIN_KDF_ITERATIONS {
         return Err(Error::WeakKdf);
     }
-    Ok((kdf, wrapped))
+    Ok(kdf)
+}
+
+/// The key slots, from the slot file. A vault made before the slot file existed keeps
+/// them in the `key_slots` table: they move to the slot file here, on first open, and the
+/// rows are deleted (`secure_delete` overwrites them) and the WAL is truncated.
+fn load_slots(conn: &Connection, path: &Path) -> Result<slots::Slots> {
+    let legacy =
+        slots::read_legacy(conn).map_err(|_| Error::CorruptHeader("unreadable key slots"))?;
+    let well_formed = legacy.len() == KEY_SLOTS as usize
+        && (0u32..)
+            .zip(&legacy)
+            .all(|(i, (slot, w))| *slot == i && w.len() == slots::WRAPPED_LEN);
+    let from_file = match slots::read_all(path) {
+        Ok(file) => file,
+        // A move stopped while the file was being written: the rows are still there.
+        Err(Error::CorruptHeader(_)) if well_formed => {
+            slots::shred_file(path)?;
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    if let Some(current) = from_file {
+        if !legacy.is_empty() {
+            // The move was interrupted after the file was written: finish it.
+            slots::delete_legacy(conn)?;
+        }
+        return Ok(current);
+    }
+    if !well_formed {
+        return Err(Error::CorruptHeader("key slots are missing or malformed"));
+    }
+    let moved: slots::Slots = legacy.into_iter().map(|(_, w)| w).collect();
+    slots::create_file(path, &moved)?;
+    slots::delete_legacy(conn)?;
+    Ok(moved)
+}
+
+/// Whether `path` holds a vault: it has an intact slot file, or it is a SQLite
+/// database in WAL mode with a vault header table. Checked before anything is opened for
+/// writing, so an unrelated database is not switched to WAL mode either.
+fn looks_like_vault(path: &Path) -> Result<bool> {
+    if matches!(slots::read_all(path), Ok(Some(_))) {
+        return Ok(true);
+    }
+    let mut head = [0u8; 20];
+    let mut file = std::fs::File::open(path)?;
+    if std::io::Read::read_exact(&mut file, &mut head).is_err()
+        || &head[..16] != b"SQLite format 3\0"
+        || head[18] != 2
+        || head[19] != 2
+    {
+        return Ok(false);
+    }
+    drop(file);
+    let Ok(conn) = storage::connect(path, false) else {
+        return Ok(false);
+    };
+    Ok(conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'vault_header'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .is_ok_and(|n| n == 1))
+}
+
+/// Gives the files built under the temporary name their real names, the main file last,
+/// and makes the renames durable.
+fn finish_creation(building: &Path, path: &Path) -> Result<()> {
+    for suffix in ["-wal", "-journal", "-aux-wal", "-aux-journal"] {
+        let mut name = building.as_os_str().to_owned();
+        name.push(suffix);
+        if Path::new(&name).exists() {
+            return Err(Error::CorruptHeader(
+                "the new vault's database was not closed cleanly",
+            ));
+        }
+    }
+    let renamed = |suffix: &str| {
+        let (mut from, mut to) = (building.as_os_str().to_owned(), path.as_os_str().to_owned());
+        from.push(suffix);
+        to.push(suffix);
+        std::fs::rename(from, to)
+    };
+    renamed(storage::SLOTS_SUFFIX)?;
+    renamed(storage::AUX_SUFFIX)?;
+    renamed("")?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // Best effort: not every platform can open a directory to sync it.
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}
+
+/// Clears what an interrupted creation or wipe left beside a vault path that has no main
+/// file: the slot files are shredded, the rest removed.
+fn clear_leftovers(path: &Path) -> Result<()> {
+    let building = storage::creating_path(path);
+    slots::shred_file(&building)?;
+    remove_files(&building)?;
+    slots::shred_file(path)?;
+    for file in storage::companion_files(path) {
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// The result of listing sealed rows: what opened, and the ids of rows that failed
@@ -566,18 +729,13 @@ impl Session {
     }
 
     /// Checks `passphrase` against this session's own slot; returns that slot's flags.
-    fn verify_passphrase(
-        &self,
-        main: &Connection,
-        passphrase: &str,
-        device_secret: Option<&[u8]>,
-    ) -> Result<u8> {
+    fn verify_passphrase(&self, passphrase: &str, device_secret: Option<&[u8]>) -> Result<u8> {
         let kek = self
             .kdf
             .derive_kek(passphrase, device_secret)?
             .sealing_key();
         let slot = self.own_slot();
-        match slots::unwrap(&kek, &self.kdf, slot, &slots::read(main, slot)?) {
+        match slots::unwrap(&kek, &self.kdf, slot, &slots::read(&self.path, slot)?) {
             Some(k) if k.key.as_bytes() == self.vault_key.as_bytes() => Ok(k.flags),
             _ => Err(Error::WrongPassphrase),
         }
@@ -595,30 +753,29 @@ impl Session {
         if new.is_empty() {
             return Err(Error::invalid("passphrase", "must not be empty"));
         }
-        self.with_main(|main| {
-            let flags = self.verify_passphrase(main, current, device_secret)?;
-            let other = if self.own_slot() == REAL_SLOT {
-                DURESS_SLOT
-            } else {
-                REAL_SLOT
-            };
-            let new_kek = self.kdf.derive_kek(new, device_secret)?.sealing_key();
-            if slots::unwrap(&new_kek, &self.kdf, other, &slots::read(main, other)?).is_some() {
-                return Err(Error::invalid(
-                    "passphrase",
-                    "must differ from the duress passphrase",
-                ));
-            }
-            let wrapped = slots::wrap(
-                &new_kek,
-                &self.pool,
-                &self.kdf,
-                self.own_slot(),
-                flags,
-                &self.vault_key,
-            )?;
-            slots::write(main, self.own_slot(), &wrapped)
-        })
+        let main = &self.path;
+        let flags = self.verify_passphrase(current, device_secret)?;
+        let other = if self.own_slot() == REAL_SLOT {
+            DURESS_SLOT
+        } else {
+            REAL_SLOT
+        };
+        let new_kek = self.kdf.derive_kek(new, device_secret)?.sealing_key();
+        if slots::unwrap(&new_kek, &self.kdf, other, &slots::read(main, other)?).is_some() {
+            return Err(Error::invalid(
+                "passphrase",
+                "must differ from the duress passphrase",
+            ));
+        }
+        let wrapped = slots::wrap(
+            &new_kek,
+            &self.pool,
+            &self.kdf,
+            self.own_slot(),
+            flags,
+            &self.vault_key,
+        )?;
+        slots::write(main, self.own_slot(), &wrapped)
     }
 
     /// Sets the duress passphrase: unlocking with it opens a fresh decoy vault, and does
@@ -637,15 +794,11 @@ impl Session {
         if let Realm::Decoy(_) = self.realm {
             // Inside the decoy there is no deeper decoy; answer as a real vault would,
             // after the same checks and the same work.
-            self.verify_passphrase(
-                &storage::connect(&self.path, false)?,
-                current,
-                device_secret,
-            )?;
+            self.verify_passphrase(current, device_secret)?;
             self.kdf.derive_kek(duress, device_secret)?;
             return Ok(());
         }
-        self.verify_passphrase(&self.conn, current, device_secret)?;
+        self.verify_passphrase(current, device_secret)?;
         if options.alert_buddies {
             let key = crate::checkin::EscalationKey::from_device_secret(
                 device_secret.ok_or(Error::DeviceSecretRequired)?,
@@ -662,7 +815,7 @@ impl Session {
             &duress_kek,
             &self.kdf,
             REAL_SLOT,
-            &slots::read(&self.conn, REAL_SLOT)?,
+            &slots::read(&self.path, REAL_SLOT)?,
         )
         .is_some()
         {
@@ -706,7 +859,7 @@ impl Session {
             options.flags(),
             &decoy_key,
         )?;
-        slots::write(&self.conn, DURESS_SLOT, &wrapped)
+        slots::write(&self.path, DURESS_SLOT, &wrapped)
     }
 
     /// The decoy vault as a session, for the real session to keep it current; `None` when
@@ -732,7 +885,7 @@ impl Session {
     /// Removes the duress passphrase (its slot becomes random filler again).
     pub fn clear_duress(&mut self) -> Result<()> {
         match self.realm {
-            Realm::Real => slots::destroy(&self.conn, DURESS_SLOT),
+            Realm::Real => slots::destroy(&self.path, DURESS_SLOT),
             Realm::Decoy(_) => Ok(()),
         }
     }
@@ -750,10 +903,10 @@ impl Session {
         }
     }
 
-    /// Panic wipe from an unlocked session: key slots first, then every file.
+    /// Panic wipe from an unlocked session: the slot file first, then every file.
     pub fn wipe(self) -> Result<()> {
         let path = self.path.clone();
-        self.with_main(slots::destroy_all)?;
+        slots::shred_file(&path)?;
         drop(self);
         Vault::wipe(path)
     }

@@ -115,10 +115,25 @@ pub(crate) fn aux_path(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Every file of a vault besides the main database: SQLite's own companions, and the
-/// auxiliary database with its companions.
+/// Suffix of the key-slot file (see `slots`): kept out of SQLite so that no journal or WAL
+/// ever holds a wrapped key.
+pub(crate) const SLOTS_SUFFIX: &str = "-keys";
+
+/// Suffix of the main file while a vault is being created: it gets its real name last, so
+/// a file at the vault's path is always a complete vault.
+pub(crate) const CREATING_SUFFIX: &str = "-creating";
+
+pub(crate) fn creating_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(CREATING_SUFFIX);
+    PathBuf::from(name)
+}
+
+/// Every file of a vault besides the main database: the slot file, SQLite's own
+/// companions, and the auxiliary database with its companions.
 pub(crate) fn companion_files(path: &Path) -> Vec<PathBuf> {
     [
+        SLOTS_SUFFIX,
         "-wal",
         "-shm",
         "-journal",
