@@ -10,7 +10,7 @@ stage_start=$SECONDS
 stage() {
   [ "$stage_start" -eq "$SECONDS" ] || echo "   (took $((SECONDS - stage_start)) s)"
   stage_start=$SECONDS
-  stage "$*"
+  echo "== $*"
 }
 
 stage "Rust tests"
