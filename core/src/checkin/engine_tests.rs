@@ -25,6 +25,7 @@ fn contact(i: u8, channel: Channel) -> Contact {
         phone: format!("+44770090012{i}"),
         channel,
         language: "en".into(),
+        plain_letters: false,
     }
 }
 

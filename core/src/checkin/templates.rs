@@ -6,8 +6,12 @@
 //! exactly ("pt-br"), then by its primary subtag ("pt"), then English.
 //!
 //! Messages are written in the first person (they go out from the worker's own phone),
-//! say only what is known ("last known location of my phone, 12 min old"), and always end
-//! with a concrete first step. They do not name the app, which a client may not know about.
+//! say only what is known ("last location of my phone, 12 min ago"), and always carry a
+//! concrete first step. They do not name the app, sex work or a client: someone may read
+//! them over the buddy's shoulder, and a client may not know about the app.
+//!
+//! A buddy alert is fitted to [`sms::MAX_ALERT_SEGMENTS`] SMS segments: see [`fit`].
+//! Rules for translators: `docs/translations.md`.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -15,6 +19,7 @@ use std::sync::OnceLock;
 use chrono::{FixedOffset, Offset};
 
 use super::engine::{AlertFacts, Channel, LocationFix};
+use super::sms;
 use crate::clock::Timestamp;
 
 const TEMPLATES_JSON: &str = include_str!("templates.json");
@@ -29,11 +34,51 @@ fn templates() -> &'static TemplateSet {
     SET.get_or_init(|| serde_json::from_str(TEMPLATES_JSON).unwrap_or_default())
 }
 
-/// The languages messages can be written in.
+/// The languages messages can be written in (lower-case tags: "en", "pt-br", ...).
 pub fn languages() -> Vec<String> {
     let mut langs: Vec<String> = templates().keys().cloned().collect();
     langs.sort();
     langs
+}
+
+/// Languages where SMS are usually written without diacritics, so a buddy's "plain
+/// letters" option is on by default (and the UI says so where the buddy is added).
+const PLAIN_LETTERS_BY_DEFAULT: [&str; 2] = ["pl", "ro"];
+
+/// Whether "plain letters" is on by default for a buddy with this language tag.
+pub fn plain_letters_default(language: &str) -> bool {
+    let lang = language.to_ascii_lowercase();
+    let primary = lang.split(['-', '_']).next().unwrap_or_default();
+    PLAIN_LETTERS_BY_DEFAULT.contains(&primary)
+}
+
+/// A language as the app and the CLI list it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LanguageInfo {
+    /// The tag to store ("en", "pt-br").
+    pub tag: String,
+    /// The language's own name for itself ("Polski").
+    pub name: String,
+    /// Whether "plain letters" is on by default for a buddy in this language.
+    pub plain_letters_default: bool,
+}
+
+/// Every language with its own name, in tag order.
+pub fn language_list() -> Vec<LanguageInfo> {
+    languages()
+        .into_iter()
+        .map(|tag| LanguageInfo {
+            name: lookup(&tag, "language_name").to_owned(),
+            plain_letters_default: plain_letters_default(&tag),
+            tag,
+        })
+        .collect()
+}
+
+/// The neutral text offered for the worker's own notifications when she chooses
+/// discreet wording (she may type her own instead).
+pub fn discreet_notice_default(language: &str) -> String {
+    lookup(language, "discreet_default").to_owned()
 }
 
 fn lookup<'a>(language: &str, key: &'a str) -> &'a str
@@ -104,6 +149,9 @@ pub(crate) struct Compose<'a> {
     pub ending_at: Option<Timestamp>,
     pub utc_offset_minutes: i32,
     pub now: Timestamp,
+    /// The worker's neutral text for her own notifications (lock screen), if she chose
+    /// discreet wording. Buddy messages are not affected.
+    pub discreet_notice: Option<&'a str>,
 }
 
 pub(crate) enum MessageKind<'a> {
@@ -120,19 +168,30 @@ pub(crate) enum MessageKind<'a> {
     },
 }
 
-/// A time as the worker and her buddies read it: local to the worker's offset, with the
-/// offset written out so that nobody has to guess.
-fn local_time(t: Timestamp, offset_minutes: i32) -> String {
-    let offset =
-        FixedOffset::east_opt(offset_minutes.saturating_mul(60)).unwrap_or(chrono::Utc.fix());
+/// `UTC+1`, `UTC-3`, `UTC+5:30`, `UTC`: short, and with no brackets to nest.
+fn offset_label(offset_minutes: i32) -> String {
     let sign = if offset_minutes < 0 { '-' } else { '+' };
     let abs = offset_minutes.unsigned_abs();
-    format!(
-        "{} (UTC{sign}{:02}:{:02})",
-        t.with_timezone(&offset).format("%Y-%m-%d %H:%M"),
-        abs / 60,
-        abs % 60
-    )
+    match (abs / 60, abs % 60) {
+        (0, 0) => "UTC".to_owned(),
+        (h, 0) => format!("UTC{sign}{h}"),
+        (h, m) => format!("UTC{sign}{h}:{m:02}"),
+    }
+}
+
+/// A time as the worker and her buddies read it: local to the worker's offset, with the
+/// offset written out so that nobody has to guess; the date only when it is not today
+/// (in the worker's zone) — a full timestamp is clutter at 2 a.m.
+fn local_time(t: Timestamp, now: Timestamp, offset_minutes: i32) -> String {
+    let offset =
+        FixedOffset::east_opt(offset_minutes.saturating_mul(60)).unwrap_or(chrono::Utc.fix());
+    let local = t.with_timezone(&offset);
+    let format = if local.date_naive() == now.with_timezone(&offset).date_naive() {
+        "%H:%M"
+    } else {
+        "%Y-%m-%d %H:%M"
+    };
+    format!("{} {}", local.format(format), offset_label(offset_minutes))
 }
 
 /// An OpenStreetMap link with a marker.
@@ -153,228 +212,225 @@ fn channel_name(language: &str, channel: Channel) -> &'static str {
     )
 }
 
-/// The lines describing who, where, when and the last known location.
-fn details(language: &str, ctx: &Compose<'_>, lines: &mut Vec<String>) {
+/// The lines of a buddy alert, by what they say. Alert and duress messages have the same
+/// lines in the same order (only the intro, the time label and the first step differ),
+/// so that nobody comparing them can tell them apart by shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Line {
+    Intro,
+    Address,
+    BookingMap,
+    PhoneLocation,
+    FirstStep,
+    Time,
+    Client,
+    ClientContact,
+    Started,
+}
+
+/// The order in which lines are left out when an alert does not fit: least important
+/// first. The intro, the place (the first of address, booking map, phone location) and the
+/// first step are never left out.
+const DROP_ORDER: [Line; 6] = [
+    Line::Started,
+    Line::Time,
+    Line::Client,
+    Line::BookingMap,
+    Line::ClientContact,
+    Line::PhoneLocation,
+];
+/// Lines cheap to lose: dropped before the alphabet is changed to plain letters.
+const MINOR_LINES: usize = 3;
+
+/// The lines of an alert or duress message, in order. The place comes right after the
+/// intro so that the first segment alone says it is an alert and where she is.
+fn alert_lines(language: &str, duress: bool, ctx: &Compose<'_>) -> Vec<(Line, String)> {
     let f = ctx.facts;
     let t = |key| lookup(language, key);
-    if let Some(client) = f.client_label.as_deref().filter(|s| !s.trim().is_empty()) {
-        lines.push(render(t("line_client"), &[("client", client)]));
-    }
-    if !f.client_identifiers.is_empty() {
-        let ids = f.client_identifiers.join(", ");
-        lines.push(render(t("line_client_contact"), &[("identifiers", &ids)]));
-    }
-    if let Some(start) = f.booking_starts_at {
-        let started = local_time(start, ctx.utc_offset_minutes);
-        lines.push(render(t("line_booking_started"), &[("started", &started)]));
-    }
-    if let Some(address) = f.address.as_deref().filter(|s| !s.trim().is_empty()) {
-        lines.push(render(t("line_address"), &[("address", address)]));
+    let time = |at| local_time(at, ctx.now, ctx.utc_offset_minutes);
+    let mut lines = vec![(
+        Line::Intro,
+        t(if duress { "duress_intro" } else { "alert_intro" }).to_owned(),
+    )];
+    if let Some(address) = f.address.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        lines.push((Line::Address, render(t("line_address"), &[("address", address)])));
     }
     if let Some((lat, lon)) = f.place {
-        lines.push(render(
-            t("line_booking_map"),
-            &[("map", &map_link(lat, lon))],
+        lines.push((
+            Line::BookingMap,
+            render(t("line_booking_map"), &[("map", &map_link(lat, lon))]),
         ));
     }
-    match ctx.location {
+    let location = match ctx.location {
         Some(fix) => {
             let minutes = (ctx.now - fix.at).num_minutes().max(0).to_string();
             let age = render(t("age_minutes"), &[("minutes", &minutes)]);
             let accuracy = match fix.accuracy_m {
-                Some(m) => format!("±{} m", m.round() as i64),
+                Some(m) => render(
+                    t("accuracy_metres"),
+                    &[("metres", &(m.round() as i64).to_string())],
+                ),
                 None => t("accuracy_unknown").to_owned(),
             };
             let map = map_link(fix.latitude, fix.longitude);
-            lines.push(render(
+            render(
                 t("line_location"),
                 &[("age", &age), ("accuracy", &accuracy), ("map", &map)],
-            ));
+            )
         }
-        None => lines.push(t("line_location_none").to_owned()),
+        None => t("line_location_none").to_owned(),
+    };
+    lines.push((Line::PhoneLocation, location));
+    lines.push((
+        Line::FirstStep,
+        t(if duress {
+            "first_step_duress"
+        } else {
+            "first_step_alert"
+        })
+        .to_owned(),
+    ));
+    let (label, at) = if duress {
+        ("line_duress_time", ctx.ending_at.unwrap_or(ctx.now))
+    } else {
+        ("line_due", ctx.deadline)
+    };
+    lines.push((Line::Time, render(t(label), &[("time", &time(at))])));
+    if let Some(client) = f.client_label.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        lines.push((Line::Client, render(t("line_client"), &[("client", client)])));
+    }
+    let ids: Vec<&str> = f
+        .client_identifiers
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if !ids.is_empty() {
+        lines.push((
+            Line::ClientContact,
+            render(t("line_client_contact"), &[("identifiers", &ids.join(", "))]),
+        ));
+    }
+    if let Some(start) = f.booking_starts_at {
+        lines.push((Line::Started, render(t("line_started"), &[("time", &time(start))])));
+    }
+    lines
+}
+
+/// Joins lines into the text that is sent, in plain letters if asked.
+fn join(lines: &[(Line, String)], plain_letters: bool) -> String {
+    let text = lines
+        .iter()
+        .map(|(_, l)| l.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    if plain_letters {
+        sms::plain_letters(&text)
+    } else {
+        text
     }
 }
 
-/// Composes one message in `language` (falling back to English).
-pub(crate) fn compose(language: &str, kind: MessageKind<'_>, ctx: &Compose<'_>) -> String {
+/// Fits an alert into [`sms::MAX_ALERT_SEGMENTS`] segments:
+/// 1. as written (plain letters if the buddy chose them), dropping only minor lines;
+/// 2. else in plain letters (GSM-7 where the text allows), dropping lines in
+///    [`DROP_ORDER`] — never the intro, the place or the first step;
+/// 3. else (only with a very long address) the address is shortened.
+pub(crate) fn fit(lines: Vec<(Line, String)>, plain_letters: bool) -> String {
+    let place = [Line::Address, Line::BookingMap, Line::PhoneLocation]
+        .into_iter()
+        .find(|p| lines.iter().any(|(l, _)| l == p));
+    let without = |dropped: &[Line]| -> Vec<(Line, String)> {
+        lines
+            .iter()
+            .filter(|(l, _)| Some(*l) == place || !dropped.contains(l))
+            .cloned()
+            .collect()
+    };
+    let fits = |text: &str| sms::segments(text) <= sms::MAX_ALERT_SEGMENTS;
+    if !plain_letters {
+        for k in 0..=MINOR_LINES {
+            let text = join(&without(&DROP_ORDER[..k]), false);
+            if fits(&text) {
+                return text;
+            }
+        }
+    }
+    for k in 0..=DROP_ORDER.len() {
+        let text = join(&without(&DROP_ORDER[..k]), true);
+        if fits(&text) {
+            return text;
+        }
+    }
+    // Only an address of hundreds of characters gets here: shorten it, keep the rest.
+    let mut core = without(&DROP_ORDER);
+    if let Some(i) = core.iter().position(|(l, _)| *l == Line::Address) {
+        let full: Vec<char> = core[i].1.chars().collect();
+        let mut keep = full.len();
+        while keep > 20 {
+            keep -= 1;
+            core[i].1 = full[..keep].iter().collect::<String>() + "...";
+            if fits(&join(&core, true)) {
+                break;
+            }
+        }
+    }
+    join(&core, true)
+}
+
+/// Composes one message in `language` (falling back to English). `plain_letters`: the
+/// buddy reads SMS without diacritics (buddy messages only).
+pub(crate) fn compose(
+    language: &str,
+    plain_letters: bool,
+    kind: MessageKind<'_>,
+    ctx: &Compose<'_>,
+) -> String {
     let t = |key| lookup(language, key);
-    let time = |at| local_time(at, ctx.utc_offset_minutes);
+    let time = |at| local_time(at, ctx.now, ctx.utc_offset_minutes);
+    let worker_text = |text: String| match ctx.discreet_notice {
+        Some(neutral) => neutral.to_owned(),
+        None => text,
+    };
     match kind {
-        MessageKind::Alert => {
-            let mut lines = vec![render(
-                t("alert_intro"),
-                &[("deadline", &time(ctx.deadline))],
-            )];
-            details(language, ctx, &mut lines);
-            lines.push(t("first_step_alert").to_owned());
-            lines.join("\n")
+        MessageKind::Alert => fit(alert_lines(language, false, ctx), plain_letters),
+        MessageKind::Duress => fit(alert_lines(language, true, ctx), plain_letters),
+        MessageKind::Safe => {
+            let text = t("safe_message");
+            if plain_letters {
+                sms::plain_letters(text)
+            } else {
+                text.to_owned()
+            }
         }
-        MessageKind::Duress => {
-            let at = time(ctx.ending_at.unwrap_or(ctx.now));
-            let mut lines = vec![render(t("duress_intro"), &[("at", &at)])];
-            details(language, ctx, &mut lines);
-            lines.push(t("first_step_duress").to_owned());
-            lines.join("\n")
-        }
-        MessageKind::Safe => t("safe_message").to_owned(),
-        MessageKind::Reminder => render(t("worker_reminder"), &[("deadline", &time(ctx.deadline))]),
-        MessageKind::Overdue => render(
+        MessageKind::Reminder => worker_text(render(
+            t("worker_reminder"),
+            &[("deadline", &time(ctx.deadline))],
+        )),
+        MessageKind::Overdue => worker_text(render(
             t("worker_overdue"),
             &[("escalates_at", &time(ctx.escalates_at))],
-        ),
-        MessageKind::Escalating => t("worker_escalating").to_owned(),
+        )),
+        MessageKind::Escalating => worker_text(t("worker_escalating").to_owned()),
         MessageKind::ChannelFailed {
             buddy,
             failed,
             next: Some(next),
-        } => render(
+        } => worker_text(render(
             t("worker_channel_failed"),
             &[
                 ("buddy", buddy),
                 ("channel", channel_name(language, failed)),
                 ("next_channel", channel_name(language, next)),
             ],
-        ),
+        )),
         MessageKind::ChannelFailed {
             buddy, next: None, ..
-        } => render(t("worker_all_failed"), &[("buddy", buddy)]),
+        } => worker_text(render(t("worker_all_failed"), &[("buddy", buddy)])),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{Duration, TimeZone, Utc};
-
-    const REQUIRED_LANGUAGES: [&str; 5] = ["en", "ro", "pl", "pt", "es"];
-
-    #[test]
-    fn every_language_has_every_template_with_the_same_placeholders() {
-        let set: TemplateSet = serde_json::from_str(TEMPLATES_JSON).expect("templates.json parses");
-        let english = &set["en"];
-        for lang in REQUIRED_LANGUAGES {
-            assert!(set.contains_key(lang), "missing language {lang}");
-        }
-        for (lang, templates) in &set {
-            for (key, en_text) in english {
-                let text = templates
-                    .get(key)
-                    .unwrap_or_else(|| panic!("{lang} lacks template {key}"));
-                assert!(!text.trim().is_empty(), "{lang}/{key} is empty");
-                assert_eq!(
-                    placeholders(text),
-                    placeholders(en_text),
-                    "{lang}/{key} placeholders differ"
-                );
-            }
-            for key in templates.keys() {
-                assert!(
-                    english.contains_key(key),
-                    "{lang} has unknown template {key}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn every_placeholder_is_filled_in_every_language() {
-        let now = Utc.with_ymd_and_hms(2026, 3, 1, 22, 0, 0).unwrap();
-        let facts = AlertFacts {
-            client_label: Some("Tall man, blue car".into()),
-            client_identifiers: vec!["+447700900123".into(), "x@example.com".into()],
-            address: Some("1 High St {map}".into()),
-            place: Some((51.5, -0.12)),
-            booking_starts_at: Some(now - Duration::hours(1)),
-        };
-        let fix = LocationFix {
-            latitude: 51.51,
-            longitude: -0.13,
-            accuracy_m: Some(25.0),
-            at: now - Duration::minutes(12),
-        };
-        let ctx = Compose {
-            deadline: now,
-            escalates_at: now + Duration::minutes(10),
-            facts: &facts,
-            location: Some(&fix),
-            ending_at: Some(now),
-            utc_offset_minutes: 60,
-            now,
-        };
-        for lang in languages() {
-            for kind in [
-                MessageKind::Alert,
-                MessageKind::Duress,
-                MessageKind::Safe,
-                MessageKind::Reminder,
-                MessageKind::Overdue,
-                MessageKind::Escalating,
-                MessageKind::ChannelFailed {
-                    buddy: "Ana",
-                    failed: Channel::Sms,
-                    next: Some(Channel::Call),
-                },
-                MessageKind::ChannelFailed {
-                    buddy: "Ana",
-                    failed: Channel::Sms,
-                    next: None,
-                },
-            ] {
-                let text = compose(&lang, kind, &ctx);
-                // The address deliberately contains "{map}": it must come through verbatim.
-                let stripped = text.replace("1 High St {map}", "");
-                assert!(
-                    !stripped.contains('{'),
-                    "{lang}: unfilled placeholder in {text}"
-                );
-            }
-            let alert = compose(&lang, MessageKind::Alert, &ctx);
-            assert!(alert.contains("Tall man, blue car"));
-            assert!(alert.contains("+447700900123"));
-            assert!(alert.contains("https://www.openstreetmap.org/?mlat=51.51000&mlon=-0.13000"));
-            assert!(
-                alert.contains("12 min"),
-                "{lang}: location age missing: {alert}"
-            );
-            assert!(
-                alert.contains("2026-03-01 22:00 (UTC+01:00)"),
-                "{lang}: local booking start: {alert}"
-            );
-        }
-    }
-
-    #[test]
-    fn language_falls_back_by_subtag_then_to_english() {
-        assert_eq!(lookup("pt-BR", "channel_call"), "chamada");
-        assert_eq!(lookup("ES", "channel_call"), "llamada");
-        assert_eq!(lookup("xx", "channel_call"), "phone call");
-    }
-
-    #[test]
-    fn no_fix_is_said_plainly_and_duress_says_duress() {
-        let now = Utc.with_ymd_and_hms(2026, 3, 1, 22, 0, 0).unwrap();
-        let facts = AlertFacts::default();
-        let ctx = Compose {
-            deadline: now,
-            escalates_at: now,
-            facts: &facts,
-            location: None,
-            ending_at: Some(now),
-            utc_offset_minutes: 0,
-            now,
-        };
-        let alert = compose("en", MessageKind::Alert, &ctx);
-        assert!(alert.contains("has not reported any location"));
-        assert!(alert.contains("What to do first: call me"));
-        let duress = compose("en", MessageKind::Duress, &ctx);
-        assert!(duress.contains("DURESS"));
-        assert!(duress.contains("NOT safe"));
-        assert!(!alert.contains("DURESS"));
-    }
-
-    #[test]
-    fn negative_offsets_are_written_out() {
-        let t = Utc.with_ymd_and_hms(2026, 3, 1, 2, 30, 0).unwrap();
-        assert_eq!(local_time(t, -180), "2026-02-28 23:30 (UTC-03:00)");
-    }
 }
