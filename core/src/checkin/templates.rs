@@ -194,11 +194,11 @@ fn local_time(t: Timestamp, now: Timestamp, offset_minutes: i32) -> String {
     format!("{} {}", local.format(format), offset_label(offset_minutes))
 }
 
-/// An OpenStreetMap link with a marker.
+/// An OpenStreetMap link with a marker, centred on it at street zoom (osm.org centres on
+/// `mlat`/`mlon` and takes `zoom` when there is no `#map=` fragment; shorter than repeating
+/// the coordinates in one).
 pub fn map_link(latitude: f64, longitude: f64) -> String {
-    format!(
-        "https://www.openstreetmap.org/?mlat={latitude:.5}&mlon={longitude:.5}#map=17/{latitude:.5}/{longitude:.5}"
-    )
+    format!("https://www.openstreetmap.org/?mlat={latitude:.5}&mlon={longitude:.5}&zoom=17")
 }
 
 fn channel_name(language: &str, channel: Channel) -> &'static str {
@@ -331,51 +331,90 @@ fn join(lines: &[(Line, String)], plain_letters: bool) -> String {
     }
 }
 
-/// Fits an alert into [`sms::MAX_ALERT_SEGMENTS`] segments:
+/// Whether a composed alert may go out: at most [`sms::MAX_ALERT_SEGMENTS`] segments, and
+/// the first segment alone says it is an alert and where she is (the whole address line,
+/// or the label of the map or location line, whose link may run on).
+fn acceptable(text: &str, lines: &[(Line, String)], place: Option<Line>, plain: bool) -> bool {
+    if sms::segments(text) > sms::MAX_ALERT_SEGMENTS {
+        return false;
+    }
+    let first = sms::first_segment(text);
+    let Some((kind, line)) = lines.iter().find(|(l, _)| Some(*l) == place) else {
+        return true;
+    };
+    let line = if plain {
+        sms::plain_letters(line)
+    } else {
+        line.clone()
+    };
+    let needed = match kind {
+        Line::Address => line.as_str(),
+        _ => line.split(':').next().unwrap_or_default(),
+    };
+    first.contains(needed)
+}
+
+/// Fits an alert and its duress twin the same way, so both always have the same lines:
 /// 1. as written (plain letters if the buddy chose them), dropping only minor lines;
 /// 2. else in plain letters (GSM-7 where the text allows), dropping lines in
 ///    [`DROP_ORDER`] — never the intro, the place or the first step;
-/// 3. else (only with a very long address) the address is shortened.
-pub(crate) fn fit(lines: Vec<(Line, String)>, plain_letters: bool) -> String {
+/// 3. else (only with a very long or non-Latin address) the address is shortened.
+///
+/// In practice an alert that needs UCS-2 goes out in plain letters: 67 characters, the
+/// first UCS-2 segment, cannot hold the alert and an address.
+fn fit(language: &str, ctx: &Compose<'_>, plain_letters: bool, duress: bool) -> String {
+    let pair = [
+        alert_lines(language, false, ctx),
+        alert_lines(language, true, ctx),
+    ];
     let place = [Line::Address, Line::BookingMap, Line::PhoneLocation]
         .into_iter()
-        .find(|p| lines.iter().any(|(l, _)| l == p));
-    let without = |dropped: &[Line]| -> Vec<(Line, String)> {
+        .find(|p| pair[0].iter().any(|(l, _)| l == p));
+    let without = |lines: &[(Line, String)], dropped: &[Line]| -> Vec<(Line, String)> {
         lines
             .iter()
             .filter(|(l, _)| Some(*l) == place || !dropped.contains(l))
             .cloned()
             .collect()
     };
-    let fits = |text: &str| sms::segments(text) <= sms::MAX_ALERT_SEGMENTS;
+    let mut plans: Vec<(bool, usize)> = Vec::new();
     if !plain_letters {
-        for k in 0..=MINOR_LINES {
-            let text = join(&without(&DROP_ORDER[..k]), false);
-            if fits(&text) {
-                return text;
-            }
+        plans.extend((0..=MINOR_LINES).map(|k| (false, k)));
+    }
+    plans.extend((0..=DROP_ORDER.len()).map(|k| (true, k)));
+    for (plain, k) in plans {
+        let texts = pair
+            .iter()
+            .map(|lines| {
+                let kept = without(lines, &DROP_ORDER[..k]);
+                let text = join(&kept, plain);
+                acceptable(&text, &kept, place, plain).then_some(text)
+            })
+            .collect::<Option<Vec<String>>>();
+        if let Some(mut texts) = texts {
+            return texts.swap_remove(usize::from(duress));
         }
     }
-    for k in 0..=DROP_ORDER.len() {
-        let text = join(&without(&DROP_ORDER[..k]), true);
-        if fits(&text) {
-            return text;
-        }
-    }
-    // Only an address of hundreds of characters gets here: shorten it, keep the rest.
-    let mut core = without(&DROP_ORDER);
-    if let Some(i) = core.iter().position(|(l, _)| *l == Line::Address) {
-        let full: Vec<char> = core[i].1.chars().collect();
+    // Only an address of hundreds of characters (or in a script GSM-7 lacks) gets here:
+    // shorten it, the same length in both, and keep everything else that is core.
+    let mut cores = pair.map(|lines| without(&lines, &DROP_ORDER));
+    let fits = |cores: &[Vec<(Line, String)>; 2]| {
+        cores
+            .iter()
+            .all(|c| sms::segments(&join(c, true)) <= sms::MAX_ALERT_SEGMENTS)
+    };
+    if let Some(i) = cores[0].iter().position(|(l, _)| *l == Line::Address) {
+        let full: Vec<char> = cores[0][i].1.chars().collect();
         let mut keep = full.len();
-        while keep > 20 {
+        while keep > 20 && !fits(&cores) {
             keep -= 1;
-            core[i].1 = full[..keep].iter().collect::<String>() + "...";
-            if fits(&join(&core, true)) {
-                break;
+            let short = full[..keep].iter().collect::<String>() + "...";
+            for core in &mut cores {
+                core[i].1 = short.clone();
             }
         }
     }
-    join(&core, true)
+    join(&cores[usize::from(duress)], true)
 }
 
 /// Composes one message in `language` (falling back to English). `plain_letters`: the
@@ -393,8 +432,8 @@ pub(crate) fn compose(
         None => text,
     };
     match kind {
-        MessageKind::Alert => fit(alert_lines(language, false, ctx), plain_letters),
-        MessageKind::Duress => fit(alert_lines(language, true, ctx), plain_letters),
+        MessageKind::Alert => fit(language, ctx, plain_letters, false),
+        MessageKind::Duress => fit(language, ctx, plain_letters, true),
         MessageKind::Safe => {
             let text = t("safe_message");
             if plain_letters {
@@ -433,4 +472,517 @@ pub(crate) fn compose(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{Duration, TimeZone, Utc};
+
+    const REQUIRED_LANGUAGES: [&str; 6] = ["en", "ro", "pl", "pt", "pt-br", "es"];
+    /// A woman's and a man's name, long and with the letters that decline or carry
+    /// diacritics, as a buddy or worker may type them.
+    const BUDDY_NAMES: [&str; 2] = ["Ana-Maria Știrbu", "Grzegorz Brzęczyszczykiewicz"];
+    const ADDRESS: &str = "Flat 14, Marlborough Court, 127 Kensington High Street, London W8 5SF";
+    const CLIENT: &str = "Tall man, grey beard, black BMW estate";
+    const IDENTIFIERS: [&str; 3] = ["+447700900123", "j.whitfield1978@example.com", "@jwhit_ldn"];
+
+    #[test]
+    fn every_language_has_every_template_with_the_same_placeholders() {
+        let set: TemplateSet = serde_json::from_str(TEMPLATES_JSON).expect("templates.json parses");
+        let english = &set["en"];
+        for lang in REQUIRED_LANGUAGES {
+            assert!(set.contains_key(lang), "missing language {lang}");
+        }
+        for (lang, templates) in &set {
+            assert_eq!(lang, &lang.to_ascii_lowercase(), "tags are lower case");
+            for (key, en_text) in english {
+                let text = templates
+                    .get(key)
+                    .unwrap_or_else(|| panic!("{lang} lacks template {key}"));
+                assert!(!text.trim().is_empty(), "{lang}/{key} is empty");
+                assert_eq!(
+                    placeholders(text),
+                    placeholders(en_text),
+                    "{lang}/{key} placeholders differ"
+                );
+            }
+            for key in templates.keys() {
+                assert!(
+                    english.contains_key(key),
+                    "{lang} has unknown template {key}"
+                );
+            }
+        }
+    }
+
+    fn now() -> Timestamp {
+        // 23:40 in the worker's zone (UTC+1).
+        Utc.with_ymd_and_hms(2026, 3, 1, 22, 40, 0).unwrap()
+    }
+
+    fn full_facts(start: Timestamp) -> AlertFacts {
+        AlertFacts {
+            client_label: Some(CLIENT.into()),
+            client_identifiers: IDENTIFIERS.iter().map(|s| s.to_string()).collect(),
+            address: Some(ADDRESS.into()),
+            place: Some((51.50123, -0.19456)),
+            booking_starts_at: Some(start),
+        }
+    }
+
+    fn fix(now: Timestamp) -> LocationFix {
+        LocationFix {
+            latitude: 51.50234,
+            longitude: -0.19321,
+            accuracy_m: Some(25.0),
+            at: now - Duration::minutes(12),
+        }
+    }
+
+    fn ctx<'a>(
+        facts: &'a AlertFacts,
+        location: Option<&'a LocationFix>,
+        deadline: Timestamp,
+    ) -> Compose<'a> {
+        Compose {
+            deadline,
+            escalates_at: deadline + Duration::minutes(10),
+            facts,
+            location,
+            ending_at: Some(now()),
+            utc_offset_minutes: 60,
+            now: now(),
+            discreet_notice: None,
+        }
+    }
+
+    fn every_kind(buddy: &str) -> Vec<MessageKind<'_>> {
+        let mut kinds = vec![
+            MessageKind::Alert,
+            MessageKind::Duress,
+            MessageKind::Safe,
+            MessageKind::Reminder,
+            MessageKind::Overdue,
+            MessageKind::Escalating,
+        ];
+        for failed in [Channel::Sms, Channel::Call, Channel::OtherApp] {
+            for next in [Channel::Sms, Channel::Call, Channel::OtherApp] {
+                if next != failed {
+                    kinds.push(MessageKind::ChannelFailed {
+                        buddy,
+                        failed,
+                        next: Some(next),
+                    });
+                }
+            }
+            kinds.push(MessageKind::ChannelFailed {
+                buddy,
+                failed,
+                next: None,
+            });
+        }
+        kinds
+    }
+
+    /// Structural faults a reader notices: nested brackets, empty or doubled spaces,
+    /// unfilled placeholders, space before punctuation.
+    fn assert_well_formed(lang: &str, text: &str) {
+        assert!(!text.contains('{'), "{lang}: unfilled placeholder: {text}");
+        assert!(!text.contains("  "), "{lang}: doubled space: {text}");
+        assert!(!text.contains("\n\n"), "{lang}: empty line: {text}");
+        for line in text.lines() {
+            assert_eq!(line, line.trim(), "{lang}: stray space around: {line}");
+            assert!(!line.is_empty(), "{lang}: empty line: {text}");
+            for p in [" .", " ,", " :", "..", ":."] {
+                assert!(
+                    !line.contains(p) || line.contains("..."),
+                    "{lang}: '{p}' in: {line}"
+                );
+            }
+            let mut depth = 0i32;
+            for c in line.chars() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                assert!(
+                    (0..=1).contains(&depth),
+                    "{lang}: nested or unbalanced brackets: {line}"
+                );
+            }
+            assert_eq!(depth, 0, "{lang}: unbalanced brackets: {line}");
+        }
+    }
+
+    #[test]
+    fn every_template_renders_well_formed_in_every_language() {
+        let now = now();
+        let today_start = now - Duration::hours(1);
+        let other_day_start = now - Duration::hours(30);
+        for lang in languages() {
+            for start in [today_start, other_day_start] {
+                for with_fix in [true, false] {
+                    for plain in [false, true] {
+                        let facts = full_facts(start);
+                        let f = fix(now);
+                        let c = ctx(&facts, with_fix.then_some(&f), now - Duration::minutes(20));
+                        for buddy in BUDDY_NAMES {
+                            for kind in every_kind(buddy) {
+                                let buddy_message = matches!(
+                                    kind,
+                                    MessageKind::Alert | MessageKind::Duress | MessageKind::Safe
+                                );
+                                let text = compose(&lang, plain, kind, &c);
+                                assert_well_formed(&lang, &text);
+                                if plain && buddy_message {
+                                    assert_eq!(
+                                        sms::encoding(&text),
+                                        sms::Encoding::Gsm7,
+                                        "{lang}: plain letters left UCS-2: {text}"
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            // Nothing known about the booking or the phone: still a whole message.
+            let empty = AlertFacts::default();
+            let c = ctx(&empty, None, now - Duration::minutes(20));
+            for kind in every_kind("Ana") {
+                assert_well_formed(&lang, &compose(&lang, false, kind, &c));
+            }
+        }
+    }
+
+    #[test]
+    fn the_buddy_name_stands_alone_where_a_language_would_decline_it() {
+        // Polish and Romanian cannot inflect a name in a placeholder: it must follow a
+        // colon (nominative) or a preposition that leaves names unchanged.
+        let facts = AlertFacts::default();
+        let c = ctx(&facts, None, now());
+        for (failed, next) in [(Channel::Sms, Some(Channel::Call)), (Channel::Sms, None)] {
+            let kind = || MessageKind::ChannelFailed {
+                buddy: "Ana",
+                failed,
+                next,
+            };
+            let pl = compose("pl", false, kind(), &c);
+            assert!(pl.contains("osobą: Ana"), "{pl}");
+            assert!(!pl.contains("z Ana"), "{pl}");
+            let ro = compose("ro", false, kind(), &c);
+            assert!(!ro.contains("pe Ana"), "{ro}");
+            assert!(ro.contains("legătura cu Ana"), "{ro}");
+        }
+    }
+
+    #[test]
+    fn times_show_the_date_only_when_it_is_not_today() {
+        let now = now(); // 2026-03-01 23:40 at UTC+1
+        assert_eq!(local_time(now - Duration::minutes(30), now, 60), "23:10 UTC+1");
+        // 23:00 UTC on 1 March is already 2 March at UTC+1.
+        let after_midnight = Utc.with_ymd_and_hms(2026, 3, 1, 23, 30, 0).unwrap();
+        assert_eq!(local_time(after_midnight, now, 60), "2026-03-02 00:30 UTC+1");
+        assert_eq!(
+            local_time(now - Duration::hours(30), now, 60),
+            "2026-02-28 17:40 UTC+1"
+        );
+        assert_eq!(local_time(now, now, 0), "22:40 UTC");
+        assert_eq!(local_time(now, now, 330), "04:10 UTC+5:30");
+    }
+
+    #[test]
+    fn negative_offsets_are_written_out() {
+        let t = Utc.with_ymd_and_hms(2026, 3, 1, 2, 30, 0).unwrap();
+        assert_eq!(local_time(t, t, -180), "23:30 UTC-3");
+        let later = t + Duration::hours(12);
+        assert_eq!(local_time(t, later, -180), "2026-02-28 23:30 UTC-3");
+    }
+
+    /// The line kinds of a composed alert, recovered from the template texts.
+    fn shape(lines: &[(Line, String)]) -> Vec<Line> {
+        lines.iter().map(|(l, _)| *l).collect()
+    }
+
+    #[test]
+    fn duress_and_normal_alerts_have_the_same_shape() {
+        let now = now();
+        for lang in languages() {
+            for with_fix in [true, false] {
+                for facts in [full_facts(now - Duration::hours(1)), AlertFacts::default()] {
+                    let f = fix(now);
+                    let c = ctx(&facts, with_fix.then_some(&f), now - Duration::minutes(20));
+                    let alert = alert_lines(&lang, false, &c);
+                    let duress = alert_lines(&lang, true, &c);
+                    assert_eq!(shape(&alert), shape(&duress), "{lang}");
+                    for ((kind, a), (_, d)) in alert.iter().zip(&duress) {
+                        if !matches!(kind, Line::Intro | Line::FirstStep | Line::Time) {
+                            assert_eq!(a, d, "{lang}: {kind:?} differs");
+                        }
+                    }
+                    // Fitting treats both alike.
+                    let a = compose(&lang, false, MessageKind::Alert, &c);
+                    let d = compose(&lang, false, MessageKind::Duress, &c);
+                    assert_eq!(a.lines().count(), d.lines().count(), "{lang}:\n{a}\n{d}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn duress_and_safe_messages_open_the_same_way() {
+        // Spanish used "Confirmé" in one and "He confirmado" in the other.
+        let facts = AlertFacts::default();
+        let c = ctx(&facts, None, now());
+        let duress = compose("es", false, MessageKind::Duress, &c);
+        let safe = compose("es", false, MessageKind::Safe, &c);
+        assert!(duress.starts_with("ALERTA: he confirmado,"), "{duress}");
+        assert!(safe.starts_with("He confirmado "), "{safe}");
+    }
+
+    /// Before/after figures for docs/PERFORMANCE.md come from this table (run with
+    /// `--nocapture`).
+    #[test]
+    fn every_buddy_alert_fits_four_segments_in_every_language() {
+        let now = now();
+        let mut table = Vec::new();
+        for lang in languages() {
+            for plain in [false, true] {
+                for duress in [false, true] {
+                    for with_fix in [true, false] {
+                        let facts = full_facts(now - Duration::hours(30));
+                        let f = fix(now);
+                        let c = ctx(&facts, with_fix.then_some(&f), now - Duration::hours(25));
+                        let kind = if duress {
+                            MessageKind::Duress
+                        } else {
+                            MessageKind::Alert
+                        };
+                        let text = compose(&lang, plain, kind, &c);
+                        let segments = sms::segments(&text);
+                        assert!(
+                            segments <= sms::MAX_ALERT_SEGMENTS,
+                            "{lang} plain={plain} duress={duress}: {segments} segments:\n{text}"
+                        );
+                        // Never left out: the alert, the place, the first step (in plain
+                        // letters when fitting needed them).
+                        let t = |key| {
+                            let s = lookup(&lang, key);
+                            if sms::encoding(&text) == sms::Encoding::Gsm7 {
+                                sms::plain_letters(s)
+                            } else {
+                                s.to_owned()
+                            }
+                        };
+                        let intro = t(if duress { "duress_intro" } else { "alert_intro" });
+                        let step = t(if duress {
+                            "first_step_duress"
+                        } else {
+                            "first_step_alert"
+                        });
+                        assert!(text.starts_with(&intro), "{lang}: {text}");
+                        assert!(text.contains(&step), "{lang}: {text}");
+                        let address_label = t("line_address").replace("{address}", "");
+                        assert!(text.contains(&address_label), "{lang}: {text}");
+                        // The first segment alone says it is an alert and where she is.
+                        let first = sms::first_segment(&text);
+                        let alert_word = intro.split(':').next().unwrap();
+                        assert!(first.starts_with(alert_word), "{lang}: {first}");
+                        assert!(
+                            first.contains(&address_label),
+                            "{lang} plain={plain}: the place starts after segment 1: {first}"
+                        );
+                        if sms::encoding(&text) == sms::Encoding::Gsm7 {
+                            assert!(first.contains(ADDRESS), "{lang}: {first}");
+                        }
+                        table.push(format!(
+                            "{lang:5} plain={plain:5} duress={duress:5} fix={with_fix:5} {:?} {} chars {segments} segments, {} lines",
+                            sms::encoding(&text),
+                            text.chars().count(),
+                            text.lines().count()
+                        ));
+                    }
+                }
+            }
+        }
+        eprintln!("{}", table.join("\n"));
+    }
+
+    #[test]
+    fn with_plain_letters_only_minor_lines_are_left_out_of_a_plausible_alert() {
+        // GSM-7 leaves room for every important line of a long, realistic booking; a
+        // booking with only an address and a label keeps every line.
+        let now = now();
+        for lang in languages() {
+            let facts = full_facts(now - Duration::hours(30));
+            let f = fix(now);
+            let c = ctx(&facts, Some(&f), now - Duration::hours(25));
+            let lines = alert_lines(&lang, false, &c);
+            for duress in [false, true] {
+                let kind = if duress {
+                    MessageKind::Duress
+                } else {
+                    MessageKind::Alert
+                };
+                let text = compose(&lang, true, kind, &c);
+                assert_eq!(sms::encoding(&text), sms::Encoding::Gsm7);
+                for (line, body) in alert_lines(&lang, duress, &c) {
+                    if !matches!(line, Line::Started | Line::Time | Line::Client | Line::BookingMap) {
+                        assert!(
+                            text.contains(&sms::plain_letters(&body)),
+                            "{lang}: {line:?} left out:\n{text}"
+                        );
+                    }
+                }
+            }
+            let small = AlertFacts {
+                client_label: Some("Tom".into()),
+                address: Some("12 Baker Street, London NW1 6XE".into()),
+                ..AlertFacts::default()
+            };
+            let c = ctx(&small, Some(&f), now - Duration::minutes(20));
+            let text = compose(&lang, false, MessageKind::Alert, &c);
+            assert_eq!(text.lines().count(), 6, "{lang}: {text}");
+            assert_eq!(lines.len(), 9);
+        }
+    }
+
+    #[test]
+    fn least_important_lines_go_first_and_a_huge_address_is_shortened() {
+        let now = now();
+        let mut facts = full_facts(now - Duration::hours(1));
+        facts.client_label = Some("Ł".repeat(80)); // forces UCS-2 and is long
+        let f = fix(now);
+        let c = ctx(&facts, Some(&f), now - Duration::minutes(20));
+        let text = compose("en", false, MessageKind::Alert, &c);
+        assert!(sms::segments(&text) <= sms::MAX_ALERT_SEGMENTS, "{text}");
+        // The minor lines could not make room in UCS-2, so the text went to plain letters
+        // and kept the important ones.
+        assert_eq!(sms::encoding(&text), sms::Encoding::Gsm7, "{text}");
+        assert!(text.contains("My phone's last location"), "{text}");
+        assert!(text.contains(ADDRESS), "{text}");
+
+        facts.address = Some(format!("{ADDRESS}, {}", "Entrance C, ".repeat(80)));
+        facts.client_label = Some(CLIENT.into());
+        let c = ctx(&facts, Some(&f), now - Duration::minutes(20));
+        for lang in languages() {
+            let text = compose(&lang, false, MessageKind::Duress, &c);
+            assert!(sms::segments(&text) <= sms::MAX_ALERT_SEGMENTS, "{lang}: {text}");
+            assert!(text.contains("London W8 5SF, Entrance C"), "{lang}: {text}");
+            assert!(text.contains("..."), "{lang}: {text}");
+            assert!(text.contains(&sms::plain_letters(lookup(&lang, "first_step_duress"))));
+        }
+    }
+
+    #[test]
+    fn the_first_segment_names_the_place_without_an_address_too() {
+        let now = now();
+        let facts = AlertFacts::default();
+        for lang in languages() {
+            let f = fix(now);
+            let c = ctx(&facts, Some(&f), now - Duration::minutes(20));
+            let text = compose(&lang, true, MessageKind::Alert, &c);
+            let first = sms::first_segment(&text);
+            let label = sms::plain_letters(lookup(&lang, "line_location"));
+            let label = label.split('{').next().unwrap();
+            assert!(first.contains(&format!("\n{label}")), "{lang}: {first}");
+            let c = ctx(&facts, None, now - Duration::minutes(20));
+            let text = compose(&lang, true, MessageKind::Alert, &c);
+            let none = sms::plain_letters(lookup(&lang, "line_location_none"));
+            assert!(sms::first_segment(&text).contains(&none), "{lang}: {text}");
+        }
+    }
+
+    #[test]
+    fn alerts_carry_every_fact_and_local_times() {
+        let now = now();
+        let mut facts = full_facts(now - Duration::hours(1));
+        facts.place = None;
+        facts.client_identifiers.truncate(2);
+        facts.client_label = Some("Tom".into());
+        facts.address = Some("12 Baker Street, London NW1 6XE".into());
+        let f = fix(now);
+        let c = ctx(&facts, Some(&f), now - Duration::minutes(20));
+        for lang in languages() {
+            let alert = compose(&lang, false, MessageKind::Alert, &c);
+            assert!(alert.contains("Tom"), "{lang}: {alert}");
+            assert!(alert.contains("+447700900123, j.whitfield1978@example.com"));
+            assert!(alert.contains("https://www.openstreetmap.org/?mlat=51.50234&mlon=-0.19321"));
+            assert!(alert.contains("12 min"), "{lang}: location age missing: {alert}");
+            assert!(alert.contains("22:40 UTC+1"), "{lang}: meeting start: {alert}");
+            assert!(alert.contains("23:20 UTC+1"), "{lang}: deadline: {alert}");
+            assert!(!alert.contains("2026-"), "{lang}: today's date shown: {alert}");
+        }
+    }
+
+    #[test]
+    fn messages_name_neither_the_app_nor_sex_work_nor_a_client() {
+        let now = now();
+        let facts = full_facts(now - Duration::hours(1));
+        let f = fix(now);
+        let c = ctx(&facts, Some(&f), now - Duration::minutes(20));
+        let banned = [
+            "vigil", "client", "klient", "cliente", "booking", "sex", "escort", "punter",
+            "rezerw", "reserva", "rezervare",
+        ];
+        for lang in languages() {
+            for kind in every_kind("Ana") {
+                let text = compose(&lang, false, kind, &c)
+                    .replace(CLIENT, "")
+                    .to_lowercase();
+                for word in banned {
+                    assert!(!text.contains(word), "{lang}: '{word}' in {text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn address_braces_come_through_verbatim() {
+        let mut facts = full_facts(now());
+        facts.address = Some("1 High St {map}".into());
+        let c = ctx(&facts, None, now());
+        let text = compose("en", false, MessageKind::Alert, &c);
+        assert!(text.contains("Address: 1 High St {map}"), "{text}");
+    }
+
+    #[test]
+    fn discreet_wording_replaces_every_worker_notice_but_no_buddy_message() {
+        let facts = full_facts(now());
+        let mut c = ctx(&facts, None, now());
+        c.discreet_notice = Some("Water the plants");
+        for kind in every_kind("Ana") {
+            let buddy_message = matches!(
+                kind,
+                MessageKind::Alert | MessageKind::Duress | MessageKind::Safe
+            );
+            let text = compose("en", false, kind, &c);
+            assert_eq!(text == "Water the plants", !buddy_message, "{text}");
+        }
+        for lang in languages() {
+            let neutral = discreet_notice_default(&lang);
+            assert!(!neutral.is_empty() && !neutral.contains('{'));
+        }
+    }
+
+    #[test]
+    fn language_falls_back_by_subtag_then_to_english() {
+        assert_eq!(lookup("pt-BR", "channel_call"), "ligação");
+        assert_eq!(lookup("pt-PT", "channel_call"), "chamada");
+        assert_eq!(lookup("pt", "channel_call"), "chamada");
+        assert_eq!(lookup("ES", "channel_call"), "llamada");
+        assert_eq!(lookup("es-MX", "channel_call"), "llamada");
+        assert_eq!(lookup("xx", "channel_call"), "phone call");
+    }
+
+    #[test]
+    fn the_language_list_names_each_language_and_its_plain_letters_default() {
+        let list = language_list();
+        let tags: Vec<&str> = list.iter().map(|l| l.tag.as_str()).collect();
+        assert_eq!(tags, ["en", "es", "pl", "pt", "pt-br", "ro"]);
+        let pl = list.iter().find(|l| l.tag == "pl").unwrap();
+        assert_eq!(pl.name, "Polski");
+        assert!(pl.plain_letters_default);
+        assert!(plain_letters_default("ro"));
+        assert!(plain_letters_default("RO-md"));
+        assert!(!plain_letters_default("pt-br"));
+        assert!(!plain_letters_default("en"));
+    }
 }
