@@ -473,7 +473,7 @@ fn duress_looks_like_a_check_in_and_alerts_everyone_discreetly() {
             _ => None,
         })
         .unwrap();
-    assert!(text.contains("DURESS"));
+    assert!(text.contains("I am NOT safe"));
     // Failures are never shown to the worker while under duress.
     for act in &a {
         duress.report(act.id.seq, fail("no signal"), now).unwrap();
