@@ -45,6 +45,8 @@ pub enum BookingStatus {
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct BookingInput {
+    /// Shown to buddies exactly as typed ("Meeting with: …") when a check-in covers the
+    /// booking: say so next to the field where she types it.
     pub client_label: String,
     pub client_phone: Option<String>,
     pub client_email: Option<String>,

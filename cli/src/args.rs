@@ -447,7 +447,8 @@ pub enum BookingCommand {
 
 #[derive(Debug, Args)]
 pub struct BookingAddArgs {
-    /// Who the booking is with (a label you recognise)
+    /// Who the booking is with (a label you recognise). A check-in covering this booking
+    /// shows it to your buddies exactly as typed ("Meeting with: LABEL")
     #[arg(long, value_name = "LABEL")]
     pub client: String,
     /// The client's phone number

@@ -625,7 +625,14 @@ fn a_discreet_checkin_shows_only_the_neutral_text_to_the_worker() {
         .assert()
         .success();
     env.vigil()
-        .args(["checkin", "set-codes", "--code", "4821", "--duress-code", "9137"])
+        .args([
+            "checkin",
+            "set-codes",
+            "--code",
+            "4821",
+            "--duress-code",
+            "9137",
+        ])
         .assert()
         .success();
     env.json(&["checkin", "start", "--minutes", "30", "--discreet"]);

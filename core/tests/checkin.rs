@@ -355,13 +355,16 @@ fn buddy_alerts_carry_the_booking_and_the_first_step_in_their_language() {
         .unwrap();
     // Romanian buddies get plain letters by default: GSM-7, no diacritics.
     let ro = text_of(romanian);
-    assert!(ro.starts_with("ALERTA: nu am confirmat ca sunt bine"), "{ro}");
+    assert!(
+        ro.starts_with("ALERTA: nu am confirmat ca sunt bine"),
+        "{ro}"
+    );
     assert!(ro.contains("Adresa: 12 Example Road, Leeds"), "{ro}");
     assert_eq!(
-        vigil_core::checkin::sms::encoding(&ro),
+        vigil_core::checkin::sms::encoding(ro),
         vigil_core::checkin::sms::Encoding::Gsm7
     );
-    assert!(vigil_core::checkin::sms::segments(&ro) <= 4);
+    assert!(vigil_core::checkin::sms::segments(ro) <= 4);
 }
 
 #[test]
@@ -874,7 +877,10 @@ fn plain_letters_follow_the_language_unless_chosen_and_pt_br_is_its_own_language
     let pl = c
         .add_buddy(draft("Kasia", "07400 111222", Channel::Sms, "pl"), "GB")
         .unwrap();
-    assert!(pl.plain_letters, "Polish SMS are usually written without diacritics");
+    assert!(
+        pl.plain_letters,
+        "Polish SMS are usually written without diacritics"
+    );
     let mut d = draft("Bruna", "07400 333444", Channel::Sms, "pt-BR");
     assert!(!c.add_buddy(d.clone(), "GB").unwrap().plain_letters);
     d.plain_letters = Some(true);
@@ -935,7 +941,10 @@ fn discreet_wording_hides_what_the_worker_notices_say_but_not_the_buddy_alert() 
     plan.discreet_notice = Some(format!("Buy bread{}", "!".repeat(100)));
     assert!(matches!(
         c.arm(plan.clone(), t0()),
-        Err(Error::InvalidInput { field: "discreet notice", .. })
+        Err(Error::InvalidInput {
+            field: "discreet notice",
+            ..
+        })
     ));
     plan.discreet_notice = Some("  Buy bread  ".into());
     c.arm(plan, t0()).unwrap();
@@ -953,5 +962,7 @@ fn discreet_wording_hides_what_the_worker_notices_say_but_not_the_buddy_alert() 
     // Reminder, overdue, escalating (each repeated until reported shown): all neutral.
     assert!(notices.len() >= 3);
     assert!(notices.iter().all(|n| n == "Buy bread"), "{notices:?}");
-    assert!(buddy_texts.iter().any(|t| t.starts_with("ALERT: I have not checked in")));
+    assert!(buddy_texts
+        .iter()
+        .any(|t| t.starts_with("ALERT: I have not checked in")));
 }

@@ -78,6 +78,7 @@ fn with_buddy(session: &vigil_core::vault::Session) -> vigil_core::vault::Record
                 phone: "07400 123456".into(),
                 channel: Channel::Sms,
                 language: "en".into(),
+                plain_letters: None,
             },
             "GB",
         )

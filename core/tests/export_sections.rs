@@ -158,6 +158,7 @@ fn fill(s: &Session) -> Keys {
                     phone: phone.into(),
                     channel,
                     language: "en".into(),
+                    plain_letters: None,
                 },
                 "GB",
             )
@@ -533,6 +534,7 @@ fn merging_never_duplicates_and_keeps_the_newer_side() {
                 phone: "07400 654321".into(),
                 channel: Channel::OtherApp,
                 language: "pt-BR".into(),
+                plain_letters: None,
             },
             "GB",
         )

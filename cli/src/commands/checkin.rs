@@ -103,7 +103,11 @@ pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
                                 b.phone,
                                 b.channel,
                                 b.language,
-                                if b.plain_letters { ", plain letters" } else { "" }
+                                if b.plain_letters {
+                                    ", plain letters"
+                                } else {
+                                    ""
+                                }
                             )
                         })
                         .collect()

@@ -21,7 +21,8 @@ pub enum Encoding {
 }
 
 /// Characters of the GSM 03.38 default alphabet, besides ASCII letters and digits.
-const GSM_BASIC_EXTRA: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./:;<=>?¡ÄÖÑÜ§¿äöñüà";
+const GSM_BASIC_EXTRA: &str =
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./:;<=>?¡ÄÖÑÜ§¿äöñüà";
 /// The extension table: each costs an escape septet plus itself.
 const GSM_EXTENSION: &str = "^{}\\[~]|€\u{000C}";
 
@@ -77,11 +78,12 @@ pub fn segments(text: &str) -> usize {
 
 /// The part of `text` that arrives in the first segment.
 pub fn first_segment(text: &str) -> &str {
-    let (single, multi) = match encoding(text) {
+    let enc = encoding(text);
+    let (single, multi) = match enc {
         Encoding::Gsm7 => (160, 153),
         Encoding::Ucs2 => (70, 67),
     };
-    let cost = |c: char| match encoding(text) {
+    let cost = |c: char| match enc {
         Encoding::Gsm7 => gsm_septets(c).unwrap_or(1),
         Encoding::Ucs2 => c.len_utf16(),
     };
@@ -197,7 +199,10 @@ mod tests {
             ("Zażółć gęślą jaźń Łódź", "Zazolc gesla jazn Lodz"),
             ("Știință și țară, în față", "Stiinta si tara, in fata"),
             ("Não, açúcar, avó, você", "Nao, acucar, avo, voce"),
-            ("Dirección: Calle Año, nº 3, 2ª", "Direccion: Calle Año, no 3, 2a"),
+            (
+                "Dirección: Calle Año, nº 3, 2ª",
+                "Direccion: Calle Año, no 3, 2a",
+            ),
             ("“Quoted” – done…", "\"Quoted\" - done..."),
         ] {
             let plain = plain_letters(input);

@@ -250,10 +250,23 @@ fn alert_lines(language: &str, duress: bool, ctx: &Compose<'_>) -> Vec<(Line, St
     let time = |at| local_time(at, ctx.now, ctx.utc_offset_minutes);
     let mut lines = vec![(
         Line::Intro,
-        t(if duress { "duress_intro" } else { "alert_intro" }).to_owned(),
+        t(if duress {
+            "duress_intro"
+        } else {
+            "alert_intro"
+        })
+        .to_owned(),
     )];
-    if let Some(address) = f.address.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        lines.push((Line::Address, render(t("line_address"), &[("address", address)])));
+    if let Some(address) = f
+        .address
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        lines.push((
+            Line::Address,
+            render(t("line_address"), &[("address", address)]),
+        ));
     }
     if let Some((lat, lon)) = f.place {
         lines.push((
@@ -296,8 +309,16 @@ fn alert_lines(language: &str, duress: bool, ctx: &Compose<'_>) -> Vec<(Line, St
         ("line_due", ctx.deadline)
     };
     lines.push((Line::Time, render(t(label), &[("time", &time(at))])));
-    if let Some(client) = f.client_label.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        lines.push((Line::Client, render(t("line_client"), &[("client", client)])));
+    if let Some(client) = f
+        .client_label
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        lines.push((
+            Line::Client,
+            render(t("line_client"), &[("client", client)]),
+        ));
     }
     let ids: Vec<&str> = f
         .client_identifiers
@@ -308,11 +329,17 @@ fn alert_lines(language: &str, duress: bool, ctx: &Compose<'_>) -> Vec<(Line, St
     if !ids.is_empty() {
         lines.push((
             Line::ClientContact,
-            render(t("line_client_contact"), &[("identifiers", &ids.join(", "))]),
+            render(
+                t("line_client_contact"),
+                &[("identifiers", &ids.join(", "))],
+            ),
         ));
     }
     if let Some(start) = f.booking_starts_at {
-        lines.push((Line::Started, render(t("line_started"), &[("time", &time(start))])));
+        lines.push((
+            Line::Started,
+            render(t("line_started"), &[("time", &time(start))]),
+        ));
     }
     lines
 }
@@ -676,10 +703,16 @@ mod tests {
     #[test]
     fn times_show_the_date_only_when_it_is_not_today() {
         let now = now(); // 2026-03-01 23:40 at UTC+1
-        assert_eq!(local_time(now - Duration::minutes(30), now, 60), "23:10 UTC+1");
+        assert_eq!(
+            local_time(now - Duration::minutes(30), now, 60),
+            "23:10 UTC+1"
+        );
         // 23:00 UTC on 1 March is already 2 March at UTC+1.
         let after_midnight = Utc.with_ymd_and_hms(2026, 3, 1, 23, 30, 0).unwrap();
-        assert_eq!(local_time(after_midnight, now, 60), "2026-03-02 00:30 UTC+1");
+        assert_eq!(
+            local_time(after_midnight, now, 60),
+            "2026-03-02 00:30 UTC+1"
+        );
         assert_eq!(
             local_time(now - Duration::hours(30), now, 60),
             "2026-02-28 17:40 UTC+1"
@@ -771,7 +804,11 @@ mod tests {
                                 s.to_owned()
                             }
                         };
-                        let intro = t(if duress { "duress_intro" } else { "alert_intro" });
+                        let intro = t(if duress {
+                            "duress_intro"
+                        } else {
+                            "alert_intro"
+                        });
                         let step = t(if duress {
                             "first_step_duress"
                         } else {
@@ -824,7 +861,10 @@ mod tests {
                 let text = compose(&lang, true, kind, &c);
                 assert_eq!(sms::encoding(&text), sms::Encoding::Gsm7);
                 for (line, body) in alert_lines(&lang, duress, &c) {
-                    if !matches!(line, Line::Started | Line::Time | Line::Client | Line::BookingMap) {
+                    if !matches!(
+                        line,
+                        Line::Started | Line::Time | Line::Client | Line::BookingMap
+                    ) {
                         assert!(
                             text.contains(&sms::plain_letters(&body)),
                             "{lang}: {line:?} left out:\n{text}"
@@ -864,7 +904,10 @@ mod tests {
         let c = ctx(&facts, Some(&f), now - Duration::minutes(20));
         for lang in languages() {
             let text = compose(&lang, false, MessageKind::Duress, &c);
-            assert!(sms::segments(&text) <= sms::MAX_ALERT_SEGMENTS, "{lang}: {text}");
+            assert!(
+                sms::segments(&text) <= sms::MAX_ALERT_SEGMENTS,
+                "{lang}: {text}"
+            );
             assert!(text.contains("London W8 5SF, Entrance C"), "{lang}: {text}");
             assert!(text.contains("..."), "{lang}: {text}");
             assert!(text.contains(&sms::plain_letters(lookup(&lang, "first_step_duress"))));
@@ -905,10 +948,19 @@ mod tests {
             assert!(alert.contains("Tom"), "{lang}: {alert}");
             assert!(alert.contains("+447700900123, j.whitfield1978@example.com"));
             assert!(alert.contains("https://www.openstreetmap.org/?mlat=51.50234&mlon=-0.19321"));
-            assert!(alert.contains("12 min"), "{lang}: location age missing: {alert}");
-            assert!(alert.contains("22:40 UTC+1"), "{lang}: meeting start: {alert}");
+            assert!(
+                alert.contains("12 min"),
+                "{lang}: location age missing: {alert}"
+            );
+            assert!(
+                alert.contains("22:40 UTC+1"),
+                "{lang}: meeting start: {alert}"
+            );
             assert!(alert.contains("23:20 UTC+1"), "{lang}: deadline: {alert}");
-            assert!(!alert.contains("2026-"), "{lang}: today's date shown: {alert}");
+            assert!(
+                !alert.contains("2026-"),
+                "{lang}: today's date shown: {alert}"
+            );
         }
     }
 
@@ -919,8 +971,17 @@ mod tests {
         let f = fix(now);
         let c = ctx(&facts, Some(&f), now - Duration::minutes(20));
         let banned = [
-            "vigil", "client", "klient", "cliente", "booking", "sex", "escort", "punter",
-            "rezerw", "reserva", "rezervare",
+            "vigil",
+            "client",
+            "klient",
+            "cliente",
+            "booking",
+            "sex",
+            "escort",
+            "punter",
+            "rezerw",
+            "reserva",
+            "rezervare",
         ];
         for lang in languages() {
             for kind in every_kind("Ana") {
