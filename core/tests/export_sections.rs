@@ -465,7 +465,10 @@ fn the_export_holds_every_section_in_its_documented_shape() {
         .as_array()
         .unwrap()
         .contains(&serde_json::json!({"kind": "phone", "value": "+447700900123"})));
-    assert_eq!(keys(&s["buddies"][0]), "channel,id,language,name,phone");
+    assert_eq!(
+        keys(&s["buddies"][0]),
+        "channel,id,language,name,phone,plain_letters"
+    );
     assert_eq!(s["buddies"].as_array().unwrap().len(), 2);
     let p = &s["trusted_publishers"][0];
     assert_eq!(keys(p), "id,keys,name,trusted_at");

@@ -561,8 +561,8 @@ fn alerts_carry_the_latest_location_with_its_age() {
         })
         .unwrap();
     assert!(text.contains("mlat=51.50000&mlon=-0.10000"), "{text}");
-    assert!(text.contains("20 min old"), "{text}");
-    assert!(text.contains("±20 m"), "{text}");
+    assert!(text.contains("20 min ago"), "{text}");
+    assert!(text.contains("within 20 m"), "{text}");
 }
 
 #[test]

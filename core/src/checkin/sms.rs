@@ -189,8 +189,13 @@ mod tests {
         assert_eq!(segments(&"ł".repeat(71)), 2);
         assert_eq!(segments(&"ł".repeat(268)), 4);
         assert_eq!(segments(&"ł".repeat(269)), 5);
-        // An emoji is a surrogate pair: two units, never split.
-        assert_eq!(segments(&format!("{}😀", "a".repeat(66))), 2);
+        // An emoji is a surrogate pair: two units, never split across segments.
+        assert_eq!(segments(&format!("{}😀", "a".repeat(68))), 1);
+        assert_eq!(segments(&format!("{}😀", "a".repeat(69))), 2);
+        assert_eq!(
+            segments(&format!("{}😀{}", "a".repeat(66), "a".repeat(66))),
+            3
+        );
     }
 
     #[test]
