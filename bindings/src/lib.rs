@@ -309,6 +309,7 @@ impl Session {
                     phone: input.phone,
                     channel: input.channel.into(),
                     language: input.language,
+                    plain_letters: input.plain_letters,
                 },
                 &region,
             )
@@ -366,6 +367,7 @@ impl Session {
         }
         plan.worker_language = input.worker_language;
         plan.utc_offset_minutes = input.utc_offset_minutes;
+        plan.discreet_notice = input.discreet_notice;
         self.with(|s| s.checkins(&self.escalation).arm(plan, types::to_time(now)))
             .map(Into::into)
     }
@@ -614,4 +616,19 @@ impl BackgroundRunner {
         self.with(|r| r.check_in(&code, types::to_time(now)))
             .map(Into::into)
     }
+}
+
+/// The languages buddy messages can be written in, with their own names, whether "plain
+/// letters" is on by default, and the neutral text offered for discreet notifications.
+#[uniffi::export]
+pub fn message_languages() -> Vec<MessageLanguage> {
+    c::templates::language_list()
+        .into_iter()
+        .map(|l| MessageLanguage {
+            discreet_notice_default: c::templates::discreet_notice_default(&l.tag),
+            tag: l.tag,
+            name: l.name,
+            plain_letters_default: l.plain_letters_default,
+        })
+        .collect()
 }

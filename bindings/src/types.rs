@@ -45,6 +45,8 @@ pub enum BookingStatus {
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct BookingInput {
+    /// Shown to buddies exactly as typed ("Meeting with: …") when a check-in covers the
+    /// booking: say so next to the field where she types it.
     pub client_label: String,
     pub client_phone: Option<String>,
     pub client_email: Option<String>,
@@ -174,8 +176,13 @@ pub struct BuddyInput {
     pub name: String,
     pub phone: String,
     pub channel: Channel,
-    /// Language of the buddy's messages: "en", "ro", "pl", "pt", "es", ...
+    /// Language of the buddy's messages: a tag from `message_languages()` ("en", "es",
+    /// "pl", "pt", "pt-br", "ro").
     pub language: String,
+    /// Write their SMS without diacritics. `None`: the language's usual practice (on for
+    /// Polish and Romanian); say so where the buddy is added.
+    #[uniffi(default = None)]
+    pub plain_letters: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -186,6 +193,8 @@ pub struct Buddy {
     pub phone: String,
     pub channel: Channel,
     pub language: String,
+    /// Their SMS are written without diacritics.
+    pub plain_letters: bool,
 }
 
 impl From<c::Buddy> for Buddy {
@@ -196,8 +205,22 @@ impl From<c::Buddy> for Buddy {
             phone: bd.phone,
             channel: bd.channel.into(),
             language: bd.language,
+            plain_letters: bd.plain_letters,
         }
     }
+}
+
+/// A language buddy messages can be written in, for the language picker.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct MessageLanguage {
+    /// The tag to store ("pt-br").
+    pub tag: String,
+    /// Its own name ("Português (Brasil)").
+    pub name: String,
+    /// Whether "plain letters" is on by default for a buddy in this language.
+    pub plain_letters_default: bool,
+    /// The neutral text offered for discreet notifications in this language.
+    pub discreet_notice_default: String,
 }
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -211,6 +234,10 @@ pub struct CheckinInput {
     pub repeat_minutes: Option<i64>,
     pub worker_language: String,
     pub utc_offset_minutes: i32,
+    /// Discreet wording: the worker's own notifications (lock screen) say only this neutral
+    /// text. `None`: the full wording. Kept in the check-in until settings exist.
+    #[uniffi(default = None)]
+    pub discreet_notice: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]

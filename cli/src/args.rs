@@ -146,6 +146,8 @@ pub enum BuddyCommand {
     Add(BuddyAddArgs),
     /// List buddies
     List,
+    /// The languages buddy messages can be written in
+    Languages,
 }
 
 #[derive(Debug, Args)]
@@ -154,12 +156,17 @@ pub struct BuddyAddArgs {
     pub name: String,
     #[arg(long, value_name = "P")]
     pub phone: String,
-    /// Language of the messages this buddy gets (en, ro, pt-BR, ...)
+    /// Language of the messages this buddy gets: en, es, pl, pt (Portugal), pt-BR (Brazil),
+    /// ro (`vigil buddy languages` lists them)
     #[arg(long, default_value = "en")]
     pub language: String,
     /// How to reach them first
     #[arg(long, value_enum, default_value_t = ChannelArg::Sms)]
     pub channel: ChannelArg,
+    /// Write their SMS without diacritics ("ł" as "l"), so alerts fit in fewer SMS
+    /// [default: yes for Polish and Romanian, where that is usual; no otherwise]
+    #[arg(long, value_name = "yes|no", value_parser = clap::builder::BoolishValueParser::new())]
+    pub plain_letters: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -197,6 +204,11 @@ pub struct CheckinStartArgs {
     /// A buddy to alert, by name (repeatable) [default: every buddy]
     #[arg(long, value_name = "NAME")]
     pub buddy: Vec<String>,
+    /// Discreet wording: your own reminders and notices (which may show on a lock
+    /// screen) say only TEXT [default TEXT: "Reminder: check your calendar."]. Messages
+    /// to your buddies are unchanged.
+    #[arg(long, value_name = "TEXT", num_args = 0..=1, default_missing_value = "")]
+    pub discreet: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -435,7 +447,8 @@ pub enum BookingCommand {
 
 #[derive(Debug, Args)]
 pub struct BookingAddArgs {
-    /// Who the booking is with (a label you recognise)
+    /// Who the booking is with (a label you recognise). A check-in covering this booking
+    /// shows it to your buddies exactly as typed ("Meeting with: LABEL")
     #[arg(long, value_name = "LABEL")]
     pub client: String,
     /// The client's phone number

@@ -447,6 +447,7 @@ fn checkin_steps(
             phone: "07400 123456".into(),
             channel: Channel::Sms,
             language: "en".into(),
+            plain_letters: None,
         },
         "GB",
     )?;

@@ -665,3 +665,78 @@ fn export_to_an_age_recipient_and_restore_with_its_identity() {
         added["id"]
     );
 }
+
+#[test]
+fn buddy_add_says_whether_their_sms_use_plain_letters_and_languages_are_listed() {
+    let env = Env::with_vault();
+    env.vigil()
+        .args(["buddy", "add", "--name", "Kasia", "--phone", "07400 111222"])
+        .args(["--language", "pl"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("without diacritics, as is usual"));
+    let bruna = env.json(&[
+        "buddy",
+        "add",
+        "--name",
+        "Bruna",
+        "--phone",
+        "07400 333444",
+        "--language",
+        "pt-BR",
+        "--plain-letters",
+        "yes",
+    ]);
+    assert_eq!(bruna["language"], "pt-br");
+    assert_eq!(bruna["plain_letters"], true);
+    env.vigil()
+        .args(["buddy", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(pl, plain letters)"));
+    let langs = env.json(&["buddy", "languages"]);
+    let tags: Vec<&str> = langs["languages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["tag"].as_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["en", "es", "pl", "pt", "pt-br", "ro"]);
+}
+
+#[test]
+fn a_discreet_checkin_shows_only_the_neutral_text_to_the_worker() {
+    let env = Env::with_vault();
+    env.vigil()
+        .args(["buddy", "add", "--name", "Ana", "--phone", "07400 123456"])
+        .assert()
+        .success();
+    env.vigil()
+        .args([
+            "checkin",
+            "set-codes",
+            "--code",
+            "4821",
+            "--duress-code",
+            "9137",
+        ])
+        .assert()
+        .success();
+    env.json(&["checkin", "start", "--minutes", "30", "--discreet"]);
+    let reminder = env
+        .bare()
+        .args(["checkin", "tick", "--json", "--now", &at(26)])
+        .assert()
+        .success();
+    let reminder = common::parse_one_json(&reminder.get_output().stdout);
+    assert_eq!(reminder["actions"][0]["notice"], "reminder");
+    assert_eq!(
+        reminder["actions"][0]["text"],
+        "Reminder: check your calendar."
+    );
+    env.bare()
+        .args(["checkin", "tick", "--now", &at(42)])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ALERT: I have not checked in"));
+}

@@ -32,6 +32,7 @@ fn states() -> Vec<CheckinState> {
                     phone: "+447400123456".into(),
                     channel: Channel::Sms,
                     language: "en".into(),
+                    plain_letters: false,
                 })
                 .collect();
             CheckinState::arm(

@@ -64,6 +64,7 @@ fn draft(name: &str, phone: &str, channel: Channel, language: &str) -> BuddyDraf
         phone: phone.into(),
         channel,
         language: language.into(),
+        plain_letters: None,
     }
 }
 
@@ -322,15 +323,16 @@ fn buddy_alerts_carry_the_booking_and_the_first_step_in_their_language() {
         .unwrap();
     let text = text_of(english);
     for expected in [
-        "SAFETY ALERT",
-        "Tall man, grey coat",
+        "ALERT: I have not checked in",
+        "Meeting with: Tall man, grey coat",
         "07400 999888",
         "@greycoat",
-        "12 Example Road, Leeds",
-        "https://www.openstreetmap.org/?mlat=53.80000&mlon=-1.55000",
-        "Booking started: 2026-03-01 19:30 (UTC+00:00)",
-        "has not reported any location",
-        "What to do first: call me",
+        "Address: 12 Example Road, Leeds",
+        "https://www.openstreetmap.org/?mlat=53.80000&mlon=-1.55000&zoom=17",
+        "Meeting started: 19:30 UTC",
+        "Check-in was due: 21:00 UTC\n",
+        "My phone has not shared its location.",
+        "What to do: call me",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in {text}");
     }
@@ -351,8 +353,18 @@ fn buddy_alerts_carry_the_booking_and_the_first_step_in_their_language() {
         .iter()
         .find(|a| matches!(&a.kind, ActionKind::MessageBuddy { language, .. } if language == "ro"))
         .unwrap();
-    assert!(text_of(romanian).starts_with("ALERTĂ DE SIGURANȚĂ"));
-    assert!(text_of(romanian).contains("12 Example Road, Leeds"));
+    // Romanian buddies get plain letters by default: GSM-7, no diacritics.
+    let ro = text_of(romanian);
+    assert!(
+        ro.starts_with("ALERTA: nu am confirmat ca sunt bine"),
+        "{ro}"
+    );
+    assert!(ro.contains("Adresa: 12 Example Road, Leeds"), "{ro}");
+    assert_eq!(
+        vigil_core::checkin::sms::encoding(ro),
+        vigil_core::checkin::sms::Encoding::Gsm7
+    );
+    assert!(vigil_core::checkin::sms::segments(ro) <= 4);
 }
 
 #[test]
@@ -392,10 +404,10 @@ fn the_locked_runner_escalates_with_only_the_device_secret() {
     assert_eq!(buddy_purposes(&alerts), vec![MessagePurpose::Alert; 2]);
     let with_location = alerts
         .iter()
-        .find(|a| text_of(a).contains("Last known location"))
+        .find(|a| text_of(a).contains("My phone's last location"))
         .unwrap();
     assert!(
-        text_of(with_location).contains("8 min old"),
+        text_of(with_location).contains("8 min ago, within 15 m"),
         "{}",
         text_of(with_location)
     );
@@ -579,7 +591,7 @@ fn the_duress_code_returns_exactly_what_a_normal_check_in_returns() {
                 assert!(*discreet);
                 assert_ne!(*channel, Channel::Call);
                 assert!(
-                    text.contains("DURESS") || text.contains("CONSTRÂNGERE"),
+                    text.contains("I am NOT safe") || text.contains("NU sunt bine"),
                     "{text}"
                 );
             }
@@ -854,4 +866,103 @@ fn bad_locked_input_is_refused_and_changes_nothing() {
         Err(Error::Checkin(CheckinError::UnknownAction))
     ));
     assert_eq!(r.list().unwrap().items, before);
+}
+
+#[test]
+fn plain_letters_follow_the_language_unless_chosen_and_pt_br_is_its_own_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, session, _) = setup(dir.path());
+    let k = key();
+    let c = session.checkins(&k);
+    let pl = c
+        .add_buddy(draft("Kasia", "07400 111222", Channel::Sms, "pl"), "GB")
+        .unwrap();
+    assert!(
+        pl.plain_letters,
+        "Polish SMS are usually written without diacritics"
+    );
+    let mut d = draft("Bruna", "07400 333444", Channel::Sms, "pt-BR");
+    assert!(!c.add_buddy(d.clone(), "GB").unwrap().plain_letters);
+    d.plain_letters = Some(true);
+    let bruna = c.add_buddy(d, "GB").unwrap();
+    assert!(bruna.plain_letters);
+    assert_eq!(bruna.language, "pt-br");
+    let mut d = draft("Ola", "07400 555666", Channel::Sms, "pl");
+    d.plain_letters = Some(false);
+    assert!(!c.add_buddy(d, "GB").unwrap().plain_letters);
+
+    let mut plan = CheckinPlan::new(t0() + min(30), vec![pl.id, bruna.id]);
+    plan.timing.reminder_before = Duration::zero();
+    c.arm(plan, t0()).unwrap();
+    let actions = c.tick(t0() + min(40)).unwrap();
+    let texts: Vec<&str> = actions
+        .iter()
+        .filter(|a| matches!(a.kind, ActionKind::MessageBuddy { .. }))
+        .map(text_of)
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.starts_with("ALARM: minal czas")),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.contains("Meu celular nao enviou")),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn buddies_stored_before_plain_letters_load_with_their_language_default() {
+    let old = |language: &str| {
+        serde_json::json!({
+            "id": "5e6f708192a3b4c5d6e7f8091a2b3c4d",
+            "name": "Ana",
+            "phone": "+447400123456",
+            "channel": "sms",
+            "language": language,
+        })
+    };
+    let ro: vigil_core::checkin::Buddy = serde_json::from_value(old("ro")).unwrap();
+    assert!(ro.plain_letters);
+    let en: vigil_core::checkin::Buddy = serde_json::from_value(old("en")).unwrap();
+    assert!(!en.plain_letters);
+    let mut chosen = old("ro");
+    chosen["plain_letters"] = false.into();
+    let ro: vigil_core::checkin::Buddy = serde_json::from_value(chosen).unwrap();
+    assert!(!ro.plain_letters);
+}
+
+#[test]
+fn discreet_wording_hides_what_the_worker_notices_say_but_not_the_buddy_alert() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, session, buddies) = setup(dir.path());
+    let k = key();
+    let c = session.checkins(&k);
+    let mut plan = CheckinPlan::new(t0() + min(30), buddies.clone());
+    plan.discreet_notice = Some(format!("Buy bread{}", "!".repeat(100)));
+    assert!(matches!(
+        c.arm(plan.clone(), t0()),
+        Err(Error::InvalidInput {
+            field: "discreet notice",
+            ..
+        })
+    ));
+    plan.discreet_notice = Some("  Buy bread  ".into());
+    c.arm(plan, t0()).unwrap();
+    let mut notices = Vec::new();
+    let mut buddy_texts = Vec::new();
+    for m in [25, 30, 40] {
+        for a in c.tick(t0() + min(m)).unwrap() {
+            match a.kind {
+                ActionKind::NotifyWorker { ref text, .. } => notices.push(text.clone()),
+                ActionKind::MessageBuddy { ref text, .. } => buddy_texts.push(text.clone()),
+                _ => {}
+            }
+        }
+    }
+    // Reminder, overdue, escalating (each repeated until reported shown): all neutral.
+    assert!(notices.len() >= 3);
+    assert!(notices.iter().all(|n| n == "Buy bread"), "{notices:?}");
+    assert!(buddy_texts
+        .iter()
+        .any(|t| t.starts_with("ALERT: I have not checked in")));
 }

@@ -151,6 +151,7 @@ fn run(n: usize, ops: Vec<Op>, unreachable_mask: Vec<bool>) {
                 phone: (*phone).into(),
                 channel: *channel,
                 language: "en".into(),
+                plain_letters: None,
             },
             "GB",
         )

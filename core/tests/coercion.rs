@@ -80,6 +80,7 @@ fn with_buddy(session: &vigil_core::vault::Session) -> vigil_core::vault::Record
                 phone: "07400 123456".into(),
                 channel: Channel::Sms,
                 language: "en".into(),
+                plain_letters: None,
             },
             "GB",
         )
@@ -723,11 +724,7 @@ fn a_duress_unlock_silently_alerts_the_chosen_buddies_while_the_real_vault_stays
         .collect();
     assert_eq!(texts.len(), 1, "{actions:?}");
     assert!(texts[0].1, "sent discreetly");
-    assert!(
-        texts[0].0.to_lowercase().contains("duress"),
-        "{}",
-        texts[0].0
-    );
+    assert!(texts[0].0.contains("I am NOT safe"), "{}", texts[0].0);
     assert!(
         !actions
             .iter()

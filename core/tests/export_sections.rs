@@ -158,6 +158,7 @@ fn fill(s: &Session) -> Keys {
                     phone: phone.into(),
                     channel,
                     language: "en".into(),
+                    plain_letters: None,
                 },
                 "GB",
             )
@@ -464,7 +465,10 @@ fn the_export_holds_every_section_in_its_documented_shape() {
         .as_array()
         .unwrap()
         .contains(&serde_json::json!({"kind": "phone", "value": "+447700900123"})));
-    assert_eq!(keys(&s["buddies"][0]), "channel,id,language,name,phone");
+    assert_eq!(
+        keys(&s["buddies"][0]),
+        "channel,id,language,name,phone,plain_letters"
+    );
     assert_eq!(s["buddies"].as_array().unwrap().len(), 2);
     let p = &s["trusted_publishers"][0];
     assert_eq!(keys(p), "id,keys,name,trusted_at");
@@ -542,6 +546,7 @@ fn merging_never_duplicates_and_keeps_the_newer_side() {
                 phone: "07400 654321".into(),
                 channel: Channel::OtherApp,
                 language: "pt-BR".into(),
+                plain_letters: None,
             },
             "GB",
         )

@@ -8,8 +8,8 @@
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 use vigil_core::checkin::{
-    Action, ActionKind, BuddyDraft, Channel, CheckinId, CheckinPlan, CheckinStatus, Checkins,
-    Outcome,
+    templates, Action, ActionKind, BuddyDraft, Channel, CheckinId, CheckinPlan, CheckinStatus,
+    Checkins, Outcome,
 };
 use vigil_core::vault::RecordId;
 
@@ -29,6 +29,7 @@ pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
             phone,
             language,
             channel,
+            plain_letters,
         }) => {
             let region = ctx.region()?;
             let buddy = checkins.add_buddy(
@@ -37,11 +38,44 @@ pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
                     phone,
                     channel: channel_of(channel),
                     language,
+                    plain_letters,
                 },
                 region.code(),
             )?;
+            if !templates::languages().contains(&buddy.language)
+                && !templates::languages()
+                    .iter()
+                    .any(|l| buddy.language.starts_with(&format!("{l}-")))
+            {
+                ctx.warn("no messages in that language yet: this buddy gets English");
+            }
             ctx.emit(json!(buddy), || {
-                format!("Added buddy {} ({}).", buddy.name, buddy.phone)
+                let letters = match (plain_letters, buddy.plain_letters) {
+                    (None, true) => "Their SMS are written without diacritics, as is usual \
+                                     in their language (--plain-letters no to change)."
+                        .to_owned(),
+                    (None, false) => "Their SMS keep diacritics; long alerts may then cost \
+                                      more SMS (--plain-letters yes to write without)."
+                        .to_owned(),
+                    (Some(true), _) => "Their SMS are written without diacritics.".to_owned(),
+                    (Some(false), _) => "Their SMS keep diacritics.".to_owned(),
+                };
+                format!("Added buddy {} ({}). {letters}", buddy.name, buddy.phone)
+            })
+        }
+        BuddyCommand::Languages => {
+            let list = templates::language_list();
+            ctx.emit(json!({ "languages": list }), || {
+                list.iter()
+                    .map(|l| {
+                        format!(
+                            "{:<6} {:<22} plain letters by default: {}\n",
+                            l.tag,
+                            l.name,
+                            if l.plain_letters_default { "yes" } else { "no" }
+                        )
+                    })
+                    .collect()
             })
         }
         BuddyCommand::List => {
@@ -63,8 +97,17 @@ pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
                         .iter()
                         .map(|b| {
                             format!(
-                                "{}  {:<20} {:<16} {:?} ({})\n",
-                                b.id, b.name, b.phone, b.channel, b.language
+                                "{}  {:<20} {:<16} {:?} ({}{})\n",
+                                b.id,
+                                b.name,
+                                b.phone,
+                                b.channel,
+                                b.language,
+                                if b.plain_letters {
+                                    ", plain letters"
+                                } else {
+                                    ""
+                                }
                             )
                         })
                         .collect()
@@ -200,6 +243,14 @@ fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
     let mut plan = CheckinPlan::new(now + Duration::minutes(a.minutes), buddies);
     plan.booking = a.booking.as_deref().map(parse_id).transpose()?;
     plan.utc_offset_minutes = utc_offset_minutes();
+    // `--discreet` alone: the neutral text offered in the worker's language.
+    plan.discreet_notice = a.discreet.map(|text| {
+        if text.trim().is_empty() {
+            templates::discreet_notice_default(&plan.worker_language)
+        } else {
+            text
+        }
+    });
     let status = checkins.arm(plan, now)?;
     ctx.emit(status_json(&status), || {
         format!(

@@ -89,6 +89,10 @@ pub struct Contact {
     pub phone: String,
     pub channel: Channel,
     pub language: String,
+    /// SMS to this buddy are written without diacritics (absent in rows armed before the
+    /// option existed: off).
+    #[serde(default)]
+    pub plain_letters: bool,
 }
 
 /// One rung of the escalation ladder, in engine form.
@@ -422,6 +426,9 @@ pub struct CheckinState {
     location: Option<LocationFix>,
     worker_language: String,
     utc_offset_minutes: i32,
+    /// The worker's neutral text for her own notifications, if she chose discreet wording.
+    #[serde(default)]
+    discreet_notice: Option<String>,
     reminder_done: bool,
     overdue_done: bool,
     /// Ladder steps started so far (steps are sorted by start time).
@@ -467,6 +474,11 @@ fn secs(d: Duration) -> i64 {
 }
 
 impl CheckinState {
+    /// Discreet wording for the worker's own notifications (already validated).
+    pub(crate) fn set_discreet_notice(&mut self, text: Option<String>) {
+        self.discreet_notice = text;
+    }
+
     /// Validates and arms. Every mistake is caught here, not at the deadline.
     pub fn arm(spec: ArmSpec, now: Timestamp) -> Result<Self> {
         if spec.deadline <= now {
@@ -543,6 +555,7 @@ impl CheckinState {
             location: None,
             worker_language: spec.worker_language,
             utc_offset_minutes: spec.utc_offset_minutes,
+            discreet_notice: None,
             // A reminder that would fall at or before arming is pointless: skip it.
             reminder_done: reminder_before_secs == 0 || reminder_at <= now,
             overdue_done: false,
@@ -935,6 +948,7 @@ impl CheckinState {
             },
             utc_offset_minutes: self.utc_offset_minutes,
             now,
+            discreet_notice: self.discreet_notice.as_deref(),
         }
     }
 
@@ -963,7 +977,7 @@ impl CheckinState {
                         .unwrap_or(contact.channel),
                     language: contact.language.clone(),
                     purpose: *purpose,
-                    text: templates::compose(&contact.language, kind, &ctx),
+                    text: templates::compose(&contact.language, contact.plain_letters, kind, &ctx),
                     discreet: *purpose == MessagePurpose::Duress,
                 }
             }
@@ -984,6 +998,7 @@ impl CheckinState {
                 reason: reason.clone(),
                 text: templates::compose(
                     &self.worker_language,
+                    false,
                     MessageKind::ChannelFailed {
                         buddy: &c.name,
                         failed: *failed,
@@ -1006,7 +1021,7 @@ impl CheckinState {
                 };
                 ActionKind::NotifyWorker {
                     notice,
-                    text: templates::compose(&self.worker_language, kind, &ctx),
+                    text: templates::compose(&self.worker_language, false, kind, &ctx),
                 }
             }
         }

@@ -25,6 +25,7 @@ fn contact(i: u8, channel: Channel) -> Contact {
         phone: format!("+44770090012{i}"),
         channel,
         language: "en".into(),
+        plain_letters: false,
     }
 }
 
@@ -472,7 +473,7 @@ fn duress_looks_like_a_check_in_and_alerts_everyone_discreetly() {
             _ => None,
         })
         .unwrap();
-    assert!(text.contains("DURESS"));
+    assert!(text.contains("I am NOT safe"));
     // Failures are never shown to the worker while under duress.
     for act in &a {
         duress.report(act.id.seq, fail("no signal"), now).unwrap();
@@ -560,8 +561,8 @@ fn alerts_carry_the_latest_location_with_its_age() {
         })
         .unwrap();
     assert!(text.contains("mlat=51.50000&mlon=-0.10000"), "{text}");
-    assert!(text.contains("20 min old"), "{text}");
-    assert!(text.contains("±20 m"), "{text}");
+    assert!(text.contains("20 min ago"), "{text}");
+    assert!(text.contains("within 20 m"), "{text}");
 }
 
 #[test]

@@ -19,6 +19,7 @@
 pub mod engine;
 mod key;
 mod runner;
+pub mod sms;
 mod store;
 pub mod templates;
 
@@ -103,12 +104,19 @@ pub struct BuddyDraft {
     /// Any usual form; stored in E.164.
     pub phone: String,
     pub channel: Channel,
-    /// Language of the messages this buddy gets (e.g. "en", "ro", "pt-BR").
+    /// Language of the messages this buddy gets (e.g. "en", "ro", "pt-BR"); see
+    /// [`templates::language_list`].
     pub language: String,
+    /// Write this buddy's SMS without diacritics ("plain letters"), so they fit in fewer
+    /// segments. `None`: the language's usual practice (on for Polish and Romanian, see
+    /// [`templates::plain_letters_default`]); the UI says so where the buddy is added.
+    #[serde(default)]
+    pub plain_letters: Option<bool>,
 }
 
 /// A stored buddy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredBuddy")]
 pub struct Buddy {
     pub id: RecordId,
     pub name: String,
@@ -116,6 +124,36 @@ pub struct Buddy {
     pub phone: String,
     pub channel: Channel,
     pub language: String,
+    /// SMS to this buddy are written without diacritics.
+    pub plain_letters: bool,
+}
+
+/// A buddy as stored, including records written before "plain letters" existed: those
+/// get their language's default when read.
+#[derive(Deserialize)]
+struct StoredBuddy {
+    id: RecordId,
+    name: String,
+    phone: String,
+    channel: Channel,
+    language: String,
+    #[serde(default)]
+    plain_letters: Option<bool>,
+}
+
+impl From<StoredBuddy> for Buddy {
+    fn from(b: StoredBuddy) -> Self {
+        Buddy {
+            plain_letters: b
+                .plain_letters
+                .unwrap_or_else(|| templates::plain_letters_default(&b.language)),
+            id: b.id,
+            name: b.name,
+            phone: b.phone,
+            channel: b.channel,
+            language: b.language,
+        }
+    }
 }
 
 fn normalize_language(tag: &str) -> Result<String> {
@@ -147,14 +185,18 @@ impl BuddyDraft {
                 "must be at most 100 characters",
             ));
         }
+        let language = normalize_language(&self.language)?;
         Ok(Buddy {
             id,
             name,
+            plain_letters: self
+                .plain_letters
+                .unwrap_or_else(|| templates::plain_letters_default(&language)),
             // Same normalization as screening, so a buddy's number and a client note's
             // number compare equal.
             phone: normalize_phone(&self.phone, default_region.parse()?)?,
             channel: self.channel,
-            language: normalize_language(&self.language)?,
+            language,
         })
     }
 }
@@ -232,6 +274,12 @@ pub struct CheckinPlan {
     pub worker_language: String,
     /// The worker's UTC offset now, for times written in messages.
     pub utc_offset_minutes: i32,
+    /// Discreet wording: when set, every notification to the worker herself (which may
+    /// show on her lock screen, in front of a client) is this neutral text instead of
+    /// "your buddies are being alerted". Buddy messages are unchanged. Offered default:
+    /// [`templates::discreet_notice_default`]. Part of the plan until the app has a
+    /// settings store to keep it in.
+    pub discreet_notice: Option<String>,
 }
 
 impl CheckinPlan {
@@ -245,8 +293,32 @@ impl CheckinPlan {
             timing: Timing::default(),
             worker_language: "en".to_owned(),
             utc_offset_minutes: 0,
+            discreet_notice: None,
         }
     }
+}
+
+/// Longest discreet notice text (it is one line on a lock screen).
+const MAX_DISCREET_NOTICE_LEN: usize = 100;
+
+/// Trims the worker's neutral notice text; empty means "not discreet".
+fn normalize_discreet_notice(text: Option<&str>) -> Result<Option<String>> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > MAX_DISCREET_NOTICE_LEN {
+        return Err(Error::invalid(
+            "discreet notice",
+            "must be at most 100 characters",
+        ));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "discreet notice",
+            "must be one line of text",
+        ));
+    }
+    Ok(Some(text.to_owned()))
 }
 
 /// Check-ins of an unlocked vault.
@@ -278,6 +350,7 @@ impl Checkins<'_> {
                     phone: buddy.phone,
                     channel: buddy.channel,
                     language: buddy.language,
+                    plain_letters: buddy.plain_letters,
                 })
             })
             .collect()
@@ -431,6 +504,7 @@ impl Checkins<'_> {
             return Err(Error::invalid("UTC offset", "must be within 14 hours"));
         }
         let worker_language = normalize_language(&plan.worker_language)?;
+        let discreet_notice = normalize_discreet_notice(plan.discreet_notice.as_deref())?;
         let mut chosen: Vec<RecordId> = Vec::new();
         let mut seen = BTreeSet::new();
         for id in &plan.buddies {
@@ -475,7 +549,7 @@ impl Checkins<'_> {
             }
             None => AlertFacts::default(),
         };
-        let state = CheckinState::arm(
+        let mut state = CheckinState::arm(
             ArmSpec {
                 id: self.session.new_id()?,
                 deadline: plan.deadline,
@@ -489,6 +563,7 @@ impl Checkins<'_> {
             },
             now,
         )?;
+        state.set_discreet_notice(discreet_notice);
         self.with_store(|s| s.arm(state))
     }
 

@@ -26,6 +26,9 @@ struct BuddyRecord {
     phone: String,
     channel: ChannelRecord,
     language: String,
+    /// Absent in files written before the option existed: the language's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    plain_letters: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -44,6 +47,7 @@ impl From<Buddy> for BuddyRecord {
             phone,
             channel,
             language,
+            plain_letters,
         } = b;
         BuddyRecord {
             id,
@@ -55,6 +59,7 @@ impl From<Buddy> for BuddyRecord {
                 Channel::OtherApp => ChannelRecord::OtherApp,
             },
             language,
+            plain_letters: Some(plain_letters),
         }
     }
 }
@@ -101,6 +106,7 @@ impl Section for BuddiesSection {
                 ChannelRecord::OtherApp => Channel::OtherApp,
             },
             language: r.language,
+            plain_letters: r.plain_letters,
         };
         // The same checks as adding a buddy; an E.164 number keeps its own country.
         let buddy = match draft.normalize(r.id, "GB") {
