@@ -179,10 +179,19 @@ impl<F: FnMut(Warning)> Parser<F> {
         let kind = pairs
             .next_if_rule(Rule::rules_modifier_enum)
             .map(|p| self.build_rules_modifier_enum(p))
-            .transpose()?
-            .unwrap_or(rl::RuleKind::Open);
+            .transpose()?;
 
         let comment = pairs.next().map(|p| self.build_comment(p)).transpose()?;
+
+        // A comment with no explicit state (`Mo 10:00-12:00 "by appointment"`) means the
+        // state is unknown, as in the specification and opening_hours.js; only an explicit
+        // `open` makes such a rule open.
+        let kind = kind.unwrap_or(if comment.is_some() {
+            rl::RuleKind::Unknown
+        } else {
+            rl::RuleKind::Open
+        });
+
         Ok((kind, comment))
     }
 

@@ -162,7 +162,7 @@ impl<L: Localize> OpeningHours<L> {
         }
 
         let mut prev_match = false;
-        let mut prev_eval = None;
+        let mut prev_eval: Option<Schedule> = None;
 
         for rules_seq in &self.expr.rules {
             let curr_match = rules_seq.day_selector.filter(date, &self.ctx);
@@ -170,14 +170,19 @@ impl<L: Localize> OpeningHours<L> {
 
             let (new_match, new_eval) = match (rules_seq.operator, rules_seq.kind) {
                 // The normal rule acts like the additional rule when the kind is "closed".
+                // A rule replaces earlier rules on the days it selects. On other days it can
+                // still contribute the part of yesterday's hours that runs past midnight
+                // (`Fr-Sa 11:00-03:00` on Sunday 00:30), which only a later rule may
+                // override, as in opening_hours.js.
                 (RuleOperator::Normal, RuleKind::Open | RuleKind::Unknown) => (
                     curr_match || prev_match,
                     if curr_match {
                         curr_eval
                     } else {
-                        prev_eval
-                            .filter(|s: &Schedule| !s.is_always_closed_with_no_comments())
-                            .or(curr_eval)
+                        match (prev_eval, curr_eval) {
+                            (Some(prev), Some(curr)) => Some(prev.addition(curr)),
+                            (prev, curr) => prev.or(curr),
+                        }
                     },
                 ),
                 (RuleOperator::Additional, _) | (RuleOperator::Normal, RuleKind::Closed) => (
@@ -187,17 +192,19 @@ impl<L: Localize> OpeningHours<L> {
                         (prev, curr) => prev.or(curr),
                     },
                 ),
-                (RuleOperator::Fallback, _) => {
-                    if prev_match
-                        && !(prev_eval.as_ref())
-                            .map(Schedule::is_always_closed_with_no_comments)
-                            .unwrap_or(true)
-                    {
-                        (prev_match, prev_eval)
-                    } else {
-                        (curr_match, curr_eval)
-                    }
-                }
+                // A fallback rule applies wherever the earlier rules leave the place closed
+                // (without a comment), including the closed hours of days they select
+                // (`Mo-Fr 09:00-17:00 || "by appointment"` on Wednesday evening), as in
+                // opening_hours.js.
+                (RuleOperator::Fallback, _) => (
+                    prev_match || curr_match,
+                    match (prev_eval, curr_eval) {
+                        (Some(prev), Some(curr)) => {
+                            Some(curr.addition(prev.filter_closed_ranges()))
+                        }
+                        (prev, curr) => prev.or(curr),
+                    },
+                ),
             };
 
             prev_match = new_match;
@@ -371,11 +378,95 @@ impl<L: Localize> Display for OpeningHours<L> {
 /// Build the full schedule at a given date from a rule sequence:
 /// - handles overlap with previous day,
 /// - handles unknown kind overrides.
+/// The comment opening_hours.js gives an open end that has no comment of its own.
+pub const OPEN_END_COMMENT: &str = "Specified as open end. Closing time was guessed.";
+
+/// The guessed end of an open end starting at `start`, as in opening_hours.js: the end of
+/// the day before 17:00, ten hours later from 17:00, eight hours later from 22:00.
+fn guess_open_end(start: ExtendedTime) -> ExtendedTime {
+    let hours = if start.hour() < 17 {
+        return ExtendedTime::MIDNIGHT_24.max(start);
+    } else if start.hour() < 22 {
+        10
+    } else {
+        8
+    };
+    start.add_hours(hours).unwrap_or(ExtendedTime::MIDNIGHT_48)
+}
+
+/// Schedule of a rule with open ends (`22:00+`, `18:00-22:00+`): the closing time is not
+/// known, so from the open end's start until the guessed end the state is unknown (not
+/// open), with the rule's comment or [`OPEN_END_COMMENT`]. A fixed part (`18:00-22:00`)
+/// keeps the rule's kind.
+fn open_end_schedule_at<L: Localize>(
+    rule_sequence: &RuleSequence,
+    date: NaiveDate,
+    ctx: &Context<L>,
+) -> Option<Schedule> {
+    use opening_hours_syntax::rules::time::{Time, TimeSelector, TimeSpan};
+
+    let mut fixed = Vec::new();
+    let mut guessed = Vec::new();
+
+    for span in &rule_sequence.time_selector.spans {
+        if !span.open_end {
+            fixed.push(span.clone());
+            continue;
+        }
+
+        // `22:00+` is parsed as 22:00-24:00 with an open end; `18:00-22:00+` as 18:00-22:00.
+        let start = if span.range.end == Time::Fixed(ExtendedTime::MIDNIGHT_24) {
+            span.range.start
+        } else {
+            fixed.push(TimeSpan { open_end: false, ..span.clone() });
+            span.range.end
+        };
+
+        let end = match start {
+            Time::Fixed(t) => Time::Fixed(guess_open_end(t)),
+            Time::Variable(_) => Time::Fixed(ExtendedTime::MIDNIGHT_24),
+        };
+
+        guessed.push(TimeSpan { range: start..end, open_end: false, repeats: None });
+    }
+
+    let unknown = RuleSequence {
+        time_selector: TimeSelector::new(guessed),
+        kind: match rule_sequence.kind {
+            RuleKind::Closed => RuleKind::Closed,
+            RuleKind::Open | RuleKind::Unknown => RuleKind::Unknown,
+        },
+        comment: if rule_sequence.comment.is_empty() {
+            OPEN_END_COMMENT.into()
+        } else {
+            rule_sequence.comment.clone()
+        },
+        ..rule_sequence.clone()
+    };
+
+    let unknown_eval = rule_sequence_schedule_at(&unknown, date, ctx);
+
+    if fixed.is_empty() {
+        return unknown_eval;
+    }
+
+    let fixed_rule = RuleSequence { time_selector: TimeSelector::new(fixed), ..rule_sequence.clone() };
+
+    match (rule_sequence_schedule_at(&fixed_rule, date, ctx), unknown_eval) {
+        (Some(sched_1), Some(sched_2)) => Some(sched_1.addition(sched_2)),
+        (opt_1, opt_2) => opt_1.or(opt_2),
+    }
+}
+
 fn rule_sequence_schedule_at<L: Localize>(
     rule_sequence: &RuleSequence,
     date: NaiveDate,
     ctx: &Context<L>,
 ) -> Option<Schedule> {
+    if rule_sequence.time_selector.spans.iter().any(|span| span.open_end) {
+        return open_end_schedule_at(rule_sequence, date, ctx);
+    }
+
     #[cfg(test)]
     crate::tests::utils::stats::notify::generated_schedule();
 

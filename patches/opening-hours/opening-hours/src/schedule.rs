@@ -117,13 +117,6 @@ impl Schedule {
         self.inner.is_empty()
     }
 
-    /// Check if a schedule is always closed with no comments.
-    pub(crate) fn is_always_closed_with_no_comments(&self) -> bool {
-        self.inner
-            .iter()
-            .all(|rg| rg.kind == RuleKind::Closed && rg.comment.is_empty())
-    }
-
     /// Remove closed with no comment sections
     pub fn filter_closed_ranges(mut self) -> Self {
         self.inner
