@@ -165,15 +165,19 @@ fn install_reference() -> PathBuf {
     let lock = std::fs::read(reference_dir().join("package-lock.json")).unwrap();
     let key = format!(
         "{:016x}",
-        lock.iter().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(*b))
-            .wrapping_mul(0x100000001b3))
+        lock.iter()
+            .fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(*b))
+                .wrapping_mul(0x100000001b3))
     );
     let base = std::env::var_os("VIGIL_NPM_CACHE")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/vigil/npm")))
         .expect("set HOME or VIGIL_NPM_CACHE for the npm install of opening_hours.js");
     let dir = base.join(key);
-    if !dir.join("node_modules/opening_hours/package.json").is_file() {
+    if !dir
+        .join("node_modules/opening_hours/package.json")
+        .is_file()
+    {
         std::fs::create_dir_all(&dir).unwrap();
         for f in ["package.json", "package-lock.json"] {
             std::fs::copy(reference_dir().join(f), dir.join(f)).unwrap();
@@ -183,7 +187,11 @@ fn install_reference() -> PathBuf {
             .current_dir(&dir)
             .status()
             .expect("npm is required for the opening-hours differential test");
-        assert!(status.success(), "`npm ci` of opening_hours.js failed in {}", dir.display());
+        assert!(
+            status.success(),
+            "`npm ci` of opening_hours.js failed in {}",
+            dir.display()
+        );
     }
     dir
 }
@@ -227,12 +235,17 @@ fn code(state: OpenState) -> u8 {
 
 /// The documented exceptions (docs/directory.md, "Agreement with opening_hours.js"): pairs
 /// where Vigil is deliberately different, with the reason.
-fn exception(value: &str, at: DateTime<Utc>, vigil: u8, reference: u8, parsed: bool) -> Option<&'static str> {
+fn exception(
+    value: &str,
+    at: DateTime<Utc>,
+    vigil: u8,
+    reference: u8,
+    parsed: bool,
+) -> Option<&'static str> {
     let local = at.with_timezone(&London);
     // 1. Boxing Day 2026 is a Saturday: the official England and Wales list has only the
     //    substitute Monday 28 December; opening_hours.js also counts Saturday 26th as PH.
-    if local.date_naive() == NaiveDate::from_ymd_opt(2026, 12, 26).unwrap()
-        && value.contains("PH")
+    if local.date_naive() == NaiveDate::from_ymd_opt(2026, 12, 26).unwrap() && value.contains("PH")
     {
         return Some("Boxing Day on a Saturday is not a bank holiday (official list)");
     }
@@ -261,7 +274,11 @@ fn exception(value: &str, at: DateTime<Utc>, vigil: u8, reference: u8, parsed: b
 fn open_now_agrees_with_opening_hours_js() {
     let values = corpus(220);
     let instants = instants();
-    assert!(values.len() >= 200, "corpus has only {} values", values.len());
+    assert!(
+        values.len() >= 200,
+        "corpus has only {} values",
+        values.len()
+    );
     assert!(instants.len() >= 300, "only {} instants", instants.len());
     let reference = reference_states(&values, &instants);
     let eval = HoursEvaluator::new("Europe/London").unwrap();
@@ -273,9 +290,7 @@ fn open_now_agrees_with_opening_hours_js() {
         let parsed = eval.parse(value);
         for (i, &at) in instants.iter().enumerate() {
             pairs += 1;
-            let vigil = parsed
-                .as_ref()
-                .map_or(b'u', |p| code(p.state_at(at)));
+            let vigil = parsed.as_ref().map_or(b'u', |p| code(p.state_at(at)));
             // A value opening_hours.js refuses has no reference state: Vigil must not claim
             // open or closed either.
             let reference = expected.as_ref().map_or(b'u', |s| s[i]);
@@ -307,7 +322,12 @@ fn open_now_agrees_with_opening_hours_js() {
         disagreements.is_empty(),
         "{} of {pairs} pairs disagree with opening_hours.js, e.g.:\n{}",
         disagreements.len(),
-        disagreements.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
+        disagreements
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
@@ -319,7 +339,13 @@ fn debug_print_states() {
     };
     let eval = HoursEvaluator::new("Europe/London").unwrap();
     let parsed = eval.parse(&value).expect("parses");
-    for (y, m, d) in [(2026, 3, 22), (2026, 3, 29), (2026, 1, 4), (2026, 10, 18), (2026, 10, 25)] {
+    for (y, m, d) in [
+        (2026, 3, 22),
+        (2026, 3, 29),
+        (2026, 1, 4),
+        (2026, 10, 18),
+        (2026, 10, 25),
+    ] {
         for (h, mi) in [(0, 30)] {
             if let Some(t) = London.with_ymd_and_hms(y, m, d, h, mi, 0).earliest() {
                 let t = t.with_timezone(&Utc);
