@@ -180,6 +180,8 @@ impl<L: Localize> OpeningHours<L> {
                         curr_eval
                     } else {
                         match (prev_eval, curr_eval) {
+                            // Nothing runs past midnight: keep the earlier rules' day as is.
+                            (Some(prev), Some(curr)) if curr.is_empty() => Some(prev),
                             (Some(prev), Some(curr)) => Some(prev.addition(curr)),
                             (prev, curr) => prev.or(curr),
                         }
