@@ -162,13 +162,18 @@ use crate::{Context, OpeningHours};
     "12:00-14:00 closed, 10:00-20:00 open",
     "10:00 open 20:00"
 )]
-// Rule: Fallback
-#[case::rule_fallback("2020-06-01", "Jun:10:00-12:00 open || unknown", "10:00 open 12:00")]
+// Rule: Fallback (applies wherever the earlier rules leave the day closed, as in
+// opening_hours.js)
+#[case::rule_fallback(
+    "2020-06-01",
+    "Jun:10:00-12:00 open || unknown",
+    "00:00 unknown 10:00 open 12:00 unknown 24:00"
+)]
 #[case::rule_fallback("2020-05-31", "Jun:10:00-12:00 open || unknown", "00:00 unknown 24:00")]
 #[case::rule_fallback(
     "2020-06-01",
     "Jun:10:00-12:00 open || Mo-Fr closed || unknown",
-    "10:00 open 12:00"
+    "00:00 unknown 10:00 open 12:00 unknown 24:00"
 )]
 #[case::rule_fallback(
     "2020-05-29", // friday
