@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, TimeZone, Timelike, Utc};
 use chrono_tz::Europe::London;
 use vigil_core::directory::hours::{HoursEvaluator, OpenState};
 use vigil_core::directory::import::import_nhs_choices;
@@ -266,7 +266,6 @@ fn exception(
     {
         return Some("opening_hours.js daylight-saving bug: Saturday night repeated on Monday");
     }
-    let _ = local.weekday() == Weekday::Sat;
     None
 }
 
@@ -329,28 +328,4 @@ fn open_now_agrees_with_opening_hours_js() {
             .collect::<Vec<_>>()
             .join("\n")
     );
-}
-
-/// Prints Vigil's states of `$VIGIL_OH_DEBUG` around given instants (a debugging aid).
-#[test]
-fn debug_print_states() {
-    let Ok(value) = std::env::var("VIGIL_OH_DEBUG") else {
-        return;
-    };
-    let eval = HoursEvaluator::new("Europe/London").unwrap();
-    let parsed = eval.parse(&value).expect("parses");
-    for (y, m, d) in [
-        (2026, 3, 22),
-        (2026, 3, 29),
-        (2026, 1, 4),
-        (2026, 10, 18),
-        (2026, 10, 25),
-    ] {
-        for (h, mi) in [(0, 30)] {
-            if let Some(t) = London.with_ymd_and_hms(y, m, d, h, mi, 0).earliest() {
-                let t = t.with_timezone(&Utc);
-                eprintln!("{y}-{m}-{d} {h:02}:{mi:02} {:?}", parsed.state_at(t));
-            }
-        }
-    }
 }
