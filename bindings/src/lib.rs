@@ -509,6 +509,8 @@ impl Session {
     }
 
     /// Services near a point, nearest first, each with its distance and opening state.
+    /// With `open_at`, only services known to be open then; with `include_maybe_open` as
+    /// well, those whose state is unknown follow them (nearest first, at most `limit`).
     pub fn nearby_services(&self, query: NearbyInput, now: SystemTime) -> Result<Vec<ServiceHit>> {
         let categories = query
             .categories
@@ -531,10 +533,15 @@ impl Session {
         )
         .categories(&categories)
         .open(filter);
+        let with_maybe = query.include_maybe_open && filter == OpenFilter::OpenOnly;
         self.with_directory(|dir| {
-            Ok(dir
-                .index
-                .nearby(&q)?
+            let hits = if with_maybe {
+                let found = dir.index.nearby_open(&q)?;
+                found.open.into_iter().chain(found.maybe_open).collect()
+            } else {
+                dir.index.nearby(&q)?
+            };
+            Ok(hits
                 .into_iter()
                 .map(|h| types::service_hit(h.service, h.publisher, h.distance_m, h.hours))
                 .collect())

@@ -575,8 +575,14 @@ pub struct NearbyInput {
     pub limit: u32,
     /// Category names ("sexual health clinic", "pharmacy", "A&E", ...); empty: all.
     pub categories: Vec<String>,
-    /// Keep only services open at this time.
+    /// Keep only services known to be open at this time.
     pub open_at: Option<SystemTime>,
+    /// With `open_at`: after the open services, list those whose state at that time is
+    /// unknown (`open_state` = `Unknown`; "maybe open": "by appointment", closing time not
+    /// known, hours not understood or not published). The app must show them apart,
+    /// labelled, never as open.
+    #[uniffi(default = false)]
+    pub include_maybe_open: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -584,6 +590,17 @@ pub enum OpenState {
     Open,
     Closed,
     Unknown,
+}
+
+/// Where a service's state comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum HoursSource {
+    /// The published opening hours.
+    Published,
+    /// No opening hours published: unknown.
+    NotPublished,
+    /// Opening hours that could not be understood: unknown ("hours not understood").
+    NotUnderstood,
 }
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -600,7 +617,20 @@ pub struct ServiceHit {
     pub website: Option<String>,
     pub distance_m: f64,
     pub open_state: OpenState,
+    /// The hours' comment for this state ("by appointment", "closing time not known").
+    pub hours_comment: Option<String>,
+    pub hours_source: HoursSource,
     pub next_change: Option<SystemTime>,
+    /// The state from `next_change` on ("open until 22:00, then maybe open").
+    pub next_state: Option<OpenState>,
+}
+
+fn open_state(state: d::OpenState) -> OpenState {
+    match state {
+        d::OpenState::Open => OpenState::Open,
+        d::OpenState::Closed => OpenState::Closed,
+        d::OpenState::Unknown => OpenState::Unknown,
+    }
 }
 
 pub(crate) fn service_hit(
@@ -625,12 +655,15 @@ pub(crate) fn service_hit(
         phone: service.phone.clone(),
         website: service.website.clone(),
         distance_m,
-        open_state: match hours.state {
-            d::OpenState::Open => OpenState::Open,
-            d::OpenState::Closed => OpenState::Closed,
-            d::OpenState::Unknown => OpenState::Unknown,
+        open_state: open_state(hours.state),
+        hours_comment: hours.comment,
+        hours_source: match hours.source {
+            d::HoursSource::Published => HoursSource::Published,
+            d::HoursSource::NotPublished => HoursSource::NotPublished,
+            d::HoursSource::NotUnderstood => HoursSource::NotUnderstood,
         },
         next_change: hours.next_change.map(from_time),
+        next_state: hours.next_state.map(open_state),
     }
 }
 

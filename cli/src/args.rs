@@ -288,10 +288,11 @@ pub struct ServicesNearArgs {
     /// Only these categories (repeatable), e.g. sexual_health_clinic, pharmacy, sarc, "A&E"
     #[arg(long, value_name = "C", value_parser = parse_category)]
     pub category: Vec<vigil_core::directory::Category>,
-    /// Only services open now
+    /// Only services known to be open now; those that may be open (hours unknown, "by
+    /// appointment", closing time not known) follow in a separate "maybe open" group
     #[arg(long, conflicts_with = "open_at")]
     pub open_now: bool,
-    /// Only services open at this time (RFC 3339)
+    /// Only services known to be open at this time (RFC 3339), then the "maybe open" group
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub open_at: Option<DateTime<Utc>>,
     #[arg(long, value_name = "N", default_value_t = 10,

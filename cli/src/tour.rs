@@ -19,7 +19,7 @@ use vigil_core::checkin::{
 use vigil_core::clock::{Clock, ManualClock};
 use vigil_core::directory::import::import_nhs_choices;
 use vigil_core::directory::{
-    build_directory_bundle, Category, DirectoryContent, NearbyQuery, OpenFilter,
+    build_directory_bundle, Category, DirectoryContent, HoursSource, NearbyQuery, OpenFilter,
 };
 use vigil_core::export::age::{Identity, Recipient};
 use vigil_core::feeds::{
@@ -358,16 +358,33 @@ fn directory_steps(
     n.say("the same bundle with one bit flipped -> refused (bad signature)");
     let loaded = session.directory().load()?;
     // Charing Cross, London, on a Saturday evening (the tour's clock).
+    // Only pharmacies known to be open are listed as open; those whose hours say nothing
+    // certain for that time follow, labelled "maybe open".
     let query = NearbyQuery::new(51.5080, -0.1247, 3_000.0, 3, now)
         .categories(&[Category::Pharmacy])
         .open(OpenFilter::OpenOnly);
-    let hits = loaded.index.nearby(&query)?;
+    let found = loaded.index.nearby_open(&query)?;
     n.say(format!(
         "pharmacies open near Charing Cross at {}:",
         now.format("%a %H:%M UTC")
     ));
-    for h in &hits {
+    for h in &found.open {
         n.say(format!("  {:>5.0} m  {}", h.distance_m, h.service.name));
+    }
+    if !found.maybe_open.is_empty() {
+        n.say("maybe open (hours not known for that time: call first):");
+        for h in &found.maybe_open {
+            let why = match (&h.hours.comment, h.hours.source) {
+                (Some(c), _) => c.clone(),
+                (None, HoursSource::NotUnderstood) => "hours not understood".to_owned(),
+                (None, HoursSource::NotPublished) => "no hours published".to_owned(),
+                (None, HoursSource::Published) => "hours unknown".to_owned(),
+            };
+            n.say(format!(
+                "  {:>5.0} m  {} ({why})",
+                h.distance_m, h.service.name
+            ));
+        }
     }
     Ok(())
 }

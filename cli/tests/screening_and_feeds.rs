@@ -292,6 +292,58 @@ fn services_near_and_search_answer_from_an_imported_directory() {
 }
 
 #[test]
+fn services_open_at_lists_maybe_open_services_apart_and_labelled() {
+    let env = Env::with_vault();
+    publisher(&env);
+    trust(&env);
+    publish_directory(&env, "1", "dir.vgl");
+    env.json(&["import", env.path("dir.vgl").to_str().unwrap()]);
+    // 09:30 London on a winter Wednesday: both London services are open; the Manchester
+    // clinic publishes no hours, so it is only "maybe open", after them.
+    let args = [
+        "services",
+        "near",
+        "51.5080,-0.1247",
+        "--radius-km",
+        "500",
+        "--open-at",
+        "2026-01-14T09:30:00Z",
+    ];
+    let doc = env.json(&args);
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        names(&doc["services"]),
+        ["Riverside Sexual Health", "Night Pharmacy"]
+    );
+    assert_eq!(names(&doc["maybe_open"]), ["Far Away Clinic"]);
+    assert_eq!(doc["maybe_open"][0]["open"], "unknown");
+    assert_eq!(doc["maybe_open"][0]["hours_source"], "not_published");
+    assert_eq!(doc["services"][1]["next_state"], "closed");
+    assert_eq!(
+        doc["services"][1]["hours_text"],
+        "open, closes Wed 14 Jan 10:00"
+    );
+    // The text output labels the group.
+    env.vigil()
+        .args(args)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Maybe open"))
+        .stdout(predicate::str::contains(
+            "Night Pharmacy [pharmacy] open, closes 10:00",
+        ))
+        .stdout(predicate::str::contains(
+            "Far Away Clinic [sexual_health_clinic] maybe open (no hours published)",
+        ));
+}
+
+#[test]
 fn services_refuse_an_unknown_category_and_a_bad_point() {
     let env = Env::with_vault();
     env.vigil()

@@ -12,7 +12,8 @@ use vigil_core::directory::import::{
     import_csv, import_nhs_choices, import_osm_geojson, Import, SkipReason,
 };
 use vigil_core::directory::{
-    Category, DirectoryContent, DirectoryIndex, NearbyQuery, OpenFilter, OpenState, Service,
+    Category, DirectoryContent, DirectoryIndex, HoursSource, NearbyQuery, OpenFilter, OpenState,
+    Service,
 };
 use vigil_core::Error;
 
@@ -757,4 +758,82 @@ fn directory_content_round_trips_and_validates() {
     bad_tz.time_zone = "Mars/Olympus".into();
     assert!(bad_tz.validate().is_err());
     assert!(DirectoryIndex::build([("x".to_owned(), bad_tz)]).is_err());
+}
+
+// ---- three states (issue 21) ----
+
+fn hours_index() -> DirectoryIndex {
+    // Five services 1..5 km north of a point in London, with hours of each kind.
+    let at = |i: u32, hours: Option<&str>| {
+        let mut s = Service::new(
+            &format!("s{i}"),
+            &format!("Service {i}"),
+            &[Category::Pharmacy],
+            51.5 + 0.009 * f64::from(i),
+            -0.12,
+        );
+        s.opening_hours = hours.map(str::to_owned);
+        s
+    };
+    DirectoryIndex::build([(
+        "test".to_owned(),
+        DirectoryContent::new(
+            "Europe/London",
+            vec![
+                at(1, Some("Mo-Fr 09:00-17:00 || \"by appointment\"")),
+                at(2, Some("Su-Th 11:00-01:00; Fr-Sa 11:00-03:00")),
+                at(3, Some("Fr-Sa 22:00+")),
+                at(4, Some("Mo-Fr 9:00-5:00 pm")),
+                at(5, None),
+            ],
+        ),
+    )])
+    .unwrap()
+}
+
+#[test]
+fn open_now_lists_only_open_services_and_the_maybe_open_ones_apart() {
+    let index = hours_index();
+    // Sunday 00:30 after a Saturday: the late bar's Saturday hours run on to 03:00.
+    let q = NearbyQuery::new(51.5, -0.12, 10_000.0, 10, london(2026, 3, 8, 0, 30));
+    let found = index.nearby_open(&q).unwrap();
+    let ids = |hits: &[vigil_core::directory::Hit<'_>]| {
+        hits.iter()
+            .map(|h| h.service.id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&found.open), ["s2"]);
+    // "by appointment" (a comment without a state), an open end, hours not understood and
+    // no hours: all maybe open, none shown as open.
+    assert_eq!(ids(&found.maybe_open), ["s1", "s3", "s4", "s5"]);
+    let maybe = &found.maybe_open;
+    assert_eq!(maybe[0].hours.comment.as_deref(), Some("by appointment"));
+    assert_eq!(
+        maybe[1].hours.comment.as_deref(),
+        Some("closing time not known")
+    );
+    assert_eq!(maybe[2].hours.source, HoursSource::NotUnderstood);
+    assert_eq!(maybe[3].hours.source, HoursSource::NotPublished);
+    assert!(maybe.iter().all(|h| h.hours.state == OpenState::Unknown));
+    // The plain open-now filter agrees.
+    let open_only = index.nearby(&q.clone().open(OpenFilter::OpenOnly)).unwrap();
+    assert_eq!(ids(&open_only), ["s2"]);
+}
+
+#[test]
+fn opens_and_closes_at_use_the_three_states() {
+    let index = hours_index();
+    let q = NearbyQuery::new(51.5, -0.12, 10_000.0, 10, london(2026, 3, 4, 16, 0));
+    let hits = index.nearby(&q).unwrap();
+    // Wednesday 16:00: open, then "by appointment" (unknown) from 17:00, not closed.
+    assert_eq!(hits[0].hours.state, OpenState::Open);
+    assert_eq!(hits[0].hours.next_change, Some(london(2026, 3, 4, 17, 0)));
+    assert_eq!(hits[0].hours.next_state, Some(OpenState::Unknown));
+    // Friday 21:00: the open end starts at 22:00 as unknown, not as an opening.
+    let q = NearbyQuery::new(51.5, -0.12, 10_000.0, 10, london(2026, 3, 6, 21, 0));
+    let late = &index.nearby(&q).unwrap()[2];
+    assert_eq!(late.service.id, "s3");
+    assert_eq!(late.hours.state, OpenState::Closed);
+    assert_eq!(late.hours.next_change, Some(london(2026, 3, 6, 22, 0)));
+    assert_eq!(late.hours.next_state, Some(OpenState::Unknown));
 }

@@ -442,13 +442,13 @@ fn the_nhs_directory_round_trips_through_a_signed_bundle_and_the_vault() {
             .nearby(&q)
             .unwrap()
             .into_iter()
-            .map(|h| (h.service.clone(), h.hours))
+            .map(|h| (h.service.clone(), h.hours.clone()))
             .collect();
         let from_import: Vec<_> = direct
             .nearby(&q)
             .unwrap()
             .into_iter()
-            .map(|h| (h.service.clone(), h.hours))
+            .map(|h| (h.service.clone(), h.hours.clone()))
             .collect();
         assert_eq!(from_vault, from_import);
         assert!(!from_vault.is_empty());

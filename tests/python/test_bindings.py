@@ -145,6 +145,19 @@ def test_the_whole_scenario(vault, fixtures_dir):
         T0,
     )
     assert [h.id for h in clinics] == ["test:1"]
+    # Saturday 20:00: the clinic (24/7) is open, the pharmacy (to 18:00) closed; the project
+    # publishes no hours, so it is only "maybe open", listed after the open ones.
+    grouped = session.nearby_services(
+        v.NearbyInput(
+            latitude=51.5136, longitude=-0.1365, radius_km=5.0, limit=10,
+            categories=[], open_at=T0, include_maybe_open=True,
+        ),
+        T0,
+    )
+    assert [(h.id, h.open_state) for h in grouped] == [
+        ("test:1", v.OpenState.OPEN), ("test:3", v.OpenState.UNKNOWN)]
+    assert grouped[1].hours_source == v.HoursSource.NOT_PUBLISHED
+    assert grouped[0].next_state is None
     with pytest.raises(v.VigilError.InvalidInput):
         session.nearby_services(
             v.NearbyInput(latitude=91.0, longitude=0.0, radius_km=5.0, limit=10,

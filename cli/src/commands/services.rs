@@ -2,7 +2,11 @@
 
 use chrono::Utc;
 use serde_json::{json, Value};
-use vigil_core::directory::{HoursStatus, NearbyQuery, OpenFilter, OpenState, Service};
+use vigil_core::clock::Timestamp;
+use vigil_core::directory::hours::parse_time_zone;
+use vigil_core::directory::{
+    DirectoryIndex, Hit, HoursSource, HoursStatus, NearbyQuery, OpenFilter, OpenState, Service,
+};
 
 use crate::args::{ServicesCommand, ServicesNearArgs, ServicesSearchArgs};
 use crate::context::Context;
@@ -36,55 +40,71 @@ pub fn run(ctx: &Context, command: ServicesCommand) -> CliResult {
     }
 }
 
-fn near(
-    ctx: &Context,
-    index: &vigil_core::directory::DirectoryIndex,
-    a: ServicesNearArgs,
-) -> CliResult {
+fn near(ctx: &Context, index: &DirectoryIndex, a: ServicesNearArgs) -> CliResult {
     if !a.radius_km.is_finite() || a.radius_km <= 0.0 || a.radius_km > 20_000.0 {
         return Err(CliError::usage(
             "--radius-km must be a positive number of kilometres",
         ));
     }
     let (lat, lon) = a.point;
-    let (at, open) = match (a.open_now, a.open_at) {
-        (true, _) => (Utc::now(), OpenFilter::OpenOnly),
-        (false, Some(t)) => (t, OpenFilter::OpenOnly),
-        (false, None) => (Utc::now(), OpenFilter::Any),
+    let (at, filtered) = match (a.open_now, a.open_at) {
+        (true, _) => (Utc::now(), true),
+        (false, Some(t)) => (t, true),
+        (false, None) => (Utc::now(), false),
     };
     let query = NearbyQuery::new(lat, lon, a.radius_km * 1000.0, a.limit as usize, at)
-        .categories(&a.category)
-        .open(open);
-    let hits = index.nearby(&query)?;
-    let items: Vec<Value> = hits
-        .iter()
-        .map(|h| {
-            let mut v = service_json(h.service, h.publisher, &h.hours);
-            v["distance_m"] = json!(h.distance_m.round());
-            v
-        })
-        .collect();
-    ctx.emit(json!({ "at": at.to_rfc3339(), "services": items }), || {
-        if hits.is_empty() {
-            return "No service matches within that radius.".to_owned();
-        }
+        .categories(&a.category);
+    // With an open filter, only services known to be open are listed as open; the ones
+    // whose state is unknown follow in their own, labelled group, never mixed in.
+    let (hits, maybe) = if filtered {
+        let found = index.nearby_open(&query.open(OpenFilter::OpenOnly))?;
+        (found.open, found.maybe_open)
+    } else {
+        (index.nearby(&query.open(OpenFilter::Any))?, Vec::new())
+    };
+    let to_json = |hits: &[Hit<'_>]| -> Vec<Value> {
         hits.iter()
             .map(|h| {
-                format!(
-                    "{:>6}  {}\n",
-                    distance(h.distance_m),
-                    line(h.service, h.publisher, &h.hours)
-                )
+                let mut v = service_json(index, h.service, h.publisher, &h.hours);
+                v["distance_m"] = json!(h.distance_m.round());
+                v
             })
             .collect()
+    };
+    let mut doc = json!({ "at": at.to_rfc3339(), "services": to_json(&hits) });
+    if filtered {
+        doc["maybe_open"] = json!(to_json(&maybe));
+    }
+    ctx.emit(doc, || {
+        let lines = |hits: &[Hit<'_>]| -> String {
+            hits.iter()
+                .map(|h| {
+                    format!(
+                        "{:>6}  {}\n",
+                        distance(h.distance_m),
+                        line(index, h.service, h.publisher, &h.hours, at)
+                    )
+                })
+                .collect()
+        };
+        let mut out = if hits.is_empty() {
+            if filtered {
+                "No service known to be open matches within that radius.\n".to_owned()
+            } else {
+                "No service matches within that radius.\n".to_owned()
+            }
+        } else {
+            lines(&hits)
+        };
+        if !maybe.is_empty() {
+            out.push_str("\nMaybe open: hours not known for that time (call before going):\n");
+            out.push_str(&lines(&maybe));
+        }
+        out
     })
 }
 
-fn search(
-    ctx: &Context,
-    index: &vigil_core::directory::DirectoryIndex,
-    a: ServicesSearchArgs,
-) -> CliResult {
+fn search(ctx: &Context, index: &DirectoryIndex, a: ServicesSearchArgs) -> CliResult {
     let now = Utc::now();
     let found = if a.postcode {
         index.search_postcode(&a.text, a.limit as usize, now)?
@@ -93,7 +113,7 @@ fn search(
     };
     let items: Vec<Value> = found
         .iter()
-        .map(|m| service_json(m.service, m.publisher, &m.hours))
+        .map(|m| service_json(index, m.service, m.publisher, &m.hours))
         .collect();
     ctx.emit(json!({ "services": items }), || {
         if found.is_empty() {
@@ -101,28 +121,96 @@ fn search(
         }
         found
             .iter()
-            .map(|m| format!("{}\n", line(m.service, m.publisher, &m.hours)))
+            .map(|m| format!("{}\n", line(index, m.service, m.publisher, &m.hours, now)))
             .collect()
     })
 }
 
-fn service_json(s: &Service, publisher: &str, hours: &HoursStatus) -> Value {
+fn service_json(
+    index: &DirectoryIndex,
+    s: &Service,
+    publisher: &str,
+    hours: &HoursStatus,
+) -> Value {
     json!({
         "id": s.id, "name": s.name, "categories": s.categories,
         "latitude": s.latitude, "longitude": s.longitude,
         "address": s.address, "postcode": s.postcode, "phone": s.phone, "website": s.website,
         "opening_hours": s.opening_hours, "languages": s.languages, "notes": s.notes,
         "last_updated": s.last_updated, "publisher": publisher,
-        "open": hours.state, "next_change": hours.next_change.map(|t| t.to_rfc3339()),
+        "open": hours.state, "hours_comment": hours.comment, "hours_source": hours.source,
+        "hours_text": hours_text(index, publisher, hours, None),
+        "next_change": hours.next_change.map(|t| t.to_rfc3339()),
+        "next_state": hours.next_state,
     })
 }
 
-fn line(s: &Service, publisher: &str, hours: &HoursStatus) -> String {
-    let open = match hours.state {
-        OpenState::Open => "open",
-        OpenState::Closed => "closed",
-        OpenState::Unknown => "hours unknown",
+/// "open, closes 17:00", "closed, opens Mon 09:00", "maybe open (by appointment)",
+/// "open until 22:00, then maybe open": the same three states for now and for the next
+/// change, in the publisher's time zone.
+fn hours_text(
+    index: &DirectoryIndex,
+    publisher: &str,
+    hours: &HoursStatus,
+    at: Option<Timestamp>,
+) -> String {
+    let mut out = match (hours.state, hours.source) {
+        (OpenState::Open, _) => "open".to_owned(),
+        (OpenState::Closed, _) => "closed".to_owned(),
+        (OpenState::Unknown, HoursSource::NotUnderstood) => {
+            "maybe open (hours not understood)".to_owned()
+        }
+        (OpenState::Unknown, HoursSource::NotPublished) => {
+            "maybe open (no hours published)".to_owned()
+        }
+        (OpenState::Unknown, HoursSource::Published) => "maybe open (hours unknown)".to_owned(),
     };
+    if let Some(comment) = &hours.comment {
+        if hours.state == OpenState::Unknown && hours.source == HoursSource::Published {
+            out = format!("maybe open ({comment})");
+        } else {
+            out.push_str(&format!(" ({comment})"));
+        }
+    }
+    let (Some(when), Some(next)) = (hours.next_change, hours.next_state) else {
+        return out;
+    };
+    let tz = index
+        .time_zone_of(publisher)
+        .and_then(|name| parse_time_zone(name).ok());
+    let when = match tz {
+        Some(tz) => {
+            let local = when.with_timezone(&tz);
+            let same_day =
+                at.is_some_and(|a| a.with_timezone(&tz).date_naive() == local.date_naive());
+            if same_day {
+                local.format("%H:%M").to_string()
+            } else {
+                local.format("%a %d %b %H:%M").to_string()
+            }
+        }
+        None => when.to_rfc3339(),
+    };
+    let next = match (hours.state, next) {
+        (OpenState::Open, OpenState::Closed) => format!(", closes {when}"),
+        (OpenState::Open, OpenState::Unknown) => format!(" until {when}, then maybe open"),
+        (OpenState::Closed, OpenState::Open) => format!(", opens {when}"),
+        (OpenState::Closed, OpenState::Unknown) => format!(", maybe open from {when}"),
+        (OpenState::Unknown, OpenState::Open) => format!(", opens {when}"),
+        (OpenState::Unknown, OpenState::Closed) => format!(", closed from {when}"),
+        _ => String::new(),
+    };
+    out + &next
+}
+
+fn line(
+    index: &DirectoryIndex,
+    s: &Service,
+    publisher: &str,
+    hours: &HoursStatus,
+    at: Timestamp,
+) -> String {
+    let open = hours_text(index, publisher, hours, Some(at));
     let categories: Vec<&str> = s.categories.iter().map(|c| c.as_str()).collect();
     let mut out = format!("{} [{}] {open}", s.name, categories.join(", "));
     if let Some(address) = &s.address {

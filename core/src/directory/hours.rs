@@ -36,8 +36,10 @@ pub const MAX_HOURS_LEN: usize = 2_000;
 /// as `None` (no change within about a year).
 const NEXT_CHANGE_HORIZON: TimeDelta = TimeDelta::days(400);
 
-/// Open, closed, or not known (no hours published, unparseable hours, or an explicit
-/// `unknown` rule).
+/// Open, closed, or not known: no hours published, hours not understood, an explicit
+/// `unknown`, a comment without a state (`"by appointment"`), or an open end (`22:00+`,
+/// closing time not known). Only `Open` may be shown as open: "open now" filters keep only
+/// it and list `Unknown` separately as "maybe open".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OpenState {
@@ -46,19 +48,62 @@ pub enum OpenState {
     Unknown,
 }
 
-/// A service's state at a moment and when that state next changes (`None`: not within the
-/// look-ahead horizon, e.g. `24/7`, or not known).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a state comes from: the published hours, or their absence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoursSource {
+    /// The publisher's `opening_hours`, understood.
+    Published,
+    /// No `opening_hours` for this service: unknown.
+    NotPublished,
+    /// `opening_hours` that are not valid syntax (`Mo-Fr 9:00-5:00 pm`) or too long:
+    /// unknown, shown as "hours not understood", never guessed to be open or closed.
+    NotUnderstood,
+}
+
+/// A service's state at a moment, why, and when that state next changes (`None`: not
+/// within the look-ahead horizon, e.g. `24/7`, or not known).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HoursStatus {
     pub state: OpenState,
+    /// The hours' comment for this state (`"by appointment"`), if any; for an open end,
+    /// "closing time not known".
+    pub comment: Option<String>,
+    pub source: HoursSource,
     pub next_change: Option<Timestamp>,
+    /// The state from `next_change` on: "open until 22:00, then maybe open" for
+    /// `18:00-22:00+` (an open end), "closes at 17:00" only when it is `Closed`.
+    pub next_state: Option<OpenState>,
 }
 
 impl HoursStatus {
-    pub const UNKNOWN: HoursStatus = HoursStatus {
-        state: OpenState::Unknown,
-        next_change: None,
-    };
+    /// A service that publishes no hours.
+    pub const NOT_PUBLISHED: HoursStatus = HoursStatus::unknown(HoursSource::NotPublished);
+    /// A service whose hours do not parse.
+    pub const NOT_UNDERSTOOD: HoursStatus = HoursStatus::unknown(HoursSource::NotUnderstood);
+
+    const fn unknown(source: HoursSource) -> Self {
+        HoursStatus {
+            state: OpenState::Unknown,
+            comment: None,
+            source,
+            next_change: None,
+            next_state: None,
+        }
+    }
+}
+
+/// The comment the `opening-hours` crate (patched, as opening_hours.js) gives an open end
+/// without a comment of its own, and what Vigil shows instead.
+const OPEN_END_COMMENT: &str = "Specified as open end. Closing time was guessed.";
+const OPEN_END_SHOWN: &str = "closing time not known";
+
+fn shown_comment(comment: &str) -> Option<String> {
+    match comment.trim() {
+        "" => None,
+        OPEN_END_COMMENT => Some(OPEN_END_SHOWN.to_owned()),
+        c => Some(c.to_owned()),
+    }
 }
 
 /// Parses an IANA time-zone name.
@@ -231,10 +276,14 @@ impl HoursEvaluator {
         })
     }
 
-    /// Parses and evaluates in one step; unparseable or missing hours are unknown.
+    /// Parses and evaluates in one step; missing or unparseable hours are unknown.
     pub fn status(&self, raw: Option<&str>, at: Timestamp) -> HoursStatus {
-        raw.and_then(|r| self.parse(r))
-            .map_or(HoursStatus::UNKNOWN, |p| p.status_at(at))
+        match raw.map(str::trim).filter(|r| !r.is_empty()) {
+            None => HoursStatus::NOT_PUBLISHED,
+            Some(r) => self
+                .parse(r)
+                .map_or(HoursStatus::NOT_UNDERSTOOD, |p| p.status_at(at)),
+        }
     }
 }
 
@@ -261,15 +310,17 @@ impl ParsedHours {
             .map_or(OpenState::Unknown, map_kind)
     }
 
-    /// The state at `at` and when it next changes.
+    /// The state at `at`, its comment, when it next changes and to what.
     pub fn status_at(&self, at: Timestamp) -> HoursStatus {
         let local = at.with_timezone(&self.tz);
         let evaluated = catch_unwind(AssertUnwindSafe(|| {
             let mut ranges = self.oh.iter_from(local);
-            ranges.next().map(|r| (r.kind, r.range.end))
+            let first = ranges.next()?;
+            let next_kind = ranges.next().map(|r| r.kind);
+            Some((first.kind, first.comment, first.range.end, next_kind))
         }));
         match evaluated {
-            Ok(Some((kind, end))) => {
+            Ok(Some((kind, comment, end, next_kind))) => {
                 let end_utc = end.with_timezone(&Utc);
                 // The crate reports "never changes" as an interval reaching its end of time.
                 let next_change = (end_utc - at <= NEXT_CHANGE_HORIZON + TimeDelta::days(1))
@@ -277,10 +328,13 @@ impl ParsedHours {
                     .filter(|e| *e > at);
                 HoursStatus {
                     state: map_kind(kind),
+                    comment: shown_comment(&comment),
+                    source: HoursSource::Published,
                     next_change,
+                    next_state: next_change.and(next_kind.map(map_kind)),
                 }
             }
-            _ => HoursStatus::UNKNOWN,
+            _ => HoursStatus::NOT_UNDERSTOOD,
         }
     }
 }
@@ -395,6 +449,142 @@ mod tests {
         );
         assert!(is_bank_holiday_england_wales(d(2026, 8, 31)));
         assert!(!is_bank_holiday_england_wales(d(2026, 8, 24)));
+    }
+
+    #[test]
+    fn bank_holidays_2026_to_2028_match_the_official_list() {
+        // gov.uk/bank-holidays (England and Wales) for 2026 and 2027; 2028 from the same
+        // statutory rules (New Year's Day on a Saturday moves to Monday 3 January).
+        assert_eq!(
+            bank_holidays_england_wales(2026),
+            [
+                d(2026, 1, 1),
+                d(2026, 4, 3),
+                d(2026, 4, 6),
+                d(2026, 5, 4),
+                d(2026, 5, 25),
+                d(2026, 8, 31),
+                d(2026, 12, 25),
+                d(2026, 12, 28)
+            ]
+        );
+        // Boxing Day 2026 is a Saturday: only the substitute Monday is a bank holiday.
+        assert!(!is_bank_holiday_england_wales(d(2026, 12, 26)));
+        assert_eq!(
+            bank_holidays_england_wales(2027),
+            [
+                d(2027, 1, 1),
+                d(2027, 3, 26),
+                d(2027, 3, 29),
+                d(2027, 5, 3),
+                d(2027, 5, 31),
+                d(2027, 8, 30),
+                d(2027, 12, 27),
+                d(2027, 12, 28)
+            ]
+        );
+        assert_eq!(
+            bank_holidays_england_wales(2028),
+            [
+                d(2028, 1, 3),
+                d(2028, 4, 14),
+                d(2028, 4, 17),
+                d(2028, 5, 1),
+                d(2028, 5, 29),
+                d(2028, 8, 28),
+                d(2028, 12, 25),
+                d(2028, 12, 26)
+            ]
+        );
+    }
+
+    fn at(y: i32, m: u32, day: u32, h: u32, mi: u32) -> Timestamp {
+        use chrono::TimeZone;
+        chrono_tz::Europe::London
+            .with_ymd_and_hms(y, m, day, h, mi, 0)
+            .single()
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn status(hours: &str, t: Timestamp) -> HoursStatus {
+        HoursEvaluator::new("Europe/London")
+            .unwrap()
+            .status(Some(hours), t)
+    }
+
+    #[test]
+    fn a_comment_without_a_state_is_unknown_not_open() {
+        // Wednesday 4 and Saturday 7 March 2026.
+        let s = status("\"by appointment only\"", at(2026, 3, 4, 12, 0));
+        assert_eq!(s.state, OpenState::Unknown);
+        assert_eq!(s.comment.as_deref(), Some("by appointment only"));
+        let walk_in = status("Mo-Fr 09:00-17:00 \"walk-in\"", at(2026, 3, 4, 12, 0));
+        assert_eq!(walk_in.state, OpenState::Unknown);
+        assert_eq!(
+            status("Mo-Fr 09:00-17:00 open \"walk-in\"", at(2026, 3, 4, 12, 0)).state,
+            OpenState::Open
+        );
+        let fallback = "Mo-Fr 09:00-17:00 || \"by appointment\"";
+        assert_eq!(
+            status(fallback, at(2026, 3, 7, 12, 0)).state,
+            OpenState::Unknown
+        );
+        assert_eq!(
+            status(fallback, at(2026, 3, 4, 12, 0)).state,
+            OpenState::Open
+        );
+        assert_eq!(
+            status(fallback, at(2026, 3, 4, 20, 0)).state,
+            OpenState::Unknown
+        );
+        assert_eq!(
+            status("Fr 09:00-12:00 \"early close\"", at(2026, 3, 6, 10, 0)).state,
+            OpenState::Unknown
+        );
+    }
+
+    #[test]
+    fn an_open_end_is_unknown_until_its_guessed_end() {
+        let late = "Fr-Sa 22:00+";
+        let s = status(late, at(2026, 3, 6, 23, 0));
+        assert_eq!(s.state, OpenState::Unknown);
+        assert_eq!(s.comment.as_deref(), Some("closing time not known"));
+        // From 22:00 opening_hours.js guesses eight hours: unknown until 06:00.
+        assert_eq!(s.next_change, Some(at(2026, 3, 7, 6, 0)));
+        assert_eq!(status(late, at(2026, 3, 7, 12, 0)).state, OpenState::Closed);
+        let fixed = "Fr 18:00-22:00+";
+        assert_eq!(status(fixed, at(2026, 3, 6, 20, 0)).state, OpenState::Open);
+        assert_eq!(
+            status(fixed, at(2026, 3, 6, 23, 0)).state,
+            OpenState::Unknown
+        );
+    }
+
+    #[test]
+    fn hours_past_midnight_survive_an_earlier_rule() {
+        let bar = "Su-Th 11:00-01:00; Fr-Sa 11:00-03:00";
+        // Sunday 8 March 00:30 and 02:30: Saturday's hours run on to 03:00.
+        assert_eq!(status(bar, at(2026, 3, 8, 0, 30)).state, OpenState::Open);
+        assert_eq!(status(bar, at(2026, 3, 8, 2, 30)).state, OpenState::Open);
+        assert_eq!(status(bar, at(2026, 3, 8, 3, 30)).state, OpenState::Closed);
+        // A later rule for the next day still overrides them.
+        let s = status("Fr 20:00-03:00; Sa 10:00-18:00", at(2026, 3, 7, 1, 0));
+        assert_eq!(s.state, OpenState::Closed);
+    }
+
+    #[test]
+    fn hours_not_understood_are_unknown_and_say_so() {
+        let s = status("Mo-Fr 9:00-5:00 pm", at(2026, 3, 4, 12, 0));
+        assert_eq!(s.state, OpenState::Unknown);
+        assert_eq!(s.source, HoursSource::NotUnderstood);
+        assert_eq!(
+            HoursEvaluator::new("Europe/London")
+                .unwrap()
+                .status(None, at(2026, 3, 4, 12, 0))
+                .source,
+            HoursSource::NotPublished
+        );
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub enum OpenFilter {
     OpenOnly,
     /// Services open, or whose hours are not known (so worth a phone call).
     OpenOrUnknown,
+    /// Only services whose state is not known: the "maybe open" group listed after the
+    /// open ones (see [`DirectoryIndex::nearby_open`]).
+    UnknownOnly,
 }
 
 impl OpenFilter {
@@ -41,6 +44,7 @@ impl OpenFilter {
             OpenFilter::Any => true,
             OpenFilter::OpenOnly => state == OpenState::Open,
             OpenFilter::OpenOrUnknown => state != OpenState::Closed,
+            OpenFilter::UnknownOnly => state == OpenState::Unknown,
         }
     }
 }
@@ -119,6 +123,16 @@ pub struct Hit<'a> {
     pub distance_m: f64,
     /// State at the query time and when it next changes.
     pub hours: HoursStatus,
+}
+
+/// The answer to "what is open near here": services known to be open, and separately the
+/// ones that may be open (hours unknown, a comment such as "by appointment", an open end,
+/// hours not understood), each nearest first. The second group must be labelled as such:
+/// a "maybe" must never send someone to a closed door believing it is open.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenNearby<'a> {
+    pub open: Vec<Hit<'a>>,
+    pub maybe_open: Vec<Hit<'a>>,
 }
 
 /// One answer to a name or postcode search.
@@ -327,6 +341,14 @@ impl DirectoryIndex {
         Ok(self.finish(hits, query.limit, query.at))
     }
 
+    /// The nearest services open at `query.at` (up to `query.limit`), and the nearest
+    /// ones whose state then is unknown (up to `query.limit` more), whatever `query.open`.
+    pub fn nearby_open(&self, query: &NearbyQuery) -> Result<OpenNearby<'_>> {
+        let open = self.nearby(&query.clone().open(OpenFilter::OpenOnly))?;
+        let maybe_open = self.nearby(&query.clone().open(OpenFilter::UnknownOnly))?;
+        Ok(OpenNearby { open, maybe_open })
+    }
+
     /// The same answer as [`DirectoryIndex::nearby`] by scanning every service: the
     /// reference the index is tested and benchmarked against.
     pub fn nearby_by_scan(&self, query: &NearbyQuery) -> Result<Vec<Hit<'_>>> {
@@ -479,10 +501,12 @@ impl DirectoryIndex {
     }
 
     fn status_of(&self, entry: &Entry, at: Timestamp) -> HoursStatus {
-        entry
-            .hours
-            .and_then(|h| self.parsed(h))
-            .map_or(HoursStatus::UNKNOWN, |p| p.status_at(at))
+        match entry.hours {
+            None => HoursStatus::NOT_PUBLISHED,
+            Some(h) => self
+                .parsed(h)
+                .map_or(HoursStatus::NOT_UNDERSTOOD, |p| p.status_at(at)),
+        }
     }
 }
 

@@ -26,8 +26,8 @@ pub(crate) use bundle::Chunk;
 pub use bundle::{
     build_directory_bundle, Directory, LoadedDirectory, StoredDirectory, SERVICES_PER_CHUNK,
 };
-pub use hours::{HoursStatus, OpenState};
-pub use index::{DirectoryIndex, Hit, Match, NearbyQuery, OpenFilter, EARTH_RADIUS_M};
+pub use hours::{HoursSource, HoursStatus, OpenState};
+pub use index::{DirectoryIndex, Hit, Match, NearbyQuery, OpenFilter, OpenNearby, EARTH_RADIUS_M};
 pub use text::{decode_windows_1252, fold_for_search, normalize_postcode};
 
 /// Errors specific to the directory. Messages name files and columns, never service data.

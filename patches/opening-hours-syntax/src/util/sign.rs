@@ -1,0 +1,4 @@
+pub(crate) enum Sign {
+    Neg,
+    Pos,
+}

@@ -1,0 +1,2 @@
+pub(crate) mod date_filter;
+pub(crate) mod time_filter;

@@ -1,0 +1,4 @@
+pub(crate) mod parse;
+pub(crate) mod stats;
+
+mod parser_schedule;
