@@ -2,7 +2,7 @@
 # The whole test suite: the Rust tests (unit, integration, doc), then the generated
 # bindings driven from Python (pytest) and Kotlin on a JVM (Maven + JUnit) against the real
 # built library, including the age interop tests against pyrage.
-# Needs: Rust, Python 3 with pytest and pyrage, JDK 17 and Maven (see .ci/run).
+# Needs: Rust, Python 3 with pytest and pyrage, JDK 17 and Maven, Node.js with npm (see .ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
