@@ -410,7 +410,10 @@ mod tests {
     /// The flags of `slot` as `passphrase` opens it (`None`: it does not open).
     fn slot_flags(path: &Path, passphrase: &str, slot: u32) -> Option<u8> {
         let kdf = kdf_of(path);
-        let kek = kdf.derive_kek(passphrase, Some(DEVICE)).unwrap().sealing_key();
+        let kek = kdf
+            .derive_kek(passphrase, Some(DEVICE))
+            .unwrap()
+            .sealing_key();
         slots::unwrap(&kek, &kdf, slot, &slots::read(path, slot).unwrap()).map(|k| k.flags)
     }
 
@@ -420,7 +423,10 @@ mod tests {
     fn make_legacy(path: &Path, passphrases: &[&str], drop_row: bool) {
         let kdf = kdf_of(path);
         for passphrase in passphrases {
-            let kek = kdf.derive_kek(passphrase, Some(DEVICE)).unwrap().sealing_key();
+            let kek = kdf
+                .derive_kek(passphrase, Some(DEVICE))
+                .unwrap()
+                .sealing_key();
             for slot in 0..slots::KEY_SLOTS {
                 let wrapped = slots::read(path, slot).unwrap();
                 if let Some(k) = slots::unwrap(&kek, &kdf, slot, &wrapped) {
@@ -603,7 +609,11 @@ mod tests {
             device_secret: None,
         };
         Vault::create(&path, PASS, &options).unwrap().lock();
-        Vault::open(&path).unwrap().unlock(PASS, None).unwrap().lock();
+        Vault::open(&path)
+            .unwrap()
+            .unlock(PASS, None)
+            .unwrap()
+            .lock();
         let kdf = kdf_of(&path);
         let kek = kdf.derive_kek(PASS, None).unwrap().sealing_key();
         let k = slots::unwrap(
@@ -615,6 +625,67 @@ mod tests {
         .unwrap();
         assert_eq!(k.flags, 0);
         assert!(!has_row(&path));
+    }
+
+    /// Figures for docs/PERFORMANCE.md (not a check): median unlock times at the default
+    /// KDF cost. `cargo test -p vigil-core --lib guard::tests::unlock_figures -- --ignored
+    /// --nocapture`
+    #[test]
+    #[ignore]
+    fn unlock_figures() {
+        use super::super::DEFAULT_KDF_ITERATIONS;
+        use std::time::Instant;
+        let options = VaultOptions {
+            kdf_iterations: DEFAULT_KDF_ITERATIONS,
+            device_secret: Some(DEVICE.to_vec()),
+        };
+        let time = |prepare: &dyn Fn(&Path), passphrase: &str| {
+            let mut runs: Vec<f64> = (0..5)
+                .map(|_| {
+                    let dir = tempfile::tempdir().unwrap();
+                    let path = dir.path().join("v.db");
+                    Vault::create(&path, PASS, &options).unwrap().lock();
+                    prepare(&path);
+                    let start = Instant::now();
+                    let _ = unlock(&path, passphrase).map(|s| s.lock());
+                    start.elapsed().as_secs_f64() * 1000.0
+                })
+                .collect();
+            runs.sort_by(f64::total_cmp);
+            runs[2]
+        };
+        let edit_row = |path: &Path| {
+            storage::connect(path, false)
+                .unwrap()
+                .execute(
+                    "UPDATE unlock_guard SET state = zeroblob(length(state))",
+                    [],
+                )
+                .unwrap();
+        };
+        let rows = [
+            ("guarded vault, right passphrase", time(&|_| {}, PASS)),
+            (
+                "legacy, no row: first unlock (upgrade)",
+                time(&|p| make_legacy(p, &[PASS], true), PASS),
+            ),
+            (
+                "row but no flag: first unlock (upgrade)",
+                time(&|p| make_legacy(p, &[PASS], false), PASS),
+            ),
+            (
+                "row deleted, right passphrase",
+                time(&|p| delete_row(p), PASS),
+            ),
+            (
+                "row deleted, wrong passphrase",
+                time(&|p| delete_row(p), "wrong"),
+            ),
+            ("row edited (refused before the KDF)", time(&edit_row, PASS)),
+        ];
+        for (what, ms) in rows {
+            eprintln!("| {what} | {ms:.1} ms |");
+        }
     }
 
     #[test]
