@@ -125,6 +125,15 @@ fn immediate(conn: &Connection) -> Result<Transaction<'_>> {
     )?)
 }
 
+/// Runs `f` holding the main database's write lock (as an attempt's count does), so that
+/// unlocks in parallel take turns at what `f` writes beside the database.
+pub(crate) fn exclusively<R>(conn: &Connection, f: impl FnOnce() -> Result<R>) -> Result<R> {
+    let tx = immediate(conn)?;
+    let result = f()?;
+    tx.commit()?;
+    Ok(result)
+}
+
 /// Writes the sealed "no limit" row of a device-bound vault: inside its creation, or at
 /// the first unlock of one made before every device-bound vault had a row.
 pub(crate) fn install(conn: &Connection, kdf: &KdfParams, device_secret: &[u8]) -> Result<()> {
@@ -500,6 +509,29 @@ mod tests {
             assert!(matches!(err, Error::AttemptCounterTampered), "{err:?}");
         }
         assert!(path.exists());
+    }
+
+    #[test]
+    fn parallel_first_unlocks_of_a_legacy_vault_all_open_and_leave_one_good_slot() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.db");
+        bound_vault(&path).lock();
+        make_legacy(&path, &[PASS], true);
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || unlock(&path, PASS).map(|s| s.lock()))
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap().unwrap();
+        }
+        assert!(has_row(&path));
+        assert_eq!(
+            slot_flags(&path, PASS, slots::REAL_SLOT),
+            Some(slots::FLAG_GUARDED)
+        );
+        unlock(&path, PASS).unwrap().lock();
     }
 
     #[test]

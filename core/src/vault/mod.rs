@@ -362,15 +362,22 @@ impl Vault {
         // deleted row fails closed for this slot. The row is written first, so a crash in
         // between leaves a vault that still opens.
         let mark_guarded = || -> Result<()> {
-            let wrapped = slots::wrap(
-                &kek,
-                &RandomPool::new(),
-                &kdf,
-                slot,
-                flags | slots::FLAG_GUARDED,
-                &key,
-            )?;
-            slots::write(&self.path, slot, &wrapped)
+            // Under the database's write lock, and only if the slot still holds what opened:
+            // unlocks in parallel take turns, and never write the same slot at once.
+            guard::exclusively(&conn, || {
+                if slots::read(&self.path, slot)? != wrapped[slot as usize] {
+                    return Ok(());
+                }
+                let marked = slots::wrap(
+                    &kek,
+                    &RandomPool::new(),
+                    &kdf,
+                    slot,
+                    flags | slots::FLAG_GUARDED,
+                    &key,
+                )?;
+                slots::write(&self.path, slot, &marked)
+            })
         };
         let unmarked = kdf.device_bound && flags & slots::FLAG_GUARDED == 0;
         if slot == REAL_SLOT {
