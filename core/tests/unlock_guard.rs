@@ -55,7 +55,7 @@ fn deleting_the_attempt_counter_fails_closed() {
     session.lock();
     assert!(matches!(guess(&path, "nope"), Err(Error::WrongPassphrase)));
     delete_counter(&path);
-    // Neither a guess nor the right passphrase is evaluated: the vault refuses, intact.
+    // A guess and the right passphrase get the same refusal: the vault stays shut, intact.
     for _ in 0..6 {
         assert!(matches!(
             guess(&path, "nope"),
@@ -66,6 +66,38 @@ fn deleting_the_attempt_counter_fails_closed() {
         guess(&path, PASS),
         Err(Error::AttemptCounterTampered)
     ));
+    assert!(path.exists());
+}
+
+fn slot_file(path: &Path) -> Vec<u8> {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-keys");
+    std::fs::read(PathBuf::from(name)).unwrap()
+}
+
+#[test]
+fn with_the_counter_deleted_every_passphrase_gets_the_same_answer_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_decoy(dir.path());
+    guess(&path, PASS)
+        .unwrap()
+        .set_unlock_limit(Some(3), DEVICE)
+        .unwrap();
+    delete_counter(&path);
+    let slots_before = slot_file(&path);
+    // Right, duress and wrong passphrases, more times than the limit: no answer tells them
+    // apart, none is counted towards a wipe, and nothing is written.
+    for _ in 0..4 {
+        for passphrase in [PASS, "decoy passphrase", "nope", ""] {
+            let err = guess(&path, passphrase).unwrap_err();
+            assert!(
+                matches!(err, Error::AttemptCounterTampered),
+                "{passphrase:?}: {err:?}"
+            );
+        }
+    }
+    assert_eq!(counter_rows(&path), 0);
+    assert_eq!(slot_file(&path), slots_before);
     assert!(path.exists());
 }
 

@@ -158,10 +158,16 @@ impl Vault {
 
         let result = (|| {
             let pool = RandomPool::new();
+            // A device-bound vault gets its counter row below, and says so in its slot.
+            let flags = if kdf.device_bound {
+                slots::FLAG_GUARDED
+            } else {
+                0
+            };
             let wrapped = (0..KEY_SLOTS)
                 .map(|slot| {
                     if slot == REAL_SLOT {
-                        slots::wrap(&kek.sealing_key(), &pool, &kdf, slot, 0, &vault_key)
+                        slots::wrap(&kek.sealing_key(), &pool, &kdf, slot, flags, &vault_key)
                     } else {
                         slots::random_filler(&rng)
                     }
@@ -288,9 +294,11 @@ impl Vault {
     /// A wrong passphrase fails with [`Error::WrongPassphrase`] and changes nothing on disk,
     /// except the attempt counter (every device-bound vault has one); the attempt that
     /// reaches the limit wipes the vault and fails with [`Error::WipedAfterFailedAttempts`].
-    /// A deleted or edited counter fails with [`Error::AttemptCounterTampered`] before any
-    /// passphrase is tried. The duress
-    /// passphrase opens the decoy vault through the same call, in about the same time.
+    /// An edited counter fails with [`Error::AttemptCounterTampered`] before any passphrase
+    /// is tried; a deleted one fails with the same error whether the passphrase was right or
+    /// wrong (a vault made before every device-bound vault had a counter gets one instead,
+    /// when its passphrase is right). The duress passphrase opens the decoy vault through
+    /// the same call, in about the same time.
     pub fn unlock(&self, passphrase: &str, device_secret: Option<&[u8]>) -> Result<Session> {
         self.unlock_at(passphrase, device_secret, chrono::Utc::now())
     }
@@ -306,10 +314,11 @@ impl Vault {
         let conn = storage::connect(&self.path, false)?;
         let kdf = read_header(&conn)?;
         let wrapped = load_slots(&conn, &self.path)?;
-        let attempt =
+        let (attempt, row_missing) =
             match guard::begin(&conn, &storage::aux_path(&self.path), &kdf, device_secret)? {
-                guard::Start::Unguarded => None,
-                guard::Start::Counted(attempt) => Some(attempt),
+                guard::Start::Unguarded => (None, false),
+                guard::Start::Missing => (None, true),
+                guard::Start::Counted(attempt) => (Some(attempt), false),
                 guard::Start::Exhausted => {
                     drop(conn);
                     Vault::wipe(&self.path)?;
@@ -322,6 +331,17 @@ impl Vault {
         for (slot, bytes) in (0u32..).zip(&wrapped) {
             if let Some(key) = slots::unwrap(&kek, &kdf, slot, bytes) {
                 opened.get_or_insert((slot, key));
+            }
+        }
+        if row_missing {
+            // Only a slot that opens and says it never had a counter (a vault from an earlier
+            // version) may go on. A wrong passphrase and a right one on a vault whose counter
+            // was deleted get the same answer: no oracle, and the vault stays closed.
+            match &opened {
+                Some((_, k)) if k.flags & slots::FLAG_GUARDED == 0 => {
+                    guard::install_missing(&conn, &kdf, device_secret.unwrap_or_default())?;
+                }
+                _ => return Err(Error::AttemptCounterTampered),
             }
         }
         let Some((slot, SlotKey { flags, key })) = opened else {
@@ -337,7 +357,33 @@ impl Vault {
         if let Some(attempt) = attempt {
             attempt.succeeded(&conn)?;
         }
+        // The row exists now; a device-bound vault's slot that does not say so yet (made by
+        // an earlier version) is re-wrapped with the flag: same key, same KDF. From then on a
+        // deleted row fails closed for this slot. The row is written first, so a crash in
+        // between leaves a vault that still opens.
+        let mark_guarded = || -> Result<()> {
+            // Under the database's write lock, and only if the slot still holds what opened:
+            // unlocks in parallel take turns, and never write the same slot at once.
+            guard::exclusively(&conn, || {
+                if slots::read(&self.path, slot)? != wrapped[slot as usize] {
+                    return Ok(());
+                }
+                let marked = slots::wrap(
+                    &kek,
+                    &RandomPool::new(),
+                    &kdf,
+                    slot,
+                    flags | slots::FLAG_GUARDED,
+                    &key,
+                )?;
+                slots::write(&self.path, slot, &marked)
+            })
+        };
+        let unmarked = kdf.device_bound && flags & slots::FLAG_GUARDED == 0;
         if slot == REAL_SLOT {
+            if unmarked {
+                mark_guarded()?;
+            }
             storage::migrate_to(&conn, storage::latest_version())?;
             return Ok(Session::new(conn, self.path.clone(), key, kdf, Realm::Real));
         }
@@ -355,6 +401,10 @@ impl Vault {
             {
                 let _ = crate::checkin::trigger_duress_alert(&conn, &key, now);
             }
+        }
+        if unmarked {
+            // Silent too: a decoy unlock must look ordinary. It is tried again next time.
+            let _ = mark_guarded();
         }
         drop(conn);
         let aux = storage::aux_path(&self.path);
@@ -851,12 +901,19 @@ impl Session {
         self.directory()
             .copy_everyday_services_to(&decoy_session, now)?;
         drop(decoy_session);
+        // A device-bound vault has its counter row (the real unlock that led here made sure
+        // of it), and the duress slot vouches for that too.
+        let guarded = if self.kdf.device_bound {
+            slots::FLAG_GUARDED
+        } else {
+            0
+        };
         let wrapped = slots::wrap(
             &duress_kek,
             &self.pool,
             &self.kdf,
             DURESS_SLOT,
-            options.flags(),
+            options.flags() | guarded,
             &decoy_key,
         )?;
         slots::write(&self.path, DURESS_SLOT, &wrapped)

@@ -40,6 +40,11 @@ pub(crate) const FILE_LEN: usize = MAGIC.len() + KEY_SLOTS as usize * WRAPPED_LE
 /// What the duress slot's flags ask for at a duress unlock.
 pub(crate) const FLAG_DESTROY_REAL: u8 = 0b01;
 pub(crate) const FLAG_ALERT_BUDDIES: u8 = 0b10;
+/// "This vault has an attempt-counter row" (see `guard`): set in the slots of a device-bound
+/// vault once its row exists. Sealed with the key, so only the passphrase can vouch for it:
+/// a slot that opens with this flag while the row is missing proves the row was deleted,
+/// and one that opens without it is a vault from before every device-bound vault had one.
+pub(crate) const FLAG_GUARDED: u8 = 0b100;
 
 /// Every slot of a vault, in slot order.
 pub(crate) type Slots = Vec<Vec<u8>>;
