@@ -76,6 +76,7 @@ fn check_in_ticks_succeed_while_a_large_alert_import_runs() {
                 phone: "07400 123456".into(),
                 channel: Channel::Sms,
                 language: "en".into(),
+                plain_letters: None,
             },
             "GB",
         )
