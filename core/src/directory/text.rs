@@ -1,28 +1,14 @@
 //! Text plumbing for the directory: decoding legacy files and folding text for search.
 
-/// Windows-1252 code points for bytes 0x80–0x9F. Bytes 0x81, 0x8D, 0x8F, 0x90 and 0x9D are
-/// unassigned and decode to the C1 control of the same value, as browsers do.
-const CP1252_HIGH: [char; 32] = [
-    '\u{20AC}', '\u{0081}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
-    '\u{02C6}', '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{008D}', '\u{017D}', '\u{008F}',
-    '\u{0090}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
-    '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}', '\u{009D}', '\u{017E}', '\u{0178}',
-];
-
 /// Decodes Windows-1252 (the superset of ISO-8859-1 that the NHS extracts really use: their
-/// apostrophes and dashes are 0x92 and 0x96). Every byte maps to exactly one character, so
-/// decoding never fails and byte offsets of ASCII separators are preserved in meaning.
+/// apostrophes and dashes are 0x92 and 0x96), by the WHATWG table in `encoding_rs`. Every
+/// byte maps to exactly one character (0x81, 0x8D, 0x8F, 0x90 and 0x9D, unassigned, to the
+/// C1 control of the same value, as browsers do), so decoding never fails and ASCII
+/// separators keep their meaning. A byte-order mark is not special here: the importers
+/// only call this for files that are not valid UTF-8.
 pub fn decode_windows_1252(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() + bytes.len() / 16);
-    for &b in bytes {
-        match b {
-            0x00..=0x7F => out.push(b as char),
-            0x80..=0x9F => out.push(CP1252_HIGH[(b - 0x80) as usize]),
-            // Latin-1: the byte value is the code point.
-            _ => out.push(char::from(b)),
-        }
-    }
-    out
+    let (text, _had_errors) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+    text.into_owned()
 }
 
 /// Folds text for case- and diacritic-insensitive substring search: lower case, Latin
@@ -110,6 +96,29 @@ mod tests {
         );
         assert_eq!(decode_windows_1252(b"a\xacb"), "a¬b");
         assert_eq!(decode_windows_1252(b"Caf\xe9"), "Café");
+    }
+
+    #[test]
+    fn windows_1252_maps_every_byte_to_one_character() {
+        // The code points for 0x80-0x9F (Microsoft's table; the five unassigned bytes are
+        // C1 controls); every other byte is its own code point.
+        const HIGH: [u32; 32] = [
+            0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+            0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+            0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+        ];
+        let all: Vec<u8> = (0..=255).collect();
+        let decoded: Vec<char> = decode_windows_1252(&all).chars().collect();
+        assert_eq!(decoded.len(), 256);
+        for (b, c) in all.iter().zip(&decoded) {
+            let expected = match b {
+                0x80..=0x9F => HIGH[usize::from(b - 0x80)],
+                _ => u32::from(*b),
+            };
+            assert_eq!(u32::from(*c), expected, "byte {b:#04x}");
+        }
+        // No byte-order-mark sniffing: these bytes are three Latin-1 letters.
+        assert_eq!(decode_windows_1252(b"\xef\xbb\xbfA"), "\u{ef}\u{bb}\u{bf}A");
     }
 
     #[test]

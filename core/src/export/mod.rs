@@ -21,7 +21,8 @@
 //! as it was. The only thing import tolerates is a well-formed record that fails a
 //! section's validation: it is skipped and reported, and the rest is imported.
 
-pub mod age;
+/// age v1, in its own crate (`vigil-age`); re-exported here so callers keep one path.
+pub use vigil_age as age;
 mod bookings;
 mod buddies;
 mod feeds;

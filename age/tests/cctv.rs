@@ -6,9 +6,7 @@ use std::io::{Cursor, Read};
 use std::path::PathBuf;
 
 use ring::digest::{digest, SHA256};
-use vigil_core::export::age::{
-    AgeError, AgeReader, ArmorMode, Identity, ReadOptions, X25519Identity,
-};
+use vigil_age::{AgeError, AgeReader, ArmorMode, Identity, ReadOptions, X25519Identity};
 
 /// Post-quantum hybrid (ML-KEM-768 + X25519) identities are not implemented.
 const SKIP_HYBRID: &[&str] = &[

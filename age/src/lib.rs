@@ -12,8 +12,7 @@
 //! anything after a failure.
 
 mod armor;
-mod base64;
-mod bech32;
+mod b64;
 mod header;
 mod keys;
 mod stream;

@@ -8,7 +8,7 @@
 
 use std::io::{self, BufRead, Read};
 
-use super::{base64, AgeError};
+use super::{b64, AgeError};
 
 pub(crate) const BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 const END: &[u8] = b"-----END AGE ENCRYPTED FILE-----";
@@ -121,7 +121,7 @@ impl<R: BufRead> Dearmor<R> {
                 if line.len() > COLUMNS {
                     return Err(AgeError::Armor("line longer than 64 columns"));
                 }
-                let bytes = base64::decode_padded(&line)
+                let bytes = b64::decode_padded(&line)
                     .ok_or(AgeError::Armor("invalid or non-canonical base64"))?;
                 self.out[..bytes.len()].copy_from_slice(&bytes);
                 self.out_len = bytes.len();

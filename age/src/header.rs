@@ -8,7 +8,7 @@ use std::io::{BufRead, Read, Write};
 
 use ring::hmac;
 
-use super::base64;
+use super::b64;
 use super::primitives::{hkdf_sha256, FILE_KEY_LEN};
 use super::AgeError;
 
@@ -38,7 +38,7 @@ impl Stanza {
         out.extend_from_slice(STANZA_PREFIX);
         out.extend_from_slice(self.args.join(" ").as_bytes());
         out.push(b'\n');
-        let body = base64::encode(&self.body);
+        let body = b64::encode(&self.body);
         let mut lines = body.as_bytes().chunks(BODY_COLUMNS).peekable();
         let mut last_len = 0;
         while let Some(line) = lines.next() {
@@ -91,7 +91,7 @@ impl Header {
         bytes.extend_from_slice(MAC_PREFIX);
         let tag = hmac::sign(&mac_key(file_key)?, &bytes);
         bytes.push(b' ');
-        bytes.extend_from_slice(base64::encode(tag.as_ref()).as_bytes());
+        bytes.extend_from_slice(b64::encode(tag.as_ref()).as_bytes());
         bytes.push(b'\n');
         out.write_all(&bytes)?;
         Ok(())
@@ -123,7 +123,7 @@ impl Header {
                     .strip_prefix(b" ")
                     .filter(|m| m.len() == MAC_B64_LEN)
                     .ok_or(AgeError::MalformedHeader("malformed MAC line"))?;
-                let mac: [u8; 32] = base64::decode(encoded)
+                let mac: [u8; 32] = b64::decode(encoded)
                     .and_then(|m| m.try_into().ok())
                     .ok_or(AgeError::MalformedHeader("MAC is not canonical base64"))?;
                 raw.truncate(line_start + MAC_PREFIX.len());
@@ -196,14 +196,14 @@ fn read_body(input: &mut impl BufRead, raw: &mut Vec<u8>) -> Result<Vec<u8>, Age
         if line.len() > BODY_COLUMNS {
             return Err(AgeError::MalformedHeader("stanza body line is too long"));
         }
-        if !line.iter().all(|&c| base64::is_alphabet(c)) {
+        if !line.iter().all(|&c| b64::is_alphabet(c)) {
             return Err(AgeError::MalformedHeader(
                 "invalid character in a stanza body",
             ));
         }
         encoded.extend_from_slice(&line);
         if line.len() < BODY_COLUMNS {
-            return base64::decode(&encoded).ok_or(AgeError::MalformedHeader(
+            return b64::decode(&encoded).ok_or(AgeError::MalformedHeader(
                 "stanza body is not canonical base64",
             ));
         }

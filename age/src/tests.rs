@@ -117,6 +117,111 @@ fn key_parsing_rejects_wrong_kinds() {
     ));
 }
 
+/// Builds a key string from raw 5-bit groups, so tests can write forms the encoder never
+/// produces (bad padding, the Bech32m checksum).
+fn bech32_string<Ck: bech32::Checksum>(hrp: &str, fes: &[u8], upper: bool) -> String {
+    use bech32::primitives::iter::Fe32IterExt;
+    let hrp = bech32::Hrp::parse(hrp).unwrap();
+    let fes = fes.iter().map(|&v| bech32::Fe32::try_from(v).unwrap());
+    let s: String = fes.with_checksum::<Ck>(&hrp).chars().collect();
+    if upper {
+        s.to_ascii_uppercase()
+    } else {
+        s
+    }
+}
+
+/// The 5-bit groups of `bytes`, zero-padded (the canonical form).
+fn groups(bytes: &[u8]) -> Vec<u8> {
+    use bech32::primitives::iter::ByteIterExt;
+    bytes
+        .iter()
+        .copied()
+        .bytes_to_fes()
+        .map(|fe| fe.to_u8())
+        .collect()
+}
+
+#[test]
+fn key_strings_have_exactly_one_spelling() {
+    let key = [0x5au8; 32];
+    let fes = groups(&key);
+    assert_eq!(fes.len(), 52, "256 bits: 52 groups and 4 padding bits");
+
+    // The canonical forms parse, and upper-case recipients are accepted as in age.
+    let recipient = bech32_string::<bech32::Bech32>("age", &fes, false);
+    assert_eq!(
+        recipient.parse::<X25519Recipient>().unwrap().to_string(),
+        recipient
+    );
+    assert_eq!(
+        recipient
+            .to_ascii_uppercase()
+            .parse::<X25519Recipient>()
+            .unwrap()
+            .to_string(),
+        recipient
+    );
+    let identity = bech32_string::<bech32::Bech32>("age-secret-key-", &fes, true);
+    assert_eq!(
+        identity
+            .parse::<X25519Identity>()
+            .unwrap()
+            .to_secret_string()
+            .as_str(),
+        identity
+    );
+
+    // Non-zero padding bits: the same key, a second spelling.
+    let mut dirty = fes.clone();
+    *dirty.last_mut().unwrap() |= 1;
+    assert!(matches!(
+        bech32_string::<bech32::Bech32>("age", &dirty, false).parse::<X25519Recipient>(),
+        Err(AgeError::InvalidRecipient("not a valid Bech32 string"))
+    ));
+    assert!(matches!(
+        bech32_string::<bech32::Bech32>("age-secret-key-", &dirty, true).parse::<X25519Identity>(),
+        Err(AgeError::InvalidIdentity("not a valid Bech32 string"))
+    ));
+
+    // A whole extra group of padding (9 bits).
+    let mut long = fes.clone();
+    long.push(0);
+    assert!(bech32_string::<bech32::Bech32>("age", &long, false)
+        .parse::<X25519Recipient>()
+        .is_err());
+
+    // Bech32m, Bitcoin's later checksum, is not what age writes or reads.
+    assert!(matches!(
+        bech32_string::<bech32::Bech32m>("age", &fes, false).parse::<X25519Recipient>(),
+        Err(AgeError::InvalidRecipient("not a valid Bech32 string"))
+    ));
+    assert!(matches!(
+        bech32_string::<bech32::Bech32m>("age-secret-key-", &fes, true).parse::<X25519Identity>(),
+        Err(AgeError::InvalidIdentity("not a valid Bech32 string"))
+    ));
+
+    // Mixed case, and a lower-case identity.
+    let mut mixed = recipient.clone();
+    mixed.replace_range(0..1, "A");
+    assert!(mixed.parse::<X25519Recipient>().is_err());
+    assert!(matches!(
+        identity.to_ascii_lowercase().parse::<X25519Identity>(),
+        Err(AgeError::InvalidIdentity(
+            "identities are written in upper case"
+        ))
+    ));
+
+    // A 31- or 33-byte key under the right prefix.
+    for len in [31, 33] {
+        let other = bech32_string::<bech32::Bech32>("age", &groups(&vec![7u8; len]), false);
+        assert!(matches!(
+            other.parse::<X25519Recipient>(),
+            Err(AgeError::InvalidRecipient("wrong key length"))
+        ));
+    }
+}
+
 #[test]
 fn writer_rejects_bad_recipient_sets() {
     let id = X25519Identity::generate().unwrap();
@@ -241,11 +346,7 @@ fn no_byte_of_a_failed_chunk_is_released() {
 fn armor(file: &[u8], eol: &str) -> Vec<u8> {
     let mut text = format!("-----BEGIN AGE ENCRYPTED FILE-----{eol}");
     for chunk in file.chunks(48) {
-        let mut line = base64::encode(chunk);
-        while line.len() % 4 != 0 {
-            line.push('=');
-        }
-        text.push_str(&line);
+        text.push_str(&b64::encode_padded(chunk));
         text.push_str(eol);
     }
     text.push_str(&format!("-----END AGE ENCRYPTED FILE-----{eol}"));

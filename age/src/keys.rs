@@ -4,20 +4,47 @@
 use std::fmt;
 use std::str::FromStr;
 
+use bech32::primitives::decode::CheckedHrpstring;
+use bech32::{Bech32, Hrp};
 use ring::agreement;
 use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
 
 use super::header::Stanza;
 use super::primitives::{hkdf_sha256, unwrap_file_key, wrap_file_key, FILE_KEY_LEN, TAG_LEN};
-use super::{base64, bech32, AgeError, DEFAULT_MAX_WORK_FACTOR, DEFAULT_WORK_FACTOR};
+use super::{b64, AgeError, DEFAULT_MAX_WORK_FACTOR, DEFAULT_WORK_FACTOR};
 
 const SCRYPT_SALT_LABEL: &[u8] = b"age-encryption.org/v1/scrypt";
 const X25519_INFO: &[u8] = b"age-encryption.org/v1/X25519";
-const RECIPIENT_HRP: &str = "age";
-const IDENTITY_HRP: &str = "age-secret-key-";
+const RECIPIENT_HRP: Hrp = Hrp::parse_unchecked("age");
+const IDENTITY_HRP: Hrp = Hrp::parse_unchecked("age-secret-key-");
+/// `AGE-SECRET-KEY-1`, 52 data characters, 6 checksum characters.
+const IDENTITY_STRING_LEN: usize = 74;
 const SCRYPT_SALT_LEN: usize = 16;
 const WRAPPED_LEN: usize = FILE_KEY_LEN + TAG_LEN;
+
+/// Parses an age key string: Bech32 with the BIP 173 checksum (age does not accept
+/// Bech32m), one case only, and canonical padding (at most 4 bits, all zero), so that each
+/// key has exactly one spelling. Unlike BIP 173 the 90-character limit does not apply; the
+/// crate's 1023-character code limit does, far above any age key.
+fn decode_key(s: &str) -> Option<CheckedHrpstring<'_>> {
+    let checked = CheckedHrpstring::new::<Bech32>(s).ok()?;
+    checked.validate_segwit_padding().ok()?;
+    Some(checked)
+}
+
+/// The 32 key bytes of a decoded string; `None` if it holds any other length.
+fn key_bytes(checked: &CheckedHrpstring<'_>) -> Option<Zeroizing<[u8; 32]>> {
+    let bytes = checked.byte_iter();
+    if bytes.len() != 32 {
+        return None;
+    }
+    let mut key = Zeroizing::new([0u8; 32]);
+    for (dst, b) in key.iter_mut().zip(bytes) {
+        *dst = b;
+    }
+    Some(key)
+}
 
 /// An X25519 public key, written `age1...`.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -26,22 +53,22 @@ pub struct X25519Recipient([u8; 32]);
 impl FromStr for X25519Recipient {
     type Err = AgeError;
     fn from_str(s: &str) -> Result<Self, AgeError> {
-        let (hrp, data) = bech32::decode(s.trim())
-            .ok_or(AgeError::InvalidRecipient("not a valid Bech32 string"))?;
-        if hrp != RECIPIENT_HRP {
+        let checked =
+            decode_key(s.trim()).ok_or(AgeError::InvalidRecipient("not a valid Bech32 string"))?;
+        // `Hrp` compares case-insensitively; the case was already checked to be uniform.
+        if checked.hrp() != RECIPIENT_HRP {
             return Err(AgeError::InvalidRecipient(
                 "not an age X25519 recipient (age1...)",
             ));
         }
-        let key = <[u8; 32]>::try_from(data)
-            .map_err(|_| AgeError::InvalidRecipient("wrong key length"))?;
-        Ok(Self(key))
+        let key = key_bytes(&checked).ok_or(AgeError::InvalidRecipient("wrong key length"))?;
+        Ok(Self(*key))
     }
 }
 
 impl fmt::Display for X25519Recipient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&bech32::encode(RECIPIENT_HRP, &self.0))
+        bech32::encode_lower_to_fmt::<Bech32, _>(f, RECIPIENT_HRP, &self.0).map_err(|_| fmt::Error)
     }
 }
 
@@ -70,7 +97,11 @@ impl X25519Identity {
 
     /// The `AGE-SECRET-KEY-1...` encoding, for the user to keep.
     pub fn to_secret_string(&self) -> Zeroizing<String> {
-        Zeroizing::new(bech32::encode(IDENTITY_HRP, self.0.as_bytes()).to_ascii_uppercase())
+        // Sized up front so the secret is never reallocated (and left behind unzeroized).
+        let mut out = Zeroizing::new(String::with_capacity(IDENTITY_STRING_LEN));
+        bech32::encode_upper_to_fmt::<Bech32, String>(&mut out, IDENTITY_HRP, self.0.as_bytes())
+            .expect("a 32-byte key is far below Bech32's length limit and String never fails");
+        out
     }
 }
 
@@ -83,17 +114,15 @@ impl FromStr for X25519Identity {
                 "identities are written in upper case",
             ));
         }
-        let (hrp, data) =
-            bech32::decode(s).ok_or(AgeError::InvalidIdentity("not a valid Bech32 string"))?;
-        let data = Zeroizing::new(data);
-        if hrp != IDENTITY_HRP {
+        let checked =
+            decode_key(s).ok_or(AgeError::InvalidIdentity("not a valid Bech32 string"))?;
+        if checked.hrp() != IDENTITY_HRP {
             return Err(AgeError::InvalidIdentity(
                 "not an age X25519 identity (AGE-SECRET-KEY-1...)",
             ));
         }
-        let key = <[u8; 32]>::try_from(&data[..])
-            .map_err(|_| AgeError::InvalidIdentity("wrong key length"))?;
-        Ok(Self(x25519_dalek::StaticSecret::from(key)))
+        let key = key_bytes(&checked).ok_or(AgeError::InvalidIdentity("wrong key length"))?;
+        Ok(Self(x25519_dalek::StaticSecret::from(*key)))
     }
 }
 
@@ -149,11 +178,7 @@ impl Recipient {
                 rng.fill(&mut salt).map_err(|_| AgeError::Crypto)?;
                 let key = scrypt_key(passphrase, &salt, *work_factor)?;
                 Ok(Stanza {
-                    args: vec![
-                        "scrypt".into(),
-                        base64::encode(&salt),
-                        work_factor.to_string(),
-                    ],
+                    args: vec!["scrypt".into(), b64::encode(&salt), work_factor.to_string()],
                     body: wrap_file_key(&key, file_key)?,
                 })
             }
@@ -172,7 +197,7 @@ impl Recipient {
                         })?;
                 let key = x25519_wrap_key(&shared, &share, &recipient.0)?;
                 Ok(Stanza {
-                    args: vec!["X25519".into(), base64::encode(&share)],
+                    args: vec!["X25519".into(), b64::encode(&share)],
                     body: wrap_file_key(&key, file_key)?,
                 })
             }
@@ -280,7 +305,7 @@ fn unwrap_scrypt(
             "scrypt stanza needs a salt and a work factor",
         ));
     };
-    let salt = base64::decode(salt.as_bytes())
+    let salt = b64::decode(salt.as_bytes())
         .filter(|s| s.len() == SCRYPT_SALT_LEN)
         .ok_or(AgeError::MalformedHeader(
             "scrypt salt is not 16 bytes of canonical base64",
@@ -315,7 +340,7 @@ fn unwrap_x25519(
             "X25519 stanza needs exactly one argument",
         ));
     };
-    let share: [u8; 32] = base64::decode(share.as_bytes())
+    let share: [u8; 32] = b64::decode(share.as_bytes())
         .and_then(|s| s.try_into().ok())
         .ok_or(AgeError::MalformedHeader(
             "X25519 share is not 32 bytes of canonical base64",
