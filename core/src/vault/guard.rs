@@ -413,7 +413,7 @@ mod tests {
     }
 
     fn kdf_of(path: &Path) -> KdfParams {
-        super::super::read_header(&storage::connect(path, false).unwrap()).unwrap()
+        super::super::header::read_header(&storage::connect(path, false).unwrap()).unwrap()
     }
 
     /// The flags of `slot` as `passphrase` opens it (`None`: it does not open).

@@ -1,6 +1,8 @@
 use super::*;
 use crate::bookings::{BookingDraft, BookingKind};
+use crate::Error;
 use chrono::TimeZone;
+use rusqlite::params;
 
 fn fast() -> VaultOptions {
     VaultOptions {
