@@ -583,9 +583,16 @@ mod tests {
     #[test]
     fn the_built_in_nhs_sample_imports_cleanly_in_the_snapshots_dialect() {
         for (name, bytes) in NHS_SAMPLE {
-            assert!(bytes.contains(&0xAC), "{name}: not `¬`-separated Windows-1252");
+            assert!(
+                bytes.contains(&0xAC),
+                "{name}: not `¬`-separated Windows-1252"
+            );
             assert!(bytes.ends_with(b"\r\n"), "{name}: not CRLF");
-            let rows = bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count() - 1;
+            let rows = bytes
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.is_empty())
+                .count()
+                - 1;
             assert!((1..=150).contains(&rows), "{name}: {rows} rows");
         }
         let dir = tempfile::tempdir().unwrap();
