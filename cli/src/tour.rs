@@ -17,7 +17,7 @@ use vigil_core::checkin::{
     ActionKind, BackgroundRunner, BuddyDraft, Channel, CheckinPlan, EscalationKey, Outcome,
 };
 use vigil_core::clock::{Clock, ManualClock};
-use vigil_core::directory::import::import_nhs_choices;
+use vigil_core::directory::import::{import_nhs_choices, NHS_ATTRIBUTION, NHS_FILES};
 use vigil_core::directory::{
     build_directory_bundle, Category, DirectoryContent, HoursSource, NearbyQuery, OpenFilter,
 };
@@ -293,9 +293,43 @@ fn tour(n: &mut Narrator, dir: &Path) -> CliResult {
     Ok(())
 }
 
-/// The NHS Choices snapshot shipped beside the repository (`../shared/datasets`).
-fn nhs_snapshot() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasets/nhs-choices")
+/// The tour's slice of the 2014 NHS Choices snapshot (a few dozen rows around Charing
+/// Cross, byte for byte in the snapshot's Windows-1252 `¬` dialect), built into the binary
+/// so that `vigil tour` reads nothing beside the source checkout. Where it comes from and
+/// how it was cut: `cli/data/nhs-sample/README.md`.
+const NHS_SAMPLE: [(&str, &[u8]); 5] = [
+    (
+        NHS_FILES[0],
+        include_bytes!("../data/nhs-sample/Clinics.csv"),
+    ),
+    (
+        NHS_FILES[1],
+        include_bytes!("../data/nhs-sample/Hospital.csv"),
+    ),
+    (
+        NHS_FILES[2],
+        include_bytes!("../data/nhs-sample/Pharmacy.csv"),
+    ),
+    (
+        NHS_FILES[3],
+        include_bytes!("../data/nhs-sample/GPPractices.csv"),
+    ),
+    (
+        NHS_FILES[4],
+        include_bytes!("../data/nhs-sample/PharmacyOpeningTimes.csv"),
+    ),
+];
+
+/// Writes the built-in sample into `dir` (the tour's temporary folder) for the importer,
+/// which reads an extract's five files from a folder.
+fn write_nhs_sample(dir: &Path) -> CliResult<PathBuf> {
+    let folder = dir.join("nhs-sample");
+    fs::create_dir(&folder).map_err(|e| CliError::file("create", &folder, e))?;
+    for (name, bytes) in NHS_SAMPLE {
+        let file = folder.join(name);
+        fs::write(&file, bytes).map_err(|e| CliError::file("write", &file, e))?;
+    }
+    Ok(folder)
 }
 
 fn directory_steps(
@@ -305,18 +339,10 @@ fn directory_steps(
     clock: &ManualClock,
 ) -> CliResult {
     n.step("Publish a sample directory from the NHS Choices snapshot, and import it");
-    let folder = nhs_snapshot();
-    if !folder.join("Pharmacy.csv").is_file() {
-        n.say(format!(
-            "skipped: the NHS Choices snapshot is not at {} (it ships beside the repository as \
-             ../shared/datasets/nhs-choices)",
-            folder.display()
-        ));
-        return Ok(());
-    }
     n.say("2014 TEST DATA, NOT CURRENT SERVICE INFORMATION: do not use it to find help");
+    n.say(NHS_ATTRIBUTION);
     let now = clock.now();
-    let import = import_nhs_choices(&folder, None)?;
+    let import = import_nhs_choices(&write_nhs_sample(dir)?, None)?;
     let (pkcs8, public) = generate_publisher_key(&SystemRandom::new())?;
     let key = PublisherKey::from_pkcs8(&pkcs8)?;
     let content = DirectoryContent::new("Europe/London", import.services);
@@ -546,4 +572,41 @@ fn raw_files_contain(vault: &Path, needle: &[u8]) -> CliResult<bool> {
         }
     }
     Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The built-in sample is a well-formed extract: every file imports without a skipped
+    /// row, in the snapshot's own dialect, and the pharmacies carry their opening hours.
+    #[test]
+    fn the_built_in_nhs_sample_imports_cleanly_in_the_snapshots_dialect() {
+        for (name, bytes) in NHS_SAMPLE {
+            assert!(
+                bytes.contains(&0xAC),
+                "{name}: not `¬`-separated Windows-1252"
+            );
+            assert!(bytes.ends_with(b"\r\n"), "{name}: not CRLF");
+            let rows = bytes
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.is_empty())
+                .count()
+                - 1;
+            assert!((1..=150).contains(&rows), "{name}: {rows} rows");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let import = import_nhs_choices(&write_nhs_sample(dir.path()).unwrap(), None).unwrap();
+        assert_eq!(import.skipped().count(), 0);
+        assert_eq!(import.files.len(), NHS_FILES.len());
+        let pharmacies = import
+            .services
+            .iter()
+            .filter(|s| s.categories.contains(&Category::Pharmacy))
+            .collect::<Vec<_>>();
+        assert_eq!(pharmacies.len(), 22);
+        // Three of them published no hours in 2014: the tour lists them as "maybe open".
+        let with_hours = pharmacies.iter().filter(|p| p.opening_hours.is_some());
+        assert_eq!(with_hours.count(), 19);
+    }
 }

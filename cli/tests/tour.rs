@@ -8,8 +8,7 @@ use predicates::prelude::*;
 /// One text tour per test run (each tour derives keys at the real KDF cost).
 #[test]
 fn the_tour_runs_with_nothing_prepared_and_says_what_each_step_did() {
-    let folder =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasets/nhs-choices");
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/nhs-sample");
     assert!(
         folder.join("Pharmacy.csv").is_file(),
         "the NHS Choices sample is missing at {}",
@@ -44,5 +43,41 @@ fn the_tour_as_json_is_one_document_of_steps() {
     for step in steps {
         assert!(step["step"].is_string());
         assert!(!step["did"].as_array().unwrap().is_empty());
+    }
+}
+
+/// The tour's NHS sample is built into the binary: nothing in it points at the snapshot
+/// beside the source checkout (`../shared/datasets`), which a shipped binary has not got.
+/// The old tour embedded that path (through `CARGO_MANIFEST_DIR`) and read it at run time.
+#[test]
+fn the_tour_binary_does_not_read_the_dataset_beside_the_checkout() {
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_vigil"));
+    let bytes = std::fs::read(binary).unwrap();
+    let needle = b"shared/datasets";
+    assert!(
+        !bytes.windows(needle.len()).any(|w| w == needle),
+        "the vigil binary names the dataset folder beside the checkout"
+    );
+    // Where strace works, watch the files the tour actually opens, too.
+    let env = Env::empty();
+    let log = env.path("files.log");
+    let traced = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=file", "-o"])
+        .arg(&log)
+        .arg(binary)
+        .args(["tour", "--json"])
+        .current_dir(env.dir.path())
+        .env_remove("VIGIL_PASSPHRASE")
+        .output();
+    match traced {
+        Ok(out) if out.status.success() => {
+            let opened = std::fs::read_to_string(&log).unwrap();
+            assert!(opened.contains("vigil-tour-"), "strace saw no tour files");
+            assert!(
+                !opened.contains("shared/datasets") && !opened.contains("nhs-choices"),
+                "the tour opened the dataset beside the checkout"
+            );
+        }
+        other => eprintln!("strace unavailable, only the binary was checked: {other:?}"),
     }
 }
