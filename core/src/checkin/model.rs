@@ -408,6 +408,21 @@ impl CheckinState {
         &self.contacts
     }
 
+    /// When ladder step `k` starts (step 0: deadline + grace). Derived from the state, so
+    /// both the schedule and the message texts read it from here.
+    pub(super) fn step_start(&self, k: usize) -> Timestamp {
+        let after = self.ladder.get(k).map_or(0, |s| s.after_secs);
+        self.deadline + Duration::seconds(self.grace_secs + after)
+    }
+
+    /// Contacts on the ladder steps started so far.
+    pub(super) fn started_contacts(&self) -> BTreeSet<usize> {
+        self.ladder[..self.steps_started]
+            .iter()
+            .flat_map(|s| s.contacts.iter().copied())
+            .collect()
+    }
+
     /// The caller-visible phase: duress shows as ended, like a normal check-in.
     pub fn phase(&self) -> Phase {
         match self.ending {

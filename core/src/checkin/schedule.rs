@@ -129,11 +129,6 @@ impl CheckinState {
         self.deadline - Duration::seconds(self.reminder_before_secs)
     }
 
-    pub(super) fn step_start(&self, k: usize) -> Timestamp {
-        let after = self.ladder.get(k).map_or(0, |s| s.after_secs);
-        self.deadline + Duration::seconds(self.grace_secs + after)
-    }
-
     fn rounds_active(&self) -> bool {
         if self.acknowledged_by.is_some() {
             return false;
@@ -295,13 +290,6 @@ impl CheckinState {
         for c in contacts {
             self.queue_buddy(c, purpose, now);
         }
-    }
-
-    pub(super) fn started_contacts(&self) -> BTreeSet<usize> {
-        self.ladder[..self.steps_started]
-            .iter()
-            .flat_map(|s| s.contacts.iter().copied())
-            .collect()
     }
 
     /// The worker checked in. Returns `false` (and changes nothing) if already ended.
