@@ -1,10 +1,10 @@
 //! The check-in model: what is armed (plan, contacts, ladder, timing), the state of one
 //! live check-in, and the actions and outcomes exchanged with the shell.
 //!
-//! Data and read-only accessors only: the rules that move a state forward live in `schedule.rs` (deadlines,
-//! reminders, the ladder, repeat rounds) and `delivery.rs` (issuing, outcomes, retries,
-//! channel fallback, acknowledgements). `templates.rs` reads these types to write messages;
-//! nothing here depends on the templates.
+//! Data and read-only accessors only: the rules that move a state forward live in
+//! `schedule.rs` (deadlines, reminders, the ladder, repeat rounds) and `delivery.rs`
+//! (issuing, outcomes, retries, channel fallback, acknowledgements). `templates.rs` reads
+//! these types to write messages; nothing here depends on the templates.
 
 use std::collections::BTreeSet;
 
