@@ -8,7 +8,9 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::checkin::CheckinError;
-use crate::Error;
+use crate::clock::Timestamp;
+use crate::vault::RecordId;
+use crate::{Error, Result};
 
 fn t0() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 3, 1, 20, 0, 0).unwrap()

@@ -16,9 +16,12 @@
 //! under the [`EscalationKey`]; that state is erased when the check-in ends. See
 //! `docs/checkin.md` for the state machine and how the shells must drive it.
 
+mod delivery;
 pub mod engine;
 mod key;
+mod model;
 mod runner;
+mod schedule;
 pub mod sms;
 mod store;
 pub mod templates;

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 use chrono::{FixedOffset, Offset};
 
-use super::engine::{AlertFacts, Channel, LocationFix};
+use super::model::{AlertFacts, Channel, LocationFix};
 use super::sms;
 use crate::clock::Timestamp;
 

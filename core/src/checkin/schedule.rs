@@ -1,0 +1,476 @@
+//! The schedule of a check-in: arming, the reminder, the deadline, the ladder and its
+//! repeat rounds, and the endings (check-in, duress, cancel, extend); plus [`Engine`], which
+//! indexes many check-ins by their next due instant for `tick` and `next_wakeup`.
+//!
+//! Scheduled events are stored as "done" flags and counters, never recomputed from the
+//! clock alone: a clock that goes backwards cannot un-fire anything, and a clock that jumps
+//! far forward fires each due event once (one repeat round, not one per missed interval).
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::Duration;
+
+use super::delivery::ACK_TIMEOUT_SECS;
+use super::model::{
+    Action, ActionId, ArmSpec, CheckinId, CheckinState, CheckinStatus, Delivery, DeliveryState,
+    Ending, Message, MessagePurpose, Outcome, Step, WorkerNotice,
+};
+use super::CheckinError;
+use crate::clock::Timestamp;
+use crate::vault::RecordId;
+use crate::Result;
+
+/// The longest a check-in may run from arming to deadline, extensions included.
+pub const MAX_TOTAL_SECS: i64 = 12 * 3600;
+/// The shortest repeat interval accepted (a buddy's phone should not be flooded).
+pub const MIN_REPEAT_SECS: i64 = 60;
+
+fn secs(d: Duration) -> i64 {
+    d.num_seconds()
+}
+
+impl CheckinState {
+    /// Validates and arms. Every mistake is caught here, not at the deadline.
+    pub fn arm(spec: ArmSpec, now: Timestamp) -> Result<Self> {
+        if spec.deadline <= now {
+            return Err(CheckinError::DeadlineNotInFuture.into());
+        }
+        if secs(spec.deadline - now) > MAX_TOTAL_SECS {
+            return Err(CheckinError::TooLong.into());
+        }
+        if spec.contacts.is_empty() {
+            return Err(CheckinError::NoBuddies.into());
+        }
+        let t = spec.timing;
+        for (field, d) in [
+            ("reminder", t.reminder_before),
+            ("grace period", t.grace),
+            ("repeat interval", t.repeat_every),
+        ] {
+            if d < Duration::zero() {
+                return Err(crate::Error::invalid(field, "must not be negative"));
+            }
+            if secs(d) > MAX_TOTAL_SECS {
+                return Err(crate::Error::invalid(field, "must not exceed 12 hours"));
+            }
+        }
+        if secs(t.repeat_every) < MIN_REPEAT_SECS {
+            return Err(crate::Error::invalid(
+                "repeat interval",
+                "must be at least one minute",
+            ));
+        }
+        let mut ladder = if spec.ladder.is_empty() {
+            vec![Step {
+                after_secs: 0,
+                contacts: (0..spec.contacts.len()).collect(),
+                channel: None,
+            }]
+        } else {
+            spec.ladder
+        };
+        for step in &ladder {
+            if step.contacts.is_empty() {
+                return Err(crate::Error::invalid("ladder step", "names no buddy"));
+            }
+            if step.contacts.iter().any(|c| *c >= spec.contacts.len()) {
+                return Err(CheckinError::UnknownBuddy.into());
+            }
+            if step.after_secs < 0 || step.after_secs > MAX_TOTAL_SECS {
+                return Err(crate::Error::invalid(
+                    "ladder step",
+                    "must start between 0 and 12 hours after the grace period",
+                ));
+            }
+        }
+        if (0..spec.contacts.len()).any(|c| !ladder.iter().any(|s| s.contacts.contains(&c))) {
+            return Err(crate::Error::invalid(
+                "ladder",
+                "every chosen buddy must be on a step",
+            ));
+        }
+        ladder.sort_by_key(|s| s.after_secs);
+        let reminder_before_secs = secs(t.reminder_before);
+        let reminder_at = spec.deadline - Duration::seconds(reminder_before_secs);
+        Ok(Self {
+            id: spec.id,
+            armed_at: now,
+            deadline: spec.deadline,
+            reminder_before_secs,
+            grace_secs: secs(t.grace),
+            repeat_secs: secs(t.repeat_every),
+            contacts: spec.contacts,
+            ladder,
+            facts: spec.facts,
+            booking: spec.booking,
+            location: None,
+            worker_language: spec.worker_language,
+            utc_offset_minutes: spec.utc_offset_minutes,
+            discreet_notice: None,
+            // A reminder that would fall at or before arming is pointless: skip it.
+            reminder_done: reminder_before_secs == 0 || reminder_at <= now,
+            overdue_done: false,
+            steps_started: 0,
+            advance_at: None,
+            round_base: None,
+            rounds_done: 0,
+            acknowledged_by: None,
+            ending: None,
+            deliveries: Vec::new(),
+            next_seq: 1,
+            warned: BTreeSet::new(),
+            alert_sent_to: BTreeSet::new(),
+            worker_told_unreachable: false,
+            pruned_through_seq: 0,
+        })
+    }
+
+    fn reminder_at(&self) -> Timestamp {
+        self.deadline - Duration::seconds(self.reminder_before_secs)
+    }
+
+    fn rounds_active(&self) -> bool {
+        if self.acknowledged_by.is_some() {
+            return false;
+        }
+        match self.ending {
+            None => self.round_base.is_some(),
+            Some(Ending::Duress { .. }) => true,
+            Some(_) => false,
+        }
+    }
+
+    fn next_round_at(&self) -> Option<Timestamp> {
+        let base = self.round_base?;
+        Some(base + Duration::seconds(self.repeat_secs.saturating_mul(self.rounds_done + 1)))
+    }
+
+    /// Nothing left to do: the row can be erased.
+    pub fn is_finished(&self) -> bool {
+        let idle = !self.deliveries.iter().any(Delivery::is_active);
+        match self.ending {
+            None => false,
+            Some(Ending::Duress { .. }) => idle && self.acknowledged_by.is_some(),
+            Some(_) => idle,
+        }
+    }
+
+    pub fn status(&self) -> CheckinStatus {
+        let alerted = &self.alert_sent_to;
+        let ended = self.ending.is_some();
+        CheckinStatus {
+            id: self.id,
+            phase: self.phase(),
+            armed_at: self.armed_at,
+            deadline: self.deadline,
+            escalates_at: self.step_start(0),
+            booking: self.booking,
+            buddies_alerted: if ended { 0 } else { alerted.len() },
+            acknowledged: !ended && self.acknowledged_by.is_some(),
+            last_location: if ended { None } else { self.location },
+        }
+    }
+
+    /// The earliest instant at which [`tick`](Self::tick) has something to do.
+    pub fn next_due(&self) -> Option<Timestamp> {
+        let mut best: Option<Timestamp> = None;
+        let mut consider = |t: Timestamp| best = Some(best.map_or(t, |b| b.min(t)));
+        if self.ending.is_none() {
+            if !self.reminder_done {
+                consider(self.reminder_at());
+            }
+            if !self.overdue_done {
+                consider(self.deadline);
+            }
+            if self.steps_started < self.ladder.len() {
+                consider(self.step_start(self.steps_started));
+                if let Some(t) = self.advance_at {
+                    consider(t);
+                }
+            }
+        }
+        if self.rounds_active() {
+            if let Some(t) = self.next_round_at() {
+                consider(t);
+            }
+        }
+        for d in &self.deliveries {
+            if let Some(t) = d.due_instant() {
+                consider(t);
+            }
+        }
+        best
+    }
+
+    /// Everything due at `now`: timeouts become failures, scheduled events fire once,
+    /// due deliveries are issued.
+    pub fn tick(&mut self, now: Timestamp) -> Vec<Action> {
+        for i in 0..self.deliveries.len() {
+            if let DeliveryState::Issued { at, .. } = self.deliveries[i].state {
+                if now >= at + Duration::seconds(ACK_TIMEOUT_SECS) {
+                    self.fail(i, now, None);
+                    // The timeout already waited: retry now rather than after a backoff.
+                    if let DeliveryState::Due { at } = &mut self.deliveries[i].state {
+                        *at = now;
+                    }
+                }
+            }
+        }
+        if self.ending.is_none() {
+            self.fire_schedule(now);
+        }
+        self.fire_round(now);
+        let mut actions = Vec::new();
+        for i in 0..self.deliveries.len() {
+            if let DeliveryState::Due { at } = self.deliveries[i].state {
+                if now >= at {
+                    actions.push(self.issue(i, now));
+                }
+            }
+        }
+        self.prune();
+        actions
+    }
+
+    fn fire_schedule(&mut self, now: Timestamp) {
+        // Worker notices: when several are due at once (a late wake-up), only the most
+        // recent is shown; the others would be stale ("check in by 22:00" at 22:30).
+        let escalation_due = self.steps_started == 0 && now >= self.step_start(0);
+        if escalation_due {
+            self.reminder_done = true;
+            self.overdue_done = true;
+        } else if !self.overdue_done && now >= self.deadline {
+            self.reminder_done = true;
+            self.overdue_done = true;
+            self.notify_worker(WorkerNotice::Overdue, now);
+        } else if !self.reminder_done && now >= self.reminder_at() {
+            self.reminder_done = true;
+            self.notify_worker(WorkerNotice::Reminder, now);
+        }
+        while self.steps_started < self.ladder.len()
+            && (now >= self.step_start(self.steps_started)
+                || self.advance_at.is_some_and(|t| now >= t))
+        {
+            let k = self.steps_started;
+            if k == 0 {
+                self.round_base = Some(self.step_start(0));
+                self.rounds_done = 0;
+                self.notify_worker(WorkerNotice::Escalating, now);
+            }
+            self.advance_at = None;
+            self.steps_started += 1;
+            let contacts = self.ladder[k].contacts.clone();
+            for c in contacts {
+                self.queue_buddy(c, MessagePurpose::Alert, now);
+            }
+        }
+    }
+
+    /// One repeat round if any is due: never one per missed interval.
+    fn fire_round(&mut self, now: Timestamp) {
+        if !self.rounds_active() {
+            return;
+        }
+        let (Some(base), Some(next)) = (self.round_base, self.next_round_at()) else {
+            return;
+        };
+        if now < next {
+            return;
+        }
+        self.rounds_done = (now - base).num_seconds() / self.repeat_secs.max(1);
+        let (purpose, contacts): (MessagePurpose, Vec<usize>) = match self.ending {
+            Some(Ending::Duress { .. }) => {
+                (MessagePurpose::Duress, (0..self.contacts.len()).collect())
+            }
+            _ => (
+                MessagePurpose::Alert,
+                self.started_contacts().into_iter().collect(),
+            ),
+        };
+        for c in contacts {
+            self.queue_buddy(c, purpose, now);
+        }
+    }
+
+    /// The worker checked in. Returns `false` (and changes nothing) if already ended.
+    /// Normal: pending messages are withdrawn and every buddy who may have seen an alert
+    /// gets "I'm safe". Duress: the same for the caller, but every buddy is alerted
+    /// discreetly, repeating until one acknowledges.
+    pub fn check_in(&mut self, duress: bool, now: Timestamp) -> bool {
+        if self.ending.is_some() {
+            return false;
+        }
+        let alerted = self.warned.clone();
+        self.withdraw_active(|_| false);
+        if duress {
+            self.ending = Some(Ending::Duress { at: now });
+            self.round_base = Some(now);
+            self.rounds_done = 0;
+            self.acknowledged_by = None;
+            for c in 0..self.contacts.len() {
+                self.queue_buddy(c, MessagePurpose::Duress, now);
+            }
+        } else {
+            self.ending = Some(Ending::CheckedIn { at: now });
+            for c in alerted {
+                self.queue_buddy(c, MessagePurpose::Safe, now);
+            }
+        }
+        true
+    }
+
+    /// Adds time before escalation starts; refused once buddies are being alerted.
+    pub fn extend(&mut self, by: Duration, now: Timestamp) -> Result<()> {
+        self.ensure_not_escalating()?;
+        if by <= Duration::zero() {
+            return Err(crate::Error::invalid("extension", "must be positive"));
+        }
+        let deadline = self.deadline + by;
+        if deadline <= now {
+            return Err(CheckinError::DeadlineNotInFuture.into());
+        }
+        if secs(deadline - self.armed_at) > MAX_TOTAL_SECS {
+            return Err(CheckinError::TooLong.into());
+        }
+        self.deadline = deadline;
+        self.reminder_done = self.reminder_before_secs == 0 || self.reminder_at() <= now;
+        self.overdue_done = false;
+        self.withdraw_active(|d| !matches!(d.message, Message::Notice(_)));
+        Ok(())
+    }
+
+    /// Ends the check-in without alerting anyone; refused once buddies are being alerted
+    /// (then only a check-in with the worker's code ends it).
+    pub fn cancel(&mut self, now: Timestamp) -> Result<()> {
+        self.ensure_not_escalating()?;
+        self.withdraw_active(|_| false);
+        self.ending = Some(Ending::Cancelled { at: now });
+        Ok(())
+    }
+
+    fn ensure_not_escalating(&self) -> Result<()> {
+        match (self.ending, self.steps_started) {
+            (Some(_), _) => Err(crate::Error::NotFound("armed check-in")),
+            (None, 0) => Ok(()),
+            (None, _) => Err(CheckinError::AlreadyEscalating.into()),
+        }
+    }
+}
+
+/// Many check-ins, indexed by their next due instant so that `tick` and `next_wakeup`
+/// touch only what is due (see `benches/checkin.rs`).
+#[derive(Debug, Clone, Default)]
+pub struct Engine {
+    states: HashMap<CheckinId, CheckinState>,
+    queue: BTreeSet<(Timestamp, CheckinId)>,
+    due: HashMap<CheckinId, Timestamp>,
+}
+
+impl Engine {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn from_states(states: impl IntoIterator<Item = CheckinState>) -> Self {
+        let mut e = Self::new();
+        for s in states {
+            e.insert(s);
+        }
+        e
+    }
+
+    pub fn insert(&mut self, state: CheckinState) {
+        let id = state.id;
+        self.states.insert(id, state);
+        self.reindex(id);
+    }
+
+    pub fn get(&self, id: &CheckinId) -> Option<&CheckinState> {
+        self.states.get(id)
+    }
+
+    pub fn states(&self) -> impl Iterator<Item = &CheckinState> {
+        self.states.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.states.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+    }
+
+    /// Applies `f` to one check-in and keeps the index right.
+    pub fn update<R>(
+        &mut self,
+        id: &CheckinId,
+        f: impl FnOnce(&mut CheckinState) -> R,
+    ) -> Option<R> {
+        let r = f(self.states.get_mut(id)?);
+        self.reindex(*id);
+        Some(r)
+    }
+
+    /// Applies `f` to every check-in.
+    pub fn update_all(&mut self, mut f: impl FnMut(&mut CheckinState)) {
+        let ids: Vec<CheckinId> = self.states.keys().copied().collect();
+        for id in ids {
+            self.update(&id, &mut f);
+        }
+    }
+
+    /// Removes and returns finished check-ins.
+    pub fn take_finished(&mut self) -> Vec<CheckinState> {
+        let ids: Vec<CheckinId> = self
+            .states
+            .values()
+            .filter(|s| s.is_finished())
+            .map(|s| s.id)
+            .collect();
+        ids.into_iter()
+            .filter_map(|id| {
+                if let Some(t) = self.due.remove(&id) {
+                    self.queue.remove(&(t, id));
+                }
+                self.states.remove(&id)
+            })
+            .collect()
+    }
+
+    fn reindex(&mut self, id: CheckinId) {
+        if let Some(t) = self.due.remove(&id) {
+            self.queue.remove(&(t, id));
+        }
+        if let Some(t) = self.states.get(&id).and_then(CheckinState::next_due) {
+            self.due.insert(id, t);
+            self.queue.insert((t, id));
+        }
+    }
+
+    /// Every action due at `now`, across all check-ins.
+    pub fn tick(&mut self, now: Timestamp) -> Vec<Action> {
+        let due: Vec<CheckinId> = self
+            .queue
+            .range(..=(now, RecordId::from_bytes([0xff; 16])))
+            .map(|(_, id)| *id)
+            .collect();
+        let mut actions = Vec::new();
+        for id in due {
+            if let Some(mut a) = self.update(&id, |s| s.tick(now)) {
+                actions.append(&mut a);
+            }
+        }
+        actions
+    }
+
+    /// The earliest instant any check-in has something due; `None` when nothing is.
+    pub fn next_wakeup(&self) -> Option<Timestamp> {
+        self.queue.first().map(|(t, _)| *t)
+    }
+
+    pub fn report(&mut self, id: &ActionId, outcome: Outcome, now: Timestamp) -> Result<()> {
+        self.update(&id.checkin, |s| s.report(id.seq, outcome, now))
+            .unwrap_or(Err(CheckinError::UnknownAction.into()))
+    }
+}
