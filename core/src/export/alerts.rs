@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::feed_versions::plan_for;
+use super::feed_versions::replacing_plan;
 use super::notes::IdentifierRecord;
 use super::{
     invalid_reason, parse_record, record_id, ImportState, RecordSink, Section, SectionReport,
@@ -149,17 +149,16 @@ impl Section for AlertsSection {
         let Some(r) = parse_record::<AlertRecord>(record, report, record_id, "alert") else {
             return Ok(());
         };
-        let plan = match plan_for(state, r.publisher_id, BundleKind::Alerts, r.feed_version) {
-            Ok(plan) => plan,
-            Err(reason) => {
-                report.reject(Some(r.id), reason);
-                return Ok(());
-            }
-        };
-        if !plan.replace {
-            report.kept_existing += 1;
+        let Some(plan) = replacing_plan(
+            state,
+            report,
+            r.id,
+            r.publisher_id,
+            BundleKind::Alerts,
+            r.feed_version,
+        ) else {
             return Ok(());
-        }
+        };
         let identifiers = match r
             .identifiers
             .iter()

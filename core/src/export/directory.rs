@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::feed_versions::plan_for;
+use super::feed_versions::replacing_plan;
 use super::{
     invalid_reason, parse_record, publisher_id, ImportState, RecordSink, Section, SectionReport,
 };
@@ -152,17 +152,16 @@ impl Section for DirectorySection {
         else {
             return Ok(());
         };
-        let plan = match plan_for(state, r.publisher_id, BundleKind::Directory, r.version) {
-            Ok(plan) => plan,
-            Err(reason) => {
-                report.reject(Some(r.publisher_id), reason);
-                return Ok(());
-            }
-        };
-        if !plan.replace {
-            report.kept_existing += 1;
+        let Some(plan) = replacing_plan(
+            state,
+            report,
+            r.publisher_id,
+            r.publisher_id,
+            BundleKind::Directory,
+            r.version,
+        ) else {
             return Ok(());
-        }
+        };
         if r.parts == 0 || r.part >= r.parts {
             report.reject(Some(r.publisher_id), "part number out of range");
             return Ok(());

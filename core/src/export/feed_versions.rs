@@ -39,18 +39,26 @@ pub(crate) struct FeedPlan {
     pub(super) parts: BTreeSet<u32>,
 }
 
-/// The plan for a content record, or why the record cannot be placed.
-pub(super) fn plan_for(
-    state: &mut ImportState,
+/// The plan of a content record's feed when that feed is being replaced. `None` when the
+/// record is dealt with here: counted as kept (the vault's feed stays) or rejected under
+/// `id` (no decision precedes it, or the decision was about another version).
+pub(super) fn replacing_plan<'s>(
+    state: &'s mut ImportState,
+    report: &mut SectionReport,
+    id: RecordId,
     publisher: RecordId,
     kind: BundleKind,
     version: u64,
-) -> std::result::Result<&mut FeedPlan, &'static str> {
+) -> Option<&'s mut FeedPlan> {
     match state.feeds.get_mut(&(publisher, kind)) {
-        None => Err("no accepted version of its feed precedes it"),
-        Some(plan) if plan.version != version => Err("it belongs to another version of its feed"),
-        Some(plan) => Ok(plan),
+        None => report.reject(Some(id), "no accepted version of its feed precedes it"),
+        Some(plan) if plan.version != version => {
+            report.reject(Some(id), "it belongs to another version of its feed")
+        }
+        Some(plan) if !plan.replace => report.kept_existing += 1,
+        Some(plan) => return Some(plan),
     }
+    None
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]

@@ -679,3 +679,74 @@ impl SectionReport {
         });
     }
 }
+
+#[cfg(test)]
+mod merge_tests {
+    use super::*;
+
+    fn id() -> RecordId {
+        RecordId::from_bytes([7; 16])
+    }
+
+    /// Runs `merge` over a vault copy of version `current` (or an outcome of the lookup)
+    /// for an incoming version 2; returns the outcome, the report and what was written.
+    fn run(
+        current: Result<Option<u64>>,
+        refuse: Option<&'static str>,
+    ) -> (Result<Merged>, SectionReport, Option<Store>) {
+        let mut report = SectionReport::default();
+        let mut written = None;
+        let merged = merge(
+            &mut report,
+            id(),
+            "the vault's copy is unreadable",
+            || current,
+            |c| *c < 2,
+            |op| {
+                written = Some(op);
+                Ok(refuse.map_or(Ok(()), Err))
+            },
+        );
+        (merged, report, written)
+    }
+
+    #[test]
+    fn absent_is_inserted_older_updated_same_or_newer_kept() {
+        let (m, r, w) = run(Ok(None), None);
+        assert_eq!(
+            (m.unwrap(), r.inserted, w),
+            (Merged::Inserted, 1, Some(Store::Insert))
+        );
+        let (m, r, w) = run(Ok(Some(1)), None);
+        assert_eq!(
+            (m.unwrap(), r.updated, w),
+            (Merged::Updated, 1, Some(Store::Update))
+        );
+        for same_or_newer in [2, 3] {
+            let (m, r, w) = run(Ok(Some(same_or_newer)), None);
+            assert_eq!((m.unwrap(), r.kept_existing, w), (Merged::Kept, 1, None));
+        }
+    }
+
+    #[test]
+    fn unreadable_vault_copy_is_never_overwritten() {
+        for e in [Error::Tampered, Error::Decode("x".into())] {
+            let (m, r, w) = run(Err(e), None);
+            assert_eq!((m.unwrap(), w), (Merged::Rejected, None));
+            assert_eq!(r.rejected.len(), 1);
+            assert_eq!(r.rejected[0].id, Some(id()));
+            assert_eq!(r.rejected[0].reason, "the vault's copy is unreadable");
+            assert_eq!(r.inserted + r.updated + r.kept_existing, 0);
+        }
+    }
+
+    #[test]
+    fn storage_error_aborts_and_refusal_rejects() {
+        let (m, r, w) = run(Err(Error::Io(io::Error::other("disk"))), None);
+        assert!(matches!(m, Err(Error::Io(_))));
+        assert_eq!((r, w), (SectionReport::default(), None));
+        let (m, r, _) = run(Ok(Some(1)), Some("clash"));
+        assert_eq!(m.unwrap(), Merged::Rejected);
+        assert_eq!((r.updated, r.rejected[0].reason.as_str()), (0, "clash"));
+    }
+}
