@@ -8,11 +8,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ImportState, RecordSink, Section, SectionReport};
+use super::{
+    found, invalid_reason, merge, parse_record, record_id, ImportState, RecordSink, Section,
+    SectionReport,
+};
 use crate::bookings::{Booking, BookingDraft, BookingKind, BookingStatus, Client, Place};
 use crate::clock::Timestamp;
 use crate::vault::{RecordId, Session};
-use crate::{Error, Result};
+use crate::Result;
 
 /// One booking as exported (format version 1).
 #[derive(Debug, Serialize, Deserialize)]
@@ -184,14 +187,7 @@ impl Section for BookingsSection {
         // Row by row: never the whole log in memory.
         session
             .bookings()
-            .for_each_stored(|id, opened| match opened {
-                Ok(booking) => sink.write(&BookingRecord::from(booking)),
-                Err(Error::Tampered | Error::Decode(_)) => {
-                    sink.unreadable(id);
-                    Ok(())
-                }
-                Err(e) => Err(e),
-            })
+            .for_each_stored(|id, opened| sink.write_opened(id, opened.map(BookingRecord::from)))
     }
 
     fn import(
@@ -201,19 +197,12 @@ impl Section for BookingsSection {
         report: &mut SectionReport,
         _state: &mut ImportState,
     ) -> Result<()> {
-        let id = record
-            .get("id")
-            .and_then(|v| v.as_str())
-            .and_then(|s| s.parse::<RecordId>().ok());
-        let booking: Booking = match serde_json::from_value::<BookingRecord>(record) {
-            Ok(r) => r.into(),
-            Err(_) => {
-                report.reject(id, "not a valid booking record");
-                return Ok(());
-            }
+        let Some(r) = parse_record::<BookingRecord>(record, report, record_id, "booking") else {
+            return Ok(());
         };
-        if let Err(Error::InvalidInput { field, reason }) = booking.details.validate() {
-            report.reject(Some(booking.id), format!("invalid {field}: {reason}"));
+        let booking = Booking::from(r);
+        if let Err(e) = booking.details.validate() {
+            report.reject(Some(booking.id), invalid_reason(e));
             return Ok(());
         }
         if booking.updated_at < booking.created_at {
@@ -221,25 +210,14 @@ impl Section for BookingsSection {
             return Ok(());
         }
         let bookings = session.bookings();
-        match bookings.get(&booking.id) {
-            Err(Error::NotFound(_)) => {
-                bookings.put_raw(&booking)?;
-                report.inserted += 1;
-            }
-            Ok(current) if current.updated_at < booking.updated_at => {
-                bookings.put_raw(&booking)?;
-                report.updated += 1;
-            }
-            Ok(_) => report.kept_existing += 1,
-            // Never overwrite what cannot be compared; the user decides.
-            Err(Error::Tampered | Error::Decode(_)) => {
-                report.reject(
-                    Some(booking.id),
-                    "the vault's copy of this booking is unreadable",
-                );
-            }
-            Err(e) => return Err(e),
-        }
+        merge(
+            report,
+            booking.id,
+            "the vault's copy of this booking is unreadable",
+            || found(bookings.get(&booking.id)),
+            |current| current.updated_at < booking.updated_at,
+            |_| bookings.put_raw(&booking).map(Ok),
+        )?;
         Ok(())
     }
 }

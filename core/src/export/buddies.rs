@@ -12,7 +12,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ImportState, RecordSink, Section, SectionReport};
+use super::{
+    found, merge, parse_record, record_id, ImportState, RecordSink, Section, SectionReport,
+};
 use crate::checkin::{stored_buddies, Buddy, BuddyDraft, Channel};
 use crate::vault::{RecordId, Session};
 use crate::{Error, Result};
@@ -72,13 +74,8 @@ impl Section for BuddiesSection {
     }
 
     fn export(&self, session: &Session, sink: &mut RecordSink<'_>) -> Result<()> {
-        stored_buddies::for_each(session, |id, opened| match opened {
-            Ok(buddy) => sink.write(&BuddyRecord::from(buddy)),
-            Err(Error::Tampered | Error::Decode(_)) => {
-                sink.unreadable(id);
-                Ok(())
-            }
-            Err(e) => Err(e),
+        stored_buddies::for_each(session, |id, opened| {
+            sink.write_opened(id, opened.map(BuddyRecord::from))
         })
     }
 
@@ -89,13 +86,8 @@ impl Section for BuddiesSection {
         report: &mut SectionReport,
         _state: &mut ImportState,
     ) -> Result<()> {
-        let id = super::record_id(&record);
-        let r = match serde_json::from_value::<BuddyRecord>(record) {
-            Ok(r) => r,
-            Err(_) => {
-                report.reject(id, "not a valid buddy record");
-                return Ok(());
-            }
+        let Some(r) = parse_record::<BuddyRecord>(record, report, record_id, "buddy") else {
+            return Ok(());
         };
         let draft = BuddyDraft {
             name: r.name,
@@ -123,20 +115,15 @@ impl Section for BuddiesSection {
             }
             Err(e) => return Err(e),
         };
-        match stored_buddies::get(session, &buddy.id) {
-            Err(Error::NotFound(_)) => {
-                stored_buddies::insert(session, &buddy)?;
-                report.inserted += 1;
-            }
-            Ok(_) => report.kept_existing += 1,
-            Err(Error::Tampered | Error::Decode(_)) => {
-                report.reject(
-                    Some(buddy.id),
-                    "the vault's copy of this buddy is unreadable",
-                );
-            }
-            Err(e) => return Err(e),
-        }
+        // No times to compare: the vault's copy is always kept.
+        merge(
+            report,
+            buddy.id,
+            "the vault's copy of this buddy is unreadable",
+            || found(stored_buddies::get(session, &buddy.id)),
+            |_| false,
+            |_| stored_buddies::insert(session, &buddy).map(Ok),
+        )?;
         Ok(())
     }
 }

@@ -23,15 +23,18 @@
 
 /// age v1, in its own crate (`vigil-age`); re-exported here so callers keep one path.
 pub use vigil_age as age;
+mod alerts;
 mod bookings;
 mod buddies;
-mod feeds;
+mod directory;
+mod feed_versions;
 mod notes;
 mod publishers;
 
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read, Write};
 
+use serde::de::DeserializeOwned;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
 
@@ -94,7 +97,7 @@ pub(crate) trait Section: Sync {
 pub(crate) struct ImportState {
     /// Per publisher and bundle kind: what the `feed_versions` section decided about the
     /// contents that follow in `alerts` and `directory`.
-    pub(crate) feeds: HashMap<(RecordId, BundleKind), feeds::FeedPlan>,
+    pub(crate) feeds: HashMap<(RecordId, BundleKind), feed_versions::FeedPlan>,
     /// Rows were deleted: checkpoint after commit so their content leaves the WAL.
     pub(crate) erased: bool,
 }
@@ -106,9 +109,9 @@ pub(crate) const SECTIONS: &[&dyn Section] = &[
     &buddies::BuddiesSection,
     // Publishers before the feeds that reference them, versions before the contents.
     &publishers::PublishersSection,
-    &feeds::FeedVersionsSection,
-    &feeds::AlertsSection,
-    &feeds::DirectorySection,
+    &feed_versions::FeedVersionsSection,
+    &alerts::AlertsSection,
+    &directory::DirectorySection,
 ];
 
 /// Writes the records of one section as JSON array elements.
@@ -136,6 +139,24 @@ impl RecordSink<'_> {
             section: self.section,
             id,
         });
+    }
+
+    /// Writes one stored row as opened by its module: a row that cannot be read (tampered
+    /// or undecodable) is reported and skipped, so one bad row never stops the export;
+    /// any other error (storage) aborts it.
+    pub(crate) fn write_opened<R: Serialize>(
+        &mut self,
+        id: RecordId,
+        opened: Result<R>,
+    ) -> Result<()> {
+        match opened {
+            Ok(record) => self.write(&record),
+            Err(Error::Tampered | Error::Decode(_)) => {
+                self.unreadable(id);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -532,10 +553,119 @@ impl<'de> Visitor<'de> for RecordsSeed<'_, '_, '_> {
 
 /// The `id` of a record that may not parse, for the rejection report.
 pub(crate) fn record_id(record: &serde_json::Value) -> Option<RecordId> {
+    id_field(record, "id")
+}
+
+/// The `publisher_id` of a feed record that may not parse (feed records have no own id).
+pub(crate) fn publisher_id(record: &serde_json::Value) -> Option<RecordId> {
+    id_field(record, "publisher_id")
+}
+
+fn id_field(record: &serde_json::Value, field: &str) -> Option<RecordId> {
     record
-        .get("id")
+        .get(field)
         .and_then(|v| v.as_str())
         .and_then(|s| s.parse::<RecordId>().ok())
+}
+
+/// Reads one record of a section's shape, or rejects it (under the id `id_of` finds, if
+/// any) as "not a valid `what` record". serde's message is not kept: it can quote values.
+pub(crate) fn parse_record<R: DeserializeOwned>(
+    record: serde_json::Value,
+    report: &mut SectionReport,
+    id_of: fn(&serde_json::Value) -> Option<RecordId>,
+    what: &str,
+) -> Option<R> {
+    let id = id_of(&record);
+    match serde_json::from_value::<R>(record) {
+        Ok(r) => Some(r),
+        Err(_) => {
+            report.reject(id, format!("not a valid {what} record"));
+            None
+        }
+    }
+}
+
+/// A validation error as a rejection reason: names the field, never its value.
+pub(crate) fn invalid_reason(e: Error) -> String {
+    match e {
+        Error::InvalidInput { field, reason } => format!("invalid {field}: {reason}"),
+        other => other.to_string(),
+    }
+}
+
+/// What [`merge`] asks a section to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Store {
+    /// The vault has no record with this id.
+    Insert,
+    /// The vault's copy is older and is replaced.
+    Update,
+}
+
+/// What [`merge`] did with one record (already counted in the section's report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Merged {
+    Inserted,
+    Updated,
+    /// The vault's copy is the same or newer and stays.
+    Kept,
+    /// Reported as rejected; nothing was written.
+    Rejected,
+}
+
+/// The one merge rule of every section whose records have an identity in the vault:
+/// look up the vault's copy (`current`, `None` when there is none), insert when there is
+/// none, replace it only when `newer` says the incoming record is strictly newer, and keep
+/// it otherwise, so importing twice or importing an older backup never duplicates or rolls
+/// back anything. A vault copy that cannot be read is never overwritten (it cannot be
+/// compared; the user decides): the record is rejected with the reason `unreadable`.
+/// `store` may still refuse the write with a reason (a clash found
+/// only once a write is due); it is then rejected and nothing is counted as stored.
+pub(crate) fn merge<T>(
+    report: &mut SectionReport,
+    id: RecordId,
+    unreadable: &'static str,
+    current: impl FnOnce() -> Result<Option<T>>,
+    newer: impl FnOnce(&T) -> bool,
+    store: impl FnOnce(Store) -> Result<std::result::Result<(), &'static str>>,
+) -> Result<Merged> {
+    let op = match current() {
+        Ok(None) => Store::Insert,
+        Ok(Some(current)) if newer(&current) => Store::Update,
+        Ok(Some(_)) => {
+            report.kept_existing += 1;
+            return Ok(Merged::Kept);
+        }
+        Err(Error::Tampered | Error::Decode(_)) => {
+            report.reject(Some(id), unreadable);
+            return Ok(Merged::Rejected);
+        }
+        Err(e) => return Err(e),
+    };
+    if let Err(reason) = store(op)? {
+        report.reject(Some(id), reason);
+        return Ok(Merged::Rejected);
+    }
+    Ok(match op {
+        Store::Insert => {
+            report.inserted += 1;
+            Merged::Inserted
+        }
+        Store::Update => {
+            report.updated += 1;
+            Merged::Updated
+        }
+    })
+}
+
+/// A lookup by id as [`merge`] wants it: not found is `None`.
+pub(crate) fn found<T>(lookup: Result<T>) -> Result<Option<T>> {
+    match lookup {
+        Ok(v) => Ok(Some(v)),
+        Err(Error::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 impl SectionReport {
@@ -547,5 +677,76 @@ impl SectionReport {
             id,
             reason: reason.into(),
         });
+    }
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::*;
+
+    fn id() -> RecordId {
+        RecordId::from_bytes([7; 16])
+    }
+
+    /// Runs `merge` over a vault copy of version `current` (or an outcome of the lookup)
+    /// for an incoming version 2; returns the outcome, the report and what was written.
+    fn run(
+        current: Result<Option<u64>>,
+        refuse: Option<&'static str>,
+    ) -> (Result<Merged>, SectionReport, Option<Store>) {
+        let mut report = SectionReport::default();
+        let mut written = None;
+        let merged = merge(
+            &mut report,
+            id(),
+            "the vault's copy is unreadable",
+            || current,
+            |c| *c < 2,
+            |op| {
+                written = Some(op);
+                Ok(refuse.map_or(Ok(()), Err))
+            },
+        );
+        (merged, report, written)
+    }
+
+    #[test]
+    fn absent_is_inserted_older_updated_same_or_newer_kept() {
+        let (m, r, w) = run(Ok(None), None);
+        assert_eq!(
+            (m.unwrap(), r.inserted, w),
+            (Merged::Inserted, 1, Some(Store::Insert))
+        );
+        let (m, r, w) = run(Ok(Some(1)), None);
+        assert_eq!(
+            (m.unwrap(), r.updated, w),
+            (Merged::Updated, 1, Some(Store::Update))
+        );
+        for same_or_newer in [2, 3] {
+            let (m, r, w) = run(Ok(Some(same_or_newer)), None);
+            assert_eq!((m.unwrap(), r.kept_existing, w), (Merged::Kept, 1, None));
+        }
+    }
+
+    #[test]
+    fn unreadable_vault_copy_is_never_overwritten() {
+        for e in [Error::Tampered, Error::Decode("x".into())] {
+            let (m, r, w) = run(Err(e), None);
+            assert_eq!((m.unwrap(), w), (Merged::Rejected, None));
+            assert_eq!(r.rejected.len(), 1);
+            assert_eq!(r.rejected[0].id, Some(id()));
+            assert_eq!(r.rejected[0].reason, "the vault's copy is unreadable");
+            assert_eq!(r.inserted + r.updated + r.kept_existing, 0);
+        }
+    }
+
+    #[test]
+    fn storage_error_aborts_and_refusal_rejects() {
+        let (m, r, w) = run(Err(Error::Io(io::Error::other("disk"))), None);
+        assert!(matches!(m, Err(Error::Io(_))));
+        assert_eq!((r, w), (SectionReport::default(), None));
+        let (m, r, _) = run(Ok(Some(1)), Some("clash"));
+        assert_eq!(m.unwrap(), Merged::Rejected);
+        assert_eq!((r.updated, r.rejected[0].reason.as_str()), (0, "clash"));
     }
 }

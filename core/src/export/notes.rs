@@ -6,13 +6,16 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ImportState, RecordSink, Section, SectionReport};
+use super::{
+    found, invalid_reason, merge, parse_record, record_id, ImportState, RecordSink, Section,
+    SectionReport, Store,
+};
 use crate::clock::Timestamp;
 use crate::screening::{
     normalize, ClientNote, Identifier, IdentifierKind, NoteDraft, Region, Risk,
 };
 use crate::vault::{RecordId, Session};
-use crate::{Error, Result};
+use crate::Result;
 
 /// One client note as exported (format 1.1).
 #[derive(Debug, Serialize, Deserialize)]
@@ -128,12 +131,7 @@ impl NoteRecord {
             },
             text: self.text,
         };
-        if let Err(e) = details.validate() {
-            return Err(match e {
-                Error::InvalidInput { field, reason } => format!("invalid {field}: {reason}"),
-                other => other.to_string(),
-            });
-        }
+        details.validate().map_err(invalid_reason)?;
         if self.updated_at < self.created_at {
             return Err("updated before it was created".into());
         }
@@ -156,14 +154,7 @@ impl Section for NotesSection {
     fn export(&self, session: &Session, sink: &mut RecordSink<'_>) -> Result<()> {
         session
             .screening(Region::GB)
-            .for_each_stored_note(|id, opened| match opened {
-                Ok(note) => sink.write(&NoteRecord::from(note)),
-                Err(Error::Tampered | Error::Decode(_)) => {
-                    sink.unreadable(id);
-                    Ok(())
-                }
-                Err(e) => Err(e),
-            })
+            .for_each_stored_note(|id, opened| sink.write_opened(id, opened.map(NoteRecord::from)))
     }
 
     fn import(
@@ -173,38 +164,31 @@ impl Section for NotesSection {
         report: &mut SectionReport,
         state: &mut ImportState,
     ) -> Result<()> {
-        let id = super::record_id(&record);
-        let note = match serde_json::from_value::<NoteRecord>(record) {
-            Ok(r) => match r.into_note() {
-                Ok(note) => note,
-                Err(reason) => {
-                    report.reject(id, reason);
-                    return Ok(());
-                }
-            },
-            Err(_) => {
-                report.reject(id, "not a valid client note record");
+        let id = record_id(&record);
+        let Some(r) = parse_record::<NoteRecord>(record, report, record_id, "client note") else {
+            return Ok(());
+        };
+        let note = match r.into_note() {
+            Ok(note) => note,
+            Err(reason) => {
+                report.reject(id, reason);
                 return Ok(());
             }
         };
         let screening = session.screening(Region::GB);
-        match screening.get_note(&note.id) {
-            Err(Error::NotFound(_)) => {
+        merge(
+            report,
+            note.id,
+            "the vault's copy of this note is unreadable",
+            || found(screening.get_note(&note.id)),
+            |current| current.updated_at < note.updated_at,
+            |op| {
                 screening.store_note(session.conn(), &note)?;
-                report.inserted += 1;
-            }
-            Ok(current) if current.updated_at < note.updated_at => {
                 // Replacing deletes the old index rows.
-                screening.store_note(session.conn(), &note)?;
-                state.erased = true;
-                report.updated += 1;
-            }
-            Ok(_) => report.kept_existing += 1,
-            Err(Error::Tampered | Error::Decode(_)) => {
-                report.reject(Some(note.id), "the vault's copy of this note is unreadable");
-            }
-            Err(e) => return Err(e),
-        }
+                state.erased |= op == Store::Update;
+                Ok(Ok(()))
+            },
+        )?;
         Ok(())
     }
 }

@@ -9,7 +9,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ImportState, RecordSink, Section, SectionReport};
+use super::{
+    found, invalid_reason, merge, parse_record, record_id, ImportState, RecordSink, Section,
+    SectionReport,
+};
 use crate::clock::Timestamp;
 use crate::feeds::{
     check_name, same_name, PinnedKey, PublicKey, PublisherKeyId, TrustedPublisher,
@@ -69,10 +72,7 @@ impl From<TrustedPublisher> for PublisherRecord {
 
 impl PublisherRecord {
     fn into_publisher(self) -> std::result::Result<TrustedPublisher, String> {
-        let name = check_name(&self.name).map_err(|e| match e {
-            Error::InvalidInput { field, reason } => format!("invalid {field}: {reason}"),
-            other => other.to_string(),
-        })?;
+        let name = check_name(&self.name).map_err(invalid_reason)?;
         if self.keys.is_empty() || self.keys.len() > MAX_KEYS_PER_PUBLISHER {
             return Err("a publisher has one or two pinned keys".into());
         }
@@ -136,66 +136,47 @@ impl Section for PublishersSection {
         report: &mut SectionReport,
         _state: &mut ImportState,
     ) -> Result<()> {
-        let id = super::record_id(&record);
-        let publisher = match serde_json::from_value::<PublisherRecord>(record) {
-            Ok(r) => match r.into_publisher() {
-                Ok(p) => p,
-                Err(reason) => {
-                    report.reject(id, reason);
-                    return Ok(());
-                }
-            },
-            Err(_) => {
-                report.reject(id, "not a valid trusted publisher record");
+        let id = record_id(&record);
+        let Some(r) =
+            parse_record::<PublisherRecord>(record, report, record_id, "trusted publisher")
+        else {
+            return Ok(());
+        };
+        let publisher = match r.into_publisher() {
+            Ok(p) => p,
+            Err(reason) => {
+                report.reject(id, reason);
                 return Ok(());
             }
         };
         let feeds = session.feeds();
-        let current = match feeds.publisher_by_id(&publisher.id) {
-            Ok(p) => Some(p),
-            Err(Error::NotFound(_)) => None,
-            Err(Error::Tampered | Error::Decode(_)) => {
-                report.reject(
-                    Some(publisher.id),
-                    "the vault's copy of this publisher is unreadable",
-                );
-                return Ok(());
-            }
-            Err(e) => return Err(e),
-        };
-        if let Some(current) = &current {
-            if last_pinned(current) >= last_pinned(&publisher) {
-                report.kept_existing += 1;
-                return Ok(());
-            }
-        }
-        let others = feeds.publishers()?;
-        for other in others.items.iter().filter(|o| o.id != publisher.id) {
-            if same_name(&other.name, &publisher.name) {
-                report.reject(
-                    Some(publisher.id),
-                    "another publisher with that name is already trusted",
-                );
-                return Ok(());
-            }
-            if other
-                .keys
-                .iter()
-                .any(|k| publisher.keys.iter().any(|n| n.key_id == k.key_id))
-            {
-                report.reject(
-                    Some(publisher.id),
-                    "one of its keys is already pinned for another publisher",
-                );
-                return Ok(());
-            }
-        }
-        feeds.save(session.conn(), &publisher)?;
-        if current.is_some() {
-            report.updated += 1;
-        } else {
-            report.inserted += 1;
-        }
+        merge(
+            report,
+            publisher.id,
+            "the vault's copy of this publisher is unreadable",
+            || found(feeds.publisher_by_id(&publisher.id)),
+            |current| last_pinned(current) < last_pinned(&publisher),
+            |_| {
+                // As `Feeds::trust` would refuse it; checked only when it is to be written.
+                let others = feeds.publishers()?;
+                for other in others.items.iter().filter(|o| o.id != publisher.id) {
+                    if same_name(&other.name, &publisher.name) {
+                        return Ok(Err("another publisher with that name is already trusted"));
+                    }
+                    if other
+                        .keys
+                        .iter()
+                        .any(|k| publisher.keys.iter().any(|n| n.key_id == k.key_id))
+                    {
+                        return Ok(Err(
+                            "one of its keys is already pinned for another publisher",
+                        ));
+                    }
+                }
+                feeds.save(session.conn(), &publisher)?;
+                Ok(Ok(()))
+            },
+        )?;
         Ok(())
     }
 }
