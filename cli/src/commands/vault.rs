@@ -1,8 +1,5 @@
 //! Creating and destroying the vault.
 
-use std::fs;
-use std::path::Path;
-
 use serde_json::json;
 use vigil_core::vault::{Vault, DEFAULT_KDF_ITERATIONS};
 
@@ -24,7 +21,6 @@ pub fn init(ctx: &Context, args: InitArgs) -> CliResult {
     let iterations = args.kdf_iterations.unwrap_or(DEFAULT_KDF_ITERATIONS);
     let session = ctx.create_vault(&passphrase, iterations)?;
     drop(session);
-    restrict_to_owner(&ctx.vault);
     let device = ctx.device_secret_path();
     ctx.emit(
         json!({
@@ -74,21 +70,4 @@ pub fn wipe(ctx: &Context, args: WipeArgs) -> CliResult {
             format!("No vault at {}; nothing to wipe.", ctx.vault.display())
         }
     })
-}
-
-/// The vault's files hold only sealed data, but nobody else needs to read them either.
-/// Best effort: a file system without permissions (FAT on a USB stick) keeps its own.
-fn restrict_to_owner(vault: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let named = |suffix: &str| {
-            let mut name = vault.as_os_str().to_owned();
-            name.push(suffix);
-            std::path::PathBuf::from(name)
-        };
-        for file in [vault.to_path_buf(), named("-aux"), named("-keys")] {
-            let _ = fs::set_permissions(&file, fs::Permissions::from_mode(0o600));
-        }
-    }
 }
