@@ -530,18 +530,10 @@ fn export_and_restore_round_trip_into_a_new_vault() {
     assert!(!bytes.windows(9).any(|w| w == b"side door"));
 
     let target = env.path("restored.db");
-    env.vigil_at(&target)
-        .env("VIGIL_EXPORT_PASSPHRASE", "backup words")
-        .args(["restore", "--kdf-iterations", "100000", "--from"])
-        .arg(&backup)
+    env.restore_at(&target, &backup, "backup words")
         .assert()
         .success();
-    let out = env
-        .vigil_at(&target)
-        .args(["booking", "list", "--json"])
-        .assert()
-        .success();
-    let listed = common::parse_one_json(&out.get_output().stdout);
+    let listed = env.json_at(&target, &["booking", "list"]);
     assert_eq!(listed["bookings"][0]["id"], added["id"]);
     assert_eq!(listed["bookings"][0]["notes"], "side door");
     assert!(env.path("restored.db.device").is_file());
@@ -590,10 +582,7 @@ fn restore_with_a_wrong_passphrase_or_a_damaged_file_leaves_nothing_behind() {
         .success();
     let fresh = Env::empty();
     fresh
-        .vigil()
-        .env("VIGIL_EXPORT_PASSPHRASE", "not it")
-        .args(["restore", "--kdf-iterations", "100000", "--from"])
-        .arg(&backup)
+        .restore_at(&fresh.vault(), &backup, "not it")
         .assert()
         .code(3);
     assert!(
@@ -606,10 +595,7 @@ fn restore_with_a_wrong_passphrase_or_a_damaged_file_leaves_nothing_behind() {
     bytes[last] ^= 1;
     std::fs::write(fresh.path("bad.age"), &bytes).unwrap();
     fresh
-        .vigil()
-        .env("VIGIL_EXPORT_PASSPHRASE", "backup words")
-        .args(["restore", "--kdf-iterations", "100000", "--from"])
-        .arg(fresh.path("bad.age"))
+        .restore_at(&fresh.vault(), &fresh.path("bad.age"), "backup words")
         .assert()
         .code(7);
     assert_eq!(file_names(fresh.dir.path()), ["bad.age"]);

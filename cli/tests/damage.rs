@@ -59,18 +59,10 @@ fn a_booking_whose_body_is_not_a_blob_is_reported_and_the_rest_listed_and_export
     assert_eq!(summary["sections"]["bookings"], 1);
 
     let target = env.path("restored.db");
-    env.vigil_at(&target)
-        .env("VIGIL_EXPORT_PASSPHRASE", "backup words")
-        .args(["restore", "--kdf-iterations", "100000", "--from"])
-        .arg(&backup)
+    env.restore_at(&target, &backup, "backup words")
         .assert()
         .success();
-    let out = env
-        .vigil_at(&target)
-        .args(["--json", "booking", "list"])
-        .assert()
-        .success();
-    let restored = parse_one_json(&out.get_output().stdout);
+    let restored = env.json_at(&target, &["booking", "list"]);
     assert_eq!(restored["bookings"][0]["id"], intact.as_str());
     assert_eq!(restored["bookings"].as_array().unwrap().len(), 1);
 }

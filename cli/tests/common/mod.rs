@@ -76,6 +76,27 @@ impl Env {
         cmd
     }
 
+    /// `vigil restore --from <backup>` into the vault at `target` (made if missing, at the
+    /// lowest allowed KDF cost), with `export_passphrase` for the backup.
+    pub fn restore_at(&self, target: &Path, backup: &Path, export_passphrase: &str) -> Command {
+        let mut cmd = self.vigil_at(target);
+        cmd.env("VIGIL_EXPORT_PASSPHRASE", export_passphrase)
+            .args(["restore", "--kdf-iterations", "100000", "--from"])
+            .arg(backup);
+        cmd
+    }
+
+    /// [`Env::json`] on the vault at `vault`.
+    pub fn json_at(&self, vault: &Path, args: &[&str]) -> serde_json::Value {
+        let out = self
+            .vigil_at(vault)
+            .args(args)
+            .arg("--json")
+            .assert()
+            .success();
+        parse_one_json(&out.get_output().stdout)
+    }
+
     /// Runs `args` with `--json` and parses stdout, which must be exactly one JSON document.
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
         let out = self.vigil().args(args).arg("--json").assert().success();
