@@ -40,15 +40,10 @@ pub struct Global {
     #[arg(long, global = true)]
     pub json: bool,
 
-    /// Country whose dialling rules apply to numbers written without a country code
-    #[arg(
-        long,
-        global = true,
-        value_name = "CC",
-        env = "VIGIL_REGION",
-        default_value = "GB"
-    )]
-    pub region: String,
+    /// Country whose dialling rules apply to numbers written without a country code, for
+    /// this command (default: the vault's setting, GB until changed with `vigil settings`)
+    #[arg(long, global = true, value_name = "CC", env = "VIGIL_REGION")]
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -274,7 +269,7 @@ pub struct ImportArgs {
 pub enum ServicesCommand {
     /// The nearest services to a point
     Near(ServicesNearArgs),
-    /// Services by name (or postcode, with --postcode)
+    /// Services by name; when no name matches, by postcode (only postcodes with --postcode)
     Search(ServicesSearchArgs),
 }
 

@@ -28,7 +28,7 @@ impl App {
                 Ok(Imported::Directory(accepted))
             }
             BundleKind::Alerts => {
-                let region = self.settings()?.region()?;
+                let region = self.region()?;
                 Ok(Imported::Alerts(
                     self.session.screening(region).import_alerts(bytes, now)?,
                 ))

@@ -2,9 +2,10 @@
 //! background runner ([`VaultHome::runner`](super::VaultHome::runner)), behind one trait
 //! so a shell drives both with the same code.
 
-use super::App;
+use super::{App, BuddyRef};
 use crate::checkin::{
-    Action, ActionId, BackgroundRunner, CheckInReceipt, CheckinId, CheckinStatus, Checkins,
+    Action, ActionId, BackgroundRunner, CheckInReceipt, CheckinId, CheckinPlan, CheckinStatus,
+    Checkins,
     LocationFix, Outcome,
 };
 use crate::clock::Timestamp;
@@ -70,6 +71,15 @@ escalation_for!(Checkins<'_>);
 escalation_for!(BackgroundRunner);
 
 impl App {
+    /// A check-in plan with what the worker chose once: the buddies (all when `buddies` is
+    /// empty), her first language and her UTC offset for the messages.
+    pub fn checkin_plan(&self, deadline: Timestamp, buddies: &[BuddyRef]) -> Result<CheckinPlan> {
+        let mut plan = CheckinPlan::new(deadline, self.resolve_buddies(buddies)?);
+        plan.worker_language = self.settings()?.language().to_owned();
+        plan.utc_offset_minutes = self.utc_offset_minutes()?;
+        Ok(plan)
+    }
+
     /// Check-ins and buddies of this vault (needs the device secret given at unlock).
     pub fn checkins(&self) -> Result<Checkins<'_>> {
         Ok(self.session.checkins(self.escalation()?))

@@ -126,6 +126,8 @@ pub struct App {
     /// The directory, loaded once per session (opening every chunk is the slow part).
     directory: Mutex<Option<Arc<LoadedDirectory>>>,
     device_utc_offset_minutes: i32,
+    /// A region for this session only (the command line's `--region`), over the stored one.
+    region_override: Option<crate::screening::Region>,
 }
 
 impl std::fmt::Debug for App {
@@ -145,6 +147,7 @@ impl App {
             escalation,
             directory: Mutex::new(None),
             device_utc_offset_minutes: 0,
+            region_override: None,
         })
     }
 
@@ -179,6 +182,20 @@ impl App {
     /// Panic wipe from an unlocked vault.
     pub fn wipe(self) -> Result<()> {
         self.session.wipe()
+    }
+
+    /// Reads numbers in `region` for the rest of this session only, whatever is stored
+    /// (`None`: the stored region again).
+    pub fn use_region_for_session(&mut self, region: Option<crate::screening::Region>) {
+        self.region_override = region;
+    }
+
+    /// The region numbers are read in: this session's, else the stored one.
+    pub fn region(&self) -> Result<crate::screening::Region> {
+        match self.region_override {
+            Some(region) => Ok(region),
+            None => self.settings()?.region(),
+        }
     }
 
     fn escalation(&self) -> Result<&EscalationKey> {

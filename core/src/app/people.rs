@@ -4,7 +4,9 @@
 use super::App;
 use crate::checkin::{Buddy, BuddyDraft};
 use crate::clock::Timestamp;
-use crate::screening::{ClientNote, Identifier, NoteDraft, Risk, ScreeningResult};
+use crate::screening::{
+    normalize, ClientNote, Identifier, IdentifierKind, NoteDraft, Risk, ScreeningResult,
+};
 use crate::vault::RecordId;
 use crate::{Error, Result};
 
@@ -16,12 +18,13 @@ pub enum BuddyRef {
     Name(String),
 }
 
-/// What a new note needs; the label defaults to its first identifier.
+/// A new note as the worker typed it; the label defaults to its first identifier.
 #[derive(Debug, Clone)]
 pub struct NoteDefaults {
     pub label: Option<String>,
     pub risk: Risk,
-    pub identifiers: Vec<Identifier>,
+    /// What she typed, by kind; normalized in the session's region (at least one).
+    pub identifiers: Vec<(IdentifierKind, String)>,
     pub text: String,
 }
 
@@ -59,17 +62,23 @@ impl App {
 
     /// Adds a buddy; a number without a country code is read in the stored region.
     pub fn add_buddy(&self, draft: BuddyDraft) -> Result<Buddy> {
-        let region = self.settings()?.region;
-        self.checkins()?.add_buddy(draft, &region)
+        let region = self.region()?;
+        self.checkins()?.add_buddy(draft, region.code())
     }
 
     /// Adds a client note; without a label it is labelled by its first identifier.
     pub fn add_note(&self, note: NoteDefaults, now: Timestamp) -> Result<ClientNote> {
-        let Some(first) = note.identifiers.first() else {
+        let region = self.region()?;
+        let identifiers = note
+            .identifiers
+            .iter()
+            .map(|(kind, raw)| normalize(*kind, raw, region))
+            .collect::<Result<Vec<Identifier>>>()?;
+        let Some(first) = identifiers.first() else {
             return Err(Error::invalid("note", "needs at least one identifier"));
         };
         let label = note.label.unwrap_or_else(|| first.normalized());
-        let mut draft = NoteDraft::new(&label, note.risk, note.identifiers);
+        let mut draft = NoteDraft::new(&label, note.risk, identifiers);
         draft.text = note.text;
         self.screening()?.add_note(draft, now)
     }
@@ -89,6 +98,6 @@ impl App {
     /// Screening in the stored region, for what needs no further rule (notes list,
     /// edit, remove).
     pub fn screening(&self) -> Result<crate::screening::Screening<'_>> {
-        Ok(self.session.screening(self.settings()?.region()?))
+        Ok(self.session.screening(self.region()?))
     }
 }
