@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::Value;
 use vigil_core::app::{App, VaultHome};
-use vigil_core::vault::Vault;
 use vigil_core::checkin::BackgroundRunner;
 use vigil_core::screening::Region;
+use vigil_core::vault::Vault;
 use zeroize::Zeroizing;
 
 use crate::error::{CliError, CliResult, Exit};

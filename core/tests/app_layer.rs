@@ -8,7 +8,9 @@ use vigil_core::app::{
     BuddyRef, Imported, NoteDefaults, SearchBy, Settings, VaultHome, MAX_RADIUS_KM,
 };
 use vigil_core::checkin::{ActionKind, BuddyDraft, Channel, EscalationKey};
-use vigil_core::directory::{build_directory_bundle, Category, DirectoryContent, NearbyQuery, Service};
+use vigil_core::directory::{
+    build_directory_bundle, Category, DirectoryContent, NearbyQuery, Service,
+};
 use vigil_core::export::age::{Identity, Recipient};
 use vigil_core::feeds::{sign_bundle, BundleDraft, BundleKind, PublisherKey};
 use vigil_core::screening::{IdentifierKind, Risk};
@@ -48,7 +50,13 @@ fn publisher() -> PublisherKey {
 }
 
 fn directory_bundle(key: &PublisherKey) -> Vec<u8> {
-    let mut pharmacy = Service::new("p:1", "Corner Pharmacy", &[Category::Pharmacy], 51.51, -0.12);
+    let mut pharmacy = Service::new(
+        "p:1",
+        "Corner Pharmacy",
+        &[Category::Pharmacy],
+        51.51,
+        -0.12,
+    );
     pharmacy.postcode = Some("SW1A 1AA".into());
     let content = DirectoryContent::new("Europe/London", vec![pharmacy]);
     build_directory_bundle(key, &content, 1, at(8, 0), at(8, 0) + Duration::days(30)).unwrap()
@@ -83,12 +91,27 @@ fn settings_have_defaults_are_checked_and_persist_across_lock_and_unlock() {
     app.set_settings(&chosen).unwrap();
     // Invalid settings are refused whole: nothing changes.
     for bad in [
-        Settings { region: "XX".into(), ..chosen.clone() },
-        Settings { worker_languages: vec![], ..chosen.clone() },
-        Settings { utc_offset_minutes: Some(15 * 60), ..chosen.clone() },
-        Settings { idle_lock_minutes: 0, ..chosen.clone() },
+        Settings {
+            region: "XX".into(),
+            ..chosen.clone()
+        },
+        Settings {
+            worker_languages: vec![],
+            ..chosen.clone()
+        },
+        Settings {
+            utc_offset_minutes: Some(15 * 60),
+            ..chosen.clone()
+        },
+        Settings {
+            idle_lock_minutes: 0,
+            ..chosen.clone()
+        },
     ] {
-        assert!(matches!(app.set_settings(&bad), Err(Error::InvalidInput { .. })), "{bad:?}");
+        assert!(
+            matches!(app.set_settings(&bad), Err(Error::InvalidInput { .. })),
+            "{bad:?}"
+        );
     }
     app.lock();
     let again = home.unlock(PASS, Some(DEVICE), at(9, 0)).unwrap();
@@ -123,8 +146,14 @@ fn the_duress_alert_uses_the_stored_utc_offset() {
         destroy_real: false,
         alert_buddies: true,
     };
-    app.set_duress(PASS, "decoy", alert, &[BuddyRef::Name("ana".into())], at(20, 0))
-        .unwrap();
+    app.set_duress(
+        PASS,
+        "decoy",
+        alert,
+        &[BuddyRef::Name("ana".into())],
+        at(20, 0),
+    )
+    .unwrap();
     app.lock();
     let _decoy = home.unlock("decoy", Some(DEVICE), at(22, 0)).unwrap();
     let runner = home.runner(DEVICE).unwrap();
@@ -153,7 +182,8 @@ fn clearing_the_duress_passphrase_clears_the_buddy_alert() {
         destroy_real: false,
         alert_buddies: true,
     };
-    app.set_duress(PASS, "decoy", alert, &[], at(20, 0)).unwrap();
+    app.set_duress(PASS, "decoy", alert, &[], at(20, 0))
+        .unwrap();
     assert!(app.checkins().unwrap().duress_alert_prepared().unwrap());
     app.clear_duress().unwrap();
     assert!(!app.checkins().unwrap().duress_alert_prepared().unwrap());
@@ -163,7 +193,12 @@ fn clearing_the_duress_passphrase_clears_the_buddy_alert() {
         home.unlock("decoy", Some(DEVICE), at(22, 0)),
         Err(Error::WrongPassphrase)
     ));
-    assert!(home.runner(DEVICE).unwrap().tick(at(22, 0)).unwrap().is_empty());
+    assert!(home
+        .runner(DEVICE)
+        .unwrap()
+        .tick(at(22, 0))
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -176,7 +211,10 @@ fn a_bundle_of_either_kind_goes_to_its_importer_and_refreshes_the_directory_cach
         .trust("Project", key.public_key(), at(8, 0))
         .unwrap();
     assert!(app.directory().unwrap().index.is_empty());
-    match app.import_bundle(&directory_bundle(&key), at(9, 0)).unwrap() {
+    match app
+        .import_bundle(&directory_bundle(&key), at(9, 0))
+        .unwrap()
+    {
         Imported::Directory(d) => assert_eq!(d.imported.services, 1),
         other => panic!("{other:?}"),
     }
@@ -199,23 +237,37 @@ fn a_search_by_name_falls_back_to_the_postcode_and_the_radius_is_bounded() {
         .feeds()
         .trust("Project", key.public_key(), at(8, 0))
         .unwrap();
-    app.import_bundle(&directory_bundle(&key), at(9, 0)).unwrap();
+    app.import_bundle(&directory_bundle(&key), at(9, 0))
+        .unwrap();
     let names = |found: Vec<vigil_core::app::FoundService>| -> Vec<String> {
         found.into_iter().map(|f| f.service.name).collect()
     };
-    assert!(app.search_services("SW1A", SearchBy::Name, 5, at(10, 0)).unwrap().is_empty());
+    assert!(app
+        .search_services("SW1A", SearchBy::Name, 5, at(10, 0))
+        .unwrap()
+        .is_empty());
     assert_eq!(
-        names(app.search_services("SW1A", SearchBy::Auto, 5, at(10, 0)).unwrap()),
+        names(
+            app.search_services("SW1A", SearchBy::Auto, 5, at(10, 0))
+                .unwrap()
+        ),
         ["Corner Pharmacy"]
     );
     assert_eq!(
-        names(app.search_services("corner", SearchBy::Auto, 5, at(10, 0)).unwrap()),
+        names(
+            app.search_services("corner", SearchBy::Auto, 5, at(10, 0))
+                .unwrap()
+        ),
         ["Corner Pharmacy"]
     );
-    let near = |km: f64| app.services_near(&NearbyQuery::new(51.5, -0.1, km * 1000.0, 5, at(10, 0)));
+    let near =
+        |km: f64| app.services_near(&NearbyQuery::new(51.5, -0.1, km * 1000.0, 5, at(10, 0)));
     assert_eq!(near(MAX_RADIUS_KM).unwrap().services.len(), 1);
     for bad in [MAX_RADIUS_KM + 1.0, 0.0, -1.0, f64::NAN, f64::INFINITY] {
-        assert!(matches!(near(bad), Err(Error::InvalidInput { .. })), "{bad}");
+        assert!(
+            matches!(near(bad), Err(Error::InvalidInput { .. })),
+            "{bad}"
+        );
     }
 }
 
@@ -349,8 +401,15 @@ fn buddies_are_chosen_by_id_or_by_one_name() {
     let (_home, app) = created(dir.path());
     let ana = add_ana(&app);
     assert_eq!(app.resolve_buddies(&[]).unwrap(), vec![ana]);
-    assert_eq!(app.resolve_buddies(&[BuddyRef::Name(" ANA ".into())]).unwrap(), vec![ana]);
-    assert_eq!(app.resolve_buddies(&[BuddyRef::Id(ana)]).unwrap(), vec![ana]);
+    assert_eq!(
+        app.resolve_buddies(&[BuddyRef::Name(" ANA ".into())])
+            .unwrap(),
+        vec![ana]
+    );
+    assert_eq!(
+        app.resolve_buddies(&[BuddyRef::Id(ana)]).unwrap(),
+        vec![ana]
+    );
     assert!(matches!(
         app.resolve_buddies(&[BuddyRef::Name("Bea".into())]),
         Err(Error::NotFound(_))
@@ -390,7 +449,10 @@ fn a_pending_wipe_can_be_cancelled_and_otherwise_happens_at_the_end_of_its_windo
     assert_eq!(wipe.poll(at(10, 0)).unwrap(), WipeState::Cancelled);
     assert!(home.exists().unwrap());
     let mut wipe = home.wipe_after(at(9, 0), Duration::seconds(10));
-    assert_eq!(wipe.poll(at(9, 0) + Duration::seconds(10)).unwrap(), WipeState::Done);
+    assert_eq!(
+        wipe.poll(at(9, 0) + Duration::seconds(10)).unwrap(),
+        WipeState::Done
+    );
     assert!(!home.exists().unwrap());
 }
 
@@ -398,7 +460,9 @@ fn a_pending_wipe_can_be_cancelled_and_otherwise_happens_at_the_end_of_its_windo
 fn a_device_secret_too_short_for_the_escalation_key_makes_no_vault() {
     let dir = tempfile::tempdir().unwrap();
     let home = home(dir.path());
-    assert!(home.create(PASS, Some(b"short"), MIN_KDF_ITERATIONS).is_err());
+    assert!(home
+        .create(PASS, Some(b"short"), MIN_KDF_ITERATIONS)
+        .is_err());
     assert!(!home.exists().unwrap());
     let _ = EscalationKey::from_device_secret(DEVICE).unwrap();
 }

@@ -6,11 +6,11 @@ mod common;
 use chrono::Duration;
 use common::*;
 use rusqlite::Connection;
+use vigil_core::app::VaultHome;
 use vigil_core::bookings::{BookingDraft, BookingKind, TimeRange};
 use vigil_core::checkin::{
     ActionKind, BackgroundRunner, BuddyDraft, Channel, EscalationKey, Outcome,
 };
-use vigil_core::app::VaultHome;
 use vigil_core::vault::{DuressOptions, Vault, WipeState};
 use vigil_core::Error;
 

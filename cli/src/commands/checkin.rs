@@ -7,10 +7,10 @@
 
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
+use vigil_core::app::BuddyRef;
 use vigil_core::checkin::{
     templates, Action, ActionKind, BuddyDraft, Channel, CheckinId, CheckinStatus, Outcome,
 };
-use vigil_core::app::BuddyRef;
 use vigil_core::vault::RecordId;
 
 use crate::args::{

@@ -2,9 +2,9 @@
 
 use chrono::Utc;
 use serde_json::{json, Value};
+use vigil_core::app::{App, FoundService, SearchBy};
 use vigil_core::clock::Timestamp;
 use vigil_core::directory::hours::parse_time_zone;
-use vigil_core::app::{App, FoundService, SearchBy};
 use vigil_core::directory::{
     DirectoryIndex, HoursSource, HoursStatus, NearbyQuery, OpenFilter, OpenState, Service,
 };

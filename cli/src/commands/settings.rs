@@ -44,7 +44,9 @@ fn apply(settings: &mut Settings, a: SettingsSetArgs) -> CliResult {
         settings.utc_offset_minutes = match offset.trim() {
             "device" => None,
             minutes => Some(minutes.parse().map_err(|_| {
-                CliError::usage("--utc-offset takes a number of minutes (e.g. 60, -300) or `device`")
+                CliError::usage(
+                    "--utc-offset takes a number of minutes (e.g. 60, -300) or `device`",
+                )
             })?),
         };
     }

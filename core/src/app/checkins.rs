@@ -5,8 +5,7 @@
 use super::{App, BuddyRef};
 use crate::checkin::{
     Action, ActionId, BackgroundRunner, CheckInReceipt, CheckinId, CheckinPlan, CheckinStatus,
-    Checkins,
-    LocationFix, Outcome,
+    Checkins, LocationFix, Outcome,
 };
 use crate::clock::Timestamp;
 use crate::vault::{Listing, RecordId};

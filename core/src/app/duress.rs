@@ -52,8 +52,13 @@ impl App {
                 .prepare_duress_alert(&ids, settings.language(), offset)?;
         }
         let secret = self.device_secret.clone();
-        self.session
-            .set_duress(current, duress, options, secret.as_deref().map(|s| &s[..]), now)
+        self.session.set_duress(
+            current,
+            duress,
+            options,
+            secret.as_deref().map(|s| &s[..]),
+            now,
+        )
     }
 
     /// Removes the duress passphrase, and the duress-unlock alert with it (a buddy must not
