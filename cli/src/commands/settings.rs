@@ -16,7 +16,7 @@ pub fn run(ctx: &Context, command: SettingsCommand) -> CliResult {
             let mut settings = app.settings()?;
             apply(&mut settings, a)?;
             app.set_settings(&settings)?;
-            settings
+            app.settings()?
         }
     };
     ctx.emit(json!(settings), || {
@@ -35,7 +35,7 @@ pub fn run(ctx: &Context, command: SettingsCommand) -> CliResult {
 
 fn apply(settings: &mut Settings, a: SettingsSetArgs) -> CliResult {
     if let Some(country) = a.country {
-        settings.region = country.trim().to_ascii_uppercase();
+        settings.region = country;
     }
     if !a.languages.is_empty() {
         settings.worker_languages = a.languages;

@@ -116,7 +116,12 @@ pub(crate) fn load(session: &Session) -> Result<Settings> {
 
 pub(crate) fn store(session: &Session, settings: &Settings) -> Result<()> {
     settings.validate()?;
-    let body = session.seal(TABLE, &row(), settings)?;
+    // Stored in its canonical form ("ro" → "RO").
+    let settings = Settings {
+        region: settings.region()?.code().to_owned(),
+        ..settings.clone()
+    };
+    let body = session.seal(TABLE, &row(), &settings)?;
     session.conn().execute(
         "INSERT INTO app_settings (id, body) VALUES (?1, ?2)
          ON CONFLICT (id) DO UPDATE SET body = excluded.body",
