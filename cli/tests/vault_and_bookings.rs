@@ -398,15 +398,32 @@ fn settings_are_stored_in_the_vault_and_region_overrides_them_once() {
     assert_eq!(shown["worker_languages"], serde_json::json!(["en"]));
     assert_eq!(shown["utc_offset_minutes"], serde_json::Value::Null);
     let set = env.json(&[
-        "settings", "set", "--country", "ro", "--language", "ro", "--utc-offset", "120",
+        "settings",
+        "set",
+        "--country",
+        "ro",
+        "--language",
+        "ro",
+        "--utc-offset",
+        "120",
     ]);
     assert_eq!(set["region"], "RO");
     assert_eq!(set["utc_offset_minutes"], 120);
-    assert_eq!(env.json(&["settings", "show"])["worker_languages"], serde_json::json!(["ro"]));
+    assert_eq!(
+        env.json(&["settings", "show"])["worker_languages"],
+        serde_json::json!(["ro"])
+    );
     let ro = env.json(&["buddy", "add", "--name", "Ana", "--phone", "0722 123 456"]);
     assert_eq!(ro["phone"], "+40722123456");
     let gb = env.json(&[
-        "buddy", "add", "--name", "Bo", "--phone", "07400 123456", "--region", "GB",
+        "buddy",
+        "add",
+        "--name",
+        "Bo",
+        "--phone",
+        "07400 123456",
+        "--region",
+        "GB",
     ]);
     assert_eq!(gb["phone"], "+447400123456");
     // Invalid values are refused and change nothing.
