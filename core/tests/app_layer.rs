@@ -466,3 +466,13 @@ fn a_device_secret_too_short_for_the_escalation_key_makes_no_vault() {
     assert!(!home.exists().unwrap());
     let _ = EscalationKey::from_device_secret(DEVICE).unwrap();
 }
+
+/// The bindings keep these behind a `Mutex` in objects shared across threads.
+#[test]
+fn the_app_objects_can_move_between_threads() {
+    fn send<T: Send>() {}
+    fn sync<T: Sync>() {}
+    send::<vigil_core::app::App>();
+    send::<VaultHome>();
+    sync::<VaultHome>();
+}
