@@ -40,15 +40,10 @@ pub struct Global {
     #[arg(long, global = true)]
     pub json: bool,
 
-    /// Country whose dialling rules apply to numbers written without a country code
-    #[arg(
-        long,
-        global = true,
-        value_name = "CC",
-        env = "VIGIL_REGION",
-        default_value = "GB"
-    )]
-    pub region: String,
+    /// Country whose dialling rules apply to numbers written without a country code, for
+    /// this command (default: the vault's setting, GB until changed with `vigil settings`)
+    #[arg(long, global = true, value_name = "CC", env = "VIGIL_REGION")]
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,6 +82,9 @@ pub enum Command {
     UnlockLimit(UnlockLimitArgs),
     /// Make sure nothing holds the vault unlocked
     Lock,
+    /// Your settings, kept in the vault: region, languages, UTC offset, idle lock
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// Write the whole vault to an encrypted file that the standard age tools can read
     Export(ExportArgs),
     /// Merge an export into the vault (created if missing)
@@ -95,6 +93,31 @@ pub enum Command {
     Wipe(WipeArgs),
     /// A guided tour on built-in defaults, in a temporary directory; touches no real vault
     Tour,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Print the settings
+    Show,
+    /// Change some settings (the others stay as they are)
+    Set(SettingsSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SettingsSetArgs {
+    /// Country whose dialling rules apply to numbers written without a country code (GB, RO, ...)
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
+    /// Language of the messages written for you, most preferred first (repeatable)
+    #[arg(long = "language", value_name = "LANG")]
+    pub languages: Vec<String>,
+    /// Your UTC offset in minutes for the times in buddy messages, or `device` to follow the
+    /// computer's clock
+    #[arg(long, value_name = "MINUTES|device", allow_hyphen_values = true)]
+    pub utc_offset: Option<String>,
+    /// Minutes without use after which a phone app locks the vault
+    #[arg(long, value_name = "MINUTES")]
+    pub idle_lock_minutes: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -274,7 +297,7 @@ pub struct ImportArgs {
 pub enum ServicesCommand {
     /// The nearest services to a point
     Near(ServicesNearArgs),
-    /// Services by name (or postcode, with --postcode)
+    /// Services by name; when no name matches, by postcode (only postcodes with --postcode)
     Search(ServicesSearchArgs),
 }
 

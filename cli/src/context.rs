@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 
 use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::Value;
-use vigil_core::checkin::{BackgroundRunner, EscalationKey};
+use vigil_core::app::{App, VaultHome};
+use vigil_core::checkin::BackgroundRunner;
 use vigil_core::screening::Region;
-use vigil_core::vault::{Session, Vault, VaultOptions};
-use zeroize::{Zeroize, Zeroizing};
+use vigil_core::vault::Vault;
+use zeroize::Zeroizing;
 
 use crate::error::{CliError, CliResult, Exit};
 
@@ -30,8 +31,9 @@ pub struct Context {
     pub vault: PathBuf,
     pub passphrase_file: Option<PathBuf>,
     pub json: bool,
-    /// ISO country code for numbers written without a country code.
-    pub region: String,
+    /// ISO country code for numbers written without a country code, for this command only
+    /// (`--region`); otherwise the region stored in the vault's settings.
+    pub region: Option<String>,
 }
 
 impl Context {
@@ -100,7 +102,7 @@ impl Context {
     /// last); (3) the secret file gets its name. After a stop before (2) the next `init`
     /// clears the temporary file; after a stop between (2) and (3) the next command
     /// finishes the rename.
-    pub fn create_vault(&self, passphrase: &str, kdf_iterations: u32) -> CliResult<Session> {
+    pub fn create_vault(&self, passphrase: &str, kdf_iterations: u32) -> CliResult<App> {
         if self.vault.exists() {
             return Err(self.vault_error(vigil_core::Error::VaultExists));
         }
@@ -125,25 +127,20 @@ impl Context {
         let secret = random_device_secret()?;
         write_new_secret_file(&tmp, &secret[..])
             .map_err(|e| CliError::file("write the device secret", &tmp, e))?;
-        let mut options = VaultOptions {
-            kdf_iterations,
-            device_secret: Some(secret.to_vec()),
-        };
         let spinner = spinner("Deriving the vault key");
-        let created = Vault::create(&self.vault, passphrase, &options);
+        let created = self
+            .home()
+            .create(passphrase, Some(&secret[..]), kdf_iterations);
         spinner.finish_and_clear();
-        if let Some(s) = options.device_secret.as_mut() {
-            s.zeroize();
-        }
-        let session = match created {
-            Ok(session) => session,
+        let app = match created {
+            Ok(app) => app,
             Err(e) => {
                 let _ = shred(&tmp);
                 return Err(self.vault_error(e));
             }
         };
         if let Err(e) = fs::rename(&tmp, &device) {
-            drop(session);
+            drop(app);
             let _ = Vault::wipe(&self.vault);
             let _ = shred(&tmp);
             return Err(CliError::file("write the device secret", &device, e));
@@ -153,7 +150,7 @@ impl Context {
                 let _ = d.sync_all();
             }
         }
-        Ok(session)
+        self.prepare(app)
     }
 
     /// Destroys the device-secret file (and an interrupted init's temporary one): each is
@@ -180,37 +177,53 @@ impl Context {
         })
     }
 
-    /// The region for phone numbers, checked.
-    pub fn region(&self) -> CliResult<Region> {
-        Ok(self.region.parse::<Region>()?)
+    /// The vault's location, for the application layer.
+    pub fn home(&self) -> VaultHome {
+        VaultHome::new(&self.vault)
     }
 
-    /// The key of the check-in escalation state, from the device secret.
-    pub fn escalation_key(&self) -> CliResult<EscalationKey> {
-        let secret = self.require_device_secret()?;
-        Ok(EscalationKey::from_device_secret(&secret)?)
+    /// The `--region` of this command, checked (`None`: the vault's stored region).
+    pub fn region_override(&self) -> CliResult<Option<Region>> {
+        Ok(self
+            .region
+            .as_deref()
+            .map(str::parse::<Region>)
+            .transpose()?)
     }
 
     /// Escalation without the passphrase: what a phone's alarm does while the vault is locked.
     pub fn runner(&self) -> CliResult<BackgroundRunner> {
-        let vault = Vault::open(&self.vault).map_err(|e| self.vault_error(e))?;
-        Ok(BackgroundRunner::open(&vault, self.escalation_key()?)?)
+        Vault::open(&self.vault).map_err(|e| self.vault_error(e))?;
+        let secret = self.require_device_secret()?;
+        Ok(self.home().runner(&secret)?)
     }
 
     /// Opens and unlocks the vault: the existence check comes first, so a missing vault is
     /// reported before anyone is asked for a passphrase.
-    pub fn unlock(&self) -> CliResult<Session> {
-        let vault = Vault::open(&self.vault).map_err(|e| self.vault_error(e))?;
+    pub fn unlock(&self) -> CliResult<App> {
+        Vault::open(&self.vault).map_err(|e| self.vault_error(e))?;
         let passphrase = self.passphrase(false)?;
         let secret = self.device_secret()?;
         let spinner = spinner("Unlocking the vault");
-        let session = vault.unlock(&passphrase, secret.as_ref().map(|s| s.as_slice()));
+        let app = self.home().unlock(
+            &passphrase,
+            secret.as_ref().map(|s| s.as_slice()),
+            chrono::Utc::now(),
+        );
         spinner.finish_and_clear();
-        if let Err(vigil_core::Error::WipedAfterFailedAttempts) = session {
+        if let Err(vigil_core::Error::WipedAfterFailedAttempts) = app {
             // The core destroyed the vault's keys and files; the device secret is the CLI's.
             self.destroy_device_secret()?;
         }
-        Ok(session?)
+        self.prepare(app?)
+    }
+
+    /// What this process knows and the vault does not: the desktop clock's UTC offset and
+    /// this command's `--region`.
+    fn prepare(&self, mut app: App) -> CliResult<App> {
+        app.set_device_utc_offset(chrono::Local::now().offset().local_minus_utc() / 60)?;
+        app.use_region_for_session(self.region_override()?);
+        Ok(app)
     }
 
     /// Adds the path to the errors where it is what the person needs to see.

@@ -177,6 +177,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Duress(c) => commands::security::duress(&ctx, c),
         Command::UnlockLimit(a) => commands::security::unlock_limit(&ctx, a),
         Command::Lock => commands::security::lock(&ctx),
+        Command::Settings(c) => commands::settings::run(&ctx, c),
         Command::Export(a) => commands::backup::export(&ctx, a),
         Command::Restore(a) => commands::backup::restore(&ctx, a),
         Command::Wipe(a) => commands::vault::wipe(&ctx, a),

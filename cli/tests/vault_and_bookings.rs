@@ -387,3 +387,55 @@ fn wipe_removes_every_file_without_a_passphrase_and_is_idempotent() {
     assert_eq!(parse_one_json(&out.get_output().stdout)["wiped"], false);
     env.vigil().args(["booking", "list"]).assert().code(4);
 }
+
+/// Settings live in the vault: the stored country reads national numbers in later
+/// commands, and `--region` overrides it for one command only.
+#[test]
+fn settings_are_stored_in_the_vault_and_region_overrides_them_once() {
+    let env = Env::with_vault();
+    let shown = env.json(&["settings", "show"]);
+    assert_eq!(shown["region"], "GB");
+    assert_eq!(shown["worker_languages"], serde_json::json!(["en"]));
+    assert_eq!(shown["utc_offset_minutes"], serde_json::Value::Null);
+    let set = env.json(&[
+        "settings",
+        "set",
+        "--country",
+        "ro",
+        "--language",
+        "ro",
+        "--utc-offset",
+        "120",
+    ]);
+    assert_eq!(set["region"], "RO");
+    assert_eq!(set["utc_offset_minutes"], 120);
+    assert_eq!(
+        env.json(&["settings", "show"])["worker_languages"],
+        serde_json::json!(["ro"])
+    );
+    let ro = env.json(&["buddy", "add", "--name", "Ana", "--phone", "0722 123 456"]);
+    assert_eq!(ro["phone"], "+40722123456");
+    let gb = env.json(&[
+        "buddy",
+        "add",
+        "--name",
+        "Bo",
+        "--phone",
+        "07400 123456",
+        "--region",
+        "GB",
+    ]);
+    assert_eq!(gb["phone"], "+447400123456");
+    // Invalid values are refused and change nothing.
+    env.vigil()
+        .args(["settings", "set", "--utc-offset", "9999"])
+        .assert()
+        .failure();
+    env.vigil()
+        .args(["settings", "set", "--utc-offset", "soon"])
+        .assert()
+        .failure();
+    assert_eq!(env.json(&["settings", "show"])["utc_offset_minutes"], 120);
+    let back = env.json(&["settings", "set", "--utc-offset", "device"]);
+    assert_eq!(back["utc_offset_minutes"], serde_json::Value::Null);
+}

@@ -4,6 +4,7 @@
 //! the operating system; everything they show or send is decided here. Each capability
 //! owns one module and its tables inside the encrypted [`vault`].
 
+pub mod app;
 pub mod bookings;
 pub mod checkin;
 pub mod clock;

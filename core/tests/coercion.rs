@@ -6,6 +6,7 @@ mod common;
 use chrono::Duration;
 use common::*;
 use rusqlite::Connection;
+use vigil_core::app::VaultHome;
 use vigil_core::bookings::{BookingDraft, BookingKind, TimeRange};
 use vigil_core::checkin::{
     ActionKind, BackgroundRunner, BuddyDraft, Channel, EscalationKey, Outcome,
@@ -440,7 +441,11 @@ fn a_decoy_session_drives_the_silent_duress_alert_like_the_runner() {
     session.lock();
 
     let vault = Vault::open(&path).unwrap();
-    let decoy = vault.unlock_at("decoy", Some(DEVICE), at(22, 0)).unwrap();
+    // Through the application layer, which runs the duress layer after the unlock.
+    let app = VaultHome::new(&path)
+        .unlock("decoy", Some(DEVICE), at(22, 0))
+        .unwrap();
+    let decoy = app.session();
     let escalation = key();
     let checkins = decoy.checkins(&escalation);
     // The shell, unlocked, follows the documented loop: the alarm stays set...
@@ -698,8 +703,20 @@ fn a_duress_unlock_silently_alerts_the_chosen_buddies_while_the_real_vault_stays
     session.lock();
 
     let vault = Vault::open(&path).unwrap();
-    let decoy = vault.unlock_at("decoy", Some(DEVICE), at(22, 0)).unwrap();
-    assert!(!labels(&decoy).iter().any(|l| l.contains("Ulysses")));
+    // The vault alone only opens the decoy slot: no alert is queued by `Vault::unlock`.
+    let bare = vault.unlock_at("decoy", Some(DEVICE), at(21, 0)).unwrap();
+    drop(bare);
+    assert!(BackgroundRunner::open(&vault, key())
+        .unwrap()
+        .tick(at(22, 0))
+        .unwrap()
+        .is_empty());
+    // The application layer's unlock runs the duress layer, which queues it.
+    let app = VaultHome::new(&path)
+        .unlock("decoy", Some(DEVICE), at(22, 0))
+        .unwrap();
+    let decoy = app.session();
+    assert!(!labels(decoy).iter().any(|l| l.contains("Ulysses")));
     // The decoy shows no check-in and no buddy.
     assert!(decoy.checkins(&key()).list().unwrap().items.is_empty());
     assert!(decoy.checkins(&key()).buddies().unwrap().items.is_empty());

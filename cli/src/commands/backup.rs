@@ -1,12 +1,12 @@
 //! `vigil export` and `vigil restore`: the whole vault as an age file.
 
 use std::fs;
-use std::io::{BufReader, BufWriter};
+use std::io::BufReader;
 
 use chrono::Utc;
 use serde_json::json;
 use vigil_core::export::age::{Identity, Recipient, X25519Identity, X25519Recipient};
-use vigil_core::vault::{Vault, DEFAULT_KDF_ITERATIONS};
+use vigil_core::vault::DEFAULT_KDF_ITERATIONS;
 
 use crate::args::{ExportArgs, RestoreArgs};
 use crate::context::{progress, read_secret, read_small_text, spinner, Context, SecretSource};
@@ -31,28 +31,14 @@ pub fn export(ctx: &Context, a: ExportArgs) -> CliResult {
             .map(|r| r.trim().parse::<X25519Recipient>().map(Recipient::X25519))
             .collect::<Result<_, _>>()?
     };
-    let session = ctx.unlock()?;
-    let tmp = a.out.with_extension("partial");
-    let file =
-        crate::context::create_private_file(&tmp).map_err(|e| CliError::file("create", &tmp, e))?;
+    let app = ctx.unlock()?;
     let bar = spinner("Exporting");
-    let result = session
-        .backup()
-        .export(BufWriter::new(file), &recipients, Utc::now());
+    let result = app.export_to_file(&a.out, &recipients, Utc::now());
     bar.finish_and_clear();
-    let report = match result.and_then(|(w, report)| {
-        w.into_inner()
-            .map_err(|e| vigil_core::Error::Io(e.into_error()))
-            .and_then(|f| Ok(f.sync_all()?))
-            .map(|()| report)
-    }) {
-        Ok(report) => report,
-        Err(e) => {
-            let _ = fs::remove_file(&tmp);
-            return Err(e.into());
-        }
-    };
-    fs::rename(&tmp, &a.out).map_err(|e| CliError::file("write", &a.out, e))?;
+    let report = result.map_err(|e| match e {
+        vigil_core::Error::Io(io) => CliError::file("write", &a.out, io),
+        other => CliError::from(other),
+    })?;
     if !report.unreadable.is_empty() {
         ctx.warn(&format!(
             "{} record(s) failed authentication and were left out of the export",
@@ -77,6 +63,14 @@ pub fn export(ctx: &Context, a: ExportArgs) -> CliResult {
     )
 }
 
+/// The passphrase of a vault `restore` creates, asked twice, in a folder made private.
+fn passphrase_for_new(ctx: &Context) -> CliResult<zeroize::Zeroizing<String>> {
+    if let Some(parent) = ctx.vault.parent().filter(|p| !p.as_os_str().is_empty()) {
+        crate::context::create_private_dir(parent)?;
+    }
+    ctx.passphrase(true)
+}
+
 pub fn restore(ctx: &Context, a: RestoreArgs) -> CliResult {
     let identity = match &a.identity {
         Some(path) => {
@@ -98,31 +92,28 @@ pub fn restore(ctx: &Context, a: RestoreArgs) -> CliResult {
     let input = fs::File::open(&a.from).map_err(|e| CliError::file("open", &a.from, e))?;
     let len = input.metadata().map(|m| m.len()).unwrap_or(0);
     let created = !ctx.vault.exists();
-    let session = if created {
-        if let Some(parent) = ctx.vault.parent().filter(|p| !p.as_os_str().is_empty()) {
-            crate::context::create_private_dir(parent)?;
-        }
-        let passphrase = ctx.passphrase(true)?;
+    let app = if created {
         ctx.create_vault(
-            &passphrase,
+            &passphrase_for_new(ctx)?,
             a.kdf_iterations.unwrap_or(DEFAULT_KDF_ITERATIONS),
         )?
     } else {
         ctx.unlock()?
     };
     let bar = progress(len, "Restoring");
-    let result = session
-        .backup()
-        .import(BufReader::new(bar.wrap_read(input)), &[identity]);
+    let input = BufReader::new(bar.wrap_read(input));
+    let result = if created {
+        // The core wipes the new vault if the restore fails; the device secret is ours.
+        app.restore_into_new(input, &[identity]).map(|(_, r)| r)
+    } else {
+        app.restore(input, &[identity])
+    };
     bar.finish_and_clear();
     let report = match result {
         Ok(r) => r,
         Err(e) => {
             if created {
-                // Nothing was in it: leave no empty vault behind a failed restore.
-                drop(session);
                 let _ = ctx.destroy_device_secret();
-                let _ = Vault::wipe(&ctx.vault);
             }
             return Err(e.into());
         }

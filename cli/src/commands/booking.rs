@@ -22,8 +22,8 @@ fn add(ctx: &Context, a: BookingAddArgs) -> CliResult {
     draft.place.latitude = a.lat;
     draft.place.longitude = a.lon;
     draft.notes = a.note;
-    let session = ctx.unlock()?;
-    let booking = session.bookings().add(draft, Utc::now())?;
+    let app = ctx.unlock()?;
+    let booking = app.session().bookings().add(draft, Utc::now())?;
     ctx.emit(booking_json(&booking), || {
         format!(
             "Logged booking {} at {}.",
@@ -34,8 +34,8 @@ fn add(ctx: &Context, a: BookingAddArgs) -> CliResult {
 }
 
 fn list(ctx: &Context, a: BookingListArgs) -> CliResult {
-    let session = ctx.unlock()?;
-    let listing = session.bookings().list(TimeRange {
+    let app = ctx.unlock()?;
+    let listing = app.session().bookings().list(TimeRange {
         from: a.from,
         to: a.to,
     })?;

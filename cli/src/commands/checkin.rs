@@ -7,9 +7,9 @@
 
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
+use vigil_core::app::BuddyRef;
 use vigil_core::checkin::{
-    templates, Action, ActionKind, BuddyDraft, Channel, CheckinId, CheckinPlan, CheckinStatus,
-    Checkins, Outcome,
+    templates, Action, ActionKind, BuddyDraft, Channel, CheckinId, CheckinStatus, Outcome,
 };
 use vigil_core::vault::RecordId;
 
@@ -20,9 +20,9 @@ use crate::context::Context;
 use crate::error::{CliError, CliResult, Exit};
 
 pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
-    let key = ctx.escalation_key()?;
-    let session = ctx.unlock()?;
-    let checkins = session.checkins(&key);
+    ctx.require_device_secret()?;
+    let app = ctx.unlock()?;
+    let checkins = app.checkins()?;
     match command {
         BuddyCommand::Add(BuddyAddArgs {
             name,
@@ -31,17 +31,13 @@ pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
             channel,
             plain_letters,
         }) => {
-            let region = ctx.region()?;
-            let buddy = checkins.add_buddy(
-                BuddyDraft {
-                    name,
-                    phone,
-                    channel: channel_of(channel),
-                    language,
-                    plain_letters,
-                },
-                region.code(),
-            )?;
+            let buddy = app.add_buddy(BuddyDraft {
+                name,
+                phone,
+                channel: channel_of(channel),
+                language,
+                plain_letters,
+            })?;
             if !templates::languages().contains(&buddy.language)
                 && !templates::languages()
                     .iter()
@@ -138,9 +134,9 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             )
         }
         CheckinCommand::Extend(a) => {
-            let key = ctx.escalation_key()?;
-            let session = ctx.unlock()?;
-            let checkins = session.checkins(&key);
+            ctx.require_device_secret()?;
+            let app = ctx.unlock()?;
+            let checkins = app.checkins()?;
             let id = which(&checkins.list()?.items, &a.which)?;
             let status = checkins.extend(&id, Duration::minutes(a.minutes), now)?;
             ctx.emit(status_json(&status), || {
@@ -148,9 +144,9 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             })
         }
         CheckinCommand::Cancel(a) => {
-            let key = ctx.escalation_key()?;
-            let session = ctx.unlock()?;
-            let checkins = session.checkins(&key);
+            ctx.require_device_secret()?;
+            let app = ctx.unlock()?;
+            let checkins = app.checkins()?;
             let id = which(&checkins.list()?.items, &a)?;
             checkins.cancel(&id, now)?;
             ctx.emit(json!({ "cancelled": id }), || {
@@ -222,9 +218,9 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             )
         }
         CheckinCommand::SetCodes(a) => {
-            let key = ctx.escalation_key()?;
-            let session = ctx.unlock()?;
-            session.checkins(&key).set_codes(&a.code, &a.duress_code)?;
+            ctx.require_device_secret()?;
+            let app = ctx.unlock()?;
+            app.checkins()?.set_codes(&a.code, &a.duress_code)?;
             ctx.emit(json!({ "codes_set": true }), || {
                 "Check-in code and duress code set. Either one ends a check-in and looks the \
                  same; the duress code also alerts your buddies silently."
@@ -235,14 +231,13 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
 }
 
 fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
-    let key = ctx.escalation_key()?;
-    let session = ctx.unlock()?;
-    let checkins = session.checkins(&key);
-    let buddies = resolve_buddies(&checkins, &a.buddy)?;
+    ctx.require_device_secret()?;
+    let app = ctx.unlock()?;
+    let checkins = app.checkins()?;
     let now = Utc::now();
-    let mut plan = CheckinPlan::new(now + Duration::minutes(a.minutes), buddies);
+    let buddies: Vec<BuddyRef> = a.buddy.into_iter().map(BuddyRef::Name).collect();
+    let mut plan = app.checkin_plan(now + Duration::minutes(a.minutes), &buddies)?;
     plan.booking = a.booking.as_deref().map(parse_id).transpose()?;
-    plan.utc_offset_minutes = utc_offset_minutes();
     // `--discreet` alone: the neutral text offered in the worker's language.
     plan.discreet_notice = a.discreet.map(|text| {
         if text.trim().is_empty() {
@@ -264,36 +259,6 @@ fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
 }
 
 /// Buddies by name (case-insensitive); no names means every buddy.
-pub fn resolve_buddies(checkins: &Checkins<'_>, names: &[String]) -> CliResult<Vec<RecordId>> {
-    let everyone = checkins.buddies()?.items;
-    if names.is_empty() {
-        return Ok(everyone.iter().map(|b| b.id).collect());
-    }
-    names
-        .iter()
-        .map(|name| {
-            let found: Vec<_> = everyone
-                .iter()
-                .filter(|b| b.name.trim().eq_ignore_ascii_case(name.trim()))
-                .collect();
-            match found.as_slice() {
-                [one] => Ok(one.id),
-                [] => Err(CliError::new(Exit::NotFound, "no buddy has that name")
-                    .with_hint("`vigil buddy list` shows your buddies")),
-                _ => Err(CliError::new(
-                    Exit::Invalid,
-                    "more than one buddy has that name; rename one of them",
-                )),
-            }
-        })
-        .collect()
-}
-
-/// The local UTC offset now, for the times written in messages.
-pub fn utc_offset_minutes() -> i32 {
-    chrono::Local::now().offset().local_minus_utc() / 60
-}
-
 /// The check-in a command is about: the one given, or the only one armed.
 fn which(armed: &[CheckinStatus], args: &CheckinIdArgs) -> CliResult<CheckinId> {
     if let Some(id) = &args.id {

@@ -7,9 +7,8 @@ use std::path::Path;
 
 use chrono::Utc;
 use serde_json::json;
-use vigil_core::feeds::{BundleKind, PublicKey, DEFAULT_MAX_BUNDLE_BYTES, ENVELOPE_OVERHEAD};
-use vigil_core::screening::Region;
-use vigil_core::vault::Session;
+use vigil_core::app::{App, Imported};
+use vigil_core::feeds::{PublicKey, DEFAULT_MAX_BUNDLE_BYTES, ENVELOPE_OVERHEAD};
 
 use crate::args::{ImportArgs, TrustAddArgs, TrustCommand};
 use crate::context::{progress, read_small_text, Context};
@@ -22,8 +21,8 @@ pub fn trust(ctx: &Context, command: TrustCommand) -> CliResult {
             let public: PublicKey = text.trim().parse().map_err(|e: vigil_core::Error| {
                 CliError::from(e).with_hint("the file must hold one line starting with vigil-pub:")
             })?;
-            let session = ctx.unlock()?;
-            let publisher = session.feeds().trust(&name, public, Utc::now())?;
+            let app = ctx.unlock()?;
+            let publisher = app.session().feeds().trust(&name, public, Utc::now())?;
             ctx.emit(json!(publisher), || {
                 format!(
                     "Trusted {} with key {}. Bundles signed by this key can now be imported.",
@@ -33,7 +32,8 @@ pub fn trust(ctx: &Context, command: TrustCommand) -> CliResult {
             })
         }
         TrustCommand::List => {
-            let session = ctx.unlock()?;
+            let app = ctx.unlock()?;
+            let session = app.session();
             let now = Utc::now();
             let publishers = session.feeds().publishers()?;
             let feeds = session.feeds().status(now)?;
@@ -74,8 +74,8 @@ pub fn trust(ctx: &Context, command: TrustCommand) -> CliResult {
 
 pub fn import(ctx: &Context, a: ImportArgs) -> CliResult {
     let bytes = read_bundle(&a.bundle)?;
-    let session = ctx.unlock()?;
-    let summary = import_bundle(&session, &bytes, ctx.region()?)?;
+    let app = ctx.unlock()?;
+    let summary = import_bundle(&app, &bytes)?;
     ctx.emit(summary.json, || summary.text)
 }
 
@@ -85,17 +85,14 @@ pub struct ImportSummary {
     pub text: String,
 }
 
-/// Verifies the bundle first (which kind it is is only trusted once the signature is),
-/// then hands it to the importer of its kind; the importer verifies it again inside the
-/// transaction that stores it.
-pub fn import_bundle(session: &Session, bytes: &[u8], region: Region) -> CliResult<ImportSummary> {
-    let now = Utc::now();
-    let verified = session.feeds().verify(bytes, now)?;
-    let kind = verified.bundle.kind;
+/// Imports a bundle of any kind (the application layer picks the importer) and tells
+/// what it stored.
+pub fn import_bundle(app: &App, bytes: &[u8]) -> CliResult<ImportSummary> {
     let spinner = crate::context::spinner("Importing");
-    let result = match kind {
-        BundleKind::Directory => {
-            let accepted = session.directory().accept_bundle(bytes, now)?;
+    let imported = app.import_bundle(bytes, Utc::now());
+    spinner.finish_and_clear();
+    let result = match imported? {
+        Imported::Directory(accepted) => {
             let s = accepted.status;
             ImportSummary {
                 json: json!({
@@ -112,8 +109,7 @@ pub fn import_bundle(session: &Session, bytes: &[u8], region: Region) -> CliResu
                 ),
             }
         }
-        BundleKind::Alerts => {
-            let accepted = session.screening(region).import_alerts(bytes, now)?;
+        Imported::Alerts(accepted) => {
             let s = accepted.status;
             let i = accepted.imported;
             let skipped: Vec<_> = i
@@ -141,7 +137,6 @@ pub fn import_bundle(session: &Session, bytes: &[u8], region: Region) -> CliResu
             }
         }
     };
-    spinner.finish_and_clear();
     Ok(result)
 }
 

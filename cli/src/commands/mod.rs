@@ -8,4 +8,5 @@ pub mod publish;
 pub mod screening;
 pub mod security;
 pub mod services;
+pub mod settings;
 pub mod vault;

@@ -2,9 +2,9 @@
 
 use chrono::Utc;
 use serde_json::{json, Value};
+use vigil_core::app::NoteDefaults;
 use vigil_core::screening::{
-    normalize, IdentifierKind, Match, MatchSource, MatchStrength, NoteDraft, Risk, ScreenedInput,
-    ScreeningResult,
+    IdentifierKind, Match, MatchSource, MatchStrength, Risk, ScreenedInput, ScreeningResult,
 };
 
 use crate::args::{NoteAddArgs, NoteCommand, RiskLevel, ScreenArgs};
@@ -17,31 +17,30 @@ pub fn note(ctx: &Context, command: NoteCommand) -> CliResult {
 }
 
 fn add(ctx: &Context, a: NoteAddArgs) -> CliResult {
-    let region = ctx.region()?;
     let mut identifiers = Vec::new();
     for (kind, values) in [
-        (IdentifierKind::Phone, &a.phone),
-        (IdentifierKind::Email, &a.email),
-        (IdentifierKind::Handle, &a.handle),
-        (IdentifierKind::Plate, &a.plate),
+        (IdentifierKind::Phone, a.phone),
+        (IdentifierKind::Email, a.email),
+        (IdentifierKind::Handle, a.handle),
+        (IdentifierKind::Plate, a.plate),
     ] {
-        for v in values {
-            identifiers.push(normalize(kind, v, region)?);
-        }
+        identifiers.extend(values.into_iter().map(|v| (kind, v)));
     }
     if identifiers.is_empty() {
         return Err(CliError::usage(
             "a note needs at least one of --phone, --email, --handle, --plate",
         ));
     }
-    let label = a
-        .label
-        .clone()
-        .unwrap_or_else(|| identifiers[0].normalized());
-    let mut draft = NoteDraft::new(&label, risk_of(a.risk), identifiers);
-    draft.text = a.text.unwrap_or_default();
-    let session = ctx.unlock()?;
-    let note = session.screening(region).add_note(draft, Utc::now())?;
+    let app = ctx.unlock()?;
+    let note = app.add_note(
+        NoteDefaults {
+            label: a.label,
+            risk: risk_of(a.risk),
+            identifiers,
+            text: a.text.unwrap_or_default(),
+        },
+        Utc::now(),
+    )?;
     ctx.emit(json!(note), || {
         format!(
             "Noted {} as {} ({}).",
@@ -63,9 +62,8 @@ fn risk_of(r: RiskLevel) -> Risk {
 }
 
 pub fn screen(ctx: &Context, a: ScreenArgs) -> CliResult {
-    let region = ctx.region()?;
-    let session = ctx.unlock()?;
-    let result = session.screening(region).screen(&a.input, Utc::now())?;
+    let app = ctx.unlock()?;
+    let result = app.screen(&a.input, false, Utc::now())?;
     // Exit status stays 0 when some records could not be read: it never carries the risk
     // (a DANGER answer exits 0 too), so a reader must look at the answer, and the answer
     // itself says it may be incomplete. In JSON the warning also goes to stderr, beside

@@ -2,16 +2,15 @@
 
 use chrono::Utc;
 use serde_json::json;
+use vigil_core::app::BuddyRef;
 use vigil_core::vault::DuressOptions;
 
 use crate::args::{DuressCommand, DuressSetArgs, UnlockLimitArgs};
-use crate::commands::checkin;
 use crate::context::{read_secret, Context, SecretSource};
 use crate::error::CliResult;
 
 pub fn duress(ctx: &Context, command: DuressCommand) -> CliResult {
-    let device = ctx.device_secret()?;
-    let mut session = ctx.unlock()?;
+    let mut app = ctx.unlock()?;
     match command {
         DuressCommand::Set(DuressSetArgs {
             destroy_real,
@@ -31,24 +30,16 @@ pub fn duress(ctx: &Context, command: DuressCommand) -> CliResult {
                 true,
             )?;
             if alert_buddies {
-                // The real vault stays locked during a duress unlock: the buddies' contacts
-                // are copied under the escalation key now.
-                let key = ctx.escalation_key()?;
-                let checkins = session.checkins(&key);
-                let ids = checkin::resolve_buddies(&checkins, &buddy)?;
-                checkins.prepare_duress_alert(&ids, "en", checkin::utc_offset_minutes())?;
+                // The buddies' contacts are copied under the escalation key, which the
+                // device secret gives.
+                ctx.require_device_secret()?;
             }
             let options = DuressOptions {
                 destroy_real,
                 alert_buddies,
             };
-            session.set_duress(
-                &current,
-                &duress,
-                options,
-                device.as_ref().map(|d| d.as_slice()),
-                Utc::now(),
-            )?;
+            let buddies: Vec<BuddyRef> = buddy.into_iter().map(BuddyRef::Name).collect();
+            app.set_duress(&current, &duress, options, &buddies, Utc::now())?;
             ctx.emit(
                 json!({ "duress": true, "destroy_real": destroy_real, "alert_buddies": alert_buddies }),
                 || {
@@ -66,11 +57,7 @@ pub fn duress(ctx: &Context, command: DuressCommand) -> CliResult {
             )
         }
         DuressCommand::Clear => {
-            session.clear_duress()?;
-            if device.is_some() {
-                let key = ctx.escalation_key()?;
-                session.checkins(&key).clear_duress_alert()?;
-            }
+            app.clear_duress()?;
             ctx.emit(json!({ "duress": false }), || {
                 "Duress passphrase removed.".to_owned()
             })
@@ -79,10 +66,10 @@ pub fn duress(ctx: &Context, command: DuressCommand) -> CliResult {
 }
 
 pub fn unlock_limit(ctx: &Context, a: UnlockLimitArgs) -> CliResult {
-    let device = ctx.require_device_secret()?;
-    let session = ctx.unlock()?;
+    ctx.require_device_secret()?;
+    let app = ctx.unlock()?;
     let limit = (a.attempts > 0).then_some(a.attempts);
-    session.set_unlock_limit(limit, &device)?;
+    app.set_unlock_limit(limit)?;
     ctx.emit(json!({ "attempts": limit }), || match limit {
         Some(n) => format!(
             "After {n} wrong passphrases in a row the vault wipes itself. Someone who copied \

@@ -2,10 +2,11 @@
 
 use chrono::Utc;
 use serde_json::{json, Value};
+use vigil_core::app::{App, FoundService, SearchBy};
 use vigil_core::clock::Timestamp;
 use vigil_core::directory::hours::parse_time_zone;
 use vigil_core::directory::{
-    DirectoryIndex, Hit, HoursSource, HoursStatus, NearbyQuery, OpenFilter, OpenState, Service,
+    DirectoryIndex, HoursSource, HoursStatus, NearbyQuery, OpenFilter, OpenState, Service,
 };
 
 use crate::args::{ServicesCommand, ServicesNearArgs, ServicesSearchArgs};
@@ -13,8 +14,8 @@ use crate::context::Context;
 use crate::error::{CliError, CliResult, Exit};
 
 pub fn run(ctx: &Context, command: ServicesCommand) -> CliResult {
-    let session = ctx.unlock()?;
-    let loaded = session.directory().load()?;
+    let app = ctx.unlock()?;
+    let loaded = app.directory()?;
     if !loaded.unreadable.is_empty() {
         ctx.warn(&format!(
             "{} part(s) of the directory failed authentication and are left out",
@@ -26,8 +27,7 @@ pub fn run(ctx: &Context, command: ServicesCommand) -> CliResult {
             "the directory from {publisher} is incomplete; import its bundle again"
         ));
     }
-    let index = &loaded.index;
-    if index.is_empty() {
+    if loaded.index.is_empty() {
         return Err(
             CliError::new(Exit::NotFound, "the directory is empty").with_hint(
                 "import a directory bundle from a trusted publisher: `vigil import BUNDLE_FILE`",
@@ -35,17 +35,12 @@ pub fn run(ctx: &Context, command: ServicesCommand) -> CliResult {
         );
     }
     match command {
-        ServicesCommand::Near(a) => near(ctx, index, a),
-        ServicesCommand::Search(a) => search(ctx, index, a),
+        ServicesCommand::Near(a) => near(ctx, &app, &loaded.index, a),
+        ServicesCommand::Search(a) => search(ctx, &app, &loaded.index, a),
     }
 }
 
-fn near(ctx: &Context, index: &DirectoryIndex, a: ServicesNearArgs) -> CliResult {
-    if !a.radius_km.is_finite() || a.radius_km <= 0.0 || a.radius_km > 20_000.0 {
-        return Err(CliError::usage(
-            "--radius-km must be a positive number of kilometres",
-        ));
-    }
+fn near(ctx: &Context, app: &App, index: &DirectoryIndex, a: ServicesNearArgs) -> CliResult {
     let (lat, lon) = a.point;
     let (at, filtered) = match (a.open_now, a.open_at) {
         (true, _) => (Utc::now(), true),
@@ -53,20 +48,21 @@ fn near(ctx: &Context, index: &DirectoryIndex, a: ServicesNearArgs) -> CliResult
         (false, None) => (Utc::now(), false),
     };
     let query = NearbyQuery::new(lat, lon, a.radius_km * 1000.0, a.limit as usize, at)
-        .categories(&a.category);
+        .categories(&a.category)
+        .open(if filtered {
+            OpenFilter::OpenOnly
+        } else {
+            OpenFilter::Any
+        });
     // With an open filter, only services known to be open are listed as open; the ones
     // whose state is unknown follow in their own, labelled group, never mixed in.
-    let (hits, maybe) = if filtered {
-        let found = index.nearby_open(&query.open(OpenFilter::OpenOnly))?;
-        (found.open, found.maybe_open)
-    } else {
-        (index.nearby(&query.open(OpenFilter::Any))?, Vec::new())
-    };
-    let to_json = |hits: &[Hit<'_>]| -> Vec<Value> {
+    let found = app.services_near(&query)?;
+    let (hits, maybe) = (found.services, found.maybe_open);
+    let to_json = |hits: &[FoundService]| -> Vec<Value> {
         hits.iter()
             .map(|h| {
-                let mut v = service_json(index, h.service, h.publisher, &h.hours);
-                v["distance_m"] = json!(h.distance_m.round());
+                let mut v = service_json(index, &h.service, &h.publisher, &h.hours);
+                v["distance_m"] = json!(h.distance_m.unwrap_or_default().round());
                 v
             })
             .collect()
@@ -76,13 +72,13 @@ fn near(ctx: &Context, index: &DirectoryIndex, a: ServicesNearArgs) -> CliResult
         doc["maybe_open"] = json!(to_json(&maybe));
     }
     ctx.emit(doc, || {
-        let lines = |hits: &[Hit<'_>]| -> String {
+        let lines = |hits: &[FoundService]| -> String {
             hits.iter()
                 .map(|h| {
                     format!(
                         "{:>6}  {}\n",
-                        distance(h.distance_m),
-                        line(index, h.service, h.publisher, &h.hours, at)
+                        distance(h.distance_m.unwrap_or_default()),
+                        line(index, &h.service, &h.publisher, &h.hours, at)
                     )
                 })
                 .collect()
@@ -104,16 +100,17 @@ fn near(ctx: &Context, index: &DirectoryIndex, a: ServicesNearArgs) -> CliResult
     })
 }
 
-fn search(ctx: &Context, index: &DirectoryIndex, a: ServicesSearchArgs) -> CliResult {
+fn search(ctx: &Context, app: &App, index: &DirectoryIndex, a: ServicesSearchArgs) -> CliResult {
     let now = Utc::now();
-    let found = if a.postcode {
-        index.search_postcode(&a.text, a.limit as usize, now)?
+    let by = if a.postcode {
+        SearchBy::Postcode
     } else {
-        index.search_name(&a.text, a.limit as usize, now)?
+        SearchBy::Auto
     };
+    let found = app.search_services(&a.text, by, a.limit as usize, now)?;
     let items: Vec<Value> = found
         .iter()
-        .map(|m| service_json(index, m.service, m.publisher, &m.hours))
+        .map(|m| service_json(index, &m.service, &m.publisher, &m.hours))
         .collect();
     ctx.emit(json!({ "services": items }), || {
         if found.is_empty() {
@@ -121,7 +118,7 @@ fn search(ctx: &Context, index: &DirectoryIndex, a: ServicesSearchArgs) -> CliRe
         }
         found
             .iter()
-            .map(|m| format!("{}\n", line(index, m.service, m.publisher, &m.hours, now)))
+            .map(|m| format!("{}\n", line(index, &m.service, &m.publisher, &m.hours, now)))
             .collect()
     })
 }

@@ -292,6 +292,16 @@ impl Session {
         matches!(self.realm, Realm::Decoy(_))
     }
 
+    /// Which slot opened this session: `None` for the real one, the duress slot's options
+    /// for the decoy. Crate-only: to a shell a decoy session must look like a real one; the
+    /// duress layer (`app::duress`) reads it right after an unlock.
+    pub(crate) fn duress_options(&self) -> Option<DuressOptions> {
+        match self.realm {
+            Realm::Real => None,
+            Realm::Decoy(options) => Some(options),
+        }
+    }
+
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }

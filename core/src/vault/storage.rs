@@ -98,6 +98,12 @@ pub(crate) const MIGRATIONS: &[&str] = &[
          id   BLOB PRIMARY KEY,
          body BLOB NOT NULL
      );",
+    // 7: app — the worker's settings (region, languages, UTC offset, idle lock), one sealed
+    // row (core/src/app/settings.rs).
+    "CREATE TABLE app_settings (
+         id   BLOB PRIMARY KEY,
+         body BLOB NOT NULL
+     );",
 ];
 
 /// The schema version this build writes.

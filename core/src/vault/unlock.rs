@@ -71,8 +71,11 @@ impl Vault {
         self.unlock_at(passphrase, device_secret, chrono::Utc::now())
     }
 
-    /// [`Vault::unlock`] with the time injected: a duress unlock that alerts buddies
-    /// queues the alert as due at `now`.
+    /// [`Vault::unlock`] with the time injected (a decoy made afresh is dated around `now`).
+    ///
+    /// Unlock only opens a slot: which one opened is `Session::duress_options`. What a
+    /// duress unlock does besides (the silent alert to the buddies) is the duress layer's
+    /// work (`app::duress`), which the application layer runs after this.
     pub fn unlock_at(
         &self,
         passphrase: &str,
@@ -160,16 +163,6 @@ impl Vault {
             // First, before anything else can fail: the real data is gone from here on.
             slots::destroy(&self.path, REAL_SLOT)?;
         }
-        if options.alert_buddies {
-            // Silent: whatever happens here, the caller sees an ordinary unlock. Without the
-            // device secret no alert can be queued (set_duress requires it, so the shell
-            // that set it up passes it).
-            if let Some(key) = device_secret
-                .and_then(|s| crate::checkin::EscalationKey::from_device_secret(s).ok())
-            {
-                let _ = crate::checkin::trigger_duress_alert(&conn, &key, now);
-            }
-        }
         if unmarked {
             // Silent too: a decoy unlock must look ordinary. It is tried again next time.
             let _ = mark_guarded();
@@ -186,7 +179,7 @@ impl Vault {
             Err(Error::VaultNotFound | Error::CorruptHeader(_)) => decoy::create(
                 &self.path,
                 |c| Session::new(c, self.path.clone(), key, kdf, realm),
-                chrono::Utc::now(),
+                now,
             )?,
             Err(e) => return Err(e),
         };

@@ -1,0 +1,86 @@
+//! Check-ins for both kinds of caller: an unlocked app ([`App::checkins`]) and the locked
+//! background runner ([`VaultHome::runner`](super::VaultHome::runner)), behind one trait
+//! so a shell drives both with the same code.
+
+use super::{App, BuddyRef};
+use crate::checkin::{
+    Action, ActionId, BackgroundRunner, CheckInReceipt, CheckinId, CheckinPlan, CheckinStatus,
+    Checkins, LocationFix, Outcome,
+};
+use crate::clock::Timestamp;
+use crate::vault::{Listing, RecordId};
+use crate::Result;
+
+/// What both an unlocked vault and the locked runner can do with live check-ins.
+pub trait Escalation {
+    /// Every action due at `now`.
+    fn tick(&self, now: Timestamp) -> Result<Vec<Action>>;
+    /// When the shell must wake next; `None` when nothing is armed or pending.
+    fn next_wakeup(&self) -> Result<Option<Timestamp>>;
+    /// How an action went (sent, delivered, failed).
+    fn report_outcome(&self, action: &ActionId, outcome: Outcome, now: Timestamp) -> Result<()>;
+    /// Check in with the normal or the duress code (the same receipt either way).
+    fn check_in(&self, code: &str, now: Timestamp) -> Result<CheckInReceipt>;
+    /// A buddy answered: stop the repeat alerts to them.
+    fn acknowledge(&self, checkin: &CheckinId, buddy: &RecordId, now: Timestamp) -> Result<()>;
+    fn update_location(&self, fix: LocationFix) -> Result<()>;
+    /// Every armed or escalating check-in.
+    fn list(&self) -> Result<Listing<CheckinStatus>>;
+}
+
+macro_rules! escalation_for {
+    ($t:ty) => {
+        impl Escalation for $t {
+            fn tick(&self, now: Timestamp) -> Result<Vec<Action>> {
+                <$t>::tick(self, now)
+            }
+            fn next_wakeup(&self) -> Result<Option<Timestamp>> {
+                <$t>::next_wakeup(self)
+            }
+            fn report_outcome(
+                &self,
+                action: &ActionId,
+                outcome: Outcome,
+                now: Timestamp,
+            ) -> Result<()> {
+                <$t>::report_outcome(self, action, outcome, now)
+            }
+            fn check_in(&self, code: &str, now: Timestamp) -> Result<CheckInReceipt> {
+                <$t>::check_in(self, code, now)
+            }
+            fn acknowledge(
+                &self,
+                checkin: &CheckinId,
+                buddy: &RecordId,
+                now: Timestamp,
+            ) -> Result<()> {
+                <$t>::acknowledge(self, checkin, buddy, now)
+            }
+            fn update_location(&self, fix: LocationFix) -> Result<()> {
+                <$t>::update_location(self, fix)
+            }
+            fn list(&self) -> Result<Listing<CheckinStatus>> {
+                <$t>::list(self)
+            }
+        }
+    };
+}
+
+escalation_for!(Checkins<'_>);
+escalation_for!(BackgroundRunner);
+
+impl App {
+    /// A check-in plan with what the worker chose once: the buddies (all when `buddies` is
+    /// empty), her first language and her UTC offset for the messages.
+    pub fn checkin_plan(&self, deadline: Timestamp, buddies: &[BuddyRef]) -> Result<CheckinPlan> {
+        let mut plan = CheckinPlan::new(deadline, self.resolve_buddies(buddies)?);
+        plan.worker_language = self.settings()?.language().to_owned();
+        plan.utc_offset_minutes = self.utc_offset_minutes()?;
+        Ok(plan)
+    }
+
+    /// Check-ins and buddies of this vault (needs the device secret given at unlock).
+    pub fn checkins(&self) -> Result<Checkins<'_>> {
+        Ok(self.session.checkins(self.escalation()?))
+    }
+}

@@ -1,0 +1,103 @@
+//! Buddies, client notes and screening, with the defaults a shell would otherwise pick:
+//! buddy choice by id or name, a note's default label, the stored region.
+
+use super::App;
+use crate::checkin::{Buddy, BuddyDraft};
+use crate::clock::Timestamp;
+use crate::screening::{
+    normalize, ClientNote, Identifier, IdentifierKind, NoteDraft, Risk, ScreeningResult,
+};
+use crate::vault::RecordId;
+use crate::{Error, Result};
+
+/// A buddy named by the worker: by id (a phone's list) or by name (the command line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuddyRef {
+    Id(RecordId),
+    /// Matched ignoring case and surrounding spaces; must name exactly one buddy.
+    Name(String),
+}
+
+/// A new note as the worker typed it; the label defaults to its first identifier.
+#[derive(Debug, Clone)]
+pub struct NoteDefaults {
+    pub label: Option<String>,
+    pub risk: Risk,
+    /// What she typed, by kind; normalized in the session's region (at least one).
+    pub identifiers: Vec<(IdentifierKind, String)>,
+    pub text: String,
+}
+
+impl App {
+    /// The buddies named, in order; every buddy when `refs` is empty.
+    pub fn resolve_buddies(&self, refs: &[BuddyRef]) -> Result<Vec<RecordId>> {
+        let everyone = self.checkins()?.buddies()?.items;
+        if refs.is_empty() {
+            return Ok(everyone.iter().map(|b| b.id).collect());
+        }
+        refs.iter()
+            .map(|r| match r {
+                BuddyRef::Id(id) => everyone
+                    .iter()
+                    .find(|b| b.id == *id)
+                    .map(|b| b.id)
+                    .ok_or(Error::NotFound("buddy")),
+                BuddyRef::Name(name) => {
+                    let found: Vec<&Buddy> = everyone
+                        .iter()
+                        .filter(|b| b.name.trim().eq_ignore_ascii_case(name.trim()))
+                        .collect();
+                    match found.as_slice() {
+                        [one] => Ok(one.id),
+                        [] => Err(Error::NotFound("buddy")),
+                        _ => Err(Error::invalid(
+                            "buddy",
+                            "more than one buddy has that name; rename one of them",
+                        )),
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// Adds a buddy; a number without a country code is read in the stored region.
+    pub fn add_buddy(&self, draft: BuddyDraft) -> Result<Buddy> {
+        let region = self.region()?;
+        self.checkins()?.add_buddy(draft, region.code())
+    }
+
+    /// Adds a client note; without a label it is labelled by its first identifier.
+    pub fn add_note(&self, note: NoteDefaults, now: Timestamp) -> Result<ClientNote> {
+        let region = self.region()?;
+        let identifiers = note
+            .identifiers
+            .iter()
+            .map(|(kind, raw)| normalize(*kind, raw, region))
+            .collect::<Result<Vec<Identifier>>>()?;
+        let Some(first) = identifiers.first() else {
+            return Err(Error::invalid("note", "needs at least one identifier"));
+        };
+        let label = note.label.unwrap_or_else(|| first.normalized());
+        let mut draft = NoteDraft::new(&label, note.risk, identifiers);
+        draft.text = note.text;
+        self.screening()?.add_note(draft, now)
+    }
+
+    /// Screens a phone number, e-mail, handle or plate against notes and alerts, read in
+    /// the stored region. The result carries its damage report (`unreadable_notes`,
+    /// `unreadable_alerts`): a shell must say when some records could not be checked.
+    pub fn screen(&self, raw: &str, exact: bool, now: Timestamp) -> Result<ScreeningResult> {
+        let screening = self.screening()?;
+        if exact {
+            screening.screen_exact(raw, now)
+        } else {
+            screening.screen(raw, now)
+        }
+    }
+
+    /// Screening in the stored region, for what needs no further rule (notes list,
+    /// edit, remove).
+    pub fn screening(&self) -> Result<crate::screening::Screening<'_>> {
+        Ok(self.session.screening(self.region()?))
+    }
+}
