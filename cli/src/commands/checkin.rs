@@ -5,7 +5,7 @@
 //! is locked. A desktop cannot send an SMS or place a call, so `tick` performs a buddy
 //! message by printing it for the person to send, and reports it done.
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use serde_json::{json, Value};
 use vigil_core::checkin::{
     templates, Action, ActionKind, BuddyDraft, Channel, CheckinId, CheckinPlan, CheckinStatus,
@@ -142,7 +142,11 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             let session = ctx.unlock()?;
             let checkins = session.checkins(&key);
             let id = which(&checkins.list()?.items, &a.which)?;
-            let status = checkins.extend(&id, Duration::minutes(a.minutes), now)?;
+            let status = checkins.extend(
+                &id,
+                vigil_core::checkin::minutes("extension", a.minutes)?,
+                now,
+            )?;
             ctx.emit(status_json(&status), || {
                 format!("New deadline: {}.", local(status.deadline))
             })
@@ -166,7 +170,7 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             let listing = runner.list()?;
             ctx.emit(
                 json!({
-                    "checkins": listing.items.iter().map(status_json).collect::<Vec<_>>(),
+                    "checkins": listing.items.iter().map(lock_screen_json).collect::<Vec<_>>(),
                     "unreadable": listing.unreadable,
                 }),
                 || {
@@ -240,7 +244,10 @@ fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
     let checkins = session.checkins(&key);
     let buddies = resolve_buddies(&checkins, &a.buddy)?;
     let now = Utc::now();
-    let mut plan = CheckinPlan::new(now + Duration::minutes(a.minutes), buddies);
+    let mut plan = CheckinPlan::new(
+        now + vigil_core::checkin::minutes("check-in time", a.minutes)?,
+        buddies,
+    );
     plan.booking = a.booking.as_deref().map(parse_id).transpose()?;
     plan.utc_offset_minutes = utc_offset_minutes();
     // `--discreet` alone: the neutral text offered in the worker's language.
@@ -330,6 +337,18 @@ pub fn status_json(s: &CheckinStatus) -> Value {
         "deadline": s.deadline.to_rfc3339(),
         "escalates_at": s.escalates_at.to_rfc3339(),
         "booking": s.booking,
+        "buddies_alerted": s.buddies_alerted,
+        "acknowledged": s.acknowledged,
+    })
+}
+
+/// A check-in as the locked runner lists it (what a lock screen may show).
+fn lock_screen_json(s: &vigil_core::checkin::LockScreenCheckin) -> Value {
+    json!({
+        "id": s.id,
+        "phase": s.phase,
+        "deadline": s.deadline.to_rfc3339(),
+        "escalates_at": s.escalates_at.to_rfc3339(),
         "buddies_alerted": s.buddies_alerted,
         "acknowledged": s.acknowledged,
     })
