@@ -66,6 +66,12 @@ impl From<Error> for VigilError {
             Error::Checkin(CheckinError::WrongDeviceSecret) => {
                 VigilError::DeviceSecretRequired(message)
             }
+            // Input a shell got wrong (a ladder, i64::MAX minutes, Instant.MAX), not a refusal.
+            Error::Checkin(
+                CheckinError::InvalidLadder(_)
+                | CheckinError::DurationOutOfRange { .. }
+                | CheckinError::TimeOutOfRange,
+            ) => VigilError::InvalidInput(message),
             Error::Checkin(_) => VigilError::CheckinRefused(message),
             Error::AttemptCounterTampered | Error::WipedAfterFailedAttempts => {
                 VigilError::TooManyAttempts(message)

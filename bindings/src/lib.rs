@@ -349,36 +349,39 @@ impl Session {
             .iter()
             .map(|id| types::parse_id(id))
             .collect::<Result<Vec<_>>>()?;
-        let mut plan = c::CheckinPlan::new(types::to_time(input.deadline), buddies);
+        let mut plan = c::CheckinPlan::new(types::checkin_time(input.deadline)?, buddies);
         plan.booking = input
             .booking_id
             .as_deref()
             .map(types::parse_id)
             .transpose()?;
-        let minutes = chrono::Duration::minutes;
         if let Some(m) = input.reminder_minutes {
-            plan.timing.reminder_before = minutes(m);
+            plan.timing.reminder_before = c::minutes("reminder", m)?;
         }
         if let Some(m) = input.grace_minutes {
-            plan.timing.grace = minutes(m);
+            plan.timing.grace = c::minutes("grace period", m)?;
         }
         if let Some(m) = input.repeat_minutes {
-            plan.timing.repeat_every = minutes(m);
+            plan.timing.repeat_every = c::minutes("repeat interval", m)?;
         }
+        plan.ladder = input
+            .ladder
+            .iter()
+            .map(LadderStepInput::to_core)
+            .collect::<Result<Vec<_>>>()?;
         plan.worker_language = input.worker_language;
         plan.utc_offset_minutes = input.utc_offset_minutes;
         plan.discreet_notice = input.discreet_notice;
-        self.with(|s| s.checkins(&self.escalation).arm(plan, types::to_time(now)))
+        let now = types::checkin_time(now)?;
+        self.with(|s| s.checkins(&self.escalation).arm(plan, now))
             .map(Into::into)
     }
 
     /// Checks in with the code or the duress code: the answer is the same for both.
     pub fn check_in(&self, code: String, now: SystemTime) -> Result<CheckInReceipt> {
-        self.with(|s| {
-            s.checkins(&self.escalation)
-                .check_in(&code, types::to_time(now))
-        })
-        .map(Into::into)
+        let now = types::checkin_time(now)?;
+        self.with(|s| s.checkins(&self.escalation).check_in(&code, now))
+            .map(Into::into)
     }
 
     pub fn extend_checkin(
@@ -388,30 +391,25 @@ impl Session {
         now: SystemTime,
     ) -> Result<CheckinStatus> {
         let id = types::parse_id(&id)?;
-        self.with(|s| {
-            s.checkins(&self.escalation).extend(
-                &id,
-                chrono::Duration::minutes(minutes),
-                types::to_time(now),
-            )
-        })
-        .map(Into::into)
+        let by = c::minutes("extension", minutes)?;
+        let now = types::checkin_time(now)?;
+        self.with(|s| s.checkins(&self.escalation).extend(&id, by, now))
+            .map(Into::into)
     }
 
     pub fn cancel_checkin(&self, id: String, now: SystemTime) -> Result<()> {
         let id = types::parse_id(&id)?;
-        self.with(|s| {
-            s.checkins(&self.escalation)
-                .cancel(&id, types::to_time(now))
-        })
+        let now = types::checkin_time(now)?;
+        self.with(|s| s.checkins(&self.escalation).cancel(&id, now))
     }
 
     /// A buddy answered: alerts stop repeating.
     pub fn acknowledge(&self, checkin_id: String, buddy_id: String, now: SystemTime) -> Result<()> {
         let (checkin, buddy) = (types::parse_id(&checkin_id)?, types::parse_id(&buddy_id)?);
+        let now = types::checkin_time(now)?;
         self.with(|s| {
             s.checkins(&self.escalation)
-                .acknowledge(&checkin, &buddy, types::to_time(now))
+                .acknowledge(&checkin, &buddy, now)
         })
     }
 
@@ -422,20 +420,20 @@ impl Session {
         accuracy_m: Option<f64>,
         at: SystemTime,
     ) -> Result<()> {
-        self.with(|s| {
-            s.checkins(&self.escalation)
-                .update_location(c::LocationFix {
-                    latitude,
-                    longitude,
-                    accuracy_m,
-                    at: types::to_time(at),
-                })
-        })
+        let fix = c::LocationFix {
+            latitude,
+            longitude,
+            accuracy_m,
+            at: types::checkin_time(at)?,
+        };
+        self.with(|s| s.checkins(&self.escalation).update_location(fix))
     }
 
-    /// Everything due at `now`; perform each and report its outcome.
+    /// Everything due at `now`; perform each and report its outcome. An action whose id
+    /// was seen before replaces the earlier one (docs/bindings.md).
     pub fn tick(&self, now: SystemTime) -> Result<Vec<Action>> {
-        self.with(|s| s.checkins(&self.escalation).tick(types::to_time(now)))
+        let now = types::checkin_time(now)?;
+        self.with(|s| s.checkins(&self.escalation).tick(now))
             .map(|actions| actions.into_iter().map(Into::into).collect())
     }
 
@@ -452,9 +450,10 @@ impl Session {
         now: SystemTime,
     ) -> Result<()> {
         let id = action.to_core()?;
+        let now = types::checkin_time(now)?;
         self.with(|s| {
             s.checkins(&self.escalation)
-                .report_outcome(&id, outcome.into(), types::to_time(now))
+                .report_outcome(&id, outcome.into(), now)
         })
     }
 
@@ -598,8 +597,11 @@ impl BackgroundRunner {
 
 #[uniffi::export]
 impl BackgroundRunner {
+    /// Everything due at `now`; an action whose id was seen before replaces the earlier
+    /// one (docs/bindings.md, "Action ids and retries").
     pub fn tick(&self, now: SystemTime) -> Result<Vec<Action>> {
-        self.with(|r| r.tick(types::to_time(now)))
+        let now = types::checkin_time(now)?;
+        self.with(|r| r.tick(now))
             .map(|actions| actions.into_iter().map(Into::into).collect())
     }
 
@@ -608,6 +610,7 @@ impl BackgroundRunner {
             .map(|t| t.map(types::from_time))
     }
 
+    /// `Failed` after `Sent` (an SMS delivery report) is acted on at once.
     pub fn report_outcome(
         &self,
         action: ActionId,
@@ -615,13 +618,45 @@ impl BackgroundRunner {
         now: SystemTime,
     ) -> Result<()> {
         let id = action.to_core()?;
-        self.with(|r| r.report_outcome(&id, outcome.into(), types::to_time(now)))
+        let now = types::checkin_time(now)?;
+        self.with(|r| r.report_outcome(&id, outcome.into(), now))
     }
 
     /// Check in from the lock screen.
     pub fn check_in(&self, code: String, now: SystemTime) -> Result<CheckInReceipt> {
-        self.with(|r| r.check_in(&code, types::to_time(now)))
-            .map(Into::into)
+        let now = types::checkin_time(now)?;
+        self.with(|r| r.check_in(&code, now)).map(Into::into)
+    }
+
+    /// A buddy replied or called back while the phone is locked: the repeat alerts stop.
+    pub fn acknowledge(&self, checkin_id: String, buddy_id: String, now: SystemTime) -> Result<()> {
+        let (checkin, buddy) = (types::parse_id(&checkin_id)?, types::parse_id(&buddy_id)?);
+        let now = types::checkin_time(now)?;
+        self.with(|r| r.acknowledge(&checkin, &buddy, now))
+    }
+
+    /// The phone's latest location, for the buddy messages.
+    pub fn update_location(
+        &self,
+        latitude: f64,
+        longitude: f64,
+        accuracy_m: Option<f64>,
+        at: SystemTime,
+    ) -> Result<()> {
+        let fix = c::LocationFix {
+            latitude,
+            longitude,
+            accuracy_m,
+            at: types::checkin_time(at)?,
+        };
+        self.with(|r| r.update_location(fix))
+    }
+
+    /// What the lock screen / foreground notification may show: state, deadline, when
+    /// escalation starts, how many buddies were alerted, whether one answered. No names,
+    /// numbers, booking or location.
+    pub fn list(&self) -> Result<LockScreenListing> {
+        self.with(|r| r.list()).map(Into::into)
     }
 }
 

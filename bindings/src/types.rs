@@ -238,6 +238,93 @@ pub struct CheckinInput {
     /// text. `None`: the full wording. Kept in the check-in until settings exist.
     #[uniffi(default = None)]
     pub discreet_notice: Option<String>,
+    /// A custom escalation ladder; empty: every chosen buddy on their preferred channel
+    /// at deadline + grace. Steps in order of start, at most 8, each buddy on exactly one
+    /// step (refused with `InvalidInput` naming the step otherwise).
+    #[uniffi(default = [])]
+    pub ladder: Vec<LadderStepInput>,
+}
+
+/// One rung of a custom escalation ladder.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LadderStepInput {
+    /// Minutes after deadline + grace at which this step starts (0 to 720, increasing
+    /// from step to step).
+    pub after_minutes: i64,
+    /// Buddies alerted at this step; each must be among the check-in's `buddy_ids`.
+    pub buddy_ids: Vec<String>,
+    /// Channel to try first; `None`: each buddy's preferred channel.
+    #[uniffi(default = None)]
+    pub channel: Option<Channel>,
+}
+
+impl LadderStepInput {
+    pub(crate) fn to_core(&self) -> Result<c::LadderStep> {
+        Ok(c::LadderStep {
+            after: c::minutes("ladder step", self.after_minutes)?,
+            buddies: self
+                .buddy_ids
+                .iter()
+                .map(|id| parse_id(id))
+                .collect::<Result<Vec<_>>>()?,
+            channel: self.channel.map(Into::into),
+        })
+    }
+}
+
+/// A time from the shell as a check-in time: out of range (`Instant.MAX`) is an
+/// `InvalidInput` error, never a panic.
+pub(crate) fn checkin_time(t: SystemTime) -> Result<DateTime<Utc>> {
+    Ok(c::time_from_system(t)?)
+}
+
+/// What a lock screen or foreground notification may show of one check-in: state, times
+/// and counts; no names, numbers, booking or location.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct LockScreenCheckin {
+    /// Pass back to `acknowledge`.
+    pub id: String,
+    pub phase: CheckinPhase,
+    pub deadline: SystemTime,
+    pub escalates_at: SystemTime,
+    pub buddies_alerted: u32,
+    pub acknowledged: bool,
+}
+
+/// The locked runner's list: armed and escalating check-ins by deadline, and the ids of
+/// rows that could not be read (show "a check-in could not be read", never drop it).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct LockScreenListing {
+    pub checkins: Vec<LockScreenCheckin>,
+    pub unreadable_ids: Vec<String>,
+}
+
+impl From<vigil_core::vault::Listing<c::LockScreenCheckin>> for LockScreenListing {
+    fn from(l: vigil_core::vault::Listing<c::LockScreenCheckin>) -> Self {
+        LockScreenListing {
+            checkins: l
+                .items
+                .into_iter()
+                .map(|st| LockScreenCheckin {
+                    id: st.id.to_string(),
+                    phase: phase(st.phase),
+                    deadline: from_time(st.deadline),
+                    escalates_at: from_time(st.escalates_at),
+                    buddies_alerted: u32::try_from(st.buddies_alerted).unwrap_or(u32::MAX),
+                    acknowledged: st.acknowledged,
+                })
+                .collect(),
+            unreadable_ids: l.unreadable.iter().map(|id| id.to_string()).collect(),
+        }
+    }
+}
+
+fn phase(p: c::Phase) -> CheckinPhase {
+    match p {
+        c::Phase::Armed => CheckinPhase::Armed,
+        c::Phase::Escalating => CheckinPhase::Escalating,
+        c::Phase::Ended => CheckinPhase::Ended,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -263,11 +350,7 @@ impl From<c::CheckinStatus> for CheckinStatus {
     fn from(st: c::CheckinStatus) -> Self {
         CheckinStatus {
             id: st.id.to_string(),
-            phase: match st.phase {
-                c::Phase::Armed => CheckinPhase::Armed,
-                c::Phase::Escalating => CheckinPhase::Escalating,
-                c::Phase::Ended => CheckinPhase::Ended,
-            },
+            phase: phase(st.phase),
             armed_at: from_time(st.armed_at),
             deadline: from_time(st.deadline),
             escalates_at: from_time(st.escalates_at),
@@ -278,7 +361,9 @@ impl From<c::CheckinStatus> for CheckinStatus {
     }
 }
 
-/// Identifies one issued action; pass it back with the outcome.
+/// Identifies one issued action; pass it back with the outcome. Every retry of the same
+/// message on the same channel carries the same id (see `Action.attempt`): an id seen
+/// again replaces the earlier action (docs/bindings.md, "Action ids and retries").
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ActionId {
     pub checkin: String,
@@ -304,7 +389,14 @@ pub enum ActionKind {
     WorkerAlertFailed {
         buddy_id: String,
         buddy_name: String,
+        /// The channel that failed.
+        failed_channel: Channel,
+        /// The channel tried next; `None` when every channel failed.
+        next_channel: Option<Channel>,
         every_channel_failed: bool,
+        /// The last failure reason the shell reported ("no outcome reported" after a
+        /// timeout); shown to the worker, never logged.
+        reason: Option<String>,
         text: String,
     },
 }
@@ -312,6 +404,9 @@ pub enum ActionKind {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Action {
     pub id: ActionId,
+    /// 1 for the first attempt under this id, more for a retry of the same message on
+    /// the same channel.
+    pub attempt: u32,
     pub kind: ActionKind,
 }
 
@@ -344,13 +439,18 @@ impl From<c::Action> for Action {
             c::ActionKind::WorkerAlertFailed {
                 buddy,
                 buddy_name,
+                failed_channel,
+                next_channel,
                 every_channel_failed,
+                reason,
                 text,
-                ..
             } => ActionKind::WorkerAlertFailed {
                 buddy_id: buddy.to_string(),
                 buddy_name,
+                failed_channel: failed_channel.into(),
+                next_channel: next_channel.map(Into::into),
                 every_channel_failed,
+                reason,
                 text,
             },
         };
@@ -359,6 +459,7 @@ impl From<c::Action> for Action {
                 checkin: a.id.checkin.to_string(),
                 seq: a.id.seq,
             },
+            attempt: a.attempt,
             kind,
         }
     }

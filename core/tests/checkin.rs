@@ -7,8 +7,8 @@ use chrono::{Duration, TimeZone, Utc};
 use vigil_core::bookings::{BookingDraft, BookingKind};
 use vigil_core::checkin::{
     Action, ActionKind, BackgroundRunner, BuddyDraft, Channel, CheckInReceipt, CheckinError,
-    CheckinPlan, EscalationKey, LadderStep, LocationFix, MessagePurpose, Outcome, Phase,
-    WorkerNotice,
+    CheckinPlan, EscalationKey, LadderProblem, LadderStep, LocationFix, MessagePurpose, Outcome,
+    Phase, WorkerNotice,
 };
 use vigil_core::clock::Timestamp;
 use vigil_core::vault::{RecordId, Session, Vault, VaultOptions, MIN_KDF_ITERATIONS};
@@ -272,10 +272,9 @@ fn arming_mistakes_are_clear_errors_at_arming() {
     }];
     assert!(matches!(
         err(c.arm(bad_ladder, t0())),
-        Error::InvalidInput {
-            field: "ladder",
-            ..
-        }
+        Error::Checkin(CheckinError::InvalidLadder(LadderProblem::BuddyNotChosen {
+            step: 1
+        }))
     ));
     // Nothing was armed by any of these.
     assert!(c.list().unwrap().items.is_empty());
@@ -756,24 +755,27 @@ fn a_restart_between_any_two_steps_loses_nothing_and_repeats_nothing() {
         "4: Ana Alert by Sms",
         "5: Ioana Alert by Call",
         "killed",
-        "6: Ioana Alert by Call",
-        "7: Ana Alert by Sms",
-        "8: Ioana Alert by Call",
+        // The retry replaces the unreported send: the same action id.
+        "5: Ioana Alert by Call",
+        "6: Ana Alert by Sms",
+        "7: Ioana Alert by Call",
         "ack",
         "checked in",
-        "9: Ana Safe by Sms",
-        "10: Ioana Safe by Call",
+        "8: Ana Safe by Sms",
+        "9: Ioana Safe by Call",
         "wake-ups: 6",
     ];
     assert_eq!(&straight[..expected.len()], &expected, "{straight:#?}");
-    // Every issued seq appears once: nothing reported sent was issued again.
+    // Every issued seq appears once, except the retry of the killed send: nothing
+    // reported sent was issued again.
     let seqs: Vec<&str> = straight
         .iter()
         .filter_map(|l| l.split_once(':').map(|p| p.0))
         .filter(|s| s.parse::<u32>().is_ok())
         .collect();
     let unique: std::collections::BTreeSet<&&str> = seqs.iter().collect();
-    assert_eq!(seqs.len(), unique.len());
+    assert_eq!(seqs.len(), unique.len() + 1);
+    assert_eq!(seqs.iter().filter(|s| **s == "5").count(), 2);
 }
 
 #[test]
@@ -965,4 +967,111 @@ fn discreet_wording_hides_what_the_worker_notices_say_but_not_the_buddy_alert() 
     assert!(buddy_texts
         .iter()
         .any(|t| t.starts_with("ALERT: I have not checked in")));
+}
+
+#[test]
+fn the_locked_runner_lists_for_the_lock_screen_and_a_buddy_reply_stops_the_repeats() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, session, buddies) = setup(dir.path());
+    {
+        let k = key();
+        let c = session.checkins(&k);
+        // A custom ladder: Ana at the end of the grace period, Ioana 10 minutes later.
+        let mut plan = CheckinPlan::new(t0() + min(60), buddies.clone());
+        plan.ladder = vec![
+            LadderStep {
+                after: min(10),
+                buddies: vec![buddies[1]],
+                channel: None,
+            },
+            LadderStep {
+                after: min(0),
+                buddies: vec![buddies[0]],
+                channel: None,
+            },
+        ];
+        assert!(matches!(
+            c.arm(plan.clone(), t0()),
+            Err(Error::Checkin(CheckinError::InvalidLadder(
+                LadderProblem::OutOfOrder { step: 2 }
+            )))
+        ));
+        plan.ladder.reverse();
+        c.arm(plan, t0()).unwrap();
+    }
+    session.lock();
+    let r = runner(&path);
+    r.update_location(LocationFix {
+        latitude: 53.79,
+        longitude: -1.54,
+        accuracy_m: None,
+        at: t0() + min(1),
+    })
+    .unwrap();
+
+    // The lock screen: state and times, no names, numbers or location.
+    let listing = r.list().unwrap();
+    assert_eq!(listing.items.len(), 1);
+    let item = &listing.items[0];
+    assert_eq!(
+        (item.phase, item.deadline, item.escalates_at),
+        (Phase::Armed, t0() + min(60), t0() + min(70))
+    );
+    let shown = format!("{listing:?}");
+    for private in ["Ana", "Ioana", "7400", "721", "53.79"] {
+        assert!(!shown.contains(private), "the lock screen shows {private}");
+    }
+
+    // Escalation: only Ana at 70 (her step); she replies while the phone is locked.
+    let a = r.tick(t0() + min(70)).unwrap();
+    assert_eq!(buddy_purposes(&a), vec![MessagePurpose::Alert]);
+    for x in &a {
+        r.report_outcome(&x.id, Outcome::Sent, t0() + min(70))
+            .unwrap();
+    }
+    let checkin = item.id;
+    assert!(matches!(
+        r.acknowledge(&checkin, &buddies[1], t0() + min(71)),
+        Err(Error::Checkin(CheckinError::NotAlerted))
+    ));
+    r.acknowledge(&checkin, &buddies[0], t0() + min(71))
+        .unwrap();
+    let item = &r.list().unwrap().items[0];
+    assert!(item.acknowledged && item.phase == Phase::Escalating);
+    assert_eq!(item.buddies_alerted, 1);
+    // No repeat round at 75 for Ana; Ioana's own step still starts at 80.
+    assert!(buddy_purposes(&r.tick(t0() + min(75)).unwrap()).is_empty());
+    let later = r.tick(t0() + min(80)).unwrap();
+    assert_eq!(buddy_purposes(&later), vec![MessagePurpose::Alert]);
+}
+
+#[test]
+fn extreme_times_from_a_shell_are_typed_errors_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, session, buddies) = setup(dir.path());
+    let k = key();
+    let c = session.checkins(&k);
+    let far = chrono::DateTime::<Utc>::MAX_UTC - Duration::hours(1);
+    let out =
+        |r: vigil_core::Result<()>| matches!(r, Err(Error::Checkin(CheckinError::TimeOutOfRange)));
+    assert!(out(c
+        .arm(CheckinPlan::new(far + min(30), buddies.clone()), far)
+        .map(drop)));
+    c.arm(CheckinPlan::new(t0() + min(60), buddies.clone()), t0())
+        .unwrap();
+    session.lock();
+    let r = runner(&path);
+    let before = r.next_wakeup().unwrap();
+    assert!(out(r.tick(far).map(drop)));
+    assert!(out(r.check_in(CODE, far).map(drop)));
+    let id = r.list().unwrap().items[0].id;
+    assert!(out(r.acknowledge(&id, &buddies[0], far)));
+    assert!(out(r.update_location(LocationFix {
+        latitude: 0.0,
+        longitude: 0.0,
+        accuracy_m: None,
+        at: far,
+    })));
+    assert_eq!(r.next_wakeup().unwrap(), before);
+    assert_eq!(r.list().unwrap().items[0].phase, Phase::Armed);
 }

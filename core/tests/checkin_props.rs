@@ -2,7 +2,8 @@
 //! killed shells, check-ins (normal, duress, wrong code), acknowledgements and restarts of
 //! the locked runner. Every armed check-in must end checked in (or duress), or escalate with
 //! a buddy alert reported sent or the worker told that every channel failed; no action id
-//! is ever issued twice; no check-in is lost.
+//! reported sent is ever issued again (a retry keeps its id until then); no check-in is
+//! lost.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -58,7 +59,8 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 struct World {
-    issued: BTreeSet<ActionId>,
+    /// Ids reported sent: never issued again (a retry keeps its id only until then).
+    reported_sent: BTreeSet<ActionId>,
     outstanding: Vec<Action>,
     sent_alert: BTreeSet<RecordId>,
     told_all_failed: BTreeSet<RecordId>,
@@ -68,7 +70,13 @@ struct World {
 impl World {
     fn take(&mut self, actions: Vec<Action>) {
         for a in actions {
-            assert!(self.issued.insert(a.id), "action id {} issued twice", a.id);
+            assert!(
+                !self.reported_sent.contains(&a.id),
+                "action id {} reported sent was issued again",
+                a.id
+            );
+            // The shell contract: an id seen again replaces the earlier action.
+            self.outstanding.retain(|o| o.id != a.id);
             if let ActionKind::WorkerAlertFailed {
                 every_channel_failed: true,
                 ..
@@ -112,6 +120,7 @@ impl World {
                 Err(e) => panic!("report failed: {e}"),
             }
             if ok {
+                self.reported_sent.insert(a.id);
                 if let ActionKind::MessageBuddy {
                     purpose: MessagePurpose::Alert,
                     ..
@@ -179,7 +188,7 @@ fn run(n: usize, ops: Vec<Op>, unreachable_mask: Vec<bool>) {
     let mut r = runner(&path);
     let mut now = t0();
     let mut w = World {
-        issued: BTreeSet::new(),
+        reported_sent: BTreeSet::new(),
         outstanding: Vec::new(),
         sent_alert: BTreeSet::new(),
         told_all_failed: BTreeSet::new(),

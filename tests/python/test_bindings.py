@@ -286,3 +286,91 @@ def test_the_background_runner_needs_only_the_device_secret(vault):
     assert any(a.kind.is_MESSAGE_BUDDY() for a in actions)
     receipt = runner.check_in("4321", at(46))
     assert len(receipt.checkin_ids) == 1
+
+
+def test_the_locked_runner_acknowledges_lists_takes_locations_and_keeps_action_ids(vault):
+    session = vault.create("pass", DEVICE, FAST_KDF, None)
+    ana = session.add_buddy(
+        v.BuddyInput(name="Ana", phone="07400 123456", channel=v.Channel.SMS, language="en")
+    )
+    bea = session.add_buddy(
+        v.BuddyInput(name="Bea", phone="07400 654321", channel=v.Channel.SMS, language="en")
+    )
+    session.set_checkin_codes("4321", "9876")
+
+    def checkin_input(ladder, grace=None):
+        return v.CheckinInput(
+            deadline=at(30), buddy_ids=[ana.id, bea.id], booking_id=None,
+            reminder_minutes=None, grace_minutes=grace, repeat_minutes=None,
+            worker_language="en", utc_offset_minutes=0, ladder=ladder,
+        )
+
+    # A custom ladder: Ana at deadline + grace, Bea ten minutes later by call. Out of
+    # order, or i64::MAX minutes, is a typed error, not a panic.
+    ana_first = v.LadderStepInput(after_minutes=0, buddy_ids=[ana.id], channel=None)
+    bea_later = v.LadderStepInput(after_minutes=10, buddy_ids=[bea.id], channel=v.Channel.CALL)
+    with pytest.raises(v.VigilError.InvalidInput) as err:
+        session.start_checkin(checkin_input([bea_later, ana_first]), T0)
+    assert "step 2" in str(err.value)
+    with pytest.raises(v.VigilError.InvalidInput):
+        session.start_checkin(checkin_input([ana_first, bea_later], grace=2**63 - 1), T0)
+    session.start_checkin(checkin_input([ana_first, bea_later]), T0)
+    session.lock()
+
+    runner = vault.background_runner(DEVICE)
+    runner.update_location(51.5, -0.12, 20.0, at(31))
+    # The lock screen: state and times only.
+    listing = runner.list()
+    assert listing.unreadable_ids == []
+    [item] = listing.checkins
+    assert item.phase == v.CheckinPhase.ARMED
+    assert (item.deadline, item.escalates_at) == (at(30), at(40))
+    assert (item.buddies_alerted, item.acknowledged) == (0, False)
+    assert "Ana" not in repr(listing) and "7400" not in repr(listing)
+    # A far-future `now` is a typed error.
+    with pytest.raises(v.VigilError.InvalidInput):
+        runner.tick(dt.datetime.max.replace(tzinfo=dt.timezone.utc))
+
+    def tick(when):
+        actions = runner.tick(when)
+        for a in actions:
+            if not a.kind.is_MESSAGE_BUDDY():
+                runner.report_outcome(a.id, v.Outcome.SENT(), when)
+        return [a for a in actions if a.kind.is_MESSAGE_BUDDY()]
+
+    [alert] = tick(at(40))
+    assert alert.kind.buddy_id == ana.id and alert.attempt == 1
+    assert "last location" in alert.kind.text
+    # The SMS fails; its retry keeps the action id, so the shell knows it replaces it.
+    runner.report_outcome(alert.id, v.Outcome.FAILED(reason="no signal"), at(40))
+    [retry] = tick(at(40) + dt.timedelta(seconds=30))
+    assert retry.id == alert.id and retry.attempt == 2
+    runner.report_outcome(retry.id, v.Outcome.SENT(), at(40) + dt.timedelta(seconds=30))
+    assert runner.list().checkins[0].buddies_alerted == 1
+
+    # Ana replies while the phone is locked: no repeat round for her at 45.
+    runner.acknowledge(item.id, ana.id, at(41))
+    assert runner.list().checkins[0].acknowledged
+    assert tick(at(45)) == []
+
+    # Bea's step at 50, by call. Every call fails: the worker is told which channel
+    # failed, which comes next, and why.
+    [call] = tick(at(50))
+    assert call.kind.buddy_id == bea.id and call.kind.channel == v.Channel.CALL
+    told = None
+    now = at(50)
+    call_id = call.id
+    for _ in range(20):
+        runner.report_outcome(call.id, v.Outcome.FAILED(reason="busy"), now)
+        now = runner.next_wakeup()
+        actions = runner.tick(now)
+        told = next((a for a in actions if a.kind.is_WORKER_ALERT_FAILED()), None)
+        if told:
+            break
+        call = next(a for a in actions if a.kind.is_MESSAGE_BUDDY())
+        assert call.id == call_id and call.kind.channel == v.Channel.CALL
+    assert told is not None
+    assert told.kind.failed_channel == v.Channel.CALL
+    assert told.kind.next_channel == v.Channel.SMS
+    assert told.kind.reason == "busy"
+    assert not told.kind.every_channel_failed

@@ -5,7 +5,7 @@
 //! is locked. A desktop cannot send an SMS or place a call, so `tick` performs a buddy
 //! message by printing it for the person to send, and reports it done.
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use serde_json::{json, Value};
 use vigil_core::app::BuddyRef;
 use vigil_core::checkin::{
@@ -138,7 +138,11 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             let app = ctx.unlock()?;
             let checkins = app.checkins()?;
             let id = which(&checkins.list()?.items, &a.which)?;
-            let status = checkins.extend(&id, Duration::minutes(a.minutes), now)?;
+            let status = checkins.extend(
+                &id,
+                vigil_core::checkin::minutes("extension", a.minutes)?,
+                now,
+            )?;
             ctx.emit(status_json(&status), || {
                 format!("New deadline: {}.", local(status.deadline))
             })
@@ -162,7 +166,7 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             let listing = runner.list()?;
             ctx.emit(
                 json!({
-                    "checkins": listing.items.iter().map(status_json).collect::<Vec<_>>(),
+                    "checkins": listing.items.iter().map(lock_screen_json).collect::<Vec<_>>(),
                     "unreadable": listing.unreadable,
                 }),
                 || {
@@ -236,7 +240,10 @@ fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
     let checkins = app.checkins()?;
     let now = Utc::now();
     let buddies: Vec<BuddyRef> = a.buddy.into_iter().map(BuddyRef::Name).collect();
-    let mut plan = app.checkin_plan(now + Duration::minutes(a.minutes), &buddies)?;
+    let mut plan = app.checkin_plan(
+        now + vigil_core::checkin::minutes("check-in time", a.minutes)?,
+        &buddies,
+    )?;
     plan.booking = a.booking.as_deref().map(parse_id).transpose()?;
     // `--discreet` alone: the neutral text offered in the worker's language.
     plan.discreet_notice = a.discreet.map(|text| {
@@ -295,6 +302,18 @@ pub fn status_json(s: &CheckinStatus) -> Value {
         "deadline": s.deadline.to_rfc3339(),
         "escalates_at": s.escalates_at.to_rfc3339(),
         "booking": s.booking,
+        "buddies_alerted": s.buddies_alerted,
+        "acknowledged": s.acknowledged,
+    })
+}
+
+/// A check-in as the locked runner lists it (what a lock screen may show).
+fn lock_screen_json(s: &vigil_core::checkin::LockScreenCheckin) -> Value {
+    json!({
+        "id": s.id,
+        "phase": s.phase,
+        "deadline": s.deadline.to_rfc3339(),
+        "escalates_at": s.escalates_at.to_rfc3339(),
         "buddies_alerted": s.buddies_alerted,
         "acknowledged": s.acknowledged,
     })

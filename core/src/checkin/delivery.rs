@@ -67,6 +67,8 @@ impl Delivery {
             failures: 0,
             state: DeliveryState::Due { at: due },
             attempts: Vec::new(),
+            seq: None,
+            sent_seq: None,
             last_failure: None,
         }
     }
@@ -194,6 +196,8 @@ impl CheckinState {
         let next = if d.channel_pos + 1 < d.channels.len() {
             d.channel_pos += 1;
             d.failures = 0;
+            // A new channel is a new action for the shell, with a new id.
+            d.seq = None;
             d.state = DeliveryState::Due { at: now };
             d.channels.get(d.channel_pos).copied()
         } else {
@@ -233,11 +237,22 @@ impl CheckinState {
                 .all(|d| matches!(d.state, DeliveryState::Exhausted { .. }))
     }
 
+    /// Issues delivery `i`. A retry on the same channel reuses the delivery's action id,
+    /// so the shell can tell it replaces an earlier send of the same message.
     pub(super) fn issue(&mut self, i: usize, now: Timestamp) -> Action {
-        let seq = self.next_seq;
-        self.next_seq = self.next_seq.saturating_add(1);
+        let seq = match self.deliveries[i].seq {
+            Some(seq) => seq,
+            None => {
+                let seq = self.next_seq;
+                self.next_seq = self.next_seq.saturating_add(1);
+                let d = &mut self.deliveries[i];
+                d.seq = Some(seq);
+                d.attempts.push(seq);
+                seq
+            }
+        };
         let d = &mut self.deliveries[i];
-        d.attempts.push(seq);
+        let attempt = d.failures.saturating_add(1);
         d.state = DeliveryState::Issued { seq, at: now };
         let d = d.clone();
         match (&d.message, d.target) {
@@ -252,7 +267,7 @@ impl CheckinState {
             seq,
         };
         let kind = self.compose_action(&d, now);
-        Action { id, kind }
+        Action { id, attempt, kind }
     }
 
     fn compose(&self, now: Timestamp) -> Compose<'_> {
@@ -349,7 +364,9 @@ impl CheckinState {
     }
 
     /// Records what the shell did with action `seq`. Only `Sent` counts as done; a late
-    /// `Sent` for an earlier attempt still marks the message delivered.
+    /// `Sent` for an earlier attempt still marks the message delivered. A `Failed` after
+    /// `Sent` (an SMS delivery report saying it never arrived) is acted on at once: the
+    /// message is retried now, or the next channel tried, while it is still needed.
     pub fn report(&mut self, seq: u32, outcome: Outcome, now: Timestamp) -> Result<()> {
         let Some(i) = self
             .deliveries
@@ -367,6 +384,7 @@ impl CheckinState {
                 let d = &mut self.deliveries[i];
                 if !matches!(d.state, DeliveryState::Sent { .. }) {
                     d.state = DeliveryState::Sent { at: now };
+                    d.sent_seq = Some(seq);
                 }
                 if let (Message::Buddy(MessagePurpose::Alert), Target::Buddy(c)) =
                     (&d.message, d.target)
@@ -375,14 +393,65 @@ impl CheckinState {
                 }
             }
             Outcome::Failed { reason } => {
-                // Only the attempt in flight can fail; a stale report changes nothing.
-                if matches!(self.deliveries[i].state, DeliveryState::Issued { seq: s, .. } if s == seq)
-                {
-                    self.fail(i, now, Some(reason));
+                let d = &self.deliveries[i];
+                // Only the id whose Sent closed the delivery can be reported undelivered;
+                // a Sent that came from an earlier channel stands.
+                let current = d.sent_seq == Some(seq);
+                match d.state {
+                    DeliveryState::Issued { seq: s, .. } if s == seq => {
+                        self.fail(i, now, Some(reason));
+                    }
+                    DeliveryState::Sent { .. } if current && self.still_needed(i) => {
+                        self.failed_after_sent(i, now, reason);
+                    }
+                    // A stale report (an earlier channel, or a message no longer needed)
+                    // changes nothing.
+                    _ => {}
                 }
             }
         }
         Ok(())
+    }
+
+    /// Whether a buddy message reported sent should still get through if it turns out
+    /// undelivered: an alert while the check-in is live and nobody has answered, a duress
+    /// message until somebody answers, an "I'm safe" always. Worker notices never.
+    fn still_needed(&self, i: usize) -> bool {
+        let d = &self.deliveries[i];
+        let Target::Buddy(_) = d.target else {
+            return false;
+        };
+        match d.message {
+            Message::Buddy(MessagePurpose::Alert) => {
+                self.ending.is_none() && self.acknowledged_by.is_none()
+            }
+            Message::Buddy(MessagePurpose::Duress) => self.acknowledged_by.is_none(),
+            Message::Buddy(MessagePurpose::Safe) => true,
+            _ => false,
+        }
+    }
+
+    /// A delivery report says a message reported sent never arrived: count the failure
+    /// and retry now (or move to the next channel now) instead of waiting for the next
+    /// repeat round; the waiting already happened while the report was on its way.
+    fn failed_after_sent(&mut self, i: usize, now: Timestamp, reason: String) {
+        if let (Message::Buddy(MessagePurpose::Alert), Target::Buddy(c)) =
+            (&self.deliveries[i].message, self.deliveries[i].target)
+        {
+            let other_sent = self.deliveries.iter().enumerate().any(|(j, d)| {
+                j != i
+                    && d.target == Target::Buddy(c)
+                    && d.message == Message::Buddy(MessagePurpose::Alert)
+                    && matches!(d.state, DeliveryState::Sent { .. })
+            });
+            if !other_sent {
+                self.alert_sent_to.remove(&c);
+            }
+        }
+        self.fail(i, now, Some(reason));
+        if let DeliveryState::Due { at } = &mut self.deliveries[i].state {
+            *at = now;
+        }
     }
 
     pub(super) fn withdraw_active(&mut self, keep: impl Fn(&Delivery) -> bool) {

@@ -5,7 +5,8 @@
 //! a restart is therefore nothing more than deserializing what was saved.
 //!
 //! Every message (to a buddy or to the worker) is a *delivery*: it is due at an instant,
-//! issued as an [`Action`] with a fresh [`ActionId`], and done only when the shell reports
+//! issued as an [`Action`] with an [`ActionId`] that every retry on the same channel
+//! keeps (a new channel gets a new id), and done only when the shell reports
 //! [`Outcome::Sent`]. An issued action with no reported outcome after [`ACK_TIMEOUT_SECS`]
 //! counts as failed, so a shell killed mid-send never loses an alert. Failures retry with
 //! [`BACKOFF_SECS`], then move to the buddy's next channel, and the worker is told.
@@ -27,10 +28,10 @@
 pub use super::delivery::{ACK_TIMEOUT_SECS, ATTEMPTS_PER_CHANNEL, BACKOFF_SECS};
 pub use super::model::{
     Action, ActionId, ActionKind, AlertFacts, ArmSpec, Channel, CheckinId, CheckinState,
-    CheckinStatus, Contact, Ending, LocationFix, MessagePurpose, Outcome, Phase, Step, Timing,
-    WorkerNotice,
+    CheckinStatus, Contact, Ending, LocationFix, LockScreenCheckin, MessagePurpose, Outcome, Phase,
+    Step, Timing, WorkerNotice,
 };
-pub use super::schedule::{Engine, MAX_TOTAL_SECS, MIN_REPEAT_SECS};
+pub use super::schedule::{Engine, MAX_LADDER_STEPS, MAX_TOTAL_SECS, MIN_REPEAT_SECS};
 
 #[cfg(test)]
 #[path = "engine_tests.rs"]

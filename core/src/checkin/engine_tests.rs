@@ -7,7 +7,7 @@ use chrono::{Duration, TimeZone, Utc};
 use proptest::prelude::*;
 
 use super::*;
-use crate::checkin::CheckinError;
+use crate::checkin::{minutes, time_from_system, CheckinError, LadderProblem};
 use crate::clock::Timestamp;
 use crate::vault::RecordId;
 use crate::{Error, Result};
@@ -124,7 +124,9 @@ fn arming_mistakes_are_caught_at_arming() {
     }];
     assert!(matches!(
         err(CheckinState::arm(bad_ladder, t0())),
-        Error::Checkin(CheckinError::UnknownBuddy)
+        Error::Checkin(CheckinError::InvalidLadder(LadderProblem::BuddyNotChosen {
+            step: 1
+        }))
     ));
     let mut fast = spec(t0() + min(60), c.clone());
     fast.timing.repeat_every = Duration::seconds(10);
@@ -155,10 +157,7 @@ fn arming_mistakes_are_caught_at_arming() {
     }];
     assert!(matches!(
         err(CheckinState::arm(orphan, t0())),
-        Error::InvalidInput {
-            field: "ladder",
-            ..
-        }
+        Error::Checkin(CheckinError::InvalidLadder(LadderProblem::BuddyMissing))
     ));
 }
 
@@ -296,11 +295,11 @@ fn unreported_action_times_out_and_is_retried_and_a_late_sent_still_counts() {
         .iter()
         .find(|a| matches!(a.kind, ActionKind::MessageBuddy { .. }))
         .unwrap();
-    assert_ne!(retry.id, alert.id, "a retry is a new action");
+    // The retry replaces the first attempt: same id, so the shell does not send twice.
+    assert_eq!(retry.id, alert.id, "a retry keeps its action id");
+    assert_eq!((alert.attempt, retry.attempt), (1, 2));
     // The first attempt's Sent arrives late: the alert is delivered; nothing is retried.
     s.report(alert.id.seq, Outcome::Sent, retry_at).unwrap();
-    s.report(retry.id.seq, fail("late failure"), retry_at)
-        .unwrap();
     let later = retry_at + Duration::seconds(ACK_TIMEOUT_SECS + 200);
     let a4 = s.tick(later);
     assert!(
@@ -733,6 +732,7 @@ fn run_property(n_checkins: usize, ops: Vec<Op>, unreachable: Vec<bool>) {
                 now += Duration::seconds(d);
                 let a = engine.tick(now);
                 check_issue(&engine, &a, &reported_sent);
+                outstanding.retain(|o| !a.iter().any(|n| n.id == o.id));
                 outstanding.extend(a);
             }
             Op::Wake => {
@@ -740,6 +740,8 @@ fn run_property(n_checkins: usize, ops: Vec<Op>, unreachable: Vec<bool>) {
                     now = now.max(w);
                     let a = engine.tick(now);
                     check_issue(&engine, &a, &reported_sent);
+                    // The shell contract: an id seen again replaces the earlier action.
+                    outstanding.retain(|o| !a.iter().any(|n| n.id == o.id));
                     outstanding.extend(a);
                 }
             }
@@ -868,4 +870,265 @@ proptest! {
     ) {
         run_property(n, ops, unreachable);
     }
+}
+
+// ---- issue 13: what the shells need ----------------------------------------------------
+
+fn first_buddy_action(actions: &[Action]) -> Action {
+    actions
+        .iter()
+        .find(|a| matches!(a.kind, ActionKind::MessageBuddy { .. }))
+        .expect("a buddy message")
+        .clone()
+}
+
+/// Ticks at each next due instant, reporting worker notices shown, until a buddy message
+/// is issued; returns it with the instant.
+fn next_buddy_action(s: &mut CheckinState) -> (Action, Timestamp) {
+    loop {
+        let now = s.next_due().expect("something due");
+        let actions = s.tick(now);
+        for a in &actions {
+            if !matches!(a.kind, ActionKind::MessageBuddy { .. }) {
+                s.report(a.id.seq, Outcome::Sent, now).unwrap();
+            }
+        }
+        if let Some(a) = actions
+            .iter()
+            .find(|a| matches!(a.kind, ActionKind::MessageBuddy { .. }))
+        {
+            return (a.clone(), now);
+        }
+    }
+}
+
+fn channel_of(a: &Action) -> Channel {
+    match &a.kind {
+        ActionKind::MessageBuddy { channel, .. } => *channel,
+        _ => panic!("not a buddy message"),
+    }
+}
+
+#[test]
+fn every_retry_on_a_channel_keeps_its_action_id_and_a_new_channel_gets_a_new_one() {
+    let mut s = armed(1);
+    let mut now = t0() + min(70);
+    let first = first_buddy_action(&s.tick(now));
+    assert_eq!((first.attempt, channel_of(&first)), (1, Channel::Sms));
+    let mut ids = vec![first.id];
+    let mut a = first;
+    // Fail every attempt on SMS: each retry carries the same id, attempt counting up.
+    for attempt in 2..=ATTEMPTS_PER_CHANNEL {
+        s.report(a.id.seq, fail("no signal"), now).unwrap();
+        s = restart(&s);
+        (a, now) = next_buddy_action(&mut s);
+        assert_eq!(a.id, ids[0], "retry {attempt} keeps the id");
+        assert_eq!(a.attempt, attempt);
+        assert_eq!(channel_of(&a), Channel::Sms);
+    }
+    // The last SMS attempt fails: the next channel is a new action with a new id.
+    s.report(a.id.seq, fail("no signal"), now).unwrap();
+    let next = first_buddy_action(&s.tick(now));
+    assert_eq!(channel_of(&next), Channel::Call);
+    assert_ne!(next.id, ids[0]);
+    assert_eq!(next.attempt, 1);
+    ids.push(next.id);
+    // A late Sent for the first channel's id still counts.
+    s.report(ids[0].seq, Outcome::Sent, now).unwrap();
+    assert!(s.is_sent(next.id.seq));
+}
+
+#[test]
+fn a_failed_delivery_report_after_sent_is_acted_on_at_once() {
+    let mut s = armed(1);
+    let at = t0() + min(70);
+    let alert = first_buddy_action(&s.tick(at));
+    s.report(alert.id.seq, Outcome::Sent, at).unwrap();
+    assert_eq!(s.status().buddies_alerted, 1);
+    // Two minutes later the SMS delivery report says it never arrived.
+    let dr = at + min(2);
+    s.report(alert.id.seq, fail("not delivered"), dr).unwrap();
+    s = restart(&s);
+    assert_eq!(s.status().buddies_alerted, 0, "not delivered: not alerted");
+    assert_eq!(s.next_due(), Some(dr), "retried now, not at the next round");
+    let a = s.tick(dr);
+    let retry = first_buddy_action(&a);
+    assert_eq!(
+        retry.id, alert.id,
+        "the retry replaces the undelivered message"
+    );
+    assert_eq!(retry.attempt, 2);
+    // The last attempt on SMS fails after Sent too: the next channel now, and the worker
+    // is told which channel failed, which comes next, and why.
+    let mut a = retry;
+    let mut now = dr;
+    while a.attempt < ATTEMPTS_PER_CHANNEL {
+        s.report(a.id.seq, Outcome::Sent, now).unwrap();
+        now += Duration::seconds(30);
+        s.report(a.id.seq, fail("not delivered"), now).unwrap();
+        a = first_buddy_action(&s.tick(now));
+    }
+    s.report(a.id.seq, Outcome::Sent, now).unwrap();
+    s.report(a.id.seq, fail("not delivered"), now).unwrap();
+    let actions = s.tick(now);
+    let call = first_buddy_action(&actions);
+    assert_eq!(channel_of(&call), Channel::Call);
+    assert!(actions.iter().any(|x| matches!(
+        &x.kind,
+        ActionKind::WorkerAlertFailed {
+            failed_channel: Channel::Sms,
+            next_channel: Some(Channel::Call),
+            every_channel_failed: false,
+            reason: Some(r),
+            ..
+        } if r == "not delivered"
+    )));
+    // Before the first repeat round (at 75 minutes).
+    assert!(now < t0() + min(75));
+}
+
+#[test]
+fn a_failed_report_after_sent_is_not_retried_once_no_longer_needed() {
+    let mut s = armed(1);
+    let at = t0() + min(70);
+    let alert = first_buddy_action(&s.tick(at));
+    s.report(alert.id.seq, Outcome::Sent, at).unwrap();
+    s.acknowledge(&contact(0, Channel::Sms).buddy, at).unwrap();
+    s.report(alert.id.seq, fail("not delivered"), at + min(1))
+        .unwrap();
+    assert!(buddy_messages(&s.tick(at + min(1))).is_empty());
+    // A stale failure for an earlier channel's id changes nothing either.
+    let mut s = armed(1);
+    let mut a = first_buddy_action(&s.tick(at));
+    let sms_id = a.id;
+    let mut now = at;
+    while channel_of(&a) == Channel::Sms {
+        s.report(a.id.seq, fail("x"), now).unwrap();
+        (a, now) = next_buddy_action(&mut s);
+    }
+    s.report(a.id.seq, Outcome::Sent, now).unwrap();
+    s.report(sms_id.seq, fail("late"), now).unwrap();
+    assert!(s.is_sent(a.id.seq));
+    assert!(buddy_messages(&s.tick(now)).is_empty());
+}
+
+#[test]
+fn a_custom_ladder_must_be_ordered_bounded_and_name_each_buddy_once() {
+    let c: Vec<Contact> = (0..3).map(|i| contact(i, Channel::Sms)).collect();
+    let step = |after_min: i64, contacts: Vec<usize>| Step {
+        after_secs: after_min * 60,
+        contacts,
+        channel: None,
+    };
+    let problem = |ladder: Vec<Step>| {
+        let mut sp = spec(t0() + min(60), c.clone());
+        sp.ladder = ladder;
+        match CheckinState::arm(sp, t0()).unwrap_err() {
+            Error::Checkin(CheckinError::InvalidLadder(p)) => p,
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    assert_eq!(
+        problem(vec![step(10, vec![0]), step(5, vec![1, 2])]),
+        LadderProblem::OutOfOrder { step: 2 }
+    );
+    assert_eq!(
+        problem(vec![step(0, vec![0]), step(0, vec![1, 2])]),
+        LadderProblem::OutOfOrder { step: 2 }
+    );
+    assert_eq!(
+        problem(vec![step(0, vec![0, 1]), step(5, vec![1, 2])]),
+        LadderProblem::BuddyRepeated { step: 2 }
+    );
+    assert_eq!(
+        problem(vec![step(0, vec![0, 1, 2]), step(5, vec![])]),
+        LadderProblem::EmptyStep { step: 2 }
+    );
+    assert_eq!(
+        problem(vec![step(0, vec![0, 1]), step(13 * 60, vec![2])]),
+        LadderProblem::StepOutOfRange { step: 2 }
+    );
+    assert_eq!(
+        problem(vec![step(-1, vec![0, 1, 2])]),
+        LadderProblem::StepOutOfRange { step: 1 }
+    );
+    let many: Vec<Step> = (0..=MAX_LADDER_STEPS as i64)
+        .map(|k| step(k, vec![0]))
+        .collect();
+    assert_eq!(
+        problem(many),
+        LadderProblem::TooManySteps {
+            max: MAX_LADDER_STEPS as u32
+        }
+    );
+    // The messages say which step, and nothing personal.
+    let e = Error::from(LadderProblem::OutOfOrder { step: 2 }).to_string();
+    assert!(e.contains("step 2"), "{e}");
+    // A valid ladder runs in its order: buddy 0 at 70 min, 1 and 2 at 80 on a call.
+    let mut sp = spec(t0() + min(60), c.clone());
+    sp.ladder = vec![
+        step(0, vec![0]),
+        Step {
+            after_secs: 600,
+            contacts: vec![1, 2],
+            channel: Some(Channel::Call),
+        },
+    ];
+    let mut s = CheckinState::arm(sp, t0()).unwrap();
+    let first = buddy_messages(&s.tick(t0() + min(70)));
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].0, c[0].buddy);
+    let second = buddy_messages(&s.tick(t0() + min(80)));
+    let to: BTreeSet<RecordId> = second
+        .iter()
+        .filter(|m| m.2 == Channel::Call)
+        .map(|m| m.0)
+        .collect();
+    assert!(to.contains(&c[1].buddy) && to.contains(&c[2].buddy));
+}
+
+#[test]
+fn extreme_times_and_durations_are_typed_errors_not_panics() {
+    let c = vec![contact(0, Channel::Sms)];
+    let out_of_range = |e: Error| matches!(e, Error::Checkin(CheckinError::TimeOutOfRange));
+    // A `now` at the end of what the time type holds (a shell passing Instant.MAX).
+    let end = chrono::DateTime::<Utc>::MAX_UTC - Duration::hours(1);
+    assert!(out_of_range(
+        CheckinState::arm(spec(end + min(30), c.clone()), end).unwrap_err()
+    ));
+    let mut s = armed(1);
+    // An extension of i64::MAX milliseconds would overflow the deadline.
+    assert!(matches!(
+        s.extend(Duration::MAX, t0()).unwrap_err(),
+        Error::Checkin(CheckinError::TooLong)
+    ));
+    assert!(out_of_range(s.extend(min(5), end).unwrap_err()));
+    // Minutes as a shell passes them: i64::MAX and i64::MIN are errors naming the field.
+    for m in [i64::MAX, i64::MIN, 12 * 60 + 1] {
+        assert!(matches!(
+            minutes("grace period", m).unwrap_err(),
+            Error::Checkin(CheckinError::DurationOutOfRange {
+                field: "grace period"
+            })
+        ));
+    }
+    assert_eq!(
+        minutes("grace period", 12 * 60).unwrap(),
+        Duration::hours(12)
+    );
+    // Platform times far beyond year 9999 either way.
+    let epoch = std::time::UNIX_EPOCH;
+    let far = std::time::Duration::from_secs(i64::MAX as u64);
+    assert!(out_of_range(time_from_system(epoch + far).unwrap_err()));
+    assert!(out_of_range(
+        time_from_system(epoch - std::time::Duration::from_secs(400_000 * 365 * 86_400))
+            .unwrap_err()
+    ));
+    let t = time_from_system(std::time::SystemTime::from(t0())).unwrap();
+    assert_eq!(t, t0());
+    let before_1970 = Utc.with_ymd_and_hms(1969, 7, 20, 20, 17, 40).unwrap();
+    assert_eq!(
+        time_from_system(std::time::SystemTime::from(before_1970)).unwrap(),
+        before_1970
+    );
 }

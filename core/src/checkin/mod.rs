@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 
 pub use engine::{
     Action, ActionId, ActionKind, AlertFacts, Channel, CheckinId, CheckinStatus, LocationFix,
-    MessagePurpose, Outcome, Phase, Timing, WorkerNotice,
+    LockScreenCheckin, MessagePurpose, Outcome, Phase, Timing, WorkerNotice, MAX_LADDER_STEPS,
 };
 pub use key::{EscalationKey, MIN_CODE_LEN, MIN_DEVICE_SECRET_LEN};
 pub use runner::BackgroundRunner;
@@ -58,7 +58,7 @@ pub(crate) fn duress_alert_prepared(
     Store::new(conn, key).duress_standby_set()
 }
 
-use engine::{ArmSpec, CheckinState, Contact, Step};
+use engine::{ArmSpec, CheckinState, Contact, Step, MAX_TOTAL_SECS};
 use key::CodeVerifiers;
 use store::Store;
 
@@ -98,6 +98,104 @@ pub enum CheckinError {
     UnknownAction,
     #[error("that buddy has not been alerted by this check-in")]
     NotAlerted,
+    /// A custom escalation ladder was refused; says which step and why.
+    #[error("escalation ladder: {0}")]
+    InvalidLadder(LadderProblem),
+    /// A number of minutes beyond what any check-in can use (e.g. `i64::MAX`).
+    #[error("the {field} is out of range (at most 12 hours)")]
+    DurationOutOfRange { field: &'static str },
+    /// A time outside the years 1 to 9999 (e.g. a platform's `Instant.MAX`).
+    #[error("the time is out of range (years 1 to 9999)")]
+    TimeOutOfRange,
+}
+
+/// Why a custom escalation ladder was refused. Steps are numbered from 1, in the order
+/// given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LadderProblem {
+    #[error("at most {max} steps")]
+    TooManySteps { max: u32 },
+    #[error("step {step} names no buddy")]
+    EmptyStep { step: u32 },
+    #[error("step {step} names a buddy who is not chosen for this check-in")]
+    BuddyNotChosen { step: u32 },
+    #[error("step {step} names a buddy who is already on an earlier step")]
+    BuddyRepeated { step: u32 },
+    #[error("step {step} must start between 0 and 12 hours after the grace period")]
+    StepOutOfRange { step: u32 },
+    #[error("step {step} must start later than the step before it")]
+    OutOfOrder { step: u32 },
+    #[error("every chosen buddy must be on a step")]
+    BuddyMissing,
+}
+
+impl From<LadderProblem> for Error {
+    fn from(p: LadderProblem) -> Self {
+        CheckinError::InvalidLadder(p).into()
+    }
+}
+
+/// The earliest and latest instants a check-in accepts: ISO years 1 to 9999, far inside
+/// what the time arithmetic can hold, so no deadline, repeat or backoff can overflow.
+fn time_bounds() -> (Timestamp, Timestamp) {
+    use chrono::TimeZone;
+    (
+        chrono::Utc
+            .with_ymd_and_hms(1, 1, 1, 0, 0, 0)
+            .single()
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC),
+        chrono::Utc
+            .with_ymd_and_hms(9999, 12, 31, 23, 59, 59)
+            .single()
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC),
+    )
+}
+
+/// Refuses a time outside [`time_bounds`] with [`CheckinError::TimeOutOfRange`]. Every
+/// check-in entry point calls it on the `now` (and deadline) it is given.
+pub(crate) fn check_time(t: Timestamp) -> Result<()> {
+    let (lo, hi) = time_bounds();
+    if t < lo || t > hi {
+        return Err(CheckinError::TimeOutOfRange.into());
+    }
+    Ok(())
+}
+
+/// A platform time (`SystemTime`, from Kotlin `Instant` or Swift `Date`) as a check-in
+/// time; any value, `Instant.MAX` included, gives a time or
+/// [`CheckinError::TimeOutOfRange`], never a panic.
+pub fn time_from_system(t: std::time::SystemTime) -> Result<Timestamp> {
+    let out = || Error::from(CheckinError::TimeOutOfRange);
+    let ts = match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => chrono::DateTime::from_timestamp(
+            i64::try_from(d.as_secs()).map_err(|_| out())?,
+            d.subsec_nanos(),
+        ),
+        Err(before) => {
+            let d = before.duration();
+            let secs = i64::try_from(d.as_secs()).map_err(|_| out())?;
+            chrono::DateTime::from_timestamp(0, 0).and_then(|epoch| {
+                epoch
+                    .checked_sub_signed(Duration::try_seconds(secs)?)?
+                    .checked_sub_signed(Duration::nanoseconds(i64::from(d.subsec_nanos())))
+            })
+        }
+    }
+    .ok_or_else(out)?;
+    check_time(ts)?;
+    Ok(ts)
+}
+
+/// A number of minutes entered by the worker (timings, extensions, ladder steps) as a
+/// duration: beyond 12 hours either way is [`CheckinError::DurationOutOfRange`] naming
+/// `field`, so `i64::MAX` minutes is an error, not a panic. The sign is checked where the
+/// value is used.
+pub fn minutes(field: &'static str, m: i64) -> Result<Duration> {
+    if m.checked_abs().is_none_or(|a| a > MAX_TOTAL_SECS / 60) {
+        return Err(CheckinError::DurationOutOfRange { field }.into());
+    }
+    Ok(Duration::minutes(m))
 }
 
 /// A buddy as the worker enters one.
@@ -500,6 +598,14 @@ impl Checkins<'_> {
     /// Arms a check-in. Every problem (deadline not in the future, too long, no buddy,
     /// unknown buddy or booking, codes not set) is reported now, not at the deadline.
     pub fn arm(&self, plan: CheckinPlan, now: Timestamp) -> Result<CheckinStatus> {
+        check_time(now)?;
+        check_time(plan.deadline)?;
+        if plan.ladder.len() > MAX_LADDER_STEPS {
+            return Err(LadderProblem::TooManySteps {
+                max: MAX_LADDER_STEPS as u32,
+            }
+            .into());
+        }
         if plan.buddies.is_empty() {
             return Err(CheckinError::NoBuddies.into());
         }
@@ -517,16 +623,16 @@ impl Checkins<'_> {
         }
         let contacts = self.contacts(&chosen)?;
         let mut ladder = Vec::with_capacity(plan.ladder.len());
-        for step in &plan.ladder {
+        for (k, step) in plan.ladder.iter().enumerate() {
+            let step_no = u32::try_from(k + 1).unwrap_or(u32::MAX);
             let mut idx = Vec::new();
             for b in &step.buddies {
-                let i = chosen.iter().position(|c| c == b).ok_or(Error::invalid(
-                    "ladder",
-                    "names a buddy who is not chosen for this check-in",
-                ))?;
-                if !idx.contains(&i) {
-                    idx.push(i);
-                }
+                let i = chosen
+                    .iter()
+                    .position(|c| c == b)
+                    .ok_or(LadderProblem::BuddyNotChosen { step: step_no })?;
+                // Named twice on one step or on two steps: the engine says which.
+                idx.push(i);
             }
             ladder.push(Step {
                 after_secs: step.after.num_seconds(),
@@ -575,6 +681,7 @@ impl Checkins<'_> {
     /// Checks in every armed check-in with the normal or the duress code; both return
     /// the same receipt.
     pub fn check_in(&self, code: &str, now: Timestamp) -> Result<CheckInReceipt> {
+        check_time(now)?;
         self.with_store(|s| s.check_in(code, now))
     }
 
@@ -591,11 +698,13 @@ impl Checkins<'_> {
 
     /// Ends a check-in before escalation without alerting anyone.
     pub fn cancel(&self, id: &CheckinId, now: Timestamp) -> Result<()> {
+        check_time(now)?;
         self.with_store(|store| store.with_checkin(id, |s| s.cancel(now)))
     }
 
     /// A buddy replied or called back: alerts stop repeating.
     pub fn acknowledge(&self, id: &CheckinId, buddy: &RecordId, now: Timestamp) -> Result<()> {
+        check_time(now)?;
         self.with_store(|s| s.acknowledge(id, buddy, now))
     }
 
@@ -606,6 +715,7 @@ impl Checkins<'_> {
 
     /// Every action due at `now`: the same ones the locked runner would return.
     pub fn tick(&self, now: Timestamp) -> Result<Vec<Action>> {
+        check_time(now)?;
         self.with_store(|s| s.tick(now))
     }
 
@@ -620,6 +730,7 @@ impl Checkins<'_> {
         outcome: Outcome,
         now: Timestamp,
     ) -> Result<()> {
+        check_time(now)?;
         self.with_store(|s| s.report(action, outcome, now))
     }
 

@@ -105,6 +105,7 @@ pub struct LocationFix {
 
 impl LocationFix {
     pub(crate) fn validate(&self) -> Result<()> {
+        super::check_time(self.at)?;
         if !self.latitude.is_finite() || !(-90.0..=90.0).contains(&self.latitude) {
             return Err(crate::Error::invalid(
                 "latitude",
@@ -145,7 +146,12 @@ pub struct ArmSpec {
     pub utc_offset_minutes: i32,
 }
 
-/// The id of one issued action: stable, stored, and what outcomes refer to.
+/// The id of one issued action: stored, and what outcomes refer to.
+///
+/// Stable across retries: every attempt to send the same message on the same channel
+/// carries the same id (see [`Action::attempt`]), so a shell that sees an id again knows
+/// the new action *replaces* the earlier one (an SMS still queued in the radio must not be
+/// sent twice). A new channel, a new repeat round or a new message gets a new id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ActionId {
     pub checkin: CheckinId,
@@ -178,6 +184,9 @@ impl std::str::FromStr for ActionId {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Action {
     pub id: ActionId,
+    /// 1 for the first attempt under this id; more for a retry of the same message on the
+    /// same channel (after a reported failure or no outcome within the timeout).
+    pub attempt: u32,
     pub kind: ActionKind,
 }
 
@@ -319,8 +328,17 @@ pub(super) struct Delivery {
     /// Failures on the current channel.
     pub(super) failures: u32,
     pub(super) state: DeliveryState,
-    /// Every action seq issued for this delivery (a late `Sent` for any of them counts).
+    /// Every action seq issued for this delivery, one per channel tried (a late `Sent` for
+    /// any of them counts).
     pub(super) attempts: Vec<u32>,
+    /// The action seq of the current channel: every retry on it reuses this id. `None`
+    /// until first issued on the channel (and in rows written before ids were stable).
+    #[serde(default)]
+    pub(super) seq: Option<u32>,
+    /// The action seq whose `Sent` marked this delivery sent: only a `Failed` for that
+    /// same id (a delivery report) reopens it.
+    #[serde(default)]
+    pub(super) sent_seq: Option<u32>,
     pub(super) last_failure: Option<String>,
 }
 
@@ -384,6 +402,37 @@ pub struct CheckinStatus {
     pub buddies_alerted: usize,
     pub acknowledged: bool,
     pub last_location: Option<LocationFix>,
+}
+
+/// What a lock screen or a foreground notification may show of a check-in, read by the
+/// locked [`BackgroundRunner`](super::BackgroundRunner): its state and times, and counts.
+/// No names, numbers, booking, messages or location: whoever holds the locked phone may
+/// see this.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockScreenCheckin {
+    /// To pass back to `acknowledge`.
+    pub id: CheckinId,
+    pub phase: Phase,
+    pub deadline: Timestamp,
+    /// When the first ladder step starts unless the worker checks in.
+    pub escalates_at: Timestamp,
+    /// How many buddies' alerts the shell reported sent.
+    pub buddies_alerted: usize,
+    /// Whether a buddy answered (repeats have stopped).
+    pub acknowledged: bool,
+}
+
+impl From<CheckinStatus> for LockScreenCheckin {
+    fn from(s: CheckinStatus) -> Self {
+        Self {
+            id: s.id,
+            phase: s.phase,
+            deadline: s.deadline,
+            escalates_at: s.escalates_at,
+            buddies_alerted: s.buddies_alerted,
+            acknowledged: s.acknowledged,
+        }
+    }
 }
 
 impl CheckinState {

@@ -6,7 +6,8 @@
 
 use rusqlite::Connection;
 
-use super::engine::{Action, ActionId, CheckinId, CheckinStatus, LocationFix, Outcome};
+use super::check_time;
+use super::engine::{Action, ActionId, CheckinId, LocationFix, LockScreenCheckin, Outcome};
 use super::key::EscalationKey;
 use super::store::{CheckInReceipt, Store};
 use crate::clock::Timestamp;
@@ -45,6 +46,7 @@ impl BackgroundRunner {
 
     /// Every action due at `now`.
     pub fn tick(&self, now: Timestamp) -> Result<Vec<Action>> {
+        check_time(now)?;
         self.store().tick(now)
     }
 
@@ -53,30 +55,46 @@ impl BackgroundRunner {
         self.store().next_wakeup()
     }
 
+    /// Records what the shell did with an action (see [`ActionId`] for retries, which
+    /// keep their id).
     pub fn report_outcome(
         &self,
         action: &ActionId,
         outcome: Outcome,
         now: Timestamp,
     ) -> Result<()> {
+        check_time(now)?;
         self.store().report(action, outcome, now)
     }
 
     /// Check in from the lock screen (normal or duress code; the same receipt either way).
     pub fn check_in(&self, code: &str, now: Timestamp) -> Result<CheckInReceipt> {
+        check_time(now)?;
         self.store().check_in(code, now)
     }
 
+    /// A buddy replied or called back while the phone is locked: the repeat alerts stop
+    /// (messages already on their way to other buddies still go out). The buddy must
+    /// have been alerted by this check-in.
     pub fn acknowledge(&self, checkin: &CheckinId, buddy: &RecordId, now: Timestamp) -> Result<()> {
+        check_time(now)?;
         self.store().acknowledge(checkin, buddy, now)
     }
 
+    /// The phone's latest location, kept for the buddy messages (an older fix than the
+    /// one kept is ignored).
     pub fn update_location(&self, fix: LocationFix) -> Result<()> {
         self.store().update_location(fix)
     }
 
-    /// What the lock screen / foreground notification may show.
-    pub fn list(&self) -> Result<Listing<CheckinStatus>> {
-        self.store().list()
+    /// What the lock screen / foreground notification may show: armed and escalating
+    /// check-ins by deadline, as [`LockScreenCheckin`]s (no names, numbers, booking or
+    /// location), plus the ids of rows that could not be read.
+    pub fn list(&self) -> Result<Listing<LockScreenCheckin>> {
+        let listing = self.store().list()?;
+        Ok(Listing {
+            items: listing.items.into_iter().map(Into::into).collect(),
+            unreadable: listing.unreadable,
+        })
     }
 }

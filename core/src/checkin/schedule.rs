@@ -15,7 +15,7 @@ use super::model::{
     Action, ActionId, ArmSpec, CheckinId, CheckinState, CheckinStatus, Delivery, DeliveryState,
     Ending, Message, MessagePurpose, Outcome, Step, WorkerNotice,
 };
-use super::CheckinError;
+use super::{check_time, CheckinError, LadderProblem};
 use crate::clock::Timestamp;
 use crate::vault::RecordId;
 use crate::Result;
@@ -24,6 +24,8 @@ use crate::Result;
 pub const MAX_TOTAL_SECS: i64 = 12 * 3600;
 /// The shortest repeat interval accepted (a buddy's phone should not be flooded).
 pub const MIN_REPEAT_SECS: i64 = 60;
+/// The most steps a custom escalation ladder may have.
+pub const MAX_LADDER_STEPS: usize = 8;
 
 fn secs(d: Duration) -> i64 {
     d.num_seconds()
@@ -32,6 +34,8 @@ fn secs(d: Duration) -> i64 {
 impl CheckinState {
     /// Validates and arms. Every mistake is caught here, not at the deadline.
     pub fn arm(spec: ArmSpec, now: Timestamp) -> Result<Self> {
+        check_time(now)?;
+        check_time(spec.deadline)?;
         if spec.deadline <= now {
             return Err(CheckinError::DeadlineNotInFuture.into());
         }
@@ -60,36 +64,16 @@ impl CheckinState {
                 "must be at least one minute",
             ));
         }
-        let mut ladder = if spec.ladder.is_empty() {
+        let ladder = if spec.ladder.is_empty() {
             vec![Step {
                 after_secs: 0,
                 contacts: (0..spec.contacts.len()).collect(),
                 channel: None,
             }]
         } else {
+            validate_ladder(&spec.ladder, spec.contacts.len())?;
             spec.ladder
         };
-        for step in &ladder {
-            if step.contacts.is_empty() {
-                return Err(crate::Error::invalid("ladder step", "names no buddy"));
-            }
-            if step.contacts.iter().any(|c| *c >= spec.contacts.len()) {
-                return Err(CheckinError::UnknownBuddy.into());
-            }
-            if step.after_secs < 0 || step.after_secs > MAX_TOTAL_SECS {
-                return Err(crate::Error::invalid(
-                    "ladder step",
-                    "must start between 0 and 12 hours after the grace period",
-                ));
-            }
-        }
-        if (0..spec.contacts.len()).any(|c| !ladder.iter().any(|s| s.contacts.contains(&c))) {
-            return Err(crate::Error::invalid(
-                "ladder",
-                "every chosen buddy must be on a step",
-            ));
-        }
-        ladder.sort_by_key(|s| s.after_secs);
         let reminder_before_secs = secs(t.reminder_before);
         let reminder_at = spec.deadline - Duration::seconds(reminder_before_secs);
         Ok(Self {
@@ -321,9 +305,14 @@ impl CheckinState {
 
     /// Adds time before escalation starts; refused once buddies are being alerted.
     pub fn extend(&mut self, by: Duration, now: Timestamp) -> Result<()> {
+        check_time(now)?;
         self.ensure_not_escalating()?;
         if by <= Duration::zero() {
             return Err(crate::Error::invalid("extension", "must be positive"));
+        }
+        // Checked before adding: an extreme extension must not overflow the deadline.
+        if secs(by) > MAX_TOTAL_SECS {
+            return Err(CheckinError::TooLong.into());
         }
         let deadline = self.deadline + by;
         if deadline <= now {
@@ -355,6 +344,44 @@ impl CheckinState {
             (None, _) => Err(CheckinError::AlreadyEscalating.into()),
         }
     }
+}
+
+/// Checks a custom ladder (engine form): at most [`MAX_LADDER_STEPS`] steps, each naming
+/// at least one chosen buddy, starting in strictly increasing order within 12 hours of the
+/// grace period's end; every buddy on exactly one step (a buddy's channel comes from their
+/// step, so a second step for the same buddy could not take effect).
+fn validate_ladder(ladder: &[Step], contacts: usize) -> Result<()> {
+    if ladder.len() > MAX_LADDER_STEPS {
+        return Err(LadderProblem::TooManySteps {
+            max: MAX_LADDER_STEPS as u32,
+        }
+        .into());
+    }
+    let mut seen = BTreeSet::new();
+    for (k, step) in ladder.iter().enumerate() {
+        let n = u32::try_from(k + 1).unwrap_or(u32::MAX);
+        if step.contacts.is_empty() {
+            return Err(LadderProblem::EmptyStep { step: n }.into());
+        }
+        if step.contacts.iter().any(|c| *c >= contacts) {
+            return Err(LadderProblem::BuddyNotChosen { step: n }.into());
+        }
+        if !(0..=MAX_TOTAL_SECS).contains(&step.after_secs) {
+            return Err(LadderProblem::StepOutOfRange { step: n }.into());
+        }
+        if k > 0 && step.after_secs <= ladder[k - 1].after_secs {
+            return Err(LadderProblem::OutOfOrder { step: n }.into());
+        }
+        for c in &step.contacts {
+            if !seen.insert(*c) {
+                return Err(LadderProblem::BuddyRepeated { step: n }.into());
+            }
+        }
+    }
+    if seen.len() < contacts {
+        return Err(LadderProblem::BuddyMissing.into());
+    }
+    Ok(())
 }
 
 /// Many check-ins, indexed by their next due instant so that `tick` and `next_wakeup`

@@ -146,4 +146,27 @@ class ScenarioTest {
         assertTrue(actions.any { it.kind is ActionKind.MessageBuddy })
         assertEquals(1, runner.checkIn("4321", at(46)).checkinIds.size)
     }
+
+    @Test
+    fun extremeTimesAndMinutesAreTypedErrorsAndTheLockScreenListShowsNoNames(@TempDir dir: File) {
+        val vault = Vault(File(dir, "vault.db").path)
+        val session = vault.create("pass", device, fastKdf, null)
+        val buddy = session.addBuddy(BuddyInput("Ana", "07400 123456", Channel.SMS, "en"))
+        session.setCheckinCodes("4321", "9876")
+        assertThrows<VigilException.InvalidInput> {
+            session.startCheckin(checkin(at(30), buddy.id, null).copy(graceMinutes = Long.MAX_VALUE), t0)
+        }
+        assertThrows<VigilException.InvalidInput> {
+            session.startCheckin(checkin(at(30), buddy.id, null), Instant.MAX)
+        }
+        session.startCheckin(checkin(at(30), buddy.id, null), t0)
+        session.lock()
+        val runner = vault.backgroundRunner(device)
+        assertThrows<VigilException.InvalidInput> { runner.tick(Instant.MAX) }
+        assertThrows<VigilException.InvalidInput> { runner.tick(Instant.MIN) }
+        val listing = runner.list()
+        assertEquals(1, listing.checkins.size)
+        assertEquals(CheckinPhase.ARMED, listing.checkins[0].phase)
+        assertFalse(listing.toString().contains("Ana"))
+    }
 }
