@@ -4,8 +4,8 @@
 
 use super::{App, BuddyRef};
 use crate::checkin::{
-    Action, ActionId, BackgroundRunner, CheckInReceipt, CheckinId, CheckinPlan, CheckinStatus,
-    Checkins, LocationFix, Outcome,
+    Action, ActionId, BackgroundRunner, CheckInReceipt, CheckinId, CheckinPlan, Checkins,
+    LocationFix, LockScreenCheckin, Outcome,
 };
 use crate::clock::Timestamp;
 use crate::vault::{Listing, RecordId};
@@ -24,8 +24,9 @@ pub trait Escalation {
     /// A buddy answered: stop the repeat alerts to them.
     fn acknowledge(&self, checkin: &CheckinId, buddy: &RecordId, now: Timestamp) -> Result<()>;
     fn update_location(&self, fix: LocationFix) -> Result<()>;
-    /// Every armed or escalating check-in.
-    fn list(&self) -> Result<Listing<CheckinStatus>>;
+    /// Every armed or escalating check-in, as a lock screen may show it (no names, numbers
+    /// or places): the unlocked app has [`Checkins::list`] for the whole status.
+    fn lock_screen(&self) -> Result<Listing<LockScreenCheckin>>;
 }
 
 macro_rules! escalation_for {
@@ -59,15 +60,36 @@ macro_rules! escalation_for {
             fn update_location(&self, fix: LocationFix) -> Result<()> {
                 <$t>::update_location(self, fix)
             }
-            fn list(&self) -> Result<Listing<CheckinStatus>> {
-                <$t>::list(self)
+            fn lock_screen(&self) -> Result<Listing<LockScreenCheckin>> {
+                LockScreenSource::lock_screen(self)
             }
         }
     };
 }
 
+/// How each caller builds the lock-screen listing (the runner never holds the full status).
+trait LockScreenSource {
+    fn lock_screen(&self) -> Result<Listing<LockScreenCheckin>>;
+}
+
 escalation_for!(Checkins<'_>);
 escalation_for!(BackgroundRunner);
+
+impl LockScreenSource for Checkins<'_> {
+    fn lock_screen(&self) -> Result<Listing<LockScreenCheckin>> {
+        let listing = self.list()?;
+        Ok(Listing {
+            items: listing.items.into_iter().map(Into::into).collect(),
+            unreadable: listing.unreadable,
+        })
+    }
+}
+
+impl LockScreenSource for BackgroundRunner {
+    fn lock_screen(&self) -> Result<Listing<LockScreenCheckin>> {
+        self.list()
+    }
+}
 
 impl App {
     /// A check-in plan with what the worker chose once: the buddies (all when `buddies` is
