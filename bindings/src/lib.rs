@@ -79,7 +79,7 @@ impl Vault {
         let session = v::Vault::open(&self.path)?.unlock_at(
             &passphrase,
             Some(&device_secret),
-            types::to_time(now),
+            types::to_time(now)?,
         )?;
         Session::wrap(session, device_secret, idle_lock_minutes)
     }
@@ -121,7 +121,9 @@ impl Session {
         idle_lock_minutes: Option<u32>,
     ) -> Result<Arc<Self>> {
         let escalation = EscalationKey::from_device_secret(&device_secret)?;
-        let idle = idle_lock_minutes.map(|m| chrono::Duration::minutes(i64::from(m)));
+        let idle = idle_lock_minutes
+            .map(|m| vigil_core::clock::minutes(i64::from(m), "idle lock"))
+            .transpose()?;
         Ok(Arc::new(Self {
             inner: LockableSession::new(session, idle, Arc::new(SystemClock)),
             escalation,
@@ -199,7 +201,7 @@ impl Session {
                 &duress,
                 options,
                 Some(&secret),
-                types::to_time(now),
+                types::to_time(now)?,
             )
         })?)
     }
@@ -219,7 +221,7 @@ impl Session {
     // ---- bookings -------------------------------------------------------------------
 
     pub fn add_booking(&self, input: BookingInput, now: SystemTime) -> Result<Booking> {
-        self.with(|s| s.bookings().add(input.into(), types::to_time(now)))
+        self.with(|s| s.bookings().add(input.try_into()?, types::to_time(now)?))
             .map(Into::into)
     }
 
@@ -235,7 +237,7 @@ impl Session {
         now: SystemTime,
     ) -> Result<Booking> {
         let id = types::parse_id(&id)?;
-        self.with(|s| s.bookings().update(&id, input.into(), types::to_time(now)))
+        self.with(|s| s.bookings().update(&id, input.try_into()?, types::to_time(now)?))
             .map(Into::into)
     }
 
@@ -251,8 +253,8 @@ impl Session {
         to: Option<SystemTime>,
     ) -> Result<Vec<Booking>> {
         let range = TimeRange {
-            from: from.map(types::to_time),
-            to: to.map(types::to_time),
+            from: from.map(types::to_time).transpose()?,
+            to: to.map(types::to_time).transpose()?,
         };
         self.with(|s| s.bookings().list(range))
             .map(|l| l.items.into_iter().map(Into::into).collect())
@@ -264,7 +266,7 @@ impl Session {
         self.with(|s| {
             let draft = self.note_draft(s, input)?;
             s.screening(self.region())
-                .add_note(draft, types::to_time(now))
+                .add_note(draft, types::to_time(now)?)
         })
         .map(Into::into)
     }
@@ -278,7 +280,7 @@ impl Session {
     pub fn screen(&self, input: String, now: SystemTime) -> Result<ScreenResult> {
         self.with(|s| {
             s.screening(self.region())
-                .screen(&input, types::to_time(now))
+                .screen(&input, types::to_time(now)?)
         })
         .map(Into::into)
     }
@@ -349,26 +351,26 @@ impl Session {
             .iter()
             .map(|id| types::parse_id(id))
             .collect::<Result<Vec<_>>>()?;
-        let mut plan = c::CheckinPlan::new(types::to_time(input.deadline), buddies);
+        let mut plan = c::CheckinPlan::new(types::to_time(input.deadline)?, buddies);
         plan.booking = input
             .booking_id
             .as_deref()
             .map(types::parse_id)
             .transpose()?;
-        let minutes = chrono::Duration::minutes;
+        let minutes = vigil_core::clock::minutes;
         if let Some(m) = input.reminder_minutes {
-            plan.timing.reminder_before = minutes(m);
+            plan.timing.reminder_before = minutes(m, "reminder")?;
         }
         if let Some(m) = input.grace_minutes {
-            plan.timing.grace = minutes(m);
+            plan.timing.grace = minutes(m, "grace period")?;
         }
         if let Some(m) = input.repeat_minutes {
-            plan.timing.repeat_every = minutes(m);
+            plan.timing.repeat_every = minutes(m, "repeat interval")?;
         }
         plan.worker_language = input.worker_language;
         plan.utc_offset_minutes = input.utc_offset_minutes;
         plan.discreet_notice = input.discreet_notice;
-        self.with(|s| s.checkins(&self.escalation).arm(plan, types::to_time(now)))
+        self.with(|s| s.checkins(&self.escalation).arm(plan, types::to_time(now)?))
             .map(Into::into)
     }
 
@@ -376,7 +378,7 @@ impl Session {
     pub fn check_in(&self, code: String, now: SystemTime) -> Result<CheckInReceipt> {
         self.with(|s| {
             s.checkins(&self.escalation)
-                .check_in(&code, types::to_time(now))
+                .check_in(&code, types::to_time(now)?)
         })
         .map(Into::into)
     }
@@ -388,12 +390,10 @@ impl Session {
         now: SystemTime,
     ) -> Result<CheckinStatus> {
         let id = types::parse_id(&id)?;
+        let by = vigil_core::clock::minutes(minutes, "extension")?;
         self.with(|s| {
-            s.checkins(&self.escalation).extend(
-                &id,
-                chrono::Duration::minutes(minutes),
-                types::to_time(now),
-            )
+            s.checkins(&self.escalation)
+                .extend(&id, by, types::to_time(now)?)
         })
         .map(Into::into)
     }
@@ -402,7 +402,7 @@ impl Session {
         let id = types::parse_id(&id)?;
         self.with(|s| {
             s.checkins(&self.escalation)
-                .cancel(&id, types::to_time(now))
+                .cancel(&id, types::to_time(now)?)
         })
     }
 
@@ -411,7 +411,7 @@ impl Session {
         let (checkin, buddy) = (types::parse_id(&checkin_id)?, types::parse_id(&buddy_id)?);
         self.with(|s| {
             s.checkins(&self.escalation)
-                .acknowledge(&checkin, &buddy, types::to_time(now))
+                .acknowledge(&checkin, &buddy, types::to_time(now)?)
         })
     }
 
@@ -428,14 +428,14 @@ impl Session {
                     latitude,
                     longitude,
                     accuracy_m,
-                    at: types::to_time(at),
+                    at: types::to_time(at)?,
                 })
         })
     }
 
     /// Everything due at `now`; perform each and report its outcome.
     pub fn tick(&self, now: SystemTime) -> Result<Vec<Action>> {
-        self.with(|s| s.checkins(&self.escalation).tick(types::to_time(now)))
+        self.with(|s| s.checkins(&self.escalation).tick(types::to_time(now)?))
             .map(|actions| actions.into_iter().map(Into::into).collect())
     }
 
@@ -454,7 +454,7 @@ impl Session {
         let id = action.to_core()?;
         self.with(|s| {
             s.checkins(&self.escalation)
-                .report_outcome(&id, outcome.into(), types::to_time(now))
+                .report_outcome(&id, outcome.into(), types::to_time(now)?)
         })
     }
 
@@ -468,13 +468,13 @@ impl Session {
     /// Pins a publisher's key (`vigil-pub:...`).
     pub fn trust_publisher(&self, name: String, public_key: String, now: SystemTime) -> Result<()> {
         let key: PublicKey = public_key.parse()?;
-        self.with(|s| s.feeds().trust(&name, key, types::to_time(now)))
+        self.with(|s| s.feeds().trust(&name, key, types::to_time(now)?))
             .map(|_| ())
     }
 
     /// Verifies and imports an alert or directory bundle from a trusted publisher.
     pub fn import_bundle(&self, bundle: Vec<u8>, now: SystemTime) -> Result<ImportSummary> {
-        let now = types::to_time(now);
+        let now = types::to_time(now)?;
         let summary = self.with(|s| {
             let verified = s.feeds().verify(bundle.as_slice(), now)?;
             match verified.bundle.kind {
@@ -517,12 +517,15 @@ impl Session {
             .iter()
             .map(|name| {
                 Category::parse_loose(name)
-                    .ok_or_else(|| VigilError::InvalidInput(format!("unknown category: {name}")))
+                    .ok_or(vigil_core::Error::InvalidInput {
+                        field: "category",
+                        reason: "not a known category",
+                    })
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<vigil_core::Result<Vec<_>>>()?;
         let (at, filter) = match query.open_at {
-            Some(t) => (types::to_time(t), OpenFilter::OpenOnly),
-            None => (types::to_time(now), OpenFilter::Any),
+            Some(t) => (types::to_time(t)?, OpenFilter::OpenOnly),
+            None => (types::to_time(now)?, OpenFilter::Any),
         };
         let q = NearbyQuery::new(
             query.latitude,
@@ -556,7 +559,7 @@ impl Session {
         limit: u32,
         now: SystemTime,
     ) -> Result<Vec<ServiceHit>> {
-        let at = types::to_time(now);
+        let at = types::to_time(now)?;
         self.with_directory(|dir| {
             let mut hits = dir.index.search_name(&text, limit as usize, at)?;
             if hits.is_empty() {
@@ -579,7 +582,7 @@ impl Session {
         if cached.is_none() || self.inner.is_locked() {
             *cached = Some(self.with(|s| s.directory().load())?);
         }
-        let dir = cached.as_ref().ok_or(VigilError::Locked)?;
+        let dir = cached.as_ref().ok_or(vigil_core::Error::Locked)?;
         Ok(f(dir)?)
     }
 }
@@ -599,7 +602,7 @@ impl BackgroundRunner {
 #[uniffi::export]
 impl BackgroundRunner {
     pub fn tick(&self, now: SystemTime) -> Result<Vec<Action>> {
-        self.with(|r| r.tick(types::to_time(now)))
+        self.with(|r| r.tick(types::to_time(now)?))
             .map(|actions| actions.into_iter().map(Into::into).collect())
     }
 
@@ -615,12 +618,12 @@ impl BackgroundRunner {
         now: SystemTime,
     ) -> Result<()> {
         let id = action.to_core()?;
-        self.with(|r| r.report_outcome(&id, outcome.into(), types::to_time(now)))
+        self.with(|r| r.report_outcome(&id, outcome.into(), types::to_time(now)?))
     }
 
     /// Check in from the lock screen.
     pub fn check_in(&self, code: String, now: SystemTime) -> Result<CheckInReceipt> {
-        self.with(|r| r.check_in(&code, types::to_time(now)))
+        self.with(|r| r.check_in(&code, types::to_time(now)?))
             .map(Into::into)
     }
 }
