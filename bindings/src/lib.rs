@@ -237,8 +237,11 @@ impl Session {
         now: SystemTime,
     ) -> Result<Booking> {
         let id = types::parse_id(&id)?;
-        self.with(|s| s.bookings().update(&id, input.try_into()?, types::to_time(now)?))
-            .map(Into::into)
+        self.with(|s| {
+            s.bookings()
+                .update(&id, input.try_into()?, types::to_time(now)?)
+        })
+        .map(Into::into)
     }
 
     pub fn delete_booking(&self, id: String) -> Result<()> {
@@ -516,11 +519,10 @@ impl Session {
             .categories
             .iter()
             .map(|name| {
-                Category::parse_loose(name)
-                    .ok_or(vigil_core::Error::InvalidInput {
-                        field: "category",
-                        reason: "not a known category",
-                    })
+                Category::parse_loose(name).ok_or(vigil_core::Error::InvalidInput {
+                    field: "category",
+                    reason: "not a known category",
+                })
             })
             .collect::<vigil_core::Result<Vec<_>>>()?;
         let (at, filter) = match query.open_at {

@@ -69,7 +69,12 @@ fn every_entry_point_taking_a_time_refuses_extremes_with_a_typed_error() {
     let dir = tempfile::tempdir().unwrap();
     let vault = Vault::new(dir.path().join("v.db").to_string_lossy().into_owned());
     let session = vault
-        .create("pass".into(), DEVICE.to_vec(), Some(100_000), Some(u32::MAX))
+        .create(
+            "pass".into(),
+            DEVICE.to_vec(),
+            Some(100_000),
+            Some(u32::MAX),
+        )
         .unwrap();
     let buddy = session
         .add_buddy(BuddyInput {
@@ -80,15 +85,26 @@ fn every_entry_point_taking_a_time_refuses_extremes_with_a_typed_error() {
             plain_letters: None,
         })
         .unwrap();
-    session.set_checkin_codes("4321".into(), "9876".into()).unwrap();
+    session
+        .set_checkin_codes("4321".into(), "9876".into())
+        .unwrap();
     let ok = booking(t0(), None);
     let stored = session.add_booking(ok.clone(), t0()).unwrap();
     for t in extremes() {
-        out_of_range(vault.unlock("pass".into(), DEVICE.to_vec(), None, t), "unlock");
+        out_of_range(
+            vault.unlock("pass".into(), DEVICE.to_vec(), None, t),
+            "unlock",
+        );
         out_of_range(session.add_booking(ok.clone(), t), "add_booking now");
         out_of_range(session.add_booking(booking(t, None), t0()), "booking start");
-        out_of_range(session.add_booking(booking(t0(), Some(t)), t0()), "booking end");
-        out_of_range(session.update_booking(stored.id.clone(), ok.clone(), t), "update_booking");
+        out_of_range(
+            session.add_booking(booking(t0(), Some(t)), t0()),
+            "booking end",
+        );
+        out_of_range(
+            session.update_booking(stored.id.clone(), ok.clone(), t),
+            "update_booking",
+        );
         out_of_range(session.list_bookings(Some(t), None), "list_bookings from");
         out_of_range(session.list_bookings(None, Some(t)), "list_bookings to");
         let note = NoteInput {
@@ -99,18 +115,39 @@ fn every_entry_point_taking_a_time_refuses_extremes_with_a_typed_error() {
         };
         out_of_range(session.add_note(note, t), "add_note");
         out_of_range(session.screen("07700 900461".into(), t), "screen");
-        out_of_range(session.start_checkin(checkin(t, &buddy.id), t0()), "deadline");
-        out_of_range(session.start_checkin(checkin(t0(), &buddy.id), t), "arm now");
+        out_of_range(
+            session.start_checkin(checkin(t, &buddy.id), t0()),
+            "deadline",
+        );
+        out_of_range(
+            session.start_checkin(checkin(t0(), &buddy.id), t),
+            "arm now",
+        );
         out_of_range(session.check_in("4321".into(), t), "check_in");
         out_of_range(session.extend_checkin("00".repeat(16), 5, t), "extend now");
         out_of_range(session.cancel_checkin("00".repeat(16), t), "cancel");
-        out_of_range(session.acknowledge("00".repeat(16), buddy.id.clone(), t), "acknowledge");
-        out_of_range(session.update_location(51.5, -0.1, None, t), "update_location");
+        out_of_range(
+            session.acknowledge("00".repeat(16), buddy.id.clone(), t),
+            "acknowledge",
+        );
+        out_of_range(
+            session.update_location(51.5, -0.1, None, t),
+            "update_location",
+        );
         out_of_range(session.tick(t), "tick");
-        let action = ActionId { checkin: "00".repeat(16), seq: 1 };
-        out_of_range(session.report_outcome(action.clone(), Outcome::Sent, t), "report_outcome");
+        let action = ActionId {
+            checkin: "00".repeat(16),
+            seq: 1,
+        };
+        out_of_range(
+            session.report_outcome(action.clone(), Outcome::Sent, t),
+            "report_outcome",
+        );
         let key = vigil_core::feeds::PublicKey::from_bytes([7; 32]).to_string();
-        out_of_range(session.trust_publisher("P".into(), key, t), "trust_publisher");
+        out_of_range(
+            session.trust_publisher("P".into(), key, t),
+            "trust_publisher",
+        );
         out_of_range(session.import_bundle(vec![0; 8], t), "import_bundle");
         let near = |open_at| NearbyInput {
             latitude: 51.5,
@@ -122,16 +159,28 @@ fn every_entry_point_taking_a_time_refuses_extremes_with_a_typed_error() {
             include_maybe_open: false,
         };
         out_of_range(session.nearby_services(near(None), t), "nearby now");
-        out_of_range(session.nearby_services(near(Some(t)), t0()), "nearby open_at");
-        out_of_range(session.search_services("clinic".into(), 5, t), "search_services");
+        out_of_range(
+            session.nearby_services(near(Some(t)), t0()),
+            "nearby open_at",
+        );
+        out_of_range(
+            session.search_services("clinic".into(), 5, t),
+            "search_services",
+        );
     }
     session.lock();
     let runner = vault.background_runner(DEVICE.to_vec()).unwrap();
     for t in extremes() {
         out_of_range(runner.tick(t), "runner tick");
         out_of_range(runner.check_in("4321".into(), t), "runner check_in");
-        let action = ActionId { checkin: "00".repeat(16), seq: 1 };
-        out_of_range(runner.report_outcome(action, Outcome::Sent, t), "runner report_outcome");
+        let action = ActionId {
+            checkin: "00".repeat(16),
+            seq: 1,
+        };
+        out_of_range(
+            runner.report_outcome(action, Outcome::Sent, t),
+            "runner report_outcome",
+        );
     }
 }
 
@@ -141,7 +190,12 @@ fn extreme_durations_are_typed_errors_and_the_largest_idle_lock_is_accepted() {
     let vault = Vault::new(dir.path().join("v.db").to_string_lossy().into_owned());
     // u32::MAX minutes (about 8,000 years) of idle lock: accepted, no panic.
     let session = vault
-        .create("pass".into(), DEVICE.to_vec(), Some(100_000), Some(u32::MAX))
+        .create(
+            "pass".into(),
+            DEVICE.to_vec(),
+            Some(100_000),
+            Some(u32::MAX),
+        )
         .unwrap();
     let buddy = session
         .add_buddy(BuddyInput {
@@ -152,7 +206,9 @@ fn extreme_durations_are_typed_errors_and_the_largest_idle_lock_is_accepted() {
             plain_letters: None,
         })
         .unwrap();
-    session.set_checkin_codes("4321".into(), "9876".into()).unwrap();
+    session
+        .set_checkin_codes("4321".into(), "9876".into())
+        .unwrap();
     let deadline = t0() + Duration::from_secs(3600);
     for m in [i64::MAX, i64::MIN] {
         let mut input = checkin(deadline, &buddy.id);
@@ -165,7 +221,9 @@ fn extreme_durations_are_typed_errors_and_the_largest_idle_lock_is_accepted() {
         input.repeat_minutes = Some(m);
         out_of_range(session.start_checkin(input, t0()), "repeat");
     }
-    let armed = session.start_checkin(checkin(deadline, &buddy.id), t0()).unwrap();
+    let armed = session
+        .start_checkin(checkin(deadline, &buddy.id), t0())
+        .unwrap();
     for m in [i64::MAX, i64::MIN] {
         out_of_range(session.extend_checkin(armed.id.clone(), m, t0()), "extend");
     }

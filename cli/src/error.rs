@@ -273,7 +273,10 @@ mod tests {
         let wrong = CliError::from(Error::from(CheckinError::WrongCode));
         let none = CliError::from(Error::from(CheckinError::NothingArmed));
         assert_ne!(wrong.exit, none.exit);
-        assert_eq!((wrong.code, none.code), (Some("wrong_code"), Some("nothing_armed")));
+        assert_eq!(
+            (wrong.code, none.code),
+            (Some("wrong_code"), Some("nothing_armed"))
+        );
         assert!(wrong.hint.is_some() && none.hint.is_some());
     }
 }

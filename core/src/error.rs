@@ -109,7 +109,8 @@ impl Error {
             Error::Feed(e) => match e {
                 F::TooLarge { .. } => K::TooLarge,
                 F::Truncated | F::MalformedEnvelope(_) | F::BadSignature => K::BundleDamaged,
-                F::MalformedContent(_) => K::BundleDamaged,
+                // Signed, so not damaged on its way: the publisher's content is wrong.
+                F::MalformedContent(_) => K::InvalidInput,
                 F::UnsupportedFormat(_) => K::NewerVersion,
                 F::UnknownPublisherKey { .. } => K::UnknownPublisher,
                 F::WrongKind { .. } | F::UnknownKind => K::WrongBundleKind,
@@ -505,7 +506,7 @@ mod tests {
                 .into(),
                 K::BundleNotNewer,
             ),
-            (F::MalformedContent("x".into()).into(), K::BundleDamaged),
+            (F::MalformedContent("x".into()).into(), K::InvalidInput),
             (F::InvalidKey("x").into(), K::InvalidInput),
             (F::PublisherExists.into(), K::AlreadyExists),
             (F::KeyAlreadyPinned.into(), K::InvalidInput),
