@@ -192,7 +192,7 @@ def test_errors_cross_the_boundary_as_typed_exceptions(vault, tmp_path):
         session.get_booking("00" * 16)
     with pytest.raises(v.VigilError.InvalidInput):
         session.screen("#!?", T0)
-    with pytest.raises(v.VigilError.NothingArmed):
+    with pytest.raises(v.VigilError.CodesNotSet):
         session.check_in("1234", T0)
     with pytest.raises(v.VigilError.VaultExists):
         vault.create("pass", DEVICE, FAST_KDF, None)
@@ -317,7 +317,7 @@ def test_the_background_runner_needs_only_the_device_secret(vault):
         T0,
     )
     session.lock()
-    with pytest.raises(v.VigilError.DeviceSecretRequired):
+    with pytest.raises(v.VigilError.WrongDeviceSecret):
         vault.background_runner(b"some other phone's secret!!").tick(at(45))
     runner = vault.background_runner(DEVICE)
     actions = runner.tick(at(45))

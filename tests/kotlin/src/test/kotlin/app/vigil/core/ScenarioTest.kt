@@ -117,7 +117,7 @@ class ScenarioTest {
         val e = assertThrows<VigilException.InvalidInput> { session.addBooking(bad, t0) }
         assertTrue(e.message!!.contains("end time"))
         assertThrows<VigilException.NotFound> { session.getBooking("00".repeat(16)) }
-        assertThrows<VigilException.NothingArmed> { session.checkIn("1234", t0) }
+        assertThrows<VigilException.CodesNotSet> { session.checkIn("1234", t0) }
         assertThrows<VigilException.VaultExists> { vault.create("pass", device, fastKdf, null) }
         val garbage = File(dir, "garbage.db")
         Files.write(garbage.toPath(), ByteArray(8192) { 0x5a })
