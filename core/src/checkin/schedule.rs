@@ -325,7 +325,11 @@ impl CheckinState {
         if by <= Duration::zero() {
             return Err(crate::Error::invalid("extension", "must be positive"));
         }
-        let deadline = self.deadline + by;
+        // Checked: an extension beyond chrono's range (`Duration::MAX`) is simply too long.
+        let deadline = self
+            .deadline
+            .checked_add_signed(by)
+            .ok_or(CheckinError::TooLong)?;
         if deadline <= now {
             return Err(CheckinError::DeadlineNotInFuture.into());
         }
