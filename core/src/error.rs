@@ -632,7 +632,7 @@ mod tests {
 
     /// Hints are fixed text: no value from the input can reach them.
     #[test]
-    fn hints_carry_no_digits_or_placeholders() {
+    fn hints_are_fixed_text_without_placeholders() {
         for kind in ErrorKind::ALL {
             if let Some(h) = kind.hint() {
                 assert!(!h.contains('{') && !h.is_empty(), "{kind:?}");
