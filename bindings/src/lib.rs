@@ -79,7 +79,7 @@ impl Vault {
         let session = v::Vault::open(&self.path)?.unlock_at(
             &passphrase,
             Some(&device_secret),
-            types::to_time(now),
+            types::to_time(now)?,
         )?;
         Session::wrap(session, device_secret, idle_lock_minutes)
     }
@@ -121,7 +121,9 @@ impl Session {
         idle_lock_minutes: Option<u32>,
     ) -> Result<Arc<Self>> {
         let escalation = EscalationKey::from_device_secret(&device_secret)?;
-        let idle = idle_lock_minutes.map(|m| chrono::Duration::minutes(i64::from(m)));
+        let idle = idle_lock_minutes
+            .map(|m| vigil_core::clock::minutes(i64::from(m), "idle lock"))
+            .transpose()?;
         Ok(Arc::new(Self {
             inner: LockableSession::new(session, idle, Arc::new(SystemClock)),
             escalation,
@@ -199,7 +201,7 @@ impl Session {
                 &duress,
                 options,
                 Some(&secret),
-                types::to_time(now),
+                types::to_time(now)?,
             )
         })?)
     }
@@ -219,7 +221,7 @@ impl Session {
     // ---- bookings -------------------------------------------------------------------
 
     pub fn add_booking(&self, input: BookingInput, now: SystemTime) -> Result<Booking> {
-        self.with(|s| s.bookings().add(input.into(), types::to_time(now)))
+        self.with(|s| s.bookings().add(input.try_into()?, types::to_time(now)?))
             .map(Into::into)
     }
 
@@ -235,8 +237,11 @@ impl Session {
         now: SystemTime,
     ) -> Result<Booking> {
         let id = types::parse_id(&id)?;
-        self.with(|s| s.bookings().update(&id, input.into(), types::to_time(now)))
-            .map(Into::into)
+        self.with(|s| {
+            s.bookings()
+                .update(&id, input.try_into()?, types::to_time(now)?)
+        })
+        .map(Into::into)
     }
 
     pub fn delete_booking(&self, id: String) -> Result<()> {
@@ -251,8 +256,8 @@ impl Session {
         to: Option<SystemTime>,
     ) -> Result<Vec<Booking>> {
         let range = TimeRange {
-            from: from.map(types::to_time),
-            to: to.map(types::to_time),
+            from: from.map(types::to_time).transpose()?,
+            to: to.map(types::to_time).transpose()?,
         };
         self.with(|s| s.bookings().list(range))
             .map(|l| l.items.into_iter().map(Into::into).collect())
@@ -264,7 +269,7 @@ impl Session {
         self.with(|s| {
             let draft = self.note_draft(s, input)?;
             s.screening(self.region())
-                .add_note(draft, types::to_time(now))
+                .add_note(draft, types::to_time(now)?)
         })
         .map(Into::into)
     }
@@ -278,7 +283,7 @@ impl Session {
     pub fn screen(&self, input: String, now: SystemTime) -> Result<ScreenResult> {
         self.with(|s| {
             s.screening(self.region())
-                .screen(&input, types::to_time(now))
+                .screen(&input, types::to_time(now)?)
         })
         .map(Into::into)
     }
@@ -349,7 +354,7 @@ impl Session {
             .iter()
             .map(|id| types::parse_id(id))
             .collect::<Result<Vec<_>>>()?;
-        let mut plan = c::CheckinPlan::new(types::checkin_time(input.deadline)?, buddies);
+        let mut plan = c::CheckinPlan::new(types::to_time(input.deadline)?, buddies);
         plan.booking = input
             .booking_id
             .as_deref()
@@ -372,14 +377,14 @@ impl Session {
         plan.worker_language = input.worker_language;
         plan.utc_offset_minutes = input.utc_offset_minutes;
         plan.discreet_notice = input.discreet_notice;
-        let now = types::checkin_time(now)?;
+        let now = types::to_time(now)?;
         self.with(|s| s.checkins(&self.escalation).arm(plan, now))
             .map(Into::into)
     }
 
     /// Checks in with the code or the duress code: the answer is the same for both.
     pub fn check_in(&self, code: String, now: SystemTime) -> Result<CheckInReceipt> {
-        let now = types::checkin_time(now)?;
+        let now = types::to_time(now)?;
         self.with(|s| s.checkins(&self.escalation).check_in(&code, now))
             .map(Into::into)
     }
@@ -392,21 +397,21 @@ impl Session {
     ) -> Result<CheckinStatus> {
         let id = types::parse_id(&id)?;
         let by = c::minutes("extension", minutes)?;
-        let now = types::checkin_time(now)?;
+        let now = types::to_time(now)?;
         self.with(|s| s.checkins(&self.escalation).extend(&id, by, now))
             .map(Into::into)
     }
 
     pub fn cancel_checkin(&self, id: String, now: SystemTime) -> Result<()> {
         let id = types::parse_id(&id)?;
-        let now = types::checkin_time(now)?;
+        let now = types::to_time(now)?;
         self.with(|s| s.checkins(&self.escalation).cancel(&id, now))
     }
 
     /// A buddy answered: alerts stop repeating.
     pub fn acknowledge(&self, checkin_id: String, buddy_id: String, now: SystemTime) -> Result<()> {
         let (checkin, buddy) = (types::parse_id(&checkin_id)?, types::parse_id(&buddy_id)?);
-        let now = types::checkin_time(now)?;
+        let now = types::to_time(now)?;
         self.with(|s| {
             s.checkins(&self.escalation)
                 .acknowledge(&checkin, &buddy, now)
@@ -424,7 +429,7 @@ impl Session {
             latitude,
             longitude,
             accuracy_m,
-            at: types::checkin_time(at)?,
+            at: types::to_time(at)?,
         };
         self.with(|s| s.checkins(&self.escalation).update_location(fix))
     }
@@ -432,7 +437,7 @@ impl Session {
     /// Everything due at `now`; perform each and report its outcome. An action whose id
     /// was seen before replaces the earlier one (docs/bindings.md).
     pub fn tick(&self, now: SystemTime) -> Result<Vec<Action>> {
-        let now = types::checkin_time(now)?;
+        let now = types::to_time(now)?;
         self.with(|s| s.checkins(&self.escalation).tick(now))
             .map(|actions| actions.into_iter().map(Into::into).collect())
     }
@@ -450,7 +455,7 @@ impl Session {
         now: SystemTime,
     ) -> Result<()> {
         let id = action.to_core()?;
-        let now = types::checkin_time(now)?;
+        let now = types::to_time(now)?;
         self.with(|s| {
             s.checkins(&self.escalation)
                 .report_outcome(&id, outcome.into(), now)
@@ -467,13 +472,13 @@ impl Session {
     /// Pins a publisher's key (`vigil-pub:...`).
     pub fn trust_publisher(&self, name: String, public_key: String, now: SystemTime) -> Result<()> {
         let key: PublicKey = public_key.parse()?;
-        self.with(|s| s.feeds().trust(&name, key, types::to_time(now)))
+        self.with(|s| s.feeds().trust(&name, key, types::to_time(now)?))
             .map(|_| ())
     }
 
     /// Verifies and imports an alert or directory bundle from a trusted publisher.
     pub fn import_bundle(&self, bundle: Vec<u8>, now: SystemTime) -> Result<ImportSummary> {
-        let now = types::to_time(now);
+        let now = types::to_time(now)?;
         let summary = self.with(|s| {
             let verified = s.feeds().verify(bundle.as_slice(), now)?;
             match verified.bundle.kind {
@@ -515,13 +520,15 @@ impl Session {
             .categories
             .iter()
             .map(|name| {
-                Category::parse_loose(name)
-                    .ok_or_else(|| VigilError::InvalidInput(format!("unknown category: {name}")))
+                Category::parse_loose(name).ok_or(vigil_core::Error::InvalidInput {
+                    field: "category",
+                    reason: "not a known category",
+                })
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<vigil_core::Result<Vec<_>>>()?;
         let (at, filter) = match query.open_at {
-            Some(t) => (types::to_time(t), OpenFilter::OpenOnly),
-            None => (types::to_time(now), OpenFilter::Any),
+            Some(t) => (types::to_time(t)?, OpenFilter::OpenOnly),
+            None => (types::to_time(now)?, OpenFilter::Any),
         };
         let q = NearbyQuery::new(
             query.latitude,
@@ -555,7 +562,7 @@ impl Session {
         limit: u32,
         now: SystemTime,
     ) -> Result<Vec<ServiceHit>> {
-        let at = types::to_time(now);
+        let at = types::to_time(now)?;
         self.with_directory(|dir| {
             let mut hits = dir.index.search_name(&text, limit as usize, at)?;
             if hits.is_empty() {
@@ -578,7 +585,7 @@ impl Session {
         if cached.is_none() || self.inner.is_locked() {
             *cached = Some(self.with(|s| s.directory().load())?);
         }
-        let dir = cached.as_ref().ok_or(VigilError::Locked)?;
+        let dir = cached.as_ref().ok_or(vigil_core::Error::Locked)?;
         Ok(f(dir)?)
     }
 }
@@ -600,7 +607,7 @@ impl BackgroundRunner {
     /// Everything due at `now`; an action whose id was seen before replaces the earlier
     /// one (docs/bindings.md, "Action ids and retries").
     pub fn tick(&self, now: SystemTime) -> Result<Vec<Action>> {
-        let now = types::checkin_time(now)?;
+        let now = types::to_time(now)?;
         self.with(|r| r.tick(now))
             .map(|actions| actions.into_iter().map(Into::into).collect())
     }
@@ -618,20 +625,20 @@ impl BackgroundRunner {
         now: SystemTime,
     ) -> Result<()> {
         let id = action.to_core()?;
-        let now = types::checkin_time(now)?;
+        let now = types::to_time(now)?;
         self.with(|r| r.report_outcome(&id, outcome.into(), now))
     }
 
     /// Check in from the lock screen.
     pub fn check_in(&self, code: String, now: SystemTime) -> Result<CheckInReceipt> {
-        let now = types::checkin_time(now)?;
+        let now = types::to_time(now)?;
         self.with(|r| r.check_in(&code, now)).map(Into::into)
     }
 
     /// A buddy replied or called back while the phone is locked: the repeat alerts stop.
     pub fn acknowledge(&self, checkin_id: String, buddy_id: String, now: SystemTime) -> Result<()> {
         let (checkin, buddy) = (types::parse_id(&checkin_id)?, types::parse_id(&buddy_id)?);
-        let now = types::checkin_time(now)?;
+        let now = types::to_time(now)?;
         self.with(|r| r.acknowledge(&checkin, &buddy, now))
     }
 
@@ -647,7 +654,7 @@ impl BackgroundRunner {
             latitude,
             longitude,
             accuracy_m,
-            at: types::checkin_time(at)?,
+            at: types::to_time(at)?,
         };
         self.with(|r| r.update_location(fix))
     }

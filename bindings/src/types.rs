@@ -12,10 +12,14 @@ use vigil_core::vault::RecordId;
 
 use crate::error::{Result, VigilError};
 
-pub(crate) fn to_time(t: SystemTime) -> DateTime<Utc> {
-    DateTime::<Utc>::from(t)
+/// A shell's time into the core: before 1970 or after 9999 is `TimeOutOfRange`, never a
+/// panic (chrono's own conversion panics far in the future).
+pub(crate) fn to_time(t: SystemTime) -> vigil_core::Result<DateTime<Utc>> {
+    vigil_core::clock::from_system_time(t)
 }
 
+/// A core time out to the shell. Infallible on the shells' platforms (Unix `SystemTime`
+/// holds chrono's whole range); times the core hands out come from accepted inputs.
 pub(crate) fn from_time(t: DateTime<Utc>) -> SystemTime {
     SystemTime::from(t)
 }
@@ -70,17 +74,19 @@ pub struct Booking {
     pub updated_at: SystemTime,
 }
 
-impl From<BookingInput> for b::BookingDraft {
-    fn from(i: BookingInput) -> Self {
-        b::BookingDraft {
+impl TryFrom<BookingInput> for b::BookingDraft {
+    type Error = vigil_core::Error;
+
+    fn try_from(i: BookingInput) -> vigil_core::Result<Self> {
+        Ok(b::BookingDraft {
             client: b::Client {
                 label: i.client_label,
                 phone: i.client_phone,
                 email: i.client_email,
                 handle: i.client_handle,
             },
-            starts_at: to_time(i.starts_at),
-            ends_at: i.ends_at.map(to_time),
+            starts_at: to_time(i.starts_at)?,
+            ends_at: i.ends_at.map(to_time).transpose()?,
             kind: match i.kind {
                 BookingKind::Incall => b::BookingKind::Incall,
                 BookingKind::Outcall => b::BookingKind::Outcall,
@@ -101,7 +107,7 @@ impl From<BookingInput> for b::BookingDraft {
                 BookingStatus::Cancelled => b::BookingStatus::Cancelled,
                 BookingStatus::Incident => b::BookingStatus::Incident,
             },
-        }
+        })
     }
 }
 
@@ -270,12 +276,6 @@ impl LadderStepInput {
             channel: self.channel.map(Into::into),
         })
     }
-}
-
-/// A time from the shell as a check-in time: out of range (`Instant.MAX`) is an
-/// `InvalidInput` error, never a panic.
-pub(crate) fn checkin_time(t: SystemTime) -> Result<DateTime<Utc>> {
-    Ok(c::time_from_system(t)?)
 }
 
 /// What a lock screen or foreground notification may show of one check-in: state, times

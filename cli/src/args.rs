@@ -14,11 +14,13 @@ use vigil_core::bookings::BookingKind;
 Passphrase: from --passphrase-file FILE, else the VIGIL_PASSPHRASE environment variable, \
 else a hidden prompt when a terminal is attached.
 
-Exit status: 0 success, 1 unexpected failure, 2 wrong command line, 3 wrong or missing \
-passphrase, 4 no vault, 5 vault already exists, 6 value rejected, 7 tampered or corrupt \
-data, 8 vault wiped after failed unlocks, 9 unsupported version, 10 record not found, \
-11 locked or device secret missing, 12 bundle refused (untrusted key, rollback), 13 wrong \
-check-in code, 14 the path is not a Vigil vault.")]
+Exit status: 0 success, 1 unexpected or storage failure, 2 wrong command line, 3 wrong \
+or missing passphrase (vault or backup), 4 no vault, 5 vault already exists, 6 value \
+rejected, 7 tampered or corrupt data (vault, bundle or backup), 8 vault wiped after failed \
+unlocks, 9 written by a newer Vigil, 10 record not found or no check-in armed, 11 locked \
+or device secret missing, 12 bundle refused (untrusted key, rollback, wrong kind), 13 wrong \
+check-in code, 14 the path is not a Vigil vault. With --json, the error document's `code` \
+is the core's stable error kind (wrong_code, nothing_armed, ...; see docs/bindings.md).")]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,

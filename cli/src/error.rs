@@ -7,10 +7,8 @@
 use std::fmt;
 use std::path::Path;
 
-use vigil_core::checkin::CheckinError;
+use vigil_core::error::ErrorKind;
 use vigil_core::export::age::AgeError;
-use vigil_core::export::ExportError;
-use vigil_core::feeds::FeedError;
 use vigil_core::Error;
 
 /// Exit statuses, one per kind of failure a script may want to tell apart. `2` is clap's
@@ -77,6 +75,9 @@ pub struct CliError {
     pub exit: Exit,
     pub message: String,
     pub hint: Option<String>,
+    /// The core's stable kind code (`"wrong_code"`, ...) when the failure came from the
+    /// core; `None` for the CLI's own (usage, files it reads itself).
+    pub code: Option<&'static str>,
 }
 
 pub type CliResult<T = ()> = Result<T, CliError>;
@@ -87,6 +88,7 @@ impl CliError {
             exit,
             message: message.into(),
             hint: None,
+            code: None,
         }
     }
 
@@ -121,138 +123,160 @@ impl fmt::Display for CliError {
 }
 
 impl From<Error> for CliError {
+    /// The one mapping from the core: its [`ErrorKind`] decides the exit status, without a
+    /// catch-all arm, so a new kind fails to compile until it is given one. The hint is the
+    /// core's, except where the CLI can name the command or flag that helps.
     fn from(e: Error) -> Self {
-        let message = e.to_string();
-        let (exit, hint): (Exit, Option<&str>) = match &e {
-            Error::WrongPassphrase => (
-                Exit::Passphrase,
-                Some("check the passphrase (from --passphrase-file, VIGIL_PASSPHRASE or the prompt); if an unlock limit is set, every wrong attempt counts"),
-            ),
-            Error::DeviceSecretRequired => (
-                Exit::Locked,
-                Some("the device-secret file beside the vault (<vault>.device) is missing or empty; restore it from where you copied the vault"),
-            ),
-            Error::Locked => (Exit::Locked, Some("run the command again to unlock")),
-            Error::VaultNotFound => (
-                Exit::NoVault,
-                Some("create one with `vigil init`, or point --vault at an existing vault"),
-            ),
-            Error::NotAVault => (
-                Exit::NotAVault,
-                Some("check --vault: it names a file that is not a Vigil vault, which was left untouched"),
-            ),
-            Error::VaultExists => (
-                Exit::VaultExists,
-                Some("choose another --vault path, or remove the old one with `vigil wipe --yes`"),
-            ),
-            Error::CorruptHeader(_) | Error::Tampered | Error::AttemptCounterTampered => {
-                (Exit::Tampered, Some("restore the vault from a backup (`vigil restore`)"))
-            }
-            Error::Decode(_) => (Exit::Tampered, None),
-            Error::UnsupportedFormat(_) | Error::SchemaTooNew(_) => (
-                Exit::Unsupported,
-                Some("this vault was written by a newer Vigil; upgrade the vigil command"),
-            ),
-            Error::WeakKdf => (Exit::Invalid, None),
-            Error::NotFound(_) => (Exit::NotFound, None),
-            Error::InvalidInput { .. } => (Exit::Invalid, None),
-            Error::WipedAfterFailedAttempts => (Exit::Wiped, None),
-            Error::Export(export) => return export_error(export, message),
-            Error::Feed(feed) => feed_error(feed),
-            Error::Checkin(checkin) => checkin_error(checkin),
-            Error::Directory(_) => (Exit::Invalid, None),
-            Error::Screening(_) => (Exit::Invalid, None),
-            Error::Random | Error::Storage(_) | Error::Io(_) => (Exit::Failure, None),
-            _ => (Exit::Failure, None),
-        };
+        let kind = e.kind();
+        let (exit, cli_hint) = exit_for(kind);
         CliError {
             exit,
-            message,
-            hint: hint.map(str::to_owned),
+            message: e.to_string(),
+            hint: cli_hint.or(kind.hint()).map(str::to_owned),
+            code: Some(kind.code()),
         }
     }
 }
 
-fn feed_error(e: &FeedError) -> (Exit, Option<&'static str>) {
-    match e {
-        FeedError::BadSignature
-        | FeedError::Truncated
-        | FeedError::MalformedEnvelope(_) => (
-            Exit::Tampered,
-            Some("the bundle was altered or damaged on its way; get it again from the publisher"),
+/// The exit status for each kind of core failure, and the CLI's own wording of the hint
+/// where it can be more precise than the core's shell-neutral one.
+pub(crate) fn exit_for(kind: ErrorKind) -> (Exit, Option<&'static str>) {
+    use ErrorKind as K;
+    match kind {
+        K::WrongPassphrase => (
+            Exit::Passphrase,
+            Some("check the passphrase (from --passphrase-file, VIGIL_PASSPHRASE or the prompt); if an unlock limit is set, every wrong attempt counts"),
         ),
-        FeedError::UnknownPublisherKey { .. } => (
-            Exit::Refused,
-            Some("trust the publisher first: `vigil trust add --name NAME --key PUBLIC_KEY_FILE`, with the key from the publisher themselves"),
+        K::DeviceSecretRequired => (
+            Exit::Locked,
+            Some("the device-secret file beside the vault (<vault>.device) is missing or empty; restore it from where you copied the vault"),
         ),
-        FeedError::Rollback { .. } => (
-            Exit::Refused,
-            Some("a newer bundle from this publisher is already imported; nothing changed"),
-        ),
-        FeedError::WrongKind { .. } | FeedError::UnknownKind => (Exit::Refused, None),
-        FeedError::UnsupportedFormat(_) => (
-            Exit::Unsupported,
-            Some("the bundle was made by a newer Vigil; upgrade the vigil command"),
-        ),
-        FeedError::TooLarge { .. } | FeedError::MalformedContent(_) => (Exit::Invalid, None),
-        FeedError::InvalidKey(_) | FeedError::PublisherExists | FeedError::KeyAlreadyPinned
-        | FeedError::LastKey => (Exit::Invalid, None),
-        _ => (Exit::Failure, None),
-    }
-}
-
-fn checkin_error(e: &CheckinError) -> (Exit, Option<&'static str>) {
-    match e {
-        CheckinError::WrongCode => (Exit::WrongCode, None),
-        CheckinError::WrongDeviceSecret => (
+        K::WrongDeviceSecret => (
             Exit::Locked,
             Some("the device-secret file beside the vault is not the one the check-in was armed with"),
         ),
-        CheckinError::CodesNotSet => (
+        K::Locked => (Exit::Locked, Some("run the command again to unlock")),
+        K::VaultNotFound => (
+            Exit::NoVault,
+            Some("create one with `vigil init`, or point --vault at an existing vault"),
+        ),
+        K::VaultExists => (
+            Exit::VaultExists,
+            Some("choose another --vault path, or remove the old one with `vigil wipe --yes`"),
+        ),
+        K::NotAVault => (
+            Exit::NotAVault,
+            Some("check --vault: it names a file that is not a Vigil vault, which was left untouched"),
+        ),
+        K::CorruptVault | K::Tampered | K::AttemptCounterTampered => (
+            Exit::Tampered,
+            Some("restore the vault from a backup (`vigil restore`)"),
+        ),
+        K::WeakKdf => (Exit::Invalid, None),
+        K::NewerVersion => (
+            Exit::Unsupported,
+            Some("this was written by a newer Vigil; upgrade the vigil command (nothing was changed)"),
+        ),
+        K::Wiped => (Exit::Wiped, None),
+        K::NotFound | K::NothingArmed => (Exit::NotFound, None),
+        K::AlreadyExists | K::InvalidInput | K::TimeOutOfRange | K::TooLarge => {
+            (Exit::Invalid, None)
+        }
+        K::BundleDamaged | K::BackupDamaged => (Exit::Tampered, None),
+        K::UnknownPublisher => (
+            Exit::Refused,
+            Some("trust the publisher first: `vigil trust add --name NAME --key PUBLIC_KEY_FILE`, with the key from the publisher themselves"),
+        ),
+        K::BundleNotNewer | K::WrongBundleKind => (Exit::Refused, None),
+        K::WrongBackupKey => (
+            Exit::Passphrase,
+            Some("check the export passphrase or the --identity file"),
+        ),
+        K::CodesNotSet => (
             Exit::Invalid,
             Some("run `vigil checkin set-codes --code C --duress-code D` first"),
         ),
-        CheckinError::NoBuddies => (Exit::Invalid, Some("add one with `vigil buddy add`")),
-        CheckinError::NothingArmed | CheckinError::UnknownBuddy => (Exit::NotFound, None),
-        _ => (Exit::Invalid, None),
-    }
-}
-
-fn export_error(e: &ExportError, message: String) -> CliError {
-    let exit = match e {
-        ExportError::Age(age) => match age {
-            AgeError::WrongPassphrase | AgeError::NoMatchingIdentity => Exit::Passphrase,
-            AgeError::HeaderMac
-            | AgeError::TamperedChunk { .. }
-            | AgeError::Truncated
-            | AgeError::TrailingData
-            | AgeError::MalformedHeader(_)
-            | AgeError::MalformedPayload(_)
-            | AgeError::Armor(_) => Exit::Tampered,
-            AgeError::UnsupportedVersion | AgeError::UnsupportedRecipient(_) => Exit::Unsupported,
-            AgeError::InvalidRecipient(_)
-            | AgeError::InvalidIdentity(_)
-            | AgeError::WorkFactorTooHigh { .. } => Exit::Invalid,
-            _ => Exit::Failure,
-        },
-        ExportError::NotAnExport | ExportError::Malformed(_) => Exit::Tampered,
-        ExportError::UnsupportedVersion(_) => Exit::Unsupported,
-        _ => Exit::Failure,
-    };
-    let hint = match exit {
-        Exit::Passphrase => Some("check the export passphrase or the --identity file"),
-        Exit::Tampered => Some("the backup file is damaged or was altered; nothing was imported"),
-        _ => None,
-    };
-    CliError {
-        exit,
-        message,
-        hint: hint.map(str::to_owned),
+        K::WrongCode => (Exit::WrongCode, None),
+        K::NoBuddies => (Exit::Invalid, Some("add one with `vigil buddy add`")),
+        K::AlreadyEscalating => (Exit::Invalid, None),
+        K::Storage | K::Internal => (Exit::Failure, None),
     }
 }
 
 impl From<AgeError> for CliError {
     fn from(e: AgeError) -> Self {
         Error::from(e).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ErrorKind as K;
+
+    /// Every kind of the core with the exit status a script sees and whether the CLI words
+    /// the hint itself (true) or prints the core's (false).
+    const TABLE: [(ErrorKind, u8, bool); 31] = [
+        (K::WrongPassphrase, 3, true),
+        (K::DeviceSecretRequired, 11, true),
+        (K::WrongDeviceSecret, 11, true),
+        (K::Locked, 11, true),
+        (K::VaultNotFound, 4, true),
+        (K::VaultExists, 5, true),
+        (K::NotAVault, 14, true),
+        (K::CorruptVault, 7, true),
+        (K::WeakKdf, 6, false),
+        (K::NewerVersion, 9, true),
+        (K::Tampered, 7, true),
+        (K::AttemptCounterTampered, 7, true),
+        (K::Wiped, 8, false),
+        (K::NotFound, 10, false),
+        (K::AlreadyExists, 6, false),
+        (K::InvalidInput, 6, false),
+        (K::TimeOutOfRange, 6, false),
+        (K::TooLarge, 6, false),
+        (K::BundleDamaged, 7, false),
+        (K::UnknownPublisher, 12, true),
+        (K::BundleNotNewer, 12, false),
+        (K::WrongBundleKind, 12, false),
+        (K::WrongBackupKey, 3, true),
+        (K::BackupDamaged, 7, false),
+        (K::CodesNotSet, 6, true),
+        (K::WrongCode, 13, false),
+        (K::NothingArmed, 10, false),
+        (K::NoBuddies, 6, true),
+        (K::AlreadyEscalating, 6, false),
+        (K::Storage, 1, false),
+        (K::Internal, 1, false),
+    ];
+
+    #[test]
+    fn every_core_kind_has_its_exit_status_code_and_hint() {
+        assert_eq!(
+            TABLE.map(|(k, ..)| k),
+            ErrorKind::ALL,
+            "the table lists every kind"
+        );
+        for (kind, exit, own_hint) in TABLE {
+            let e = CliError::from(Error::example(kind));
+            assert_eq!(e.exit as u8, exit, "{kind:?}");
+            assert_eq!(e.code, Some(kind.code()));
+            let (_, cli_hint) = exit_for(kind);
+            assert_eq!(cli_hint.is_some(), own_hint, "{kind:?}");
+            assert_eq!(e.hint.as_deref(), cli_hint.or(kind.hint()), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_code_and_nothing_armed_differ_for_a_script() {
+        use vigil_core::checkin::CheckinError;
+        let wrong = CliError::from(Error::from(CheckinError::WrongCode));
+        let none = CliError::from(Error::from(CheckinError::NothingArmed));
+        assert_ne!(wrong.exit, none.exit);
+        assert_eq!(
+            (wrong.code, none.code),
+            (Some("wrong_code"), Some("nothing_armed"))
+        );
+        assert!(wrong.hint.is_some() && none.hint.is_some());
     }
 }

@@ -41,7 +41,8 @@ fn main() -> ExitCode {
 }
 
 /// Reports a failure: on stderr for a person, and with `--json` also as exactly one JSON
-/// document on stdout (`{"error": {"kind", "exit", "message", "hint"}}`), so a script
+/// document on stdout (`{"error": {"kind", "code", "exit", "message", "hint"}}`, `code`
+/// being the core's stable kind code or null), so a script
 /// always has something to parse. The exit status is the same either way.
 fn fail(e: &CliError, json: bool) -> ExitCode {
     eprintln!("vigil: error: {}", e.message);
@@ -52,6 +53,7 @@ fn fail(e: &CliError, json: bool) -> ExitCode {
         let doc = serde_json::json!({
             "error": {
                 "kind": e.exit.kind(),
+                "code": e.code,
                 "exit": e.exit as u8,
                 "message": e.message,
                 "hint": e.hint,

@@ -122,8 +122,9 @@ def test_the_whole_scenario(vault, fixtures_dir):
     assert partial.matches and not partial.matches[0].exact
 
     # A signed directory bundle, then nearby services.
-    with pytest.raises(v.VigilError.BundleRejected):
+    with pytest.raises(v.VigilError.UnknownPublisher) as err:
         session.import_bundle((fixtures_dir / "directory.bundle").read_bytes(), T0)
+    assert "trust the publisher" in err.value.hint
     session.trust_publisher("Test project", (fixtures_dir / "publisher.pub").read_text(), T0)
     summary = session.import_bundle((fixtures_dir / "directory.bundle").read_bytes(), T0)
     assert (summary.kind, summary.records, summary.version) == ("directory", 3, 1)
@@ -165,7 +166,7 @@ def test_the_whole_scenario(vault, fixtures_dir):
             T0,
         )
     # Replaying the same bundle is a rollback.
-    with pytest.raises(v.VigilError.BundleRejected):
+    with pytest.raises(v.VigilError.BundleNotNewer):
         session.import_bundle((fixtures_dir / "directory.bundle").read_bytes(), T0)
 
     # Lock, and every call is refused; then wipe.
@@ -191,7 +192,7 @@ def test_errors_cross_the_boundary_as_typed_exceptions(vault, tmp_path):
         session.get_booking("00" * 16)
     with pytest.raises(v.VigilError.InvalidInput):
         session.screen("#!?", T0)
-    with pytest.raises(v.VigilError.CheckinRefused):
+    with pytest.raises(v.VigilError.CodesNotSet):
         session.check_in("1234", T0)
     with pytest.raises(v.VigilError.VaultExists):
         vault.create("pass", DEVICE, FAST_KDF, None)
@@ -199,10 +200,47 @@ def test_errors_cross_the_boundary_as_typed_exceptions(vault, tmp_path):
     with pytest.raises(v.VigilError.InvalidInput):
         short_secret.create("pass", b"too short", FAST_KDF, None)
     assert not short_secret.exists()
-    with pytest.raises(v.VigilError.CorruptVault):
+    with pytest.raises(v.VigilError.WeakKdf):
         vault.create("pass2", DEVICE, 10, None) if not vault.exists() else v.Vault(
             str(vault_path_sibling(vault))
         ).create("p", DEVICE, 10, None)
+
+
+def test_a_wrong_code_and_nothing_armed_arrive_as_different_errors_with_hints(vault):
+    session = vault.create("pass", DEVICE, FAST_KDF, None)
+    buddy = session.add_buddy(
+        v.BuddyInput(name="Ana", phone="07400 123456", channel=v.Channel.SMS, language="en")
+    )
+    session.set_checkin_codes("4321", "9876")
+    # Nothing armed yet: a lock screen says there is nothing to check in to.
+    with pytest.raises(v.VigilError.NothingArmed) as none:
+        session.check_in("4321", T0)
+    assert none.value.hint and none.value.detail == "no check-in is armed"
+    session.start_checkin(
+        v.CheckinInput(deadline=at(30), buddy_ids=[buddy.id], booking_id=None,
+                       reminder_minutes=None, grace_minutes=None, repeat_minutes=None,
+                       worker_language="en", utc_offset_minutes=0),
+        T0,
+    )
+    # Armed, wrong code: a lock screen asks her to try again.
+    with pytest.raises(v.VigilError.WrongCode) as wrong:
+        session.check_in("1111", at(1))
+    assert wrong.value.hint and wrong.value.detail == "wrong check-in code"
+    assert wrong.value.hint != none.value.hint
+    # Both are VigilError, so one handler still catches every failure.
+    assert isinstance(wrong.value, v.VigilError) and isinstance(none.value, v.VigilError)
+
+
+def test_times_outside_the_core_range_are_typed_errors(vault):
+    session = vault.create("pass", DEVICE, FAST_KDF, None)
+    before_1970 = dt.datetime(1969, 12, 31, 23, 59, tzinfo=dt.timezone.utc)
+    with pytest.raises(v.VigilError.TimeOutOfRange) as err:
+        session.add_booking(booking_input("x"), before_1970)
+    assert err.value.hint
+    with pytest.raises(v.VigilError.TimeOutOfRange):
+        session.tick(before_1970)
+    with pytest.raises(v.VigilError.TimeOutOfRange):
+        session.extend_checkin("00" * 16, 2**63 - 1, T0)
 
 
 def vault_path_sibling(vault):
@@ -279,7 +317,7 @@ def test_the_background_runner_needs_only_the_device_secret(vault):
         T0,
     )
     session.lock()
-    with pytest.raises(v.VigilError.DeviceSecretRequired):
+    with pytest.raises(v.VigilError.WrongDeviceSecret):
         vault.background_runner(b"some other phone's secret!!").tick(at(45))
     runner = vault.background_runner(DEVICE)
     actions = runner.tick(at(45))

@@ -92,7 +92,10 @@ impl BookingDraft {
         if self.client.label.trim().is_empty() {
             return Err(Error::invalid("client label", "must not be empty"));
         }
+        // Inside the range every shell can hold, so the booking can always be shown.
+        crate::clock::check_time(self.starts_at, "start time")?;
         if let Some(end) = self.ends_at {
+            crate::clock::check_time(end, "end time")?;
             if end <= self.starts_at {
                 return Err(Error::invalid("end time", "must be after the start time"));
             }

@@ -104,9 +104,6 @@ pub enum CheckinError {
     /// A number of minutes beyond what any check-in can use (e.g. `i64::MAX`).
     #[error("the {field} is out of range (at most 12 hours)")]
     DurationOutOfRange { field: &'static str },
-    /// A time outside the years 1 to 9999 (e.g. a platform's `Instant.MAX`).
-    #[error("the time is out of range (years 1 to 9999)")]
-    TimeOutOfRange,
 }
 
 /// Why a custom escalation ladder was refused. Steps are numbered from 1, in the order
@@ -136,55 +133,11 @@ impl From<LadderProblem> for Error {
     }
 }
 
-/// The earliest and latest instants a check-in accepts: ISO years 1 to 9999, far inside
-/// what the time arithmetic can hold, so no deadline, repeat or backoff can overflow.
-fn time_bounds() -> (Timestamp, Timestamp) {
-    use chrono::TimeZone;
-    (
-        chrono::Utc
-            .with_ymd_and_hms(1, 1, 1, 0, 0, 0)
-            .single()
-            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC),
-        chrono::Utc
-            .with_ymd_and_hms(9999, 12, 31, 23, 59, 59)
-            .single()
-            .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC),
-    )
-}
-
-/// Refuses a time outside [`time_bounds`] with [`CheckinError::TimeOutOfRange`]. Every
-/// check-in entry point calls it on the `now` (and deadline) it is given.
+/// Refuses a time outside the core's range ([`crate::clock::check_time`]: 1970 to 9999)
+/// with [`Error::TimeOutOfRange`]. Every check-in entry point calls it on the `now` (and
+/// deadline) it is given, so no deadline, repeat or backoff can overflow.
 pub(crate) fn check_time(t: Timestamp) -> Result<()> {
-    let (lo, hi) = time_bounds();
-    if t < lo || t > hi {
-        return Err(CheckinError::TimeOutOfRange.into());
-    }
-    Ok(())
-}
-
-/// A platform time (`SystemTime`, from Kotlin `Instant` or Swift `Date`) as a check-in
-/// time; any value, `Instant.MAX` included, gives a time or
-/// [`CheckinError::TimeOutOfRange`], never a panic.
-pub fn time_from_system(t: std::time::SystemTime) -> Result<Timestamp> {
-    let out = || Error::from(CheckinError::TimeOutOfRange);
-    let ts = match t.duration_since(std::time::UNIX_EPOCH) {
-        Ok(d) => chrono::DateTime::from_timestamp(
-            i64::try_from(d.as_secs()).map_err(|_| out())?,
-            d.subsec_nanos(),
-        ),
-        Err(before) => {
-            let d = before.duration();
-            let secs = i64::try_from(d.as_secs()).map_err(|_| out())?;
-            chrono::DateTime::from_timestamp(0, 0).and_then(|epoch| {
-                epoch
-                    .checked_sub_signed(Duration::try_seconds(secs)?)?
-                    .checked_sub_signed(Duration::nanoseconds(i64::from(d.subsec_nanos())))
-            })
-        }
-    }
-    .ok_or_else(out)?;
-    check_time(ts)?;
-    Ok(ts)
+    crate::clock::check_time(t, "time").map(|_| ())
 }
 
 /// A number of minutes entered by the worker (timings, extensions, ladder steps) as a

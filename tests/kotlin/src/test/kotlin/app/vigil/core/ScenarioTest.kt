@@ -89,7 +89,8 @@ class ScenarioTest {
 
         // A signed directory bundle, then nearby services.
         val bundle = File(fixtures, "directory.bundle").readBytes()
-        assertThrows<VigilException.BundleRejected> { session.importBundle(bundle, t0) }
+        val unknown = assertThrows<VigilException.UnknownPublisher> { session.importBundle(bundle, t0) }
+        assertTrue(unknown.hint!!.contains("trust the publisher"))
         session.trustPublisher("Test project", File(fixtures, "publisher.pub").readText(), t0)
         val summary = session.importBundle(bundle, t0)
         assertEquals("directory", summary.kind)
@@ -116,11 +117,38 @@ class ScenarioTest {
         val e = assertThrows<VigilException.InvalidInput> { session.addBooking(bad, t0) }
         assertTrue(e.message!!.contains("end time"))
         assertThrows<VigilException.NotFound> { session.getBooking("00".repeat(16)) }
-        assertThrows<VigilException.CheckinRefused> { session.checkIn("1234", t0) }
+        assertThrows<VigilException.CodesNotSet> { session.checkIn("1234", t0) }
         assertThrows<VigilException.VaultExists> { vault.create("pass", device, fastKdf, null) }
         val garbage = File(dir, "garbage.db")
         Files.write(garbage.toPath(), ByteArray(8192) { 0x5a })
         assertThrows<VigilException.CorruptVault> { Vault(garbage.path).unlock("pass", device, null, t0) }
+    }
+
+    @Test
+    fun aWrongCodeAndNothingArmedArriveAsDifferentErrorsWithHints(@TempDir dir: File) {
+        val session = Vault(File(dir, "vault.db").path).create("pass", device, fastKdf, null)
+        val buddy = session.addBuddy(BuddyInput("Ana", "07400 123456", Channel.SMS, "en"))
+        session.setCheckinCodes("4321", "9876")
+        val none = assertThrows<VigilException.NothingArmed> { session.checkIn("4321", t0) }
+        assertEquals("no check-in is armed", none.detail)
+        assertTrue(none.hint!!.isNotEmpty())
+        session.startCheckin(checkin(at(30), buddy.id, null), t0)
+        val wrong = assertThrows<VigilException.WrongCode> { session.checkIn("1111", at(1)) }
+        assertEquals("wrong check-in code", wrong.detail)
+        assertTrue(wrong.hint!!.isNotEmpty())
+        assertTrue(wrong.hint != none.hint)
+    }
+
+    @Test
+    fun extremeTimesAndDurationsAreTypedErrors(@TempDir dir: File) {
+        val session = Vault(File(dir, "vault.db").path).create("pass", device, fastKdf, null)
+        val before1970 = Instant.parse("1969-12-31T23:59:00Z")
+        for (t in listOf(Instant.MAX, Instant.MIN, before1970)) {
+            val e = assertThrows<VigilException.TimeOutOfRange> { session.tick(t) }
+            assertTrue(e.hint!!.isNotEmpty())
+            assertThrows<VigilException.TimeOutOfRange> { session.addBooking(booking("x").copy(startsAt = t), t0) }
+        }
+        assertThrows<VigilException.TimeOutOfRange> { session.extendCheckin("00".repeat(16), Long.MAX_VALUE, t0) }
     }
 
     @Test
