@@ -11,6 +11,7 @@ pub mod directory;
 pub mod error;
 pub mod export;
 pub mod feeds;
+pub mod identifiers;
 pub mod screening;
 pub mod vault;
 

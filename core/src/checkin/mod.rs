@@ -63,7 +63,7 @@ use key::CodeVerifiers;
 use store::Store;
 
 use crate::clock::Timestamp;
-use crate::screening::normalize_phone;
+use crate::identifiers::normalize_phone;
 use crate::vault::{Listing, RecordId, Session};
 use crate::{Error, Result};
 

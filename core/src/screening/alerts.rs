@@ -17,7 +17,7 @@ use std::io::Read;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
-use super::identifier::{normalize, IdentifierKind, Region};
+use crate::identifiers::{normalize, IdentifierKind, Region};
 use super::index::{IndexKind, Owner};
 use super::write_index_rows;
 use super::{Identifier, Risk, Screening};

@@ -11,7 +11,6 @@
 //! extension the whole list up front.
 
 mod alerts;
-pub mod identifier;
 pub mod index;
 mod screen;
 
@@ -22,7 +21,9 @@ pub use alerts::{
     Alert, AlertArea, AlertCategory, AlertImport, SkippedAlert, ALERTS_CONTENT_FORMAT,
     MAX_IDENTIFIERS_PER_ALERT,
 };
-pub use identifier::{
+/// Identifier normalization moved to [`crate::identifiers`]; re-exported so callers keep
+/// their paths.
+pub use crate::identifiers::{
     detect, normalize, normalize_email, normalize_handle, normalize_phone, normalize_plate,
     Identifier, IdentifierKind, Region,
 };
@@ -39,18 +40,9 @@ const MAX_LABEL_CHARS: usize = 200;
 const MAX_TEXT_CHARS: usize = 20_000;
 const MAX_IDENTIFIERS: usize = 32;
 
-/// Why screening input was refused. Messages name the kind, never the value.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ScreeningError {
-    #[error("not a valid {kind}: {reason}")]
-    InvalidIdentifier {
-        kind: IdentifierKind,
-        reason: &'static str,
-    },
-    #[error("not recognised as a phone number, e-mail address, handle or number plate")]
-    Unrecognized,
-}
+/// Why screening input was refused: an identifier that does not normalize (the type lives
+/// with the identifiers; this is its name in screening).
+pub use crate::identifiers::IdentifierError as ScreeningError;
 
 /// How the worker rates a client. Ordered from least to most serious.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

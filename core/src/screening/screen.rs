@@ -6,7 +6,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::alerts::{Alert, AlertCategory, ALERTS};
-use super::identifier::{detect, Identifier};
+use crate::identifiers::{detect, Identifier};
 use super::index::{
     self, common_suffix_digits, phone_tail, plate_trigrams, IndexKind, Owner, PHONE_TAIL_DIGITS,
 };
