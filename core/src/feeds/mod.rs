@@ -32,7 +32,7 @@ pub use keys::{
 };
 
 use crate::clock::Timestamp;
-use crate::vault::{Listing, RecordId, Session};
+use crate::vault::{Listing, RecordId, SealedTable, Session};
 use crate::{Error, Result};
 
 const PUBLISHERS: &str = "feed_publishers";
@@ -203,23 +203,8 @@ impl Feeds<'_> {
 
     /// Every trusted publisher, by name; rows that fail to open are reported.
     pub fn publishers(&self) -> Result<Listing<TrustedPublisher>> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached("SELECT id, body FROM feed_publishers")?;
-        let mut rows = stmt.query([])?;
-        let mut listing = Listing::default();
-        while let Some(row) = rows.next()? {
-            let id: RecordId = row.get(0)?;
-            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
-            match self
-                .session
-                .open::<TrustedPublisher>(PUBLISHERS, &id, &body)
-            {
-                Ok(p) => listing.items.push(p),
-                Err(Error::Tampered | Error::Decode(_)) => listing.unreadable.push(id),
-                Err(e) => return Err(e),
-            }
-        }
+        let mut listing =
+            SealedTable::<TrustedPublisher>::new(self.session, PUBLISHERS, "publisher").list()?;
         listing
             .items
             .sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));

@@ -23,7 +23,7 @@ use super::write_index_rows;
 use super::{Identifier, Risk, Screening};
 use crate::clock::Timestamp;
 use crate::feeds::{Accepted, BundleKind, FeedError, VerifiedBundle};
-use crate::vault::{Listing, RecordId};
+use crate::vault::{Listing, RecordId, SealedTable};
 use crate::{Error, Result};
 
 pub(crate) const ALERTS: &str = "screening_alerts";
@@ -445,22 +445,7 @@ impl Screening<'_> {
 
     /// Every imported alert; unreadable rows are reported.
     pub fn alerts(&self) -> Result<Listing<Alert>> {
-        let mut stmt = self
-            .session
-            .conn()
-            .prepare_cached("SELECT id, body FROM screening_alerts")?;
-        let mut rows = stmt.query([])?;
-        let mut listing = Listing::default();
-        while let Some(row) = rows.next()? {
-            let id: RecordId = row.get(0)?;
-            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
-            match self.session.open::<Alert>(ALERTS, &id, &body) {
-                Ok(a) => listing.items.push(a),
-                Err(Error::Tampered | Error::Decode(_)) => listing.unreadable.push(id),
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(listing)
+        SealedTable::<Alert>::new(self.session, ALERTS, "alert").list()
     }
 
     /// How many alerts are stored (cheap: no decryption).

@@ -26,6 +26,7 @@ mod lockable;
 mod record;
 mod session;
 mod slots;
+mod table;
 pub(crate) mod storage;
 mod unlock;
 
@@ -38,6 +39,7 @@ pub use record::RecordId;
 pub(crate) use record::SealedBody;
 pub use session::Session;
 pub(crate) use session::{open_under, seal_under};
+pub(crate) use table::SealedTable;
 pub use unlock::{shred_file, PendingWipe, WipeState};
 
 /// Version of the header and key-slot format.
