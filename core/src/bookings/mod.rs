@@ -5,6 +5,8 @@
 //! booking and filters in memory, which is fast enough at the scale of one person's log
 //! (see `docs/PERFORMANCE.md`).
 
+pub(crate) mod tables;
+
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 

@@ -25,6 +25,7 @@ mod schedule;
 pub mod sms;
 mod store;
 pub mod templates;
+pub(crate) mod tables;
 
 use std::collections::BTreeSet;
 

@@ -16,6 +16,7 @@ pub mod hours;
 pub mod import;
 mod index;
 mod text;
+pub(crate) mod tables;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -585,3 +585,4 @@ fn status_of(name: &str, publisher_id: RecordId, r: VersionRecord, now: Timestam
 
 #[cfg(test)]
 mod tests;
+pub(crate) mod tables;

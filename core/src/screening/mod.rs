@@ -338,3 +338,4 @@ pub(crate) fn write_index_rows(
 
 #[cfg(test)]
 mod tests;
+pub(crate) mod tables;

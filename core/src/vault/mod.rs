@@ -24,6 +24,7 @@ mod header;
 pub(crate) mod keys;
 mod lockable;
 mod record;
+pub(crate) mod schema;
 mod session;
 mod slots;
 mod table;
