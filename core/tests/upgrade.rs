@@ -75,13 +75,20 @@ fn assert_everything_is_there(s: &Session) {
     let screening = s.screening(Region::GB);
     let notes = screening.notes().unwrap();
     assert!(notes.unreadable.is_empty());
-    let mut labels: Vec<_> = notes.items.iter().map(|n| n.details.label.clone()).collect();
+    let mut labels: Vec<_> = notes
+        .items
+        .iter()
+        .map(|n| n.details.label.clone())
+        .collect();
     labels.sort();
     assert_eq!(labels, ["Dave, Tuesdays", "silver car"]);
     // The blind indexes still find them, the phone and the handle included.
     for probe in ["+44 7700 900123", "instagram:silver.car", "51ZZ"] {
         let found = screening.screen(probe, at(23, 0)).unwrap();
-        assert!(!found.matches.is_empty(), "nothing found for a stored identifier");
+        assert!(
+            !found.matches.is_empty(),
+            "nothing found for a stored identifier"
+        );
     }
     let alerts = screening.alerts().unwrap();
     assert!(alerts.unreadable.is_empty());

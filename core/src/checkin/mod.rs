@@ -24,8 +24,8 @@ mod runner;
 mod schedule;
 pub mod sms;
 mod store;
-pub mod templates;
 pub(crate) mod tables;
+pub mod templates;
 
 use std::collections::BTreeSet;
 

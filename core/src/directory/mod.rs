@@ -15,8 +15,8 @@ mod bundle;
 pub mod hours;
 pub mod import;
 mod index;
-mod text;
 pub(crate) mod tables;
+mod text;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -19,7 +19,7 @@ mod keys;
 
 use std::io::Read;
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 pub use bundle::{
@@ -469,17 +469,7 @@ impl Feeds<'_> {
 
     /// The publisher with row id `id`.
     pub(crate) fn publisher_by_id(&self, id: &RecordId) -> Result<TrustedPublisher> {
-        let body: Vec<u8> = self
-            .conn()
-            .query_row(
-                "SELECT body FROM feed_publishers WHERE id = ?1",
-                params![id],
-                |r| r.get::<_, crate::vault::SealedBody>(0).map(|b| b.0),
-            )
-            .optional()?
-            .ok_or(Error::NotFound("publisher"))?;
-        let p: TrustedPublisher = self.session.open(PUBLISHERS, id, &body)?;
-        Ok(p)
+        SealedTable::new(self.session, PUBLISHERS, "publisher").get(id)
     }
 
     /// Every accepted-version row: (row id, publisher id, the record or why it won't open).
@@ -583,6 +573,6 @@ fn status_of(name: &str, publisher_id: RecordId, r: VersionRecord, now: Timestam
     }
 }
 
+pub(crate) mod tables;
 #[cfg(test)]
 mod tests;
-pub(crate) mod tables;

@@ -17,12 +17,12 @@ use std::io::Read;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
-use crate::identifiers::{normalize, IdentifierKind, Region};
 use super::index::{IndexKind, Owner};
 use super::write_index_rows;
 use super::{Identifier, Risk, Screening};
 use crate::clock::Timestamp;
 use crate::feeds::{Accepted, BundleKind, FeedError, VerifiedBundle};
+use crate::identifiers::{normalize, IdentifierKind, Region};
 use crate::vault::{Listing, RecordId, SealedTable};
 use crate::{Error, Result};
 

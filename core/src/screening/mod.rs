@@ -17,15 +17,15 @@ mod screen;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
-pub use alerts::{
-    Alert, AlertArea, AlertCategory, AlertImport, SkippedAlert, ALERTS_CONTENT_FORMAT,
-    MAX_IDENTIFIERS_PER_ALERT,
-};
 /// Identifier normalization moved to [`crate::identifiers`]; re-exported so callers keep
 /// their paths.
 pub use crate::identifiers::{
     detect, normalize, normalize_email, normalize_handle, normalize_phone, normalize_plate,
     Identifier, IdentifierKind, Region,
+};
+pub use alerts::{
+    Alert, AlertArea, AlertCategory, AlertImport, SkippedAlert, ALERTS_CONTENT_FORMAT,
+    MAX_IDENTIFIERS_PER_ALERT,
 };
 pub use screen::{CallLabel, Match, MatchSource, MatchStrength, ScreenedInput, ScreeningResult};
 
@@ -336,6 +336,6 @@ pub(crate) fn write_index_rows(
     Ok(())
 }
 
+pub(crate) mod tables;
 #[cfg(test)]
 mod tests;
-pub(crate) mod tables;

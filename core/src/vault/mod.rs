@@ -27,8 +27,8 @@ mod record;
 pub(crate) mod schema;
 mod session;
 mod slots;
-mod table;
 pub(crate) mod storage;
+mod table;
 mod unlock;
 
 use std::path::PathBuf;

@@ -81,17 +81,20 @@ pub(crate) fn upgrade(conn: &Connection) -> Result<()> {
 }
 
 /// Runs the keyed parts of every step the file has had since its keyed parts last ran.
+/// The real session brings the decoy vault along when it had parts to run, so the two
+/// files do not drift apart (which would tell which one was opened since an update).
 pub(crate) fn upgrade_keyed(session: &Session) -> Result<()> {
-    upgrade_keyed_with(session, owners())
+    if upgrade_keyed_with(session, owners())? {
+        if let Some(decoy) = session.decoy_session()? {
+            upgrade_keyed_with(&decoy, owners())?;
+        }
+    }
+    Ok(())
 }
 
 /// The steps of `owners` between versions `from` (exclusive) and `to` (inclusive), in the
 /// order they run.
-fn steps_between<'o>(
-    owners: &'o [&'o dyn TableOwner],
-    from: u32,
-    to: u32,
-) -> Vec<&'o Step> {
+fn steps_between<'o>(owners: &'o [&'o dyn TableOwner], from: u32, to: u32) -> Vec<&'o Step> {
     let mut steps: Vec<(u32, usize, &Step)> = owners
         .iter()
         .enumerate()
@@ -152,10 +155,11 @@ fn keyed_version(conn: &Connection) -> Result<Option<u32>> {
         .transpose()
 }
 
-pub(crate) fn upgrade_keyed_with(session: &Session, owners: &[&dyn TableOwner]) -> Result<()> {
+/// Whether any keyed part ran.
+pub(crate) fn upgrade_keyed_with(session: &Session, owners: &[&dyn TableOwner]) -> Result<bool> {
     let conn = session.conn();
     let Some(done) = keyed_version(conn)? else {
-        return Ok(());
+        return Ok(false);
     };
     let current = super::storage::schema_version(conn)?;
     let pending: Vec<_> = steps_between(owners, done, current)
@@ -164,7 +168,7 @@ pub(crate) fn upgrade_keyed_with(session: &Session, owners: &[&dyn TableOwner]) 
         .collect();
     if pending.is_empty() {
         // Nothing written: an unlock leaves no trace of which file it opened.
-        return Ok(());
+        return Ok(false);
     }
     let tx = conn.unchecked_transaction()?;
     for keyed in pending {
@@ -175,7 +179,7 @@ pub(crate) fn upgrade_keyed_with(session: &Session, owners: &[&dyn TableOwner]) 
         params![current],
     )?;
     tx.commit()?;
-    Ok(())
+    Ok(true)
 }
 
 /// The tables of the vault itself: the header, the attempt counter, the decoy key, and
@@ -271,7 +275,8 @@ mod tests {
         let conn = connect(&dir.path().join("v.db"), true).unwrap();
         let owners: [&dyn TableOwner; 2] = [&A, &B];
         upgrade_with(&conn, &owners, 1).unwrap();
-        conn.execute("INSERT INTO t (a) VALUES ('kept')", []).unwrap();
+        conn.execute("INSERT INTO t (a) VALUES ('kept')", [])
+            .unwrap();
         upgrade_with(&conn, &owners, 3).unwrap();
         assert_eq!(schema_version(&conn).unwrap(), 3);
         let (a, b): (String, i64) = conn
@@ -301,9 +306,11 @@ mod tests {
         assert!(upgrade_with(&conn, &[&F], 2).is_err());
         assert_eq!(schema_version(&conn).unwrap(), 0);
         let tables: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table'", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(tables, 0);
     }
@@ -348,11 +355,13 @@ mod tests {
         let mut with_k: Vec<&dyn TableOwner> = owners().to_vec();
         with_k.push(&K);
         // Nothing pending: nothing runs, nothing is written.
-        upgrade_keyed_with(&session, &with_k).unwrap();
+        let before = session.conn().total_changes();
+        assert!(!upgrade_keyed_with(&session, &with_k).unwrap());
+        assert_eq!(session.conn().total_changes(), before);
         assert_eq!(RUNS.load(Ordering::SeqCst), 0);
         upgrade_with(session.conn(), &with_k, 8).unwrap();
-        upgrade_keyed_with(&session, &with_k).unwrap();
-        upgrade_keyed_with(&session, &with_k).unwrap();
+        assert!(upgrade_keyed_with(&session, &with_k).unwrap());
+        assert!(!upgrade_keyed_with(&session, &with_k).unwrap());
         assert_eq!(RUNS.load(Ordering::SeqCst), 1);
         let done: i64 = session
             .conn()
