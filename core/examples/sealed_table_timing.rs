@@ -45,18 +45,30 @@ fn main() {
         for _ in 0..7 {
             let d = tempfile::tempdir().unwrap();
             for name in ["vault.db", "vault.db-keys", "vault.db-aux"] {
-                std::fs::copy(std::path::Path::new(&fixture).join(name), d.path().join(name))
-                    .unwrap();
+                std::fs::copy(
+                    std::path::Path::new(&fixture).join(name),
+                    d.path().join(name),
+                )
+                .unwrap();
             }
             let path = d.path().join("vault.db");
             for out in [&mut first, &mut second] {
                 let start = Instant::now();
                 let v = Vault::open(&path).unwrap();
-                drop(v.unlock("export sections passphrase", Some(secret)).unwrap());
+                drop(
+                    v.unlock("export sections passphrase", Some(secret))
+                        .unwrap(),
+                );
                 out.push(start.elapsed());
             }
         }
-        println!("open + unlock the 821f0eb fixture, first (upgrades): {:.2?}", median(first));
-        println!("open + unlock it again (nothing to do): {:.2?}", median(second));
+        println!(
+            "open + unlock the 821f0eb fixture, first (upgrades): {:.2?}",
+            median(first)
+        );
+        println!(
+            "open + unlock it again (nothing to do): {:.2?}",
+            median(second)
+        );
     }
 }

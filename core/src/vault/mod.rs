@@ -40,7 +40,7 @@ pub use record::RecordId;
 pub(crate) use record::SealedBody;
 pub use session::Session;
 pub(crate) use session::{open_under, seal_under};
-pub(crate) use table::SealedTable;
+pub(crate) use table::{is_damage, Owned, SealedTable};
 pub use unlock::{shred_file, PendingWipe, WipeState};
 
 /// Version of the header and key-slot format.

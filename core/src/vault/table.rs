@@ -26,7 +26,7 @@ pub(crate) struct SealedTable<'a, T> {
     _rows: PhantomData<fn() -> T>,
 }
 
-impl<'a, T: Serialize + DeserializeOwned> SealedTable<'a, T> {
+impl<'a, T> SealedTable<'a, T> {
     /// A table sealed under the session's record key, on the session's connection (inside
     /// any transaction open on it).
     pub(crate) fn new(session: &'a Session, name: &'static str, what: &'static str) -> Self {
@@ -39,6 +39,21 @@ impl<'a, T: Serialize + DeserializeOwned> SealedTable<'a, T> {
         }
     }
 
+    /// Deletes row `id` and flushes the WAL; [`Error::NotFound`] if there was none.
+    pub(crate) fn delete(&self, id: &RecordId) -> Result<()> {
+        let n = self
+            .conn
+            .prepare_cached(&format!("DELETE FROM {} WHERE id = ?1", self.name))?
+            .execute(params![id])?;
+        if n == 0 {
+            return Err(Error::NotFound(self.what));
+        }
+        super::storage::checkpoint(self.conn)
+    }
+}
+
+/// Writing: `T` is what is sealed (it may borrow, as `Cow` does).
+impl<T: Serialize> SealedTable<'_, T> {
     /// The sealed body of `value` for row `id` (for callers that write extra columns).
     pub(crate) fn seal(&self, id: &RecordId, value: &T) -> Result<Vec<u8>> {
         self.session.seal(self.name, id, value)
@@ -81,7 +96,10 @@ impl<'a, T: Serialize + DeserializeOwned> SealedTable<'a, T> {
         }
         Ok(())
     }
+}
 
+/// Reading: `T` is what a row opens as.
+impl<T: DeserializeOwned> SealedTable<'_, T> {
     /// The row `id`, or `None`; [`Error::Tampered`] if it does not open.
     pub(crate) fn find(&self, id: &RecordId) -> Result<Option<T>> {
         let body = self
@@ -96,18 +114,6 @@ impl<'a, T: Serialize + DeserializeOwned> SealedTable<'a, T> {
     /// The row `id`; [`Error::NotFound`] if there is none.
     pub(crate) fn get(&self, id: &RecordId) -> Result<T> {
         self.find(id)?.ok_or(Error::NotFound(self.what))
-    }
-
-    /// Deletes row `id` and flushes the WAL; [`Error::NotFound`] if there was none.
-    pub(crate) fn delete(&self, id: &RecordId) -> Result<()> {
-        let n = self
-            .conn
-            .prepare_cached(&format!("DELETE FROM {} WHERE id = ?1", self.name))?
-            .execute(params![id])?;
-        if n == 0 {
-            return Err(Error::NotFound(self.what));
-        }
-        super::storage::checkpoint(self.conn)
     }
 
     /// Visits every row in id order, one at a time (export never holds a whole table): a
@@ -138,6 +144,35 @@ impl<'a, T: Serialize + DeserializeOwned> SealedTable<'a, T> {
         Ok(())
     }
 
+    /// Visits every row of a table whose rows belong to an owner (a publisher) named in
+    /// column `owner_column`, passing the owner too. The owner is also inside the sealed
+    /// value: a row moved under another owner fails like a forged one ([`Error::Tampered`]).
+    pub(crate) fn for_each_owned(
+        &self,
+        owner_column: &'static str,
+        mut visit: impl FnMut(RecordId, RecordId, Result<T>) -> Result<()>,
+    ) -> Result<()>
+    where
+        T: Owned,
+    {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id, {owner_column}, body FROM {}",
+            self.name
+        ))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let owner: RecordId = row.get(1)?;
+            let body = row.get::<_, SealedBody>(2)?.0;
+            let opened = match self.session.open::<T>(self.name, &id, &body) {
+                Ok(v) if v.owner() != owner => Err(Error::Tampered),
+                other => other,
+            };
+            visit(id, owner, opened)?;
+        }
+        Ok(())
+    }
+
     /// Every row `keep` maps to `Some`, with the ids of rows that did not open. Errors
     /// other than a damaged row (storage, I/O) fail the listing.
     pub(crate) fn list_map<U>(
@@ -162,9 +197,14 @@ impl<'a, T: Serialize + DeserializeOwned> SealedTable<'a, T> {
     }
 }
 
+/// A sealed value that names its owner, checked against the row's owner column.
+pub(crate) trait Owned {
+    fn owner(&self) -> RecordId;
+}
+
 /// Whether an error opening a row means that row is damaged (listed as unreadable) rather
 /// than that the storage failed (which fails the whole operation).
-fn is_damage(e: &Error) -> bool {
+pub(crate) fn is_damage(e: &Error) -> bool {
     matches!(e, Error::Tampered | Error::Decode(_))
 }
 
