@@ -172,3 +172,24 @@ fn the_fixture_is_a_version_6_vault() {
         .unwrap();
     assert_eq!(iterations, i64::from(vigil_core::vault::MIN_KDF_ITERATIONS));
 }
+
+/// A duress unlock is the first unlock after the update: both files are upgraded, as a
+/// real unlock would leave them, so their versions do not tell which vault was opened.
+#[test]
+fn a_first_duress_unlock_upgrades_both_files_like_a_real_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_fixture(dir.path());
+    let aux = dir.path().join("vault.db-aux");
+    drop(unlock(&path, DURESS));
+    let after_duress = (pragma(&path, "user_version"), pragma(&aux, "user_version"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_fixture(dir.path());
+    let aux = dir.path().join("vault.db-aux");
+    drop(unlock(&path, PASSPHRASE));
+    let after_real = (pragma(&path, "user_version"), pragma(&aux, "user_version"));
+
+    assert!(after_real.0 > OLD_VERSION);
+    assert_eq!(after_real.0, after_real.1);
+    assert_eq!(after_duress, after_real);
+}

@@ -80,6 +80,18 @@ pub(crate) fn upgrade(conn: &Connection) -> Result<()> {
     upgrade_with(conn, owners(), latest_version())
 }
 
+/// Brings the main file (`main`, open) and the decoy's auxiliary file to the latest
+/// schema, whichever passphrase unlocked: a file left behind would show which vault was
+/// opened since an update. The auxiliary file is best effort: a missing or damaged one must
+/// not keep the real vault shut (the decoy code remakes it when the decoy is opened).
+pub(crate) fn upgrade_both(main: &Connection, path: &std::path::Path) -> Result<()> {
+    upgrade(main)?;
+    if let Ok(aux) = super::storage::connect(&super::storage::aux_path(path), false) {
+        let _ = upgrade(&aux);
+    }
+    Ok(())
+}
+
 /// Runs the keyed parts of every step the file has had since its keyed parts last ran.
 /// The real session brings the decoy vault along when it had parts to run, so the two
 /// files do not drift apart (which would tell which one was opened since an update).

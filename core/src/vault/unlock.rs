@@ -152,7 +152,7 @@ impl Vault {
             if unmarked {
                 mark_guarded()?;
             }
-            super::schema::upgrade(&conn)?;
+            super::schema::upgrade_both(&conn, &self.path)?;
             let session = Session::new(conn, self.path.clone(), key, kdf, Realm::Real);
             super::schema::upgrade_keyed(&session)?;
             return Ok(session);
@@ -162,6 +162,8 @@ impl Vault {
             // First, before anything else can fail: the real data is gone from here on.
             slots::destroy(&self.path, REAL_SLOT)?;
         }
+        // Both files, as a real unlock does: their versions must not tell which one opened.
+        super::schema::upgrade_both(&conn, &self.path)?;
         if options.alert_buddies {
             // Silent: whatever happens here, the caller sees an ordinary unlock. Without the
             // device secret no alert can be queued (set_duress requires it, so the shell
