@@ -12,7 +12,20 @@ pub mod directory;
 pub mod error;
 pub mod export;
 pub mod feeds;
+pub mod identifiers;
 pub mod screening;
 pub mod vault;
 
 pub use error::{Error, Result};
+
+/// Every module that owns tables in the vault file, in the order their upgrade steps run
+/// within one schema version (see `vault::schema`). A new capability adds itself here.
+pub(crate) static TABLE_OWNERS: &[&dyn vault::schema::TableOwner] = &[
+    &vault::schema::VaultTables,
+    &bookings::tables::BookingsTables,
+    &feeds::tables::FeedsTables,
+    &directory::tables::DirectoryTables,
+    &checkin::tables::CheckinTables,
+    &screening::tables::ScreeningTables,
+    &app::tables::AppTables,
+];

@@ -21,6 +21,7 @@ mod directory;
 pub mod duress;
 mod people;
 mod settings;
+pub(crate) mod tables;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

@@ -5,12 +5,13 @@
 //! booking and filters in memory, which is fast enough at the scale of one person's log
 //! (see `docs/PERFORMANCE.md`).
 
+pub(crate) mod tables;
+
 use chrono::Duration;
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Timestamp;
-use crate::vault::{Listing, RecordId, Session};
+use crate::vault::{Listing, RecordId, SealedTable, Session};
 use crate::{Error, Result};
 
 const TABLE: &str = "bookings";
@@ -194,6 +195,11 @@ impl Session {
 }
 
 impl Bookings<'_> {
+    /// The sealed rows of the bookings table.
+    fn table(&self) -> SealedTable<'_, SealedBooking<'_>> {
+        SealedTable::new(self.session, TABLE, "booking")
+    }
+
     pub fn add(&self, draft: BookingDraft, now: Timestamp) -> Result<Booking> {
         Ok(self.add_many(vec![draft], now)?.remove(0))
     }
@@ -203,25 +209,18 @@ impl Bookings<'_> {
         for d in &drafts {
             d.validate()?;
         }
-        let conn = self.session.conn();
-        let tx = conn.unchecked_transaction()?;
+        let tx = self.session.conn().unchecked_transaction()?;
+        let table = self.table();
         let mut added = Vec::with_capacity(drafts.len());
-        {
-            let mut insert =
-                tx.prepare_cached("INSERT INTO bookings (id, body) VALUES (?1, ?2)")?;
-            for details in drafts {
-                let booking = Booking {
-                    id: self.session.new_id()?,
-                    details,
-                    created_at: now,
-                    updated_at: now,
-                };
-                let body = self
-                    .session
-                    .seal(TABLE, &booking.id, &SealedBooking::from(&booking))?;
-                insert.execute(params![booking.id, body])?;
-                added.push(booking);
-            }
+        for details in drafts {
+            let booking = Booking {
+                id: self.session.new_id()?,
+                details,
+                created_at: now,
+                updated_at: now,
+            };
+            table.insert(&booking.id, &SealedBooking::from(&booking))?;
+            added.push(booking);
         }
         tx.commit()?;
         Ok(added)
@@ -231,17 +230,8 @@ impl Bookings<'_> {
     /// the same id. For import only: it bypasses the usual id and time assignment, so the
     /// caller validates and decides on conflicts first.
     pub(crate) fn put_raw(&self, booking: &Booking) -> Result<()> {
-        let body = self
-            .session
-            .seal(TABLE, &booking.id, &SealedBooking::from(booking))?;
-        self.session
-            .conn()
-            .prepare_cached(
-                "INSERT INTO bookings (id, body) VALUES (?1, ?2)
-                 ON CONFLICT(id) DO UPDATE SET body = excluded.body",
-            )?
-            .execute(params![booking.id, body])?;
-        Ok(())
+        self.table()
+            .upsert(&booking.id, &SealedBooking::from(booking))
     }
 
     /// Visits every stored booking one row at a time, in id order, without collecting them
@@ -250,38 +240,12 @@ impl Bookings<'_> {
         &self,
         mut visit: impl FnMut(RecordId, Result<Booking>) -> Result<()>,
     ) -> Result<()> {
-        let mut stmt = self
-            .session
-            .conn()
-            .prepare("SELECT id, body FROM bookings ORDER BY id")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let id: RecordId = row.get(0)?;
-            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
-            let opened = self
-                .session
-                .open::<SealedBooking>(TABLE, &id, &body)
-                .map(|b| b.into_booking(id));
-            visit(id, opened)?;
-        }
-        Ok(())
+        self.table()
+            .for_each(|id, opened| visit(id, opened.map(|b| b.into_booking(id))))
     }
 
     pub fn get(&self, id: &RecordId) -> Result<Booking> {
-        let body: Vec<u8> = self
-            .session
-            .conn()
-            .query_row(
-                "SELECT body FROM bookings WHERE id = ?1",
-                params![id],
-                |r| r.get::<_, crate::vault::SealedBody>(0).map(|b| b.0),
-            )
-            .optional()?
-            .ok_or(Error::NotFound("booking"))?;
-        Ok(self
-            .session
-            .open::<SealedBooking>(TABLE, id, &body)?
-            .into_booking(*id))
+        Ok(self.table().get(id)?.into_booking(*id))
     }
 
     /// Replaces a booking's details; keeps its id and creation time.
@@ -294,13 +258,7 @@ impl Bookings<'_> {
             created_at: existing.created_at,
             updated_at: now.max(existing.updated_at),
         };
-        let body = self
-            .session
-            .seal(TABLE, id, &SealedBooking::from(&booking))?;
-        self.session.conn().execute(
-            "UPDATE bookings SET body = ?2 WHERE id = ?1",
-            params![id, body],
-        )?;
+        self.table().update(id, &SealedBooking::from(&booking))?;
         Ok(booking)
     }
 
@@ -317,36 +275,16 @@ impl Bookings<'_> {
     }
 
     pub fn delete(&self, id: &RecordId) -> Result<()> {
-        let n = self
-            .session
-            .conn()
-            .execute("DELETE FROM bookings WHERE id = ?1", params![id])?;
-        if n == 0 {
-            return Err(Error::NotFound("booking"));
-        }
-        self.session.checkpoint()
+        self.table().delete(id)
     }
 
     /// Bookings starting within `range`, newest first.
     pub fn list(&self, range: TimeRange) -> Result<Listing<Booking>> {
-        let mut stmt = self
-            .session
-            .conn()
-            .prepare_cached("SELECT id, body FROM bookings")?;
-        let mut rows = stmt.query([])?;
-        let mut listing = Listing::default();
-        while let Some(row) = rows.next()? {
-            let id: RecordId = row.get(0)?;
-            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
-            match self.session.open::<SealedBooking>(TABLE, &id, &body) {
-                Ok(b) if range.contains(b.details.starts_at) => {
-                    listing.items.push(b.into_booking(id))
-                }
-                Ok(_) => {}
-                Err(Error::Tampered | Error::Decode(_)) => listing.unreadable.push(id),
-                Err(e) => return Err(e),
-            }
-        }
+        let mut listing = self.table().list_map(|id, b| {
+            range
+                .contains(b.details.starts_at)
+                .then(|| b.into_booking(id))
+        })?;
         listing.items.sort_by(|a, b| {
             b.details
                 .starts_at

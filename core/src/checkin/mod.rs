@@ -24,12 +24,12 @@ mod runner;
 mod schedule;
 pub mod sms;
 mod store;
+pub(crate) mod tables;
 pub mod templates;
 
 use std::collections::BTreeSet;
 
 use chrono::Duration;
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 pub use engine::{
@@ -63,7 +63,7 @@ use key::CodeVerifiers;
 use store::Store;
 
 use crate::clock::Timestamp;
-use crate::screening::normalize_phone;
+use crate::identifiers::normalize_phone;
 use crate::vault::{Listing, RecordId, Session};
 use crate::{Error, Result};
 
@@ -258,49 +258,29 @@ impl BuddyDraft {
 /// Buddy rows for export and import, which hold the vault key but not the escalation key
 /// (buddies are sealed under the vault key only).
 pub(crate) mod stored_buddies {
-    use rusqlite::{params, OptionalExtension};
-
     use super::{Buddy, BUDDIES};
-    use crate::vault::{RecordId, Session};
-    use crate::{Error, Result};
+    use crate::vault::{RecordId, SealedTable, Session};
+    use crate::Result;
+
+    /// The sealed rows of the buddies table.
+    pub(crate) fn table(session: &Session) -> SealedTable<'_, Buddy> {
+        SealedTable::new(session, BUDDIES, "buddy")
+    }
 
     pub(crate) fn for_each(
         session: &Session,
-        mut visit: impl FnMut(RecordId, Result<Buddy>) -> Result<()>,
+        visit: impl FnMut(RecordId, Result<Buddy>) -> Result<()>,
     ) -> Result<()> {
-        let mut stmt = session
-            .conn()
-            .prepare_cached("SELECT id, body FROM checkin_buddies")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let id: RecordId = row.get(0)?;
-            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
-            visit(id, session.open::<Buddy>(BUDDIES, &id, &body))?;
-        }
-        Ok(())
+        table(session).for_each(visit)
     }
 
     pub(crate) fn get(session: &Session, id: &RecordId) -> Result<Buddy> {
-        let body: Vec<u8> = session
-            .conn()
-            .query_row(
-                "SELECT body FROM checkin_buddies WHERE id = ?1",
-                params![id],
-                |r| r.get::<_, crate::vault::SealedBody>(0).map(|b| b.0),
-            )
-            .optional()?
-            .ok_or(Error::NotFound("buddy"))?;
-        session.open(BUDDIES, id, &body)
+        table(session).get(id)
     }
 
     /// Inserts a buddy as given (id included); the caller has normalized it.
     pub(crate) fn insert(session: &Session, buddy: &Buddy) -> Result<()> {
-        let body = session.seal(BUDDIES, &buddy.id, buddy)?;
-        session.conn().execute(
-            "INSERT INTO checkin_buddies (id, body) VALUES (?1, ?2)",
-            params![buddy.id, body],
-        )?;
-        Ok(())
+        table(session).insert(&buddy.id, buddy)
     }
 }
 
@@ -427,11 +407,7 @@ impl Checkins<'_> {
     /// Adds a buddy; national numbers are read in `default_region` (e.g. "GB").
     pub fn add_buddy(&self, draft: BuddyDraft, default_region: &str) -> Result<Buddy> {
         let buddy = draft.normalize(self.session.new_id()?, default_region)?;
-        let body = self.session.seal(BUDDIES, &buddy.id, &buddy)?;
-        self.session.conn().execute(
-            "INSERT INTO checkin_buddies (id, body) VALUES (?1, ?2)",
-            params![buddy.id, body],
-        )?;
+        stored_buddies::insert(self.session, &buddy)?;
         Ok(buddy)
     }
 
@@ -443,24 +419,13 @@ impl Checkins<'_> {
     ) -> Result<Buddy> {
         self.buddy(id)?;
         let buddy = draft.normalize(*id, default_region)?;
-        let body = self.session.seal(BUDDIES, id, &buddy)?;
-        self.session.conn().execute(
-            "UPDATE checkin_buddies SET body = ?2 WHERE id = ?1",
-            params![id, body],
-        )?;
+        stored_buddies::table(self.session).update(id, &buddy)?;
         Ok(buddy)
     }
 
     /// Removes a buddy. A check-in already armed keeps its own copy and still alerts them.
     pub fn remove_buddy(&self, id: &RecordId) -> Result<()> {
-        let n = self
-            .session
-            .conn()
-            .execute("DELETE FROM checkin_buddies WHERE id = ?1", params![id])?;
-        if n == 0 {
-            return Err(Error::NotFound("buddy"));
-        }
-        self.session.checkpoint()
+        stored_buddies::table(self.session).delete(id)
     }
 
     pub fn buddy(&self, id: &RecordId) -> Result<Buddy> {
@@ -469,15 +434,7 @@ impl Checkins<'_> {
 
     /// Every buddy, by name; tampered rows are reported, not dropped.
     pub fn buddies(&self) -> Result<Listing<Buddy>> {
-        let mut listing = Listing::default();
-        stored_buddies::for_each(self.session, |id, opened| {
-            match opened {
-                Ok(b) => listing.items.push(b),
-                Err(Error::Tampered | Error::Decode(_)) => listing.unreadable.push(id),
-                Err(e) => return Err(e),
-            }
-            Ok(())
-        })?;
+        let mut listing = stored_buddies::table(self.session).list()?;
         listing
             .items
             .sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));

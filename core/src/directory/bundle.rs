@@ -22,7 +22,7 @@ use crate::clock::Timestamp;
 use crate::feeds::{
     sign_bundle, Accepted, BundleDraft, BundleKind, FeedError, PublisherKey, VerifiedBundle,
 };
-use crate::vault::{RecordId, Session};
+use crate::vault::{is_damage, Owned, RecordId, SealedTable, Session};
 use crate::{Error, Result};
 
 const TABLE: &str = "directory_chunks";
@@ -243,22 +243,13 @@ impl Directory<'_> {
         &self,
         mut visit: impl FnMut(RecordId, Result<Chunk>) -> Result<()>,
     ) -> Result<()> {
-        let mut stmt = self
-            .session
-            .conn()
-            .prepare_cached("SELECT id, publisher, body FROM directory_chunks")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let id: RecordId = row.get(0)?;
-            let publisher: RecordId = row.get(1)?;
-            let body = row.get::<_, crate::vault::SealedBody>(2)?.0;
-            let opened = match self.session.open::<Chunk>(TABLE, &id, &body) {
-                Ok(c) if c.publisher_id != publisher => Err(Error::Tampered),
-                other => other,
-            };
-            visit(id, opened)?;
-        }
-        Ok(())
+        self.chunks()
+            .for_each_owned("publisher", |id, _, opened| visit(id, opened))
+    }
+
+    /// The sealed rows of the directory.
+    fn chunks(&self) -> SealedTable<'_, Chunk> {
+        SealedTable::new(self.session, TABLE, "directory part")
     }
 
     /// Stores one chunk under a new row id (chunk row ids carry no meaning).
@@ -301,22 +292,13 @@ impl Directory<'_> {
         }
         let mut unreadable = Vec::new();
         let mut by_publisher: BTreeMap<RecordId, Parts> = BTreeMap::new();
-        {
-            let mut stmt = self
-                .session
-                .conn()
-                .prepare_cached("SELECT id, publisher, body FROM directory_chunks")?;
-            let mut rows = stmt.query([])?;
-            while let Some(row) = rows.next()? {
-                let id: RecordId = row.get(0)?;
-                let publisher: RecordId = row.get(1)?;
-                let body = row.get::<_, crate::vault::SealedBody>(2)?.0;
-                let chunk = match self.session.open::<Chunk>(TABLE, &id, &body) {
-                    // A row moved under another publisher is as bad as a forged one.
-                    Ok(c) if c.publisher_id == publisher => c,
-                    Ok(_) | Err(Error::Tampered | Error::Decode(_)) => {
+        self.chunks()
+            .for_each_owned("publisher", |id, publisher, opened| {
+                let chunk = match opened {
+                    Ok(c) => c,
+                    Err(e) if is_damage(&e) => {
                         unreadable.push(id);
-                        continue;
+                        return Ok(());
                     }
                     Err(e) => return Err(e),
                 };
@@ -338,8 +320,8 @@ impl Directory<'_> {
                 if parts.chunks.insert(chunk.index, chunk.services).is_some() {
                     parts.consistent = false;
                 }
-            }
-        }
+                Ok(())
+            })?;
         let mut incomplete = Vec::new();
         // A publisher whose directory was accepted but none of whose chunks could be read
         // (every accepted bundle stores at least one chunk, even when empty).
@@ -412,4 +394,11 @@ fn parse_content(bytes: &[u8]) -> Result<DirectoryContent> {
         }
     }
     Ok(content)
+}
+
+/// A directory part belongs to the publisher whose bundle it came from.
+impl Owned for Chunk {
+    fn owner(&self) -> RecordId {
+        self.publisher_id
+    }
 }

@@ -15,6 +15,7 @@ mod bundle;
 pub mod hours;
 pub mod import;
 mod index;
+pub(crate) mod tables;
 mod text;
 
 use chrono::NaiveDate;

@@ -23,7 +23,7 @@ use super::{
 };
 use crate::clock::Timestamp;
 use crate::feeds::{BundleKind, PublisherKeyId, VersionRecord};
-use crate::screening::Region;
+use crate::identifiers::Region;
 use crate::vault::{RecordId, Session};
 use crate::{Error, Result};
 

@@ -19,7 +19,7 @@ mod keys;
 
 use std::io::Read;
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 pub use bundle::{
@@ -32,7 +32,7 @@ pub use keys::{
 };
 
 use crate::clock::Timestamp;
-use crate::vault::{Listing, RecordId, Session};
+use crate::vault::{Listing, RecordId, SealedTable, Session};
 use crate::{Error, Result};
 
 const PUBLISHERS: &str = "feed_publishers";
@@ -203,23 +203,8 @@ impl Feeds<'_> {
 
     /// Every trusted publisher, by name; rows that fail to open are reported.
     pub fn publishers(&self) -> Result<Listing<TrustedPublisher>> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached("SELECT id, body FROM feed_publishers")?;
-        let mut rows = stmt.query([])?;
-        let mut listing = Listing::default();
-        while let Some(row) = rows.next()? {
-            let id: RecordId = row.get(0)?;
-            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
-            match self
-                .session
-                .open::<TrustedPublisher>(PUBLISHERS, &id, &body)
-            {
-                Ok(p) => listing.items.push(p),
-                Err(Error::Tampered | Error::Decode(_)) => listing.unreadable.push(id),
-                Err(e) => return Err(e),
-            }
-        }
+        let mut listing =
+            SealedTable::<TrustedPublisher>::new(self.session, PUBLISHERS, "publisher").list()?;
         listing
             .items
             .sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
@@ -484,17 +469,7 @@ impl Feeds<'_> {
 
     /// The publisher with row id `id`.
     pub(crate) fn publisher_by_id(&self, id: &RecordId) -> Result<TrustedPublisher> {
-        let body: Vec<u8> = self
-            .conn()
-            .query_row(
-                "SELECT body FROM feed_publishers WHERE id = ?1",
-                params![id],
-                |r| r.get::<_, crate::vault::SealedBody>(0).map(|b| b.0),
-            )
-            .optional()?
-            .ok_or(Error::NotFound("publisher"))?;
-        let p: TrustedPublisher = self.session.open(PUBLISHERS, id, &body)?;
-        Ok(p)
+        SealedTable::new(self.session, PUBLISHERS, "publisher").get(id)
     }
 
     /// Every accepted-version row: (row id, publisher id, the record or why it won't open).
@@ -598,5 +573,6 @@ fn status_of(name: &str, publisher_id: RecordId, r: VersionRecord, now: Timestam
     }
 }
 
+pub(crate) mod tables;
 #[cfg(test)]
 mod tests;

@@ -17,13 +17,13 @@ use std::io::Read;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
-use super::identifier::{normalize, IdentifierKind, Region};
 use super::index::{IndexKind, Owner};
 use super::write_index_rows;
 use super::{Identifier, Risk, Screening};
 use crate::clock::Timestamp;
 use crate::feeds::{Accepted, BundleKind, FeedError, VerifiedBundle};
-use crate::vault::{Listing, RecordId};
+use crate::identifiers::{normalize, IdentifierKind, Region};
+use crate::vault::{Listing, Owned, RecordId, SealedTable};
 use crate::{Error, Result};
 
 pub(crate) const ALERTS: &str = "screening_alerts";
@@ -424,43 +424,13 @@ impl Screening<'_> {
         &self,
         mut visit: impl FnMut(RecordId, Result<Alert>) -> Result<()>,
     ) -> Result<()> {
-        let mut stmt = self
-            .session
-            .conn()
-            .prepare_cached("SELECT id, publisher, body FROM screening_alerts")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let id: RecordId = row.get(0)?;
-            let publisher: RecordId = row.get(1)?;
-            let body = row.get::<_, crate::vault::SealedBody>(2)?.0;
-            let opened = match self.session.open::<Alert>(ALERTS, &id, &body) {
-                // A row moved under another publisher is as bad as a forged one.
-                Ok(a) if a.publisher_id != publisher => Err(Error::Tampered),
-                other => other,
-            };
-            visit(id, opened)?;
-        }
-        Ok(())
+        SealedTable::<Alert>::new(self.session, ALERTS, "alert")
+            .for_each_owned("publisher", |id, _, opened| visit(id, opened))
     }
 
     /// Every imported alert; unreadable rows are reported.
     pub fn alerts(&self) -> Result<Listing<Alert>> {
-        let mut stmt = self
-            .session
-            .conn()
-            .prepare_cached("SELECT id, body FROM screening_alerts")?;
-        let mut rows = stmt.query([])?;
-        let mut listing = Listing::default();
-        while let Some(row) = rows.next()? {
-            let id: RecordId = row.get(0)?;
-            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
-            match self.session.open::<Alert>(ALERTS, &id, &body) {
-                Ok(a) => listing.items.push(a),
-                Err(Error::Tampered | Error::Decode(_)) => listing.unreadable.push(id),
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(listing)
+        SealedTable::<Alert>::new(self.session, ALERTS, "alert").list()
     }
 
     /// How many alerts are stored (cheap: no decryption).
@@ -470,5 +440,12 @@ impl Screening<'_> {
                 .conn()
                 .query_row("SELECT count(*) FROM screening_alerts", [], |r| r.get(0))?;
         Ok(usize::try_from(n).unwrap_or(0))
+    }
+}
+
+/// An alert belongs to the publisher that issued it.
+impl Owned for Alert {
+    fn owner(&self) -> RecordId {
+        self.publisher_id
     }
 }

@@ -16,7 +16,7 @@
 //! identifiers) use [`ALERT_BITS`] = 16 (65,536 buckets). Notes and alerts use different
 //! domains, so the file does not show which of her notes also appear in an alert feed.
 
-use super::identifier::Identifier;
+use crate::identifiers::Identifier;
 
 /// The digits a phone suffix index covers: the shortest partial number `screen` matches.
 pub const PHONE_TAIL_DIGITS: usize = 6;

@@ -11,26 +11,27 @@
 //! extension the whole list up front.
 
 mod alerts;
-pub mod identifier;
 pub mod index;
 mod screen;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
+/// Identifier normalization moved to [`crate::identifiers`]; re-exported so callers keep
+/// their paths.
+pub use crate::identifiers::{
+    detect, normalize, normalize_email, normalize_handle, normalize_phone, normalize_plate,
+    Identifier, IdentifierKind, Region,
+};
 pub use alerts::{
     Alert, AlertArea, AlertCategory, AlertImport, SkippedAlert, ALERTS_CONTENT_FORMAT,
     MAX_IDENTIFIERS_PER_ALERT,
-};
-pub use identifier::{
-    detect, normalize, normalize_email, normalize_handle, normalize_phone, normalize_plate,
-    Identifier, IdentifierKind, Region,
 };
 pub use screen::{CallLabel, Match, MatchSource, MatchStrength, ScreenedInput, ScreeningResult};
 
 use crate::bookings::{Booking, TimeRange};
 use crate::clock::Timestamp;
-use crate::vault::{Listing, RecordId, Session};
+use crate::vault::{Listing, RecordId, SealedTable, Session};
 use crate::{Error, Result};
 use index::Owner;
 
@@ -39,18 +40,9 @@ const MAX_LABEL_CHARS: usize = 200;
 const MAX_TEXT_CHARS: usize = 20_000;
 const MAX_IDENTIFIERS: usize = 32;
 
-/// Why screening input was refused. Messages name the kind, never the value.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ScreeningError {
-    #[error("not a valid {kind}: {reason}")]
-    InvalidIdentifier {
-        kind: IdentifierKind,
-        reason: &'static str,
-    },
-    #[error("not recognised as a phone number, e-mail address, handle or number plate")]
-    Unrecognized,
-}
+/// Why screening input was refused: an identifier that does not normalize (the type lives
+/// with the identifiers; this is its name in screening).
+pub use crate::identifiers::IdentifierError as ScreeningError;
 
 /// How the worker rates a client. Ordered from least to most serious.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -228,12 +220,7 @@ impl<'s> Screening<'s> {
 
     /// Writes a note as given (id and times included) and rebuilds its index rows.
     pub(crate) fn store_note(&self, conn: &Connection, note: &ClientNote) -> Result<()> {
-        let body = self.session.seal(NOTES, &note.id, note)?;
-        conn.execute(
-            "INSERT INTO screening_notes (id, body) VALUES (?1, ?2)
-             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-            params![note.id, body],
-        )?;
+        self.notes_table().upsert(&note.id, note)?;
         conn.execute(
             "DELETE FROM screening_note_index WHERE note = ?1",
             params![note.id],
@@ -241,17 +228,13 @@ impl<'s> Screening<'s> {
         self.write_index(conn, Owner::Note, &note.id, &note.details.identifiers)
     }
 
+    /// The sealed rows of the notes table (their index rows are written beside them).
+    fn notes_table(&self) -> SealedTable<'_, ClientNote> {
+        SealedTable::new(self.session, NOTES, "client note")
+    }
+
     pub fn get_note(&self, id: &RecordId) -> Result<ClientNote> {
-        let body: Vec<u8> = self
-            .conn()
-            .query_row(
-                "SELECT body FROM screening_notes WHERE id = ?1",
-                params![id],
-                |r| r.get::<_, crate::vault::SealedBody>(0).map(|b| b.0),
-            )
-            .optional()?
-            .ok_or(Error::NotFound("client note"))?;
-        self.session.open(NOTES, id, &body)
+        self.notes_table().get(id)
     }
 
     /// Replaces a note's details (and its index rows); keeps its id and creation time.
@@ -280,48 +263,21 @@ impl<'s> Screening<'s> {
 
     /// Deletes a note and its index rows.
     pub fn delete_note(&self, id: &RecordId) -> Result<()> {
-        let n = self
-            .conn()
-            .execute("DELETE FROM screening_notes WHERE id = ?1", params![id])?;
-        if n == 0 {
-            return Err(Error::NotFound("client note"));
-        }
-        self.session.checkpoint()
+        // The index rows go with it (ON DELETE CASCADE).
+        self.notes_table().delete(id)
     }
 
     /// Visits every stored note row by row (export: never the whole table in memory).
     pub(crate) fn for_each_stored_note(
         &self,
-        mut visit: impl FnMut(RecordId, Result<ClientNote>) -> Result<()>,
+        visit: impl FnMut(RecordId, Result<ClientNote>) -> Result<()>,
     ) -> Result<()> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached("SELECT id, body FROM screening_notes")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let id: RecordId = row.get(0)?;
-            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
-            visit(id, self.session.open::<ClientNote>(NOTES, &id, &body))?;
-        }
-        Ok(())
+        self.notes_table().for_each(visit)
     }
 
     /// Every note, most recently updated first; unreadable rows are reported.
     pub fn notes(&self) -> Result<Listing<ClientNote>> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached("SELECT id, body FROM screening_notes")?;
-        let mut rows = stmt.query([])?;
-        let mut listing = Listing::default();
-        while let Some(row) = rows.next()? {
-            let id: RecordId = row.get(0)?;
-            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
-            match self.session.open::<ClientNote>(NOTES, &id, &body) {
-                Ok(n) => listing.items.push(n),
-                Err(Error::Tampered | Error::Decode(_)) => listing.unreadable.push(id),
-                Err(e) => return Err(e),
-            }
-        }
+        let mut listing = self.notes_table().list()?;
         listing
             .items
             .sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)));
@@ -380,5 +336,6 @@ pub(crate) fn write_index_rows(
     Ok(())
 }
 
+pub(crate) mod tables;
 #[cfg(test)]
 mod tests;

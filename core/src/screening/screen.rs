@@ -6,12 +6,12 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::alerts::{Alert, AlertCategory, ALERTS};
-use super::identifier::{detect, Identifier};
 use super::index::{
     self, common_suffix_digits, phone_tail, plate_trigrams, IndexKind, Owner, PHONE_TAIL_DIGITS,
 };
 use super::{ClientNote, Risk, Screening, NOTES};
 use crate::clock::Timestamp;
+use crate::identifiers::{detect, Identifier};
 use crate::vault::RecordId;
 use crate::{Error, Result};
 

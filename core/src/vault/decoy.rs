@@ -127,7 +127,7 @@ pub(crate) fn create(
     let aux = storage::aux_path(main_path);
     remove(main_path)?;
     let conn = storage::connect(&aux, true)?;
-    storage::migrate_to(&conn, storage::latest_version())?;
+    super::schema::upgrade(&conn)?;
     let session = session_for(conn);
     refill(&session, now)?;
     Ok(session)
@@ -142,7 +142,7 @@ pub(crate) fn refresh(
 ) -> Result<Session> {
     match storage::connect(&storage::aux_path(main_path), false) {
         Ok(conn) => {
-            storage::migrate_to(&conn, storage::latest_version())?;
+            super::schema::upgrade(&conn)?;
             let session = session_for(conn);
             refill(&session, now)?;
             Ok(session)

@@ -21,7 +21,7 @@ fn read_header_inner(conn: &Connection) -> Result<KdfParams> {
         return Err(Error::CorruptHeader("no vault header"));
     }
     // Before reading anything else: a newer Vigil may have changed the header itself.
-    if version > storage::latest_version() {
+    if version > super::schema::latest_version() {
         return Err(Error::SchemaTooNew(version));
     }
     let row = conn

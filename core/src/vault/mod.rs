@@ -24,9 +24,11 @@ mod header;
 pub(crate) mod keys;
 mod lockable;
 mod record;
+pub(crate) mod schema;
 mod session;
 mod slots;
 pub(crate) mod storage;
+mod table;
 mod unlock;
 
 use std::path::PathBuf;
@@ -38,6 +40,7 @@ pub use record::RecordId;
 pub(crate) use record::SealedBody;
 pub use session::Session;
 pub(crate) use session::{open_under, seal_under};
+pub(crate) use table::{is_damage, Owned, SealedTable};
 pub use unlock::{shred_file, PendingWipe, WipeState};
 
 /// Version of the header and key-slot format.

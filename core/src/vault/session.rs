@@ -237,7 +237,7 @@ impl Session {
             return Ok(None);
         };
         let conn = storage::connect(&storage::aux_path(&self.path), false)?;
-        storage::migrate_to(&conn, storage::latest_version())?;
+        super::schema::upgrade(&conn)?;
         Ok(Some(Session::new(
             conn,
             self.path.clone(),

@@ -1,8 +1,5 @@
-//! The SQLite file: connection settings and schema migrations.
-//!
-//! Each capability owns its tables; they are created by the numbered steps in
-//! [`MIGRATIONS`]. `PRAGMA user_version` records how many steps a file has had, and opening
-//! an older file runs the missing steps in one transaction.
+//! The SQLite file: its companion files and connection settings. The tables and their
+//! upgrades are declared by their owners (see `schema`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -10,106 +7,6 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::{Error, Result};
-
-/// One SQL batch per schema version: step `i` upgrades a file from version `i` to `i + 1`.
-/// Never edit a released step; append a new one.
-pub(crate) const MIGRATIONS: &[&str] = &[
-    // 1: the vault header, its key slots, and the booking log.
-    "CREATE TABLE vault_header (
-         id             INTEGER PRIMARY KEY CHECK (id = 1),
-         format         INTEGER NOT NULL,
-         kdf_iterations INTEGER NOT NULL,
-         kdf_salt       BLOB    NOT NULL,
-         device_bound   INTEGER NOT NULL
-     );
-     CREATE TABLE key_slots (
-         slot    INTEGER PRIMARY KEY,
-         wrapped BLOB NOT NULL
-     );
-     CREATE TABLE unlock_guard (
-         id    INTEGER PRIMARY KEY CHECK (id = 1),
-         state BLOB NOT NULL
-     );
-     CREATE TABLE bookings (
-         id   BLOB PRIMARY KEY,
-         body BLOB NOT NULL
-     );",
-    // 2: feeds — trusted publishers and the last accepted version per publisher and kind.
-    // Content tables (alerts, directory) reference feed_publishers(id) ON DELETE CASCADE.
-    "CREATE TABLE feed_publishers (
-         id   BLOB PRIMARY KEY,
-         body BLOB NOT NULL
-     ) WITHOUT ROWID;
-     CREATE TABLE feed_versions (
-         id        BLOB PRIMARY KEY,
-         publisher BLOB NOT NULL REFERENCES feed_publishers (id) ON DELETE CASCADE,
-         body      BLOB NOT NULL
-     ) WITHOUT ROWID;
-     CREATE INDEX feed_versions_by_publisher ON feed_versions (publisher);",
-    // 3: directory — each accepted publisher's services, sealed in chunks of up to 2,000
-    // (directory/bundle.rs). A rowid table: the rows are large (hundreds of kilobytes).
-    "CREATE TABLE directory_chunks (
-         id        BLOB PRIMARY KEY,
-         publisher BLOB NOT NULL REFERENCES feed_publishers (id) ON DELETE CASCADE,
-         body      BLOB NOT NULL
-     );
-     CREATE INDEX directory_chunks_by_publisher ON directory_chunks (publisher);",
-    // 4: check-ins (core/src/checkin). Buddies are sealed under the vault key; the
-    // escalation state (one row per live check-in, plus the code verifiers) is sealed under
-    // the escalation key so the background runner can read it while the vault is locked.
-    "CREATE TABLE checkin_buddies (
-         id   BLOB PRIMARY KEY,
-         body BLOB NOT NULL
-     );
-     CREATE TABLE checkin_escalation (
-         id   BLOB PRIMARY KEY,
-         body BLOB NOT NULL
-     );",
-    // 5: screening — client notes, imported alerts (scoped to a trusted publisher), and the
-    // blind indexes of their normalized identifiers (kind = exact / phone tail / plate part).
-    "CREATE TABLE screening_notes (
-         id   BLOB PRIMARY KEY,
-         body BLOB NOT NULL
-     ) WITHOUT ROWID;
-     CREATE TABLE screening_note_index (
-         kind INTEGER NOT NULL,
-         idx  INTEGER NOT NULL,
-         note BLOB    NOT NULL REFERENCES screening_notes (id) ON DELETE CASCADE,
-         PRIMARY KEY (kind, idx, note)
-     ) WITHOUT ROWID;
-     CREATE INDEX screening_note_index_owner ON screening_note_index (note);
-     CREATE TABLE screening_alerts (
-         id        BLOB PRIMARY KEY,
-         publisher BLOB NOT NULL REFERENCES feed_publishers (id) ON DELETE CASCADE,
-         body      BLOB NOT NULL
-     ) WITHOUT ROWID;
-     CREATE INDEX screening_alerts_by_publisher ON screening_alerts (publisher);
-     CREATE TABLE screening_alert_index (
-         kind  INTEGER NOT NULL,
-         idx   INTEGER NOT NULL,
-         alert BLOB    NOT NULL REFERENCES screening_alerts (id) ON DELETE CASCADE,
-         PRIMARY KEY (kind, idx, alert)
-     ) WITHOUT ROWID;
-     CREATE INDEX screening_alert_index_owner ON screening_alert_index (alert);",
-    // 6: vault — the decoy vault's key, sealed under the real key, so the real session can
-    // keep the decoy looking alive (its services follow the real directory) whether or not
-    // a duress passphrase is set.
-    "CREATE TABLE decoy_key (
-         id   BLOB PRIMARY KEY,
-         body BLOB NOT NULL
-     );",
-    // 7: app — the worker's settings (region, languages, UTC offset, idle lock), one sealed
-    // row (core/src/app/settings.rs).
-    "CREATE TABLE app_settings (
-         id   BLOB PRIMARY KEY,
-         body BLOB NOT NULL
-     );",
-];
-
-/// The schema version this build writes.
-pub(crate) fn latest_version() -> u32 {
-    MIGRATIONS.len() as u32
-}
 
 /// Suffix of the auxiliary database every vault has beside its main file (it holds the
 /// decoy vault; see `duress`).
@@ -288,29 +185,6 @@ pub(crate) fn schema_version(conn: &Connection) -> Result<u32> {
     u32::try_from(raw).map_err(|_| Error::CorruptHeader("schema version out of range"))
 }
 
-/// Runs every missing migration step up to `target`, atomically.
-pub(crate) fn migrate_to(conn: &Connection, target: u32) -> Result<()> {
-    apply_steps(conn, MIGRATIONS, target)
-}
-
-fn apply_steps(conn: &Connection, steps: &[&str], target: u32) -> Result<()> {
-    let current = schema_version(conn)?;
-    if current as usize > steps.len() {
-        return Err(Error::SchemaTooNew(current));
-    }
-    let target = target.min(steps.len() as u32);
-    if current >= target {
-        return Ok(());
-    }
-    let tx = conn.unchecked_transaction()?;
-    for step in current..target {
-        tx.execute_batch(steps[step as usize])?;
-    }
-    tx.pragma_update(None, "user_version", target)?;
-    tx.commit()?;
-    Ok(())
-}
-
 /// Moves everything from the WAL into the database and truncates the WAL, so deleted
 /// content does not linger in it.
 pub(crate) fn checkpoint(conn: &Connection) -> Result<()> {
@@ -321,6 +195,7 @@ pub(crate) fn checkpoint(conn: &Connection) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vault::schema::{latest_version, owners, upgrade, upgrade_with};
 
     #[test]
     fn settings_are_applied_on_every_open() {
@@ -345,53 +220,13 @@ mod tests {
     }
 
     #[test]
-    fn an_old_file_is_upgraded_one_step_at_a_time_keeping_its_data() {
-        let steps: &[&str] = &[
-            "CREATE TABLE t (a TEXT NOT NULL);",
-            "ALTER TABLE t ADD COLUMN b INTEGER NOT NULL DEFAULT 7;",
-            "CREATE INDEX t_b ON t (b);",
-        ];
-        let dir = tempfile::tempdir().unwrap();
-        let conn = connect(&dir.path().join("v.db"), true).unwrap();
-        apply_steps(&conn, steps, 1).unwrap();
-        conn.execute("INSERT INTO t (a) VALUES ('kept')", [])
-            .unwrap();
-        apply_steps(&conn, steps, 3).unwrap();
-        assert_eq!(schema_version(&conn).unwrap(), 3);
-        let (a, b): (String, i64) = conn
-            .query_row("SELECT a, b FROM t", [], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap();
-        assert_eq!((a.as_str(), b), ("kept", 7));
-    }
-
-    #[test]
-    fn a_failing_step_rolls_the_whole_upgrade_back() {
-        let steps: &[&str] = &[
-            "CREATE TABLE t (a TEXT);",
-            "CREATE TABLE u (x); THIS IS NOT SQL;",
-        ];
-        let dir = tempfile::tempdir().unwrap();
-        let conn = connect(&dir.path().join("v.db"), true).unwrap();
-        assert!(apply_steps(&conn, steps, 2).is_err());
-        assert_eq!(schema_version(&conn).unwrap(), 0);
-        let tables: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(tables, 0);
-    }
-
-    #[test]
     fn stepwise_and_direct_upgrades_give_the_same_schema() {
         let dir = tempfile::tempdir().unwrap();
         let direct = connect(&dir.path().join("a.db"), true).unwrap();
-        migrate_to(&direct, latest_version()).unwrap();
+        upgrade(&direct).unwrap();
         let stepwise = connect(&dir.path().join("b.db"), true).unwrap();
         for v in 1..=latest_version() {
-            migrate_to(&stepwise, v).unwrap();
+            upgrade_with(&stepwise, owners(), v).unwrap();
         }
         let schema = |c: &Connection| -> Vec<String> {
             c.prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
@@ -408,17 +243,14 @@ mod tests {
     fn migrations_upgrade_step_by_step() {
         let dir = tempfile::tempdir().unwrap();
         let conn = connect(&dir.path().join("v.db"), true).unwrap();
-        migrate_to(&conn, 1).unwrap();
+        upgrade_with(&conn, owners(), 1).unwrap();
         assert_eq!(schema_version(&conn).unwrap(), 1);
-        migrate_to(&conn, latest_version()).unwrap();
+        upgrade(&conn).unwrap();
         assert_eq!(schema_version(&conn).unwrap(), latest_version());
         // Idempotent.
-        migrate_to(&conn, latest_version()).unwrap();
+        upgrade(&conn).unwrap();
         conn.pragma_update(None, "user_version", latest_version() + 1)
             .unwrap();
-        assert!(matches!(
-            migrate_to(&conn, latest_version()),
-            Err(Error::SchemaTooNew(_))
-        ));
+        assert!(matches!(upgrade(&conn), Err(Error::SchemaTooNew(_))));
     }
 }

@@ -52,7 +52,7 @@ impl Vault {
     pub(crate) fn connect_locked(&self) -> Result<Connection> {
         let conn = storage::connect(&self.path, false)?;
         read_header(&conn)?;
-        storage::migrate_to(&conn, storage::latest_version())?;
+        super::schema::upgrade(&conn)?;
         Ok(conn)
     }
 
@@ -155,14 +155,18 @@ impl Vault {
             if unmarked {
                 mark_guarded()?;
             }
-            storage::migrate_to(&conn, storage::latest_version())?;
-            return Ok(Session::new(conn, self.path.clone(), key, kdf, Realm::Real));
+            super::schema::upgrade_both(&conn, &self.path)?;
+            let session = Session::new(conn, self.path.clone(), key, kdf, Realm::Real);
+            super::schema::upgrade_keyed(&session)?;
+            return Ok(session);
         }
         let options = DuressOptions::from_flags(flags);
         if options.destroy_real {
             // First, before anything else can fail: the real data is gone from here on.
             slots::destroy(&self.path, REAL_SLOT)?;
         }
+        // Both files, as a real unlock does: their versions must not tell which one opened.
+        super::schema::upgrade_both(&conn, &self.path)?;
         if unmarked {
             // Silent too: a decoy unlock must look ordinary. It is tried again next time.
             let _ = mark_guarded();
@@ -172,7 +176,7 @@ impl Vault {
         let realm = Realm::Decoy(options);
         let session = match storage::connect(&aux, false) {
             Ok(aux_conn) => {
-                storage::migrate_to(&aux_conn, storage::latest_version())?;
+                super::schema::upgrade(&aux_conn)?;
                 Session::new(aux_conn, self.path.clone(), key, kdf, realm)
             }
             // Someone deleted the decoy: make a fresh one rather than fail visibly.
@@ -183,6 +187,7 @@ impl Vault {
             )?,
             Err(e) => return Err(e),
         };
+        super::schema::upgrade_keyed(&session)?;
         Ok(session)
     }
 

@@ -1,5 +1,8 @@
 //! Identifier normalization: the one spelling every lookup compares.
 //!
+//! This module sits below every capability (screening compares client identifiers,
+//! check-in normalizes buddies' numbers) and imports none of them.
+//!
 //! A number typed as `07700 900123`, `+44 7700 900123`, `0044 7700 900123` or
 //! `(07700) 900-123` is one client, so every identifier is normalized before it is stored,
 //! indexed or searched: phones to E.164 (libphonenumber's rules via the `phonenumber`
@@ -13,8 +16,22 @@ use phonenumber::country::Id as CountryId;
 use phonenumber::metadata::DATABASE;
 use serde::{Deserialize, Serialize};
 
-use super::ScreeningError;
 use crate::{Error, Result};
+
+/// Why an identifier was refused. Messages name the kind, never the value.
+///
+/// Screening re-exports it under its historical name `ScreeningError`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdentifierError {
+    #[error("not a valid {kind}: {reason}")]
+    InvalidIdentifier {
+        kind: IdentifierKind,
+        reason: &'static str,
+    },
+    #[error("not recognised as a phone number, e-mail address, handle or number plate")]
+    Unrecognized,
+}
 
 /// The region whose national dialling rules apply to numbers written without a country
 /// code (an ISO 3166-1 alpha-2 code such as `GB`).
@@ -172,7 +189,7 @@ fn is_e164_shape(v: &str) -> bool {
 }
 
 fn invalid(kind: IdentifierKind, reason: &'static str) -> Error {
-    ScreeningError::InvalidIdentifier { kind, reason }.into()
+    IdentifierError::InvalidIdentifier { kind, reason }.into()
 }
 
 /// Normalizes `raw` as an identifier of `kind`; the error names the kind that failed.
@@ -403,7 +420,7 @@ pub fn normalize_plate(raw: &str) -> Result<String> {
 pub fn detect(raw: &str, region: Region) -> Result<Identifier> {
     let s = raw.trim();
     if s.is_empty() {
-        return Err(ScreeningError::Unrecognized.into());
+        return Err(IdentifierError::Unrecognized.into());
     }
     let lower = s.to_ascii_lowercase();
     if lower.starts_with("tel:") {
@@ -448,4 +465,29 @@ pub(crate) fn looks_like_phone(s: &str) -> bool {
     digits >= 7
         && s.chars()
             .all(|c| c.is_ascii_digit() || " +-()./\u{a0}".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One spelling of a handle everywhere: `platform:name`, the form the CLI accepts and
+    /// prints (issue 13: the bindings printed `platform:@name`).
+    #[test]
+    fn a_handle_displays_as_platform_colon_name_without_the_at() {
+        let id = normalize(IdentifierKind::Handle, "Instagram:@Some.One", Region::GB).unwrap();
+        assert_eq!(id.to_string(), "instagram:some.one");
+        assert_eq!(id.normalized(), id.to_string());
+        // What Display prints is read back as the same identifier.
+        assert_eq!(detect(&id.to_string(), Region::GB).unwrap(), id);
+    }
+
+    /// The identifiers module reports its own error, which screening names `ScreeningError`.
+    #[test]
+    fn a_refused_identifier_names_its_kind_not_its_value() {
+        let e = normalize(IdentifierKind::Phone, "12", Region::GB).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("phone"), "{text}");
+        assert!(!text.contains("12"), "{text}");
+    }
 }

@@ -1,0 +1,46 @@
+//! The tables this capability owns, and their upgrade steps (see `vault::schema`).
+
+use crate::vault::schema::{Step, TableOwner};
+
+pub(crate) struct ScreeningTables;
+
+impl TableOwner for ScreeningTables {
+    fn name(&self) -> &'static str {
+        "screening"
+    }
+
+    fn steps(&self) -> &'static [Step] {
+        const STEPS: &[Step] = &[
+            // screening — client notes, imported alerts (scoped to a trusted publisher), and the
+            // blind indexes of their normalized identifiers (kind = exact / phone tail / plate part).
+            Step::sql(
+                5,
+                "CREATE TABLE screening_notes (
+         id   BLOB PRIMARY KEY,
+         body BLOB NOT NULL
+     ) WITHOUT ROWID;
+     CREATE TABLE screening_note_index (
+         kind INTEGER NOT NULL,
+         idx  INTEGER NOT NULL,
+         note BLOB    NOT NULL REFERENCES screening_notes (id) ON DELETE CASCADE,
+         PRIMARY KEY (kind, idx, note)
+     ) WITHOUT ROWID;
+     CREATE INDEX screening_note_index_owner ON screening_note_index (note);
+     CREATE TABLE screening_alerts (
+         id        BLOB PRIMARY KEY,
+         publisher BLOB NOT NULL REFERENCES feed_publishers (id) ON DELETE CASCADE,
+         body      BLOB NOT NULL
+     ) WITHOUT ROWID;
+     CREATE INDEX screening_alerts_by_publisher ON screening_alerts (publisher);
+     CREATE TABLE screening_alert_index (
+         kind  INTEGER NOT NULL,
+         idx   INTEGER NOT NULL,
+         alert BLOB    NOT NULL REFERENCES screening_alerts (id) ON DELETE CASCADE,
+         PRIMARY KEY (kind, idx, alert)
+     ) WITHOUT ROWID;
+     CREATE INDEX screening_alert_index_owner ON screening_alert_index (alert);",
+            ),
+        ];
+        STEPS
+    }
+}

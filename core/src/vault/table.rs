@@ -1,0 +1,256 @@
+//! A table of sealed rows: `(id BLOB PRIMARY KEY, body BLOB NOT NULL, ...)`, where `body`
+//! is one value sealed for its table and row (see `record`).
+//!
+//! Every capability stores its rows through this one type, so the rules live once: a row
+//! is sealed on the way in and opened on the way out, and a row that fails to open (tampered,
+//! moved, or of an unknown shape) is reported by id in a [`Listing`] instead of being
+//! dropped silently or failing the whole list. Deletes flush the WAL so erased bodies do not
+//! linger in it.
+
+use std::marker::PhantomData;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{de::DeserializeOwned, Serialize};
+
+use super::{Listing, RecordId, SealedBody, Session};
+use crate::{Error, Result};
+
+/// A sealed table holding values of type `T`. The table name is a constant of the owning
+/// capability (it is part of every row's associated data, and goes into the SQL text).
+pub(crate) struct SealedTable<'a, T> {
+    conn: &'a Connection,
+    session: &'a Session,
+    name: &'static str,
+    /// What the entity is called in a "not found" error (no value ever goes there).
+    what: &'static str,
+    _rows: PhantomData<fn() -> T>,
+}
+
+impl<'a, T> SealedTable<'a, T> {
+    /// A table sealed under the session's record key, on the session's connection (inside
+    /// any transaction open on it).
+    pub(crate) fn new(session: &'a Session, name: &'static str, what: &'static str) -> Self {
+        Self {
+            conn: session.conn(),
+            session,
+            name,
+            what,
+            _rows: PhantomData,
+        }
+    }
+
+    /// Deletes row `id` and flushes the WAL; [`Error::NotFound`] if there was none.
+    pub(crate) fn delete(&self, id: &RecordId) -> Result<()> {
+        let n = self
+            .conn
+            .prepare_cached(&format!("DELETE FROM {} WHERE id = ?1", self.name))?
+            .execute(params![id])?;
+        if n == 0 {
+            return Err(Error::NotFound(self.what));
+        }
+        super::storage::checkpoint(self.conn)
+    }
+}
+
+/// Writing: `T` is what is sealed (it may borrow, as `Cow` does).
+impl<T: Serialize> SealedTable<'_, T> {
+    /// The sealed body of `value` for row `id` (for callers that write extra columns).
+    pub(crate) fn seal(&self, id: &RecordId, value: &T) -> Result<Vec<u8>> {
+        self.session.seal(self.name, id, value)
+    }
+
+    /// Inserts a new row; fails if `id` exists.
+    pub(crate) fn insert(&self, id: &RecordId, value: &T) -> Result<()> {
+        let body = self.seal(id, value)?;
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT INTO {} (id, body) VALUES (?1, ?2)",
+                self.name
+            ))?
+            .execute(params![id, body])?;
+        Ok(())
+    }
+
+    /// Inserts the row or replaces its body (import, and records that keep their id).
+    pub(crate) fn upsert(&self, id: &RecordId, value: &T) -> Result<()> {
+        let body = self.seal(id, value)?;
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT INTO {} (id, body) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+                self.name
+            ))?
+            .execute(params![id, body])?;
+        Ok(())
+    }
+
+    /// Replaces the body of an existing row; [`Error::NotFound`] if there is none.
+    pub(crate) fn update(&self, id: &RecordId, value: &T) -> Result<()> {
+        let body = self.seal(id, value)?;
+        let n = self
+            .conn
+            .prepare_cached(&format!("UPDATE {} SET body = ?2 WHERE id = ?1", self.name))?
+            .execute(params![id, body])?;
+        if n == 0 {
+            return Err(Error::NotFound(self.what));
+        }
+        Ok(())
+    }
+}
+
+/// Reading: `T` is what a row opens as.
+impl<T: DeserializeOwned> SealedTable<'_, T> {
+    /// The row `id`, or `None`; [`Error::Tampered`] if it does not open.
+    pub(crate) fn find(&self, id: &RecordId) -> Result<Option<T>> {
+        let body = self
+            .conn
+            .prepare_cached(&format!("SELECT body FROM {} WHERE id = ?1", self.name))?
+            .query_row(params![id], |r| r.get::<_, SealedBody>(0))
+            .optional()?;
+        body.map(|b| self.session.open(self.name, id, &b.0))
+            .transpose()
+    }
+
+    /// The row `id`; [`Error::NotFound`] if there is none.
+    pub(crate) fn get(&self, id: &RecordId) -> Result<T> {
+        self.find(id)?.ok_or(Error::NotFound(self.what))
+    }
+
+    /// Visits every row in id order, one at a time (export never holds a whole table): a
+    /// row that fails to open is passed as its error with its id.
+    pub(crate) fn for_each(
+        &self,
+        visit: impl FnMut(RecordId, Result<T>) -> Result<()>,
+    ) -> Result<()> {
+        self.scan(" ORDER BY id", visit)
+    }
+
+    /// Visits every row in storage order (a list sorts afterwards anyway, and a rowid
+    /// table reads fastest in its own order).
+    fn scan(
+        &self,
+        order: &str,
+        mut visit: impl FnMut(RecordId, Result<T>) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT id, body FROM {}{order}", self.name))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let body = row.get::<_, SealedBody>(1)?.0;
+            visit(id, self.session.open(self.name, &id, &body))?;
+        }
+        Ok(())
+    }
+
+    /// Visits every row of a table whose rows belong to an owner (a publisher) named in
+    /// column `owner_column`, passing the owner too. The owner is also inside the sealed
+    /// value: a row moved under another owner fails like a forged one ([`Error::Tampered`]).
+    pub(crate) fn for_each_owned(
+        &self,
+        owner_column: &'static str,
+        mut visit: impl FnMut(RecordId, RecordId, Result<T>) -> Result<()>,
+    ) -> Result<()>
+    where
+        T: Owned,
+    {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id, {owner_column}, body FROM {}",
+            self.name
+        ))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: RecordId = row.get(0)?;
+            let owner: RecordId = row.get(1)?;
+            let body = row.get::<_, SealedBody>(2)?.0;
+            let opened = match self.session.open::<T>(self.name, &id, &body) {
+                Ok(v) if v.owner() != owner => Err(Error::Tampered),
+                other => other,
+            };
+            visit(id, owner, opened)?;
+        }
+        Ok(())
+    }
+
+    /// Every row `keep` maps to `Some`, with the ids of rows that did not open. Errors
+    /// other than a damaged row (storage, I/O) fail the listing.
+    pub(crate) fn list_map<U>(
+        &self,
+        mut keep: impl FnMut(RecordId, T) -> Option<U>,
+    ) -> Result<Listing<U>> {
+        let mut listing = Listing::default();
+        self.scan("", |id, opened| {
+            match opened {
+                Ok(value) => listing.items.extend(keep(id, value)),
+                Err(e) if is_damage(&e) => listing.unreadable.push(id),
+                Err(e) => return Err(e),
+            }
+            Ok(())
+        })?;
+        Ok(listing)
+    }
+
+    /// Every row, with the ids of rows that did not open.
+    pub(crate) fn list(&self) -> Result<Listing<T>> {
+        self.list_map(|_, value| Some(value))
+    }
+}
+
+/// A sealed value that names its owner, checked against the row's owner column.
+pub(crate) trait Owned {
+    fn owner(&self) -> RecordId;
+}
+
+/// Whether an error opening a row means that row is damaged (listed as unreadable) rather
+/// than that the storage failed (which fails the whole operation).
+pub(crate) fn is_damage(e: &Error) -> bool {
+    matches!(e, Error::Tampered | Error::Decode(_))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::{Vault, VaultOptions, MIN_KDF_ITERATIONS};
+
+    const T: &str = "bookings";
+
+    fn session(dir: &tempfile::TempDir) -> Session {
+        let options = VaultOptions {
+            kdf_iterations: MIN_KDF_ITERATIONS,
+            device_secret: None,
+        };
+        Vault::create(dir.path().join("v.db"), "pass", &options).unwrap()
+    }
+
+    #[test]
+    fn rows_round_trip_and_a_damaged_row_is_listed_by_id_not_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = session(&dir);
+        let table: SealedTable<'_, String> = SealedTable::new(&s, T, "row");
+        let (a, b) = (s.new_id().unwrap(), s.new_id().unwrap());
+        table.insert(&a, &"first".to_owned()).unwrap();
+        table.insert(&b, &"second".to_owned()).unwrap();
+        assert!(table.insert(&a, &"again".to_owned()).is_err());
+        table.update(&a, &"changed".to_owned()).unwrap();
+        assert_eq!(table.get(&a).unwrap(), "changed");
+        // A body moved to another row no longer opens: that row is reported, not dropped.
+        s.conn()
+            .execute(
+                "UPDATE bookings SET body = (SELECT body FROM bookings WHERE id = ?1) WHERE id = ?2",
+                params![a, b],
+            )
+            .unwrap();
+        let listing = table.list().unwrap();
+        assert_eq!(listing.items, vec!["changed".to_owned()]);
+        assert_eq!(listing.unreadable, vec![b]);
+        assert!(matches!(table.get(&b), Err(Error::Tampered)));
+        table.delete(&b).unwrap();
+        assert!(matches!(table.delete(&b), Err(Error::NotFound("row"))));
+        assert!(matches!(
+            table.update(&b, &String::new()),
+            Err(Error::NotFound("row"))
+        ));
+        assert_eq!(table.find(&b).unwrap(), None);
+    }
+}
