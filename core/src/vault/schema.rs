@@ -353,8 +353,9 @@ mod tests {
             RUNS.fetch_add(1, Ordering::SeqCst);
             Ok(())
         }
+        // Far above any real version, so a new real step never collides with it.
         static K: Fake = Fake(&[Step {
-            version: 8,
+            version: 1000,
             run: Run::Sql("CREATE TABLE k (x);"),
             keyed: Some(count),
         }]);
@@ -371,7 +372,7 @@ mod tests {
         assert!(!upgrade_keyed_with(&session, &with_k).unwrap());
         assert_eq!(session.conn().total_changes(), before);
         assert_eq!(RUNS.load(Ordering::SeqCst), 0);
-        upgrade_with(session.conn(), &with_k, 8).unwrap();
+        upgrade_with(session.conn(), &with_k, 1000).unwrap();
         assert!(upgrade_keyed_with(&session, &with_k).unwrap());
         assert!(!upgrade_keyed_with(&session, &with_k).unwrap());
         assert_eq!(RUNS.load(Ordering::SeqCst), 1);
@@ -379,6 +380,6 @@ mod tests {
             .conn()
             .query_row("SELECT version FROM schema_keyed", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(done, 8);
+        assert_eq!(done, 1000);
     }
 }
