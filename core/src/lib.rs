@@ -15,3 +15,8 @@ pub mod screening;
 pub mod vault;
 
 pub use error::{Error, Result};
+
+// The core's enums cross the FFI as they are (namespace `vigil_core`); the bindings crate
+// adds the objects. Off unless the bindings build the core.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();

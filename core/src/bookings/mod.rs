@@ -17,6 +17,7 @@ const TABLE: &str = "bookings";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum BookingKind {
     Incall,
     Outcall,
@@ -26,6 +27,7 @@ pub enum BookingKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum BookingStatus {
     Planned,
     InProgress,

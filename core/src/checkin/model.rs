@@ -21,6 +21,7 @@ pub type CheckinId = RecordId;
 /// How a buddy is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Channel {
     Sms,
     Call,
@@ -184,6 +185,7 @@ pub struct Action {
 /// Notifications for the worker herself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum WorkerNotice {
     /// The deadline is near.
     Reminder,
@@ -196,6 +198,7 @@ pub enum WorkerNotice {
 /// Why a buddy is being messaged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum MessagePurpose {
     /// The worker did not check in.
     Alert,
@@ -238,6 +241,7 @@ pub enum ActionKind {
 
 /// What the shell reports for an issued action.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Outcome {
     /// Done (SMS handed to the network, call placed, notification shown).
     Sent,
@@ -257,6 +261,7 @@ pub enum Ending {
 /// The caller-visible phase. A duress check-in shows exactly like a normal one: ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum), uniffi(name = "CheckinPhase"))]
 pub enum Phase {
     /// Waiting for the worker to check in (the deadline may have passed; see `overdue`).
     Armed,

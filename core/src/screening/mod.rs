@@ -55,6 +55,7 @@ pub enum ScreeningError {
 /// How the worker rates a client. Ordered from least to most serious.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Risk {
     Safe,
     Unknown,
