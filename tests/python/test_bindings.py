@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+import vigil_core as core
 import vigil_ffi as v
 
 DEVICE = b"keystore secret for the tests!!!"
@@ -24,13 +25,13 @@ def booking_input(label, phone=None):
         client_handle=None,
         starts_at=at(0),
         ends_at=at(60),
-        kind=v.BookingKind.OUTCALL,
+        kind=core.BookingKind.OUTCALL,
         address="12 Example Street",
         latitude=51.5,
         longitude=-0.12,
         terms=None,
         notes=None,
-        status=v.BookingStatus.PLANNED,
+        status=core.BookingStatus.PLANNED,
     )
 
 
@@ -51,7 +52,7 @@ def test_the_whole_scenario(vault, fixtures_dir):
     booking = session.add_booking(booking_input("New client", "07700 900123"), T0)
     assert session.get_booking(booking.id) == booking
     buddy = session.add_buddy(
-        v.BuddyInput(name="Ana", phone="07400 123456", channel=v.Channel.SMS, language="ro")
+        v.BuddyInput(name="Ana", phone="07400 123456", channel=core.Channel.SMS, language="ro")
     )
     assert buddy.phone == "+447400123456"
     session.set_checkin_codes("4321", "9876")
@@ -70,13 +71,13 @@ def test_the_whole_scenario(vault, fixtures_dir):
         ),
         T0,
     )
-    assert status.phase == v.CheckinPhase.ARMED
+    assert status.phase == core.CheckinPhase.ARMED
     wake = session.next_wakeup()
     assert wake == at(55)  # the reminder, 5 minutes before the deadline
     reminder = session.tick(wake)
-    assert [a.kind.notice for a in reminder if a.kind.is_NOTIFY_WORKER()] == ["reminder"]
+    assert [a.kind.notice for a in reminder if a.kind.is_NOTIFY_WORKER()] == [core.WorkerNotice.REMINDER]
     for action in reminder:
-        session.report_outcome(action.id, v.Outcome.SENT(), wake)
+        session.report_outcome(action.id, core.Outcome.SENT(), wake)
     escalation_time = at(70)  # deadline + 10 minutes of grace
     actions = []
     while not any(a.kind.is_MESSAGE_BUDDY() for a in actions):
@@ -85,38 +86,39 @@ def test_the_whole_scenario(vault, fixtures_dir):
         actions = session.tick(wake)
         for action in actions:
             if not action.kind.is_MESSAGE_BUDDY():
-                session.report_outcome(action.id, v.Outcome.SENT(), wake)
+                session.report_outcome(action.id, core.Outcome.SENT(), wake)
     alert = next(a for a in actions if a.kind.is_MESSAGE_BUDDY())
     assert alert.kind.phone == "+447400123456"
     assert alert.kind.language == "ro"
     assert "openstreetmap.org" in alert.kind.text
     assert not alert.kind.discreet
     # The SMS failed: the core retries rather than believing it was sent.
-    session.report_outcome(alert.id, v.Outcome.FAILED(reason="no signal"), escalation_time)
+    session.report_outcome(alert.id, core.Outcome.FAILED(reason="no signal"), escalation_time)
     retry_at = session.next_wakeup()
     assert retry_at > escalation_time
     retried = [a for a in session.tick(retry_at) if a.kind.is_MESSAGE_BUDDY()]
     assert retried and retried[0].kind.phone == "+447400123456"
-    session.report_outcome(retried[0].id, v.Outcome.SENT(), retry_at)
+    session.report_outcome(retried[0].id, core.Outcome.SENT(), retry_at)
 
     # The duress code: the same answer as a normal check-in, and a silent alert.
     receipt = session.check_in("9876", retry_at)
     assert receipt.checkin_ids == [status.id]
     duress = [a for a in session.tick(retry_at) if a.kind.is_MESSAGE_BUDDY()]
     assert duress and all(a.kind.discreet for a in duress)
-    assert all(a.kind.purpose == "duress" for a in duress)
+    assert all(a.kind.purpose == core.MessagePurpose.DURESS for a in duress)
     assert session.list_checkins() == []
 
     # A client note, and the same number screened written three ways.
     note = session.add_note(
-        v.NoteInput(identifiers=["07700 900461"], label="Dave", risk=v.Risk.DANGER, text="violent"),
+        v.NoteInput(identifiers=["07700 900461"], label="Dave", risk=core.Risk.DANGER, text="violent"),
         T0,
     )
     assert note.identifiers == ["+447700900461"]
     for written in ["07700 900461", "+44 7700 900461", "0044-7700-900-461"]:
         result = session.screen(written, T0)
-        assert result.overall == v.Risk.DANGER, written
-        assert result.matches[0].exact and result.matches[0].label == "Dave"
+        assert result.overall == core.Risk.DANGER, written
+        assert result.matches[0].exact and result.matches[0].source.is_NOTE()
+        assert result.matches[0].source.label == "Dave"
         assert (result.unreadable_notes, result.unreadable_alerts) == (0, 0)
     partial = session.screen("900461", T0)
     assert partial.matches and not partial.matches[0].exact
@@ -126,7 +128,17 @@ def test_the_whole_scenario(vault, fixtures_dir):
         session.import_bundle((fixtures_dir / "directory.bundle").read_bytes(), T0)
     session.trust_publisher("Test project", (fixtures_dir / "publisher.pub").read_text(), T0)
     summary = session.import_bundle((fixtures_dir / "directory.bundle").read_bytes(), T0)
-    assert (summary.kind, summary.records, summary.version) == ("directory", 3, 1)
+    assert (summary.kind, summary.records, summary.version) == (core.BundleKind.DIRECTORY, 3, 1)
+    # An alert bundle from the same publisher: the match says who published it, with the
+    # name as she pinned it, and what it reports, as data (no lowercased debug string).
+    alerts = session.import_bundle((fixtures_dir / "alerts.bundle").read_bytes(), T0)
+    assert (alerts.kind, alerts.records, alerts.skipped) == (core.BundleKind.ALERTS, 1, 0)
+    flagged = session.screen("07700 900999", T0)
+    assert flagged.overall == core.Risk.DANGER
+    assert flagged.matches[0].source == v.MatchSource.ALERT(
+        publisher="Test project", category=core.AlertCategory.SEXUAL_ASSAULT
+    )
+    assert flagged.matches[0].detail == "Test alert"
     hits = session.nearby_services(
         v.NearbyInput(
             latitude=51.5136, longitude=-0.1365, radius_km=5.0, limit=10,
@@ -136,7 +148,7 @@ def test_the_whole_scenario(vault, fixtures_dir):
     )
     assert [h.id for h in hits][0] == "test:1"
     assert hits == sorted(hits, key=lambda h: h.distance_m)
-    assert hits[0].open_state == v.OpenState.OPEN
+    assert hits[0].open_state == core.OpenState.OPEN
     clinics = session.nearby_services(
         v.NearbyInput(
             latitude=51.5136, longitude=-0.1365, radius_km=5.0, limit=10,
@@ -155,8 +167,8 @@ def test_the_whole_scenario(vault, fixtures_dir):
         T0,
     )
     assert [(h.id, h.open_state) for h in grouped] == [
-        ("test:1", v.OpenState.OPEN), ("test:3", v.OpenState.UNKNOWN)]
-    assert grouped[1].hours_source == v.HoursSource.NOT_PUBLISHED
+        ("test:1", core.OpenState.OPEN), ("test:3", core.OpenState.UNKNOWN)]
+    assert grouped[1].hours_source == core.HoursSource.NOT_PUBLISHED
     assert grouped[0].next_state is None
     with pytest.raises(v.VigilError.InvalidInput):
         session.nearby_services(
@@ -228,7 +240,7 @@ def test_damage_is_reported_not_hidden(vault, tmp_path):
 
     session = vault.create("pass", DEVICE, FAST_KDF, None)
     session.add_note(
-        v.NoteInput(identifiers=["07700 900461"], label="Dave", risk=v.Risk.DANGER, text=""),
+        v.NoteInput(identifiers=["07700 900461"], label="Dave", risk=core.Risk.DANGER, text=""),
         T0,
     )
     raw = sqlite3.connect(str(tmp_path / "vault.db"))
@@ -269,7 +281,7 @@ def test_the_session_is_safe_to_share_between_threads(vault):
 def test_the_background_runner_needs_only_the_device_secret(vault):
     session = vault.create("pass", DEVICE, FAST_KDF, None)
     buddy = session.add_buddy(
-        v.BuddyInput(name="Ana", phone="07400 123456", channel=v.Channel.SMS, language="en")
+        v.BuddyInput(name="Ana", phone="07400 123456", channel=core.Channel.SMS, language="en")
     )
     session.set_checkin_codes("4321", "9876")
     session.start_checkin(
@@ -286,3 +298,57 @@ def test_the_background_runner_needs_only_the_device_secret(vault):
     assert any(a.kind.is_MESSAGE_BUDDY() for a in actions)
     receipt = runner.check_in("4321", at(46))
     assert len(receipt.checkin_ids) == 1
+
+
+# Every variant of every enum in the API, by name. A variant added in the core must be added
+# here (and in vigil_ffi::enum_variants), or this test fails.
+EXPECTED_VARIANTS = {
+    "booking_kinds": (core.BookingKind, ["INCALL", "OUTCALL", "VIDEO", "OTHER"]),
+    "booking_statuses": (
+        core.BookingStatus,
+        ["PLANNED", "IN_PROGRESS", "DONE", "CANCELLED", "INCIDENT"],
+    ),
+    "channels": (core.Channel, ["SMS", "CALL", "OTHER_APP"]),
+    "checkin_phases": (core.CheckinPhase, ["ARMED", "ESCALATING", "ENDED"]),
+    "worker_notices": (core.WorkerNotice, ["REMINDER", "OVERDUE", "ESCALATING"]),
+    "message_purposes": (core.MessagePurpose, ["ALERT", "DURESS", "SAFE"]),
+    "risks": (core.Risk, ["SAFE", "UNKNOWN", "CAUTION", "DANGER", "BLOCKED"]),
+    "alert_categories": (
+        core.AlertCategory,
+        ["VIOLENCE", "SEXUAL_ASSAULT", "ROBBERY", "STEALTHING", "HARASSMENT", "NON_PAYMENT",
+         "TIME_WASTER", "OTHER"],
+    ),
+    "open_states": (core.OpenState, ["OPEN", "CLOSED", "UNKNOWN"]),
+    "hours_sources": (core.HoursSource, ["PUBLISHED", "NOT_PUBLISHED", "NOT_UNDERSTOOD"]),
+    "bundle_kinds": (core.BundleKind, ["ALERTS", "DIRECTORY"]),
+}
+EXPECTED_DATA_VARIANTS = {
+    "outcomes": (core.Outcome, ["SENT", "FAILED"]),
+    "action_kinds": (v.ActionKind, ["NOTIFY_WORKER", "MESSAGE_BUDDY", "WORKER_ALERT_FAILED"]),
+    "match_sources": (v.MatchSource, ["NOTE", "ALERT"]),
+}
+
+
+def data_variants(cls):
+    """The variant names of an enum with data (each has an `is_NAME` method)."""
+    return sorted(n[3:] for n in dir(cls) if n.startswith("is_") and n[3:].isupper())
+
+
+def test_every_enum_variant_round_trips():
+    variants = v.enum_variants()
+    fields = set(vars(variants))
+    assert fields == set(EXPECTED_VARIANTS) | set(EXPECTED_DATA_VARIANTS), "an enum is not covered"
+    for field, (cls, names) in EXPECTED_VARIANTS.items():
+        assert [m.name for m in cls] == names, field
+        assert getattr(variants, field) == list(cls), field
+    for field, (cls, names) in EXPECTED_DATA_VARIANTS.items():
+        assert data_variants(cls) == sorted(names), field
+        sent = getattr(variants, field)
+        assert [n for n in names for x in sent if getattr(x, "is_" + n)()] == names, field
+    echoed = v.echo_enum_variants(variants)
+    assert echoed == variants
+    # Text in a variant's fields survives the trip unchanged.
+    buddy = next(a for a in echoed.action_kinds if a.is_MESSAGE_BUDDY())
+    assert buddy.text == "ą ș ñ ✓" and buddy.purpose == core.MessagePurpose.DURESS
+    alert = next(m for m in echoed.match_sources if m.is_ALERT())
+    assert alert.publisher == "SWARM Ugly Mugs (NW)"
