@@ -6,7 +6,9 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use vigil_core::directory::{build_directory_bundle, Category, DirectoryContent, Service};
-use vigil_core::feeds::{generate_publisher_key, sign_bundle, BundleDraft, BundleKind, PublisherKey};
+use vigil_core::feeds::{
+    generate_publisher_key, sign_bundle, BundleDraft, BundleKind, PublisherKey,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::path::PathBuf::from(

@@ -12,7 +12,9 @@ use vigil_core::vault::RecordId;
 
 // The enums are the core's own (derived behind its `uniffi` feature): one definition each.
 pub use vigil_core::bookings::{BookingKind, BookingStatus};
-pub use vigil_core::checkin::{Channel, MessagePurpose, Outcome, Phase as CheckinPhase, WorkerNotice};
+pub use vigil_core::checkin::{
+    Channel, MessagePurpose, Outcome, Phase as CheckinPhase, WorkerNotice,
+};
 pub use vigil_core::directory::{HoursSource, OpenState};
 pub use vigil_core::feeds::BundleKind;
 pub use vigil_core::screening::{AlertCategory, Risk};
@@ -234,7 +236,12 @@ pub enum ActionKind {
     WorkerAlertFailed {
         buddy_id: String,
         buddy_name: String,
+        failed_channel: Channel,
+        /// The channel tried next; `None` when every channel failed.
+        next_channel: Option<Channel>,
         every_channel_failed: bool,
+        /// The last failure reason the shell gave, if any.
+        reason: Option<String>,
         text: String,
     },
 }
@@ -248,10 +255,9 @@ pub struct Action {
 impl From<c::Action> for Action {
     fn from(a: c::Action) -> Self {
         let kind = match a.kind {
-            c::ActionKind::NotifyWorker { notice, text } => ActionKind::NotifyWorker {
-                notice,
-                text,
-            },
+            c::ActionKind::NotifyWorker { notice, text } => {
+                ActionKind::NotifyWorker { notice, text }
+            }
             c::ActionKind::MessageBuddy {
                 buddy,
                 name,
@@ -271,16 +277,22 @@ impl From<c::Action> for Action {
                 text,
                 discreet,
             },
+            // Every field named (no `..`): a field added in the core must be passed on.
             c::ActionKind::WorkerAlertFailed {
                 buddy,
                 buddy_name,
+                failed_channel,
+                next_channel,
                 every_channel_failed,
+                reason,
                 text,
-                ..
             } => ActionKind::WorkerAlertFailed {
                 buddy_id: buddy.to_string(),
                 buddy_name,
+                failed_channel,
+                next_channel,
                 every_channel_failed,
+                reason,
                 text,
             },
         };
@@ -342,13 +354,9 @@ pub struct ClientNote {
     pub updated_at: SystemTime,
 }
 
+/// The core's one written form (`+447700900123`, `onlyfans:dave`): the CLI prints the same.
 pub(crate) fn identifier_text(i: &s::Identifier) -> String {
-    match i {
-        s::Identifier::Phone(p) => p.clone(),
-        s::Identifier::Email(e) => e.clone(),
-        s::Identifier::Handle { platform, name } => format!("{platform}:@{name}"),
-        s::Identifier::Plate(p) => p.clone(),
-    }
+    i.to_string()
 }
 
 impl From<s::ClientNote> for ClientNote {

@@ -68,7 +68,10 @@ fn action_kinds() -> Vec<ActionKind> {
         ActionKind::WorkerAlertFailed {
             buddy_id: "fedcba9876543210fedcba9876543210".into(),
             buddy_name: "Bea".into(),
-            every_channel_failed: true,
+            failed_channel: Channel::Sms,
+            next_channel: Some(Channel::Call),
+            every_channel_failed: false,
+            reason: Some("no signal".into()),
             text: "Bea could not be reached".into(),
         },
     ];

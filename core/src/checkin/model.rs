@@ -261,7 +261,11 @@ pub enum Ending {
 /// The caller-visible phase. A duress check-in shows exactly like a normal one: ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum), uniffi(name = "CheckinPhase"))]
+#[cfg_attr(
+    feature = "uniffi",
+    derive(uniffi::Enum),
+    uniffi(name = "CheckinPhase")
+)]
 pub enum Phase {
     /// Waiting for the worker to check in (the deadline may have passed; see `overdue`).
     Armed,

@@ -1,5 +1,7 @@
-//! An alert match crosses as structured data: the publisher's name as the worker pinned it
-//! (case and punctuation kept) and the category as an enum, never a lowercased debug string.
+//! What crosses the boundary is the core's data, not text made from it: an alert match
+//! carries the publisher's name as the worker pinned it (case and punctuation kept) and the
+//! category as an enum, never a lowercased debug string; identifiers read as the core
+//! writes them.
 
 use std::time::{Duration as StdDuration, SystemTime};
 
@@ -56,4 +58,41 @@ fn alert_match_keeps_the_publisher_name_and_a_typed_category() {
         }
     );
     assert_eq!(result.matches[0].detail, "Test alert");
+}
+
+/// A handle reads the same in the bindings as in the core and the CLI (`platform:name`),
+/// however it was typed.
+#[test]
+fn handles_use_the_cores_written_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = Vault::new(dir.path().join("v.db").to_string_lossy().into_owned());
+    let session = vault
+        .create(
+            "correct horse battery".into(),
+            b"keystore secret for the tests!!!".to_vec(),
+            Some(MIN_KDF_ITERATIONS),
+            None,
+        )
+        .unwrap();
+    let now = SystemTime::UNIX_EPOCH + StdDuration::from_secs(1_780_000_000);
+    let note = session
+        .add_note(
+            vigil_ffi::NoteInput {
+                identifiers: vec!["Instagram:@Dave.X".into()],
+                label: "Dave".into(),
+                risk: Risk::Caution,
+                text: String::new(),
+            },
+            now,
+        )
+        .unwrap();
+    let written =
+        vigil_core::screening::detect("Instagram:@Dave.X", vigil_core::screening::Region::GB)
+            .unwrap()
+            .to_string();
+    assert_eq!(note.identifiers, vec![written.clone()]);
+    assert!(!written.contains('@'), "{written}");
+    let result = session.screen("instagram:dave.x".into(), now).unwrap();
+    assert_eq!(result.normalized, written);
+    assert_eq!(result.matches[0].matched, written);
 }
