@@ -13,9 +13,7 @@ use vigil_core::checkin::{
 };
 use vigil_core::vault::RecordId;
 
-use crate::args::{
-    BuddyAddArgs, BuddyCommand, ChannelArg, CheckinCommand, CheckinIdArgs, CheckinStartArgs,
-};
+use crate::args::{BuddyAddArgs, BuddyCommand, CheckinCommand, CheckinIdArgs, CheckinStartArgs};
 use crate::context::Context;
 use crate::error::{CliError, CliResult, Exit};
 
@@ -36,7 +34,7 @@ pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
                 BuddyDraft {
                     name,
                     phone,
-                    channel: channel_of(channel),
+                    channel,
                     language,
                     plain_letters,
                 },
@@ -114,14 +112,6 @@ pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
                 },
             )
         }
-    }
-}
-
-fn channel_of(c: ChannelArg) -> Channel {
-    match c {
-        ChannelArg::Sms => Channel::Sms,
-        ChannelArg::Call => Channel::Call,
-        ChannelArg::OtherApp => Channel::OtherApp,
     }
 }
 

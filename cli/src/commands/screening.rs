@@ -7,7 +7,7 @@ use vigil_core::screening::{
     ScreeningResult,
 };
 
-use crate::args::{NoteAddArgs, NoteCommand, RiskLevel, ScreenArgs};
+use crate::args::{NoteAddArgs, NoteCommand, ScreenArgs};
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
 
@@ -38,7 +38,7 @@ fn add(ctx: &Context, a: NoteAddArgs) -> CliResult {
         .label
         .clone()
         .unwrap_or_else(|| identifiers[0].normalized());
-    let mut draft = NoteDraft::new(&label, risk_of(a.risk), identifiers);
+    let mut draft = NoteDraft::new(&label, a.risk, identifiers);
     draft.text = a.text.unwrap_or_default();
     let session = ctx.unlock()?;
     let note = session.screening(region).add_note(draft, Utc::now())?;
@@ -50,16 +50,6 @@ fn add(ctx: &Context, a: NoteAddArgs) -> CliResult {
             note.id
         )
     })
-}
-
-fn risk_of(r: RiskLevel) -> Risk {
-    match r {
-        RiskLevel::Safe => Risk::Safe,
-        RiskLevel::Unknown => Risk::Unknown,
-        RiskLevel::Caution => Risk::Caution,
-        RiskLevel::Danger => Risk::Danger,
-        RiskLevel::Blocked => Risk::Blocked,
-    }
 }
 
 pub fn screen(ctx: &Context, a: ScreenArgs) -> CliResult {

@@ -36,6 +36,38 @@ pub enum BookingStatus {
     Incident,
 }
 
+impl BookingKind {
+    pub const ALL: [BookingKind; 4] = [
+        BookingKind::Incall,
+        BookingKind::Outcall,
+        BookingKind::Video,
+        BookingKind::Other,
+    ];
+
+    /// The stored name (as in the export).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingKind::Incall => "incall",
+            BookingKind::Outcall => "outcall",
+            BookingKind::Video => "video",
+            BookingKind::Other => "other",
+        }
+    }
+}
+
+impl BookingStatus {
+    /// The stored name (as in the export).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingStatus::Planned => "planned",
+            BookingStatus::InProgress => "in_progress",
+            BookingStatus::Done => "done",
+            BookingStatus::Cancelled => "cancelled",
+            BookingStatus::Incident => "incident",
+        }
+    }
+}
+
 /// Who the booking is with. The identifiers are stored as entered; screening normalizes
 /// them when it links bookings to client notes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -31,6 +31,15 @@ pub enum Channel {
 
 impl Channel {
     pub const ALL: [Channel; 3] = [Channel::Sms, Channel::Call, Channel::OtherApp];
+
+    /// The stored name (as in the export).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Call => "call",
+            Channel::OtherApp => "other_app",
+        }
+    }
 }
 
 /// A buddy as the escalation state holds it: a copy made at arming, so that the runner

@@ -66,6 +66,15 @@ pub enum Risk {
 }
 
 impl Risk {
+    /// Every risk, least serious first (for pickers and command-line values).
+    pub const ALL: [Risk; 5] = [
+        Risk::Safe,
+        Risk::Unknown,
+        Risk::Caution,
+        Risk::Danger,
+        Risk::Blocked,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Risk::Safe => "safe",
