@@ -544,6 +544,21 @@ pub fn parse_kdf_iterations(s: &str) -> Result<u32, String> {
     Ok(n)
 }
 
+/// Parses one of the core's enums by the core's own names (`other_app` is written
+/// `other-app`): the command line keeps no copy of the enum, and offers every variant.
+fn core_enum<T: Copy + Send + Sync + 'static>(
+    all: &'static [T],
+    name: fn(T) -> &'static str,
+) -> impl TypedValueParser<Value = T> {
+    let arg = move |v: T| name(v).replace('_', "-");
+    PossibleValuesParser::new(all.iter().map(move |v| arg(*v))).try_map(move |s| {
+        all.iter()
+            .copied()
+            .find(|v| arg(*v) == s)
+            .ok_or("not one of the possible values")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -568,19 +583,4 @@ mod tests {
         assert!(parse_kdf_iterations("99999").is_err());
         assert_eq!(parse_kdf_iterations("100000"), Ok(100_000));
     }
-}
-
-/// Parses one of the core's enums by the core's own names (`other_app` is written
-/// `other-app`): the command line keeps no copy of the enum, and offers every variant.
-fn core_enum<T: Copy + Send + Sync + 'static>(
-    all: &'static [T],
-    name: fn(T) -> &'static str,
-) -> impl TypedValueParser<Value = T> {
-    let arg = move |v: T| name(v).replace('_', "-");
-    PossibleValuesParser::new(all.iter().map(move |v| arg(*v))).try_map(move |s| {
-        all.iter()
-            .copied()
-            .find(|v| arg(*v) == s)
-            .ok_or("not one of the possible values")
-    })
 }
