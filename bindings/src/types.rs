@@ -345,7 +345,8 @@ pub struct NoteInput {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ClientNote {
     pub id: String,
-    /// Normalized identifiers, e.g. `+447700900123`.
+    /// Normalized identifiers in the core's written form, e.g. `+447700900123`,
+    /// `instagram:dave.x`.
     pub identifiers: Vec<String>,
     pub label: String,
     pub risk: Risk,
