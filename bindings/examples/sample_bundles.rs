@@ -1,10 +1,14 @@
-//! Writes a publisher key and a small signed directory bundle for the binding test
-//! suites (Python, Kotlin): `cargo run -p vigil-ffi --example sample_bundles -- OUT_DIR`.
-//! Test data only: three made-up services in central London.
+//! Writes a publisher key, a small signed directory bundle and a one-alert bundle for the
+//! binding test suites (Python, Kotlin):
+//! `cargo run -p vigil-ffi --example sample_bundles -- OUT_DIR`.
+//! Test data only: three made-up services in central London, one made-up alert on a
+//! number from the drama range (+44 7700 900999).
 
 use chrono::{Duration, TimeZone, Utc};
 use vigil_core::directory::{build_directory_bundle, Category, DirectoryContent, Service};
-use vigil_core::feeds::{generate_publisher_key, PublisherKey};
+use vigil_core::feeds::{
+    generate_publisher_key, sign_bundle, BundleDraft, BundleKind, PublisherKey,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::path::PathBuf::from(
@@ -48,5 +52,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bundle = build_directory_bundle(&key, &content, 1, issued, issued + Duration::days(3650))?;
     std::fs::write(out.join("publisher.pub"), public.to_string())?;
     std::fs::write(out.join("directory.bundle"), bundle)?;
+    let alerts = concat!(
+        "{\"format\":1,\"region\":\"GB\"}\n",
+        r#"{"id":"test-a1","issued":"2026-01-01T00:00:00Z","identifiers":[{"kind":"phone","value":"+447700900999"}],"area":{"place":"Leeds"},"category":"sexual_assault","description":"Test alert"}"#,
+        "\n",
+    );
+    let alerts = sign_bundle(
+        &key,
+        &BundleDraft {
+            kind: BundleKind::Alerts,
+            version: 1,
+            issued_at: issued,
+            expires_at: issued + Duration::days(3650),
+            content: alerts.as_bytes(),
+        },
+    )?;
+    std::fs::write(out.join("alerts.bundle"), alerts)?;
     Ok(())
 }

@@ -9,6 +9,7 @@
 
 mod error;
 mod types;
+mod variants;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -18,7 +19,7 @@ use vigil_core::bookings::TimeRange;
 use vigil_core::checkin::{self as c, EscalationKey};
 use vigil_core::clock::SystemClock;
 use vigil_core::directory::{Category, LoadedDirectory, NearbyQuery, OpenFilter};
-use vigil_core::feeds::{BundleKind, PublicKey};
+use vigil_core::feeds::PublicKey;
 use vigil_core::screening::{NoteDraft, Region};
 use vigil_core::vault::{self as v, DuressOptions, LockableSession};
 use zeroize::Zeroizing;
@@ -26,6 +27,7 @@ use zeroize::Zeroizing;
 use error::Result;
 pub use error::VigilError;
 pub use types::*;
+pub use variants::{echo_enum_variants, enum_variants, EnumVariants};
 
 uniffi::setup_scaffolding!();
 
@@ -148,7 +150,7 @@ impl Session {
             .iter()
             .map(|raw| screening.detect(raw))
             .collect::<vigil_core::Result<Vec<_>>>()?;
-        let mut draft = NoteDraft::new(&input.label, input.risk.into(), identifiers);
+        let mut draft = NoteDraft::new(&input.label, input.risk, identifiers);
         draft.text = input.text;
         Ok(draft)
     }
@@ -297,7 +299,7 @@ impl Session {
                     .map(|l| CallLabel {
                         number: l.number,
                         label: l.label,
-                        risk: l.risk.into(),
+                        risk: l.risk,
                     })
                     .collect()
             })
@@ -312,7 +314,7 @@ impl Session {
                 c::BuddyDraft {
                     name: input.name,
                     phone: input.phone,
-                    channel: input.channel.into(),
+                    channel: input.channel,
                     language: input.language,
                     plain_letters: input.plain_letters,
                 },
@@ -458,7 +460,7 @@ impl Session {
         let now = types::to_time(now)?;
         self.with(|s| {
             s.checkins(&self.escalation)
-                .report_outcome(&id, outcome.into(), now)
+                .report_outcome(&id, outcome, now)
         })
     }
 
@@ -485,7 +487,7 @@ impl Session {
                 BundleKind::Directory => {
                     let accepted = s.directory().accept_bundle(bundle.as_slice(), now)?;
                     Ok(ImportSummary {
-                        kind: "directory".into(),
+                        kind: BundleKind::Directory,
                         publisher: accepted.status.publisher,
                         version: accepted.status.version,
                         stale: accepted.status.stale,
@@ -498,7 +500,7 @@ impl Session {
                         .screening(self.region())
                         .import_alerts(bundle.as_slice(), now)?;
                     Ok(ImportSummary {
-                        kind: "alerts".into(),
+                        kind: BundleKind::Alerts,
                         publisher: accepted.status.publisher,
                         version: accepted.status.version,
                         stale: accepted.status.stale,
@@ -626,7 +628,7 @@ impl BackgroundRunner {
     ) -> Result<()> {
         let id = action.to_core()?;
         let now = types::to_time(now)?;
-        self.with(|r| r.report_outcome(&id, outcome.into(), now))
+        self.with(|r| r.report_outcome(&id, outcome, now))
     }
 
     /// Check in from the lock screen.

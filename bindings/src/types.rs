@@ -10,6 +10,15 @@ use vigil_core::directory as d;
 use vigil_core::screening as s;
 use vigil_core::vault::RecordId;
 
+// The enums are the core's own (derived behind its `uniffi` feature): one definition each.
+pub use vigil_core::bookings::{BookingKind, BookingStatus};
+pub use vigil_core::checkin::{
+    Channel, MessagePurpose, Outcome, Phase as CheckinPhase, WorkerNotice,
+};
+pub use vigil_core::directory::{HoursSource, OpenState};
+pub use vigil_core::feeds::BundleKind;
+pub use vigil_core::screening::{AlertCategory, Risk};
+
 use crate::error::{Result, VigilError};
 
 /// A shell's time into the core: before 1970 or after 9999 is `TimeOutOfRange`, never a
@@ -29,23 +38,6 @@ pub(crate) fn parse_id(id: &str) -> Result<RecordId> {
 }
 
 // ---- bookings --------------------------------------------------------------------------
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum BookingKind {
-    Incall,
-    Outcall,
-    Video,
-    Other,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum BookingStatus {
-    Planned,
-    InProgress,
-    Done,
-    Cancelled,
-    Incident,
-}
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct BookingInput {
@@ -87,12 +79,7 @@ impl TryFrom<BookingInput> for b::BookingDraft {
             },
             starts_at: to_time(i.starts_at)?,
             ends_at: i.ends_at.map(to_time).transpose()?,
-            kind: match i.kind {
-                BookingKind::Incall => b::BookingKind::Incall,
-                BookingKind::Outcall => b::BookingKind::Outcall,
-                BookingKind::Video => b::BookingKind::Video,
-                BookingKind::Other => b::BookingKind::Other,
-            },
+            kind: i.kind,
             place: b::Place {
                 address: i.address,
                 latitude: i.latitude,
@@ -100,13 +87,7 @@ impl TryFrom<BookingInput> for b::BookingDraft {
             },
             terms: i.terms,
             notes: i.notes,
-            status: match i.status {
-                BookingStatus::Planned => b::BookingStatus::Planned,
-                BookingStatus::InProgress => b::BookingStatus::InProgress,
-                BookingStatus::Done => b::BookingStatus::Done,
-                BookingStatus::Cancelled => b::BookingStatus::Cancelled,
-                BookingStatus::Incident => b::BookingStatus::Incident,
-            },
+            status: i.status,
         })
     }
 }
@@ -123,24 +104,13 @@ impl From<b::Booking> for Booking {
                 client_handle: d.client.handle,
                 starts_at: from_time(d.starts_at),
                 ends_at: d.ends_at.map(from_time),
-                kind: match d.kind {
-                    b::BookingKind::Incall => BookingKind::Incall,
-                    b::BookingKind::Outcall => BookingKind::Outcall,
-                    b::BookingKind::Video => BookingKind::Video,
-                    b::BookingKind::Other => BookingKind::Other,
-                },
+                kind: d.kind,
                 address: d.place.address,
                 latitude: d.place.latitude,
                 longitude: d.place.longitude,
                 terms: d.terms,
                 notes: d.notes,
-                status: match d.status {
-                    b::BookingStatus::Planned => BookingStatus::Planned,
-                    b::BookingStatus::InProgress => BookingStatus::InProgress,
-                    b::BookingStatus::Done => BookingStatus::Done,
-                    b::BookingStatus::Cancelled => BookingStatus::Cancelled,
-                    b::BookingStatus::Incident => BookingStatus::Incident,
-                },
+                status: d.status,
             },
             created_at: from_time(bk.created_at),
             updated_at: from_time(bk.updated_at),
@@ -149,33 +119,6 @@ impl From<b::Booking> for Booking {
 }
 
 // ---- buddies and check-ins ---------------------------------------------------------------
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Channel {
-    Sms,
-    Call,
-    OtherApp,
-}
-
-impl From<Channel> for c::Channel {
-    fn from(ch: Channel) -> Self {
-        match ch {
-            Channel::Sms => c::Channel::Sms,
-            Channel::Call => c::Channel::Call,
-            Channel::OtherApp => c::Channel::OtherApp,
-        }
-    }
-}
-
-impl From<c::Channel> for Channel {
-    fn from(ch: c::Channel) -> Self {
-        match ch {
-            c::Channel::Sms => Channel::Sms,
-            c::Channel::Call => Channel::Call,
-            c::Channel::OtherApp => Channel::OtherApp,
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct BuddyInput {
@@ -209,7 +152,7 @@ impl From<c::Buddy> for Buddy {
             id: bd.id.to_string(),
             name: bd.name,
             phone: bd.phone,
-            channel: bd.channel.into(),
+            channel: bd.channel,
             language: bd.language,
             plain_letters: bd.plain_letters,
         }
@@ -273,7 +216,7 @@ impl LadderStepInput {
                 .iter()
                 .map(|id| parse_id(id))
                 .collect::<Result<Vec<_>>>()?,
-            channel: self.channel.map(Into::into),
+            channel: self.channel,
         })
     }
 }
@@ -307,7 +250,7 @@ impl From<vigil_core::vault::Listing<c::LockScreenCheckin>> for LockScreenListin
                 .into_iter()
                 .map(|st| LockScreenCheckin {
                     id: st.id.to_string(),
-                    phase: phase(st.phase),
+                    phase: st.phase,
                     deadline: from_time(st.deadline),
                     escalates_at: from_time(st.escalates_at),
                     buddies_alerted: u32::try_from(st.buddies_alerted).unwrap_or(u32::MAX),
@@ -317,21 +260,6 @@ impl From<vigil_core::vault::Listing<c::LockScreenCheckin>> for LockScreenListin
             unreadable_ids: l.unreadable.iter().map(|id| id.to_string()).collect(),
         }
     }
-}
-
-fn phase(p: c::Phase) -> CheckinPhase {
-    match p {
-        c::Phase::Armed => CheckinPhase::Armed,
-        c::Phase::Escalating => CheckinPhase::Escalating,
-        c::Phase::Ended => CheckinPhase::Ended,
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum CheckinPhase {
-    Armed,
-    Escalating,
-    Ended,
 }
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -350,7 +278,7 @@ impl From<c::CheckinStatus> for CheckinStatus {
     fn from(st: c::CheckinStatus) -> Self {
         CheckinStatus {
             id: st.id.to_string(),
-            phase: phase(st.phase),
+            phase: st.phase,
             armed_at: from_time(st.armed_at),
             deadline: from_time(st.deadline),
             escalates_at: from_time(st.escalates_at),
@@ -373,7 +301,7 @@ pub struct ActionId {
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
 pub enum ActionKind {
     /// Show the worker a notification.
-    NotifyWorker { notice: String, text: String },
+    NotifyWorker { notice: WorkerNotice, text: String },
     /// Send `text` to a buddy; `discreet`: no visible trace (duress).
     MessageBuddy {
         buddy_id: String,
@@ -381,7 +309,7 @@ pub enum ActionKind {
         phone: String,
         channel: Channel,
         language: String,
-        purpose: String,
+        purpose: MessagePurpose,
         text: String,
         discreet: bool,
     },
@@ -413,10 +341,9 @@ pub struct Action {
 impl From<c::Action> for Action {
     fn from(a: c::Action) -> Self {
         let kind = match a.kind {
-            c::ActionKind::NotifyWorker { notice, text } => ActionKind::NotifyWorker {
-                notice: format!("{notice:?}").to_lowercase(),
-                text,
-            },
+            c::ActionKind::NotifyWorker { notice, text } => {
+                ActionKind::NotifyWorker { notice, text }
+            }
             c::ActionKind::MessageBuddy {
                 buddy,
                 name,
@@ -430,12 +357,13 @@ impl From<c::Action> for Action {
                 buddy_id: buddy.to_string(),
                 name,
                 phone,
-                channel: channel.into(),
+                channel,
                 language,
-                purpose: format!("{purpose:?}").to_lowercase(),
+                purpose,
                 text,
                 discreet,
             },
+            // Every field named (no `..`): a field added in the core must be passed on.
             c::ActionKind::WorkerAlertFailed {
                 buddy,
                 buddy_name,
@@ -447,8 +375,8 @@ impl From<c::Action> for Action {
             } => ActionKind::WorkerAlertFailed {
                 buddy_id: buddy.to_string(),
                 buddy_name,
-                failed_channel: failed_channel.into(),
-                next_channel: next_channel.map(Into::into),
+                failed_channel,
+                next_channel,
                 every_channel_failed,
                 reason,
                 text,
@@ -474,21 +402,6 @@ impl ActionId {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
-pub enum Outcome {
-    Sent,
-    Failed { reason: String },
-}
-
-impl From<Outcome> for c::Outcome {
-    fn from(o: Outcome) -> Self {
-        match o {
-            Outcome::Sent => c::Outcome::Sent,
-            Outcome::Failed { reason } => c::Outcome::Failed { reason },
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct CheckInReceipt {
     pub checkin_ids: Vec<String>,
@@ -506,39 +419,6 @@ impl From<c::CheckInReceipt> for CheckInReceipt {
 
 // ---- screening -------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Risk {
-    Safe,
-    Unknown,
-    Caution,
-    Danger,
-    Blocked,
-}
-
-impl From<Risk> for s::Risk {
-    fn from(r: Risk) -> Self {
-        match r {
-            Risk::Safe => s::Risk::Safe,
-            Risk::Unknown => s::Risk::Unknown,
-            Risk::Caution => s::Risk::Caution,
-            Risk::Danger => s::Risk::Danger,
-            Risk::Blocked => s::Risk::Blocked,
-        }
-    }
-}
-
-impl From<s::Risk> for Risk {
-    fn from(r: s::Risk) -> Self {
-        match r {
-            s::Risk::Safe => Risk::Safe,
-            s::Risk::Unknown => Risk::Unknown,
-            s::Risk::Caution => Risk::Caution,
-            s::Risk::Danger => Risk::Danger,
-            s::Risk::Blocked => Risk::Blocked,
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct NoteInput {
     /// Identifiers as typed (numbers, e-mails, `platform:@handle`, plates); each is
@@ -552,7 +432,8 @@ pub struct NoteInput {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ClientNote {
     pub id: String,
-    /// Normalized identifiers, e.g. `+447700900123`.
+    /// Normalized identifiers in the core's written form, e.g. `+447700900123`,
+    /// `instagram:dave.x`.
     pub identifiers: Vec<String>,
     pub label: String,
     pub risk: Risk,
@@ -561,13 +442,9 @@ pub struct ClientNote {
     pub updated_at: SystemTime,
 }
 
+/// The core's one written form (`+447700900123`, `onlyfans:dave`): the CLI prints the same.
 pub(crate) fn identifier_text(i: &s::Identifier) -> String {
-    match i {
-        s::Identifier::Phone(p) => p.clone(),
-        s::Identifier::Email(e) => e.clone(),
-        s::Identifier::Handle { platform, name } => format!("{platform}:@{name}"),
-        s::Identifier::Plate(p) => p.clone(),
-    }
+    i.to_string()
 }
 
 impl From<s::ClientNote> for ClientNote {
@@ -576,12 +453,24 @@ impl From<s::ClientNote> for ClientNote {
             id: n.id.to_string(),
             identifiers: n.details.identifiers.iter().map(identifier_text).collect(),
             label: n.details.label,
-            risk: n.details.risk.into(),
+            risk: n.details.risk,
             text: n.details.text,
             created_at: from_time(n.created_at),
             updated_at: from_time(n.updated_at),
         }
     }
+}
+
+/// Where a match comes from: structured, for the app to word and translate.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum MatchSource {
+    /// One of her own notes.
+    Note { note_id: String, label: String },
+    /// An imported alert: the publisher's name as it was written, and what the alert reports.
+    Alert {
+        publisher: String,
+        category: AlertCategory,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -590,10 +479,7 @@ pub struct ScreenMatch {
     /// The stored identifier that matched.
     pub matched: String,
     pub risk: Risk,
-    /// "note" or "alert".
-    pub source: String,
-    /// Her note's label, or the alert's publisher and category.
-    pub label: String,
+    pub source: MatchSource,
     /// Her note's text, or the alert's description.
     pub detail: String,
     /// An alert whose feed has expired.
@@ -623,22 +509,31 @@ impl From<s::ScreeningResult> for ScreenResult {
         let unreadable_alerts = u32::try_from(r.unreadable_alerts).unwrap_or(u32::MAX);
         ScreenResult {
             normalized,
-            overall: r.overall.into(),
+            overall: r.overall,
             unreadable_notes,
             unreadable_alerts,
             matches: r
                 .matches
                 .into_iter()
                 .map(|m| {
-                    let (source, label, detail, stale) = match m.source {
-                        s::MatchSource::Note(n) => ("note", n.details.label, n.details.text, false),
+                    let (source, detail, stale) = match m.source {
+                        s::MatchSource::Note(n) => (
+                            MatchSource::Note {
+                                note_id: n.id.to_string(),
+                                label: n.details.label,
+                            },
+                            n.details.text,
+                            false,
+                        ),
                         s::MatchSource::Alert {
                             alert,
                             publisher,
                             stale,
                         } => (
-                            "alert",
-                            format!("{publisher}: {:?}", alert.category).to_lowercase(),
+                            MatchSource::Alert {
+                                publisher,
+                                category: alert.category,
+                            },
                             alert.description,
                             stale,
                         ),
@@ -646,9 +541,8 @@ impl From<s::ScreeningResult> for ScreenResult {
                     ScreenMatch {
                         exact: m.strength.is_exact(),
                         matched: identifier_text(&m.matched),
-                        risk: m.risk.into(),
-                        source: source.to_owned(),
-                        label,
+                        risk: m.risk,
+                        source,
                         detail,
                         stale,
                     }
@@ -686,24 +580,6 @@ pub struct NearbyInput {
     pub include_maybe_open: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum OpenState {
-    Open,
-    Closed,
-    Unknown,
-}
-
-/// Where a service's state comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum HoursSource {
-    /// The published opening hours.
-    Published,
-    /// No opening hours published: unknown.
-    NotPublished,
-    /// Opening hours that could not be understood: unknown ("hours not understood").
-    NotUnderstood,
-}
-
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct ServiceHit {
     pub id: String,
@@ -724,14 +600,6 @@ pub struct ServiceHit {
     pub next_change: Option<SystemTime>,
     /// The state from `next_change` on ("open until 22:00, then maybe open").
     pub next_state: Option<OpenState>,
-}
-
-fn open_state(state: d::OpenState) -> OpenState {
-    match state {
-        d::OpenState::Open => OpenState::Open,
-        d::OpenState::Closed => OpenState::Closed,
-        d::OpenState::Unknown => OpenState::Unknown,
-    }
 }
 
 pub(crate) fn service_hit(
@@ -756,22 +624,17 @@ pub(crate) fn service_hit(
         phone: service.phone.clone(),
         website: service.website.clone(),
         distance_m,
-        open_state: open_state(hours.state),
+        open_state: hours.state,
         hours_comment: hours.comment,
-        hours_source: match hours.source {
-            d::HoursSource::Published => HoursSource::Published,
-            d::HoursSource::NotPublished => HoursSource::NotPublished,
-            d::HoursSource::NotUnderstood => HoursSource::NotUnderstood,
-        },
+        hours_source: hours.source,
         next_change: hours.next_change.map(from_time),
-        next_state: hours.next_state.map(open_state),
+        next_state: hours.next_state,
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ImportSummary {
-    /// "alerts" or "directory".
-    pub kind: String,
+    pub kind: BundleKind,
     pub publisher: String,
     pub version: u64,
     /// Past its expiry: used, but the app must say the data may be out of date.

@@ -3,8 +3,11 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use vigil_core::bookings::BookingKind;
+use vigil_core::checkin::Channel;
+use vigil_core::screening::Risk;
 
 /// Vigil: encrypted booking log, check-ins, screening and a directory of services, on the
 /// command line. Nothing leaves this computer.
@@ -140,22 +143,13 @@ pub struct NoteAddArgs {
     /// Number plate (part of one is enough to match later)
     #[arg(long, value_name = "X")]
     pub plate: Vec<String>,
-    #[arg(long, value_enum, value_name = "LEVEL")]
-    pub risk: RiskLevel,
+    #[arg(long, value_name = "LEVEL", value_parser = core_enum(&Risk::ALL, Risk::as_str))]
+    pub risk: Risk,
     /// A short name you recognise [default: the first identifier]
     #[arg(long, value_name = "L")]
     pub label: Option<String>,
     #[arg(long, value_name = "T")]
     pub text: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RiskLevel {
-    Safe,
-    Unknown,
-    Caution,
-    Danger,
-    Blocked,
 }
 
 #[derive(Debug, Args)]
@@ -186,19 +180,12 @@ pub struct BuddyAddArgs {
     #[arg(long, default_value = "en")]
     pub language: String,
     /// How to reach them first
-    #[arg(long, value_enum, default_value_t = ChannelArg::Sms)]
-    pub channel: ChannelArg,
+    #[arg(long, default_value = "sms", value_parser = core_enum(&Channel::ALL, Channel::as_str))]
+    pub channel: Channel,
     /// Write their SMS without diacritics ("ł" as "l"), so alerts fit in fewer SMS
     /// [default: yes for Polish and Romanian, where that is usual; no otherwise]
     #[arg(long, value_name = "yes|no", value_parser = clap::builder::BoolishValueParser::new())]
     pub plain_letters: Option<bool>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ChannelArg {
-    Sms,
-    Call,
-    OtherApp,
 }
 
 #[derive(Debug, Subcommand)]
@@ -488,8 +475,8 @@ pub struct BookingAddArgs {
           value_parser = clap::value_parser!(i64).range(1..=10_080))]
     pub minutes: i64,
     /// Kind of booking
-    #[arg(long, value_enum, default_value_t = Kind::Incall)]
-    pub kind: Kind,
+    #[arg(long, default_value = "incall", value_parser = core_enum(&BookingKind::ALL, BookingKind::as_str))]
+    pub kind: BookingKind,
     /// Where it happens
     #[arg(long, value_name = "TEXT")]
     pub address: Option<String>,
@@ -529,25 +516,6 @@ pub struct WipeArgs {
     /// Confirm: the vault cannot be recovered afterwards
     #[arg(long)]
     pub yes: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Kind {
-    Incall,
-    Outcall,
-    Video,
-    Other,
-}
-
-impl From<Kind> for BookingKind {
-    fn from(k: Kind) -> Self {
-        match k {
-            Kind::Incall => BookingKind::Incall,
-            Kind::Outcall => BookingKind::Outcall,
-            Kind::Video => BookingKind::Video,
-            Kind::Other => BookingKind::Other,
-        }
-    }
 }
 
 /// RFC 3339, with any offset; stored as UTC.
@@ -599,6 +567,21 @@ pub fn parse_kdf_iterations(s: &str) -> Result<u32, String> {
         return Err(format!("must be at most {max}"));
     }
     Ok(n)
+}
+
+/// Parses one of the core's enums by the core's own names (`other_app` is written
+/// `other-app`): the command line keeps no copy of the enum, and offers every variant.
+fn core_enum<T: Copy + Send + Sync + 'static>(
+    all: &'static [T],
+    name: fn(T) -> &'static str,
+) -> impl TypedValueParser<Value = T> {
+    let arg = move |v: T| name(v).replace('_', "-");
+    PossibleValuesParser::new(all.iter().map(move |v| arg(*v))).try_map(move |s| {
+        all.iter()
+            .copied()
+            .find(|v| arg(*v) == s)
+            .ok_or("not one of the possible values")
+    })
 }
 
 #[cfg(test)]

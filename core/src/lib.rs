@@ -29,3 +29,8 @@ pub(crate) static TABLE_OWNERS: &[&dyn vault::schema::TableOwner] = &[
     &screening::tables::ScreeningTables,
     &app::tables::AppTables,
 ];
+
+// The core's enums cross the FFI as they are (namespace `vigil_core`); the bindings crate
+// adds the objects. Off unless the bindings build the core.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();

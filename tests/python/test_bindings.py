@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+import vigil_core as core
 import vigil_ffi as v
 
 DEVICE = b"keystore secret for the tests!!!"
@@ -24,13 +25,13 @@ def booking_input(label, phone=None):
         client_handle=None,
         starts_at=at(0),
         ends_at=at(60),
-        kind=v.BookingKind.OUTCALL,
+        kind=core.BookingKind.OUTCALL,
         address="12 Example Street",
         latitude=51.5,
         longitude=-0.12,
         terms=None,
         notes=None,
-        status=v.BookingStatus.PLANNED,
+        status=core.BookingStatus.PLANNED,
     )
 
 
@@ -51,7 +52,7 @@ def test_the_whole_scenario(vault, fixtures_dir):
     booking = session.add_booking(booking_input("New client", "07700 900123"), T0)
     assert session.get_booking(booking.id) == booking
     buddy = session.add_buddy(
-        v.BuddyInput(name="Ana", phone="07400 123456", channel=v.Channel.SMS, language="ro")
+        v.BuddyInput(name="Ana", phone="07400 123456", channel=core.Channel.SMS, language="ro")
     )
     assert buddy.phone == "+447400123456"
     session.set_checkin_codes("4321", "9876")
@@ -70,13 +71,13 @@ def test_the_whole_scenario(vault, fixtures_dir):
         ),
         T0,
     )
-    assert status.phase == v.CheckinPhase.ARMED
+    assert status.phase == core.CheckinPhase.ARMED
     wake = session.next_wakeup()
     assert wake == at(55)  # the reminder, 5 minutes before the deadline
     reminder = session.tick(wake)
-    assert [a.kind.notice for a in reminder if a.kind.is_NOTIFY_WORKER()] == ["reminder"]
+    assert [a.kind.notice for a in reminder if a.kind.is_NOTIFY_WORKER()] == [core.WorkerNotice.REMINDER]
     for action in reminder:
-        session.report_outcome(action.id, v.Outcome.SENT(), wake)
+        session.report_outcome(action.id, core.Outcome.SENT(), wake)
     escalation_time = at(70)  # deadline + 10 minutes of grace
     actions = []
     while not any(a.kind.is_MESSAGE_BUDDY() for a in actions):
@@ -85,38 +86,39 @@ def test_the_whole_scenario(vault, fixtures_dir):
         actions = session.tick(wake)
         for action in actions:
             if not action.kind.is_MESSAGE_BUDDY():
-                session.report_outcome(action.id, v.Outcome.SENT(), wake)
+                session.report_outcome(action.id, core.Outcome.SENT(), wake)
     alert = next(a for a in actions if a.kind.is_MESSAGE_BUDDY())
     assert alert.kind.phone == "+447400123456"
     assert alert.kind.language == "ro"
     assert "openstreetmap.org" in alert.kind.text
     assert not alert.kind.discreet
     # The SMS failed: the core retries rather than believing it was sent.
-    session.report_outcome(alert.id, v.Outcome.FAILED(reason="no signal"), escalation_time)
+    session.report_outcome(alert.id, core.Outcome.FAILED(reason="no signal"), escalation_time)
     retry_at = session.next_wakeup()
     assert retry_at > escalation_time
     retried = [a for a in session.tick(retry_at) if a.kind.is_MESSAGE_BUDDY()]
     assert retried and retried[0].kind.phone == "+447400123456"
-    session.report_outcome(retried[0].id, v.Outcome.SENT(), retry_at)
+    session.report_outcome(retried[0].id, core.Outcome.SENT(), retry_at)
 
     # The duress code: the same answer as a normal check-in, and a silent alert.
     receipt = session.check_in("9876", retry_at)
     assert receipt.checkin_ids == [status.id]
     duress = [a for a in session.tick(retry_at) if a.kind.is_MESSAGE_BUDDY()]
     assert duress and all(a.kind.discreet for a in duress)
-    assert all(a.kind.purpose == "duress" for a in duress)
+    assert all(a.kind.purpose == core.MessagePurpose.DURESS for a in duress)
     assert session.list_checkins() == []
 
     # A client note, and the same number screened written three ways.
     note = session.add_note(
-        v.NoteInput(identifiers=["07700 900461"], label="Dave", risk=v.Risk.DANGER, text="violent"),
+        v.NoteInput(identifiers=["07700 900461"], label="Dave", risk=core.Risk.DANGER, text="violent"),
         T0,
     )
     assert note.identifiers == ["+447700900461"]
     for written in ["07700 900461", "+44 7700 900461", "0044-7700-900-461"]:
         result = session.screen(written, T0)
-        assert result.overall == v.Risk.DANGER, written
-        assert result.matches[0].exact and result.matches[0].label == "Dave"
+        assert result.overall == core.Risk.DANGER, written
+        assert result.matches[0].exact and result.matches[0].source.is_NOTE()
+        assert result.matches[0].source.label == "Dave"
         assert (result.unreadable_notes, result.unreadable_alerts) == (0, 0)
     partial = session.screen("900461", T0)
     assert partial.matches and not partial.matches[0].exact
@@ -127,7 +129,17 @@ def test_the_whole_scenario(vault, fixtures_dir):
     assert "trust the publisher" in err.value.hint
     session.trust_publisher("Test project", (fixtures_dir / "publisher.pub").read_text(), T0)
     summary = session.import_bundle((fixtures_dir / "directory.bundle").read_bytes(), T0)
-    assert (summary.kind, summary.records, summary.version) == ("directory", 3, 1)
+    assert (summary.kind, summary.records, summary.version) == (core.BundleKind.DIRECTORY, 3, 1)
+    # An alert bundle from the same publisher: the match says who published it, with the
+    # name as she pinned it, and what it reports, as data (no lowercased debug string).
+    alerts = session.import_bundle((fixtures_dir / "alerts.bundle").read_bytes(), T0)
+    assert (alerts.kind, alerts.records, alerts.skipped) == (core.BundleKind.ALERTS, 1, 0)
+    flagged = session.screen("07700 900999", T0)
+    assert flagged.overall == core.Risk.DANGER
+    assert flagged.matches[0].source == v.MatchSource.ALERT(
+        publisher="Test project", category=core.AlertCategory.SEXUAL_ASSAULT
+    )
+    assert flagged.matches[0].detail == "Test alert"
     hits = session.nearby_services(
         v.NearbyInput(
             latitude=51.5136, longitude=-0.1365, radius_km=5.0, limit=10,
@@ -137,7 +149,7 @@ def test_the_whole_scenario(vault, fixtures_dir):
     )
     assert [h.id for h in hits][0] == "test:1"
     assert hits == sorted(hits, key=lambda h: h.distance_m)
-    assert hits[0].open_state == v.OpenState.OPEN
+    assert hits[0].open_state == core.OpenState.OPEN
     clinics = session.nearby_services(
         v.NearbyInput(
             latitude=51.5136, longitude=-0.1365, radius_km=5.0, limit=10,
@@ -156,8 +168,8 @@ def test_the_whole_scenario(vault, fixtures_dir):
         T0,
     )
     assert [(h.id, h.open_state) for h in grouped] == [
-        ("test:1", v.OpenState.OPEN), ("test:3", v.OpenState.UNKNOWN)]
-    assert grouped[1].hours_source == v.HoursSource.NOT_PUBLISHED
+        ("test:1", core.OpenState.OPEN), ("test:3", core.OpenState.UNKNOWN)]
+    assert grouped[1].hours_source == core.HoursSource.NOT_PUBLISHED
     assert grouped[0].next_state is None
     with pytest.raises(v.VigilError.InvalidInput):
         session.nearby_services(
@@ -209,7 +221,7 @@ def test_errors_cross_the_boundary_as_typed_exceptions(vault, tmp_path):
 def test_a_wrong_code_and_nothing_armed_arrive_as_different_errors_with_hints(vault):
     session = vault.create("pass", DEVICE, FAST_KDF, None)
     buddy = session.add_buddy(
-        v.BuddyInput(name="Ana", phone="07400 123456", channel=v.Channel.SMS, language="en")
+        v.BuddyInput(name="Ana", phone="07400 123456", channel=core.Channel.SMS, language="en")
     )
     session.set_checkin_codes("4321", "9876")
     # Nothing armed yet: a lock screen says there is nothing to check in to.
@@ -266,7 +278,7 @@ def test_damage_is_reported_not_hidden(vault, tmp_path):
 
     session = vault.create("pass", DEVICE, FAST_KDF, None)
     session.add_note(
-        v.NoteInput(identifiers=["07700 900461"], label="Dave", risk=v.Risk.DANGER, text=""),
+        v.NoteInput(identifiers=["07700 900461"], label="Dave", risk=core.Risk.DANGER, text=""),
         T0,
     )
     raw = sqlite3.connect(str(tmp_path / "vault.db"))
@@ -307,7 +319,7 @@ def test_the_session_is_safe_to_share_between_threads(vault):
 def test_the_background_runner_needs_only_the_device_secret(vault):
     session = vault.create("pass", DEVICE, FAST_KDF, None)
     buddy = session.add_buddy(
-        v.BuddyInput(name="Ana", phone="07400 123456", channel=v.Channel.SMS, language="en")
+        v.BuddyInput(name="Ana", phone="07400 123456", channel=core.Channel.SMS, language="en")
     )
     session.set_checkin_codes("4321", "9876")
     session.start_checkin(
@@ -329,10 +341,10 @@ def test_the_background_runner_needs_only_the_device_secret(vault):
 def test_the_locked_runner_acknowledges_lists_takes_locations_and_keeps_action_ids(vault):
     session = vault.create("pass", DEVICE, FAST_KDF, None)
     ana = session.add_buddy(
-        v.BuddyInput(name="Ana", phone="07400 123456", channel=v.Channel.SMS, language="en")
+        v.BuddyInput(name="Ana", phone="07400 123456", channel=core.Channel.SMS, language="en")
     )
     bea = session.add_buddy(
-        v.BuddyInput(name="Bea", phone="07400 654321", channel=v.Channel.SMS, language="en")
+        v.BuddyInput(name="Bea", phone="07400 654321", channel=core.Channel.SMS, language="en")
     )
     session.set_checkin_codes("4321", "9876")
 
@@ -346,7 +358,7 @@ def test_the_locked_runner_acknowledges_lists_takes_locations_and_keeps_action_i
     # A custom ladder: Ana at deadline + grace, Bea ten minutes later by call. Out of
     # order, or i64::MAX minutes, is a typed error, not a panic.
     ana_first = v.LadderStepInput(after_minutes=0, buddy_ids=[ana.id], channel=None)
-    bea_later = v.LadderStepInput(after_minutes=10, buddy_ids=[bea.id], channel=v.Channel.CALL)
+    bea_later = v.LadderStepInput(after_minutes=10, buddy_ids=[bea.id], channel=core.Channel.CALL)
     with pytest.raises(v.VigilError.InvalidInput) as err:
         session.start_checkin(checkin_input([bea_later, ana_first]), T0)
     assert "step 2" in str(err.value)
@@ -361,7 +373,7 @@ def test_the_locked_runner_acknowledges_lists_takes_locations_and_keeps_action_i
     listing = runner.list()
     assert listing.unreadable_ids == []
     [item] = listing.checkins
-    assert item.phase == v.CheckinPhase.ARMED
+    assert item.phase == core.CheckinPhase.ARMED
     assert (item.deadline, item.escalates_at) == (at(30), at(40))
     assert (item.buddies_alerted, item.acknowledged) == (0, False)
     assert "Ana" not in repr(listing) and "7400" not in repr(listing)
@@ -373,17 +385,17 @@ def test_the_locked_runner_acknowledges_lists_takes_locations_and_keeps_action_i
         actions = runner.tick(when)
         for a in actions:
             if not a.kind.is_MESSAGE_BUDDY():
-                runner.report_outcome(a.id, v.Outcome.SENT(), when)
+                runner.report_outcome(a.id, core.Outcome.SENT(), when)
         return [a for a in actions if a.kind.is_MESSAGE_BUDDY()]
 
     [alert] = tick(at(40))
     assert alert.kind.buddy_id == ana.id and alert.attempt == 1
     assert "last location" in alert.kind.text
     # The SMS fails; its retry keeps the action id, so the shell knows it replaces it.
-    runner.report_outcome(alert.id, v.Outcome.FAILED(reason="no signal"), at(40))
+    runner.report_outcome(alert.id, core.Outcome.FAILED(reason="no signal"), at(40))
     [retry] = tick(at(40) + dt.timedelta(seconds=30))
     assert retry.id == alert.id and retry.attempt == 2
-    runner.report_outcome(retry.id, v.Outcome.SENT(), at(40) + dt.timedelta(seconds=30))
+    runner.report_outcome(retry.id, core.Outcome.SENT(), at(40) + dt.timedelta(seconds=30))
     assert runner.list().checkins[0].buddies_alerted == 1
 
     # Ana replies while the phone is locked: no repeat round for her at 45.
@@ -394,21 +406,74 @@ def test_the_locked_runner_acknowledges_lists_takes_locations_and_keeps_action_i
     # Bea's step at 50, by call. Every call fails: the worker is told which channel
     # failed, which comes next, and why.
     [call] = tick(at(50))
-    assert call.kind.buddy_id == bea.id and call.kind.channel == v.Channel.CALL
+    assert call.kind.buddy_id == bea.id and call.kind.channel == core.Channel.CALL
     told = None
     now = at(50)
     call_id = call.id
     for _ in range(20):
-        runner.report_outcome(call.id, v.Outcome.FAILED(reason="busy"), now)
+        runner.report_outcome(call.id, core.Outcome.FAILED(reason="busy"), now)
         now = runner.next_wakeup()
         actions = runner.tick(now)
         told = next((a for a in actions if a.kind.is_WORKER_ALERT_FAILED()), None)
         if told:
             break
         call = next(a for a in actions if a.kind.is_MESSAGE_BUDDY())
-        assert call.id == call_id and call.kind.channel == v.Channel.CALL
+        assert call.id == call_id and call.kind.channel == core.Channel.CALL
     assert told is not None
-    assert told.kind.failed_channel == v.Channel.CALL
-    assert told.kind.next_channel == v.Channel.SMS
+    assert told.kind.failed_channel == core.Channel.CALL
+    assert told.kind.next_channel == core.Channel.SMS
     assert told.kind.reason == "busy"
     assert not told.kind.every_channel_failed
+
+# Every variant of every enum in the API, by name. A variant added in the core must be added
+# here (and in vigil_ffi::enum_variants), or this test fails.
+EXPECTED_VARIANTS = {
+    "booking_kinds": (core.BookingKind, ["INCALL", "OUTCALL", "VIDEO", "OTHER"]),
+    "booking_statuses": (
+        core.BookingStatus,
+        ["PLANNED", "IN_PROGRESS", "DONE", "CANCELLED", "INCIDENT"],
+    ),
+    "channels": (core.Channel, ["SMS", "CALL", "OTHER_APP"]),
+    "checkin_phases": (core.CheckinPhase, ["ARMED", "ESCALATING", "ENDED"]),
+    "worker_notices": (core.WorkerNotice, ["REMINDER", "OVERDUE", "ESCALATING"]),
+    "message_purposes": (core.MessagePurpose, ["ALERT", "DURESS", "SAFE"]),
+    "risks": (core.Risk, ["SAFE", "UNKNOWN", "CAUTION", "DANGER", "BLOCKED"]),
+    "alert_categories": (
+        core.AlertCategory,
+        ["VIOLENCE", "SEXUAL_ASSAULT", "ROBBERY", "STEALTHING", "HARASSMENT", "NON_PAYMENT",
+         "TIME_WASTER", "OTHER"],
+    ),
+    "open_states": (core.OpenState, ["OPEN", "CLOSED", "UNKNOWN"]),
+    "hours_sources": (core.HoursSource, ["PUBLISHED", "NOT_PUBLISHED", "NOT_UNDERSTOOD"]),
+    "bundle_kinds": (core.BundleKind, ["ALERTS", "DIRECTORY"]),
+}
+EXPECTED_DATA_VARIANTS = {
+    "outcomes": (core.Outcome, ["SENT", "FAILED"]),
+    "action_kinds": (v.ActionKind, ["NOTIFY_WORKER", "MESSAGE_BUDDY", "WORKER_ALERT_FAILED"]),
+    "match_sources": (v.MatchSource, ["NOTE", "ALERT"]),
+}
+
+
+def data_variants(cls):
+    """The variant names of an enum with data (each has an `is_NAME` method)."""
+    return sorted(n[3:] for n in dir(cls) if n.startswith("is_") and n[3:].isupper())
+
+
+def test_every_enum_variant_round_trips():
+    variants = v.enum_variants()
+    fields = set(vars(variants))
+    assert fields == set(EXPECTED_VARIANTS) | set(EXPECTED_DATA_VARIANTS), "an enum is not covered"
+    for field, (cls, names) in EXPECTED_VARIANTS.items():
+        assert [m.name for m in cls] == names, field
+        assert getattr(variants, field) == list(cls), field
+    for field, (cls, names) in EXPECTED_DATA_VARIANTS.items():
+        assert data_variants(cls) == sorted(names), field
+        sent = getattr(variants, field)
+        assert [n for n in names for x in sent if getattr(x, "is_" + n)()] == names, field
+    echoed = v.echo_enum_variants(variants)
+    assert echoed == variants
+    # Text in a variant's fields survives the trip unchanged.
+    buddy = next(a for a in echoed.action_kinds if a.is_MESSAGE_BUDDY())
+    assert buddy.text == "ą ș ñ ✓" and buddy.purpose == core.MessagePurpose.DURESS
+    alert = next(m for m in echoed.match_sources if m.is_ALERT())
+    assert alert.publisher == "SWARM Ugly Mugs (NW)"

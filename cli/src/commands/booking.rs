@@ -16,7 +16,7 @@ pub fn run(ctx: &Context, command: BookingCommand) -> CliResult {
 }
 
 fn add(ctx: &Context, a: BookingAddArgs) -> CliResult {
-    let mut draft = BookingDraft::new(&a.client, a.at, a.minutes, a.kind.into());
+    let mut draft = BookingDraft::new(&a.client, a.at, a.minutes, a.kind);
     draft.client.phone = a.phone;
     draft.place.address = a.address;
     draft.place.latitude = a.lat;
@@ -95,9 +95,9 @@ fn table(bookings: &[Booking]) -> String {
             "{}  {}  {:<8} {:<8} {:<10} {}\n",
             b.id,
             d.starts_at.format("%Y-%m-%d %H:%M UTC"),
-            format!("{:?}", d.kind).to_lowercase(),
+            d.kind.as_str(),
             minutes,
-            format!("{:?}", d.status).to_lowercase(),
+            d.status.as_str(),
             d.client.label
         ));
         if let Some(address) = &d.place.address {

@@ -13,9 +13,7 @@ use vigil_core::checkin::{
 };
 use vigil_core::vault::RecordId;
 
-use crate::args::{
-    BuddyAddArgs, BuddyCommand, ChannelArg, CheckinCommand, CheckinIdArgs, CheckinStartArgs,
-};
+use crate::args::{BuddyAddArgs, BuddyCommand, CheckinCommand, CheckinIdArgs, CheckinStartArgs};
 use crate::context::Context;
 use crate::error::{CliError, CliResult, Exit};
 
@@ -34,7 +32,7 @@ pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
             let buddy = app.add_buddy(BuddyDraft {
                 name,
                 phone,
-                channel: channel_of(channel),
+                channel,
                 language,
                 plain_letters,
             })?;
@@ -110,14 +108,6 @@ pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
                 },
             )
         }
-    }
-}
-
-fn channel_of(c: ChannelArg) -> Channel {
-    match c {
-        ChannelArg::Sms => Channel::Sms,
-        ChannelArg::Call => Channel::Call,
-        ChannelArg::OtherApp => Channel::OtherApp,
     }
 }
 

@@ -7,7 +7,7 @@ use vigil_core::screening::{
     IdentifierKind, Match, MatchSource, MatchStrength, Risk, ScreenedInput, ScreeningResult,
 };
 
-use crate::args::{NoteAddArgs, NoteCommand, RiskLevel, ScreenArgs};
+use crate::args::{NoteAddArgs, NoteCommand, ScreenArgs};
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
 
@@ -35,7 +35,7 @@ fn add(ctx: &Context, a: NoteAddArgs) -> CliResult {
     let note = app.add_note(
         NoteDefaults {
             label: a.label,
-            risk: risk_of(a.risk),
+            risk: a.risk,
             identifiers,
             text: a.text.unwrap_or_default(),
         },
@@ -49,16 +49,6 @@ fn add(ctx: &Context, a: NoteAddArgs) -> CliResult {
             note.id
         )
     })
-}
-
-fn risk_of(r: RiskLevel) -> Risk {
-    match r {
-        RiskLevel::Safe => Risk::Safe,
-        RiskLevel::Unknown => Risk::Unknown,
-        RiskLevel::Caution => Risk::Caution,
-        RiskLevel::Danger => Risk::Danger,
-        RiskLevel::Blocked => Risk::Blocked,
-    }
 }
 
 pub fn screen(ctx: &Context, a: ScreenArgs) -> CliResult {

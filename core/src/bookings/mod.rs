@@ -18,6 +18,7 @@ const TABLE: &str = "bookings";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum BookingKind {
     Incall,
     Outcall,
@@ -27,12 +28,45 @@ pub enum BookingKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum BookingStatus {
     Planned,
     InProgress,
     Done,
     Cancelled,
     Incident,
+}
+
+impl BookingKind {
+    pub const ALL: [BookingKind; 4] = [
+        BookingKind::Incall,
+        BookingKind::Outcall,
+        BookingKind::Video,
+        BookingKind::Other,
+    ];
+
+    /// The stored name (as in the export).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingKind::Incall => "incall",
+            BookingKind::Outcall => "outcall",
+            BookingKind::Video => "video",
+            BookingKind::Other => "other",
+        }
+    }
+}
+
+impl BookingStatus {
+    /// The stored name (as in the export).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingStatus::Planned => "planned",
+            BookingStatus::InProgress => "in_progress",
+            BookingStatus::Done => "done",
+            BookingStatus::Cancelled => "cancelled",
+            BookingStatus::Incident => "incident",
+        }
+    }
 }
 
 /// Who the booking is with. The identifiers are stored as entered; screening normalizes

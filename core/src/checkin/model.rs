@@ -21,6 +21,7 @@ pub type CheckinId = RecordId;
 /// How a buddy is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Channel {
     Sms,
     Call,
@@ -30,6 +31,15 @@ pub enum Channel {
 
 impl Channel {
     pub const ALL: [Channel; 3] = [Channel::Sms, Channel::Call, Channel::OtherApp];
+
+    /// The stored name (as in the export).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Call => "call",
+            Channel::OtherApp => "other_app",
+        }
+    }
 }
 
 /// A buddy as the escalation state holds it: a copy made at arming, so that the runner
@@ -193,6 +203,7 @@ pub struct Action {
 /// Notifications for the worker herself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum WorkerNotice {
     /// The deadline is near.
     Reminder,
@@ -205,6 +216,7 @@ pub enum WorkerNotice {
 /// Why a buddy is being messaged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum MessagePurpose {
     /// The worker did not check in.
     Alert,
@@ -247,6 +259,7 @@ pub enum ActionKind {
 
 /// What the shell reports for an issued action.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Outcome {
     /// Done (SMS handed to the network, call placed, notification shown).
     Sent,
@@ -266,6 +279,11 @@ pub enum Ending {
 /// The caller-visible phase. A duress check-in shows exactly like a normal one: ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "uniffi",
+    derive(uniffi::Enum),
+    uniffi(name = "CheckinPhase")
+)]
 pub enum Phase {
     /// Waiting for the worker to check in (the deadline may have passed; see `overdue`).
     Armed,

@@ -42,6 +42,7 @@ const NEXT_CHANGE_HORIZON: TimeDelta = TimeDelta::days(400);
 /// it and list `Unknown` separately as "maybe open".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum OpenState {
     Open,
     Closed,
@@ -51,6 +52,7 @@ pub enum OpenState {
 /// Where a state comes from: the published hours, or their absence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum HoursSource {
     /// The publisher's `opening_hours`, understood.
     Published,

@@ -40,6 +40,7 @@ pub const ENVELOPE_OVERHEAD: u64 = (HEADER_LEN + SIGNATURE_LEN) as u64;
 /// imported as alerts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum BundleKind {
     /// Client alerts ("ugly mugs"), imported by `screening`.
     Alerts,

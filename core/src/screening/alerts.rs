@@ -43,6 +43,7 @@ const IMPORT_CACHE_KIB: i64 = -32 * 1024;
 /// What kind of harm an alert reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum AlertCategory {
     Violence,
     SexualAssault,

@@ -47,6 +47,7 @@ pub use crate::identifiers::IdentifierError as ScreeningError;
 /// How the worker rates a client. Ordered from least to most serious.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Risk {
     Safe,
     Unknown,
@@ -57,6 +58,15 @@ pub enum Risk {
 }
 
 impl Risk {
+    /// Every risk, least serious first (for pickers and command-line values).
+    pub const ALL: [Risk; 5] = [
+        Risk::Safe,
+        Risk::Unknown,
+        Risk::Caution,
+        Risk::Danger,
+        Risk::Blocked,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Risk::Safe => "safe",

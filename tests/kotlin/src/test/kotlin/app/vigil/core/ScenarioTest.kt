@@ -1,5 +1,6 @@
 package app.vigil.core
 
+import app.vigil.core.types.*
 import java.io.File
 import java.nio.file.Files
 import java.time.Duration
@@ -76,7 +77,7 @@ class ScenarioTest {
         val receipt = session.checkIn("9876", retryAt)
         assertEquals(listOf(status.id), receipt.checkinIds)
         val duress = session.tick(retryAt).map { it.kind }.filterIsInstance<ActionKind.MessageBuddy>()
-        assertTrue(duress.isNotEmpty() && duress.all { it.discreet && it.purpose == "duress" })
+        assertTrue(duress.isNotEmpty() && duress.all { it.discreet && it.purpose == MessagePurpose.DURESS })
         assertTrue(session.listCheckins().isEmpty())
 
         // A client note, and one number written three ways.
@@ -85,6 +86,8 @@ class ScenarioTest {
             val result = session.screen(written, t0)
             assertEquals(Risk.DANGER, result.overall, written)
             assertTrue(result.matches[0].exact)
+            assertEquals(MatchSource.Note::class, result.matches[0].source::class)
+            assertEquals("Dave", (result.matches[0].source as MatchSource.Note).label)
         }
 
         // A signed directory bundle, then nearby services.
@@ -93,8 +96,15 @@ class ScenarioTest {
         assertTrue(unknown.hint!!.contains("trust the publisher"))
         session.trustPublisher("Test project", File(fixtures, "publisher.pub").readText(), t0)
         val summary = session.importBundle(bundle, t0)
-        assertEquals("directory", summary.kind)
+        assertEquals(BundleKind.DIRECTORY, summary.kind)
         assertEquals(3uL, summary.records)
+        // Alerts from the same publisher: who published it (the name as pinned) and what it
+        // reports cross as data, not as a lowercased debug string.
+        val alerts = session.importBundle(File(fixtures, "alerts.bundle").readBytes(), t0)
+        assertEquals(BundleKind.ALERTS, alerts.kind)
+        val flagged = session.screen("07700 900999", t0)
+        assertEquals(Risk.DANGER, flagged.overall)
+        assertEquals(MatchSource.Alert("Test project", AlertCategory.SEXUAL_ASSAULT), flagged.matches[0].source)
         val hits = session.nearbyServices(NearbyInput(51.5136, -0.1365, 5.0, 10u, listOf(), null), t0)
         assertEquals("test:1", hits.first().id)
         assertEquals(hits.sortedBy { it.distanceM }, hits)
