@@ -26,5 +26,6 @@ stage "Python suite (generated bindings, age interop with pyrage)"
 python3 -m pytest -q tests/python
 
 stage "Kotlin suite on the JVM"
-mvn -B --no-transfer-progress -f tests/kotlin/pom.xml test
+# clean: classes of types that moved between packages must not linger from an older run.
+mvn -B --no-transfer-progress -f tests/kotlin/pom.xml clean test
 stage "All suites passed in ${SECONDS} s"
