@@ -1,6 +1,6 @@
-//! Extreme times and durations from a shell (Kotlin `Instant.MAX`, a clock before 1970,
-//! `Long.MAX_VALUE` minutes) arrive as `VigilError::TimeOutOfRange`, never as a panic,
-//! through every entry point that takes one.
+//! Extreme times from a shell (Kotlin `Instant.MAX`, a clock before 1970) arrive as
+//! `VigilError::TimeOutOfRange`, and `Long.MAX_VALUE` minutes as `InvalidInput` (beyond the
+//! check-in rules' 12 hours), never as a panic, through every entry point that takes one.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -58,8 +58,6 @@ fn checkin(deadline: SystemTime, buddy: &str) -> CheckinInput {
         reminder_minutes: None,
         grace_minutes: None,
         repeat_minutes: None,
-        worker_language: "en".into(),
-        utc_offset_minutes: 0,
         discreet_notice: None,
         ladder: Vec::new(),
     }
@@ -74,7 +72,6 @@ fn every_entry_point_taking_a_time_refuses_extremes_with_a_typed_error() {
             "pass".into(),
             DEVICE.to_vec(),
             Some(100_000),
-            Some(u32::MAX),
         )
         .unwrap();
     let buddy = session
@@ -93,7 +90,7 @@ fn every_entry_point_taking_a_time_refuses_extremes_with_a_typed_error() {
     let stored = session.add_booking(ok.clone(), t0()).unwrap();
     for t in extremes() {
         out_of_range(
-            vault.unlock("pass".into(), DEVICE.to_vec(), None, t),
+            vault.unlock("pass".into(), DEVICE.to_vec(), t),
             "unlock",
         );
         out_of_range(session.add_booking(ok.clone(), t), "add_booking now");
@@ -110,7 +107,7 @@ fn every_entry_point_taking_a_time_refuses_extremes_with_a_typed_error() {
         out_of_range(session.list_bookings(None, Some(t)), "list_bookings to");
         let note = NoteInput {
             identifiers: vec!["07700 900461".into()],
-            label: "x".into(),
+            label: Some("x".into()),
             risk: Risk::Caution,
             text: String::new(),
         };
@@ -185,19 +182,32 @@ fn every_entry_point_taking_a_time_refuses_extremes_with_a_typed_error() {
     }
 }
 
+fn invalid<T>(r: Result<T, VigilError>, what: &str) {
+    match r {
+        Err(VigilError::InvalidInput { .. }) => {}
+        Err(other) => panic!("{what}: expected InvalidInput, got {other:?}"),
+        Ok(_) => panic!("{what}: expected InvalidInput, got a success"),
+    }
+}
+
 #[test]
-fn extreme_durations_are_typed_errors_and_the_largest_idle_lock_is_accepted() {
+fn extreme_durations_are_typed_errors_and_the_idle_lock_is_a_checked_setting() {
     let dir = tempfile::tempdir().unwrap();
     let vault = Vault::new(dir.path().join("v.db").to_string_lossy().into_owned());
-    // u32::MAX minutes (about 8,000 years) of idle lock: accepted, no panic.
     let session = vault
         .create(
             "pass".into(),
             DEVICE.to_vec(),
             Some(100_000),
-            Some(u32::MAX),
         )
         .unwrap();
+    // The idle lock is a setting: u32::MAX minutes is refused, not a panic.
+    let mut settings = session.settings().unwrap();
+    settings.idle_lock_minutes = u32::MAX;
+    assert!(matches!(
+        session.set_settings(settings),
+        Err(VigilError::InvalidInput { .. })
+    ));
     let buddy = session
         .add_buddy(BuddyInput {
             name: "B".into(),
@@ -214,19 +224,19 @@ fn extreme_durations_are_typed_errors_and_the_largest_idle_lock_is_accepted() {
     for m in [i64::MAX, i64::MIN] {
         let mut input = checkin(deadline, &buddy.id);
         input.reminder_minutes = Some(m);
-        out_of_range(session.start_checkin(input, t0()), "reminder");
+        invalid(session.start_checkin(input, t0()), "reminder");
         let mut input = checkin(deadline, &buddy.id);
         input.grace_minutes = Some(m);
-        out_of_range(session.start_checkin(input, t0()), "grace");
+        invalid(session.start_checkin(input, t0()), "grace");
         let mut input = checkin(deadline, &buddy.id);
         input.repeat_minutes = Some(m);
-        out_of_range(session.start_checkin(input, t0()), "repeat");
+        invalid(session.start_checkin(input, t0()), "repeat");
     }
     let armed = session
         .start_checkin(checkin(deadline, &buddy.id), t0())
         .unwrap();
     for m in [i64::MAX, i64::MIN] {
-        out_of_range(session.extend_checkin(armed.id.clone(), m, t0()), "extend");
+        invalid(session.extend_checkin(armed.id.clone(), m, t0()), "extend");
     }
     // The check-in is untouched by the refusals.
     assert!(session.next_wakeup().unwrap().is_some());
