@@ -561,6 +561,12 @@ impl Session {
             .map(|_| ())
     }
 
+    /// The publishers she trusts, with their pinned keys.
+    pub fn trusted_publishers(&self) -> Result<PublisherListing> {
+        self.with(|a| a.session().feeds().publishers())
+            .map(Into::into)
+    }
+
     /// The last accepted bundle of every publisher and kind: version, issue and expiry
     /// dates, and whether it is past its expiry at `now`.
     pub fn feed_status(&self, now: SystemTime) -> Result<Vec<FeedStatus>> {

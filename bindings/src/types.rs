@@ -822,6 +822,39 @@ pub struct VaultProbe {
     pub needs_device_secret: bool,
 }
 
+/// A publisher she trusts, as pinned.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TrustedPublisher {
+    pub name: String,
+    /// Its pinned keys (`vigil-pub:...`), oldest first.
+    pub public_keys: Vec<String>,
+    pub trusted_at: SystemTime,
+}
+
+/// The trusted publishers, and the ids of rows that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PublisherListing {
+    pub publishers: Vec<TrustedPublisher>,
+    pub unreadable_ids: Vec<String>,
+}
+
+impl From<vigil_core::vault::Listing<vigil_core::feeds::TrustedPublisher>> for PublisherListing {
+    fn from(l: vigil_core::vault::Listing<vigil_core::feeds::TrustedPublisher>) -> Self {
+        PublisherListing {
+            unreadable_ids: ids(&l.unreadable),
+            publishers: l
+                .items
+                .into_iter()
+                .map(|p| TrustedPublisher {
+                    name: p.name,
+                    public_keys: p.keys.iter().map(|k| k.key.to_string()).collect(),
+                    trusted_at: from_time(p.trusted_at),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// The last accepted bundle of one publisher and kind.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct FeedStatus {

@@ -68,11 +68,7 @@ fn every_entry_point_taking_a_time_refuses_extremes_with_a_typed_error() {
     let dir = tempfile::tempdir().unwrap();
     let vault = Vault::new(dir.path().join("v.db").to_string_lossy().into_owned());
     let session = vault
-        .create(
-            "pass".into(),
-            DEVICE.to_vec(),
-            Some(100_000),
-        )
+        .create("pass".into(), DEVICE.to_vec(), Some(100_000))
         .unwrap();
     let buddy = session
         .add_buddy(BuddyInput {
@@ -89,10 +85,7 @@ fn every_entry_point_taking_a_time_refuses_extremes_with_a_typed_error() {
     let ok = booking(t0(), None);
     let stored = session.add_booking(ok.clone(), t0()).unwrap();
     for t in extremes() {
-        out_of_range(
-            vault.unlock("pass".into(), DEVICE.to_vec(), t),
-            "unlock",
-        );
+        out_of_range(vault.unlock("pass".into(), DEVICE.to_vec(), t), "unlock");
         out_of_range(session.add_booking(ok.clone(), t), "add_booking now");
         out_of_range(session.add_booking(booking(t, None), t0()), "booking start");
         out_of_range(
@@ -195,11 +188,7 @@ fn extreme_durations_are_typed_errors_and_the_idle_lock_is_a_checked_setting() {
     let dir = tempfile::tempdir().unwrap();
     let vault = Vault::new(dir.path().join("v.db").to_string_lossy().into_owned());
     let session = vault
-        .create(
-            "pass".into(),
-            DEVICE.to_vec(),
-            Some(100_000),
-        )
+        .create("pass".into(), DEVICE.to_vec(), Some(100_000))
         .unwrap();
     // The idle lock is a setting: u32::MAX minutes is refused, not a panic.
     let mut settings = session.settings().unwrap();

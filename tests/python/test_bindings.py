@@ -671,7 +671,10 @@ def test_probe_pending_wipe_and_feed_status(vault, tmp_path, fixtures_dir):
         v.Vault(str(other)).probe()
 
     assert session.feed_status(T0) == []
-    session.trust_publisher("Test project", (fixtures_dir / "publisher.pub").read_text(), T0)
+    key = (fixtures_dir / "publisher.pub").read_text().strip()
+    session.trust_publisher("Test project", key, T0)
+    [publisher] = session.trusted_publishers().publishers
+    assert (publisher.name, publisher.public_keys, publisher.trusted_at) == ("Test project", [key], T0)
     session.import_bundle((fixtures_dir / "directory.bundle").read_bytes(), T0)
     [feed] = session.feed_status(T0)
     assert (feed.publisher, feed.kind, feed.version) == ("Test project", core.BundleKind.DIRECTORY, 1)
