@@ -31,3 +31,47 @@ impl VaultHome {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::MIN_KDF_ITERATIONS;
+
+    #[test]
+    fn tells_a_device_bound_vault_from_a_plain_one_without_a_passphrase() {
+        let dir = tempfile::tempdir().unwrap();
+        let bound = VaultHome::new(dir.path().join("bound.db"));
+        let plain = VaultHome::new(dir.path().join("plain.db"));
+        let nothing = Probe {
+            exists: false,
+            needs_device_secret: false,
+        };
+        assert_eq!(bound.probe().unwrap(), nothing);
+        drop(
+            bound
+                .create("p", Some(&[7; 32]), MIN_KDF_ITERATIONS)
+                .unwrap(),
+        );
+        drop(plain.create("p", None, MIN_KDF_ITERATIONS).unwrap());
+        assert_eq!(
+            bound.probe().unwrap(),
+            Probe {
+                exists: true,
+                needs_device_secret: true
+            }
+        );
+        assert_eq!(
+            plain.probe().unwrap(),
+            Probe {
+                exists: true,
+                needs_device_secret: false
+            }
+        );
+        let other = dir.path().join("notes.txt");
+        std::fs::write(&other, "not a vault").unwrap();
+        assert!(matches!(
+            VaultHome::new(&other).probe(),
+            Err(crate::Error::NotAVault)
+        ));
+    }
+}
