@@ -1,11 +1,16 @@
 //! Vigil's core as the Android and iOS shells see it (uniffi proc-macros).
 //!
-//! Three objects: [`Vault`] (a file on disk: create, unlock, wipe), [`Session`] (an
-//! unlocked vault: bookings, notes and screening, buddies and check-ins, bundles and the
-//! service directory), and [`BackgroundRunner`] (escalation while the vault is locked,
-//! with only the device secret). Every call is safe from any thread; every error is a
-//! [`VigilError`]; times are `SystemTime` (Kotlin `Instant`, Swift `Date`, Python
-//! `datetime`). This crate converts; the rules live in `vigil-core`.
+//! Four objects: [`Vault`] (a file on disk: probe, create, unlock, restore, wipe),
+//! [`Session`] (an unlocked vault: settings, bookings, notes and screening, buddies and
+//! check-ins, bundles and the service directory, backups), [`BackgroundRunner`]
+//! (escalation while the vault is locked, with only the device secret) and
+//! [`PendingWipe`] (a panic wipe with a cancel window). Every call is safe from any
+//! thread; every error is a [`VigilError`]; times are `SystemTime` (Kotlin `Instant`,
+//! Swift `Date`, Python `datetime`).
+//!
+//! This crate only converts: each call goes to the core's application layer
+//! (`vigil_core::app`: `VaultHome` while locked, `App` when unlocked, the `Escalation`
+//! trait for check-ins either way), which holds every rule.
 
 mod error;
 mod types;
@@ -15,14 +20,14 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
+use vigil_core::app::{self, BuddyRef, Escalation, LockableApp, SearchBy, VaultHome};
 use vigil_core::bookings::TimeRange;
-use vigil_core::checkin::{self as c, EscalationKey};
+use vigil_core::checkin as c;
 use vigil_core::clock::SystemClock;
-use vigil_core::directory::{Category, LoadedDirectory, NearbyQuery, OpenFilter};
+use vigil_core::directory::{Category, NearbyQuery, OpenFilter};
+use vigil_core::export::age::{Identity, Recipient};
 use vigil_core::feeds::PublicKey;
-use vigil_core::screening::{NoteDraft, Region};
-use vigil_core::vault::{self as v, DuressOptions, LockableSession};
-use zeroize::Zeroizing;
+use vigil_core::vault::{self as v, DuressOptions};
 
 use error::Result;
 pub use error::VigilError;
@@ -31,22 +36,46 @@ pub use variants::{echo_enum_variants, enum_variants, EnumVariants};
 
 uniffi::setup_scaffolding!();
 
+fn buddy_refs(ids: &[String]) -> Result<Vec<BuddyRef>> {
+    ids.iter()
+        .map(|id| types::parse_id(id).map(BuddyRef::Id))
+        .collect()
+}
+
+fn lockable(app: app::App) -> Result<Arc<Session>> {
+    Ok(Arc::new(Session {
+        inner: LockableApp::new(app, Arc::new(SystemClock))?,
+    }))
+}
+
 /// A vault file, locked.
 #[derive(uniffi::Object)]
 pub struct Vault {
-    path: PathBuf,
+    home: VaultHome,
 }
 
 #[uniffi::export]
 impl Vault {
     #[uniffi::constructor]
     pub fn new(path: String) -> Arc<Self> {
-        Arc::new(Self { path: path.into() })
+        Arc::new(Self {
+            home: VaultHome::new(PathBuf::from(path)),
+        })
     }
 
-    /// Whether a vault exists at this path.
-    pub fn exists(&self) -> bool {
-        self.path.is_file()
+    /// Whether a vault exists at this path; another kind of file is `NotAVault`.
+    pub fn exists(&self) -> Result<bool> {
+        Ok(self.home.exists()?)
+    }
+
+    /// What can be known without the passphrase: whether a vault is there and whether it
+    /// needs the device secret. Reads the header only; a damaged one is `CorruptVault`.
+    pub fn probe(&self) -> Result<VaultProbe> {
+        let p = self.home.probe()?;
+        Ok(VaultProbe {
+            exists: p.exists,
+            needs_device_secret: p.needs_device_secret,
+        })
     }
 
     /// Creates the vault, tied to `device_secret` (from Android Keystore / iOS Keychain).
@@ -56,34 +85,43 @@ impl Vault {
         passphrase: String,
         device_secret: Vec<u8>,
         kdf_iterations: Option<u32>,
-        idle_lock_minutes: Option<u32>,
     ) -> Result<Arc<Session>> {
-        // Checked before anything is written: a secret too short for the escalation key
-        // must not leave a vault behind that the shell then cannot use.
-        EscalationKey::from_device_secret(&device_secret)?;
-        let options = v::VaultOptions {
-            kdf_iterations: kdf_iterations.unwrap_or(v::DEFAULT_KDF_ITERATIONS),
-            device_secret: Some(device_secret.clone()),
-        };
-        let session = v::Vault::create(&self.path, &passphrase, &options)?;
-        Session::wrap(session, device_secret, idle_lock_minutes)
+        let kdf = kdf_iterations.unwrap_or(v::DEFAULT_KDF_ITERATIONS);
+        lockable(self.home.create(&passphrase, Some(&device_secret), kdf)?)
     }
 
     /// Unlocks with the passphrase, or the duress passphrase (which opens the decoy the
-    /// same way).
+    /// same way, and sends the silent alert if it was set up to).
     pub fn unlock(
         &self,
         passphrase: String,
         device_secret: Vec<u8>,
-        idle_lock_minutes: Option<u32>,
         now: SystemTime,
     ) -> Result<Arc<Session>> {
-        let session = v::Vault::open(&self.path)?.unlock_at(
-            &passphrase,
-            Some(&device_secret),
-            types::to_time(now)?,
-        )?;
-        Session::wrap(session, device_secret, idle_lock_minutes)
+        let now = types::to_time(now)?;
+        lockable(self.home.unlock(&passphrase, Some(&device_secret), now)?)
+    }
+
+    /// Creates the vault and restores a backup into it. If the restore fails the new vault
+    /// is wiped again (nothing half-made is left): the shell then deletes the device secret
+    /// it made for it.
+    pub fn restore_into_new(
+        &self,
+        passphrase: String,
+        device_secret: Vec<u8>,
+        kdf_iterations: Option<u32>,
+        backup_path: String,
+        backup_passphrase: String,
+    ) -> Result<RestoreResult> {
+        let input = std::fs::File::open(&backup_path).map_err(vigil_core::Error::from)?;
+        let kdf = kdf_iterations.unwrap_or(v::DEFAULT_KDF_ITERATIONS);
+        let app = self.home.create(&passphrase, Some(&device_secret), kdf)?;
+        let (app, report) =
+            app.restore_into_new(input, &[Identity::passphrase(&backup_passphrase)])?;
+        Ok(RestoreResult {
+            session: lockable(app)?,
+            summary: report.into(),
+        })
     }
 
     /// Panic wipe: keys first (the slot file is overwritten in place, then unlinked), then
@@ -91,68 +129,83 @@ impl Vault {
     /// On flash storage overwriting cannot reach old blocks: the shell must then delete
     /// the device secret from the Keystore/Keychain, which is what makes the wipe final.
     pub fn wipe(&self) -> Result<()> {
-        Ok(v::Vault::wipe(&self.path)?)
+        Ok(self.home.wipe()?)
+    }
+
+    /// A panic wipe after a cancel window of `window_seconds` from `now`: nothing happens
+    /// until `poll` is called at or after `dueAt()`; `cancel` stops it.
+    pub fn wipe_after(&self, now: SystemTime, window_seconds: u32) -> Result<Arc<PendingWipe>> {
+        let now = types::to_time(now)?;
+        let window = chrono::Duration::seconds(i64::from(window_seconds));
+        Ok(Arc::new(PendingWipe {
+            inner: Mutex::new(self.home.wipe_after(now, window)),
+        }))
     }
 
     /// The escalation runner for when the vault is locked (alarm or boot receiver).
     pub fn background_runner(&self, device_secret: Vec<u8>) -> Result<Arc<BackgroundRunner>> {
-        let vault = v::Vault::open(&self.path)?;
-        let key = EscalationKey::from_device_secret(&device_secret)?;
         Ok(Arc::new(BackgroundRunner {
-            inner: Mutex::new(c::BackgroundRunner::open(&vault, key)?),
+            inner: Mutex::new(self.home.runner(&device_secret)?),
         }))
     }
 }
 
-/// An unlocked vault. `lock()` (or the idle timeout) zeroizes its keys; every call after
-/// that fails with `VigilError::Locked`.
+/// What `Vault.restoreIntoNew` gives: the new vault, unlocked, and what was restored.
+#[derive(uniffi::Record)]
+pub struct RestoreResult {
+    pub session: Arc<Session>,
+    pub summary: RestoreSummary,
+}
+
+/// A panic wipe waiting out its cancel window.
+#[derive(uniffi::Object)]
+pub struct PendingWipe {
+    inner: Mutex<v::PendingWipe>,
+}
+
+impl PendingWipe {
+    fn inner(&self) -> std::sync::MutexGuard<'_, v::PendingWipe> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[uniffi::export]
+impl PendingWipe {
+    pub fn due_at(&self) -> SystemTime {
+        types::from_time(self.inner().due_at())
+    }
+
+    /// Cancels the wipe if it has not happened yet (`Cancelled`); `Done` if it had.
+    pub fn cancel(&self) -> WipeState {
+        self.inner().cancel()
+    }
+
+    /// Wipes once `now` has reached `dueAt()`; call it from the timer.
+    pub fn poll(&self, now: SystemTime) -> Result<WipeState> {
+        let now = types::to_time(now)?;
+        Ok(self.inner().poll(now)?)
+    }
+}
+
+/// An unlocked vault. `lock()` (or the idle time from the settings) zeroizes its keys;
+/// every call after that fails with `VigilError::Locked`.
 #[derive(uniffi::Object)]
 pub struct Session {
-    inner: LockableSession,
-    escalation: EscalationKey,
-    device_secret: Zeroizing<Vec<u8>>,
-    region: Mutex<Region>,
-    /// Built once per load; dropped when a bundle is imported.
-    directory: Mutex<Option<LoadedDirectory>>,
+    inner: LockableApp,
 }
 
 impl Session {
-    fn wrap(
-        session: v::Session,
-        device_secret: Vec<u8>,
-        idle_lock_minutes: Option<u32>,
-    ) -> Result<Arc<Self>> {
-        let escalation = EscalationKey::from_device_secret(&device_secret)?;
-        let idle = idle_lock_minutes
-            .map(|m| vigil_core::clock::minutes(i64::from(m), "idle lock"))
-            .transpose()?;
-        Ok(Arc::new(Self {
-            inner: LockableSession::new(session, idle, Arc::new(SystemClock)),
-            escalation,
-            device_secret: Zeroizing::new(device_secret),
-            region: Mutex::new(Region::GB),
-            directory: Mutex::new(None),
-        }))
-    }
-
-    fn region(&self) -> Region {
-        *self.region.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn with<R>(&self, f: impl FnOnce(&v::Session) -> vigil_core::Result<R>) -> Result<R> {
+    fn with<R>(&self, f: impl FnOnce(&app::App) -> vigil_core::Result<R>) -> Result<R> {
         Ok(self.inner.with(f)?)
     }
 
-    fn note_draft(&self, s: &v::Session, input: NoteInput) -> vigil_core::Result<NoteDraft> {
-        let screening = s.screening(self.region());
-        let identifiers = input
-            .identifiers
-            .iter()
-            .map(|raw| screening.detect(raw))
-            .collect::<vigil_core::Result<Vec<_>>>()?;
-        let mut draft = NoteDraft::new(&input.label, input.risk, identifiers);
-        draft.text = input.text;
-        Ok(draft)
+    fn with_mut<R>(&self, f: impl FnOnce(&mut app::App) -> vigil_core::Result<R>) -> Result<R> {
+        Ok(self.inner.with_mut(f)?)
+    }
+
+    /// Check-ins of this vault, through the same trait the locked runner implements.
+    fn escalation<R>(&self, f: impl FnOnce(&dyn Escalation) -> vigil_core::Result<R>) -> Result<R> {
+        self.with(|a| f(&a.checkins()?))
     }
 }
 
@@ -162,74 +215,109 @@ impl Session {
 
     pub fn lock(&self) {
         self.inner.lock();
-        *self.directory.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     pub fn is_locked(&self) -> bool {
         self.inner.is_locked()
     }
 
-    /// The region national phone numbers are read in ("GB", "RO", ...).
-    pub fn set_region(&self, region: String) -> Result<()> {
-        let region: Region = region.parse()?;
-        *self.region.lock().unwrap_or_else(|e| e.into_inner()) = region;
-        Ok(())
+    /// The worker's settings, stored in the vault (defaults until changed).
+    pub fn settings(&self) -> Result<Settings> {
+        self.with(|a| a.settings()).map(Into::into)
+    }
+
+    /// Stores new settings, every field checked first (`InvalidInput` names the field,
+    /// and nothing is stored). A new idle time applies at once.
+    pub fn set_settings(&self, settings: Settings) -> Result<()> {
+        Ok(self.inner.set_settings(&settings.into())?)
+    }
+
+    /// The device clock's UTC offset now, in minutes: used for times in buddy messages
+    /// while the settings' `utcOffsetMinutes` is `None`. Call after unlock and whenever
+    /// the time zone changes.
+    pub fn set_device_utc_offset(&self, minutes: i32) -> Result<()> {
+        self.with_mut(|a| a.set_device_utc_offset(minutes))
     }
 
     pub fn change_passphrase(&self, current: String, new: String) -> Result<()> {
-        let secret = self.device_secret.clone();
-        Ok(self
-            .inner
-            .with_mut(|s| s.change_passphrase(&current, &new, Some(&secret)))?)
+        self.with_mut(|a| a.change_passphrase(&current, &new))
     }
 
-    /// Sets the duress passphrase. With `alert_buddies`, call `prepare_duress_alert` first.
+    /// Sets the duress passphrase. With `alert_buddies`, a duress unlock silently alerts
+    /// `buddy_ids` (every buddy when empty), in the worker's language and UTC offset.
     pub fn set_duress(
         &self,
         current: String,
         duress: String,
         destroy_real: bool,
         alert_buddies: bool,
+        buddy_ids: Vec<String>,
         now: SystemTime,
     ) -> Result<()> {
-        let secret = self.device_secret.clone();
         let options = DuressOptions {
             destroy_real,
             alert_buddies,
         };
-        Ok(self.inner.with_mut(|s| {
-            s.set_duress(
-                &current,
-                &duress,
-                options,
-                Some(&secret),
-                types::to_time(now)?,
-            )
-        })?)
+        let buddies = buddy_refs(&buddy_ids)?;
+        let now = types::to_time(now)?;
+        self.with_mut(|a| a.set_duress(&current, &duress, options, &buddies, now))
+    }
+
+    /// Removes the duress passphrase and its silent alert.
+    pub fn clear_duress(&self) -> Result<()> {
+        self.with_mut(|a| a.clear_duress())
     }
 
     /// Wipe after `attempts` consecutive wrong passphrases; `None` removes the limit.
     pub fn set_unlock_limit(&self, attempts: Option<u32>) -> Result<()> {
-        self.with(|s| s.set_unlock_limit(attempts, &self.device_secret))
+        self.with(|a| a.set_unlock_limit(attempts))
     }
 
     /// Panic wipe from an unlocked session.
     pub fn wipe(&self) -> Result<()> {
-        let session = self.inner.take()?;
-        *self.directory.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        Ok(session.wipe()?)
+        Ok(self.inner.take()?.wipe()?)
+    }
+
+    // ---- backups ----------------------------------------------------------------------
+
+    /// Exports the whole vault to `path`, encrypted with `backup_passphrase`: written to
+    /// `path.partial`, synced, then renamed, so `path` is never half a backup.
+    pub fn export_to_file(
+        &self,
+        path: String,
+        backup_passphrase: String,
+        now: SystemTime,
+    ) -> Result<ExportSummary> {
+        let now = types::to_time(now)?;
+        let recipients = [Recipient::passphrase(&backup_passphrase)];
+        self.with(|a| a.export_to_file(path.as_ref(), &recipients, now))
+            .map(Into::into)
+    }
+
+    /// Restores a backup into this vault: records merge, the newer copy wins.
+    pub fn restore(&self, path: String, backup_passphrase: String) -> Result<RestoreSummary> {
+        self.with(|a| {
+            let input = std::fs::File::open(&path)?;
+            a.restore(input, &[Identity::passphrase(&backup_passphrase)])
+        })
+        .map(Into::into)
     }
 
     // ---- bookings -------------------------------------------------------------------
 
     pub fn add_booking(&self, input: BookingInput, now: SystemTime) -> Result<Booking> {
-        self.with(|s| s.bookings().add(input.try_into()?, types::to_time(now)?))
-            .map(Into::into)
+        self.with(|a| {
+            a.session()
+                .bookings()
+                .add(input.try_into()?, types::to_time(now)?)
+        })
+        .map(Into::into)
     }
 
     pub fn get_booking(&self, id: String) -> Result<Booking> {
         let id = types::parse_id(&id)?;
-        self.with(|s| s.bookings().get(&id)).map(Into::into)
+        self.with(|a| a.session().bookings().get(&id))
+            .map(Into::into)
     }
 
     pub fn update_booking(
@@ -239,8 +327,9 @@ impl Session {
         now: SystemTime,
     ) -> Result<Booking> {
         let id = types::parse_id(&id)?;
-        self.with(|s| {
-            s.bookings()
+        self.with(|a| {
+            a.session()
+                .bookings()
                 .update(&id, input.try_into()?, types::to_time(now)?)
         })
         .map(Into::into)
@@ -248,147 +337,146 @@ impl Session {
 
     pub fn delete_booking(&self, id: String) -> Result<()> {
         let id = types::parse_id(&id)?;
-        self.with(|s| s.bookings().delete(&id))
+        self.with(|a| a.session().bookings().delete(&id))
     }
 
-    /// Bookings starting within [from, to], newest first.
+    /// Bookings starting within [from, to], newest first, and the unreadable rows' ids.
     pub fn list_bookings(
         &self,
         from: Option<SystemTime>,
         to: Option<SystemTime>,
-    ) -> Result<Vec<Booking>> {
+    ) -> Result<BookingListing> {
         let range = TimeRange {
             from: from.map(types::to_time).transpose()?,
             to: to.map(types::to_time).transpose()?,
         };
-        self.with(|s| s.bookings().list(range))
-            .map(|l| l.items.into_iter().map(Into::into).collect())
+        self.with(|a| a.session().bookings().list(range))
+            .map(Into::into)
     }
 
     // ---- client notes and screening -------------------------------------------------
 
     pub fn add_note(&self, input: NoteInput, now: SystemTime) -> Result<ClientNote> {
-        self.with(|s| {
-            let draft = self.note_draft(s, input)?;
-            s.screening(self.region())
-                .add_note(draft, types::to_time(now)?)
-        })
-        .map(Into::into)
+        let now = types::to_time(now)?;
+        self.with(|a| a.add_note_form(input.into(), now))
+            .map(Into::into)
     }
 
-    pub fn list_notes(&self) -> Result<Vec<ClientNote>> {
-        self.with(|s| s.screening(self.region()).notes())
-            .map(|l| l.items.into_iter().map(Into::into).collect())
+    /// Replaces a note's identifiers, label, risk and text (same rules as `addNote`).
+    pub fn update_note(&self, id: String, input: NoteInput, now: SystemTime) -> Result<ClientNote> {
+        let id = types::parse_id(&id)?;
+        let now = types::to_time(now)?;
+        self.with(|a| a.update_note(&id, input.into(), now))
+            .map(Into::into)
     }
 
-    /// Screens a number, e-mail, handle or plate (or the last 6+ digits of a number).
+    pub fn delete_note(&self, id: String) -> Result<()> {
+        let id = types::parse_id(&id)?;
+        self.with(|a| a.delete_note(&id))
+    }
+
+    pub fn list_notes(&self) -> Result<NoteListing> {
+        self.with(|a| a.screening()?.notes()).map(Into::into)
+    }
+
+    /// Screens a number, e-mail, handle or plate (or the last 6+ digits of a number), in
+    /// the stored region. The result carries its damage report.
     pub fn screen(&self, input: String, now: SystemTime) -> Result<ScreenResult> {
-        self.with(|s| {
-            s.screening(self.region())
-                .screen(&input, types::to_time(now)?)
-        })
-        .map(Into::into)
+        let now = types::to_time(now)?;
+        self.with(|a| a.screen(&input, false, now)).map(Into::into)
     }
 
     /// Every number with its label, ascending: for call labelling while offline.
     pub fn call_labels(&self) -> Result<Vec<CallLabel>> {
-        self.with(|s| s.screening(self.region()).call_labels())
-            .map(|labels| {
-                labels
-                    .into_iter()
-                    .map(|l| CallLabel {
-                        number: l.number,
-                        label: l.label,
-                        risk: l.risk,
-                    })
-                    .collect()
-            })
+        self.with(|a| a.screening()?.call_labels()).map(|labels| {
+            labels
+                .into_iter()
+                .map(|l| CallLabel {
+                    number: l.number,
+                    label: l.label,
+                    risk: l.risk,
+                })
+                .collect()
+        })
     }
 
     // ---- buddies and check-ins ------------------------------------------------------
 
+    /// Adds a buddy; a number without a country code is read in the stored region.
     pub fn add_buddy(&self, input: BuddyInput) -> Result<Buddy> {
-        let region = self.region().to_string();
-        self.with(|s| {
-            s.checkins(&self.escalation).add_buddy(
-                c::BuddyDraft {
-                    name: input.name,
-                    phone: input.phone,
-                    channel: input.channel,
-                    language: input.language,
-                    plain_letters: input.plain_letters,
-                },
-                &region,
-            )
-        })
-        .map(Into::into)
+        self.with(|a| a.add_buddy(input.into())).map(Into::into)
     }
 
-    pub fn list_buddies(&self) -> Result<Vec<Buddy>> {
-        self.with(|s| s.checkins(&self.escalation).buddies())
-            .map(|l| l.items.into_iter().map(Into::into).collect())
+    pub fn update_buddy(&self, id: String, input: BuddyInput) -> Result<Buddy> {
+        let id = types::parse_id(&id)?;
+        self.with(|a| a.update_buddy(&id, input.into()))
+            .map(Into::into)
+    }
+
+    /// Removes a buddy; a check-in already armed still alerts them.
+    pub fn remove_buddy(&self, id: String) -> Result<()> {
+        let id = types::parse_id(&id)?;
+        self.with(|a| a.remove_buddy(&id))
+    }
+
+    pub fn list_buddies(&self) -> Result<BuddyListing> {
+        self.with(|a| a.checkins()?.buddies()).map(Into::into)
     }
 
     /// The check-in code and the duress code (different, at least 4 characters).
     pub fn set_checkin_codes(&self, code: String, duress_code: String) -> Result<()> {
-        self.with(|s| s.checkins(&self.escalation).set_codes(&code, &duress_code))
-    }
-
-    /// The buddies a duress unlock alerts silently.
-    pub fn prepare_duress_alert(
-        &self,
-        buddy_ids: Vec<String>,
-        worker_language: String,
-    ) -> Result<()> {
-        let ids = buddy_ids
-            .iter()
-            .map(|id| types::parse_id(id))
-            .collect::<Result<Vec<_>>>()?;
-        self.with(|s| {
-            s.checkins(&self.escalation)
-                .prepare_duress_alert(&ids, &worker_language, 0)
-        })
+        self.with(|a| a.checkins()?.set_codes(&code, &duress_code))
     }
 
     pub fn start_checkin(&self, input: CheckinInput, now: SystemTime) -> Result<CheckinStatus> {
-        let buddies = input
-            .buddy_ids
-            .iter()
-            .map(|id| types::parse_id(id))
-            .collect::<Result<Vec<_>>>()?;
-        let mut plan = c::CheckinPlan::new(types::to_time(input.deadline)?, buddies);
-        plan.booking = input
+        let buddies = buddy_refs(&input.buddy_ids)?;
+        let deadline = types::to_time(input.deadline)?;
+        let booking = input
             .booking_id
             .as_deref()
             .map(types::parse_id)
             .transpose()?;
-        if let Some(m) = input.reminder_minutes {
-            plan.timing.reminder_before = c::minutes("reminder", m)?;
-        }
-        if let Some(m) = input.grace_minutes {
-            plan.timing.grace = c::minutes("grace period", m)?;
-        }
-        if let Some(m) = input.repeat_minutes {
-            plan.timing.repeat_every = c::minutes("repeat interval", m)?;
-        }
-        plan.ladder = input
+        let reminder = input
+            .reminder_minutes
+            .map(|m| c::minutes("reminder", m))
+            .transpose()?;
+        let grace = input
+            .grace_minutes
+            .map(|m| c::minutes("grace period", m))
+            .transpose()?;
+        let repeat = input
+            .repeat_minutes
+            .map(|m| c::minutes("repeat interval", m))
+            .transpose()?;
+        let ladder = input
             .ladder
             .iter()
             .map(LadderStepInput::to_core)
             .collect::<Result<Vec<_>>>()?;
-        plan.worker_language = input.worker_language;
-        plan.utc_offset_minutes = input.utc_offset_minutes;
-        plan.discreet_notice = input.discreet_notice;
         let now = types::to_time(now)?;
-        self.with(|s| s.checkins(&self.escalation).arm(plan, now))
-            .map(Into::into)
+        self.with(|a| {
+            let mut plan = a.checkin_plan(deadline, &buddies)?;
+            plan.booking = booking;
+            if let Some(r) = reminder {
+                plan.timing.reminder_before = r;
+            }
+            if let Some(g) = grace {
+                plan.timing.grace = g;
+            }
+            if let Some(r) = repeat {
+                plan.timing.repeat_every = r;
+            }
+            plan.ladder = ladder;
+            plan.discreet_notice = input.discreet_notice;
+            a.checkins()?.arm(plan, now)
+        })
+        .map(Into::into)
     }
 
     /// Checks in with the code or the duress code: the answer is the same for both.
     pub fn check_in(&self, code: String, now: SystemTime) -> Result<CheckInReceipt> {
         let now = types::to_time(now)?;
-        self.with(|s| s.checkins(&self.escalation).check_in(&code, now))
-            .map(Into::into)
+        self.escalation(|e| e.check_in(&code, now)).map(Into::into)
     }
 
     pub fn extend_checkin(
@@ -400,24 +488,21 @@ impl Session {
         let id = types::parse_id(&id)?;
         let by = c::minutes("extension", minutes)?;
         let now = types::to_time(now)?;
-        self.with(|s| s.checkins(&self.escalation).extend(&id, by, now))
+        self.with(|a| a.checkins()?.extend(&id, by, now))
             .map(Into::into)
     }
 
     pub fn cancel_checkin(&self, id: String, now: SystemTime) -> Result<()> {
         let id = types::parse_id(&id)?;
         let now = types::to_time(now)?;
-        self.with(|s| s.checkins(&self.escalation).cancel(&id, now))
+        self.with(|a| a.checkins()?.cancel(&id, now))
     }
 
     /// A buddy answered: alerts stop repeating.
     pub fn acknowledge(&self, checkin_id: String, buddy_id: String, now: SystemTime) -> Result<()> {
         let (checkin, buddy) = (types::parse_id(&checkin_id)?, types::parse_id(&buddy_id)?);
         let now = types::to_time(now)?;
-        self.with(|s| {
-            s.checkins(&self.escalation)
-                .acknowledge(&checkin, &buddy, now)
-        })
+        self.escalation(|e| e.acknowledge(&checkin, &buddy, now))
     }
 
     pub fn update_location(
@@ -433,20 +518,20 @@ impl Session {
             accuracy_m,
             at: types::to_time(at)?,
         };
-        self.with(|s| s.checkins(&self.escalation).update_location(fix))
+        self.escalation(|e| e.update_location(fix))
     }
 
     /// Everything due at `now`; perform each and report its outcome. An action whose id
     /// was seen before replaces the earlier one (docs/bindings.md).
     pub fn tick(&self, now: SystemTime) -> Result<Vec<Action>> {
         let now = types::to_time(now)?;
-        self.with(|s| s.checkins(&self.escalation).tick(now))
+        self.escalation(|e| e.tick(now))
             .map(|actions| actions.into_iter().map(Into::into).collect())
     }
 
     /// When the shell must wake the core next (an exact alarm); `None`: nothing armed.
     pub fn next_wakeup(&self) -> Result<Option<SystemTime>> {
-        self.with(|s| s.checkins(&self.escalation).next_wakeup())
+        self.escalation(|e| e.next_wakeup())
             .map(|t| t.map(types::from_time))
     }
 
@@ -458,15 +543,12 @@ impl Session {
     ) -> Result<()> {
         let id = action.to_core()?;
         let now = types::to_time(now)?;
-        self.with(|s| {
-            s.checkins(&self.escalation)
-                .report_outcome(&id, outcome, now)
-        })
+        self.escalation(|e| e.report_outcome(&id, outcome, now))
     }
 
-    pub fn list_checkins(&self) -> Result<Vec<CheckinStatus>> {
-        self.with(|s| s.checkins(&self.escalation).list())
-            .map(|l| l.items.into_iter().map(Into::into).collect())
+    /// Live check-ins with their full status, and the unreadable rows' ids.
+    pub fn list_checkins(&self) -> Result<CheckinListing> {
+        self.with(|a| a.checkins()?.list()).map(Into::into)
     }
 
     // ---- publishers, bundles and the directory ---------------------------------------
@@ -474,50 +556,35 @@ impl Session {
     /// Pins a publisher's key (`vigil-pub:...`).
     pub fn trust_publisher(&self, name: String, public_key: String, now: SystemTime) -> Result<()> {
         let key: PublicKey = public_key.parse()?;
-        self.with(|s| s.feeds().trust(&name, key, types::to_time(now)?))
+        let now = types::to_time(now)?;
+        self.with(|a| a.session().feeds().trust(&name, key, now))
             .map(|_| ())
+    }
+
+    /// The publishers she trusts, with their pinned keys.
+    pub fn trusted_publishers(&self) -> Result<PublisherListing> {
+        self.with(|a| a.session().feeds().publishers())
+            .map(Into::into)
+    }
+
+    /// The last accepted bundle of every publisher and kind: version, issue and expiry
+    /// dates, and whether it is past its expiry at `now`.
+    pub fn feed_status(&self, now: SystemTime) -> Result<Vec<FeedStatus>> {
+        let now = types::to_time(now)?;
+        self.with(|a| a.session().feeds().status(now))
+            .map(|all| all.into_iter().map(Into::into).collect())
     }
 
     /// Verifies and imports an alert or directory bundle from a trusted publisher.
     pub fn import_bundle(&self, bundle: Vec<u8>, now: SystemTime) -> Result<ImportSummary> {
         let now = types::to_time(now)?;
-        let summary = self.with(|s| {
-            let verified = s.feeds().verify(bundle.as_slice(), now)?;
-            match verified.bundle.kind {
-                BundleKind::Directory => {
-                    let accepted = s.directory().accept_bundle(bundle.as_slice(), now)?;
-                    Ok(ImportSummary {
-                        kind: BundleKind::Directory,
-                        publisher: accepted.status.publisher,
-                        version: accepted.status.version,
-                        stale: accepted.status.stale,
-                        records: accepted.imported.services as u64,
-                        skipped: 0,
-                    })
-                }
-                BundleKind::Alerts => {
-                    let accepted = s
-                        .screening(self.region())
-                        .import_alerts(bundle.as_slice(), now)?;
-                    Ok(ImportSummary {
-                        kind: BundleKind::Alerts,
-                        publisher: accepted.status.publisher,
-                        version: accepted.status.version,
-                        stale: accepted.status.stale,
-                        records: accepted.imported.imported as u64,
-                        skipped: accepted.imported.skipped.len() as u64,
-                    })
-                }
-            }
-        })?;
-        *self.directory.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        Ok(summary)
+        self.with(|a| a.import_bundle(&bundle, now)).map(Into::into)
     }
 
     /// Services near a point, nearest first, each with its distance and opening state.
     /// With `open_at`, only services known to be open then; with `include_maybe_open` as
-    /// well, those whose state is unknown follow them (nearest first, at most `limit`).
-    pub fn nearby_services(&self, query: NearbyInput, now: SystemTime) -> Result<Vec<ServiceHit>> {
+    /// well, those whose state is unknown come in `maybeOpen`.
+    pub fn nearby_services(&self, query: NearbyInput, now: SystemTime) -> Result<ServiceListing> {
         let categories = query
             .categories
             .iter()
@@ -541,54 +608,34 @@ impl Session {
         )
         .categories(&categories)
         .open(filter);
-        let with_maybe = query.include_maybe_open && filter == OpenFilter::OpenOnly;
-        self.with_directory(|dir| {
-            let hits = if with_maybe {
-                let found = dir.index.nearby_open(&q)?;
-                found.open.into_iter().chain(found.maybe_open).collect()
+        self.with(|a| {
+            let found = a.services_near(&q)?;
+            let maybe_open = if query.include_maybe_open {
+                found.maybe_open
             } else {
-                dir.index.nearby(&q)?
+                Vec::new()
             };
-            Ok(hits
-                .into_iter()
-                .map(|h| types::service_hit(h.service, h.publisher, h.distance_m, h.hours))
-                .collect())
+            Ok(types::service_listing(
+                found.services,
+                maybe_open,
+                &*a.directory()?,
+            ))
         })
     }
 
-    /// Services whose name contains `text` (case- and accent-insensitive), or whose
-    /// postcode starts with it.
+    /// Services whose name contains `text` (case- and accent-insensitive), or, when no
+    /// name does, whose postcode starts with it.
     pub fn search_services(
         &self,
         text: String,
         limit: u32,
         now: SystemTime,
-    ) -> Result<Vec<ServiceHit>> {
+    ) -> Result<ServiceListing> {
         let at = types::to_time(now)?;
-        self.with_directory(|dir| {
-            let mut hits = dir.index.search_name(&text, limit as usize, at)?;
-            if hits.is_empty() {
-                hits = dir.index.search_postcode(&text, limit as usize, at)?;
-            }
-            Ok(hits
-                .into_iter()
-                .map(|m| types::service_hit(m.service, m.publisher, 0.0, m.hours))
-                .collect())
+        self.with(|a| {
+            let found = a.search_services(&text, SearchBy::Auto, limit as usize, at)?;
+            Ok(types::service_listing(found, Vec::new(), &*a.directory()?))
         })
-    }
-}
-
-impl Session {
-    fn with_directory<R>(
-        &self,
-        f: impl FnOnce(&LoadedDirectory) -> vigil_core::Result<R>,
-    ) -> Result<R> {
-        let mut cached = self.directory.lock().unwrap_or_else(|e| e.into_inner());
-        if cached.is_none() || self.inner.is_locked() {
-            *cached = Some(self.with(|s| s.directory().load())?);
-        }
-        let dir = cached.as_ref().ok_or(vigil_core::Error::Locked)?;
-        Ok(f(dir)?)
     }
 }
 
@@ -599,8 +646,8 @@ pub struct BackgroundRunner {
 }
 
 impl BackgroundRunner {
-    fn with<R>(&self, f: impl FnOnce(&c::BackgroundRunner) -> vigil_core::Result<R>) -> Result<R> {
-        Ok(f(&self.inner.lock().unwrap_or_else(|e| e.into_inner()))?)
+    fn with<R>(&self, f: impl FnOnce(&dyn Escalation) -> vigil_core::Result<R>) -> Result<R> {
+        Ok(f(&*self.inner.lock().unwrap_or_else(|e| e.into_inner()))?)
     }
 }
 
@@ -665,7 +712,7 @@ impl BackgroundRunner {
     /// escalation starts, how many buddies were alerted, whether one answered. No names,
     /// numbers, booking or location.
     pub fn list(&self) -> Result<LockScreenListing> {
-        self.with(|r| r.list()).map(Into::into)
+        self.with(|r| r.lock_screen()).map(Into::into)
     }
 }
 

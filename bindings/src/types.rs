@@ -18,6 +18,7 @@ pub use vigil_core::checkin::{
 pub use vigil_core::directory::{HoursSource, OpenState};
 pub use vigil_core::feeds::BundleKind;
 pub use vigil_core::screening::{AlertCategory, Risk};
+pub use vigil_core::vault::WipeState;
 
 use crate::error::{Result, VigilError};
 
@@ -146,6 +147,18 @@ pub struct Buddy {
     pub plain_letters: bool,
 }
 
+impl From<BuddyInput> for c::BuddyDraft {
+    fn from(i: BuddyInput) -> Self {
+        c::BuddyDraft {
+            name: i.name,
+            phone: i.phone,
+            channel: i.channel,
+            language: i.language,
+            plain_letters: i.plain_letters,
+        }
+    }
+}
+
 impl From<c::Buddy> for Buddy {
     fn from(bd: c::Buddy) -> Self {
         Buddy {
@@ -175,16 +188,16 @@ pub struct MessageLanguage {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct CheckinInput {
     pub deadline: SystemTime,
+    /// Empty: every buddy. The messages are written in the worker's first language and
+    /// UTC offset from `settings()`.
     pub buddy_ids: Vec<String>,
     pub booking_id: Option<String>,
     /// Defaults (5 min reminder, 10 min grace, repeat every 5 min) when `None`.
     pub reminder_minutes: Option<i64>,
     pub grace_minutes: Option<i64>,
     pub repeat_minutes: Option<i64>,
-    pub worker_language: String,
-    pub utc_offset_minutes: i32,
     /// Discreet wording: the worker's own notifications (lock screen) say only this neutral
-    /// text. `None`: the full wording. Kept in the check-in until settings exist.
+    /// text. `None`: the full wording.
     #[uniffi(default = None)]
     pub discreet_notice: Option<String>,
     /// A custom escalation ladder; empty: every chosen buddy on their preferred channel
@@ -424,9 +437,21 @@ pub struct NoteInput {
     /// Identifiers as typed (numbers, e-mails, `platform:@handle`, plates); each is
     /// recognised and normalized by the core.
     pub identifiers: Vec<String>,
-    pub label: String,
+    /// `None` (or blank): labelled by its first identifier, normalized.
+    pub label: Option<String>,
     pub risk: Risk,
     pub text: String,
+}
+
+impl From<NoteInput> for vigil_core::app::NoteForm {
+    fn from(i: NoteInput) -> Self {
+        vigil_core::app::NoteForm {
+            identifiers: i.identifiers,
+            label: i.label,
+            risk: i.risk,
+            text: i.text,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -643,4 +668,324 @@ pub struct ImportSummary {
     pub records: u64,
     /// Alerts skipped as unusable (reported, the rest imported).
     pub skipped: u64,
+}
+
+// ---- listings: every list says which rows could not be read -----------------------------
+
+fn ids(ids: &[RecordId]) -> Vec<String> {
+    ids.iter().map(|id| id.to_string()).collect()
+}
+
+/// Bookings, and the ids of stored rows that could not be read (damaged or tampered): show
+/// "a booking could not be read", never drop it silently.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct BookingListing {
+    pub bookings: Vec<Booking>,
+    pub unreadable_ids: Vec<String>,
+}
+
+impl From<vigil_core::vault::Listing<b::Booking>> for BookingListing {
+    fn from(l: vigil_core::vault::Listing<b::Booking>) -> Self {
+        BookingListing {
+            unreadable_ids: ids(&l.unreadable),
+            bookings: l.items.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// Client notes, with the ids of rows that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct NoteListing {
+    pub notes: Vec<ClientNote>,
+    pub unreadable_ids: Vec<String>,
+}
+
+impl From<vigil_core::vault::Listing<s::ClientNote>> for NoteListing {
+    fn from(l: vigil_core::vault::Listing<s::ClientNote>) -> Self {
+        NoteListing {
+            unreadable_ids: ids(&l.unreadable),
+            notes: l.items.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// Buddies, with the ids of rows that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct BuddyListing {
+    pub buddies: Vec<Buddy>,
+    pub unreadable_ids: Vec<String>,
+}
+
+impl From<vigil_core::vault::Listing<c::Buddy>> for BuddyListing {
+    fn from(l: vigil_core::vault::Listing<c::Buddy>) -> Self {
+        BuddyListing {
+            unreadable_ids: ids(&l.unreadable),
+            buddies: l.items.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// Live check-ins, with the ids of rows that could not be read.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CheckinListing {
+    pub checkins: Vec<CheckinStatus>,
+    pub unreadable_ids: Vec<String>,
+}
+
+impl From<vigil_core::vault::Listing<c::CheckinStatus>> for CheckinListing {
+    fn from(l: vigil_core::vault::Listing<c::CheckinStatus>) -> Self {
+        CheckinListing {
+            unreadable_ids: ids(&l.unreadable),
+            checkins: l.items.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// Services found, and the directory's damage report.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ServiceListing {
+    pub services: Vec<ServiceHit>,
+    /// With `NearbyInput.open_at`: services whose state then is unknown ("maybe open"),
+    /// nearest first, to show apart and labelled, never as open. Empty otherwise.
+    pub maybe_open: Vec<ServiceHit>,
+    /// Directory rows that could not be read (left out of every search).
+    pub unreadable_ids: Vec<String>,
+    /// Publishers whose directory is only partly stored: ask for their bundle again.
+    pub incomplete_publishers: Vec<String>,
+}
+
+pub(crate) fn found(f: vigil_core::app::FoundService) -> ServiceHit {
+    service_hit(
+        &f.service,
+        &f.publisher,
+        f.distance_m.unwrap_or(0.0),
+        f.hours,
+    )
+}
+
+pub(crate) fn service_listing(
+    services: Vec<vigil_core::app::FoundService>,
+    maybe_open: Vec<vigil_core::app::FoundService>,
+    dir: &d::LoadedDirectory,
+) -> ServiceListing {
+    ServiceListing {
+        services: services.into_iter().map(found).collect(),
+        maybe_open: maybe_open.into_iter().map(found).collect(),
+        unreadable_ids: ids(&dir.unreadable),
+        incomplete_publishers: dir.incomplete.clone(),
+    }
+}
+
+// ---- settings, probing, feeds, backups ---------------------------------------------------
+
+/// What the worker chose once, stored in the vault (defaults: GB, ["en"], the device's
+/// offset, 5 minutes).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Settings {
+    /// ISO 3166-1 alpha-2 code for numbers written without a country code.
+    pub region: String,
+    /// Languages of the messages sent for her (buddy alerts), most preferred first.
+    pub worker_languages: Vec<String>,
+    /// Her UTC offset for times in messages; `None`: the device's (`setDeviceUtcOffset`).
+    pub utc_offset_minutes: Option<i32>,
+    /// Minutes without a call after which the session locks itself (1 to 1440).
+    pub idle_lock_minutes: u32,
+}
+
+impl From<vigil_core::app::Settings> for Settings {
+    fn from(s: vigil_core::app::Settings) -> Self {
+        Settings {
+            region: s.region,
+            worker_languages: s.worker_languages,
+            utc_offset_minutes: s.utc_offset_minutes,
+            idle_lock_minutes: s.idle_lock_minutes,
+        }
+    }
+}
+
+impl From<Settings> for vigil_core::app::Settings {
+    fn from(s: Settings) -> Self {
+        vigil_core::app::Settings {
+            region: s.region,
+            worker_languages: s.worker_languages,
+            utc_offset_minutes: s.utc_offset_minutes,
+            idle_lock_minutes: s.idle_lock_minutes,
+        }
+    }
+}
+
+/// A vault looked at without its passphrase.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct VaultProbe {
+    pub exists: bool,
+    /// Unlocking needs the device secret.
+    pub needs_device_secret: bool,
+}
+
+/// A publisher she trusts, as pinned.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TrustedPublisher {
+    pub name: String,
+    /// Its pinned keys (`vigil-pub:...`), oldest first.
+    pub public_keys: Vec<String>,
+    pub trusted_at: SystemTime,
+}
+
+/// The trusted publishers, and the ids of rows that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PublisherListing {
+    pub publishers: Vec<TrustedPublisher>,
+    pub unreadable_ids: Vec<String>,
+}
+
+impl From<vigil_core::vault::Listing<vigil_core::feeds::TrustedPublisher>> for PublisherListing {
+    fn from(l: vigil_core::vault::Listing<vigil_core::feeds::TrustedPublisher>) -> Self {
+        PublisherListing {
+            unreadable_ids: ids(&l.unreadable),
+            publishers: l
+                .items
+                .into_iter()
+                .map(|p| TrustedPublisher {
+                    name: p.name,
+                    public_keys: p.keys.iter().map(|k| k.key.to_string()).collect(),
+                    trusted_at: from_time(p.trusted_at),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The last accepted bundle of one publisher and kind.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FeedStatus {
+    /// The name she pinned the publisher under.
+    pub publisher: String,
+    pub kind: BundleKind,
+    pub version: u64,
+    pub issued_at: SystemTime,
+    pub expires_at: SystemTime,
+    pub accepted_at: SystemTime,
+    /// Past its expiry now: the app must say the data may be out of date.
+    pub stale: bool,
+}
+
+impl From<vigil_core::feeds::FeedStatus> for FeedStatus {
+    fn from(f: vigil_core::feeds::FeedStatus) -> Self {
+        FeedStatus {
+            publisher: f.publisher,
+            kind: f.kind,
+            version: f.version,
+            issued_at: from_time(f.issued_at),
+            expires_at: from_time(f.expires_at),
+            accepted_at: from_time(f.accepted_at),
+            stale: f.stale,
+        }
+    }
+}
+
+/// Records written in one export section.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SectionCount {
+    pub section: String,
+    pub records: u64,
+}
+
+/// A record that could not be read and so is not in the export.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct UnreadableRecord {
+    pub section: String,
+    pub id: String,
+}
+
+/// What an export wrote. Non-empty `unreadable`: the backup lacks those records; say so.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExportSummary {
+    pub sections: Vec<SectionCount>,
+    pub unreadable: Vec<UnreadableRecord>,
+}
+
+impl From<vigil_core::export::ExportReport> for ExportSummary {
+    fn from(r: vigil_core::export::ExportReport) -> Self {
+        ExportSummary {
+            sections: r
+                .sections
+                .into_iter()
+                .map(|(section, records)| SectionCount {
+                    section: section.to_owned(),
+                    records,
+                })
+                .collect(),
+            unreadable: r
+                .unreadable
+                .into_iter()
+                .map(|u| UnreadableRecord {
+                    section: u.section.to_owned(),
+                    id: u.id.to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What a restore did with one section.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SectionRestore {
+    pub section: String,
+    pub inserted: u64,
+    pub updated: u64,
+    pub kept_existing: u64,
+    /// Records refused by the rules (nothing of them stored); no content, only reasons.
+    pub rejected: Vec<String>,
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RestoreSummary {
+    pub exported_at: Option<SystemTime>,
+    pub sections: Vec<SectionRestore>,
+    /// Sections from a newer Vigil, skipped whole.
+    pub skipped_sections: Vec<String>,
+}
+
+impl From<vigil_core::export::ImportReport> for RestoreSummary {
+    fn from(r: vigil_core::export::ImportReport) -> Self {
+        RestoreSummary {
+            exported_at: r.exported_at.map(from_time),
+            sections: r
+                .sections
+                .into_iter()
+                .map(|s| SectionRestore {
+                    section: s.section,
+                    inserted: s.inserted,
+                    updated: s.updated,
+                    kept_existing: s.kept_existing,
+                    rejected: s.rejected.into_iter().map(|r| r.reason).collect(),
+                })
+                .collect(),
+            skipped_sections: r.skipped_sections,
+        }
+    }
+}
+
+impl From<vigil_core::app::Imported> for ImportSummary {
+    fn from(i: vigil_core::app::Imported) -> Self {
+        match i {
+            vigil_core::app::Imported::Directory(a) => ImportSummary {
+                kind: BundleKind::Directory,
+                publisher: a.status.publisher,
+                version: a.status.version,
+                stale: a.status.stale,
+                records: a.imported.services as u64,
+                skipped: 0,
+            },
+            vigil_core::app::Imported::Alerts(a) => ImportSummary {
+                kind: BundleKind::Alerts,
+                publisher: a.status.publisher,
+                version: a.status.version,
+                stale: a.status.stale,
+                records: a.imported.imported as u64,
+                skipped: a.imported.skipped.len() as u64,
+            },
+        }
+    }
 }

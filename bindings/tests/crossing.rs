@@ -19,7 +19,6 @@ fn alert_match_keeps_the_publisher_name_and_a_typed_category() {
             "correct horse battery".into(),
             b"keystore secret for the tests!!!".to_vec(),
             Some(MIN_KDF_ITERATIONS),
-            None,
         )
         .unwrap();
     let (pkcs8, public) = generate_publisher_key(&ring::rand::SystemRandom::new()).unwrap();
@@ -71,7 +70,6 @@ fn handles_use_the_cores_written_form() {
             "correct horse battery".into(),
             b"keystore secret for the tests!!!".to_vec(),
             Some(MIN_KDF_ITERATIONS),
-            None,
         )
         .unwrap();
     let now = SystemTime::UNIX_EPOCH + StdDuration::from_secs(1_780_000_000);
@@ -79,7 +77,7 @@ fn handles_use_the_cores_written_form() {
         .add_note(
             vigil_ffi::NoteInput {
                 identifiers: vec!["Instagram:@Dave.X".into()],
-                label: "Dave".into(),
+                label: Some("Dave".into()),
                 risk: Risk::Caution,
                 text: String::new(),
             },

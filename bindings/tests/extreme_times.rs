@@ -1,6 +1,6 @@
-//! Extreme times and durations from a shell (Kotlin `Instant.MAX`, a clock before 1970,
-//! `Long.MAX_VALUE` minutes) arrive as `VigilError::TimeOutOfRange`, never as a panic,
-//! through every entry point that takes one.
+//! Extreme times from a shell (Kotlin `Instant.MAX`, a clock before 1970) arrive as
+//! `VigilError::TimeOutOfRange`, and `Long.MAX_VALUE` minutes as `InvalidInput` (beyond the
+//! check-in rules' 12 hours), never as a panic, through every entry point that takes one.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -70,8 +70,6 @@ fn checkin(deadline: SystemTime, buddy: &str) -> CheckinInput {
         reminder_minutes: None,
         grace_minutes: None,
         repeat_minutes: None,
-        worker_language: "en".into(),
-        utc_offset_minutes: 0,
         discreet_notice: None,
         ladder: Vec::new(),
     }
@@ -82,12 +80,7 @@ fn every_entry_point_taking_a_time_refuses_extremes_with_a_typed_error() {
     let dir = tempfile::tempdir().unwrap();
     let vault = Vault::new(dir.path().join("v.db").to_string_lossy().into_owned());
     let session = vault
-        .create(
-            "pass".into(),
-            DEVICE.to_vec(),
-            Some(100_000),
-            Some(u32::MAX),
-        )
+        .create("pass".into(), DEVICE.to_vec(), Some(100_000))
         .unwrap();
     let buddy = session
         .add_buddy(BuddyInput {
@@ -104,10 +97,7 @@ fn every_entry_point_taking_a_time_refuses_extremes_with_a_typed_error() {
     let ok = booking(t0(), None);
     let stored = session.add_booking(ok.clone(), t0()).unwrap();
     for t in extremes() {
-        out_of_range(
-            vault.unlock("pass".into(), DEVICE.to_vec(), None, t),
-            "unlock",
-        );
+        out_of_range(vault.unlock("pass".into(), DEVICE.to_vec(), t), "unlock");
         out_of_range(session.add_booking(ok.clone(), t), "add_booking now");
         out_of_range(session.add_booking(booking(t, None), t0()), "booking start");
         out_of_range(
@@ -122,7 +112,7 @@ fn every_entry_point_taking_a_time_refuses_extremes_with_a_typed_error() {
         out_of_range(session.list_bookings(None, Some(t)), "list_bookings to");
         let note = NoteInput {
             identifiers: vec!["07700 900461".into()],
-            label: "x".into(),
+            label: Some("x".into()),
             risk: Risk::Caution,
             text: String::new(),
         };
@@ -198,18 +188,19 @@ fn every_entry_point_taking_a_time_refuses_extremes_with_a_typed_error() {
 }
 
 #[test]
-fn extreme_durations_are_typed_errors_and_the_largest_idle_lock_is_accepted() {
+fn extreme_durations_are_typed_errors_and_the_idle_lock_is_a_checked_setting() {
     let dir = tempfile::tempdir().unwrap();
     let vault = Vault::new(dir.path().join("v.db").to_string_lossy().into_owned());
-    // u32::MAX minutes (about 8,000 years) of idle lock: accepted, no panic.
     let session = vault
-        .create(
-            "pass".into(),
-            DEVICE.to_vec(),
-            Some(100_000),
-            Some(u32::MAX),
-        )
+        .create("pass".into(), DEVICE.to_vec(), Some(100_000))
         .unwrap();
+    // The idle lock is a setting: u32::MAX minutes is refused, not a panic.
+    let mut settings = session.settings().unwrap();
+    settings.idle_lock_minutes = u32::MAX;
+    assert!(matches!(
+        session.set_settings(settings),
+        Err(VigilError::InvalidInput { .. })
+    ));
     let buddy = session
         .add_buddy(BuddyInput {
             name: "B".into(),

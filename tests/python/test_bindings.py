@@ -42,11 +42,11 @@ def vault(tmp_path):
 
 def test_the_whole_scenario(vault, fixtures_dir):
     # Create, lock, reopen with the wrong and then the right passphrase.
-    session = vault.create("correct horse", DEVICE, FAST_KDF, None)
+    session = vault.create("correct horse", DEVICE, FAST_KDF)
     session.lock()
     with pytest.raises(v.VigilError.WrongPassphrase):
-        vault.unlock("wrong horse", DEVICE, None, T0)
-    session = vault.unlock("correct horse", DEVICE, None, T0)
+        vault.unlock("wrong horse", DEVICE, T0)
+    session = vault.unlock("correct horse", DEVICE, T0)
 
     # A booking and a buddy.
     booking = session.add_booking(booking_input("New client", "07700 900123"), T0)
@@ -66,8 +66,6 @@ def test_the_whole_scenario(vault, fixtures_dir):
             reminder_minutes=None,
             grace_minutes=None,
             repeat_minutes=None,
-            worker_language="en",
-            utc_offset_minutes=0,
         ),
         T0,
     )
@@ -106,7 +104,7 @@ def test_the_whole_scenario(vault, fixtures_dir):
     duress = [a for a in session.tick(retry_at) if a.kind.is_MESSAGE_BUDDY()]
     assert duress and all(a.kind.discreet for a in duress)
     assert all(a.kind.purpose == core.MessagePurpose.DURESS for a in duress)
-    assert session.list_checkins() == []
+    assert session.list_checkins().checkins == []
 
     # A client note, and the same number screened written three ways.
     note = session.add_note(
@@ -147,6 +145,8 @@ def test_the_whole_scenario(vault, fixtures_dir):
         ),
         T0,
     )
+    assert (hits.unreadable_ids, hits.incomplete_publishers, hits.maybe_open) == ([], [], [])
+    hits = hits.services
     assert [h.id for h in hits][0] == "test:1"
     assert hits == sorted(hits, key=lambda h: h.distance_m)
     assert hits[0].open_state == core.OpenState.OPEN
@@ -157,7 +157,7 @@ def test_the_whole_scenario(vault, fixtures_dir):
         ),
         T0,
     )
-    assert [h.id for h in clinics] == ["test:1"]
+    assert [h.id for h in clinics.services] == ["test:1"]
     # Saturday 20:00: the clinic (24/7) is open, the pharmacy (to 18:00) closed; the project
     # publishes no hours, so it is only "maybe open", listed after the open ones.
     grouped = session.nearby_services(
@@ -167,10 +167,11 @@ def test_the_whole_scenario(vault, fixtures_dir):
         ),
         T0,
     )
-    assert [(h.id, h.open_state) for h in grouped] == [
-        ("test:1", core.OpenState.OPEN), ("test:3", core.OpenState.UNKNOWN)]
-    assert grouped[1].hours_source == core.HoursSource.NOT_PUBLISHED
-    assert grouped[0].next_state is None
+    assert [(h.id, h.open_state) for h in grouped.services] == [("test:1", core.OpenState.OPEN)]
+    assert [(h.id, h.open_state) for h in grouped.maybe_open] == [
+        ("test:3", core.OpenState.UNKNOWN)]
+    assert grouped.maybe_open[0].hours_source == core.HoursSource.NOT_PUBLISHED
+    assert grouped.services[0].next_state is None
     with pytest.raises(v.VigilError.InvalidInput):
         session.nearby_services(
             v.NearbyInput(latitude=91.0, longitude=0.0, radius_km=5.0, limit=10,
@@ -188,11 +189,11 @@ def test_the_whole_scenario(vault, fixtures_dir):
     vault.wipe()
     assert not vault.exists()
     with pytest.raises(v.VigilError.VaultNotFound):
-        vault.unlock("correct horse", DEVICE, None, T0)
+        vault.unlock("correct horse", DEVICE, T0)
 
 
 def test_errors_cross_the_boundary_as_typed_exceptions(vault, tmp_path):
-    session = vault.create("pass", DEVICE, FAST_KDF, None)
+    session = vault.create("pass", DEVICE, FAST_KDF)
     bad = booking_input("x")
     bad.ends_at = at(-10)
     with pytest.raises(v.VigilError.InvalidInput) as err:
@@ -207,19 +208,19 @@ def test_errors_cross_the_boundary_as_typed_exceptions(vault, tmp_path):
     with pytest.raises(v.VigilError.CodesNotSet):
         session.check_in("1234", T0)
     with pytest.raises(v.VigilError.VaultExists):
-        vault.create("pass", DEVICE, FAST_KDF, None)
+        vault.create("pass", DEVICE, FAST_KDF)
     short_secret = v.Vault(str(tmp_path / "short.db"))
     with pytest.raises(v.VigilError.InvalidInput):
-        short_secret.create("pass", b"too short", FAST_KDF, None)
+        short_secret.create("pass", b"too short", FAST_KDF)
     assert not short_secret.exists()
     with pytest.raises(v.VigilError.WeakKdf):
-        vault.create("pass2", DEVICE, 10, None) if not vault.exists() else v.Vault(
+        vault.create("pass2", DEVICE, 10) if not vault.exists() else v.Vault(
             str(vault_path_sibling(vault))
-        ).create("p", DEVICE, 10, None)
+        ).create("p", DEVICE, 10)
 
 
 def test_a_wrong_code_and_nothing_armed_arrive_as_different_errors_with_hints(vault):
-    session = vault.create("pass", DEVICE, FAST_KDF, None)
+    session = vault.create("pass", DEVICE, FAST_KDF)
     buddy = session.add_buddy(
         v.BuddyInput(name="Ana", phone="07400 123456", channel=core.Channel.SMS, language="en")
     )
@@ -230,8 +231,7 @@ def test_a_wrong_code_and_nothing_armed_arrive_as_different_errors_with_hints(va
     assert none.value.hint and none.value.detail == "no check-in is armed"
     session.start_checkin(
         v.CheckinInput(deadline=at(30), buddy_ids=[buddy.id], booking_id=None,
-                       reminder_minutes=None, grace_minutes=None, repeat_minutes=None,
-                       worker_language="en", utc_offset_minutes=0),
+                       reminder_minutes=None, grace_minutes=None, repeat_minutes=None),
         T0,
     )
     # Armed, wrong code: a lock screen asks her to try again.
@@ -244,7 +244,7 @@ def test_a_wrong_code_and_nothing_armed_arrive_as_different_errors_with_hints(va
 
 
 def test_times_outside_the_core_range_are_typed_errors(vault):
-    session = vault.create("pass", DEVICE, FAST_KDF, None)
+    session = vault.create("pass", DEVICE, FAST_KDF)
     before_1970 = dt.datetime(1969, 12, 31, 23, 59, tzinfo=dt.timezone.utc)
     with pytest.raises(v.VigilError.TimeOutOfRange) as err:
         session.add_booking(booking_input("x"), before_1970)
@@ -263,22 +263,22 @@ def vault_path_sibling(vault):
 
 
 def test_a_duress_unlock_looks_like_a_normal_one(vault):
-    session = vault.create("real", DEVICE, FAST_KDF, None)
+    session = vault.create("real", DEVICE, FAST_KDF)
     session.add_booking(booking_input("Secret client"), T0)
-    session.set_duress("real", "decoy", False, False, T0)
+    session.set_duress("real", "decoy", False, False, [], T0)
     session.lock()
-    decoy = vault.unlock("decoy", DEVICE, None, T0)
-    labels = [b.details.client_label for b in decoy.list_bookings(None, None)]
+    decoy = vault.unlock("decoy", DEVICE, T0)
+    labels = [b.details.client_label for b in decoy.list_bookings(None, None).bookings]
     assert labels and "Secret client" not in labels
     decoy.lock()
-    real = vault.unlock("real", DEVICE, None, T0)
-    assert [b.details.client_label for b in real.list_bookings(None, None)] == ["Secret client"]
+    real = vault.unlock("real", DEVICE, T0)
+    assert [b.details.client_label for b in real.list_bookings(None, None).bookings] == ["Secret client"]
 
 
 def test_damage_is_reported_not_hidden(vault, tmp_path):
     import sqlite3
 
-    session = vault.create("pass", DEVICE, FAST_KDF, None)
+    session = vault.create("pass", DEVICE, FAST_KDF)
     session.add_note(
         v.NoteInput(identifiers=["07700 900461"], label="Dave", risk=core.Risk.DANGER, text=""),
         T0,
@@ -295,11 +295,11 @@ def test_damage_is_reported_not_hidden(vault, tmp_path):
     raw.commit()
     raw.close()
     with pytest.raises(v.VigilError.NewerVersion):
-        vault.unlock("pass", DEVICE, None, T0)
+        vault.unlock("pass", DEVICE, T0)
 
 
 def test_the_session_is_safe_to_share_between_threads(vault):
-    session = vault.create("pass", DEVICE, FAST_KDF, None)
+    session = vault.create("pass", DEVICE, FAST_KDF)
     errors = []
 
     def writer(n):
@@ -315,19 +315,18 @@ def test_the_session_is_safe_to_share_between_threads(vault):
     for t in threads:
         t.join()
     assert errors == []
-    assert len(session.list_bookings(None, None)) == 40
+    assert len(session.list_bookings(None, None).bookings) == 40
 
 
 def test_the_background_runner_needs_only_the_device_secret(vault):
-    session = vault.create("pass", DEVICE, FAST_KDF, None)
+    session = vault.create("pass", DEVICE, FAST_KDF)
     buddy = session.add_buddy(
         v.BuddyInput(name="Ana", phone="07400 123456", channel=core.Channel.SMS, language="en")
     )
     session.set_checkin_codes("4321", "9876")
     session.start_checkin(
         v.CheckinInput(deadline=at(30), buddy_ids=[buddy.id], booking_id=None,
-                       reminder_minutes=None, grace_minutes=None, repeat_minutes=None,
-                       worker_language="en", utc_offset_minutes=0),
+                       reminder_minutes=None, grace_minutes=None, repeat_minutes=None),
         T0,
     )
     session.lock()
@@ -341,7 +340,7 @@ def test_the_background_runner_needs_only_the_device_secret(vault):
 
 
 def test_the_locked_runner_acknowledges_lists_takes_locations_and_keeps_action_ids(vault):
-    session = vault.create("pass", DEVICE, FAST_KDF, None)
+    session = vault.create("pass", DEVICE, FAST_KDF)
     ana = session.add_buddy(
         v.BuddyInput(name="Ana", phone="07400 123456", channel=core.Channel.SMS, language="en")
     )
@@ -353,8 +352,7 @@ def test_the_locked_runner_acknowledges_lists_takes_locations_and_keeps_action_i
     def checkin_input(ladder, grace=None):
         return v.CheckinInput(
             deadline=at(30), buddy_ids=[ana.id, bea.id], booking_id=None,
-            reminder_minutes=None, grace_minutes=grace, repeat_minutes=None,
-            worker_language="en", utc_offset_minutes=0, ladder=ladder,
+            reminder_minutes=None, grace_minutes=grace, repeat_minutes=None, ladder=ladder,
         )
 
     # A custom ladder: Ana at deadline + grace, Bea ten minutes later by call. Out of
@@ -427,6 +425,277 @@ def test_the_locked_runner_acknowledges_lists_takes_locations_and_keeps_action_i
     assert told.kind.reason == "busy"
     assert not told.kind.every_channel_failed
 
+def add_ana(session, language="en"):
+    return session.add_buddy(
+        v.BuddyInput(name="Ana", phone="07400 123456", channel=core.Channel.SMS, language=language)
+    )
+
+
+def test_a_duress_unlock_with_a_prepared_alert_queues_the_silent_alert(vault):
+    session = vault.create("real", DEVICE, FAST_KDF)
+    ana = add_ana(session)
+    session.set_checkin_codes("4321", "9876")
+    settings = session.settings()
+    settings.utc_offset_minutes = 120
+    session.set_settings(settings)
+    session.set_duress("real", "decoy", False, True, [ana.id], T0)
+    session.lock()
+
+    # The duress passphrase opens a session like any other: no error, nothing to tell it by.
+    decoy = vault.unlock("decoy", DEVICE, T0)
+    assert type(decoy) is v.Session and not decoy.is_locked()
+    assert decoy.list_checkins().checkins == [] and decoy.list_buddies().buddies == []
+    assert decoy.settings().region == "GB"
+    # The next tick yields the silent alert to Ana: discreet, duress, with no notification
+    # for whoever holds the phone.
+    actions = decoy.tick(T0)
+    assert actions and all(a.kind.is_MESSAGE_BUDDY() for a in actions)
+    [alert] = actions
+    assert alert.kind.buddy_id == ana.id and alert.kind.phone == "+447400123456"
+    assert alert.kind.discreet and alert.kind.purpose == core.MessagePurpose.DURESS
+    assert "22:00" in alert.kind.text  # 20:00 UTC in her stored offset, not UTC
+    decoy.report_outcome(alert.id, core.Outcome.SENT(), T0)
+    decoy.lock()
+
+    # A real unlock queues nothing.
+    real = vault.unlock("real", DEVICE, at(1))
+    assert real.tick(at(1)) == []
+    assert real.list_buddies().buddies == [ana]
+
+
+def test_a_duress_unlock_without_the_alert_sends_nothing_and_clear_duress_removes_it(vault):
+    session = vault.create("real", DEVICE, FAST_KDF)
+    ana = add_ana(session)
+    session.set_checkin_codes("4321", "9876")
+    session.set_duress("real", "decoy", False, True, [], T0)
+    session.clear_duress()
+    session.lock()
+    # The duress passphrase is gone, and with it the alert.
+    with pytest.raises(v.VigilError.WrongPassphrase):
+        vault.unlock("decoy", DEVICE, T0)
+    runner = vault.background_runner(DEVICE)
+    assert runner.tick(T0) == []
+    real = vault.unlock("real", DEVICE, T0)
+    real.set_duress("real", "decoy", False, False, [], T0)
+    real.lock()
+    decoy = vault.unlock("decoy", DEVICE, T0)
+    assert decoy.tick(T0) == []
+    assert ana.id  # (Ana stays a buddy of the real vault)
+
+
+def test_settings_are_stored_in_the_vault_and_used(vault):
+    session = vault.create("pass", DEVICE, FAST_KDF)
+    assert session.settings() == v.Settings(
+        region="GB", worker_languages=["en"], utc_offset_minutes=None, idle_lock_minutes=5
+    )
+    session.set_settings(
+        v.Settings(region="ro", worker_languages=["ro", "en"], utc_offset_minutes=-180,
+                   idle_lock_minutes=30)
+    )
+    # National numbers are now read as Romanian, for buddies and screening alike.
+    buddy = session.add_buddy(
+        v.BuddyInput(name="Ana", phone="0722 123 456", channel=core.Channel.SMS, language="ro")
+    )
+    assert buddy.phone == "+40722123456"
+    note = session.add_note(
+        v.NoteInput(identifiers=["0722 999 888"], label=None, risk=core.Risk.CAUTION, text=""), T0
+    )
+    assert note.identifiers == ["+40722999888"] and note.label == "+40722999888"
+    # Bad values are refused whole, naming the field, and nothing changes.
+    with pytest.raises(v.VigilError.InvalidInput) as err:
+        session.set_settings(
+            v.Settings(region="GB", worker_languages=["en"], utc_offset_minutes=15 * 60,
+                       idle_lock_minutes=5)
+        )
+    assert "UTC offset" in str(err.value)
+    with pytest.raises(v.VigilError.InvalidInput):
+        session.set_device_utc_offset(24 * 60)
+    session.lock()
+    again = vault.unlock("pass", DEVICE, T0)
+    assert again.settings() == v.Settings(
+        region="RO", worker_languages=["ro", "en"], utc_offset_minutes=-180, idle_lock_minutes=30
+    )
+    # Check-in messages use the stored language and offset (no longer in CheckinInput).
+    again.set_checkin_codes("4321", "9876")
+    again.start_checkin(
+        v.CheckinInput(deadline=at(30), buddy_ids=[], booking_id=None, reminder_minutes=None,
+                       grace_minutes=None, repeat_minutes=None),
+        T0,
+    )
+    alerts = []
+    now = at(40)
+    for _ in range(5):
+        actions = again.tick(now)
+        alerts = [a for a in actions if a.kind.is_MESSAGE_BUDDY()]
+        for a in actions:
+            if not a.kind.is_MESSAGE_BUDDY():
+                again.report_outcome(a.id, core.Outcome.SENT(), now)
+        if alerts:
+            break
+    assert alerts and alerts[0].kind.buddy_id == buddy.id
+    assert "17:30" in alerts[0].kind.text  # the 20:30 UTC deadline at UTC-3
+
+
+def test_lists_carry_the_ids_of_unreadable_rows(vault, tmp_path, fixtures_dir):
+    import sqlite3
+
+    session = vault.create("pass", DEVICE, FAST_KDF)
+    booking = session.add_booking(booking_input("Kept"), T0)
+    broken_booking = session.add_booking(booking_input("Broken"), T0)
+    note = session.add_note(
+        v.NoteInput(identifiers=["07700 900461"], label="Dave", risk=core.Risk.DANGER, text=""), T0
+    )
+    ana = add_ana(session)
+    session.set_checkin_codes("4321", "9876")
+    status = session.start_checkin(
+        v.CheckinInput(deadline=at(30), buddy_ids=[ana.id], booking_id=None,
+                       reminder_minutes=None, grace_minutes=None, repeat_minutes=None),
+        T0,
+    )
+    session.trust_publisher("Test project", (fixtures_dir / "publisher.pub").read_text(), T0)
+    session.import_bundle((fixtures_dir / "directory.bundle").read_bytes(), T0)
+    for listing, field in [(session.list_bookings(None, None), "bookings"),
+                           (session.list_notes(), "notes"), (session.list_buddies(), "buddies"),
+                           (session.list_checkins(), "checkins")]:
+        assert listing.unreadable_ids == [] and getattr(listing, field), field
+
+    raw = sqlite3.connect(str(tmp_path / "vault.db"))
+    for table, record in [("bookings", broken_booking.id), ("screening_notes", note.id),
+                          ("checkin_buddies", ana.id), ("checkin_escalation", status.id)]:
+        changed = raw.execute(
+            f"UPDATE {table} SET body = x'00' WHERE id = x'{record}'").rowcount
+        assert changed == 1, table
+    raw.execute("UPDATE directory_chunks SET body = x'00'")
+    raw.commit()
+    raw.close()
+    session.lock()
+    session = vault.unlock("pass", DEVICE, T0)
+
+    bookings = session.list_bookings(None, None)
+    assert [b.id for b in bookings.bookings] == [booking.id]
+    assert bookings.unreadable_ids == [broken_booking.id]
+    notes = session.list_notes()
+    assert (notes.notes, notes.unreadable_ids) == ([], [note.id])
+    buddies = session.list_buddies()
+    assert (buddies.buddies, buddies.unreadable_ids) == ([], [ana.id])
+    checkins = session.list_checkins()
+    assert (checkins.checkins, checkins.unreadable_ids) == ([], [status.id])
+    services = session.search_services("clinic", 10, T0)
+    assert services.services == [] and services.unreadable_ids
+    result = session.screen("07700 900461", T0)
+    assert (result.unreadable_notes, result.matches) == (1, [])
+
+
+def test_export_and_restore_into_an_existing_and_a_new_vault(vault, tmp_path):
+    session = vault.create("pass", DEVICE, FAST_KDF)
+    session.add_booking(booking_input("Backed up"), T0)
+    note = session.add_note(
+        v.NoteInput(identifiers=["07700 900461"], label="Dave", risk=core.Risk.DANGER, text="x"), T0
+    )
+    backup = tmp_path / "vigil.backup"
+    summary = session.export_to_file(str(backup), "backup words", T0)
+    assert dict((s.section, s.records) for s in summary.sections)["bookings"] == 1
+    assert summary.unreadable == []
+    assert backup.exists() and not (tmp_path / "vigil.backup.partial").exists()
+    assert backup.stat().st_mode & 0o777 == 0o600
+    assert b"Backed up" not in backup.read_bytes()
+
+    # Into the same vault: nothing new, nothing lost.
+    session.delete_note(note.id)
+    restored = session.restore(str(backup), "backup words")
+    by_section = {s.section: s for s in restored.sections}
+    assert by_section["client_notes"].inserted == 1 and by_section["bookings"].kept_existing == 1
+    assert [n.label for n in session.list_notes().notes] == ["Dave"]
+
+    # Into a new vault.
+    other = v.Vault(str(tmp_path / "other.db"))
+    result = other.restore_into_new("new pass", DEVICE, FAST_KDF, str(backup), "backup words")
+    labels = [b.details.client_label for b in result.session.list_bookings(None, None).bookings]
+    assert labels == ["Backed up"]
+    assert result.summary.exported_at == T0
+
+    # A wrong backup passphrase: the new vault is undone, nothing is left behind.
+    failed = v.Vault(str(tmp_path / "failed.db"))
+    with pytest.raises(v.VigilError.WrongBackupKey):
+        failed.restore_into_new("new pass", DEVICE, FAST_KDF, str(backup), "wrong words")
+    assert not failed.exists()
+    assert failed.probe() == v.VaultProbe(exists=False, needs_device_secret=False)
+    # A damaged backup, into the existing vault: refused, nothing changed.
+    damaged = tmp_path / "damaged.backup"
+    damaged.write_bytes(backup.read_bytes()[:200])
+    with pytest.raises(v.VigilError.BackupDamaged):
+        session.restore(str(damaged), "backup words")
+
+
+def test_notes_and_buddies_can_be_edited_and_deleted(vault):
+    session = vault.create("pass", DEVICE, FAST_KDF)
+    note = session.add_note(
+        v.NoteInput(identifiers=["07700 900461"], label="Dave", risk=core.Risk.CAUTION, text=""), T0
+    )
+    edited = session.update_note(
+        note.id,
+        v.NoteInput(identifiers=["07700 900462", "instagram:@dave.x"], label=None,
+                    risk=core.Risk.DANGER, text="changed"),
+        at(1),
+    )
+    assert (edited.id, edited.label, edited.risk) == (note.id, "+447700900462", core.Risk.DANGER)
+    assert edited.identifiers == ["+447700900462", "instagram:dave.x"]
+    assert session.screen("07700 900461", at(1)).matches == []
+    assert session.screen("07700 900462", at(1)).overall == core.Risk.DANGER
+    session.delete_note(note.id)
+    assert session.list_notes().notes == []
+    with pytest.raises(v.VigilError.NotFound):
+        session.update_note(note.id, v.NoteInput(identifiers=["07700 900461"], label=None,
+                                                 risk=core.Risk.SAFE, text=""), at(2))
+
+    ana = add_ana(session)
+    moved = session.update_buddy(
+        ana.id,
+        v.BuddyInput(name="Ana M", phone="07400 999999", channel=core.Channel.CALL, language="pt"),
+    )
+    assert (moved.id, moved.name, moved.phone) == (ana.id, "Ana M", "+447400999999")
+    assert session.list_buddies().buddies == [moved]
+    session.remove_buddy(ana.id)
+    assert session.list_buddies().buddies == []
+    with pytest.raises(v.VigilError.NotFound):
+        session.update_buddy(ana.id, v.BuddyInput(name="x", phone="07400 123456",
+                                                  channel=core.Channel.SMS, language="en"))
+
+
+def test_probe_pending_wipe_and_feed_status(vault, tmp_path, fixtures_dir):
+    assert vault.probe() == v.VaultProbe(exists=False, needs_device_secret=False)
+    session = vault.create("pass", DEVICE, FAST_KDF)
+    assert vault.probe() == v.VaultProbe(exists=True, needs_device_secret=True)
+    other = tmp_path / "notes.txt"
+    other.write_text("not a vault")
+    with pytest.raises(v.VigilError.NotAVault):
+        v.Vault(str(other)).probe()
+
+    assert session.feed_status(T0) == []
+    key = (fixtures_dir / "publisher.pub").read_text().strip()
+    session.trust_publisher("Test project", key, T0)
+    [publisher] = session.trusted_publishers().publishers
+    assert (publisher.name, publisher.public_keys, publisher.trusted_at) == ("Test project", [key], T0)
+    session.import_bundle((fixtures_dir / "directory.bundle").read_bytes(), T0)
+    [feed] = session.feed_status(T0)
+    assert (feed.publisher, feed.kind, feed.version) == ("Test project", core.BundleKind.DIRECTORY, 1)
+    assert feed.accepted_at == T0 and feed.expires_at > feed.issued_at and not feed.stale
+    assert session.feed_status(feed.expires_at + dt.timedelta(seconds=1))[0].stale
+    session.lock()
+
+    # A pending wipe does nothing before its time, and nothing at all once cancelled.
+    pending = vault.wipe_after(T0, 10)
+    assert pending.due_at() == T0 + dt.timedelta(seconds=10)
+    assert pending.poll(at(0)) == core.WipeState.PENDING
+    assert pending.cancel() == core.WipeState.CANCELLED
+    assert pending.poll(at(1)) == core.WipeState.CANCELLED
+    assert vault.exists()
+    pending = vault.wipe_after(T0, 10)
+    assert pending.poll(T0 + dt.timedelta(seconds=10)) == core.WipeState.DONE
+    assert pending.cancel() == core.WipeState.DONE
+    assert not vault.exists()
+
+
 # Every variant of every enum in the API, by name. A variant added in the core must be added
 # here (and in vigil_ffi::enum_variants), or this test fails.
 EXPECTED_VARIANTS = {
@@ -448,6 +717,7 @@ EXPECTED_VARIANTS = {
     "open_states": (core.OpenState, ["OPEN", "CLOSED", "UNKNOWN"]),
     "hours_sources": (core.HoursSource, ["PUBLISHED", "NOT_PUBLISHED", "NOT_UNDERSTOOD"]),
     "bundle_kinds": (core.BundleKind, ["ALERTS", "DIRECTORY"]),
+    "wipe_states": (core.WipeState, ["PENDING", "CANCELLED", "DONE"]),
 }
 EXPECTED_DATA_VARIANTS = {
     "outcomes": (core.Outcome, ["SENT", "FAILED"]),

@@ -19,7 +19,10 @@ mod bundles;
 mod checkins;
 mod directory;
 pub mod duress;
+mod editing;
+mod lockable;
 mod people;
+mod probe;
 mod settings;
 pub(crate) mod tables;
 
@@ -38,7 +41,10 @@ pub use backup::export_file_tmp_path;
 pub use bundles::Imported;
 pub use checkins::Escalation;
 pub use directory::{FoundService, NearbyServices, SearchBy, MAX_RADIUS_KM};
+pub use editing::NoteForm;
+pub use lockable::LockableApp;
 pub use people::{BuddyRef, NoteDefaults};
+pub use probe::Probe;
 pub use settings::{
     Settings, MAX_IDLE_LOCK_MINUTES, MAX_UTC_OFFSET_MINUTES, MIN_UTC_OFFSET_MINUTES,
 };

@@ -42,6 +42,12 @@ impl Vault {
         Ok(Vault { path })
     }
 
+    /// Whether unlocking needs the device secret (read from the header; no key derivation).
+    pub fn device_bound(&self) -> Result<bool> {
+        let conn = storage::connect(&self.path, false)?;
+        Ok(read_header(&conn)?.device_bound)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -236,6 +242,7 @@ pub fn shred_file(path: impl AsRef<Path>) -> Result<bool> {
 
 /// Where a panic wipe with a cancel window stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum WipeState {
     Pending,
     Cancelled,

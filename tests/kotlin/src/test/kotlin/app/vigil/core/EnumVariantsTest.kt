@@ -25,6 +25,7 @@ class EnumVariantsTest {
         "openStates" to listOf("OPEN", "CLOSED", "UNKNOWN"),
         "hoursSources" to listOf("PUBLISHED", "NOT_PUBLISHED", "NOT_UNDERSTOOD"),
         "bundleKinds" to listOf("ALERTS", "DIRECTORY"),
+        "wipeStates" to listOf("PENDING", "CANCELLED", "DONE"),
     )
 
     /** The variants (sealed subclasses) of an enum with data, by simple name. */
@@ -46,6 +47,7 @@ class EnumVariantsTest {
             "openStates" to v.openStates,
             "hoursSources" to v.hoursSources,
             "bundleKinds" to v.bundleKinds,
+            "wipeStates" to v.wipeStates,
         )
         val all: Map<String, List<String>> = mapOf(
             "bookingKinds" to BookingKind.entries.map { it.name },
@@ -59,6 +61,7 @@ class EnumVariantsTest {
             "openStates" to OpenState.entries.map { it.name },
             "hoursSources" to HoursSource.entries.map { it.name },
             "bundleKinds" to BundleKind.entries.map { it.name },
+            "wipeStates" to WipeState.entries.map { it.name },
         )
         for ((field, names) in expected) {
             assertEquals(names, all[field], field)

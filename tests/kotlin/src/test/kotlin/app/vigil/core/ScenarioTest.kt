@@ -33,15 +33,14 @@ class ScenarioTest {
     private fun checkin(deadline: Instant, buddy: String, booking: String?) = CheckinInput(
         deadline = deadline, buddyIds = listOf(buddy), bookingId = booking,
         reminderMinutes = null, graceMinutes = null, repeatMinutes = null,
-        workerLanguage = "en", utcOffsetMinutes = 0,
     )
 
     @Test
     fun theWholeScenario(@TempDir dir: File) {
         val vault = Vault(File(dir, "vault.db").path)
-        vault.create("correct horse", device, fastKdf, null).lock()
-        assertThrows<VigilException.WrongPassphrase> { vault.unlock("wrong horse", device, null, t0) }
-        val session = vault.unlock("correct horse", device, null, t0)
+        vault.create("correct horse", device, fastKdf).lock()
+        assertThrows<VigilException.WrongPassphrase> { vault.unlock("wrong horse", device, t0) }
+        val session = vault.unlock("correct horse", device, t0)
 
         val added = session.addBooking(booking("New client", "07700 900123"), t0)
         assertEquals(added, session.getBooking(added.id))
@@ -78,7 +77,7 @@ class ScenarioTest {
         assertEquals(listOf(status.id), receipt.checkinIds)
         val duress = session.tick(retryAt).map { it.kind }.filterIsInstance<ActionKind.MessageBuddy>()
         assertTrue(duress.isNotEmpty() && duress.all { it.discreet && it.purpose == MessagePurpose.DURESS })
-        assertTrue(session.listCheckins().isEmpty())
+        assertTrue(session.listCheckins().checkins.isEmpty())
 
         // A client note, and one number written three ways.
         session.addNote(NoteInput(listOf("07700 900461"), "Dave", Risk.DANGER, "violent"), t0)
@@ -105,7 +104,9 @@ class ScenarioTest {
         val flagged = session.screen("07700 900999", t0)
         assertEquals(Risk.DANGER, flagged.overall)
         assertEquals(MatchSource.Alert("Test project", AlertCategory.SEXUAL_ASSAULT), flagged.matches[0].source)
-        val hits = session.nearbyServices(NearbyInput(51.5136, -0.1365, 5.0, 10u, listOf(), null), t0)
+        val found = session.nearbyServices(NearbyInput(51.5136, -0.1365, 5.0, 10u, listOf(), null), t0)
+        assertTrue(found.unreadableIds.isEmpty() && found.incompletePublishers.isEmpty())
+        val hits = found.services
         assertEquals("test:1", hits.first().id)
         assertEquals(hits.sortedBy { it.distanceM }, hits)
         assertThrows<VigilException.InvalidInput> {
@@ -116,27 +117,27 @@ class ScenarioTest {
         assertThrows<VigilException.Locked> { session.listBookings(null, null) }
         vault.wipe()
         assertFalse(vault.exists())
-        assertThrows<VigilException.VaultNotFound> { vault.unlock("correct horse", device, null, t0) }
+        assertThrows<VigilException.VaultNotFound> { vault.unlock("correct horse", device, t0) }
     }
 
     @Test
     fun errorsCrossTheBoundaryAsTypedExceptions(@TempDir dir: File) {
         val vault = Vault(File(dir, "vault.db").path)
-        val session = vault.create("pass", device, fastKdf, null)
+        val session = vault.create("pass", device, fastKdf)
         val bad = booking("x").copy(endsAt = at(-10))
         val e = assertThrows<VigilException.InvalidInput> { session.addBooking(bad, t0) }
         assertTrue(e.message!!.contains("end time"))
         assertThrows<VigilException.NotFound> { session.getBooking("00".repeat(16)) }
         assertThrows<VigilException.CodesNotSet> { session.checkIn("1234", t0) }
-        assertThrows<VigilException.VaultExists> { vault.create("pass", device, fastKdf, null) }
+        assertThrows<VigilException.VaultExists> { vault.create("pass", device, fastKdf) }
         val garbage = File(dir, "garbage.db")
         Files.write(garbage.toPath(), ByteArray(8192) { 0x5a })
-        assertThrows<VigilException.CorruptVault> { Vault(garbage.path).unlock("pass", device, null, t0) }
+        assertThrows<VigilException.CorruptVault> { Vault(garbage.path).unlock("pass", device, t0) }
     }
 
     @Test
     fun aWrongCodeAndNothingArmedArriveAsDifferentErrorsWithHints(@TempDir dir: File) {
-        val session = Vault(File(dir, "vault.db").path).create("pass", device, fastKdf, null)
+        val session = Vault(File(dir, "vault.db").path).create("pass", device, fastKdf)
         val buddy = session.addBuddy(BuddyInput("Ana", "07400 123456", Channel.SMS, "en"))
         session.setCheckinCodes("4321", "9876")
         val none = assertThrows<VigilException.NothingArmed> { session.checkIn("4321", t0) }
@@ -151,7 +152,7 @@ class ScenarioTest {
 
     @Test
     fun extremeTimesAndDurationsAreTypedErrors(@TempDir dir: File) {
-        val session = Vault(File(dir, "vault.db").path).create("pass", device, fastKdf, null)
+        val session = Vault(File(dir, "vault.db").path).create("pass", device, fastKdf)
         val before1970 = Instant.parse("1969-12-31T23:59:00Z")
         for (t in listOf(Instant.MAX, Instant.MIN, before1970)) {
             val e = assertThrows<VigilException.TimeOutOfRange> { session.tick(t) }
@@ -164,18 +165,18 @@ class ScenarioTest {
 
     @Test
     fun theSessionIsSafeToShareBetweenThreads(@TempDir dir: File) {
-        val session = Vault(File(dir, "vault.db").path).create("pass", device, fastKdf, null)
+        val session = Vault(File(dir, "vault.db").path).create("pass", device, fastKdf)
         val pool = Executors.newFixedThreadPool(4)
         repeat(4) { n -> pool.submit { repeat(10) { i -> session.addBooking(booking("t$n-$i"), t0) } } }
         pool.shutdown()
         assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS))
-        assertEquals(40, session.listBookings(null, null).size)
+        assertEquals(40, session.listBookings(null, null).bookings.size)
     }
 
     @Test
     fun theBackgroundRunnerWorksWithTheDeviceSecretOnly(@TempDir dir: File) {
         val vault = Vault(File(dir, "vault.db").path)
-        val session = vault.create("pass", device, fastKdf, null)
+        val session = vault.create("pass", device, fastKdf)
         val buddy = session.addBuddy(BuddyInput("Ana", "07400 123456", Channel.CALL, "es"))
         session.setCheckinCodes("4321", "9876")
         session.startCheckin(checkin(at(30), buddy.id, null), t0)
@@ -189,7 +190,7 @@ class ScenarioTest {
     @Test
     fun extremeTimesAndMinutesAreTypedErrorsAndTheLockScreenListShowsNoNames(@TempDir dir: File) {
         val vault = Vault(File(dir, "vault.db").path)
-        val session = vault.create("pass", device, fastKdf, null)
+        val session = vault.create("pass", device, fastKdf)
         val buddy = session.addBuddy(BuddyInput("Ana", "07400 123456", Channel.SMS, "en"))
         session.setCheckinCodes("4321", "9876")
         assertThrows<VigilException.InvalidInput> {
@@ -207,5 +208,79 @@ class ScenarioTest {
         assertEquals(1, listing.checkins.size)
         assertEquals(CheckinPhase.ARMED, listing.checkins[0].phase)
         assertFalse(listing.toString().contains("Ana"))
+    }
+
+    @Test
+    fun aDuressUnlockWithAPreparedAlertQueuesTheSilentAlert(@TempDir dir: File) {
+        val vault = Vault(File(dir, "vault.db").path)
+        val session = vault.create("real", device, fastKdf)
+        val ana = session.addBuddy(BuddyInput("Ana", "07400 123456", Channel.SMS, "en"))
+        session.setCheckinCodes("4321", "9876")
+        session.setDuress("real", "decoy", false, true, listOf(ana.id), t0)
+        session.lock()
+        // Opens like any unlock; the next tick sends Ana the silent alert, nothing visible.
+        val decoy = vault.unlock("decoy", device, t0)
+        assertFalse(decoy.isLocked())
+        assertTrue(decoy.listBuddies().buddies.isEmpty())
+        val actions = decoy.tick(t0)
+        assertEquals(1, actions.size)
+        val alert = actions[0].kind as ActionKind.MessageBuddy
+        assertEquals(ana.id, alert.buddyId)
+        assertTrue(alert.discreet)
+        assertEquals(MessagePurpose.DURESS, alert.purpose)
+        decoy.reportOutcome(actions[0].id, Outcome.Sent, t0)
+        decoy.lock()
+        assertTrue(vault.unlock("real", device, at(1)).tick(at(1)).isEmpty())
+    }
+
+    @Test
+    fun settingsAreStoredAndNotesAndBuddiesCanBeEdited(@TempDir dir: File) {
+        val vault = Vault(File(dir, "vault.db").path)
+        val session = vault.create("pass", device, fastKdf)
+        assertEquals(Settings("GB", listOf("en"), null, 5u), session.settings())
+        session.setSettings(Settings("RO", listOf("ro"), 120, 10u))
+        val ana = session.addBuddy(BuddyInput("Ana", "0722 123 456", Channel.SMS, "ro"))
+        assertEquals("+40722123456", ana.phone)
+        val moved = session.updateBuddy(ana.id, BuddyInput("Ana M", "0722 999 999", Channel.CALL, "ro"))
+        assertEquals(listOf(moved), session.listBuddies().buddies)
+        session.removeBuddy(ana.id)
+        assertTrue(session.listBuddies().buddies.isEmpty())
+        val note = session.addNote(NoteInput(listOf("0722 111 222"), null, Risk.CAUTION, ""), t0)
+        assertEquals("+40722111222", note.label)
+        val edited = session.updateNote(note.id, NoteInput(listOf("0722 111 333"), "Dan", Risk.DANGER, "x"), t0)
+        assertEquals(listOf("+40722111333"), edited.identifiers)
+        session.deleteNote(note.id)
+        assertTrue(session.listNotes().notes.isEmpty())
+        session.lock()
+        assertEquals(Settings("RO", listOf("ro"), 120, 10u), vault.unlock("pass", device, t0).settings())
+    }
+
+    @Test
+    fun exportRestoreProbeAndAPendingWipe(@TempDir dir: File) {
+        val vault = Vault(File(dir, "vault.db").path)
+        assertEquals(VaultProbe(exists = false, needsDeviceSecret = false), vault.probe())
+        val session = vault.create("pass", device, fastKdf)
+        assertEquals(VaultProbe(exists = true, needsDeviceSecret = true), vault.probe())
+        session.addBooking(booking("Backed up"), t0)
+        val backup = File(dir, "vigil.backup")
+        val exported = session.exportToFile(backup.path, "backup words", t0)
+        assertTrue(exported.unreadable.isEmpty())
+        val restored = Vault(File(dir, "other.db").path)
+            .restoreIntoNew("new pass", device, fastKdf, backup.path, "backup words")
+        assertEquals(listOf("Backed up"), restored.session.listBookings(null, null).bookings.map { it.details.clientLabel })
+        val failed = Vault(File(dir, "failed.db").path)
+        assertThrows<VigilException.WrongBackupKey> {
+            failed.restoreIntoNew("new pass", device, fastKdf, backup.path, "wrong words")
+        }
+        assertFalse(failed.exists())
+        session.lock()
+        val pending = vault.wipeAfter(t0, 30u)
+        assertEquals(t0.plusSeconds(30), pending.dueAt())
+        assertEquals(WipeState.PENDING, pending.poll(t0))
+        assertEquals(WipeState.CANCELLED, pending.cancel())
+        assertTrue(vault.exists())
+        val wipe = vault.wipeAfter(t0, 30u)
+        assertEquals(WipeState.DONE, wipe.poll(t0.plusSeconds(30)))
+        assertFalse(vault.exists())
     }
 }
