@@ -235,11 +235,22 @@ impl<'a> Store<'a> {
     /// A duress unlock happened: arm a check-in for the standby buddies and end it with
     /// duress at once, so the usual silent duress alerts go out through the runner.
     /// Returns false when no standby was prepared.
+    ///
+    /// Once per coercion: while the alert of an earlier duress unlock is still going out
+    /// or repeating (no buddy has acknowledged it), another duress unlock (the phone
+    /// unlocked again in front of the same person) adds nothing, so the buddies do not get
+    /// the same alert twice. After an acknowledgement a new duress unlock alerts afresh.
     pub fn trigger_duress(&self, id: CheckinId, now: Timestamp) -> Result<bool> {
         self.run(|l| {
             let Some(standby) = l.meta.as_ref().and_then(|m| m.duress_standby.clone()) else {
                 return Ok(false);
             };
+            if l.engine
+                .states()
+                .any(|s| s.from_duress_unlock && s.acknowledged_by.is_none())
+            {
+                return Ok(true);
+            }
             let mut state = CheckinState::arm(
                 ArmSpec {
                     id,
@@ -254,6 +265,7 @@ impl<'a> Store<'a> {
                 },
                 now,
             )?;
+            state.from_duress_unlock = true;
             state.check_in(true, now);
             l.engine.insert(state);
             Ok(true)
