@@ -21,7 +21,7 @@ pub mod decoy;
 mod directory;
 pub mod duress;
 mod people;
-mod settings;
+pub(crate) mod settings;
 pub(crate) mod tables;
 
 use std::path::{Path, PathBuf};
