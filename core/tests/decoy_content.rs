@@ -110,3 +110,32 @@ fn the_decoy_is_written_in_the_workers_language() {
     assert_eq!(decoy.settings().unwrap().region, "ES");
     assert_eq!(decoy.settings().unwrap().language(), "es");
 }
+
+#[test]
+fn a_decoy_has_stored_settings_only_when_the_real_vault_has() {
+    use std::io::Read;
+    use vigil_core::export::age::{AgeReader, Identity, Recipient};
+    let dir = tempfile::tempdir().unwrap();
+    let (home, mut app) = created(dir.path());
+    set_duress(&mut app, "decoy");
+    app.lock();
+    // Exported as a person would from the decoy: like a real vault on its defaults.
+    let decoy = home.unlock("decoy", Some(DEVICE), at(21, 0)).unwrap();
+    let out = dir.path().join("decoy.age");
+    decoy
+        .export_to_file(
+            &out,
+            &[Recipient::passphrase_with_work_factor("backup", 10)],
+            at(21, 0),
+        )
+        .unwrap();
+    let mut text = String::new();
+    AgeReader::new(
+        std::fs::File::open(&out).unwrap(),
+        &[Identity::passphrase("backup")],
+    )
+    .unwrap()
+    .read_to_string(&mut text)
+    .unwrap();
+    assert!(text.contains("\"settings\":[]"), "{text}");
+}

@@ -28,16 +28,18 @@ pub(crate) struct Layer;
 
 impl DuressLayer for Layer {
     fn fill(&self, real: Option<&Session>, decoy: &Session, now: Timestamp) -> Result<()> {
-        // The worker's region and languages, so the decoy reads as hers (a decoy remade at
-        // a duress unlock cannot read the real vault: it keeps the defaults).
-        let worker = match real {
-            Some(real) => {
-                let s = settings::load(real)?;
-                settings::store(decoy, &s)?;
-                s
-            }
-            None => settings::Settings::default(),
+        // The worker's region and languages, so the decoy reads as hers. Copied only when
+        // she stored some: a decoy with a settings row where the real vault has none (its
+        // export would show one) would differ from it. A decoy remade at a duress unlock
+        // cannot read the real vault: it keeps the defaults.
+        let stored = match real {
+            Some(real) => settings::load_stored(real)?,
+            None => None,
         };
+        if let Some(s) = &stored {
+            settings::store(decoy, s)?;
+        }
+        let worker = stored.unwrap_or_default();
         let locale = Locale::for_worker(worker.language(), &worker.region);
         let mut dice = Dice::from_seed(&decoy.stable_seed(SEED_PURPOSE));
         for mut booking in ordinary_bookings(locale, now, &mut dice) {
