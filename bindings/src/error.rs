@@ -97,6 +97,8 @@ vigil_error! {
     CodesNotSet,
     /// The check-in code is wrong (a check-in is armed).
     WrongCode,
+    /// Too many wrong check-in codes: every code is refused for the wait in `detail`.
+    TooManyWrongCodes,
     /// No check-in is armed: nothing to check in to.
     NothingArmed,
     NoBuddies,

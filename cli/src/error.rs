@@ -196,7 +196,7 @@ pub(crate) fn exit_for(kind: ErrorKind) -> (Exit, Option<&'static str>) {
             Exit::Invalid,
             Some("run `vigil checkin set-codes --code C --duress-code D` first"),
         ),
-        K::WrongCode => (Exit::WrongCode, None),
+        K::WrongCode | K::TooManyWrongCodes => (Exit::WrongCode, None),
         K::NoBuddies => (Exit::Invalid, Some("add one with `vigil buddy add`")),
         K::AlreadyEscalating => (Exit::Invalid, None),
         K::Storage | K::Internal => (Exit::Failure, None),
@@ -216,7 +216,7 @@ mod tests {
 
     /// Every kind of the core with the exit status a script sees and whether the CLI words
     /// the hint itself (true) or prints the core's (false).
-    const TABLE: [(ErrorKind, u8, bool); 31] = [
+    const TABLE: [(ErrorKind, u8, bool); 32] = [
         (K::WrongPassphrase, 3, true),
         (K::DeviceSecretRequired, 11, true),
         (K::WrongDeviceSecret, 11, true),
@@ -243,6 +243,7 @@ mod tests {
         (K::BackupDamaged, 7, false),
         (K::CodesNotSet, 6, true),
         (K::WrongCode, 13, false),
+        (K::TooManyWrongCodes, 13, false),
         (K::NothingArmed, 10, false),
         (K::NoBuddies, 6, true),
         (K::AlreadyEscalating, 6, false),

@@ -154,6 +154,7 @@ impl Error {
                 C::WrongDeviceSecret => K::WrongDeviceSecret,
                 C::CodesNotSet => K::CodesNotSet,
                 C::WrongCode => K::WrongCode,
+                C::TooManyWrongCodes { .. } => K::TooManyWrongCodes,
                 C::NothingArmed => K::NothingArmed,
                 C::NoBuddies => K::NoBuddies,
                 C::AlreadyEscalating => K::AlreadyEscalating,
@@ -167,6 +168,17 @@ impl Error {
             Error::Screening(e) => match e {
                 S::InvalidIdentifier { .. } | S::Unrecognized => K::InvalidInput,
             },
+        }
+    }
+
+    /// For [`ErrorKind::TooManyWrongCodes`]: the seconds to wait before a check-in code is
+    /// looked at again (a lock screen shows a countdown). `None` for every other failure.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Error::Checkin(crate::checkin::CheckinError::TooManyWrongCodes { wait_secs }) => {
+                Some(*wait_secs)
+            }
+            _ => None,
         }
     }
 
@@ -241,6 +253,9 @@ pub enum ErrorKind {
     CodesNotSet,
     /// The check-in code is wrong (a check-in is armed).
     WrongCode,
+    /// Too many wrong check-in codes in a row: every code is refused for a while (the
+    /// wait is in the message and in [`Error::retry_after_secs`]).
+    TooManyWrongCodes,
     /// No check-in is armed: there is nothing to check in to.
     NothingArmed,
     /// A check-in needs at least one buddy.
@@ -255,7 +270,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in declaration order (for tables and tests).
-    pub const ALL: [ErrorKind; 31] = [
+    pub const ALL: [ErrorKind; 32] = [
         ErrorKind::WrongPassphrase,
         ErrorKind::DeviceSecretRequired,
         ErrorKind::WrongDeviceSecret,
@@ -282,6 +297,7 @@ impl ErrorKind {
         ErrorKind::BackupDamaged,
         ErrorKind::CodesNotSet,
         ErrorKind::WrongCode,
+        ErrorKind::TooManyWrongCodes,
         ErrorKind::NothingArmed,
         ErrorKind::NoBuddies,
         ErrorKind::AlreadyEscalating,
@@ -318,6 +334,7 @@ impl ErrorKind {
             ErrorKind::BackupDamaged => "backup_damaged",
             ErrorKind::CodesNotSet => "codes_not_set",
             ErrorKind::WrongCode => "wrong_code",
+            ErrorKind::TooManyWrongCodes => "too_many_wrong_codes",
             ErrorKind::NothingArmed => "nothing_armed",
             ErrorKind::NoBuddies => "no_buddies",
             ErrorKind::AlreadyEscalating => "already_escalating",
@@ -378,6 +395,9 @@ impl ErrorKind {
             }
             ErrorKind::CodesNotSet => "set a check-in code and a duress code first",
             ErrorKind::WrongCode => "check the check-in code and try again",
+            ErrorKind::TooManyWrongCodes => {
+                "wait until the time shown, then enter the check-in code again; each further wrong code makes the wait longer"
+            }
             ErrorKind::NothingArmed => "no check-in is running: there is nothing to check in to",
             ErrorKind::NoBuddies => "add a buddy first",
             ErrorKind::AlreadyEscalating => {
@@ -433,6 +453,7 @@ impl Error {
             ErrorKind::BackupDamaged => X::NotAnExport.into(),
             ErrorKind::CodesNotSet => C::CodesNotSet.into(),
             ErrorKind::WrongCode => C::WrongCode.into(),
+            ErrorKind::TooManyWrongCodes => C::TooManyWrongCodes { wait_secs: 30 }.into(),
             ErrorKind::NothingArmed => C::NothingArmed.into(),
             ErrorKind::NoBuddies => C::NoBuddies.into(),
             ErrorKind::AlreadyEscalating => C::AlreadyEscalating.into(),
@@ -570,6 +591,10 @@ mod tests {
             (C::WrongDeviceSecret.into(), K::WrongDeviceSecret),
             (C::CodesNotSet.into(), K::CodesNotSet),
             (C::WrongCode.into(), K::WrongCode),
+            (
+                C::TooManyWrongCodes { wait_secs: 60 }.into(),
+                K::TooManyWrongCodes,
+            ),
             (C::NothingArmed.into(), K::NothingArmed),
             (C::DeadlineNotInFuture.into(), K::InvalidInput),
             (C::TooLong.into(), K::InvalidInput),

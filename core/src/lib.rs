@@ -30,6 +30,11 @@ pub(crate) static TABLE_OWNERS: &[&dyn vault::schema::TableOwner] = &[
     &app::tables::AppTables,
 ];
 
+/// The duress layer as the vault calls it: what goes into a decoy vault, and whether a
+/// duress slot's options can be honoured (see `vault::DuressLayer`). Like `TABLE_OWNERS`,
+/// the one place the vault is handed something from above; it calls nothing else of it.
+pub(crate) static DURESS_LAYER: &dyn vault::DuressLayer = &app::decoy::Layer;
+
 // The core's enums cross the FFI as they are (namespace `vigil_core`); the bindings crate
 // adds the objects. Off unless the bindings build the core.
 #[cfg(feature = "uniffi")]

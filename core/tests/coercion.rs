@@ -57,6 +57,9 @@ fn import_directory(
         .directory()
         .accept_bundle(bundle.as_slice(), at(9, 0))
         .unwrap();
+    // What `App::import_bundle` does after a directory import: the duress layer keeps the
+    // decoy's everyday services in step.
+    vigil_core::app::decoy::refresh_decoy_directory(session, at(9, 0)).unwrap();
 }
 
 fn publisher_key() -> vigil_core::feeds::PublisherKey {

@@ -18,13 +18,15 @@ impl App {
     /// Verifies the bundle (its kind is only trusted once the signature is), then hands it
     /// to the importer of its kind, which verifies it again inside the transaction that
     /// stores it. Alerts are read in the stored region. A directory import refreshes the
-    /// cached directory.
+    /// cached directory and the decoy's everyday services.
     pub fn import_bundle(&self, bytes: &[u8], now: Timestamp) -> Result<Imported> {
         let verified = self.session.feeds().verify(bytes, now)?;
         match verified.bundle.kind {
             BundleKind::Directory => {
                 let accepted = self.session.directory().accept_bundle(bytes, now)?;
                 self.forget_directory();
+                // The decoy keeps its everyday services in step (the duress layer).
+                super::decoy::refresh_decoy_directory(&self.session, now)?;
                 Ok(Imported::Directory(accepted))
             }
             BundleKind::Alerts => {

@@ -10,20 +10,21 @@
 //! Two objects, as a shell sees them: [`VaultHome`] (a vault's location: what can be done
 //! while it is locked) and [`App`] (an unlocked vault).
 //!
-//! One file per concern: `settings`, `bundles`, `backup`, `duress` (the duress/decoy layer,
-//! which runs right after every unlock), `directory`, `people` (buddies, notes, screening),
-//! `checkins`.
+//! One file per concern: `settings`, `bundles`, `backup`, `duress` (the duress layer, which
+//! runs right after every unlock) and `decoy` (what a decoy vault holds, and its upkeep),
+//! `directory`, `people` (buddies, notes, screening), `checkins`.
 
 mod backup;
 mod bundles;
 mod checkins;
+pub mod decoy;
 mod directory;
 pub mod duress;
 mod editing;
 mod lockable;
 mod people;
 mod probe;
-mod settings;
+pub(crate) mod settings;
 pub(crate) mod tables;
 
 use std::path::{Path, PathBuf};

@@ -94,12 +94,19 @@ impl Settings {
     }
 }
 
-fn row() -> RecordId {
+/// The id of the one settings row.
+pub(crate) fn row() -> RecordId {
     RecordId::from_bytes([0; 16])
 }
 
 /// The stored settings, or the defaults when none were stored.
 pub(crate) fn load(session: &Session) -> Result<Settings> {
+    Ok(load_stored(session)?.unwrap_or_default())
+}
+
+/// The stored settings; `None` when the vault is still on its defaults (for export and
+/// restore, which must tell the two apart).
+pub(crate) fn load_stored(session: &Session) -> Result<Option<Settings>> {
     let body = session
         .conn()
         .query_row(
@@ -108,10 +115,8 @@ pub(crate) fn load(session: &Session) -> Result<Settings> {
             |r| r.get::<_, SealedBody>(0).map(|b| b.0),
         )
         .optional()?;
-    match body {
-        None => Ok(Settings::default()),
-        Some(body) => session.open(TABLE, &row(), &body),
-    }
+    body.map(|body| session.open(TABLE, &row(), &body))
+        .transpose()
 }
 
 pub(crate) fn store(session: &Session, settings: &Settings) -> Result<()> {

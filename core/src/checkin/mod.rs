@@ -38,7 +38,7 @@ pub use engine::{
 };
 pub use key::{EscalationKey, MIN_CODE_LEN, MIN_DEVICE_SECRET_LEN};
 pub use runner::BackgroundRunner;
-pub use store::CheckInReceipt;
+pub use store::{CheckInReceipt, FIRST_CODE_DELAY_SECS, FREE_WRONG_CODES, MAX_CODE_DELAY_SECS};
 
 /// Called by the vault at a duress unlock: queues the silent duress alerts prepared with
 /// [`Checkins::prepare_duress_alert`]. Works on the main file with the escalation key only.
@@ -82,6 +82,10 @@ pub enum CheckinError {
     CodesNotSet,
     #[error("wrong check-in code")]
     WrongCode,
+    /// Too many wrong codes in a row: every code is refused, unchecked, for `wait_secs`
+    /// more seconds (the delay doubles with each further wrong code, up to 15 minutes).
+    #[error("too many wrong check-in codes: try again in {wait_secs} seconds")]
+    TooManyWrongCodes { wait_secs: u64 },
     #[error("no check-in is armed")]
     NothingArmed,
     #[error("the deadline must be in the future")]

@@ -404,6 +404,11 @@ pub struct CheckinState {
     /// Seqs up to this belong to deliveries pruned from the list; reports for them are
     /// stale and ignored.
     pub(super) pruned_through_seq: u32,
+    /// Armed by a duress unlock (not by the worker): a second duress unlock while this one
+    /// still alerts must not queue the same alert again. Left out of the sealed row when
+    /// false, so every other check-in's row is as before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(super) from_duress_unlock: bool,
 }
 
 /// What the caller may see of a check-in.

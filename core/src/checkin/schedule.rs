@@ -106,6 +106,7 @@ impl CheckinState {
             alert_sent_to: BTreeSet::new(),
             worker_told_unreachable: false,
             pruned_through_seq: 0,
+            from_duress_unlock: false,
         })
     }
 

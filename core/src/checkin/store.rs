@@ -39,10 +39,53 @@ pub(crate) struct Meta {
     /// Who a duress *unlock* alerts, copied here because the real vault stays locked then.
     #[serde(default)]
     pub duress_standby: Option<DuressStandby>,
+    /// Wrong check-in codes in a row, and until when every code is refused: kept here so
+    /// the locked runner, the unlocked session (real or decoy) and a restart share it.
+    #[serde(default)]
+    pub code_attempts: CodeAttempts,
     /// Filler that brings the sealed row to a fixed size, so its length does not tell
     /// whether duress-unlock buddies are prepared.
     #[serde(default)]
     pad: String,
+}
+
+/// Wrong check-in codes entered without a limit could be guessed in a few minutes (a
+/// four-digit code has 10,000 values): after [`FREE_WRONG_CODES`] wrong codes in a row,
+/// every attempt is refused, unchecked, until a delay has passed that doubles with each
+/// further wrong code, from [`FIRST_CODE_DELAY_SECS`] up to [`MAX_CODE_DELAY_SECS`]. A
+/// right code (normal or duress: the same) resets it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct CodeAttempts {
+    pub wrong: u32,
+    pub not_before: Option<Timestamp>,
+}
+
+/// Wrong codes allowed in a row before the first delay.
+pub const FREE_WRONG_CODES: u32 = 3;
+/// The first delay, after the last free wrong code.
+pub const FIRST_CODE_DELAY_SECS: i64 = 30;
+/// The longest delay: a worker who mistypes under stress is never locked out for long.
+pub const MAX_CODE_DELAY_SECS: i64 = 15 * 60;
+
+impl CodeAttempts {
+    /// Seconds still to wait at `now`, if any. Never more than the longest delay, even if
+    /// the clock was set back after the delay began.
+    fn wait_secs(&self, now: Timestamp) -> Option<u64> {
+        let left = (self.not_before? - now).num_seconds();
+        (left > 0).then(|| left.min(MAX_CODE_DELAY_SECS) as u64)
+    }
+
+    /// Counts a wrong code at `now`; returns the delay it starts, if any.
+    fn wrong_at(&mut self, now: Timestamp) -> Option<u64> {
+        self.wrong = self.wrong.saturating_add(1);
+        if self.wrong < FREE_WRONG_CODES {
+            return None;
+        }
+        let doublings = (self.wrong - FREE_WRONG_CODES).min(16);
+        let secs = (FIRST_CODE_DELAY_SECS << doublings).min(MAX_CODE_DELAY_SECS);
+        self.not_before = Some(now + chrono::Duration::seconds(secs));
+        Some(secs as u64)
+    }
 }
 
 /// Serialized size of the meta row (room for codes and a standby of several buddies).
@@ -54,6 +97,7 @@ impl Meta {
             purpose: META_PURPOSE.to_owned(),
             codes: None,
             duress_standby: None,
+            code_attempts: CodeAttempts::default(),
             pad: String::new(),
         }
     }
@@ -235,11 +279,22 @@ impl<'a> Store<'a> {
     /// A duress unlock happened: arm a check-in for the standby buddies and end it with
     /// duress at once, so the usual silent duress alerts go out through the runner.
     /// Returns false when no standby was prepared.
+    ///
+    /// Once per coercion: while the alert of an earlier duress unlock is still going out
+    /// or repeating (no buddy has acknowledged it), another duress unlock (the phone
+    /// unlocked again in front of the same person) adds nothing, so the buddies do not get
+    /// the same alert twice. After an acknowledgement a new duress unlock alerts afresh.
     pub fn trigger_duress(&self, id: CheckinId, now: Timestamp) -> Result<bool> {
         self.run(|l| {
             let Some(standby) = l.meta.as_ref().and_then(|m| m.duress_standby.clone()) else {
                 return Ok(false);
             };
+            if l.engine
+                .states()
+                .any(|s| s.from_duress_unlock && s.acknowledged_by.is_none())
+            {
+                return Ok(true);
+            }
             let mut state = CheckinState::arm(
                 ArmSpec {
                     id,
@@ -254,6 +309,7 @@ impl<'a> Store<'a> {
                 },
                 now,
             )?;
+            state.from_duress_unlock = true;
             state.check_in(true, now);
             l.engine.insert(state);
             Ok(true)
@@ -287,14 +343,35 @@ impl<'a> Store<'a> {
         self.run(|l| l.engine.report(action, outcome, now))
     }
 
+    /// Checks in with a code: the normal code ends every armed check-in, the duress code
+    /// ends them with silent alerts, and both answer the same. Wrong codes count (see
+    /// [`CodeAttempts`]); during a delay every code, right or wrong, normal or duress, is
+    /// refused the same way without being checked, so the delay neither tells the codes
+    /// apart nor lets guessing go on. The count is saved whatever the answer.
     pub fn check_in(&self, code: &str, now: Timestamp) -> Result<CheckInReceipt> {
         self.run(|l| {
-            let codes = l
-                .meta
-                .as_ref()
-                .and_then(|m| m.codes.as_ref())
-                .ok_or(CheckinError::CodesNotSet)?;
-            let duress = codes.verify(self.key, code)? == CodeMatch::Duress;
+            let meta = l.meta.as_mut().ok_or(CheckinError::CodesNotSet)?;
+            let codes = meta.codes.as_ref().ok_or(CheckinError::CodesNotSet)?;
+            if let Some(wait_secs) = meta.code_attempts.wait_secs(now) {
+                return Ok(Err(CheckinError::TooManyWrongCodes { wait_secs }.into()));
+            }
+            let duress = match codes.verify(self.key, code) {
+                Ok(matched) => matched == CodeMatch::Duress,
+                Err(Error::Checkin(CheckinError::WrongCode)) => {
+                    let delay = meta.code_attempts.wrong_at(now);
+                    l.meta_changed = true;
+                    return Ok(Err(match delay {
+                        Some(wait_secs) => CheckinError::TooManyWrongCodes { wait_secs },
+                        None => CheckinError::WrongCode,
+                    }
+                    .into()));
+                }
+                Err(e) => return Err(e),
+            };
+            if meta.code_attempts != CodeAttempts::default() {
+                meta.code_attempts = CodeAttempts::default();
+                l.meta_changed = true;
+            }
             let mut ended = Vec::new();
             l.engine.update_all(|s| {
                 if s.check_in(duress, now) {
@@ -302,14 +379,14 @@ impl<'a> Store<'a> {
                 }
             });
             if ended.is_empty() {
-                return Err(CheckinError::NothingArmed.into());
+                return Ok(Err(CheckinError::NothingArmed.into()));
             }
             ended.sort();
-            Ok(CheckInReceipt {
+            Ok(Ok(CheckInReceipt {
                 checkins: ended,
                 at: now,
-            })
-        })
+            }))
+        })?
     }
 
     pub fn with_checkin<R>(

@@ -17,7 +17,7 @@ use std::io::Read;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::{Category, DirectoryContent, DirectoryError, DirectoryIndex, Service, CONTENT_FORMAT};
+use super::{DirectoryContent, DirectoryError, DirectoryIndex, Service, CONTENT_FORMAT};
 use crate::clock::Timestamp;
 use crate::feeds::{
     sign_bundle, Accepted, BundleDraft, BundleKind, FeedError, PublisherKey, VerifiedBundle,
@@ -120,20 +120,7 @@ impl Directory<'_> {
                 .accept(input, BundleKind::Directory, now, |conn, bundle| {
                     self.store(conn, bundle)
                 })?;
-        self.refresh_decoy(now)?;
         Ok(accepted)
-    }
-
-    /// Keeps the decoy vault's services in step with the real directory, in every vault
-    /// (with or without a duress passphrase), so the decoy's size says nothing.
-    fn refresh_decoy(&self, now: Timestamp) -> Result<()> {
-        let Some(decoy) = self.session.decoy_session()? else {
-            return Ok(());
-        };
-        for publisher in decoy.feeds().publishers()?.items {
-            decoy.feeds().remove(&publisher.name)?;
-        }
-        self.copy_everyday_services_to(&decoy, now)
     }
 
     fn store(
@@ -151,8 +138,9 @@ impl Directory<'_> {
         )
     }
 
-    /// Replaces one publisher's services with `content`, in chunks.
-    fn store_services(
+    /// Replaces one publisher's services with `content`, in chunks (also used by the
+    /// duress layer to give the decoy its everyday services).
+    pub(crate) fn store_services(
         &self,
         conn: &rusqlite::Connection,
         publisher_id: RecordId,
@@ -196,45 +184,6 @@ impl Directory<'_> {
             services: content.services.len(),
             chunks: count,
         })
-    }
-
-    /// Gives a decoy vault (see `vault::decoy`) the everyday part of this directory —
-    /// pharmacies, GPs, A&E — under neutral publisher names, so its "nearby services"
-    /// works like a real one and shows nothing that points to sex work.
-    pub(crate) fn copy_everyday_services_to(&self, decoy: &Session, now: Timestamp) -> Result<()> {
-        const EVERYDAY: [Category; 3] = [
-            Category::Pharmacy,
-            Category::GeneralPractice,
-            Category::AccidentAndEmergency,
-        ];
-        let loaded = self.load()?;
-        let feeds = self.session.feeds();
-        for (i, name) in loaded.index.publishers().enumerate() {
-            let services: Vec<Service> = loaded
-                .index
-                .services()
-                .filter(|(p, s)| *p == name && s.categories.iter().all(|c| EVERYDAY.contains(c)))
-                .map(|(_, s)| s.clone())
-                .collect();
-            if services.is_empty() {
-                continue;
-            }
-            let real = feeds.publisher(name)?;
-            let Some(key) = real.keys.last() else {
-                continue;
-            };
-            let neutral = format!("Local health services {}", i + 1);
-            let pinned = decoy.feeds().trust(&neutral, key.key, now)?;
-            let time_zone = loaded.index.time_zone_of(name).unwrap_or("Europe/London");
-            decoy.directory().store_services(
-                decoy.conn(),
-                pinned.id,
-                &neutral,
-                1,
-                &DirectoryContent::new(time_zone, services),
-            )?;
-        }
-        Ok(())
     }
 
     /// Visits every stored chunk row by row (a chunk moved under another publisher is

@@ -120,6 +120,7 @@ impl Vault {
                         Realm::Decoy(DuressOptions::default()),
                     )
                 },
+                Some(&real),
                 chrono::Utc::now(),
             )?;
             // Closing the last connection folds the WAL into the file and removes it, so

@@ -9,8 +9,9 @@
 //! The header (in the database) holds the KDF parameters; the key slots (see `slots`) —
 //! the real vault key, and the decoy key of the duress passphrase or random filler — live
 //! in a fixed-size slot file beside it, so they never pass through SQLite's WAL. Every vault
-//! also has an auxiliary database holding the decoy vault (see `decoy`), and optionally an
-//! unlock attempt limit (see `guard`).
+//! also has an auxiliary database holding the decoy vault (see `decoy`: its file only;
+//! what it holds is the duress layer's, `app::decoy`), and optionally an unlock attempt
+//! limit (see `guard`).
 //!
 //! The code follows those parts: `header` reads and validates the header and the
 //! slots, `create` makes a new vault, `unlock` opens, unlocks and wipes one, and `session`
@@ -33,6 +34,7 @@ mod unlock;
 
 use std::path::PathBuf;
 
+pub(crate) use decoy::DuressLayer;
 pub use keys::{SecretKey, DEFAULT_KDF_ITERATIONS, MAX_KDF_ITERATIONS, MIN_KDF_ITERATIONS};
 pub use lockable::LockableSession;
 pub(crate) use record::KeyId;

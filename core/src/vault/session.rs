@@ -157,17 +157,9 @@ impl Session {
             return Ok(());
         }
         self.verify_passphrase(current, device_secret)?;
-        if options.alert_buddies {
-            let key = crate::checkin::EscalationKey::from_device_secret(
-                device_secret.ok_or(Error::DeviceSecretRequired)?,
-            )?;
-            if !crate::checkin::duress_alert_prepared(&self.conn, &key)? {
-                return Err(Error::invalid(
-                    "duress alert",
-                    "choose the buddies to alert first (prepare_duress_alert)",
-                ));
-            }
-        }
+        // The duress layer says whether the options can be honoured (the buddies to alert
+        // are chosen); the vault itself knows nothing of check-ins.
+        crate::DURESS_LAYER.check_options(self, options, device_secret)?;
         let duress_kek = self.kdf.derive_kek(duress, device_secret)?.sealing_key();
         if slots::unwrap(
             &duress_kek,
@@ -190,9 +182,10 @@ impl Session {
                 key
             }
         };
-        // A fresh decoy (dates around now), with the everyday part of the directory, in
-        // the auxiliary file every vault has: refilled in place, so the file itself (inode,
-        // mode, birth time) looks as it does in a vault without a duress passphrase.
+        // A fresh decoy (dates around now), with what the duress layer copies from the
+        // real vault (see `decoy::DuressLayer`), in the auxiliary file every vault has:
+        // refilled in place, so the file itself (inode, mode, birth time) looks as it does
+        // in a vault without a duress passphrase.
         let decoy_session = decoy::refresh(
             &self.path,
             |c| {
@@ -204,10 +197,9 @@ impl Session {
                     Realm::Decoy(options),
                 )
             },
+            self,
             now,
         )?;
-        self.directory()
-            .copy_everyday_services_to(&decoy_session, now)?;
         drop(decoy_session);
         // A device-bound vault has its counter row (the real unlock that led here made sure
         // of it), and the duress slot vouches for that too.
@@ -304,6 +296,15 @@ impl Session {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// A secret that stays the same for this session's vault (real or decoy) as long as
+    /// its key does, one per `purpose`: the seed of content generated for it (the decoy's
+    /// entries), so that content is the vault's own and stable.
+    pub(crate) fn stable_seed(&self, purpose: &[u8]) -> [u8; 32] {
+        let mut seed = [0u8; 32];
+        seed.copy_from_slice(self.vault_key.subkey(purpose).as_bytes());
+        seed
     }
 
     pub(crate) fn rng(&self) -> &SystemRandom {

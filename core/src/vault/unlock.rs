@@ -189,6 +189,7 @@ impl Vault {
             Err(Error::VaultNotFound | Error::CorruptHeader(_)) => decoy::create(
                 &self.path,
                 |c| Session::new(c, self.path.clone(), key, kdf, realm),
+                None,
                 now,
             )?,
             Err(e) => return Err(e),

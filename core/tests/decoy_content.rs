@@ -1,0 +1,141 @@
+//! The decoy's content, generated per vault by the duress layer (`app::decoy`): its own
+//! entries in every vault, the same ones each time for one vault, in the worker's language.
+
+mod common;
+
+use common::*;
+use vigil_core::app::{App, Settings, VaultHome};
+use vigil_core::bookings::TimeRange;
+use vigil_core::vault::{DuressOptions, MIN_KDF_ITERATIONS};
+
+const DEVICE: &[u8] = b"device secret from the keystore!";
+const PASS: &str = "real passphrase";
+
+fn created(dir: &std::path::Path) -> (VaultHome, App) {
+    let home = VaultHome::new(dir.join("vault.db"));
+    let app = home.create(PASS, Some(DEVICE), MIN_KDF_ITERATIONS).unwrap();
+    (home, app)
+}
+
+/// The decoy's bookings (label and start), as the duress passphrase shows them.
+fn decoy_entries(home: &VaultHome, duress: &str) -> Vec<(String, String)> {
+    let decoy = home.unlock(duress, Some(DEVICE), at(21, 0)).unwrap();
+    let mut entries: Vec<(String, String)> = decoy
+        .session()
+        .bookings()
+        .list(TimeRange::default())
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|b| (b.details.client.label, b.details.starts_at.to_rfc3339()))
+        .collect();
+    entries.sort();
+    entries
+}
+
+fn set_duress(app: &mut App, duress: &str) {
+    app.set_duress(PASS, duress, DuressOptions::default(), &[], at(20, 0))
+        .unwrap();
+}
+
+#[test]
+fn two_vaults_get_different_decoys_and_one_vault_keeps_its_own() {
+    let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a_home, mut a) = created(a_dir.path());
+    let (b_home, mut b) = created(b_dir.path());
+    set_duress(&mut a, "decoy a");
+    set_duress(&mut b, "decoy b");
+    a.lock();
+    b.lock();
+    let first_a = decoy_entries(&a_home, "decoy a");
+    let first_b = decoy_entries(&b_home, "decoy b");
+    assert_eq!(first_a.len(), 5);
+    // Same clock, same settings: only each vault's own seed tells them apart (two random
+    // 64-bit seeds giving the same five entries and times is not a real possibility).
+    assert_ne!(first_a, first_b, "every installation has its own decoy");
+
+    // Setting the duress passphrase again (same time) refills the decoy with the same
+    // entries: the seed is the vault's, not the moment's.
+    let mut a = a_home.unlock(PASS, Some(DEVICE), at(20, 0)).unwrap();
+    set_duress(&mut a, "decoy a2");
+    a.lock();
+    assert_eq!(decoy_entries(&a_home, "decoy a2"), first_a);
+}
+
+#[test]
+fn the_decoy_is_written_in_the_workers_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let (home, mut app) = created(dir.path());
+    app.set_settings(&Settings {
+        region: "ES".into(),
+        worker_languages: vec!["es".into()],
+        ..Settings::default()
+    })
+    .unwrap();
+    set_duress(&mut app, "decoy");
+    app.lock();
+    let decoy = home.unlock("decoy", Some(DEVICE), at(21, 0)).unwrap();
+    let labels: Vec<String> = decoy
+        .session()
+        .bookings()
+        .list(TimeRange::default())
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|b| b.details.client.label)
+        .collect();
+    const SPANISH: &[&str] = &[
+        "Revisión",
+        "Peluquería",
+        "Videollamada",
+        "Gimnasio",
+        "Café",
+        "Óptica",
+        "Fisio",
+        "Uñas",
+        "Cita",
+        "Clase",
+        "Médico",
+        "Comida",
+        "Autoescuela",
+    ];
+    assert_eq!(labels.len(), 5);
+    for label in &labels {
+        assert!(
+            SPANISH.iter().any(|w| label.starts_with(w)),
+            "not a Spanish entry: {label}"
+        );
+    }
+    // The decoy carries the worker's settings too, so its screens read the same.
+    assert_eq!(decoy.settings().unwrap().region, "ES");
+    assert_eq!(decoy.settings().unwrap().language(), "es");
+}
+
+#[test]
+fn a_decoy_has_stored_settings_only_when_the_real_vault_has() {
+    use std::io::Read;
+    use vigil_core::export::age::{AgeReader, Identity, Recipient};
+    let dir = tempfile::tempdir().unwrap();
+    let (home, mut app) = created(dir.path());
+    set_duress(&mut app, "decoy");
+    app.lock();
+    // Exported as a person would from the decoy: like a real vault on its defaults.
+    let decoy = home.unlock("decoy", Some(DEVICE), at(21, 0)).unwrap();
+    let out = dir.path().join("decoy.age");
+    decoy
+        .export_to_file(
+            &out,
+            &[Recipient::passphrase_with_work_factor("backup", 10)],
+            at(21, 0),
+        )
+        .unwrap();
+    let mut text = String::new();
+    AgeReader::new(
+        std::fs::File::open(&out).unwrap(),
+        &[Identity::passphrase("backup")],
+    )
+    .unwrap()
+    .read_to_string(&mut text)
+    .unwrap();
+    assert!(text.contains("\"settings\":[]"), "{text}");
+}
