@@ -200,10 +200,12 @@ pub enum CheckinCommand {
     Cancel(CheckinIdArgs),
     /// Armed check-ins and their deadlines (needs no passphrase)
     Status,
-    /// Do what is due now: print reminders and the buddy messages to send (needs no passphrase)
+    /// Do what is due now: hand each action to --exec CMD, or print it (needs no passphrase)
     Tick(CheckinTickArgs),
     /// Set the check-in code and the duress code
     SetCodes(SetCodesArgs),
+    /// Run `checkin tick` every minute: writes a systemd user timer, or prints a crontab line
+    InstallTimer(InstallTimerArgs),
 }
 
 #[derive(Debug, Args)]
@@ -249,6 +251,42 @@ pub struct CheckinTickArgs {
     /// Act as if it were this time (RFC 3339) [default: now]
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub now: Option<DateTime<Utc>>,
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
+}
+
+/// How `checkin tick` performs its actions (also written into the timer by `install-timer`).
+#[derive(Debug, Clone, Args)]
+pub struct DeliveryArgs {
+    /// Run CMD (with `sh -c`) once per action, the action as one JSON document on its
+    /// stdin (fields: id, attempt, type, and per type text, name, phone, channel, ...).
+    /// Exit status 0 means done; anything else is reported as failed, with the first line
+    /// of its stderr as the reason, and the check-in tries the next channel or buddy.
+    /// Without --exec each action is printed, and counted as done.
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
+    /// Seconds after which a CMD still running is stopped and its action counted as failed
+    #[arg(long, value_name = "SECS", default_value_t = 60, requires = "exec",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub exec_timeout: u64,
+    /// Also show your own reminders as desktop notifications (through `notify-send`, when
+    /// installed). Buddy messages, and so discreet duress alerts, never show one.
+    #[arg(long)]
+    pub notify: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallTimerArgs {
+    /// Where to write vigil-checkin.service and vigil-checkin.timer
+    /// [default: ~/.config/systemd/user]
+    #[arg(long, value_name = "DIR", conflicts_with = "cron")]
+    pub dir: Option<PathBuf>,
+    /// Print a crontab line instead of writing systemd units (the default where systemd is
+    /// not running)
+    #[arg(long)]
+    pub cron: bool,
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
 }
 
 #[derive(Debug, Args)]

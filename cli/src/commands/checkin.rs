@@ -154,10 +154,18 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             // for the alarm loop, which is where it belongs.
             let runner = ctx.runner()?;
             let listing = runner.list()?;
+            let timer = super::timer::installed(&ctx.vault);
+            if !timer {
+                ctx.warn(
+                    "no timer runs `vigil checkin tick`: a missed check-in alerts nobody until \
+                     it runs (set one up with `vigil checkin install-timer --exec CMD`)",
+                );
+            }
             ctx.emit(
                 json!({
                     "checkins": listing.items.iter().map(lock_screen_json).collect::<Vec<_>>(),
                     "unreadable": listing.unreadable,
+                    "timer_installed": timer,
                 }),
                 || {
                     if listing.items.is_empty() {
@@ -185,25 +193,52 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
         CheckinCommand::Tick(a) => {
             let runner = ctx.runner()?;
             let now = a.now.unwrap_or(now);
+            if a.delivery.notify && !super::deliver::can_notify() {
+                ctx.warn("notify-send is not installed: no desktop notifications");
+            }
             let actions = runner.tick(now)?;
             let mut done = Vec::with_capacity(actions.len());
+            let mut failed = 0;
             for action in &actions {
-                if !ctx.json {
+                let mut doc = action_json(action);
+                if !ctx.json && a.delivery.exec.is_none() {
                     println!("{}", describe(action));
                 }
-                // Printed is what a desktop can do: that is the action performed.
-                runner.report_outcome(&action.id, Outcome::Sent, now)?;
-                done.push(action_json(action));
+                let delivered = super::deliver::perform(&a.delivery, action, &doc);
+                if a.delivery.exec.is_some() && !ctx.json {
+                    // Data-free: the id, the type and how it went (this may go to a log).
+                    println!(
+                        "{} {}: {}",
+                        action.id,
+                        doc["type"].as_str().unwrap_or("action"),
+                        delivered.summary
+                    );
+                }
+                if matches!(delivered.outcome, Outcome::Failed { .. }) {
+                    failed += 1;
+                }
+                doc["outcome"] = match &delivered.outcome {
+                    Outcome::Sent => json!("sent"),
+                    Outcome::Failed { .. } => json!("failed"),
+                };
+                runner.report_outcome(&action.id, delivered.outcome, now)?;
+                done.push(doc);
             }
             let next = runner.next_wakeup()?;
             ctx.emit(
                 json!({
                     "now": now.to_rfc3339(),
                     "actions": done,
+                    "failed": failed,
                     "next_wakeup": next.map(|t| t.to_rfc3339()),
                 }),
                 || {
-                    let mut out = format!("{} action(s) done.", actions.len());
+                    let mut out = format!("{} action(s) done.", actions.len() - failed);
+                    if failed > 0 {
+                        out.push_str(&format!(
+                            " {failed} failed: the next tick tries again or the next way."
+                        ));
+                    }
                     if let Some(next) = next {
                         out.push_str(&format!(" Next tick due by {}.", local(next)));
                     }
@@ -211,6 +246,7 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
                 },
             )
         }
+        CheckinCommand::InstallTimer(a) => super::timer::install(ctx, a),
         CheckinCommand::SetCodes(a) => {
             ctx.require_device_secret()?;
             let app = ctx.unlock()?;
@@ -247,10 +283,15 @@ fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
     ctx.emit(status_json(&status), || {
         format!(
             "Check-in armed until {}. If you have not checked in by {}, your buddies are \
-             alerted.\nCheck in with `vigil checkin ok --code CODE`. Run `vigil checkin tick` \
-             regularly (e.g. every minute from cron): a desktop only acts when it is run.",
+             alerted.\nCheck in with `vigil checkin ok`.{}",
             local(status.deadline),
-            local(status.escalates_at)
+            local(status.escalates_at),
+            if super::timer::installed(&ctx.vault) {
+                ""
+            } else {
+                "\nNo timer runs `vigil checkin tick` yet, and a desktop only acts when it \
+                 runs: set one up with `vigil checkin install-timer --exec CMD`."
+            }
         )
     })
 }
@@ -335,7 +376,7 @@ pub fn describe(action: &Action) -> String {
 
 pub fn action_json(action: &Action) -> Value {
     let id = action.id.to_string();
-    match &action.kind {
+    let mut doc = match &action.kind {
         ActionKind::NotifyWorker { notice, text } => {
             json!({ "id": id, "type": "notify_worker", "notice": notice, "text": text })
         }
@@ -354,9 +395,20 @@ pub fn action_json(action: &Action) -> Value {
             "discreet": discreet,
         }),
         ActionKind::WorkerAlertFailed {
-            buddy_name, text, ..
-        } => {
-            json!({ "id": id, "type": "worker_alert_failed", "buddy_name": buddy_name, "text": text })
-        }
-    }
+            buddy_name,
+            failed_channel,
+            next_channel,
+            every_channel_failed,
+            reason,
+            text,
+            ..
+        } => json!({
+            "id": id, "type": "worker_alert_failed", "buddy_name": buddy_name,
+            "failed_channel": failed_channel, "next_channel": next_channel,
+            "every_channel_failed": every_channel_failed, "reason": reason, "text": text,
+        }),
+    };
+    // A retry of the same message carries the same id and a higher attempt.
+    doc["attempt"] = json!(action.attempt);
+    doc
 }

@@ -1,0 +1,260 @@
+//! End to end: the desktop shell a person can live with (issue 20): check-ins that reach
+//! someone (`tick --exec`, `--notify`, `install-timer`), secrets kept off the command line,
+//! times, records, help.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::Env;
+use predicates::prelude::*;
+
+fn at(minutes: i64) -> String {
+    (Utc::now() + Duration::minutes(minutes)).to_rfc3339()
+}
+
+/// A vault with one buddy, codes 4821 / 9137 and a 30-minute check-in armed.
+fn armed(env: &Env) -> String {
+    env.vigil()
+        .args(["buddy", "add", "--name", "Ana", "--phone", "07400 123456"])
+        .assert()
+        .success();
+    env.vigil()
+        .args([
+            "checkin",
+            "set-codes",
+            "--code",
+            "4821",
+            "--duress-code",
+            "9137",
+        ])
+        .assert()
+        .success();
+    let status = env.json(&["checkin", "start", "--minutes", "30"]);
+    status["id"].as_str().unwrap().to_owned()
+}
+
+fn tick(env: &Env, minutes: i64, extra: &[&str]) -> serde_json::Value {
+    let out = env
+        .bare()
+        .args(["checkin", "tick", "--json", "--now", &at(minutes)])
+        .args(extra)
+        .assert()
+        .success();
+    common::parse_one_json(&out.get_output().stdout)
+}
+
+#[test]
+fn tick_exec_hands_each_action_as_json_to_the_command_and_reports_its_status() {
+    let env = Env::with_vault();
+    armed(&env);
+    let sent = env.path("sent.jsonl");
+    let cmd = format!("cat >> '{}'", sent.display());
+    let reminder = tick(&env, 26, &["--exec", &cmd]);
+    assert_eq!(reminder["actions"][0]["type"], "notify_worker");
+    assert_eq!(reminder["actions"][0]["outcome"], "sent");
+
+    // Human output names no one: id, type, outcome.
+    env.bare()
+        .args(["checkin", "tick", "--now", &at(42), "--exec", &cmd])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("message_buddy: done")
+                .and(predicate::str::contains("Ana").not())
+                .and(predicate::str::contains("7400").not()),
+        );
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&sent)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON document per line"))
+        .collect();
+    assert_eq!(lines[0]["type"], "notify_worker");
+    let message = lines
+        .iter()
+        .find(|l| l["type"] == "message_buddy")
+        .expect("the buddy message reached the command");
+    assert_eq!(message["phone"], "+447400123456");
+    assert_eq!(message["name"], "Ana");
+    assert_eq!(message["attempt"], 1);
+    // Sent once: the next tick does not hand it over again.
+    let again = tick(&env, 43, &["--exec", &cmd]);
+    assert!(again["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["type"] != "message_buddy"));
+}
+
+#[test]
+fn a_failing_exec_command_is_reported_failed_with_its_first_stderr_line() {
+    let env = Env::with_vault();
+    armed(&env);
+    let cmd = "cat >/dev/null; echo 'gateway down: no credit' >&2; echo second >&2; exit 3";
+    let out = env
+        .bare()
+        .args(["checkin", "tick", "--now", &at(42), "--exec", cmd])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stdout.contains("message_buddy: failed (exit status 3)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("failed: the next tick tries again"),
+        "{stdout}"
+    );
+    // The command's own words go to the core (shown to the worker), not to the output.
+    assert!(!stdout.contains("gateway down") && !stderr.contains("gateway down"));
+
+    // The core heard "failed": it retries the same message (same id, next attempt) and,
+    // when the channel is used up, tells the worker, with that first line as the reason.
+    let mut attempts = vec![];
+    let mut told = None;
+    for minutes in [43, 45, 48, 51] {
+        let next = tick(&env, minutes, &["--exec", cmd]);
+        for a in next["actions"].as_array().unwrap() {
+            if a["type"] == "message_buddy" {
+                attempts.push(a["attempt"].as_u64().unwrap());
+            }
+            if a["type"] == "worker_alert_failed" {
+                told = Some(a["reason"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+    // Then the next channel, as a new action (attempt 1).
+    assert_eq!(attempts[..3], [2, 3, 4]);
+    let reason = told.expect("the worker is told the buddy was not reached");
+    assert_eq!(reason, "gateway down: no credit");
+}
+
+#[test]
+fn notify_shows_the_workers_reminders_but_never_a_buddy_message() {
+    let env = Env::with_vault();
+    armed(&env);
+    let bin = env.path("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let log = env.path("notified.log");
+    let script = bin.join("notify-send");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\n", log.display()),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = |minutes: i64| {
+        let out = env
+            .bare()
+            .env("PATH", &path)
+            .args([
+                "checkin",
+                "tick",
+                "--json",
+                "--notify",
+                "--now",
+                &at(minutes),
+            ])
+            .args(["--exec", "cat >/dev/null"])
+            .assert()
+            .success();
+        common::parse_one_json(&out.get_output().stdout)
+    };
+    let reminder = run(26);
+    assert_eq!(reminder["actions"][0]["type"], "notify_worker");
+    let shown = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(shown.lines().count(), 1, "{shown}");
+    let alert = run(42);
+    assert!(alert["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["type"] == "message_buddy"));
+    let shown = std::fs::read_to_string(&log).unwrap();
+    assert!(!shown.contains("Ana") && !shown.contains("7400"), "{shown}");
+}
+
+#[test]
+fn install_timer_writes_systemd_units_or_a_crontab_line_and_status_knows() {
+    let env = Env::with_vault();
+    armed(&env);
+    env.bare()
+        .args(["checkin", "status"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "no timer runs `vigil checkin tick`",
+        ));
+
+    // Without --exec a timer would print buddy messages into a log: refused.
+    let units = env.path("units");
+    env.bare()
+        .args(["checkin", "install-timer", "--dir"])
+        .arg(&units)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--exec"));
+
+    let out = env
+        .bare()
+        .args(["checkin", "install-timer", "--json", "--notify", "--dir"])
+        .arg(&units)
+        .args(["--exec", "send-sms --to \"$X\" 100%"])
+        .assert()
+        .success();
+    let doc = common::parse_one_json(&out.get_output().stdout);
+    assert!(doc["enable"]
+        .as_str()
+        .unwrap()
+        .contains("vigil-checkin.timer"));
+    let service = std::fs::read_to_string(units.join("vigil-checkin.service")).unwrap();
+    let timer = std::fs::read_to_string(units.join("vigil-checkin.timer")).unwrap();
+    assert!(service.contains("Type=oneshot"), "{service}");
+    assert!(
+        service.contains(r#""checkin" "tick" "--exec" "send-sms --to \"$$X\" 100%%""#),
+        "{service}"
+    );
+    assert!(service.contains("\"--notify\""), "{service}");
+    assert!(service.contains(&format!("\"{}\"", env.vault().display())));
+    assert!(timer.contains("OnCalendar=*-*-* *:*:00") && timer.contains("Persistent=true"));
+
+    let status = env
+        .bare()
+        .args(["checkin", "status", "--json"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("no timer").not());
+    let status = common::parse_one_json(&status.get_output().stdout);
+    assert_eq!(status["timer_installed"], true);
+
+    // Removed unit: the warning is back.
+    std::fs::remove_file(units.join("vigil-checkin.timer")).unwrap();
+    env.bare()
+        .args(["checkin", "status"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("no timer runs"));
+
+    let cron = env
+        .bare()
+        .args(["checkin", "install-timer", "--cron", "--json"])
+        .args(["--exec", "mail-it"])
+        .assert()
+        .success();
+    let cron = common::parse_one_json(&cron.get_output().stdout);
+    let line = cron["crontab"].as_str().unwrap();
+    assert!(line.starts_with("* * * * * '"), "{line}");
+    assert!(
+        line.contains("'checkin' 'tick' '--exec' 'mail-it'"),
+        "{line}"
+    );
+}
