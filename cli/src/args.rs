@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use chrono::{DateTime, Utc};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use vigil_core::bookings::BookingKind;
@@ -49,6 +48,11 @@ pub struct Global {
     /// this command (default: the vault's setting, GB until changed with `vigil settings`)
     #[arg(long, global = true, value_name = "CC", env = "VIGIL_REGION")]
     pub region: Option<String>,
+
+    /// Time zone for the times you type and read, e.g. Europe/London [default: the TZ
+    /// variable, else the system's zone]
+    #[arg(long, global = true, value_name = "ZONE", env = "VIGIL_TZ")]
+    pub tz: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -248,9 +252,9 @@ pub struct CheckinExtendArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckinTickArgs {
-    /// Act as if it were this time (RFC 3339) [default: now]
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
-    pub now: Option<DateTime<Utc>>,
+    /// Act as if it were this time (any form `--at` takes) [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
     #[command(flatten)]
     pub delivery: DeliveryArgs,
 }
@@ -342,9 +346,10 @@ pub struct ServicesNearArgs {
     /// appointment", closing time not known) follow in a separate "maybe open" group
     #[arg(long, conflicts_with = "open_at")]
     pub open_now: bool,
-    /// Only services known to be open at this time (RFC 3339), then the "maybe open" group
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
-    pub open_at: Option<DateTime<Utc>>,
+    /// Only services known to be open at this time (2026-12-01 21:00, tomorrow 9am, in 2h,
+    /// ...), then the "maybe open" group
+    #[arg(long, value_name = "TIME")]
+    pub open_at: Option<String>,
     #[arg(long, value_name = "N", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub limit: u32,
@@ -505,9 +510,10 @@ pub struct BookingAddArgs {
     /// The client's phone number
     #[arg(long, value_name = "P")]
     pub phone: Option<String>,
-    /// Start time, RFC 3339 (e.g. 2026-11-28T20:00:00Z or 2026-11-28T20:00:00+01:00)
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
-    pub at: DateTime<Utc>,
+    /// Start time in your time zone (--tz): 2026-12-01 21:00, 2026-12-01T21:00, 21:00,
+    /// tomorrow 9pm, in 2h; or with an offset, 2026-12-01T21:00+01:00
+    #[arg(long, value_name = "TIME")]
+    pub at: String,
     /// Length in minutes
     #[arg(long, value_name = "N", default_value_t = 60,
           value_parser = clap::value_parser!(i64).range(1..=10_080))]
@@ -541,12 +547,12 @@ pub struct BookingAddArgs {
 
 #[derive(Debug, Args)]
 pub struct BookingListArgs {
-    /// Only bookings starting at or after this time (RFC 3339)
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
-    pub from: Option<DateTime<Utc>>,
-    /// Only bookings starting at or before this time (RFC 3339)
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
-    pub to: Option<DateTime<Utc>>,
+    /// Only bookings starting at or after this time (2026-12-01, today 00:00, ...)
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Only bookings starting at or before this time
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -554,15 +560,6 @@ pub struct WipeArgs {
     /// Confirm: the vault cannot be recovered afterwards
     #[arg(long)]
     pub yes: bool,
-}
-
-/// RFC 3339, with any offset; stored as UTC.
-pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(s.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            format!("{e}; expected an RFC 3339 time such as 2026-11-28T20:00:00Z or 2026-11-28T20:00:00+01:00")
-        })
 }
 
 /// `LAT,LON`.
@@ -630,15 +627,6 @@ mod tests {
     #[test]
     fn command_line_definition_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn times_keep_their_instant_across_offsets() {
-        let a = parse_time("2026-11-28T20:00:00+01:00").unwrap();
-        let b = parse_time("2026-11-28T19:00:00Z").unwrap();
-        assert_eq!(a, b);
-        assert!(parse_time("2026-11-28 19:00").is_err());
-        assert!(parse_time("tomorrow").is_err());
     }
 
     #[test]

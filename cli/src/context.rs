@@ -34,6 +34,8 @@ pub struct Context {
     /// ISO country code for numbers written without a country code, for this command only
     /// (`--region`); otherwise the region stored in the vault's settings.
     pub region: Option<String>,
+    /// The time zone times are read and shown in (`--tz`, `TZ`, the system's).
+    pub zone: crate::time::Zone,
 }
 
 impl Context {
@@ -221,7 +223,7 @@ impl Context {
     /// What this process knows and the vault does not: the desktop clock's UTC offset and
     /// this command's `--region`.
     fn prepare(&self, mut app: App) -> CliResult<App> {
-        app.set_device_utc_offset(chrono::Local::now().offset().local_minus_utc() / 60)?;
+        app.set_device_utc_offset(self.zone.offset_minutes_at(chrono::Utc::now()))?;
         app.use_region_for_session(self.region_override()?);
         Ok(app)
     }
@@ -265,6 +267,24 @@ impl Context {
                 format!("could not write the output: {e}"),
             )),
         }
+    }
+
+    /// A time as typed for `flag` (see [`crate::time`]), anchored at `now`.
+    pub fn time(
+        &self,
+        flag: &str,
+        input: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> CliResult<chrono::DateTime<chrono::Utc>> {
+        self.zone.parse(input, now).map_err(|e| {
+            CliError::new(Exit::Usage, format!("{flag}: {e}"))
+                .with_hint("times without an offset are read in your time zone (--tz)")
+        })
+    }
+
+    /// A time for a person: local, with its zone, and how far from now when that is near.
+    pub fn show(&self, t: chrono::DateTime<chrono::Utc>) -> String {
+        self.zone.show_from(t, chrono::Utc::now())
     }
 
     /// A note for the person (never part of the JSON document): goes to stderr.

@@ -4,6 +4,7 @@ mod args;
 mod commands;
 mod context;
 mod error;
+mod time;
 mod tour;
 
 use std::io::Write;
@@ -164,6 +165,8 @@ fn run(cli: Cli) -> CliResult {
         passphrase_file: cli.global.passphrase_file,
         json: cli.global.json,
         region: cli.global.region,
+        zone: time::Zone::find(cli.global.tz.as_deref())
+            .map_err(|e| CliError::new(Exit::Usage, e))?,
     };
     match cli.command {
         Command::Init(a) => commands::vault::init(&ctx, a),

@@ -258,3 +258,85 @@ fn install_timer_writes_systemd_units_or_a_crontab_line_and_status_knows() {
         "{line}"
     );
 }
+
+#[test]
+fn local_and_relative_times_are_read_in_the_zone_and_shown_with_it() {
+    let env = Env::with_vault();
+    let add = |tz: &str, at: &str| {
+        env.json(&["booking", "add", "--client", "Tom", "--tz", tz, "--at", at])
+    };
+    // The same wall-clock time in two zones; JSON in UTC, to the second, with Z.
+    let london = add("Europe/London", "2026-12-01 21:00");
+    assert_eq!(london["starts_at"], "2026-12-01T21:00:00Z");
+    let bucharest = add("Europe/Bucharest", "2026-12-01T21:00");
+    assert_eq!(bucharest["starts_at"], "2026-12-01T19:00:00Z");
+    let created = london["created_at"].as_str().unwrap();
+    assert!(
+        created.ends_with('Z') && !created.contains('.'),
+        "{created}"
+    );
+
+    // An offset keeps its instant, and is echoed in local time with the zone.
+    env.vigil()
+        .env("TZ", "Europe/London")
+        .args([
+            "booking",
+            "add",
+            "--client",
+            "Ann",
+            "--at",
+            "2026-12-01T20:00+01:00",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("at 2026-12-01 19:00 GMT"));
+    env.vigil()
+        .env("TZ", "Europe/London")
+        .args([
+            "booking",
+            "list",
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-02",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("2026-12-01 21:00 GMT")
+                .and(predicate::str::contains("2026-12-01 19:00 GMT"))
+                .and(predicate::str::contains("UTC").not()),
+        );
+
+    // Relative forms, anchored at now.
+    let before = Utc::now();
+    let soon = add("Europe/London", "in 2h");
+    let t: chrono::DateTime<Utc> = soon["starts_at"].as_str().unwrap().parse().unwrap();
+    assert!(t >= before + Duration::minutes(119) && t <= Utc::now() + Duration::minutes(121));
+    let tomorrow = add("Europe/London", "tomorrow 9pm");
+    assert!(tomorrow["starts_at"].as_str().unwrap().ends_with(":00:00Z"));
+
+    // Nonsense is refused without repeating it (it may be a number typed in the wrong place).
+    env.vigil()
+        .args(["booking", "add", "--client", "X", "--at", "07700 900461"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("--at: not a time")
+                .and(predicate::str::contains("900461").not()),
+        );
+    env.vigil()
+        .args(["booking", "list", "--tz", "Mars/Olympus"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown time zone"));
+
+    // Check-in times: local, with the zone and how far away.
+    armed(&env);
+    env.bare()
+        .env("TZ", "Europe/London")
+        .args(["checkin", "status"])
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"(GMT|BST) \(in \d+ min\)").unwrap());
+}

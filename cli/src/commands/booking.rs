@@ -7,6 +7,7 @@ use vigil_core::bookings::{Booking, BookingDraft, TimeRange};
 use crate::args::{BookingAddArgs, BookingCommand, BookingListArgs};
 use crate::context::Context;
 use crate::error::CliResult;
+use crate::time::json as json_time;
 
 pub fn run(ctx: &Context, command: BookingCommand) -> CliResult {
     match command {
@@ -16,7 +17,8 @@ pub fn run(ctx: &Context, command: BookingCommand) -> CliResult {
 }
 
 fn add(ctx: &Context, a: BookingAddArgs) -> CliResult {
-    let mut draft = BookingDraft::new(&a.client, a.at, a.minutes, a.kind);
+    let at = ctx.time("--at", &a.at, Utc::now())?;
+    let mut draft = BookingDraft::new(&a.client, at, a.minutes, a.kind);
     draft.client.phone = a.phone;
     draft.place.address = a.address;
     draft.place.latitude = a.lat;
@@ -28,17 +30,17 @@ fn add(ctx: &Context, a: BookingAddArgs) -> CliResult {
         format!(
             "Logged booking {} at {}.",
             booking.id,
-            booking.details.starts_at.to_rfc3339()
+            ctx.show(booking.details.starts_at)
         )
     })
 }
 
 fn list(ctx: &Context, a: BookingListArgs) -> CliResult {
+    let now = Utc::now();
+    let from = a.from.map(|t| ctx.time("--from", &t, now)).transpose()?;
+    let to = a.to.map(|t| ctx.time("--to", &t, now)).transpose()?;
     let app = ctx.unlock()?;
-    let listing = app.session().bookings().list(TimeRange {
-        from: a.from,
-        to: a.to,
-    })?;
+    let listing = app.session().bookings().list(TimeRange { from, to })?;
     if !listing.unreadable.is_empty() {
         ctx.warn(&format!(
             "{} booking(s) failed authentication and are not shown (tampered or corrupt)",
@@ -50,11 +52,11 @@ fn list(ctx: &Context, a: BookingListArgs) -> CliResult {
             "bookings": listing.items.iter().map(booking_json).collect::<Vec<_>>(),
             "unreadable": listing.unreadable,
         }),
-        || table(&listing.items),
+        || table(ctx, &listing.items),
     )
 }
 
-/// The JSON shape of a booking: times as RFC 3339 (the sealed form uses milliseconds).
+/// The JSON shape of a booking: times as RFC 3339 UTC, to the second (as everywhere).
 pub fn booking_json(b: &Booking) -> Value {
     let d = &b.details;
     json!({
@@ -65,8 +67,8 @@ pub fn booking_json(b: &Booking) -> Value {
             "email": d.client.email,
             "handle": d.client.handle,
         },
-        "starts_at": d.starts_at.to_rfc3339(),
-        "ends_at": d.ends_at.map(|t| t.to_rfc3339()),
+        "starts_at": json_time(d.starts_at),
+        "ends_at": d.ends_at.map(json_time),
         "kind": d.kind,
         "status": d.status,
         "place": {
@@ -76,12 +78,12 @@ pub fn booking_json(b: &Booking) -> Value {
         },
         "terms": d.terms,
         "notes": d.notes,
-        "created_at": b.created_at.to_rfc3339(),
-        "updated_at": b.updated_at.to_rfc3339(),
+        "created_at": json_time(b.created_at),
+        "updated_at": json_time(b.updated_at),
     })
 }
 
-fn table(bookings: &[Booking]) -> String {
+fn table(ctx: &Context, bookings: &[Booking]) -> String {
     if bookings.is_empty() {
         return "No bookings.".to_owned();
     }
@@ -94,7 +96,7 @@ fn table(bookings: &[Booking]) -> String {
         out.push_str(&format!(
             "{}  {}  {:<8} {:<8} {:<10} {}\n",
             b.id,
-            d.starts_at.format("%Y-%m-%d %H:%M UTC"),
+            ctx.zone.show(d.starts_at),
             d.kind.as_str(),
             minutes,
             d.status.as_str(),

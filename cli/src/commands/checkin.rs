@@ -16,6 +16,7 @@ use vigil_core::vault::RecordId;
 use crate::args::{BuddyAddArgs, BuddyCommand, CheckinCommand, CheckinIdArgs, CheckinStartArgs};
 use crate::context::Context;
 use crate::error::{CliError, CliResult, Exit};
+use crate::time::json as json_time;
 
 pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
     ctx.require_device_secret()?;
@@ -119,7 +120,7 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             let receipt = ctx.runner()?.check_in(&a.code, now)?;
             // The same words for the normal and the duress code: someone may be watching.
             ctx.emit(
-                json!({ "checked_in": receipt.checkins, "at": receipt.at.to_rfc3339() }),
+                json!({ "checked_in": receipt.checkins, "at": json_time(receipt.at) }),
                 || "Checked in. Your check-in is over.".to_owned(),
             )
         }
@@ -134,7 +135,7 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
                 now,
             )?;
             ctx.emit(status_json(&status), || {
-                format!("New deadline: {}.", local(status.deadline))
+                format!("New deadline: {}.", ctx.show(status.deadline))
             })
         }
         CheckinCommand::Cancel(a) => {
@@ -177,8 +178,8 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
                             "{}  {:?}  deadline {}  buddies alerted after {}{}\n",
                             s.id,
                             s.phase,
-                            local(s.deadline),
-                            local(s.escalates_at),
+                            ctx.show(s.deadline),
+                            ctx.show(s.escalates_at),
                             if s.buddies_alerted > 0 {
                                 format!(" ({} alerted)", s.buddies_alerted)
                             } else {
@@ -192,7 +193,10 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
         }
         CheckinCommand::Tick(a) => {
             let runner = ctx.runner()?;
-            let now = a.now.unwrap_or(now);
+            let now = match &a.now {
+                Some(t) => ctx.time("--now", t, now)?,
+                None => now,
+            };
             if a.delivery.notify && !super::deliver::can_notify() {
                 ctx.warn("notify-send is not installed: no desktop notifications");
             }
@@ -227,10 +231,10 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             let next = runner.next_wakeup()?;
             ctx.emit(
                 json!({
-                    "now": now.to_rfc3339(),
+                    "now": json_time(now),
                     "actions": done,
                     "failed": failed,
-                    "next_wakeup": next.map(|t| t.to_rfc3339()),
+                    "next_wakeup": next.map(json_time),
                 }),
                 || {
                     let mut out = format!("{} action(s) done.", actions.len() - failed);
@@ -240,7 +244,10 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
                         ));
                     }
                     if let Some(next) = next {
-                        out.push_str(&format!(" Next tick due by {}.", local(next)));
+                        out.push_str(&format!(
+                            " Next tick due by {}.",
+                            ctx.zone.show_from(next, now)
+                        ));
                     }
                     out
                 },
@@ -284,8 +291,8 @@ fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
         format!(
             "Check-in armed until {}. If you have not checked in by {}, your buddies are \
              alerted.\nCheck in with `vigil checkin ok`.{}",
-            local(status.deadline),
-            local(status.escalates_at),
+            ctx.show(status.deadline),
+            ctx.show(status.escalates_at),
             if super::timer::installed(&ctx.vault) {
                 ""
             } else {
@@ -319,19 +326,13 @@ fn parse_id(s: &str) -> CliResult<RecordId> {
     })
 }
 
-fn local(t: vigil_core::clock::Timestamp) -> String {
-    t.with_timezone(&chrono::Local)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
 pub fn status_json(s: &CheckinStatus) -> Value {
     json!({
         "id": s.id,
         "phase": s.phase,
-        "armed_at": s.armed_at.to_rfc3339(),
-        "deadline": s.deadline.to_rfc3339(),
-        "escalates_at": s.escalates_at.to_rfc3339(),
+        "armed_at": json_time(s.armed_at),
+        "deadline": json_time(s.deadline),
+        "escalates_at": json_time(s.escalates_at),
         "booking": s.booking,
         "buddies_alerted": s.buddies_alerted,
         "acknowledged": s.acknowledged,
@@ -343,8 +344,8 @@ fn lock_screen_json(s: &vigil_core::checkin::LockScreenCheckin) -> Value {
     json!({
         "id": s.id,
         "phase": s.phase,
-        "deadline": s.deadline.to_rfc3339(),
-        "escalates_at": s.escalates_at.to_rfc3339(),
+        "deadline": json_time(s.deadline),
+        "escalates_at": json_time(s.escalates_at),
         "buddies_alerted": s.buddies_alerted,
         "acknowledged": s.acknowledged,
     })

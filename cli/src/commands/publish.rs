@@ -167,7 +167,7 @@ fn alerts(ctx: &Context, a: PublishAlertsArgs) -> CliResult {
             "alerts": check.imported, "dropped_identifiers": check.dropped_identifiers,
             "skipped": check.skipped.iter().map(|s| json!({"line": s.line, "reason": s.reason})).collect::<Vec<_>>(),
             "key_id": key.key_id().to_string(), "bytes": bundle.len(),
-            "issued_at": now.to_rfc3339(),
+            "issued_at": crate::time::json(now),
         }),
         || {
             format!(

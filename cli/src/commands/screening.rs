@@ -41,7 +41,7 @@ fn add(ctx: &Context, a: NoteAddArgs) -> CliResult {
         },
         Utc::now(),
     )?;
-    ctx.emit(json!(note), || {
+    ctx.emit(note_json(&note), || {
         format!(
             "Noted {} as {} ({}).",
             note.details.label,
@@ -96,12 +96,17 @@ pub fn result_json(r: &ScreeningResult) -> Value {
 
 fn match_json(m: &Match) -> Value {
     let source = match &m.source {
-        MatchSource::Note(note) => json!({ "note": note }),
+        MatchSource::Note(note) => json!({ "note": note_json(note) }),
         MatchSource::Alert {
             alert,
             publisher,
             stale,
-        } => json!({ "alert": alert, "publisher": publisher, "stale": stale }),
+        } => {
+            let mut doc = json!(alert);
+            doc["issued"] = json!(crate::time::json(alert.issued));
+            doc["feed_expires_at"] = json!(crate::time::json(alert.feed_expires_at));
+            json!({ "alert": doc, "publisher": publisher, "stale": stale })
+        }
     };
     json!({
         "strength": m.strength,
@@ -164,4 +169,12 @@ pub fn human(r: &ScreeningResult) -> String {
         out.push_str(&format!("  warning: {}\n", damage_line(r)));
     }
     out
+}
+
+/// A note as JSON, its times in the one JSON form (RFC 3339 UTC, to the second).
+pub fn note_json(note: &vigil_core::screening::ClientNote) -> Value {
+    let mut doc = json!(note);
+    doc["created_at"] = json!(crate::time::json(note.created_at));
+    doc["updated_at"] = json!(crate::time::json(note.updated_at));
+    doc
 }

@@ -14,6 +14,15 @@ use crate::context::Context;
 use crate::error::{CliError, CliResult, Exit};
 
 pub fn run(ctx: &Context, command: ServicesCommand) -> CliResult {
+    // Read before the unlock: a mistyped time costs no passphrase.
+    let open_at = match &command {
+        ServicesCommand::Near(a) => a
+            .open_at
+            .as_ref()
+            .map(|t| ctx.time("--open-at", t, Utc::now()))
+            .transpose()?,
+        ServicesCommand::Search(_) => None,
+    };
     let app = ctx.unlock()?;
     let loaded = app.directory()?;
     if !loaded.unreadable.is_empty() {
@@ -35,14 +44,20 @@ pub fn run(ctx: &Context, command: ServicesCommand) -> CliResult {
         );
     }
     match command {
-        ServicesCommand::Near(a) => near(ctx, &app, &loaded.index, a),
+        ServicesCommand::Near(a) => near(ctx, &app, &loaded.index, a, open_at),
         ServicesCommand::Search(a) => search(ctx, &app, &loaded.index, a),
     }
 }
 
-fn near(ctx: &Context, app: &App, index: &DirectoryIndex, a: ServicesNearArgs) -> CliResult {
+fn near(
+    ctx: &Context,
+    app: &App,
+    index: &DirectoryIndex,
+    a: ServicesNearArgs,
+    open_at: Option<Timestamp>,
+) -> CliResult {
     let (lat, lon) = a.point;
-    let (at, filtered) = match (a.open_now, a.open_at) {
+    let (at, filtered) = match (a.open_now, open_at) {
         (true, _) => (Utc::now(), true),
         (false, Some(t)) => (t, true),
         (false, None) => (Utc::now(), false),
@@ -67,7 +82,7 @@ fn near(ctx: &Context, app: &App, index: &DirectoryIndex, a: ServicesNearArgs) -
             })
             .collect()
     };
-    let mut doc = json!({ "at": at.to_rfc3339(), "services": to_json(&hits) });
+    let mut doc = json!({ "at": crate::time::json(at), "services": to_json(&hits) });
     if filtered {
         doc["maybe_open"] = json!(to_json(&maybe));
     }
@@ -137,7 +152,7 @@ fn service_json(
         "last_updated": s.last_updated, "publisher": publisher,
         "open": hours.state, "hours_comment": hours.comment, "hours_source": hours.source,
         "hours_text": hours_text(index, publisher, hours, None),
-        "next_change": hours.next_change.map(|t| t.to_rfc3339()),
+        "next_change": hours.next_change.map(crate::time::json),
         "next_state": hours.next_state,
     })
 }
