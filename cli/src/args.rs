@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use vigil_core::bookings::BookingKind;
+use vigil_core::bookings::{BookingKind, BookingStatus};
 use vigil_core::checkin::Channel;
 use vigil_core::screening::Risk;
 
@@ -133,12 +133,46 @@ pub struct SettingsSetArgs {
 pub enum NoteCommand {
     /// Add a note about a client (at least one of --phone, --email, --handle, --plate)
     Add(NoteAddArgs),
+    /// List your notes, most recently changed first
+    List,
+    /// Show one note and the bookings with the same client
+    Show(RecordArg),
+    /// Change a note's label, risk or text (what is not given stays)
+    Edit(NoteEditArgs),
+    /// Delete a note for good
+    Delete(RecordArg),
+}
+
+/// A record, by the id `list` shows.
+#[derive(Debug, Args)]
+pub struct RecordArg {
+    /// The record's id (32 hexadecimal digits, as `list` shows it)
+    #[arg(value_name = "ID")]
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteEditArgs {
+    /// The note's id (see `vigil note list`)
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// A new short name you recognise
+    #[arg(long, value_name = "L")]
+    pub label: Option<String>,
+    /// A new risk level
+    #[arg(long, value_name = "LEVEL", value_parser = core_enum(&Risk::ALL, Risk::as_str))]
+    pub risk: Option<Risk>,
+    /// A new text (replaces the old one; "" empties it)
+    #[arg(long, value_name = "T")]
+    pub text: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct NoteAddArgs {
+    /// The client's phone number, in any usual form (repeatable)
     #[arg(long, value_name = "P")]
     pub phone: Vec<String>,
+    /// The client's e-mail address (repeatable)
     #[arg(long, value_name = "E")]
     pub email: Vec<String>,
     /// platform:name, e.g. instagram:@someone
@@ -147,11 +181,13 @@ pub struct NoteAddArgs {
     /// Number plate (part of one is enough to match later)
     #[arg(long, value_name = "X")]
     pub plate: Vec<String>,
+    /// How careful to be with this client: what `vigil screen` answers for them
     #[arg(long, value_name = "LEVEL", value_parser = core_enum(&Risk::ALL, Risk::as_str))]
     pub risk: Risk,
     /// A short name you recognise [default: the first identifier]
     #[arg(long, value_name = "L")]
     pub label: Option<String>,
+    /// What happened, in your words (kept encrypted, never shared)
     #[arg(long, value_name = "T")]
     pub text: Option<String>,
 }
@@ -169,14 +205,64 @@ pub enum BuddyCommand {
     Add(BuddyAddArgs),
     /// List buddies
     List,
+    /// Show one buddy
+    Show(BuddyWhich),
+    /// Change a buddy's details (what is not given stays)
+    Edit(BuddyEditArgs),
+    /// Give a buddy a new name (e.g. when two have the same one)
+    Rename(BuddyRenameArgs),
+    /// Remove a buddy (check-ins already armed still alert them)
+    Remove(BuddyWhich),
     /// The languages buddy messages can be written in
     Languages,
 }
 
 #[derive(Debug, Args)]
+pub struct BuddyWhich {
+    /// The buddy's name, or their id when two share a name (see `vigil buddy list`)
+    #[arg(value_name = "NAME|ID")]
+    pub who: String,
+}
+
+#[derive(Debug, Args)]
+pub struct BuddyRenameArgs {
+    /// The buddy's name, or their id when two share a name (see `vigil buddy list`)
+    #[arg(value_name = "NAME|ID")]
+    pub who: String,
+    /// The new name
+    #[arg(value_name = "NEW_NAME")]
+    pub new_name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct BuddyEditArgs {
+    /// The buddy's name, or their id when two share a name (see `vigil buddy list`)
+    #[arg(value_name = "NAME|ID")]
+    pub who: String,
+    /// A new name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A new phone number, in any usual form
+    #[arg(long, value_name = "P")]
+    pub phone: Option<String>,
+    /// A new message language (`vigil buddy languages` lists them)
+    #[arg(long)]
+    pub language: Option<String>,
+    /// A new first way to reach them
+    #[arg(long, value_parser = core_enum(&Channel::ALL, Channel::as_str))]
+    pub channel: Option<Channel>,
+    /// Write their SMS without diacritics
+    #[arg(long, value_name = "yes|no", value_parser = clap::builder::BoolishValueParser::new())]
+    pub plain_letters: Option<bool>,
+}
+
+#[derive(Debug, Args)]
 pub struct BuddyAddArgs {
+    /// Their name, as you call them (used with `checkin start --buddy NAME`)
     #[arg(long)]
     pub name: String,
+    /// Their phone number, in any usual form (numbers without a country code are read in
+    /// your region)
     #[arg(long, value_name = "P")]
     pub phone: String,
     /// Language of the messages this buddy gets: en, es, pl, pt (Portugal), pt-BR (Brazil),
@@ -499,6 +585,53 @@ pub enum BookingCommand {
     Add(BookingAddArgs),
     /// List bookings, newest first
     List(BookingListArgs),
+    /// Show one booking
+    Show(RecordArg),
+    /// Change a booking (what is not given stays)
+    Edit(BookingEditArgs),
+    /// Mark how a booking went: done, cancelled, incident (or back to planned)
+    Status(BookingStatusArgs),
+    /// Delete a booking for good
+    Delete(RecordArg),
+}
+
+#[derive(Debug, Args)]
+pub struct BookingStatusArgs {
+    /// The booking's id (see `vigil booking list`)
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The new status
+    #[arg(value_name = "STATUS",
+          value_parser = core_enum(&BookingStatus::ALL, BookingStatus::as_str))]
+    pub status: BookingStatus,
+}
+
+#[derive(Debug, Args)]
+pub struct BookingEditArgs {
+    /// The booking's id (see `vigil booking list`)
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Who the booking is with
+    #[arg(long, value_name = "LABEL")]
+    pub client: Option<String>,
+    /// The client's phone number ("" removes it)
+    #[arg(long, value_name = "P")]
+    pub phone: Option<String>,
+    /// A new start time (any form `booking add --at` takes); the length stays
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// A new length in minutes
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..=10_080))]
+    pub minutes: Option<i64>,
+    /// A new kind
+    #[arg(long, value_parser = core_enum(&BookingKind::ALL, BookingKind::as_str))]
+    pub kind: Option<BookingKind>,
+    /// Where it happens ("" removes it)
+    #[arg(long, value_name = "TEXT")]
+    pub address: Option<String>,
+    /// A private note ("" removes it)
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Args)]

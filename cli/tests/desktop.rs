@@ -340,3 +340,197 @@ fn local_and_relative_times_are_read_in_the_zone_and_shown_with_it() {
         .success()
         .stdout(predicate::str::is_match(r"(GMT|BST) \(in \d+ min\)").unwrap());
 }
+
+#[test]
+fn bookings_can_be_shown_edited_marked_and_deleted() {
+    let env = Env::with_vault();
+    let b = env.json(&[
+        "booking",
+        "add",
+        "--client",
+        "Tom",
+        "--tz",
+        "UTC",
+        "--at",
+        "2026-12-01 21:00",
+        "--minutes",
+        "90",
+        "--address",
+        "12 Example Street",
+    ]);
+    let id = b["id"].as_str().unwrap();
+    let shown = env.json(&["booking", "show", id]);
+    assert_eq!(shown["client"]["label"], "Tom");
+
+    // Moving the start keeps the length; "" removes an optional field; the rest stays.
+    let edited = env.json(&[
+        "booking",
+        "edit",
+        id,
+        "--tz",
+        "UTC",
+        "--at",
+        "2026-12-01 22:00",
+        "--address",
+        "",
+        "--phone",
+        "07700 900123",
+    ]);
+    assert_eq!(edited["starts_at"], "2026-12-01T22:00:00Z");
+    assert_eq!(edited["ends_at"], "2026-12-01T23:30:00Z");
+    assert_eq!(edited["place"]["address"], serde_json::Value::Null);
+    assert_eq!(edited["client"]["phone"], "07700 900123");
+    assert_eq!(edited["client"]["label"], "Tom");
+    assert_eq!(edited["created_at"], b["created_at"]);
+
+    for status in ["done", "cancelled", "incident", "planned"] {
+        assert_eq!(
+            env.json(&["booking", "status", id, status])["status"],
+            status
+        );
+    }
+    env.vigil()
+        .args(["booking", "status", id, "finished"])
+        .assert()
+        .code(2);
+
+    env.vigil()
+        .args(["booking", "delete", id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Deleted booking"));
+    env.vigil().args(["booking", "show", id]).assert().code(10);
+    env.vigil()
+        .args(["booking", "show", "not-an-id"])
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains("record id"));
+}
+
+#[test]
+fn notes_can_be_listed_shown_edited_and_deleted() {
+    let env = Env::with_vault();
+    env.json(&[
+        "booking",
+        "add",
+        "--client",
+        "Dave",
+        "--phone",
+        "07700 900123",
+        "--tz",
+        "UTC",
+        "--at",
+        "2026-11-28 20:00",
+    ]);
+    let note = env.json(&[
+        "note",
+        "add",
+        "--phone",
+        "07700 900123",
+        "--risk",
+        "caution",
+        "--label",
+        "Dave",
+        "--text",
+        "haggles",
+    ]);
+    let id = note["id"].as_str().unwrap();
+    let list = env.json(&["note", "list"]);
+    assert_eq!(list["notes"][0]["id"], id);
+    let shown = env.json(&["note", "show", id]);
+    assert_eq!(shown["bookings"].as_array().unwrap().len(), 1);
+    env.vigil()
+        .env("TZ", "UTC")
+        .args(["note", "show", id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "seen in 1 booking(s), last 2026-11-28 20:00 UTC",
+        ));
+
+    let edited = env.json(&[
+        "note",
+        "edit",
+        id,
+        "--risk",
+        "danger",
+        "--text",
+        "threatened me",
+    ]);
+    assert_eq!(edited["risk"], "danger");
+    assert_eq!(edited["label"], "Dave");
+    assert_eq!(edited["text"], "threatened me");
+    let screened = env.json(&["screen", "07700 900123"]);
+    assert_eq!(screened["matches"][0]["source"]["note"]["risk"], "danger");
+
+    env.vigil().args(["note", "delete", id]).assert().success();
+    assert!(env.json(&["note", "list"])["notes"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let screened = env.json(&["screen", "07700 900123"]);
+    assert!(screened["matches"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn two_buddies_with_one_name_can_be_told_apart_renamed_edited_and_removed() {
+    let env = Env::with_vault();
+    let first = env.json(&["buddy", "add", "--name", "Ana", "--phone", "07400 123456"]);
+    env.json(&["buddy", "add", "--name", "Ana", "--phone", "07400 654321"]);
+    env.vigil()
+        .args([
+            "checkin",
+            "set-codes",
+            "--code",
+            "4821",
+            "--duress-code",
+            "9137",
+        ])
+        .assert()
+        .success();
+    env.vigil()
+        .args(["checkin", "start", "--minutes", "30", "--buddy", "Ana"])
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains("rename one of them"));
+    env.vigil().args(["buddy", "show", "Ana"]).assert().code(6);
+
+    // The id tells them apart; the rename ends the clash.
+    let id = first["id"].as_str().unwrap();
+    let renamed = env.json(&["buddy", "rename", id, "Ana (work)"]);
+    assert_eq!(renamed["name"], "Ana (work)");
+    assert_eq!(renamed["phone"], "+447400123456");
+    assert_eq!(
+        env.json(&["buddy", "show", "ana"])["phone"],
+        "+447400654321"
+    );
+    let edited = env.json(&[
+        "buddy",
+        "edit",
+        "Ana (work)",
+        "--phone",
+        "07400 111222",
+        "--language",
+        "ro",
+    ]);
+    assert_eq!(edited["phone"], "+447400111222");
+    assert_eq!(edited["language"], "ro");
+    assert_eq!(edited["plain_letters"], true);
+    env.vigil()
+        .args(["buddy", "edit", "Ana (work)", "--phone", "not a number"])
+        .assert()
+        .code(6);
+
+    let status = env.json(&["checkin", "start", "--minutes", "30", "--buddy", "Ana"]);
+    assert_eq!(status["phase"], "armed");
+    // With one check-in armed, extend and cancel need no --id.
+    env.json(&["checkin", "extend", "--minutes", "15"]);
+    env.json(&["checkin", "cancel"]);
+
+    env.vigil()
+        .args(["buddy", "remove", "Ana (work)"])
+        .assert()
+        .success();
+    let list = env.json(&["buddy", "list"]);
+    assert_eq!(list["buddies"].as_array().unwrap().len(), 1);
+}

@@ -1,10 +1,10 @@
-//! `vigil booking add|list`.
+//! `vigil booking add|list|show|edit|status|delete`.
 
 use chrono::Utc;
 use serde_json::{json, Value};
 use vigil_core::bookings::{Booking, BookingDraft, TimeRange};
 
-use crate::args::{BookingAddArgs, BookingCommand, BookingListArgs};
+use crate::args::{BookingAddArgs, BookingCommand, BookingEditArgs, BookingListArgs};
 use crate::context::Context;
 use crate::error::CliResult;
 use crate::time::json as json_time;
@@ -13,7 +13,87 @@ pub fn run(ctx: &Context, command: BookingCommand) -> CliResult {
     match command {
         BookingCommand::Add(a) => add(ctx, a),
         BookingCommand::List(a) => list(ctx, a),
+        BookingCommand::Show(a) => {
+            let id = parse_id(&a.id)?;
+            let app = ctx.unlock()?;
+            let b = app.session().bookings().get(&id)?;
+            ctx.emit(booking_json(&b), || table(ctx, std::slice::from_ref(&b)))
+        }
+        BookingCommand::Edit(a) => edit(ctx, a),
+        BookingCommand::Status(a) => {
+            let id = parse_id(&a.id)?;
+            let app = ctx.unlock()?;
+            let b = app
+                .session()
+                .bookings()
+                .set_status(&id, a.status, Utc::now())?;
+            ctx.emit(booking_json(&b), || {
+                format!("Booking {} is now {}.", b.id, b.details.status.as_str())
+            })
+        }
+        BookingCommand::Delete(a) => {
+            let id = parse_id(&a.id)?;
+            let app = ctx.unlock()?;
+            app.session().bookings().delete(&id)?;
+            ctx.emit(json!({ "deleted": id }), || {
+                format!("Deleted booking {id}.")
+            })
+        }
     }
+}
+
+/// Only what was given changes; "" removes an optional field.
+fn edit(ctx: &Context, a: BookingEditArgs) -> CliResult {
+    let id = parse_id(&a.id)?;
+    let now = Utc::now();
+    let at = a.at.map(|t| ctx.time("--at", &t, now)).transpose()?;
+    let app = ctx.unlock()?;
+    let bookings = app.session().bookings();
+    let old = bookings.get(&id)?;
+    let mut d = old.details.clone();
+    let optional = |v: String| (!v.trim().is_empty()).then_some(v);
+    if let Some(client) = a.client {
+        d.client.label = client;
+    }
+    if let Some(phone) = a.phone {
+        d.client.phone = optional(phone);
+    }
+    let length = old.duration();
+    if let Some(at) = at {
+        d.starts_at = at;
+        d.ends_at = length.map(|l| at + l);
+    }
+    if let Some(minutes) = a.minutes {
+        d.ends_at = Some(d.starts_at + vigil_core::checkin::minutes("booking length", minutes)?);
+    }
+    if let Some(kind) = a.kind {
+        d.kind = kind;
+    }
+    if let Some(address) = a.address {
+        d.place.address = optional(address);
+    }
+    if let Some(note) = a.note {
+        d.notes = optional(note);
+    }
+    let b = bookings.update(&id, d, now)?;
+    ctx.emit(booking_json(&b), || {
+        format!(
+            "Changed booking {}:\n{}",
+            b.id,
+            table(ctx, std::slice::from_ref(&b))
+        )
+    })
+}
+
+/// A record id as typed.
+pub fn parse_id(s: &str) -> CliResult<vigil_core::vault::RecordId> {
+    s.trim().parse().map_err(|_| {
+        crate::error::CliError::new(
+            crate::error::Exit::Invalid,
+            "that is not a record id (32 hexadecimal digits)",
+        )
+        .with_hint("ids are shown by the `list` commands")
+    })
 }
 
 fn add(ctx: &Context, a: BookingAddArgs) -> CliResult {

@@ -87,29 +87,92 @@ pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
                     if listing.items.is_empty() {
                         return "No buddies yet: add one with `vigil buddy add`.".to_owned();
                     }
-                    listing
-                        .items
-                        .iter()
-                        .map(|b| {
-                            format!(
-                                "{}  {:<20} {:<16} {:?} ({}{})\n",
-                                b.id,
-                                b.name,
-                                b.phone,
-                                b.channel,
-                                b.language,
-                                if b.plain_letters {
-                                    ", plain letters"
-                                } else {
-                                    ""
-                                }
-                            )
-                        })
-                        .collect()
+                    listing.items.iter().map(buddy_line).collect()
                 },
             )
         }
+        BuddyCommand::Show(w) => {
+            let b = app.find_buddy(&buddy_ref(&w.who))?;
+            ctx.emit(json!(b), || buddy_line(&b))
+        }
+        BuddyCommand::Rename(r) => {
+            let b = app.find_buddy(&buddy_ref(&r.who))?;
+            let draft = BuddyDraft {
+                name: r.new_name,
+                ..draft_of(&b)
+            };
+            let b = app.update_buddy(&b.id, draft)?;
+            ctx.emit(json!(b), || format!("Renamed: {}", buddy_line(&b)))
+        }
+        BuddyCommand::Edit(e) => {
+            let old = app.find_buddy(&buddy_ref(&e.who))?;
+            let mut draft = draft_of(&old);
+            if let Some(name) = e.name {
+                draft.name = name;
+            }
+            if let Some(phone) = e.phone {
+                draft.phone = phone;
+            }
+            if let Some(language) = e.language {
+                draft.language = language;
+                // A new language brings its own usual practice unless said otherwise.
+                draft.plain_letters = None;
+            }
+            if let Some(channel) = e.channel {
+                draft.channel = channel;
+            }
+            if e.plain_letters.is_some() {
+                draft.plain_letters = e.plain_letters;
+            }
+            let b = app.update_buddy(&old.id, draft)?;
+            ctx.emit(json!(b), || format!("Changed: {}", buddy_line(&b)))
+        }
+        BuddyCommand::Remove(w) => {
+            let b = app.find_buddy(&buddy_ref(&w.who))?;
+            checkins.remove_buddy(&b.id)?;
+            ctx.emit(json!({ "removed": b.id }), || {
+                format!(
+                    "Removed buddy {}. A check-in already armed still alerts them.",
+                    b.name
+                )
+            })
+        }
     }
+}
+
+/// A buddy named on the command line: an id when it reads as one, else a name.
+fn buddy_ref(who: &str) -> BuddyRef {
+    match who.trim().parse::<RecordId>() {
+        Ok(id) => BuddyRef::Id(id),
+        Err(_) => BuddyRef::Name(who.to_owned()),
+    }
+}
+
+/// A stored buddy as a draft, to change some fields and keep the rest.
+fn draft_of(b: &vigil_core::checkin::Buddy) -> BuddyDraft {
+    BuddyDraft {
+        name: b.name.clone(),
+        phone: b.phone.clone(),
+        channel: b.channel,
+        language: b.language.clone(),
+        plain_letters: Some(b.plain_letters),
+    }
+}
+
+fn buddy_line(b: &vigil_core::checkin::Buddy) -> String {
+    format!(
+        "{}  {:<20} {:<16} {} ({}{})\n",
+        b.id,
+        b.name,
+        b.phone,
+        b.channel.as_str(),
+        b.language,
+        if b.plain_letters {
+            ", plain letters"
+        } else {
+            ""
+        }
+    )
 }
 
 pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
