@@ -317,8 +317,13 @@ pub struct CheckinStartArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckinOkArgs {
-    #[arg(long)]
-    pub code: String,
+    /// Your check-in code (or the duress code). Typed here it stays in the shell's
+    /// history: leave it out to be asked at a hidden prompt
+    #[arg(long, value_name = "CODE", conflicts_with = "code_fd")]
+    pub code: Option<String>,
+    /// Read the code from this open file descriptor (for scripts; 0 is stdin)
+    #[arg(long, value_name = "N")]
+    pub code_fd: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -381,10 +386,18 @@ pub struct InstallTimerArgs {
 
 #[derive(Debug, Args)]
 pub struct SetCodesArgs {
-    #[arg(long, value_name = "C")]
-    pub code: String,
-    #[arg(long, value_name = "D")]
-    pub duress_code: String,
+    /// The check-in code that ends a check-in (at least 4 characters). Typed here it stays
+    /// in the shell's history: leave it out to be asked at a hidden prompt
+    #[arg(long, value_name = "C", conflicts_with = "code_fd")]
+    pub code: Option<String>,
+    /// The duress code: ends a check-in the same way and silently alerts your buddies
+    /// (different from the check-in code). Leave it out to be asked at a hidden prompt
+    #[arg(long, value_name = "D", conflicts_with = "code_fd")]
+    pub duress_code: Option<String>,
+    /// Read both codes from this open file descriptor, one a line: the check-in code, then
+    /// the duress code (for scripts; 0 is stdin)
+    #[arg(long, value_name = "N")]
+    pub code_fd: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -577,6 +590,10 @@ pub struct InitArgs {
     /// PBKDF2 iterations. For tests only: the default is the safe choice.
     #[arg(long, hide = true, value_parser = parse_kdf_iterations)]
     pub kdf_iterations: Option<u32>,
+    /// Accept a passphrase that is easy to guess (refused otherwise): someone who copies
+    /// the vault and its device-secret file could then open it
+    #[arg(long)]
+    pub allow_weak_passphrase: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -167,6 +167,7 @@ fn run(cli: Cli) -> CliResult {
         region: cli.global.region,
         zone: time::Zone::find(cli.global.tz.as_deref())
             .map_err(|e| CliError::new(Exit::Usage, e))?,
+        passphrase_cache: std::cell::OnceCell::new(),
     };
     match cli.command {
         Command::Init(a) => commands::vault::init(&ctx, a),

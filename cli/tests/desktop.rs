@@ -534,3 +534,76 @@ fn two_buddies_with_one_name_can_be_told_apart_renamed_edited_and_removed() {
     let list = env.json(&["buddy", "list"]);
     assert_eq!(list["buddies"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn codes_stay_off_the_command_line_and_weak_passphrases_need_an_override() {
+    let env = Env::with_vault();
+    env.vigil()
+        .args(["buddy", "add", "--name", "Ana", "--phone", "07400 123456"])
+        .assert()
+        .success();
+    // No flag, no terminal: refused at once, pointing at --code-fd.
+    env.vigil()
+        .args(["checkin", "set-codes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--code-fd"));
+    // Both codes from a file descriptor (stdin here), one a line.
+    env.vigil()
+        .args(["checkin", "set-codes", "--code-fd", "0"])
+        .write_stdin("4821\n9137\n")
+        .assert()
+        .success();
+    env.vigil()
+        .args(["checkin", "set-codes", "--code-fd", "0"])
+        .write_stdin("4821\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("2 line(s)"));
+    env.json(&["checkin", "start", "--minutes", "30"]);
+    env.bare()
+        .args(["checkin", "ok"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no check-in code given"));
+    env.bare()
+        .args(["checkin", "ok", "--code-fd", "0"])
+        .write_stdin("0000\n")
+        .assert()
+        .code(13);
+    env.bare()
+        .args(["checkin", "ok", "--code-fd", "0"])
+        .write_stdin("4821\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Checked in"));
+
+    // A weak passphrase is refused without an override, and never repeated.
+    let weak = Env::empty();
+    weak.bare()
+        .env("VIGIL_PASSPHRASE", "abc12")
+        .args(["init", "--kdf-iterations", "100000"])
+        .assert()
+        .code(6)
+        .stderr(
+            predicate::str::contains("too easy to guess")
+                .and(predicate::str::contains("--allow-weak-passphrase"))
+                .and(predicate::str::contains("abc12").not()),
+        );
+    assert!(!weak.vault().exists());
+    weak.bare()
+        .env("VIGIL_PASSPHRASE", "abc12")
+        .args([
+            "init",
+            "--kdf-iterations",
+            "100000",
+            "--allow-weak-passphrase",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("easy to guess"));
+    // The usual test passphrase passes the floor quietly.
+    let fine = Env::empty();
+    let doc = fine.json(&["init", "--kdf-iterations", "100000"]);
+    assert!(doc["passphrase_strength"].as_u64().unwrap() >= 3);
+}

@@ -14,7 +14,7 @@ use vigil_core::checkin::{
 use vigil_core::vault::RecordId;
 
 use crate::args::{BuddyAddArgs, BuddyCommand, CheckinCommand, CheckinIdArgs, CheckinStartArgs};
-use crate::context::Context;
+use crate::context::{read_codes, Context};
 use crate::error::{CliError, CliResult, Exit};
 use crate::time::json as json_time;
 
@@ -180,7 +180,9 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
     match command {
         CheckinCommand::Start(a) => start(ctx, a),
         CheckinCommand::Ok(a) => {
-            let receipt = ctx.runner()?.check_in(&a.code, now)?;
+            let runner = ctx.runner()?;
+            let code = read_codes(&["check-in code"], vec![a.code], a.code_fd, false)?;
+            let receipt = runner.check_in(&code[0], now)?;
             // The same words for the normal and the duress code: someone may be watching.
             ctx.emit(
                 json!({ "checked_in": receipt.checkins, "at": json_time(receipt.at) }),
@@ -319,8 +321,14 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
         CheckinCommand::InstallTimer(a) => super::timer::install(ctx, a),
         CheckinCommand::SetCodes(a) => {
             ctx.require_device_secret()?;
+            let codes = read_codes(
+                &["check-in code", "duress code"],
+                vec![a.code, a.duress_code],
+                a.code_fd,
+                true,
+            )?;
             let app = ctx.unlock()?;
-            app.checkins()?.set_codes(&a.code, &a.duress_code)?;
+            app.checkins()?.set_codes(&codes[0], &codes[1])?;
             ctx.emit(json!({ "codes_set": true }), || {
                 "Check-in code and duress code set. Either one ends a check-in and looks the \
                  same; the duress code also alerts your buddies silently."

@@ -19,6 +19,7 @@ mod bundles;
 mod checkins;
 mod directory;
 pub mod duress;
+mod passphrase;
 mod people;
 mod settings;
 pub(crate) mod tables;
@@ -38,6 +39,9 @@ pub use backup::export_file_tmp_path;
 pub use bundles::Imported;
 pub use checkins::Escalation;
 pub use directory::{FoundService, NearbyServices, SearchBy, MAX_RADIUS_KM};
+pub use passphrase::{
+    check_new_passphrase, passphrase_strength, PassphraseStrength, MIN_PASSPHRASE_SCORE,
+};
 pub use people::{BuddyRef, NoteDefaults};
 pub use settings::{
     Settings, MAX_IDLE_LOCK_MINUTES, MAX_UTC_OFFSET_MINUTES, MIN_UTC_OFFSET_MINUTES,
