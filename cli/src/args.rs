@@ -102,6 +102,18 @@ pub enum Command {
     Wipe(WipeArgs),
     /// A guided tour on built-in defaults, in a temporary directory; touches no real vault
     Tour,
+    /// Print a completion script for your shell, e.g. `vigil completions bash >
+    /// ~/.local/share/bash-completion/completions/vigil`
+    Completions(CompletionsArgs),
+    /// Print the manual page (with the exit statuses), e.g. `vigil man | man -l -`
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]
@@ -300,6 +312,8 @@ pub enum CheckinCommand {
 
 #[derive(Debug, Args)]
 pub struct CheckinStartArgs {
+    /// Minutes until the deadline (1 to 720): check in before then, or your buddies are
+    /// alerted after a short grace period
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..=720))]
     pub minutes: i64,
     /// The booking this check-in covers (its details go into the buddy message)
@@ -335,6 +349,7 @@ pub struct CheckinIdArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckinExtendArgs {
+    /// Minutes to add to the deadline (1 to 720)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..=720))]
     pub minutes: i64,
     #[command(flatten)]
@@ -410,6 +425,7 @@ pub enum TrustCommand {
 
 #[derive(Debug, Args)]
 pub struct TrustAddArgs {
+    /// A name for the publisher, as you will recognise it in `trust list`
     #[arg(long)]
     pub name: String,
     /// A file holding the public key (vigil-pub:...)
@@ -419,6 +435,7 @@ pub struct TrustAddArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
+    /// The signed bundle (.vgl) to import; its signature is checked before anything is read
     #[arg(value_name = "BUNDLE_FILE")]
     pub bundle: PathBuf,
 }
@@ -436,6 +453,7 @@ pub struct ServicesNearArgs {
     /// LAT,LON in decimal degrees, e.g. 51.5074,-0.1278
     #[arg(value_name = "LAT,LON", allow_hyphen_values = true, value_parser = parse_point)]
     pub point: (f64, f64),
+    /// How far to look, in kilometres
     #[arg(long, value_name = "R", default_value_t = 5.0)]
     pub radius_km: f64,
     /// Only these categories (repeatable), e.g. sexual_health_clinic, pharmacy, sarc, "A&E"
@@ -449,6 +467,7 @@ pub struct ServicesNearArgs {
     /// ...), then the "maybe open" group
     #[arg(long, value_name = "TIME")]
     pub open_at: Option<String>,
+    /// At most this many services
     #[arg(long, value_name = "N", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub limit: u32,
@@ -456,10 +475,12 @@ pub struct ServicesNearArgs {
 
 #[derive(Debug, Args)]
 pub struct ServicesSearchArgs {
+    /// Part of a service's name (or, with --postcode, of a postcode)
     pub text: String,
     /// Search postcodes instead of names
     #[arg(long)]
     pub postcode: bool,
+    /// At most this many services
     #[arg(long, value_name = "N", default_value_t = 20,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub limit: u32,
@@ -494,6 +515,8 @@ pub struct PublishDirectoryArgs {
     /// The source file (for --format nhs: the folder holding the NHS files)
     #[arg(long, value_name = "FILE")]
     pub from: PathBuf,
+    /// The source's format: GeoJSON, the NHS Choices extract folder, or CSV (see
+    /// docs/directory.md)
     #[arg(long, value_enum)]
     pub format: SourceFormat,
     #[command(flatten)]
@@ -505,6 +528,7 @@ pub struct PublishDirectoryArgs {
 
 #[derive(Debug, Args)]
 pub struct PublishAlertsArgs {
+    /// The alerts, one JSON object a line (see docs/screening.md)
     #[arg(long, value_name = "FILE")]
     pub from: PathBuf,
     #[command(flatten)]
@@ -523,6 +547,7 @@ pub struct SignArgs {
     #[arg(long, value_name = "DAYS", default_value_t = 90,
           value_parser = clap::value_parser!(i64).range(1..=3650))]
     pub valid_days: i64,
+    /// Where to write the signed bundle
     #[arg(long, value_name = "BUNDLE")]
     pub out: PathBuf,
 }
@@ -560,6 +585,7 @@ pub struct UnlockLimitArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// Where to write the encrypted export (an age file, readable by you only)
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Encrypt to this age public key instead of a passphrase (repeatable)
@@ -572,6 +598,7 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
+    /// The export to read (from `vigil export`)
     #[arg(long, value_name = "FILE")]
     pub from: PathBuf,
     /// An age identity file (AGE-SECRET-KEY-...) instead of the export passphrase
@@ -783,5 +810,36 @@ mod tests {
     fn kdf_iterations_have_a_floor() {
         assert!(parse_kdf_iterations("99999").is_err());
         assert_eq!(parse_kdf_iterations("100000"), Ok(100_000));
+    }
+}
+
+#[cfg(test)]
+mod help_tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every argument of every command says what it is for.
+    #[test]
+    fn every_flag_and_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if arg.is_hide_set() || id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_about().is_none() && sub.get_name() != "help" {
+                    missing.push(format!("{path} {} (the command)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "vigil", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:#?}");
     }
 }

@@ -150,6 +150,12 @@ fn usage_error(e: &clap::Error) -> CliError {
 }
 
 fn run(cli: Cli) -> CliResult {
+    // Help for the person's shell and manual: no vault involved.
+    match &cli.command {
+        Command::Completions(a) => return commands::help::completions(a.shell),
+        Command::Man => return commands::help::man(),
+        _ => {}
+    }
     let vault = match cli.global.vault {
         Some(path) => path,
         None => Context::default_vault().ok_or_else(|| {
@@ -188,5 +194,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Restore(a) => commands::backup::restore(&ctx, a),
         Command::Wipe(a) => commands::vault::wipe(&ctx, a),
         Command::Tour => tour::run(&ctx),
+        Command::Completions(a) => commands::help::completions(a.shell),
+        Command::Man => commands::help::man(),
     }
 }

@@ -607,3 +607,63 @@ fn codes_stay_off_the_command_line_and_weak_passphrases_need_an_override() {
     let doc = fine.json(&["init", "--kdf-iterations", "100000"]);
     assert!(doc["passphrase_strength"].as_u64().unwrap() >= 3);
 }
+
+#[test]
+fn completions_man_page_and_one_key_fingerprint_form() {
+    let env = Env::empty();
+    // No vault is needed for help.
+    let bash = env.bare().args(["completions", "bash"]).assert().success();
+    let bash = String::from_utf8_lossy(&bash.get_output().stdout).into_owned();
+    assert!(
+        bash.contains("_vigil") && bash.contains("install-timer"),
+        "bash completion"
+    );
+    env.bare().args(["completions", "zsh"]).assert().success();
+    env.bare().args(["completions", "tcsh"]).assert().code(2);
+    let man = env.bare().arg("man").assert().success();
+    let man = String::from_utf8_lossy(&man.get_output().stdout).into_owned();
+    assert!(man.contains(".TH vigil 1"), "roff");
+    assert!(man.contains(".SH \"EXIT STATUS\"") && man.contains("wrong check-in code"));
+    for code in 0..=14 {
+        assert!(
+            man.contains(&format!(".TP\n{code}\n")),
+            "exit status {code}"
+        );
+    }
+    // Help on flags that had none.
+    env.bare()
+        .args(["checkin", "start", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Minutes until the deadline"));
+
+    // keygen, trust add and trust list name the key the same way.
+    let env = Env::with_vault();
+    let key = env.path("project.key");
+    let made = env
+        .bare()
+        .args(["publish", "keygen", "--out"])
+        .arg(&key)
+        .assert()
+        .success();
+    let made = String::from_utf8_lossy(&made.get_output().stdout).into_owned();
+    let id = made
+        .split("(key ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .expect("keygen shows the key id")
+        .to_owned();
+    assert_eq!(id.len(), 16);
+    // The README's file name: keygen writes <out>.pub.
+    env.vigil()
+        .args(["trust", "add", "--name", "Local project", "--key"])
+        .arg(env.path("project.key.pub"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("key {id}")));
+    env.vigil()
+        .args(["trust", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("Local project  key {id}")));
+}

@@ -55,7 +55,8 @@ pub fn trust(ctx: &Context, command: TrustCommand) -> CliResult {
                     for p in &publishers.items {
                         let keys: Vec<String> =
                             p.keys.iter().map(|k| k.key_id.to_string()).collect();
-                        out.push_str(&format!("{}  keys {}\n", p.name, keys.join(", ")));
+                        let keys: Vec<String> = keys.iter().map(|k| format!("key {k}")).collect();
+                        out.push_str(&format!("{}  {}\n", p.name, keys.join(", ")));
                         for f in feeds.iter().filter(|f| f.publisher_id == p.id) {
                             out.push_str(&format!(
                                 "  {} version {}{}\n",

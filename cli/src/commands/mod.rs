@@ -5,6 +5,7 @@ pub mod booking;
 pub mod checkin;
 pub mod deliver;
 pub mod feeds;
+pub mod help;
 pub mod publish;
 pub mod screening;
 pub mod security;

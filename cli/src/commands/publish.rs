@@ -49,13 +49,16 @@ fn keygen(ctx: &Context, a: KeygenArgs) -> CliResult {
         }),
         || {
             format!(
-                "{public}\n\nSecret key written to {} (readable by you only): keep it offline \
+                "{public}\n(key {})\n\nSecret key written to {} (readable by you only): keep it offline \
                  and backed up; whoever has it can publish in your name.\nPublic key also in \
                  {}: give it to the people who will trust your bundles \
-                 (`vigil trust add --name NAME --key {}`).",
+                 (`vigil trust add --name NAME --key {}`); `vigil trust list` shows it as \
+                 key {}.",
+                public.key_id(),
                 a.out.display(),
                 public_file.display(),
-                public_file.display()
+                public_file.display(),
+                public.key_id()
             )
         },
     )
@@ -103,10 +106,11 @@ fn directory(ctx: &Context, a: PublishDirectoryArgs) -> CliResult {
         }),
         || {
             let mut out = format!(
-                "Signed directory bundle version {} with {} services ({} bytes): {}",
+                "Signed directory bundle version {} with {} services ({} bytes) with key {}: {}",
                 a.sign.version,
                 content.services.len(),
                 bundle.len(),
+                key.key_id(),
                 a.sign.out.display()
             );
             if a.format == SourceFormat::Nhs {
@@ -171,10 +175,11 @@ fn alerts(ctx: &Context, a: PublishAlertsArgs) -> CliResult {
         }),
         || {
             format!(
-                "Signed alerts bundle version {} with {} alerts ({} bytes): {}",
+                "Signed alerts bundle version {} with {} alerts ({} bytes) with key {}: {}",
                 a.sign.version,
                 check.imported,
                 bundle.len(),
+                key.key_id(),
                 a.sign.out.display()
             )
         },
