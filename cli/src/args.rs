@@ -450,9 +450,10 @@ pub enum ServicesCommand {
 
 #[derive(Debug, Args)]
 pub struct ServicesNearArgs {
-    /// LAT,LON in decimal degrees, e.g. 51.5074,-0.1278
-    #[arg(value_name = "LAT,LON", allow_hyphen_values = true, value_parser = parse_point)]
-    pub point: (f64, f64),
+    /// Where: LAT,LON in decimal degrees (51.5074,-0.1278), or a postcode ("WC2N 5HS") or a
+    /// service's name from the directory
+    #[arg(value_name = "PLACE", allow_hyphen_values = true, value_parser = parse_place)]
+    pub point: PlaceArg,
     /// How far to look, in kilometres
     #[arg(long, value_name = "R", default_value_t = 5.0)]
     pub radius_km: f64,
@@ -737,6 +738,28 @@ pub struct WipeArgs {
     /// Confirm: the vault cannot be recovered afterwards
     #[arg(long)]
     pub yes: bool,
+}
+
+/// Where `services near` looks: a point, or a text the directory may know.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlaceArg {
+    Point(f64, f64),
+    Text(String),
+}
+
+/// Two numbers with a comma are a point (checked); anything else is a place's name.
+fn parse_place(s: &str) -> Result<PlaceArg, String> {
+    let numeric = s
+        .split_once(',')
+        .is_some_and(|(a, b)| a.trim().parse::<f64>().is_ok() || b.trim().parse::<f64>().is_ok());
+    if numeric {
+        let (lat, lon) = parse_point(s)?;
+        Ok(PlaceArg::Point(lat, lon))
+    } else if s.trim().is_empty() {
+        Err("expected LAT,LON, a postcode or a place".to_owned())
+    } else {
+        Ok(PlaceArg::Text(s.trim().to_owned()))
+    }
 }
 
 /// `LAT,LON`.

@@ -1,6 +1,7 @@
 //! `vigil`: the desktop shell of Vigil and the publisher tools, on the core directly.
 
 mod args;
+mod colour;
 mod commands;
 mod context;
 mod error;

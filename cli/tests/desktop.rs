@@ -667,3 +667,140 @@ fn completions_man_page_and_one_key_fingerprint_form() {
         .success()
         .stdout(predicate::str::contains(format!("Local project  key {id}")));
 }
+
+/// A vault with a small signed directory: two services on the Strand (one a pharmacy open
+/// 09:00-10:00 only), one clinic in Manchester.
+fn with_directory() -> Env {
+    let env = Env::with_vault();
+    std::fs::write(
+        env.path("services.csv"),
+        "id,name,categories,latitude,longitude,address,postcode,phone,opening_hours\n\
+         1,Riverside Sexual Health,sexual_health_clinic,51.5080,-0.1247,1 Strand,WC2N 5HR,,24/7\n\
+         2,Night Pharmacy,pharmacy,51.5090,-0.1250,2 Strand,WC2N 5HS,,Mo-Su 09:00-10:00\n\
+         3,Far Away Clinic,sexual_health_clinic,53.4808,-2.2426,Manchester,M1 1AA,,\n",
+    )
+    .unwrap();
+    env.vigil()
+        .args(["publish", "keygen", "--out"])
+        .arg(env.path("pub.key"))
+        .assert()
+        .success();
+    env.vigil()
+        .args(["publish", "directory", "--format", "csv", "--from"])
+        .arg(env.path("services.csv"))
+        .arg("--key")
+        .arg(env.path("pub.key"))
+        .args(["--version", "1", "--out"])
+        .arg(env.path("dir.vgl"))
+        .assert()
+        .success();
+    env.vigil()
+        .args(["trust", "add", "--name", "Test", "--key"])
+        .arg(env.path("pub.key.pub"))
+        .assert()
+        .success();
+    env.vigil()
+        .arg("import")
+        .arg(env.path("dir.vgl"))
+        .assert()
+        .success();
+    env
+}
+
+#[test]
+fn services_near_a_postcode_and_the_nearest_outside_the_filters() {
+    let env = with_directory();
+    // A postcode from the directory is a place.
+    let near = env.json(&["services", "near", "WC2N 5HS", "--radius-km", "1"]);
+    assert_eq!(near["services"][0]["name"], "Night Pharmacy");
+    assert_eq!(near["services"].as_array().unwrap().len(), 2);
+    // A full postcode the directory lacks: its district, said so.
+    env.vigil()
+        .args(["services", "near", "WC2N 9ZZ", "--radius-km", "1"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("centre of its district"))
+        .stdout(predicate::str::contains("Riverside Sexual Health"));
+    env.vigil()
+        .args(["services", "near", "Nowhere Town"])
+        .assert()
+        .code(10)
+        .stderr(predicate::str::contains("LAT,LON").and(predicate::str::contains("Nowhere").not()));
+
+    // Nothing within the radius: the nearest beyond it, and how to widen.
+    let out = env
+        .vigil()
+        .args(["services", "near", "53.0,-2.0", "--radius-km", "5"])
+        .args(["--category", "sexual_health_clinic"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        text.contains("No service matches within that radius"),
+        "{text}"
+    );
+    assert!(text.contains("Nearest outside your filters"), "{text}");
+    assert!(text.contains("Far Away Clinic"), "{text}");
+    assert!(text.contains("--radius-km 5"), "{text}");
+    // Only a pharmacy, closed at that hour: the open filter is named, in JSON too.
+    let doc = env.json(&[
+        "services",
+        "near",
+        "51.5090,-0.1250",
+        "--radius-km",
+        "1",
+        "--category",
+        "pharmacy",
+        "--open-at",
+        "2026-12-01T15:00:00Z",
+    ]);
+    assert!(doc["services"].as_array().unwrap().is_empty());
+    let beyond = &doc["nearest_beyond"];
+    assert_eq!(beyond["service"]["name"], "Night Pharmacy");
+    assert_eq!(beyond["not_open"], true);
+    assert_eq!(beyond["outside_radius"], false);
+    // A category nobody lists: the nearest of any category.
+    let doc = env.json(&[
+        "services",
+        "near",
+        "51.5090,-0.1250",
+        "--radius-km",
+        "1",
+        "--category",
+        "sarc",
+    ]);
+    assert_eq!(doc["nearest_beyond"]["other_category"], true);
+}
+
+#[test]
+fn danger_is_red_on_request_and_never_with_no_color() {
+    let env = Env::with_vault();
+    env.json(&["note", "add", "--phone", "07700 900123", "--risk", "danger"]);
+    let screen = |vars: &[(&str, &str)]| {
+        let mut cmd = env.vigil();
+        cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        let out = cmd.args(["screen", "07700 900123"]).assert().success();
+        String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+    };
+    // Not a terminal: plain.
+    let plain = screen(&[]);
+    assert!(
+        plain.contains(": DANGER") && !plain.contains('\x1b'),
+        "{plain:?}"
+    );
+    let red = screen(&[("CLICOLOR_FORCE", "1")]);
+    assert!(red.contains("\x1b[1;31mDANGER\x1b[0m"), "{red:?}");
+    let no = screen(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!no.contains('\x1b'), "{no:?}");
+    // JSON never carries colour.
+    let mut cmd = env.vigil();
+    let out = cmd
+        .env("CLICOLOR_FORCE", "1")
+        .args(["screen", "07700 900123", "--json"])
+        .assert()
+        .success();
+    assert!(!out.get_output().stdout.contains(&0x1b));
+}

@@ -220,7 +220,7 @@ pub fn human(r: &ScreeningResult) -> String {
             Risk::Unknown if r.matches.is_empty() && r.is_incomplete() =>
                 "no readable notes or alerts".to_owned(),
             Risk::Unknown if r.matches.is_empty() => "no notes or alerts".to_owned(),
-            risk => risk.as_str().to_uppercase(),
+            risk => crate::colour::risk(risk, &risk.as_str().to_uppercase()),
         }
     );
     for m in &r.matches {

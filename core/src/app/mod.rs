@@ -21,6 +21,7 @@ mod directory;
 pub mod duress;
 mod passphrase;
 mod people;
+mod places;
 mod settings;
 pub(crate) mod tables;
 
@@ -43,6 +44,7 @@ pub use passphrase::{
     check_new_passphrase, passphrase_strength, PassphraseStrength, MIN_PASSPHRASE_SCORE,
 };
 pub use people::{BuddyRef, NoteDefaults};
+pub use places::{Beyond, Place, PlaceSource};
 pub use settings::{
     Settings, MAX_IDLE_LOCK_MINUTES, MAX_UTC_OFFSET_MINUTES, MIN_UTC_OFFSET_MINUTES,
 };
