@@ -2,10 +2,9 @@
 
 use std::path::PathBuf;
 
-use chrono::{DateTime, Utc};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use vigil_core::bookings::BookingKind;
+use vigil_core::bookings::{BookingKind, BookingStatus};
 use vigil_core::checkin::Channel;
 use vigil_core::screening::Risk;
 
@@ -49,6 +48,11 @@ pub struct Global {
     /// this command (default: the vault's setting, GB until changed with `vigil settings`)
     #[arg(long, global = true, value_name = "CC", env = "VIGIL_REGION")]
     pub region: Option<String>,
+
+    /// Time zone for the times you type and read, e.g. Europe/London [default: the TZ
+    /// variable, else the system's zone]
+    #[arg(long, global = true, value_name = "ZONE", env = "VIGIL_TZ")]
+    pub tz: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,6 +102,18 @@ pub enum Command {
     Wipe(WipeArgs),
     /// A guided tour on built-in defaults, in a temporary directory; touches no real vault
     Tour,
+    /// Print a completion script for your shell, e.g. `vigil completions bash >
+    /// ~/.local/share/bash-completion/completions/vigil`
+    Completions(CompletionsArgs),
+    /// Print the manual page (with the exit statuses), e.g. `vigil man | man -l -`
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,12 +145,46 @@ pub struct SettingsSetArgs {
 pub enum NoteCommand {
     /// Add a note about a client (at least one of --phone, --email, --handle, --plate)
     Add(NoteAddArgs),
+    /// List your notes, most recently changed first
+    List,
+    /// Show one note and the bookings with the same client
+    Show(RecordArg),
+    /// Change a note's label, risk or text (what is not given stays)
+    Edit(NoteEditArgs),
+    /// Delete a note for good
+    Delete(RecordArg),
+}
+
+/// A record, by the id `list` shows.
+#[derive(Debug, Args)]
+pub struct RecordArg {
+    /// The record's id (32 hexadecimal digits, as `list` shows it)
+    #[arg(value_name = "ID")]
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteEditArgs {
+    /// The note's id (see `vigil note list`)
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// A new short name you recognise
+    #[arg(long, value_name = "L")]
+    pub label: Option<String>,
+    /// A new risk level
+    #[arg(long, value_name = "LEVEL", value_parser = core_enum(&Risk::ALL, Risk::as_str))]
+    pub risk: Option<Risk>,
+    /// A new text (replaces the old one; "" empties it)
+    #[arg(long, value_name = "T")]
+    pub text: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct NoteAddArgs {
+    /// The client's phone number, in any usual form (repeatable)
     #[arg(long, value_name = "P")]
     pub phone: Vec<String>,
+    /// The client's e-mail address (repeatable)
     #[arg(long, value_name = "E")]
     pub email: Vec<String>,
     /// platform:name, e.g. instagram:@someone
@@ -143,11 +193,13 @@ pub struct NoteAddArgs {
     /// Number plate (part of one is enough to match later)
     #[arg(long, value_name = "X")]
     pub plate: Vec<String>,
+    /// How careful to be with this client: what `vigil screen` answers for them
     #[arg(long, value_name = "LEVEL", value_parser = core_enum(&Risk::ALL, Risk::as_str))]
     pub risk: Risk,
     /// A short name you recognise [default: the first identifier]
     #[arg(long, value_name = "L")]
     pub label: Option<String>,
+    /// What happened, in your words (kept encrypted, never shared)
     #[arg(long, value_name = "T")]
     pub text: Option<String>,
 }
@@ -165,14 +217,64 @@ pub enum BuddyCommand {
     Add(BuddyAddArgs),
     /// List buddies
     List,
+    /// Show one buddy
+    Show(BuddyWhich),
+    /// Change a buddy's details (what is not given stays)
+    Edit(BuddyEditArgs),
+    /// Give a buddy a new name (e.g. when two have the same one)
+    Rename(BuddyRenameArgs),
+    /// Remove a buddy (check-ins already armed still alert them)
+    Remove(BuddyWhich),
     /// The languages buddy messages can be written in
     Languages,
 }
 
 #[derive(Debug, Args)]
+pub struct BuddyWhich {
+    /// The buddy's name, or their id when two share a name (see `vigil buddy list`)
+    #[arg(value_name = "NAME|ID")]
+    pub who: String,
+}
+
+#[derive(Debug, Args)]
+pub struct BuddyRenameArgs {
+    /// The buddy's name, or their id when two share a name (see `vigil buddy list`)
+    #[arg(value_name = "NAME|ID")]
+    pub who: String,
+    /// The new name
+    #[arg(value_name = "NEW_NAME")]
+    pub new_name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct BuddyEditArgs {
+    /// The buddy's name, or their id when two share a name (see `vigil buddy list`)
+    #[arg(value_name = "NAME|ID")]
+    pub who: String,
+    /// A new name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A new phone number, in any usual form
+    #[arg(long, value_name = "P")]
+    pub phone: Option<String>,
+    /// A new message language (`vigil buddy languages` lists them)
+    #[arg(long)]
+    pub language: Option<String>,
+    /// A new first way to reach them
+    #[arg(long, value_parser = core_enum(&Channel::ALL, Channel::as_str))]
+    pub channel: Option<Channel>,
+    /// Write their SMS without diacritics
+    #[arg(long, value_name = "yes|no", value_parser = clap::builder::BoolishValueParser::new())]
+    pub plain_letters: Option<bool>,
+}
+
+#[derive(Debug, Args)]
 pub struct BuddyAddArgs {
+    /// Their name, as you call them (used with `checkin start --buddy NAME`)
     #[arg(long)]
     pub name: String,
+    /// Their phone number, in any usual form (numbers without a country code are read in
+    /// your region)
     #[arg(long, value_name = "P")]
     pub phone: String,
     /// Language of the messages this buddy gets: en, es, pl, pt (Portugal), pt-BR (Brazil),
@@ -200,14 +302,18 @@ pub enum CheckinCommand {
     Cancel(CheckinIdArgs),
     /// Armed check-ins and their deadlines (needs no passphrase)
     Status,
-    /// Do what is due now: print reminders and the buddy messages to send (needs no passphrase)
+    /// Do what is due now: hand each action to --exec CMD, or print it (needs no passphrase)
     Tick(CheckinTickArgs),
     /// Set the check-in code and the duress code
     SetCodes(SetCodesArgs),
+    /// Run `checkin tick` every minute: writes a systemd user timer, or prints a crontab line
+    InstallTimer(InstallTimerArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct CheckinStartArgs {
+    /// Minutes until the deadline (1 to 720): check in before then, or your buddies are
+    /// alerted after a short grace period
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..=720))]
     pub minutes: i64,
     /// The booking this check-in covers (its details go into the buddy message)
@@ -225,8 +331,13 @@ pub struct CheckinStartArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckinOkArgs {
-    #[arg(long)]
-    pub code: String,
+    /// Your check-in code (or the duress code). Typed here it stays in the shell's
+    /// history: leave it out to be asked at a hidden prompt
+    #[arg(long, value_name = "CODE", conflicts_with = "code_fd")]
+    pub code: Option<String>,
+    /// Read the code from this open file descriptor (for scripts; 0 is stdin)
+    #[arg(long, value_name = "N")]
+    pub code_fd: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -238,6 +349,7 @@ pub struct CheckinIdArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckinExtendArgs {
+    /// Minutes to add to the deadline (1 to 720)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..=720))]
     pub minutes: i64,
     #[command(flatten)]
@@ -246,17 +358,61 @@ pub struct CheckinExtendArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckinTickArgs {
-    /// Act as if it were this time (RFC 3339) [default: now]
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
-    pub now: Option<DateTime<Utc>>,
+    /// Act as if it were this time (any form `--at` takes) [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
+}
+
+/// How `checkin tick` performs its actions (also written into the timer by `install-timer`).
+#[derive(Debug, Clone, Args)]
+pub struct DeliveryArgs {
+    /// Run CMD (with `sh -c`) once per action, the action as one JSON document on its
+    /// stdin (fields: id, attempt, type, and per type text, name, phone, channel, ...).
+    /// Exit status 0 means done; anything else is reported as failed, with the first line
+    /// of its stderr as the reason, and the check-in tries the next channel or buddy.
+    /// Without --exec each action is printed, and counted as done.
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
+    /// Seconds after which a CMD still running is stopped and its action counted as failed
+    #[arg(long, value_name = "SECS", default_value_t = 60, requires = "exec",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub exec_timeout: u64,
+    /// Also show your own reminders as desktop notifications (through `notify-send`, when
+    /// installed). Buddy messages, and so discreet duress alerts, never show one.
+    #[arg(long)]
+    pub notify: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallTimerArgs {
+    /// Where to write vigil-checkin.service and vigil-checkin.timer
+    /// [default: ~/.config/systemd/user]
+    #[arg(long, value_name = "DIR", conflicts_with = "cron")]
+    pub dir: Option<PathBuf>,
+    /// Print a crontab line instead of writing systemd units (the default where systemd is
+    /// not running)
+    #[arg(long)]
+    pub cron: bool,
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct SetCodesArgs {
-    #[arg(long, value_name = "C")]
-    pub code: String,
-    #[arg(long, value_name = "D")]
-    pub duress_code: String,
+    /// The check-in code that ends a check-in (at least 4 characters). Typed here it stays
+    /// in the shell's history: leave it out to be asked at a hidden prompt
+    #[arg(long, value_name = "C", conflicts_with = "code_fd")]
+    pub code: Option<String>,
+    /// The duress code: ends a check-in the same way and silently alerts your buddies
+    /// (different from the check-in code). Leave it out to be asked at a hidden prompt
+    #[arg(long, value_name = "D", conflicts_with = "code_fd")]
+    pub duress_code: Option<String>,
+    /// Read both codes from this open file descriptor, one a line: the check-in code, then
+    /// the duress code (for scripts; 0 is stdin)
+    #[arg(long, value_name = "N")]
+    pub code_fd: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -269,6 +425,7 @@ pub enum TrustCommand {
 
 #[derive(Debug, Args)]
 pub struct TrustAddArgs {
+    /// A name for the publisher, as you will recognise it in `trust list`
     #[arg(long)]
     pub name: String,
     /// A file holding the public key (vigil-pub:...)
@@ -278,6 +435,7 @@ pub struct TrustAddArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
+    /// The signed bundle (.vgl) to import; its signature is checked before anything is read
     #[arg(value_name = "BUNDLE_FILE")]
     pub bundle: PathBuf,
 }
@@ -292,9 +450,11 @@ pub enum ServicesCommand {
 
 #[derive(Debug, Args)]
 pub struct ServicesNearArgs {
-    /// LAT,LON in decimal degrees, e.g. 51.5074,-0.1278
-    #[arg(value_name = "LAT,LON", allow_hyphen_values = true, value_parser = parse_point)]
-    pub point: (f64, f64),
+    /// Where: LAT,LON in decimal degrees (51.5074,-0.1278), or a postcode ("WC2N 5HS") or a
+    /// service's name from the directory
+    #[arg(value_name = "PLACE", allow_hyphen_values = true, value_parser = parse_place)]
+    pub point: PlaceArg,
+    /// How far to look, in kilometres
     #[arg(long, value_name = "R", default_value_t = 5.0)]
     pub radius_km: f64,
     /// Only these categories (repeatable), e.g. sexual_health_clinic, pharmacy, sarc, "A&E"
@@ -304,9 +464,11 @@ pub struct ServicesNearArgs {
     /// appointment", closing time not known) follow in a separate "maybe open" group
     #[arg(long, conflicts_with = "open_at")]
     pub open_now: bool,
-    /// Only services known to be open at this time (RFC 3339), then the "maybe open" group
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
-    pub open_at: Option<DateTime<Utc>>,
+    /// Only services known to be open at this time (2026-12-01 21:00, tomorrow 9am, in 2h,
+    /// ...), then the "maybe open" group
+    #[arg(long, value_name = "TIME")]
+    pub open_at: Option<String>,
+    /// At most this many services
     #[arg(long, value_name = "N", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub limit: u32,
@@ -314,10 +476,12 @@ pub struct ServicesNearArgs {
 
 #[derive(Debug, Args)]
 pub struct ServicesSearchArgs {
+    /// Part of a service's name (or, with --postcode, of a postcode)
     pub text: String,
     /// Search postcodes instead of names
     #[arg(long)]
     pub postcode: bool,
+    /// At most this many services
     #[arg(long, value_name = "N", default_value_t = 20,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub limit: u32,
@@ -352,6 +516,8 @@ pub struct PublishDirectoryArgs {
     /// The source file (for --format nhs: the folder holding the NHS files)
     #[arg(long, value_name = "FILE")]
     pub from: PathBuf,
+    /// The source's format: GeoJSON, the NHS Choices extract folder, or CSV (see
+    /// docs/directory.md)
     #[arg(long, value_enum)]
     pub format: SourceFormat,
     #[command(flatten)]
@@ -363,6 +529,7 @@ pub struct PublishDirectoryArgs {
 
 #[derive(Debug, Args)]
 pub struct PublishAlertsArgs {
+    /// The alerts, one JSON object a line (see docs/screening.md)
     #[arg(long, value_name = "FILE")]
     pub from: PathBuf,
     #[command(flatten)]
@@ -381,6 +548,7 @@ pub struct SignArgs {
     #[arg(long, value_name = "DAYS", default_value_t = 90,
           value_parser = clap::value_parser!(i64).range(1..=3650))]
     pub valid_days: i64,
+    /// Where to write the signed bundle
     #[arg(long, value_name = "BUNDLE")]
     pub out: PathBuf,
 }
@@ -418,6 +586,7 @@ pub struct UnlockLimitArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// Where to write the encrypted export (an age file, readable by you only)
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Encrypt to this age public key instead of a passphrase (repeatable)
@@ -430,6 +599,7 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
+    /// The export to read (from `vigil export`)
     #[arg(long, value_name = "FILE")]
     pub from: PathBuf,
     /// An age identity file (AGE-SECRET-KEY-...) instead of the export passphrase
@@ -448,6 +618,10 @@ pub struct InitArgs {
     /// PBKDF2 iterations. For tests only: the default is the safe choice.
     #[arg(long, hide = true, value_parser = parse_kdf_iterations)]
     pub kdf_iterations: Option<u32>,
+    /// Accept a passphrase that is easy to guess (refused otherwise): someone who copies
+    /// the vault and its device-secret file could then open it
+    #[arg(long)]
+    pub allow_weak_passphrase: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -456,6 +630,53 @@ pub enum BookingCommand {
     Add(BookingAddArgs),
     /// List bookings, newest first
     List(BookingListArgs),
+    /// Show one booking
+    Show(RecordArg),
+    /// Change a booking (what is not given stays)
+    Edit(BookingEditArgs),
+    /// Mark how a booking went: done, cancelled, incident (or back to planned)
+    Status(BookingStatusArgs),
+    /// Delete a booking for good
+    Delete(RecordArg),
+}
+
+#[derive(Debug, Args)]
+pub struct BookingStatusArgs {
+    /// The booking's id (see `vigil booking list`)
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The new status
+    #[arg(value_name = "STATUS",
+          value_parser = core_enum(&BookingStatus::ALL, BookingStatus::as_str))]
+    pub status: BookingStatus,
+}
+
+#[derive(Debug, Args)]
+pub struct BookingEditArgs {
+    /// The booking's id (see `vigil booking list`)
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Who the booking is with
+    #[arg(long, value_name = "LABEL")]
+    pub client: Option<String>,
+    /// The client's phone number ("" removes it)
+    #[arg(long, value_name = "P")]
+    pub phone: Option<String>,
+    /// A new start time (any form `booking add --at` takes); the length stays
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// A new length in minutes
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..=10_080))]
+    pub minutes: Option<i64>,
+    /// A new kind
+    #[arg(long, value_parser = core_enum(&BookingKind::ALL, BookingKind::as_str))]
+    pub kind: Option<BookingKind>,
+    /// Where it happens ("" removes it)
+    #[arg(long, value_name = "TEXT")]
+    pub address: Option<String>,
+    /// A private note ("" removes it)
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -467,9 +688,10 @@ pub struct BookingAddArgs {
     /// The client's phone number
     #[arg(long, value_name = "P")]
     pub phone: Option<String>,
-    /// Start time, RFC 3339 (e.g. 2026-11-28T20:00:00Z or 2026-11-28T20:00:00+01:00)
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
-    pub at: DateTime<Utc>,
+    /// Start time in your time zone (--tz): 2026-12-01 21:00, 2026-12-01T21:00, 21:00,
+    /// tomorrow 9pm, in 2h; or with an offset, 2026-12-01T21:00+01:00
+    #[arg(long, value_name = "TIME")]
+    pub at: String,
     /// Length in minutes
     #[arg(long, value_name = "N", default_value_t = 60,
           value_parser = clap::value_parser!(i64).range(1..=10_080))]
@@ -503,12 +725,12 @@ pub struct BookingAddArgs {
 
 #[derive(Debug, Args)]
 pub struct BookingListArgs {
-    /// Only bookings starting at or after this time (RFC 3339)
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
-    pub from: Option<DateTime<Utc>>,
-    /// Only bookings starting at or before this time (RFC 3339)
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
-    pub to: Option<DateTime<Utc>>,
+    /// Only bookings starting at or after this time (2026-12-01, today 00:00, ...)
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Only bookings starting at or before this time
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -518,13 +740,26 @@ pub struct WipeArgs {
     pub yes: bool,
 }
 
-/// RFC 3339, with any offset; stored as UTC.
-pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(s.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            format!("{e}; expected an RFC 3339 time such as 2026-11-28T20:00:00Z or 2026-11-28T20:00:00+01:00")
-        })
+/// Where `services near` looks: a point, or a text the directory may know.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlaceArg {
+    Point(f64, f64),
+    Text(String),
+}
+
+/// Two numbers with a comma are a point (checked); anything else is a place's name.
+fn parse_place(s: &str) -> Result<PlaceArg, String> {
+    let numeric = s
+        .split_once(',')
+        .is_some_and(|(a, b)| a.trim().parse::<f64>().is_ok() || b.trim().parse::<f64>().is_ok());
+    if numeric {
+        let (lat, lon) = parse_point(s)?;
+        Ok(PlaceArg::Point(lat, lon))
+    } else if s.trim().is_empty() {
+        Err("expected LAT,LON, a postcode or a place".to_owned())
+    } else {
+        Ok(PlaceArg::Text(s.trim().to_owned()))
+    }
 }
 
 /// `LAT,LON`.
@@ -595,17 +830,39 @@ mod tests {
     }
 
     #[test]
-    fn times_keep_their_instant_across_offsets() {
-        let a = parse_time("2026-11-28T20:00:00+01:00").unwrap();
-        let b = parse_time("2026-11-28T19:00:00Z").unwrap();
-        assert_eq!(a, b);
-        assert!(parse_time("2026-11-28 19:00").is_err());
-        assert!(parse_time("tomorrow").is_err());
-    }
-
-    #[test]
     fn kdf_iterations_have_a_floor() {
         assert!(parse_kdf_iterations("99999").is_err());
         assert_eq!(parse_kdf_iterations("100000"), Ok(100_000));
+    }
+}
+
+#[cfg(test)]
+mod help_tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every argument of every command says what it is for.
+    #[test]
+    fn every_flag_and_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if arg.is_hide_set() || id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_about().is_none() && sub.get_name() != "help" {
+                    missing.push(format!("{path} {} (the command)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "vigil", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:#?}");
     }
 }

@@ -20,7 +20,9 @@ pub const DEVICE_SECRET_LEN: usize = 32;
 
 /// Where a secret may come from, in order of preference.
 pub struct SecretSource<'a> {
-    /// What it is, for prompts and messages ("passphrase", "duress passphrase", ...).
+    /// What it is, for prompts and messages ("Vigil passphrase", "duress passphrase", ...):
+    /// the prompt names it ("Vigil passphrase:", and for a new one "New duress
+    /// passphrase:" then "Repeat the new duress passphrase:").
     pub what: &'a str,
     pub file_flag: &'a str,
     pub file: Option<&'a Path>,
@@ -34,6 +36,11 @@ pub struct Context {
     /// ISO country code for numbers written without a country code, for this command only
     /// (`--region`); otherwise the region stored in the vault's settings.
     pub region: Option<String>,
+    /// The time zone times are read and shown in (`--tz`, `TZ`, the system's).
+    pub zone: crate::time::Zone,
+    /// The vault passphrase once read: a command that needs it twice (unlock, then the
+    /// core's own check) asks once.
+    pub passphrase_cache: std::cell::OnceCell<Zeroizing<String>>,
 }
 
 impl Context {
@@ -47,17 +54,25 @@ impl Context {
         device_secret_path(&self.vault)
     }
 
-    /// The vault passphrase, from `--passphrase-file`, `VIGIL_PASSPHRASE`, or a prompt.
-    pub fn passphrase(&self, confirm: bool) -> CliResult<Zeroizing<String>> {
-        read_secret(
+    /// The vault passphrase, from `--passphrase-file`, `VIGIL_PASSPHRASE`, or a prompt
+    /// (`new`: a new one, asked twice). An existing one is asked once per command.
+    pub fn passphrase(&self, new: bool) -> CliResult<Zeroizing<String>> {
+        if let (false, Some(p)) = (new, self.passphrase_cache.get()) {
+            return Ok(p.clone());
+        }
+        let p = read_secret(
             &SecretSource {
-                what: "passphrase",
+                what: "Vigil passphrase",
                 file_flag: "--passphrase-file",
                 file: self.passphrase_file.as_deref(),
                 env: "VIGIL_PASSPHRASE",
             },
-            confirm,
-        )
+            new,
+        )?;
+        if !new {
+            let _ = self.passphrase_cache.set(p.clone());
+        }
+        Ok(p)
     }
 
     /// The device secret, if the vault has one.
@@ -221,7 +236,7 @@ impl Context {
     /// What this process knows and the vault does not: the desktop clock's UTC offset and
     /// this command's `--region`.
     fn prepare(&self, mut app: App) -> CliResult<App> {
-        app.set_device_utc_offset(chrono::Local::now().offset().local_minus_utc() / 60)?;
+        app.set_device_utc_offset(self.zone.offset_minutes_at(chrono::Utc::now()))?;
         app.use_region_for_session(self.region_override()?);
         Ok(app)
     }
@@ -265,6 +280,24 @@ impl Context {
                 format!("could not write the output: {e}"),
             )),
         }
+    }
+
+    /// A time as typed for `flag` (see [`crate::time`]), anchored at `now`.
+    pub fn time(
+        &self,
+        flag: &str,
+        input: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> CliResult<chrono::DateTime<chrono::Utc>> {
+        self.zone.parse(input, now).map_err(|e| {
+            CliError::new(Exit::Usage, format!("{flag}: {e}"))
+                .with_hint("times without an offset are read in your time zone (--tz)")
+        })
+    }
+
+    /// A time for a person: local, with its zone, and how far from now when that is near.
+    pub fn show(&self, t: chrono::DateTime<chrono::Utc>) -> String {
+        self.zone.show_from(t, chrono::Utc::now())
     }
 
     /// A note for the person (never part of the JSON document): goes to stderr.
@@ -420,9 +453,10 @@ pub fn read_secret(source: &SecretSource<'_>, confirm: bool) -> CliResult<Zeroiz
         })?;
         Zeroizing::new(value)
     } else if std::io::stdin().is_terminal() {
-        let first = prompt(&format!("Vigil {}: ", source.what))?;
-        if confirm {
-            let again = prompt(&format!("Repeat the {}: ", source.what))?;
+        let (ask, repeat) = prompts(source.what, confirm);
+        let first = prompt(&ask)?;
+        if let Some(repeat) = repeat {
+            let again = prompt(&repeat)?;
             if *again != *first {
                 return Err(CliError::new(
                     Exit::Passphrase,
@@ -448,6 +482,80 @@ pub fn read_secret(source: &SecretSource<'_>, confirm: bool) -> CliResult<Zeroiz
         ));
     }
     Ok(secret)
+}
+
+/// The prompt for a secret, and for a new one the prompt that confirms it: each names
+/// what it asks for, so a duress passphrase is never typed at the vault's prompt.
+pub fn prompts(what: &str, new: bool) -> (String, Option<String>) {
+    if new {
+        (
+            format!("New {what}: "),
+            Some(format!("Repeat the new {what}: ")),
+        )
+    } else {
+        let mut chars = what.chars();
+        let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
+        (
+            format!("{}{}: ", first.unwrap_or_default(), chars.as_str()),
+            None,
+        )
+    }
+}
+
+/// Codes (check-in and duress): those given on the command line, else one a line from
+/// file descriptor `fd`, else asked at hidden prompts (`new`: each asked twice). `names`
+/// says what each is ("check-in code", "duress code"), `given` holds the flags' values.
+pub fn read_codes(
+    names: &[&str],
+    given: Vec<Option<String>>,
+    fd: Option<u32>,
+    new: bool,
+) -> CliResult<Vec<Zeroizing<String>>> {
+    if given.iter().all(Option::is_some) {
+        return Ok(given.into_iter().flatten().map(Zeroizing::new).collect());
+    }
+    if let Some(fd) = fd {
+        let path = PathBuf::from(format!("/dev/fd/{fd}"));
+        let text = read_small_text(&path, "code input")
+            .map_err(|e| e.with_hint("--code-fd names an open file descriptor (0 is stdin)"))?;
+        let lines: Vec<&str> = text.lines().map(str::trim).collect();
+        if lines.len() < names.len() || lines[..names.len()].iter().any(|l| l.is_empty()) {
+            return Err(CliError::usage(format!(
+                "--code-fd must give {} on {} line(s)",
+                names.join(" then "),
+                names.len()
+            )));
+        }
+        return Ok(lines[..names.len()]
+            .iter()
+            .map(|l| Zeroizing::new((*l).to_owned()))
+            .collect());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::usage(format!(
+            "no {} given and no terminal to ask on",
+            names.join(" or ")
+        ))
+        .with_hint("give it with --code-fd N (for scripts), or run this in a terminal"));
+    }
+    let mut out = Vec::with_capacity(names.len());
+    for (name, value) in names.iter().zip(given) {
+        if let Some(v) = value {
+            out.push(Zeroizing::new(v));
+            continue;
+        }
+        let (ask, repeat) = prompts(name, new);
+        let first = prompt(&ask)?;
+        if let Some(repeat) = repeat {
+            if *prompt(&repeat)? != *first {
+                return Err(CliError::usage(format!(
+                    "the two {name}s differ; nothing was changed"
+                )));
+            }
+        }
+        out.push(first);
+    }
+    Ok(out)
 }
 
 fn prompt(text: &str) -> CliResult<Zeroizing<String>> {
@@ -503,6 +611,22 @@ mod tests {
         assert_eq!(strip_line_end("secret\r\n"), "secret");
         assert_eq!(strip_line_end("secret\n\n"), "secret\n");
         assert_eq!(strip_line_end(" secret "), " secret ");
+    }
+
+    #[test]
+    fn every_prompt_names_what_it_asks_for() {
+        assert_eq!(
+            prompts("Vigil passphrase", false),
+            ("Vigil passphrase: ".into(), None)
+        );
+        assert_eq!(
+            prompts("duress passphrase", true),
+            (
+                "New duress passphrase: ".into(),
+                Some("Repeat the new duress passphrase: ".into())
+            )
+        );
+        assert_eq!(prompts("check-in code", false).0, "Check-in code: ");
     }
 
     #[test]

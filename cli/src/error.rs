@@ -48,6 +48,46 @@ pub enum Exit {
 }
 
 impl Exit {
+    /// Every status, in order (for the manual page).
+    pub const ALL: [Exit; 14] = [
+        Exit::Failure,
+        Exit::Usage,
+        Exit::Passphrase,
+        Exit::NoVault,
+        Exit::VaultExists,
+        Exit::Invalid,
+        Exit::Tampered,
+        Exit::Wiped,
+        Exit::Unsupported,
+        Exit::NotFound,
+        Exit::Locked,
+        Exit::Refused,
+        Exit::WrongCode,
+        Exit::NotAVault,
+    ];
+
+    /// What the status means, for a person (the manual's EXIT STATUS section).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Exit::Failure => "unexpected or storage failure",
+            Exit::Usage => {
+                "wrong command line (unknown flag, malformed value or time, missing --yes)"
+            }
+            Exit::Passphrase => "wrong or missing passphrase (vault or backup)",
+            Exit::NoVault => "no vault at the path",
+            Exit::VaultExists => "a vault already exists where one was to be created",
+            Exit::Invalid => "a value was rejected (empty label, weak passphrase, bad number, ...)",
+            Exit::Tampered => "tampered or corrupt data (vault, bundle or backup)",
+            Exit::Wiped => "the vault wiped itself after failed unlocks",
+            Exit::Unsupported => "written by a newer Vigil",
+            Exit::NotFound => "record not found, or no check-in armed",
+            Exit::Locked => "locked, or the device-secret file is missing",
+            Exit::Refused => "bundle refused (untrusted key, rollback, wrong kind)",
+            Exit::WrongCode => "wrong check-in code",
+            Exit::NotAVault => "the path is not a Vigil vault",
+        }
+    }
+
     /// A stable name for the JSON error document.
     pub fn kind(self) -> &'static str {
         match self {

@@ -1,9 +1,11 @@
 //! `vigil`: the desktop shell of Vigil and the publisher tools, on the core directly.
 
 mod args;
+mod colour;
 mod commands;
 mod context;
 mod error;
+mod time;
 mod tour;
 
 use std::io::Write;
@@ -149,6 +151,12 @@ fn usage_error(e: &clap::Error) -> CliError {
 }
 
 fn run(cli: Cli) -> CliResult {
+    // Help for the person's shell and manual: no vault involved.
+    match &cli.command {
+        Command::Completions(a) => return commands::help::completions(a.shell),
+        Command::Man => return commands::help::man(),
+        _ => {}
+    }
     let vault = match cli.global.vault {
         Some(path) => path,
         None => Context::default_vault().ok_or_else(|| {
@@ -164,6 +172,9 @@ fn run(cli: Cli) -> CliResult {
         passphrase_file: cli.global.passphrase_file,
         json: cli.global.json,
         region: cli.global.region,
+        zone: time::Zone::find(cli.global.tz.as_deref())
+            .map_err(|e| CliError::new(Exit::Usage, e))?,
+        passphrase_cache: std::cell::OnceCell::new(),
     };
     match cli.command {
         Command::Init(a) => commands::vault::init(&ctx, a),
@@ -184,5 +195,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Restore(a) => commands::backup::restore(&ctx, a),
         Command::Wipe(a) => commands::vault::wipe(&ctx, a),
         Command::Tour => tour::run(&ctx),
+        Command::Completions(a) => commands::help::completions(a.shell),
+        Command::Man => commands::help::man(),
     }
 }

@@ -133,7 +133,7 @@ pub fn restore(ctx: &Context, a: RestoreArgs) -> CliResult {
         json!({
             "vault": ctx.vault, "created": created, "sections": sections,
             "skipped_sections": report.skipped_sections,
-            "exported_at": report.exported_at.map(|t| t.to_rfc3339()),
+            "exported_at": report.exported_at.map(crate::time::json),
         }),
         || {
             let mut out = format!(

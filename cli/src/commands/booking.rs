@@ -1,22 +1,104 @@
-//! `vigil booking add|list`.
+//! `vigil booking add|list|show|edit|status|delete`.
 
 use chrono::Utc;
 use serde_json::{json, Value};
 use vigil_core::bookings::{Booking, BookingDraft, TimeRange};
 
-use crate::args::{BookingAddArgs, BookingCommand, BookingListArgs};
+use crate::args::{BookingAddArgs, BookingCommand, BookingEditArgs, BookingListArgs};
 use crate::context::Context;
 use crate::error::CliResult;
+use crate::time::json as json_time;
 
 pub fn run(ctx: &Context, command: BookingCommand) -> CliResult {
     match command {
         BookingCommand::Add(a) => add(ctx, a),
         BookingCommand::List(a) => list(ctx, a),
+        BookingCommand::Show(a) => {
+            let id = parse_id(&a.id)?;
+            let app = ctx.unlock()?;
+            let b = app.session().bookings().get(&id)?;
+            ctx.emit(booking_json(&b), || table(ctx, std::slice::from_ref(&b)))
+        }
+        BookingCommand::Edit(a) => edit(ctx, a),
+        BookingCommand::Status(a) => {
+            let id = parse_id(&a.id)?;
+            let app = ctx.unlock()?;
+            let b = app
+                .session()
+                .bookings()
+                .set_status(&id, a.status, Utc::now())?;
+            ctx.emit(booking_json(&b), || {
+                format!("Booking {} is now {}.", b.id, b.details.status.as_str())
+            })
+        }
+        BookingCommand::Delete(a) => {
+            let id = parse_id(&a.id)?;
+            let app = ctx.unlock()?;
+            app.session().bookings().delete(&id)?;
+            ctx.emit(json!({ "deleted": id }), || {
+                format!("Deleted booking {id}.")
+            })
+        }
     }
 }
 
+/// Only what was given changes; "" removes an optional field.
+fn edit(ctx: &Context, a: BookingEditArgs) -> CliResult {
+    let id = parse_id(&a.id)?;
+    let now = Utc::now();
+    let at = a.at.map(|t| ctx.time("--at", &t, now)).transpose()?;
+    let app = ctx.unlock()?;
+    let bookings = app.session().bookings();
+    let old = bookings.get(&id)?;
+    let mut d = old.details.clone();
+    let optional = |v: String| (!v.trim().is_empty()).then_some(v);
+    if let Some(client) = a.client {
+        d.client.label = client;
+    }
+    if let Some(phone) = a.phone {
+        d.client.phone = optional(phone);
+    }
+    let length = old.duration();
+    if let Some(at) = at {
+        d.starts_at = at;
+        d.ends_at = length.map(|l| at + l);
+    }
+    if let Some(minutes) = a.minutes {
+        d.ends_at = Some(d.starts_at + vigil_core::checkin::minutes("booking length", minutes)?);
+    }
+    if let Some(kind) = a.kind {
+        d.kind = kind;
+    }
+    if let Some(address) = a.address {
+        d.place.address = optional(address);
+    }
+    if let Some(note) = a.note {
+        d.notes = optional(note);
+    }
+    let b = bookings.update(&id, d, now)?;
+    ctx.emit(booking_json(&b), || {
+        format!(
+            "Changed booking {}:\n{}",
+            b.id,
+            table(ctx, std::slice::from_ref(&b))
+        )
+    })
+}
+
+/// A record id as typed.
+pub fn parse_id(s: &str) -> CliResult<vigil_core::vault::RecordId> {
+    s.trim().parse().map_err(|_| {
+        crate::error::CliError::new(
+            crate::error::Exit::Invalid,
+            "that is not a record id (32 hexadecimal digits)",
+        )
+        .with_hint("ids are shown by the `list` commands")
+    })
+}
+
 fn add(ctx: &Context, a: BookingAddArgs) -> CliResult {
-    let mut draft = BookingDraft::new(&a.client, a.at, a.minutes, a.kind);
+    let at = ctx.time("--at", &a.at, Utc::now())?;
+    let mut draft = BookingDraft::new(&a.client, at, a.minutes, a.kind);
     draft.client.phone = a.phone;
     draft.place.address = a.address;
     draft.place.latitude = a.lat;
@@ -28,17 +110,17 @@ fn add(ctx: &Context, a: BookingAddArgs) -> CliResult {
         format!(
             "Logged booking {} at {}.",
             booking.id,
-            booking.details.starts_at.to_rfc3339()
+            ctx.show(booking.details.starts_at)
         )
     })
 }
 
 fn list(ctx: &Context, a: BookingListArgs) -> CliResult {
+    let now = Utc::now();
+    let from = a.from.map(|t| ctx.time("--from", &t, now)).transpose()?;
+    let to = a.to.map(|t| ctx.time("--to", &t, now)).transpose()?;
     let app = ctx.unlock()?;
-    let listing = app.session().bookings().list(TimeRange {
-        from: a.from,
-        to: a.to,
-    })?;
+    let listing = app.session().bookings().list(TimeRange { from, to })?;
     if !listing.unreadable.is_empty() {
         ctx.warn(&format!(
             "{} booking(s) failed authentication and are not shown (tampered or corrupt)",
@@ -50,11 +132,11 @@ fn list(ctx: &Context, a: BookingListArgs) -> CliResult {
             "bookings": listing.items.iter().map(booking_json).collect::<Vec<_>>(),
             "unreadable": listing.unreadable,
         }),
-        || table(&listing.items),
+        || table(ctx, &listing.items),
     )
 }
 
-/// The JSON shape of a booking: times as RFC 3339 (the sealed form uses milliseconds).
+/// The JSON shape of a booking: times as RFC 3339 UTC, to the second (as everywhere).
 pub fn booking_json(b: &Booking) -> Value {
     let d = &b.details;
     json!({
@@ -65,8 +147,8 @@ pub fn booking_json(b: &Booking) -> Value {
             "email": d.client.email,
             "handle": d.client.handle,
         },
-        "starts_at": d.starts_at.to_rfc3339(),
-        "ends_at": d.ends_at.map(|t| t.to_rfc3339()),
+        "starts_at": json_time(d.starts_at),
+        "ends_at": d.ends_at.map(json_time),
         "kind": d.kind,
         "status": d.status,
         "place": {
@@ -76,12 +158,12 @@ pub fn booking_json(b: &Booking) -> Value {
         },
         "terms": d.terms,
         "notes": d.notes,
-        "created_at": b.created_at.to_rfc3339(),
-        "updated_at": b.updated_at.to_rfc3339(),
+        "created_at": json_time(b.created_at),
+        "updated_at": json_time(b.updated_at),
     })
 }
 
-fn table(bookings: &[Booking]) -> String {
+fn table(ctx: &Context, bookings: &[Booking]) -> String {
     if bookings.is_empty() {
         return "No bookings.".to_owned();
     }
@@ -94,7 +176,7 @@ fn table(bookings: &[Booking]) -> String {
         out.push_str(&format!(
             "{}  {}  {:<8} {:<8} {:<10} {}\n",
             b.id,
-            d.starts_at.format("%Y-%m-%d %H:%M UTC"),
+            ctx.zone.show(d.starts_at),
             d.kind.as_str(),
             minutes,
             d.status.as_str(),

@@ -14,8 +14,9 @@ use vigil_core::checkin::{
 use vigil_core::vault::RecordId;
 
 use crate::args::{BuddyAddArgs, BuddyCommand, CheckinCommand, CheckinIdArgs, CheckinStartArgs};
-use crate::context::Context;
+use crate::context::{read_codes, Context};
 use crate::error::{CliError, CliResult, Exit};
+use crate::time::json as json_time;
 
 pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
     ctx.require_device_secret()?;
@@ -86,29 +87,92 @@ pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
                     if listing.items.is_empty() {
                         return "No buddies yet: add one with `vigil buddy add`.".to_owned();
                     }
-                    listing
-                        .items
-                        .iter()
-                        .map(|b| {
-                            format!(
-                                "{}  {:<20} {:<16} {:?} ({}{})\n",
-                                b.id,
-                                b.name,
-                                b.phone,
-                                b.channel,
-                                b.language,
-                                if b.plain_letters {
-                                    ", plain letters"
-                                } else {
-                                    ""
-                                }
-                            )
-                        })
-                        .collect()
+                    listing.items.iter().map(buddy_line).collect()
                 },
             )
         }
+        BuddyCommand::Show(w) => {
+            let b = app.find_buddy(&buddy_ref(&w.who))?;
+            ctx.emit(json!(b), || buddy_line(&b))
+        }
+        BuddyCommand::Rename(r) => {
+            let b = app.find_buddy(&buddy_ref(&r.who))?;
+            let draft = BuddyDraft {
+                name: r.new_name,
+                ..draft_of(&b)
+            };
+            let b = app.update_buddy(&b.id, draft)?;
+            ctx.emit(json!(b), || format!("Renamed: {}", buddy_line(&b)))
+        }
+        BuddyCommand::Edit(e) => {
+            let old = app.find_buddy(&buddy_ref(&e.who))?;
+            let mut draft = draft_of(&old);
+            if let Some(name) = e.name {
+                draft.name = name;
+            }
+            if let Some(phone) = e.phone {
+                draft.phone = phone;
+            }
+            if let Some(language) = e.language {
+                draft.language = language;
+                // A new language brings its own usual practice unless said otherwise.
+                draft.plain_letters = None;
+            }
+            if let Some(channel) = e.channel {
+                draft.channel = channel;
+            }
+            if e.plain_letters.is_some() {
+                draft.plain_letters = e.plain_letters;
+            }
+            let b = app.update_buddy(&old.id, draft)?;
+            ctx.emit(json!(b), || format!("Changed: {}", buddy_line(&b)))
+        }
+        BuddyCommand::Remove(w) => {
+            let b = app.find_buddy(&buddy_ref(&w.who))?;
+            checkins.remove_buddy(&b.id)?;
+            ctx.emit(json!({ "removed": b.id }), || {
+                format!(
+                    "Removed buddy {}. A check-in already armed still alerts them.",
+                    b.name
+                )
+            })
+        }
     }
+}
+
+/// A buddy named on the command line: an id when it reads as one, else a name.
+fn buddy_ref(who: &str) -> BuddyRef {
+    match who.trim().parse::<RecordId>() {
+        Ok(id) => BuddyRef::Id(id),
+        Err(_) => BuddyRef::Name(who.to_owned()),
+    }
+}
+
+/// A stored buddy as a draft, to change some fields and keep the rest.
+fn draft_of(b: &vigil_core::checkin::Buddy) -> BuddyDraft {
+    BuddyDraft {
+        name: b.name.clone(),
+        phone: b.phone.clone(),
+        channel: b.channel,
+        language: b.language.clone(),
+        plain_letters: Some(b.plain_letters),
+    }
+}
+
+fn buddy_line(b: &vigil_core::checkin::Buddy) -> String {
+    format!(
+        "{}  {:<20} {:<16} {} ({}{})\n",
+        b.id,
+        b.name,
+        b.phone,
+        b.channel.as_str(),
+        b.language,
+        if b.plain_letters {
+            ", plain letters"
+        } else {
+            ""
+        }
+    )
 }
 
 pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
@@ -116,10 +180,12 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
     match command {
         CheckinCommand::Start(a) => start(ctx, a),
         CheckinCommand::Ok(a) => {
-            let receipt = ctx.runner()?.check_in(&a.code, now)?;
+            let runner = ctx.runner()?;
+            let code = read_codes(&["check-in code"], vec![a.code], a.code_fd, false)?;
+            let receipt = runner.check_in(&code[0], now)?;
             // The same words for the normal and the duress code: someone may be watching.
             ctx.emit(
-                json!({ "checked_in": receipt.checkins, "at": receipt.at.to_rfc3339() }),
+                json!({ "checked_in": receipt.checkins, "at": json_time(receipt.at) }),
                 || "Checked in. Your check-in is over.".to_owned(),
             )
         }
@@ -134,7 +200,7 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
                 now,
             )?;
             ctx.emit(status_json(&status), || {
-                format!("New deadline: {}.", local(status.deadline))
+                format!("New deadline: {}.", ctx.show(status.deadline))
             })
         }
         CheckinCommand::Cancel(a) => {
@@ -154,10 +220,18 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             // for the alarm loop, which is where it belongs.
             let runner = ctx.runner()?;
             let listing = runner.list()?;
+            let timer = super::timer::installed(&ctx.vault);
+            if !timer {
+                ctx.warn(
+                    "no timer runs `vigil checkin tick`: a missed check-in alerts nobody until \
+                     it runs (set one up with `vigil checkin install-timer --exec CMD`)",
+                );
+            }
             ctx.emit(
                 json!({
                     "checkins": listing.items.iter().map(lock_screen_json).collect::<Vec<_>>(),
                     "unreadable": listing.unreadable,
+                    "timer_installed": timer,
                 }),
                 || {
                     if listing.items.is_empty() {
@@ -169,8 +243,8 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
                             "{}  {:?}  deadline {}  buddies alerted after {}{}\n",
                             s.id,
                             s.phase,
-                            local(s.deadline),
-                            local(s.escalates_at),
+                            ctx.show(s.deadline),
+                            ctx.show(s.escalates_at),
                             if s.buddies_alerted > 0 {
                                 format!(" ({} alerted)", s.buddies_alerted)
                             } else {
@@ -184,37 +258,77 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
         }
         CheckinCommand::Tick(a) => {
             let runner = ctx.runner()?;
-            let now = a.now.unwrap_or(now);
+            let now = match &a.now {
+                Some(t) => ctx.time("--now", t, now)?,
+                None => now,
+            };
+            if a.delivery.notify && !super::deliver::can_notify() {
+                ctx.warn("notify-send is not installed: no desktop notifications");
+            }
             let actions = runner.tick(now)?;
             let mut done = Vec::with_capacity(actions.len());
+            let mut failed = 0;
             for action in &actions {
-                if !ctx.json {
+                let mut doc = action_json(action);
+                if !ctx.json && a.delivery.exec.is_none() {
                     println!("{}", describe(action));
                 }
-                // Printed is what a desktop can do: that is the action performed.
-                runner.report_outcome(&action.id, Outcome::Sent, now)?;
-                done.push(action_json(action));
+                let delivered = super::deliver::perform(&a.delivery, action, &doc);
+                if a.delivery.exec.is_some() && !ctx.json {
+                    // Data-free: the id, the type and how it went (this may go to a log).
+                    println!(
+                        "{} {}: {}",
+                        action.id,
+                        doc["type"].as_str().unwrap_or("action"),
+                        delivered.summary
+                    );
+                }
+                if matches!(delivered.outcome, Outcome::Failed { .. }) {
+                    failed += 1;
+                }
+                doc["outcome"] = match &delivered.outcome {
+                    Outcome::Sent => json!("sent"),
+                    Outcome::Failed { .. } => json!("failed"),
+                };
+                runner.report_outcome(&action.id, delivered.outcome, now)?;
+                done.push(doc);
             }
             let next = runner.next_wakeup()?;
             ctx.emit(
                 json!({
-                    "now": now.to_rfc3339(),
+                    "now": json_time(now),
                     "actions": done,
-                    "next_wakeup": next.map(|t| t.to_rfc3339()),
+                    "failed": failed,
+                    "next_wakeup": next.map(json_time),
                 }),
                 || {
-                    let mut out = format!("{} action(s) done.", actions.len());
+                    let mut out = format!("{} action(s) done.", actions.len() - failed);
+                    if failed > 0 {
+                        out.push_str(&format!(
+                            " {failed} failed: the next tick tries again or the next way."
+                        ));
+                    }
                     if let Some(next) = next {
-                        out.push_str(&format!(" Next tick due by {}.", local(next)));
+                        out.push_str(&format!(
+                            " Next tick due by {}.",
+                            ctx.zone.show_from(next, now)
+                        ));
                     }
                     out
                 },
             )
         }
+        CheckinCommand::InstallTimer(a) => super::timer::install(ctx, a),
         CheckinCommand::SetCodes(a) => {
             ctx.require_device_secret()?;
+            let codes = read_codes(
+                &["check-in code", "duress code"],
+                vec![a.code, a.duress_code],
+                a.code_fd,
+                true,
+            )?;
             let app = ctx.unlock()?;
-            app.checkins()?.set_codes(&a.code, &a.duress_code)?;
+            app.checkins()?.set_codes(&codes[0], &codes[1])?;
             ctx.emit(json!({ "codes_set": true }), || {
                 "Check-in code and duress code set. Either one ends a check-in and looks the \
                  same; the duress code also alerts your buddies silently."
@@ -247,10 +361,15 @@ fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
     ctx.emit(status_json(&status), || {
         format!(
             "Check-in armed until {}. If you have not checked in by {}, your buddies are \
-             alerted.\nCheck in with `vigil checkin ok --code CODE`. Run `vigil checkin tick` \
-             regularly (e.g. every minute from cron): a desktop only acts when it is run.",
-            local(status.deadline),
-            local(status.escalates_at)
+             alerted.\nCheck in with `vigil checkin ok`.{}",
+            ctx.show(status.deadline),
+            ctx.show(status.escalates_at),
+            if super::timer::installed(&ctx.vault) {
+                ""
+            } else {
+                "\nNo timer runs `vigil checkin tick` yet, and a desktop only acts when it \
+                 runs: set one up with `vigil checkin install-timer --exec CMD`."
+            }
         )
     })
 }
@@ -278,19 +397,13 @@ fn parse_id(s: &str) -> CliResult<RecordId> {
     })
 }
 
-fn local(t: vigil_core::clock::Timestamp) -> String {
-    t.with_timezone(&chrono::Local)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
 pub fn status_json(s: &CheckinStatus) -> Value {
     json!({
         "id": s.id,
         "phase": s.phase,
-        "armed_at": s.armed_at.to_rfc3339(),
-        "deadline": s.deadline.to_rfc3339(),
-        "escalates_at": s.escalates_at.to_rfc3339(),
+        "armed_at": json_time(s.armed_at),
+        "deadline": json_time(s.deadline),
+        "escalates_at": json_time(s.escalates_at),
         "booking": s.booking,
         "buddies_alerted": s.buddies_alerted,
         "acknowledged": s.acknowledged,
@@ -302,8 +415,8 @@ fn lock_screen_json(s: &vigil_core::checkin::LockScreenCheckin) -> Value {
     json!({
         "id": s.id,
         "phase": s.phase,
-        "deadline": s.deadline.to_rfc3339(),
-        "escalates_at": s.escalates_at.to_rfc3339(),
+        "deadline": json_time(s.deadline),
+        "escalates_at": json_time(s.escalates_at),
         "buddies_alerted": s.buddies_alerted,
         "acknowledged": s.acknowledged,
     })
@@ -335,7 +448,7 @@ pub fn describe(action: &Action) -> String {
 
 pub fn action_json(action: &Action) -> Value {
     let id = action.id.to_string();
-    match &action.kind {
+    let mut doc = match &action.kind {
         ActionKind::NotifyWorker { notice, text } => {
             json!({ "id": id, "type": "notify_worker", "notice": notice, "text": text })
         }
@@ -354,9 +467,20 @@ pub fn action_json(action: &Action) -> Value {
             "discreet": discreet,
         }),
         ActionKind::WorkerAlertFailed {
-            buddy_name, text, ..
-        } => {
-            json!({ "id": id, "type": "worker_alert_failed", "buddy_name": buddy_name, "text": text })
-        }
-    }
+            buddy_name,
+            failed_channel,
+            next_channel,
+            every_channel_failed,
+            reason,
+            text,
+            ..
+        } => json!({
+            "id": id, "type": "worker_alert_failed", "buddy_name": buddy_name,
+            "failed_channel": failed_channel, "next_channel": next_channel,
+            "every_channel_failed": every_channel_failed, "reason": reason, "text": text,
+        }),
+    };
+    // A retry of the same message carries the same id and a higher attempt.
+    doc["attempt"] = json!(action.attempt);
+    doc
 }

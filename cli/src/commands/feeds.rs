@@ -43,8 +43,8 @@ pub fn trust(ctx: &Context, command: TrustCommand) -> CliResult {
                     "unreadable": publishers.unreadable,
                     "feeds": feeds.iter().map(|f| json!({
                         "publisher": f.publisher, "kind": f.kind, "version": f.version,
-                        "issued_at": f.issued_at.to_rfc3339(),
-                        "expires_at": f.expires_at.to_rfc3339(), "stale": f.stale,
+                        "issued_at": crate::time::json(f.issued_at),
+                        "expires_at": crate::time::json(f.expires_at), "stale": f.stale,
                     })).collect::<Vec<_>>(),
                 }),
                 || {
@@ -55,7 +55,8 @@ pub fn trust(ctx: &Context, command: TrustCommand) -> CliResult {
                     for p in &publishers.items {
                         let keys: Vec<String> =
                             p.keys.iter().map(|k| k.key_id.to_string()).collect();
-                        out.push_str(&format!("{}  keys {}\n", p.name, keys.join(", ")));
+                        let keys: Vec<String> = keys.iter().map(|k| format!("key {k}")).collect();
+                        out.push_str(&format!("{}  {}\n", p.name, keys.join(", ")));
                         for f in feeds.iter().filter(|f| f.publisher_id == p.id) {
                             out.push_str(&format!(
                                 "  {} version {}{}\n",
@@ -98,7 +99,7 @@ pub fn import_bundle(app: &App, bytes: &[u8]) -> CliResult<ImportSummary> {
                 json: json!({
                     "kind": "directory", "publisher": s.publisher, "version": s.version,
                     "services": accepted.imported.services, "stale": s.stale,
-                    "expires_at": s.expires_at.to_rfc3339(),
+                    "expires_at": crate::time::json(s.expires_at),
                 }),
                 text: format!(
                     "Imported directory version {} from {}: {} services.{}",
@@ -131,7 +132,7 @@ pub fn import_bundle(app: &App, bytes: &[u8]) -> CliResult<ImportSummary> {
                 json: json!({
                     "kind": "alerts", "publisher": s.publisher, "version": s.version,
                     "alerts": i.imported, "dropped_identifiers": i.dropped_identifiers,
-                    "skipped": skipped, "stale": s.stale, "expires_at": s.expires_at.to_rfc3339(),
+                    "skipped": skipped, "stale": s.stale, "expires_at": crate::time::json(s.expires_at),
                 }),
                 text,
             }

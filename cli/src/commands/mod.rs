@@ -3,10 +3,13 @@
 pub mod backup;
 pub mod booking;
 pub mod checkin;
+pub mod deliver;
 pub mod feeds;
+pub mod help;
 pub mod publish;
 pub mod screening;
 pub mod security;
 pub mod services;
 pub mod settings;
+pub mod timer;
 pub mod vault;

@@ -49,13 +49,16 @@ fn keygen(ctx: &Context, a: KeygenArgs) -> CliResult {
         }),
         || {
             format!(
-                "{public}\n\nSecret key written to {} (readable by you only): keep it offline \
+                "{public}\n(key {})\n\nSecret key written to {} (readable by you only): keep it offline \
                  and backed up; whoever has it can publish in your name.\nPublic key also in \
                  {}: give it to the people who will trust your bundles \
-                 (`vigil trust add --name NAME --key {}`).",
+                 (`vigil trust add --name NAME --key {}`); `vigil trust list` shows it as \
+                 key {}.",
+                public.key_id(),
                 a.out.display(),
                 public_file.display(),
-                public_file.display()
+                public_file.display(),
+                public.key_id()
             )
         },
     )
@@ -103,10 +106,11 @@ fn directory(ctx: &Context, a: PublishDirectoryArgs) -> CliResult {
         }),
         || {
             let mut out = format!(
-                "Signed directory bundle version {} with {} services ({} bytes): {}",
+                "Signed directory bundle version {} with {} services ({} bytes) with key {}: {}",
                 a.sign.version,
                 content.services.len(),
                 bundle.len(),
+                key.key_id(),
                 a.sign.out.display()
             );
             if a.format == SourceFormat::Nhs {
@@ -167,14 +171,15 @@ fn alerts(ctx: &Context, a: PublishAlertsArgs) -> CliResult {
             "alerts": check.imported, "dropped_identifiers": check.dropped_identifiers,
             "skipped": check.skipped.iter().map(|s| json!({"line": s.line, "reason": s.reason})).collect::<Vec<_>>(),
             "key_id": key.key_id().to_string(), "bytes": bundle.len(),
-            "issued_at": now.to_rfc3339(),
+            "issued_at": crate::time::json(now),
         }),
         || {
             format!(
-                "Signed alerts bundle version {} with {} alerts ({} bytes): {}",
+                "Signed alerts bundle version {} with {} alerts ({} bytes) with key {}: {}",
                 a.sign.version,
                 check.imported,
                 bundle.len(),
+                key.key_id(),
                 a.sign.out.display()
             )
         },

@@ -1,4 +1,4 @@
-//! `vigil note add` and `vigil screen`.
+//! `vigil note add|list|show|edit|delete` and `vigil screen`.
 
 use chrono::Utc;
 use serde_json::{json, Value};
@@ -7,13 +7,106 @@ use vigil_core::screening::{
     IdentifierKind, Match, MatchSource, MatchStrength, Risk, ScreenedInput, ScreeningResult,
 };
 
-use crate::args::{NoteAddArgs, NoteCommand, ScreenArgs};
+use crate::args::{NoteAddArgs, NoteCommand, NoteEditArgs, ScreenArgs};
+use crate::commands::booking::{booking_json, parse_id};
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
 
 pub fn note(ctx: &Context, command: NoteCommand) -> CliResult {
-    let NoteCommand::Add(a) = command;
-    add(ctx, a)
+    match command {
+        NoteCommand::Add(a) => add(ctx, a),
+        NoteCommand::List => {
+            let app = ctx.unlock()?;
+            let listing = app.screening()?.notes()?;
+            if !listing.unreadable.is_empty() {
+                ctx.warn(&format!(
+                    "{} note(s) failed authentication and are not shown (tampered or corrupt)",
+                    listing.unreadable.len()
+                ));
+            }
+            ctx.emit(
+                json!({
+                    "notes": listing.items.iter().map(note_json).collect::<Vec<_>>(),
+                    "unreadable": listing.unreadable,
+                }),
+                || {
+                    if listing.items.is_empty() {
+                        return "No notes yet: add one with `vigil note add`.".to_owned();
+                    }
+                    listing.items.iter().map(|n| note_line(ctx, n)).collect()
+                },
+            )
+        }
+        NoteCommand::Show(a) => {
+            let id = parse_id(&a.id)?;
+            let app = ctx.unlock()?;
+            let screening = app.screening()?;
+            let note = screening.get_note(&id)?;
+            let bookings = screening.linked_bookings(&id)?;
+            let mut doc = note_json(&note);
+            doc["bookings"] = json!(bookings.iter().map(booking_json).collect::<Vec<_>>());
+            ctx.emit(doc, || {
+                let mut out = note_line(ctx, &note);
+                let ids: Vec<String> = note
+                    .details
+                    .identifiers
+                    .iter()
+                    .map(|i| i.normalized())
+                    .collect();
+                out.push_str(&format!("    {}\n", ids.join(", ")));
+                if !note.details.text.is_empty() {
+                    out.push_str(&format!("    {}\n", note.details.text));
+                }
+                match bookings.first() {
+                    Some(last) => out.push_str(&format!(
+                        "    seen in {} booking(s), last {}\n",
+                        bookings.len(),
+                        ctx.zone.show(last.details.starts_at)
+                    )),
+                    None => out.push_str("    in none of your bookings\n"),
+                }
+                out
+            })
+        }
+        NoteCommand::Edit(a) => edit(ctx, a),
+        NoteCommand::Delete(a) => {
+            let id = parse_id(&a.id)?;
+            let app = ctx.unlock()?;
+            app.screening()?.delete_note(&id)?;
+            ctx.emit(json!({ "deleted": id }), || format!("Deleted note {id}."))
+        }
+    }
+}
+
+/// Only what was given changes.
+fn edit(ctx: &Context, a: NoteEditArgs) -> CliResult {
+    let id = parse_id(&a.id)?;
+    let app = ctx.unlock()?;
+    let screening = app.screening()?;
+    let mut d = screening.get_note(&id)?.details;
+    if let Some(label) = a.label {
+        d.label = label;
+    }
+    if let Some(risk) = a.risk {
+        d.risk = risk;
+    }
+    if let Some(text) = a.text {
+        d.text = text;
+    }
+    let note = screening.update_note(&id, d, Utc::now())?;
+    ctx.emit(note_json(&note), || {
+        format!("Changed: {}", note_line(ctx, &note))
+    })
+}
+
+fn note_line(ctx: &Context, n: &vigil_core::screening::ClientNote) -> String {
+    format!(
+        "{}  {:<24} {:<10} changed {}\n",
+        n.id,
+        n.details.label,
+        n.details.risk.as_str(),
+        ctx.zone.show(n.updated_at)
+    )
 }
 
 fn add(ctx: &Context, a: NoteAddArgs) -> CliResult {
@@ -41,7 +134,7 @@ fn add(ctx: &Context, a: NoteAddArgs) -> CliResult {
         },
         Utc::now(),
     )?;
-    ctx.emit(json!(note), || {
+    ctx.emit(note_json(&note), || {
         format!(
             "Noted {} as {} ({}).",
             note.details.label,
@@ -96,12 +189,17 @@ pub fn result_json(r: &ScreeningResult) -> Value {
 
 fn match_json(m: &Match) -> Value {
     let source = match &m.source {
-        MatchSource::Note(note) => json!({ "note": note }),
+        MatchSource::Note(note) => json!({ "note": note_json(note) }),
         MatchSource::Alert {
             alert,
             publisher,
             stale,
-        } => json!({ "alert": alert, "publisher": publisher, "stale": stale }),
+        } => {
+            let mut doc = json!(alert);
+            doc["issued"] = json!(crate::time::json(alert.issued));
+            doc["feed_expires_at"] = json!(crate::time::json(alert.feed_expires_at));
+            json!({ "alert": doc, "publisher": publisher, "stale": stale })
+        }
     };
     json!({
         "strength": m.strength,
@@ -122,7 +220,7 @@ pub fn human(r: &ScreeningResult) -> String {
             Risk::Unknown if r.matches.is_empty() && r.is_incomplete() =>
                 "no readable notes or alerts".to_owned(),
             Risk::Unknown if r.matches.is_empty() => "no notes or alerts".to_owned(),
-            risk => risk.as_str().to_uppercase(),
+            risk => crate::colour::risk(risk, &risk.as_str().to_uppercase()),
         }
     );
     for m in &r.matches {
@@ -164,4 +262,12 @@ pub fn human(r: &ScreeningResult) -> String {
         out.push_str(&format!("  warning: {}\n", damage_line(r)));
     }
     out
+}
+
+/// A note as JSON, its times in the one JSON form (RFC 3339 UTC, to the second).
+pub fn note_json(note: &vigil_core::screening::ClientNote) -> Value {
+    let mut doc = json!(note);
+    doc["created_at"] = json!(crate::time::json(note.created_at));
+    doc["updated_at"] = json!(crate::time::json(note.updated_at));
+    doc
 }

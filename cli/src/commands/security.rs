@@ -18,7 +18,8 @@ pub fn duress(ctx: &Context, command: DuressCommand) -> CliResult {
             buddy,
             duress_passphrase_file,
         }) => {
-            // The current passphrase is asked again by the core; it is the one just used.
+            // The core checks the current passphrase again: the one just used (not asked
+            // twice).
             let current = ctx.passphrase(false)?;
             let duress = read_secret(
                 &SecretSource {

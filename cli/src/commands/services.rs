@@ -2,18 +2,27 @@
 
 use chrono::Utc;
 use serde_json::{json, Value};
-use vigil_core::app::{App, FoundService, SearchBy};
+use vigil_core::app::{App, Beyond, FoundService, PlaceSource, SearchBy};
 use vigil_core::clock::Timestamp;
 use vigil_core::directory::hours::parse_time_zone;
 use vigil_core::directory::{
     DirectoryIndex, HoursSource, HoursStatus, NearbyQuery, OpenFilter, OpenState, Service,
 };
 
-use crate::args::{ServicesCommand, ServicesNearArgs, ServicesSearchArgs};
+use crate::args::{PlaceArg, ServicesCommand, ServicesNearArgs, ServicesSearchArgs};
 use crate::context::Context;
 use crate::error::{CliError, CliResult, Exit};
 
 pub fn run(ctx: &Context, command: ServicesCommand) -> CliResult {
+    // Read before the unlock: a mistyped time costs no passphrase.
+    let open_at = match &command {
+        ServicesCommand::Near(a) => a
+            .open_at
+            .as_ref()
+            .map(|t| ctx.time("--open-at", t, Utc::now()))
+            .transpose()?,
+        ServicesCommand::Search(_) => None,
+    };
     let app = ctx.unlock()?;
     let loaded = app.directory()?;
     if !loaded.unreadable.is_empty() {
@@ -35,14 +44,32 @@ pub fn run(ctx: &Context, command: ServicesCommand) -> CliResult {
         );
     }
     match command {
-        ServicesCommand::Near(a) => near(ctx, &app, &loaded.index, a),
+        ServicesCommand::Near(a) => near(ctx, &app, &loaded.index, a, open_at),
         ServicesCommand::Search(a) => search(ctx, &app, &loaded.index, a),
     }
 }
 
-fn near(ctx: &Context, app: &App, index: &DirectoryIndex, a: ServicesNearArgs) -> CliResult {
-    let (lat, lon) = a.point;
-    let (at, filtered) = match (a.open_now, a.open_at) {
+fn near(
+    ctx: &Context,
+    app: &App,
+    index: &DirectoryIndex,
+    a: ServicesNearArgs,
+    open_at: Option<Timestamp>,
+) -> CliResult {
+    let (lat, lon) = match &a.point {
+        PlaceArg::Point(lat, lon) => (*lat, *lon),
+        PlaceArg::Text(text) => {
+            let place = app.locate(text)?.ok_or_else(|| {
+                CliError::new(Exit::NotFound, "no postcode or service name in the directory matches that place")
+                    .with_hint("give the point as LAT,LON (e.g. 51.5080,-0.1247), or try the postcode's first half")
+            })?;
+            if place.source == PlaceSource::PostcodeDistrict {
+                ctx.warn("that full postcode is not in the directory: searching from the centre of its district");
+            }
+            (place.latitude, place.longitude)
+        }
+    };
+    let (at, filtered) = match (a.open_now, open_at) {
         (true, _) => (Utc::now(), true),
         (false, Some(t)) => (t, true),
         (false, None) => (Utc::now(), false),
@@ -58,6 +85,12 @@ fn near(ctx: &Context, app: &App, index: &DirectoryIndex, a: ServicesNearArgs) -
     // whose state is unknown follow in their own, labelled group, never mixed in.
     let found = app.services_near(&query)?;
     let (hits, maybe) = (found.services, found.maybe_open);
+    // Nothing at all: name the nearest a wider search would find, and what to widen.
+    let beyond = if hits.is_empty() && maybe.is_empty() {
+        app.nearest_beyond(&query)?
+    } else {
+        None
+    };
     let to_json = |hits: &[FoundService]| -> Vec<Value> {
         hits.iter()
             .map(|h| {
@@ -67,9 +100,25 @@ fn near(ctx: &Context, app: &App, index: &DirectoryIndex, a: ServicesNearArgs) -
             })
             .collect()
     };
-    let mut doc = json!({ "at": at.to_rfc3339(), "services": to_json(&hits) });
+    let mut doc = json!({ "at": crate::time::json(at), "services": to_json(&hits) });
     if filtered {
         doc["maybe_open"] = json!(to_json(&maybe));
+    }
+    doc["place"] = json!({ "latitude": lat, "longitude": lon });
+    if let Some(b) = &beyond {
+        let mut v = service_json(
+            index,
+            &b.service.service,
+            &b.service.publisher,
+            &b.service.hours,
+        );
+        v["distance_m"] = json!(b.service.distance_m.unwrap_or_default().round());
+        doc["nearest_beyond"] = json!({
+            "service": v,
+            "outside_radius": b.outside_radius,
+            "not_open": b.not_open,
+            "other_category": b.other_category,
+        });
     }
     ctx.emit(doc, || {
         let lines = |hits: &[FoundService]| -> String {
@@ -95,6 +144,9 @@ fn near(ctx: &Context, app: &App, index: &DirectoryIndex, a: ServicesNearArgs) -
         if !maybe.is_empty() {
             out.push_str("\nMaybe open: hours not known for that time (call before going):\n");
             out.push_str(&lines(&maybe));
+        }
+        if let Some(b) = &beyond {
+            out.push_str(&beyond_text(index, b, at, a.radius_km));
         }
         out
     })
@@ -137,7 +189,7 @@ fn service_json(
         "last_updated": s.last_updated, "publisher": publisher,
         "open": hours.state, "hours_comment": hours.comment, "hours_source": hours.source,
         "hours_text": hours_text(index, publisher, hours, None),
-        "next_change": hours.next_change.map(|t| t.to_rfc3339()),
+        "next_change": hours.next_change.map(crate::time::json),
         "next_state": hours.next_state,
     })
 }
@@ -221,6 +273,36 @@ fn line(
     }
     out.push_str(&format!("\n        from {publisher}"));
     out
+}
+
+/// "The nearest outside your filters: ... 6.3 km away. Widen with --radius-km 7."
+fn beyond_text(index: &DirectoryIndex, b: &Beyond, at: Timestamp, radius_km: f64) -> String {
+    let s = &b.service;
+    let d = s.distance_m.unwrap_or_default();
+    let mut why = Vec::new();
+    let mut widen = Vec::new();
+    if b.outside_radius {
+        why.push(format!("{} away", distance(d)));
+        widen.push(format!(
+            "--radius-km {}",
+            (d / 1000.0).ceil().max(radius_km + 1.0)
+        ));
+    }
+    if b.not_open {
+        why.push("not known to be open then".to_owned());
+        widen.push("leave out --open-now / --open-at".to_owned());
+    }
+    if b.other_category {
+        why.push("of another category (none of those asked for is listed)".to_owned());
+        widen.push("leave out --category".to_owned());
+    }
+    format!(
+        "Nearest outside your filters ({}):\n{:>6}  {}\nTo include it: {}.\n",
+        why.join(", "),
+        distance(d),
+        line(index, &s.service, &s.publisher, &s.hours, at),
+        widen.join("; ")
+    )
 }
 
 fn distance(m: f64) -> String {

@@ -18,6 +18,26 @@ pub fn init(ctx: &Context, args: InitArgs) -> CliResult {
         crate::context::create_private_dir(parent)?;
     }
     let passphrase = ctx.passphrase(true)?;
+    let strength = vigil_core::app::check_new_passphrase(&passphrase, args.allow_weak_passphrase)
+        .map_err(|e| {
+        let mut hint = String::new();
+        let s = vigil_core::app::passphrase_strength(&passphrase, &[]);
+        if let Some(w) = &s.warning {
+            hint.push_str(&format!("{w}. "));
+        }
+        hint.push_str(
+            "Choose a longer one (e.g. four unrelated words), or pass \
+                 --allow-weak-passphrase to accept it anyway",
+        );
+        CliError::from(e).with_hint(hint)
+    })?;
+    if !strength.acceptable {
+        ctx.warn(&format!(
+            "this passphrase is easy to guess (strength {} of 4): anyone who copies the vault \
+             and its device-secret file could open it",
+            strength.score
+        ));
+    }
     let iterations = args.kdf_iterations.unwrap_or(DEFAULT_KDF_ITERATIONS);
     let session = ctx.create_vault(&passphrase, iterations)?;
     drop(session);
@@ -27,6 +47,7 @@ pub fn init(ctx: &Context, args: InitArgs) -> CliResult {
             "vault": ctx.vault,
             "device_secret_file": device,
             "kdf_iterations": iterations,
+            "passphrase_strength": strength.score,
         }),
         || {
             format!(

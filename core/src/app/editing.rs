@@ -3,7 +3,6 @@
 //! secret the app already holds.
 
 use super::App;
-use crate::checkin::{Buddy, BuddyDraft};
 use crate::clock::Timestamp;
 use crate::screening::{ClientNote, NoteDraft, Risk};
 use crate::vault::RecordId;
@@ -53,13 +52,6 @@ impl App {
 
     pub fn delete_note(&self, id: &RecordId) -> Result<()> {
         self.screening()?.delete_note(id)
-    }
-
-    /// Replaces a buddy's details; a number without a country code is read in the stored
-    /// region.
-    pub fn update_buddy(&self, id: &RecordId, draft: BuddyDraft) -> Result<Buddy> {
-        let region = self.region()?;
-        self.checkins()?.update_buddy(id, draft, region.code())
     }
 
     /// Removes a buddy. A check-in already armed keeps its copy and still alerts them.

@@ -22,7 +22,9 @@ mod directory;
 pub mod duress;
 mod editing;
 mod lockable;
+mod passphrase;
 mod people;
+mod places;
 mod probe;
 pub(crate) mod settings;
 pub(crate) mod tables;
@@ -44,7 +46,11 @@ pub use checkins::Escalation;
 pub use directory::{FoundService, NearbyServices, SearchBy, MAX_RADIUS_KM};
 pub use editing::NoteForm;
 pub use lockable::LockableApp;
+pub use passphrase::{
+    check_new_passphrase, passphrase_strength, PassphraseStrength, MIN_PASSPHRASE_SCORE,
+};
 pub use people::{BuddyRef, NoteDefaults};
+pub use places::{Beyond, Place, PlaceSource};
 pub use probe::Probe;
 pub use settings::{
     Settings, MAX_IDLE_LOCK_MINUTES, MAX_UTC_OFFSET_MINUTES, MIN_UTC_OFFSET_MINUTES,

@@ -66,6 +66,20 @@ impl App {
         self.checkins()?.add_buddy(draft, region.code())
     }
 
+    /// Replaces a buddy's details (a rename among them); the number is read in the stored
+    /// region, as when the buddy was added. Check-ins already armed keep their own copy.
+    pub fn update_buddy(&self, id: &RecordId, draft: BuddyDraft) -> Result<Buddy> {
+        let region = self.region()?;
+        self.checkins()?.update_buddy(id, draft, region.code())
+    }
+
+    /// One buddy, by id or by name (a name must name exactly one).
+    pub fn find_buddy(&self, which: &BuddyRef) -> Result<Buddy> {
+        let ids = self.resolve_buddies(std::slice::from_ref(which))?;
+        let id = ids.first().ok_or(Error::NotFound("buddy"))?;
+        self.checkins()?.buddy(id)
+    }
+
     /// Adds a client note; without a label it is labelled by its first identifier.
     pub fn add_note(&self, note: NoteDefaults, now: Timestamp) -> Result<ClientNote> {
         let region = self.region()?;

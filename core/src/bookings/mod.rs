@@ -57,6 +57,14 @@ impl BookingKind {
 }
 
 impl BookingStatus {
+    pub const ALL: [BookingStatus; 5] = [
+        BookingStatus::Planned,
+        BookingStatus::InProgress,
+        BookingStatus::Done,
+        BookingStatus::Cancelled,
+        BookingStatus::Incident,
+    ];
+
     /// The stored name (as in the export).
     pub fn as_str(self) -> &'static str {
         match self {
