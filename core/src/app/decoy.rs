@@ -12,9 +12,9 @@
 
 use chrono::{Duration, DurationRound};
 
-use super::settings;
 use crate::bookings::{Booking, BookingDraft, BookingKind, BookingStatus};
 use crate::checkin::EscalationKey;
+use crate::settings;
 use crate::clock::Timestamp;
 use crate::directory::{Category, DirectoryContent, Service};
 use crate::vault::{DuressLayer, DuressOptions, RecordId, Session};

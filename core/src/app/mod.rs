@@ -26,8 +26,7 @@ mod passphrase;
 mod people;
 mod places;
 mod probe;
-pub(crate) mod settings;
-pub(crate) mod tables;
+mod settings;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -52,7 +51,7 @@ pub use passphrase::{
 pub use people::{BuddyRef, NoteDefaults};
 pub use places::{Beyond, Place, PlaceSource};
 pub use probe::Probe;
-pub use settings::{
+pub use crate::settings::{
     Settings, MAX_IDLE_LOCK_MINUTES, MAX_UTC_OFFSET_MINUTES, MIN_UTC_OFFSET_MINUTES,
 };
 
