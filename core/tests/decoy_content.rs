@@ -139,3 +139,35 @@ fn a_decoy_has_stored_settings_only_when_the_real_vault_has() {
     .unwrap();
     assert!(text.contains("\"settings\":[]"), "{text}");
 }
+
+#[test]
+fn settings_changed_after_the_decoy_was_filled_reach_it_and_never_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (home, mut app) = created(dir.path());
+    set_duress(&mut app, "decoy");
+    // Changed after the decoy was filled (on the defaults then).
+    let french = Settings {
+        region: "FR".into(),
+        worker_languages: vec!["fr".into()],
+        utc_offset_minutes: Some(60),
+        idle_lock_minutes: 7,
+    };
+    app.set_settings(&french).unwrap();
+    app.lock();
+    let decoy = home.unlock("decoy", Some(DEVICE), at(21, 0)).unwrap();
+    assert_eq!(decoy.settings().unwrap(), french);
+
+    // Changed inside the decoy: they stay there.
+    let german = Settings {
+        region: "DE".into(),
+        worker_languages: vec!["de".into()],
+        ..Settings::default()
+    };
+    decoy.set_settings(&german).unwrap();
+    decoy.lock();
+    let real = home.unlock(PASS, Some(DEVICE), at(21, 5)).unwrap();
+    assert_eq!(real.settings().unwrap(), french);
+    real.lock();
+    let decoy = home.unlock("decoy", Some(DEVICE), at(21, 10)).unwrap();
+    assert_eq!(decoy.settings().unwrap(), german);
+}

@@ -88,6 +88,21 @@ pub fn refresh_decoy_directory(real: &Session, now: Timestamp) -> Result<()> {
     copy_everyday_services(real, &decoy, now)
 }
 
+/// Copies the real vault's stored settings into the decoy, so a decoy opened after the
+/// worker changed her region or languages does not give itself away by the old ones. The
+/// application layer runs it whenever settings are stored in the real vault (set or
+/// restored). Never the reverse: from a decoy session there is no decoy to write to, and
+/// settings changed there stay there.
+pub fn mirror_settings(real: &Session) -> Result<()> {
+    let Some(decoy) = real.decoy_session()? else {
+        return Ok(());
+    };
+    if let Some(stored) = settings::load_stored(real)? {
+        settings::store(&decoy, &stored)?;
+    }
+    Ok(())
+}
+
 /// Gives the decoy the everyday part of the real directory (pharmacies, GPs, A&E) under
 /// neutral publisher names, so its "nearby services" works like a real one and shows
 /// nothing that points to sex work.

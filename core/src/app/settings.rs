@@ -11,9 +11,11 @@ impl App {
         load(&self.session)
     }
 
-    /// Stores new settings, all checked first.
+    /// Stores new settings, all checked first; in the real vault the decoy gets them too
+    /// (see `decoy::mirror_settings`).
     pub fn set_settings(&self, settings: &Settings) -> Result<()> {
-        store(&self.session, settings)
+        store(&self.session, settings)?;
+        super::decoy::mirror_settings(&self.session)
     }
 
     /// The UTC offset messages are written in: the stored one, else the device's.
