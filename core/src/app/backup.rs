@@ -78,10 +78,20 @@ impl App {
         }
     }
 
-    /// Restores an export into this (existing) vault: records merge, newer wins.
-    pub fn restore(&self, input: impl Read, identities: &[Identity]) -> Result<ImportReport> {
+    /// Restores an export into this (existing) vault: records merge, newer wins. Like a
+    /// directory import, it then brings the decoy along (the duress layer): its everyday
+    /// services from the restored directory, pinned at `now`, and the settings the vault
+    /// holds now, so a decoy opened after a restore does not look older than the vault.
+    pub fn restore(
+        &self,
+        input: impl Read,
+        identities: &[Identity],
+        now: Timestamp,
+    ) -> Result<ImportReport> {
         let report = self.session.backup().import(input, identities)?;
         self.forget_directory();
+        super::decoy::refresh_decoy_directory(&self.session, now)?;
+        super::decoy::mirror_settings(&self.session)?;
         Ok(report)
     }
 
@@ -92,8 +102,9 @@ impl App {
         self,
         input: impl Read,
         identities: &[Identity],
+        now: Timestamp,
     ) -> Result<(App, ImportReport)> {
-        match self.restore(input, identities) {
+        match self.restore(input, identities, now) {
             Ok(report) => Ok((self, report)),
             Err(e) => {
                 let path = self.path().to_path_buf();
