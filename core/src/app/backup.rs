@@ -8,6 +8,7 @@ use super::App;
 use crate::clock::Timestamp;
 use crate::export::age::{Identity, Recipient};
 use crate::export::{ExportReport, ImportReport};
+use crate::vault::create_private_file;
 use crate::{Error, Result};
 
 /// Where an export is written before it gets its name: `<out>.partial`.
@@ -15,25 +16,6 @@ pub fn export_file_tmp_path(out: &Path) -> PathBuf {
     let mut name = out.as_os_str().to_owned();
     name.push(".partial");
     PathBuf::from(name)
-}
-
-/// Creates (or truncates) a file readable by its owner only (0600), set again explicitly
-/// so neither the umask nor an older file at that path can widen it.
-fn create_private_file(path: &Path) -> std::io::Result<fs::File> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let file = options.open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(file)
 }
 
 impl App {
