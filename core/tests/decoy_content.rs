@@ -190,7 +190,13 @@ fn a_restore_brings_the_decoy_the_restored_services_and_settings() {
     let content = DirectoryContent::new(
         "Europe/London",
         vec![
-            Service::new("p:1", "Corner Pharmacy", &[Category::Pharmacy], 51.51, -0.12),
+            Service::new(
+                "p:1",
+                "Corner Pharmacy",
+                &[Category::Pharmacy],
+                51.51,
+                -0.12,
+            ),
             Service::new(
                 "p:2",
                 "Sex Work Outreach",

@@ -78,7 +78,9 @@ fn settings_restore_into_a_new_vault_and_never_overwrite_a_vaults_own() {
         ..Settings::default()
     };
     own.set_settings(&mine).unwrap();
-    let report = own.restore(Cursor::new(&file), &identities(), at(21, 0)).unwrap();
+    let report = own
+        .restore(Cursor::new(&file), &identities(), at(21, 0))
+        .unwrap();
     assert_eq!(settings_counts(&report), (0, 1, 0));
     assert_eq!(own.settings().unwrap(), mine);
 }

@@ -105,7 +105,8 @@ pub fn restore(ctx: &Context, a: RestoreArgs) -> CliResult {
     let now = Utc::now();
     let result = if created {
         // The core wipes the new vault if the restore fails; the device secret is ours.
-        app.restore_into_new(input, &[identity], now).map(|(_, r)| r)
+        app.restore_into_new(input, &[identity], now)
+            .map(|(_, r)| r)
     } else {
         app.restore(input, &[identity], now)
     };

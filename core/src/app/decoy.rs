@@ -14,9 +14,9 @@ use chrono::{Duration, DurationRound};
 
 use crate::bookings::{Booking, BookingDraft, BookingKind, BookingStatus};
 use crate::checkin::EscalationKey;
-use crate::settings;
 use crate::clock::Timestamp;
 use crate::directory::{Category, DirectoryContent, Service};
+use crate::settings;
 use crate::vault::{DuressLayer, DuressOptions, RecordId, Session};
 use crate::{Error, Result};
 

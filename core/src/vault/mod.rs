@@ -41,8 +41,8 @@ pub(crate) use record::KeyId;
 pub use record::RecordId;
 pub(crate) use record::SealedBody;
 pub use session::Session;
-pub use storage::create_private_file;
 pub(crate) use session::{open_under, seal_under};
+pub use storage::create_private_file;
 pub(crate) use table::{is_damage, Owned, SealedTable};
 pub use unlock::{shred_file, PendingWipe, WipeState};
 
