@@ -112,12 +112,14 @@ impl Vault {
         kdf_iterations: Option<u32>,
         backup_path: String,
         backup_passphrase: String,
+        now: SystemTime,
     ) -> Result<RestoreResult> {
+        let now = types::to_time(now)?;
         let input = std::fs::File::open(&backup_path).map_err(vigil_core::Error::from)?;
         let kdf = kdf_iterations.unwrap_or(v::DEFAULT_KDF_ITERATIONS);
         let app = self.home.create(&passphrase, Some(&device_secret), kdf)?;
         let (app, report) =
-            app.restore_into_new(input, &[Identity::passphrase(&backup_passphrase)])?;
+            app.restore_into_new(input, &[Identity::passphrase(&backup_passphrase)], now)?;
         Ok(RestoreResult {
             session: lockable(app)?,
             summary: report.into(),
@@ -295,10 +297,16 @@ impl Session {
     }
 
     /// Restores a backup into this vault: records merge, the newer copy wins.
-    pub fn restore(&self, path: String, backup_passphrase: String) -> Result<RestoreSummary> {
+    pub fn restore(
+        &self,
+        path: String,
+        backup_passphrase: String,
+        now: SystemTime,
+    ) -> Result<RestoreSummary> {
+        let now = types::to_time(now)?;
         self.with(|a| {
             let input = std::fs::File::open(&path)?;
-            a.restore(input, &[Identity::passphrase(&backup_passphrase)])
+            a.restore(input, &[Identity::passphrase(&backup_passphrase)], now)
         })
         .map(Into::into)
     }

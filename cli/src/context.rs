@@ -332,26 +332,6 @@ pub fn create_private_dir(dir: &Path) -> CliResult {
     Ok(())
 }
 
-/// Creates (or truncates) a file that will hold vault data, such as an export: readable
-/// by its owner only (0600), set again explicitly so neither the umask nor an older file
-/// left at that path can widen it.
-pub fn create_private_file(path: &Path) -> std::io::Result<fs::File> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let file = options.open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(file)
-}
-
 pub fn device_secret_path(vault: &Path) -> PathBuf {
     let mut name = vault.as_os_str().to_owned();
     name.push(".device");

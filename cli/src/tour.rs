@@ -248,7 +248,7 @@ fn tour(n: &mut Narrator, dir: &Path) -> CliResult {
 
     n.step("Back up to an encrypted file the standard age tools can read, and restore it");
     let backup = dir.join("backup.age");
-    let file = crate::context::create_private_file(&backup)
+    let file = vigil_core::vault::create_private_file(&backup)
         .map_err(|e| CliError::file("create", &backup, e))?;
     let (_, report) = session.backup().export(
         std::io::BufWriter::new(file),

@@ -14,6 +14,7 @@ pub mod export;
 pub mod feeds;
 pub mod identifiers;
 pub mod screening;
+pub mod settings;
 pub mod vault;
 
 pub use error::{Error, Result};
@@ -27,7 +28,7 @@ pub(crate) static TABLE_OWNERS: &[&dyn vault::schema::TableOwner] = &[
     &directory::tables::DirectoryTables,
     &checkin::tables::CheckinTables,
     &screening::tables::ScreeningTables,
-    &app::tables::AppTables,
+    &settings::tables::SettingsTables,
 ];
 
 /// The duress layer as the vault calls it: what goes into a decoy vault, and whether a

@@ -311,6 +311,7 @@ fn export_to_file_is_atomic_and_private() {
         .restore_into_new(
             std::fs::File::open(&out).unwrap(),
             &[Identity::passphrase("export pass")],
+            at(21, 0),
         )
         .unwrap();
     assert!(restored.sections.iter().any(|s| s.inserted > 0));
@@ -334,6 +335,7 @@ fn a_failed_restore_into_a_new_vault_leaves_no_vault() {
     let result = app.restore_into_new(
         &b"age-encryption.org/v1\nnot really\n"[..],
         &[Identity::passphrase("export pass")],
+        at(21, 0),
     );
     assert!(result.is_err());
     assert!(!home.exists().unwrap(), "the new vault was wiped");
@@ -345,7 +347,7 @@ fn a_restore_into_an_existing_vault_that_fails_keeps_the_vault() {
     let dir = tempfile::tempdir().unwrap();
     let (home, app) = created(dir.path());
     assert!(app
-        .restore(&b"garbage"[..], &[Identity::passphrase("x")])
+        .restore(&b"garbage"[..], &[Identity::passphrase("x")], at(21, 0))
         .is_err());
     app.lock();
     assert!(home.unlock(PASS, Some(DEVICE), at(9, 0)).is_ok());

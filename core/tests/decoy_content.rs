@@ -139,3 +139,124 @@ fn a_decoy_has_stored_settings_only_when_the_real_vault_has() {
     .unwrap();
     assert!(text.contains("\"settings\":[]"), "{text}");
 }
+
+#[test]
+fn settings_changed_after_the_decoy_was_filled_reach_it_and_never_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (home, mut app) = created(dir.path());
+    set_duress(&mut app, "decoy");
+    // Changed after the decoy was filled (on the defaults then).
+    let french = Settings {
+        region: "FR".into(),
+        worker_languages: vec!["fr".into()],
+        utc_offset_minutes: Some(60),
+        idle_lock_minutes: 7,
+    };
+    app.set_settings(&french).unwrap();
+    app.lock();
+    let decoy = home.unlock("decoy", Some(DEVICE), at(21, 0)).unwrap();
+    assert_eq!(decoy.settings().unwrap(), french);
+
+    // Changed inside the decoy: they stay there.
+    let german = Settings {
+        region: "DE".into(),
+        worker_languages: vec!["de".into()],
+        ..Settings::default()
+    };
+    decoy.set_settings(&german).unwrap();
+    decoy.lock();
+    let real = home.unlock(PASS, Some(DEVICE), at(21, 5)).unwrap();
+    assert_eq!(real.settings().unwrap(), french);
+    real.lock();
+    let decoy = home.unlock("decoy", Some(DEVICE), at(21, 10)).unwrap();
+    assert_eq!(decoy.settings().unwrap(), german);
+}
+
+#[test]
+fn a_restore_brings_the_decoy_the_restored_services_and_settings() {
+    use vigil_core::directory::{build_directory_bundle, Category, DirectoryContent, Service};
+    use vigil_core::export::age::{Identity, Recipient};
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // The backed-up vault: a directory (an everyday service and a project) and settings.
+    let (_, source) = created(a.path());
+    let (pkcs8, _) =
+        vigil_core::feeds::generate_publisher_key(&ring::rand::SystemRandom::new()).unwrap();
+    let publisher = vigil_core::feeds::PublisherKey::from_pkcs8(&pkcs8).unwrap();
+    source
+        .session()
+        .feeds()
+        .trust("Outreach project", publisher.public_key(), at(8, 0))
+        .unwrap();
+    let content = DirectoryContent::new(
+        "Europe/London",
+        vec![
+            Service::new(
+                "p:1",
+                "Corner Pharmacy",
+                &[Category::Pharmacy],
+                51.51,
+                -0.12,
+            ),
+            Service::new(
+                "p:2",
+                "Sex Work Outreach",
+                &[Category::SexWorkProject],
+                51.52,
+                -0.13,
+            ),
+        ],
+    );
+    let bundle = build_directory_bundle(
+        &publisher,
+        &content,
+        1,
+        at(8, 0),
+        at(8, 0) + chrono::Duration::days(30),
+    )
+    .unwrap();
+    source.import_bundle(&bundle, at(9, 0)).unwrap();
+    let french = Settings {
+        region: "FR".into(),
+        worker_languages: vec!["fr".into()],
+        ..Settings::default()
+    };
+    source.set_settings(&french).unwrap();
+    let out = a.path().join("backup.age");
+    source
+        .export_to_file(
+            &out,
+            &[Recipient::passphrase_with_work_factor("backup", 10)],
+            at(10, 0),
+        )
+        .unwrap();
+
+    // Restored into a vault whose decoy was filled before (empty directory, defaults).
+    let (home, mut target) = created(b.path());
+    set_duress(&mut target, "decoy");
+    target
+        .restore(
+            std::fs::File::open(&out).unwrap(),
+            &[Identity::passphrase("backup")],
+            at(20, 30),
+        )
+        .unwrap();
+    target.lock();
+    let decoy = home.unlock("decoy", Some(DEVICE), at(21, 0)).unwrap();
+    let services: Vec<(String, String)> = decoy
+        .session()
+        .directory()
+        .load()
+        .unwrap()
+        .index
+        .services()
+        .map(|(p, s)| (p.to_string(), s.name.clone()))
+        .collect();
+    assert_eq!(
+        services,
+        vec![(
+            "Local health services 1".to_string(),
+            "Corner Pharmacy".to_string()
+        )]
+    );
+    assert_eq!(decoy.settings().unwrap(), french);
+}

@@ -65,7 +65,7 @@ fn settings_restore_into_a_new_vault_and_never_overwrite_a_vaults_own() {
 
     // A new vault (on its defaults) takes them.
     let (restored, report) = created(b.path())
-        .restore_into_new(Cursor::new(&file), &identities())
+        .restore_into_new(Cursor::new(&file), &identities(), at(21, 0))
         .unwrap();
     assert_eq!(report.minor, 2);
     assert_eq!(settings_counts(&report), (1, 0, 0));
@@ -78,7 +78,9 @@ fn settings_restore_into_a_new_vault_and_never_overwrite_a_vaults_own() {
         ..Settings::default()
     };
     own.set_settings(&mine).unwrap();
-    let report = own.restore(Cursor::new(&file), &identities()).unwrap();
+    let report = own
+        .restore(Cursor::new(&file), &identities(), at(21, 0))
+        .unwrap();
     assert_eq!(settings_counts(&report), (0, 1, 0));
     assert_eq!(own.settings().unwrap(), mine);
 }
@@ -110,7 +112,7 @@ fn a_vault_on_its_defaults_exports_no_settings_and_an_export_without_them_restor
     let target = created(b.path());
     target.set_settings(&chosen()).unwrap();
     let report = target
-        .restore(Cursor::new(&old_file), &identities())
+        .restore(Cursor::new(&old_file), &identities(), at(21, 0))
         .unwrap();
     assert_eq!(report.minor, 1);
     assert!(report.sections.iter().all(|s| s.section != "settings"));
@@ -138,7 +140,7 @@ fn invalid_settings_in_an_export_are_reported_and_skipped() {
     w.write_all(bad.as_bytes()).unwrap();
     let target = created(b.path());
     let report = target
-        .restore(Cursor::new(w.finish().unwrap()), &identities())
+        .restore(Cursor::new(w.finish().unwrap()), &identities(), at(21, 0))
         .unwrap();
     assert_eq!(settings_counts(&report), (0, 0, 1));
     assert_eq!(target.settings().unwrap(), Settings::default());

@@ -620,3 +620,28 @@ fn a_killed_writer_loses_no_committed_booking() {
         )
         .unwrap();
 }
+
+/// The one rule for files that hold vault data outside the vault (exports, the tour's
+/// backup): an older, wider file at the path is emptied and narrowed to 0600.
+#[test]
+fn a_private_file_replaces_an_older_wider_one_and_is_owner_only() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("backup.age");
+    std::fs::write(&path, b"an older, longer file").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let mut file = vigil_core::vault::create_private_file(&path).unwrap();
+    file.write_all(b"new").unwrap();
+    drop(file);
+    assert_eq!(std::fs::read(&path).unwrap(), b"new");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}

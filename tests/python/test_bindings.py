@@ -602,14 +602,14 @@ def test_export_and_restore_into_an_existing_and_a_new_vault(vault, tmp_path):
 
     # Into the same vault: nothing new, nothing lost.
     session.delete_note(note.id)
-    restored = session.restore(str(backup), "backup words")
+    restored = session.restore(str(backup), "backup words", T0)
     by_section = {s.section: s for s in restored.sections}
     assert by_section["client_notes"].inserted == 1 and by_section["bookings"].kept_existing == 1
     assert [n.label for n in session.list_notes().notes] == ["Dave"]
 
     # Into a new vault.
     other = v.Vault(str(tmp_path / "other.db"))
-    result = other.restore_into_new("new pass", DEVICE, FAST_KDF, str(backup), "backup words")
+    result = other.restore_into_new("new pass", DEVICE, FAST_KDF, str(backup), "backup words", T0)
     labels = [b.details.client_label for b in result.session.list_bookings(None, None).bookings]
     assert labels == ["Backed up"]
     assert result.summary.exported_at == T0
@@ -617,14 +617,14 @@ def test_export_and_restore_into_an_existing_and_a_new_vault(vault, tmp_path):
     # A wrong backup passphrase: the new vault is undone, nothing is left behind.
     failed = v.Vault(str(tmp_path / "failed.db"))
     with pytest.raises(v.VigilError.WrongBackupKey):
-        failed.restore_into_new("new pass", DEVICE, FAST_KDF, str(backup), "wrong words")
+        failed.restore_into_new("new pass", DEVICE, FAST_KDF, str(backup), "wrong words", T0)
     assert not failed.exists()
     assert failed.probe() == v.VaultProbe(exists=False, needs_device_secret=False)
     # A damaged backup, into the existing vault: refused, nothing changed.
     damaged = tmp_path / "damaged.backup"
     damaged.write_bytes(backup.read_bytes()[:200])
     with pytest.raises(v.VigilError.BackupDamaged):
-        session.restore(str(damaged), "backup words")
+        session.restore(str(damaged), "backup words", T0)
 
 
 def test_notes_and_buddies_can_be_edited_and_deleted(vault):

@@ -102,11 +102,13 @@ pub fn restore(ctx: &Context, a: RestoreArgs) -> CliResult {
     };
     let bar = progress(len, "Restoring");
     let input = BufReader::new(bar.wrap_read(input));
+    let now = Utc::now();
     let result = if created {
         // The core wipes the new vault if the restore fails; the device secret is ours.
-        app.restore_into_new(input, &[identity]).map(|(_, r)| r)
+        app.restore_into_new(input, &[identity], now)
+            .map(|(_, r)| r)
     } else {
-        app.restore(input, &[identity])
+        app.restore(input, &[identity], now)
     };
     bar.finish_and_clear();
     let report = match result {

@@ -8,6 +8,7 @@ use super::App;
 use crate::clock::Timestamp;
 use crate::export::age::{Identity, Recipient};
 use crate::export::{ExportReport, ImportReport};
+use crate::vault::create_private_file;
 use crate::{Error, Result};
 
 /// Where an export is written before it gets its name: `<out>.partial`.
@@ -15,25 +16,6 @@ pub fn export_file_tmp_path(out: &Path) -> PathBuf {
     let mut name = out.as_os_str().to_owned();
     name.push(".partial");
     PathBuf::from(name)
-}
-
-/// Creates (or truncates) a file readable by its owner only (0600), set again explicitly
-/// so neither the umask nor an older file at that path can widen it.
-fn create_private_file(path: &Path) -> std::io::Result<fs::File> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let file = options.open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(file)
 }
 
 impl App {
@@ -78,10 +60,20 @@ impl App {
         }
     }
 
-    /// Restores an export into this (existing) vault: records merge, newer wins.
-    pub fn restore(&self, input: impl Read, identities: &[Identity]) -> Result<ImportReport> {
+    /// Restores an export into this (existing) vault: records merge, newer wins. Like a
+    /// directory import, it then brings the decoy along (the duress layer): its everyday
+    /// services from the restored directory, pinned at `now`, and the settings the vault
+    /// holds now, so a decoy opened after a restore does not look older than the vault.
+    pub fn restore(
+        &self,
+        input: impl Read,
+        identities: &[Identity],
+        now: Timestamp,
+    ) -> Result<ImportReport> {
         let report = self.session.backup().import(input, identities)?;
         self.forget_directory();
+        super::decoy::refresh_decoy_directory(&self.session, now)?;
+        super::decoy::mirror_settings(&self.session)?;
         Ok(report)
     }
 
@@ -92,8 +84,9 @@ impl App {
         self,
         input: impl Read,
         identities: &[Identity],
+        now: Timestamp,
     ) -> Result<(App, ImportReport)> {
-        match self.restore(input, identities) {
+        match self.restore(input, identities, now) {
             Ok(report) => Ok((self, report)),
             Err(e) => {
                 let path = self.path().to_path_buf();

@@ -12,11 +12,11 @@
 
 use chrono::{Duration, DurationRound};
 
-use super::settings;
 use crate::bookings::{Booking, BookingDraft, BookingKind, BookingStatus};
 use crate::checkin::EscalationKey;
 use crate::clock::Timestamp;
 use crate::directory::{Category, DirectoryContent, Service};
+use crate::settings;
 use crate::vault::{DuressLayer, DuressOptions, RecordId, Session};
 use crate::{Error, Result};
 
@@ -86,6 +86,21 @@ pub fn refresh_decoy_directory(real: &Session, now: Timestamp) -> Result<()> {
         decoy.feeds().remove(&publisher.name)?;
     }
     copy_everyday_services(real, &decoy, now)
+}
+
+/// Copies the real vault's stored settings into the decoy, so a decoy opened after the
+/// worker changed her region or languages does not give itself away by the old ones. The
+/// application layer runs it whenever settings are stored in the real vault (set or
+/// restored). Never the reverse: from a decoy session there is no decoy to write to, and
+/// settings changed there stay there.
+pub fn mirror_settings(real: &Session) -> Result<()> {
+    let Some(decoy) = real.decoy_session()? else {
+        return Ok(());
+    };
+    if let Some(stored) = settings::load_stored(real)? {
+        settings::store(&decoy, &stored)?;
+    }
+    Ok(())
 }
 
 /// Gives the decoy the everyday part of the real directory (pharmacies, GPs, A&E) under

@@ -26,8 +26,7 @@ mod passphrase;
 mod people;
 mod places;
 mod probe;
-pub(crate) mod settings;
-pub(crate) mod tables;
+mod settings;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -40,6 +39,9 @@ use crate::directory::LoadedDirectory;
 use crate::vault::{PendingWipe, Session, Vault, VaultOptions};
 use crate::Result;
 
+pub use crate::settings::{
+    Settings, MAX_IDLE_LOCK_MINUTES, MAX_UTC_OFFSET_MINUTES, MIN_UTC_OFFSET_MINUTES,
+};
 pub use backup::export_file_tmp_path;
 pub use bundles::Imported;
 pub use checkins::Escalation;
@@ -52,9 +54,6 @@ pub use passphrase::{
 pub use people::{BuddyRef, NoteDefaults};
 pub use places::{Beyond, Place, PlaceSource};
 pub use probe::Probe;
-pub use settings::{
-    Settings, MAX_IDLE_LOCK_MINUTES, MAX_UTC_OFFSET_MINUTES, MIN_UTC_OFFSET_MINUTES,
-};
 
 /// A vault's location, and what can be done with it while it is locked.
 #[derive(Debug, Clone)]

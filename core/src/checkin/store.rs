@@ -21,7 +21,7 @@ use super::engine::{
 use super::key::{CodeMatch, CodeVerifiers, EscalationKey};
 use super::CheckinError;
 use crate::clock::Timestamp;
-use crate::vault::{open_under, seal_under, storage, Listing, RecordId};
+use crate::vault::{is_damage, storage, Listing, RecordId, SealedTable};
 use crate::{Error, Result};
 
 pub(crate) const TABLE: &str = "checkin_escalation";
@@ -167,32 +167,35 @@ impl<'a> Store<'a> {
         Ok(result)
     }
 
+    /// The meta row, opened as such (a row that does not open means the device secret is
+    /// not the one the check-ins were armed with).
+    fn meta_table<'t>(&'t self, conn: &'t Connection) -> SealedTable<'t, Meta> {
+        SealedTable::under_key(conn, self.key.secret(), TABLE, "check-in codes")
+    }
+
+    /// The check-in rows (every row but the meta row).
+    fn state_table<'t>(&'t self, conn: &'t Connection) -> SealedTable<'t, CheckinState> {
+        SealedTable::under_key(conn, self.key.secret(), TABLE, "check-in")
+    }
+
     fn load(&self, tx: &Transaction<'_>) -> Result<Loaded> {
-        let mut stmt = tx.prepare_cached("SELECT id, body FROM checkin_escalation")?;
-        let mut rows = stmt.query([])?;
-        let mut meta = None;
+        let meta_id = meta_id();
+        let meta = match self.meta_table(tx).find(&meta_id) {
+            Ok(Some(m)) if m.purpose != META_PURPOSE => {
+                return Err(CheckinError::WrongDeviceSecret.into())
+            }
+            Ok(m) => m,
+            Err(e) if is_damage(&e) => return Err(CheckinError::WrongDeviceSecret.into()),
+            Err(e) => return Err(e),
+        };
         let mut states = Vec::new();
         let mut unreadable = Vec::new();
         let mut before = HashMap::new();
-        let meta_id = meta_id();
-        while let Some(row) = rows.next()? {
-            let id: RecordId = row.get(0)?;
-            let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
+        self.state_table(tx).for_each_stored(|id, opened| {
             if id == meta_id {
-                let m: Meta =
-                    open_under(self.key.secret(), TABLE, &id, &body).map_err(|e| match e {
-                        Error::Tampered | Error::Decode(_) => {
-                            CheckinError::WrongDeviceSecret.into()
-                        }
-                        other => other,
-                    })?;
-                if m.purpose != META_PURPOSE {
-                    return Err(CheckinError::WrongDeviceSecret.into());
-                }
-                meta = Some(m);
-                continue;
+                return Ok(());
             }
-            match open_under::<CheckinState>(self.key.secret(), TABLE, &id, &body) {
+            match opened {
                 Ok(state) if state.id() == id => {
                     before.insert(
                         id,
@@ -200,10 +203,12 @@ impl<'a> Store<'a> {
                     );
                     states.push(state);
                 }
-                Ok(_) | Err(Error::Tampered | Error::Decode(_)) => unreadable.push(id),
+                Ok(_) => unreadable.push(id),
+                Err(e) if is_damage(&e) => unreadable.push(id),
                 Err(e) => return Err(e),
             }
-        }
+            Ok(())
+        })?;
         if meta.is_none() && (!states.is_empty() || !unreadable.is_empty()) {
             // Rows exist but the meta row is gone: the file was tampered with.
             return Err(CheckinError::WrongDeviceSecret.into());
@@ -222,14 +227,10 @@ impl<'a> Store<'a> {
         if loaded.meta_changed {
             if let Some(meta) = &mut loaded.meta {
                 meta.pad_to_fixed_size()?;
-                let body = seal_under(self.key.secret(), TABLE, &meta_id(), meta)?;
-                tx.execute(
-                    "INSERT INTO checkin_escalation (id, body) VALUES (?1, ?2)
-                     ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-                    params![meta_id(), body],
-                )?;
+                self.meta_table(tx).upsert(&meta_id(), meta)?;
             }
         }
+        let states = self.state_table(tx);
         let finished = loaded.engine.take_finished();
         let mut erased = false;
         for state in &finished {
@@ -244,12 +245,7 @@ impl<'a> Store<'a> {
             if loaded.before.get(&state.id()) == Some(&json) {
                 continue;
             }
-            let body = seal_under(self.key.secret(), TABLE, &state.id(), state)?;
-            tx.execute(
-                "INSERT INTO checkin_escalation (id, body) VALUES (?1, ?2)
-                 ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-                params![state.id(), body],
-            )?;
+            states.upsert(&state.id(), state)?;
         }
         Ok(erased)
     }

@@ -1,5 +1,5 @@
 //! The `settings` section (since 1.2): the worker's settings (region, languages, UTC
-//! offset, idle lock), the one sealed row of the application layer's `app_settings`.
+//! offset, idle lock), the one sealed row of `settings` (table `app_settings`).
 //!
 //! Exported only when stored (a vault on its defaults exports an empty section). Settings
 //! carry no times, so, as with buddies, a vault that has its own keeps them: restoring an
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     invalid_reason, merge, parse_record, record_id, ImportState, RecordSink, Section, SectionReport,
 };
-use crate::app::settings::{self, Settings};
+use crate::settings::{self, Settings};
 use crate::vault::{RecordId, Session};
 use crate::Result;
 

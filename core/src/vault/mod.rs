@@ -42,6 +42,7 @@ pub use record::RecordId;
 pub(crate) use record::SealedBody;
 pub use session::Session;
 pub(crate) use session::{open_under, seal_under};
+pub use storage::create_private_file;
 pub(crate) use table::{is_damage, Owned, SealedTable};
 pub use unlock::{shred_file, PendingWipe, WipeState};
 

@@ -68,7 +68,7 @@ pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// older version, or a copy) is tightened on the way in.
 pub(crate) fn connect(path: &Path, create: bool) -> Result<Connection> {
     if create {
-        create_private_file(path)?;
+        create_private_db_file(path)?;
     }
     restrict_to_owner(path);
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -90,7 +90,7 @@ pub(crate) fn connect(path: &Path, create: bool) -> Result<Connection> {
 
 /// Creates `path` empty with mode 0600 unless it exists; SQLite takes an empty file as a
 /// new database. The mode is set again explicitly, so a umask cannot widen it.
-fn create_private_file(path: &Path) -> Result<()> {
+fn create_private_db_file(path: &Path) -> Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -113,6 +113,27 @@ fn create_private_file(path: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::VaultNotFound),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Creates (or truncates) a file that will hold vault data outside the vault, such as an
+/// export: readable by its owner only (0600), set again explicitly so neither the umask
+/// nor an older file left at that path can widen it. The one such rule for every caller
+/// (`App::export_to_file`, the CLI's tour).
+pub fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(PRIVATE_FILE_MODE);
+    }
+    let file = options.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(PRIVATE_FILE_MODE))?;
+    }
+    Ok(file)
 }
 
 /// Owner read and write only, for every file of a vault.

@@ -12,18 +12,44 @@ use std::marker::PhantomData;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 
-use super::{Listing, RecordId, SealedBody, Session};
+use super::{Listing, RecordId, SealedBody, SecretKey, Session};
 use crate::{Error, Result};
 
 /// A sealed table holding values of type `T`. The table name is a constant of the owning
 /// capability (it is part of every row's associated data, and goes into the SQL text).
 pub(crate) struct SealedTable<'a, T> {
     conn: &'a Connection,
-    session: &'a Session,
+    sealer: Sealer<'a>,
     name: &'static str,
     /// What the entity is called in a "not found" error (no value ever goes there).
     what: &'static str,
     _rows: PhantomData<fn() -> T>,
+}
+
+/// The key a table's rows are sealed under.
+#[derive(Clone, Copy)]
+enum Sealer<'a> {
+    /// The vault's record key (every capability's tables).
+    Vault(&'a Session),
+    /// A key of its own, such as the escalation key from the device secret, which the
+    /// locked runner holds without a session.
+    Key(&'a SecretKey),
+}
+
+impl Sealer<'_> {
+    fn seal<T: Serialize>(self, table: &str, id: &RecordId, value: &T) -> Result<Vec<u8>> {
+        match self {
+            Sealer::Vault(session) => session.seal(table, id, value),
+            Sealer::Key(key) => super::seal_under(key, table, id, value),
+        }
+    }
+
+    fn open<T: DeserializeOwned>(self, table: &str, id: &RecordId, blob: &[u8]) -> Result<T> {
+        match self {
+            Sealer::Vault(session) => session.open(table, id, blob),
+            Sealer::Key(key) => super::open_under(key, table, id, blob),
+        }
+    }
 }
 
 impl<'a, T> SealedTable<'a, T> {
@@ -32,7 +58,24 @@ impl<'a, T> SealedTable<'a, T> {
     pub(crate) fn new(session: &'a Session, name: &'static str, what: &'static str) -> Self {
         Self {
             conn: session.conn(),
-            session,
+            sealer: Sealer::Vault(session),
+            name,
+            what,
+            _rows: PhantomData,
+        }
+    }
+
+    /// A table sealed under `key` instead of the vault's record key, on `conn` (which may
+    /// be a transaction, or the locked runner's connection: no session needed).
+    pub(crate) fn under_key(
+        conn: &'a Connection,
+        key: &'a SecretKey,
+        name: &'static str,
+        what: &'static str,
+    ) -> Self {
+        Self {
+            conn,
+            sealer: Sealer::Key(key),
             name,
             what,
             _rows: PhantomData,
@@ -56,7 +99,7 @@ impl<'a, T> SealedTable<'a, T> {
 impl<T: Serialize> SealedTable<'_, T> {
     /// The sealed body of `value` for row `id` (for callers that write extra columns).
     pub(crate) fn seal(&self, id: &RecordId, value: &T) -> Result<Vec<u8>> {
-        self.session.seal(self.name, id, value)
+        self.sealer.seal(self.name, id, value)
     }
 
     /// Inserts a new row; fails if `id` exists.
@@ -107,7 +150,7 @@ impl<T: DeserializeOwned> SealedTable<'_, T> {
             .prepare_cached(&format!("SELECT body FROM {} WHERE id = ?1", self.name))?
             .query_row(params![id], |r| r.get::<_, SealedBody>(0))
             .optional()?;
-        body.map(|b| self.session.open(self.name, id, &b.0))
+        body.map(|b| self.sealer.open(self.name, id, &b.0))
             .transpose()
     }
 
@@ -125,6 +168,15 @@ impl<T: DeserializeOwned> SealedTable<'_, T> {
         self.scan(" ORDER BY id", visit)
     }
 
+    /// Visits every row in storage order, each row's error passed with its id (for a
+    /// caller that keeps the order it has always loaded rows in).
+    pub(crate) fn for_each_stored(
+        &self,
+        visit: impl FnMut(RecordId, Result<T>) -> Result<()>,
+    ) -> Result<()> {
+        self.scan("", visit)
+    }
+
     /// Visits every row in storage order (a list sorts afterwards anyway, and a rowid
     /// table reads fastest in its own order).
     fn scan(
@@ -139,7 +191,7 @@ impl<T: DeserializeOwned> SealedTable<'_, T> {
         while let Some(row) = rows.next()? {
             let id: RecordId = row.get(0)?;
             let body = row.get::<_, SealedBody>(1)?.0;
-            visit(id, self.session.open(self.name, &id, &body))?;
+            visit(id, self.sealer.open(self.name, &id, &body))?;
         }
         Ok(())
     }
@@ -164,7 +216,7 @@ impl<T: DeserializeOwned> SealedTable<'_, T> {
             let id: RecordId = row.get(0)?;
             let owner: RecordId = row.get(1)?;
             let body = row.get::<_, SealedBody>(2)?.0;
-            let opened = match self.session.open::<T>(self.name, &id, &body) {
+            let opened = match self.sealer.open::<T>(self.name, &id, &body) {
                 Ok(v) if v.owner() != owner => Err(Error::Tampered),
                 other => other,
             };
@@ -252,5 +304,29 @@ mod tests {
             Err(Error::NotFound("row"))
         ));
         assert_eq!(table.find(&b).unwrap(), None);
+    }
+
+    #[test]
+    fn a_table_under_its_own_key_round_trips_and_the_vault_key_cannot_open_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = session(&dir);
+        let key = SecretKey::from_bytes([7; 32]);
+        let own: SealedTable<'_, String> = SealedTable::under_key(s.conn(), &key, T, "row");
+        let id = s.new_id().unwrap();
+        own.upsert(&id, &"escalation".to_owned()).unwrap();
+        assert_eq!(own.get(&id).unwrap(), "escalation");
+        let mut seen = Vec::new();
+        own.for_each_stored(|id, opened| {
+            seen.push((id, opened.unwrap()));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, vec![(id, "escalation".to_owned())]);
+        // The same row read under the vault's record key (or another key) does not open.
+        let vault: SealedTable<'_, String> = SealedTable::new(&s, T, "row");
+        assert!(matches!(vault.get(&id), Err(Error::Tampered)));
+        let other = SecretKey::from_bytes([8; 32]);
+        let wrong: SealedTable<'_, String> = SealedTable::under_key(s.conn(), &other, T, "row");
+        assert_eq!(wrong.list().unwrap().unreadable, vec![id]);
     }
 }

@@ -266,11 +266,11 @@ class ScenarioTest {
         val exported = session.exportToFile(backup.path, "backup words", t0)
         assertTrue(exported.unreadable.isEmpty())
         val restored = Vault(File(dir, "other.db").path)
-            .restoreIntoNew("new pass", device, fastKdf, backup.path, "backup words")
+            .restoreIntoNew("new pass", device, fastKdf, backup.path, "backup words", t0)
         assertEquals(listOf("Backed up"), restored.session.listBookings(null, null).bookings.map { it.details.clientLabel })
         val failed = Vault(File(dir, "failed.db").path)
         assertThrows<VigilException.WrongBackupKey> {
-            failed.restoreIntoNew("new pass", device, fastKdf, backup.path, "wrong words")
+            failed.restoreIntoNew("new pass", device, fastKdf, backup.path, "wrong words", t0)
         }
         assertFalse(failed.exists())
         session.lock()

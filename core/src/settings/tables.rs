@@ -1,18 +1,19 @@
-//! The tables the application layer owns, and their upgrade steps (see `vault::schema`).
+//! The table the settings own, and its upgrade steps (see `vault::schema`). The table
+//! keeps its first name, `app_settings`: vault files already have it.
 
 use crate::vault::schema::{Step, TableOwner};
 
-pub(crate) struct AppTables;
+pub(crate) struct SettingsTables;
 
-impl TableOwner for AppTables {
+impl TableOwner for SettingsTables {
     fn name(&self) -> &'static str {
-        "app"
+        "settings"
     }
 
     fn steps(&self) -> &'static [Step] {
         const STEPS: &[Step] = &[
             // The worker's settings (region, languages, UTC offset, idle lock): one sealed
-            // row (`app/settings.rs`).
+            // row (`settings/mod.rs`).
             Step::sql(
                 8,
                 "CREATE TABLE app_settings (
