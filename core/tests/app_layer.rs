@@ -478,3 +478,44 @@ fn the_app_objects_can_move_between_threads() {
     send::<VaultHome>();
     sync::<VaultHome>();
 }
+
+#[test]
+fn linked_bookings_share_a_normalized_identifier_with_the_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_home, app) = created(dir.path());
+    let note = app
+        .add_note(
+            NoteDefaults {
+                label: Some("x".into()),
+                risk: Risk::Caution,
+                identifiers: vec![(IdentifierKind::Phone, "07700 900123".into())],
+                text: String::new(),
+            },
+            at(9, 0),
+        )
+        .unwrap();
+    let booking = |label: &str, phone: &str, day: i64| {
+        let mut d = vigil_core::bookings::BookingDraft::new(
+            label,
+            at(9, 0) + Duration::days(day),
+            60,
+            vigil_core::bookings::BookingKind::Incall,
+        );
+        d.client.phone = Some(phone.into());
+        d
+    };
+    app.session()
+        .bookings()
+        .add_many(
+            vec![
+                booking("A", "+44 7700 900123", 0),
+                booking("B", "07700 900999", 1),
+                booking("C", "not a number", 2),
+            ],
+            at(9, 0),
+        )
+        .unwrap();
+    let linked = app.linked_bookings(&note.id).unwrap();
+    assert_eq!(linked.len(), 1);
+    assert_eq!(linked[0].details.client.label, "A");
+}

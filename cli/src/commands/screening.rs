@@ -42,7 +42,7 @@ pub fn note(ctx: &Context, command: NoteCommand) -> CliResult {
             let app = ctx.unlock()?;
             let screening = app.screening()?;
             let note = screening.get_note(&id)?;
-            let bookings = screening.linked_bookings(&id)?;
+            let bookings = app.linked_bookings(&id)?;
             let mut doc = note_json(&note);
             doc["bookings"] = json!(bookings.iter().map(booking_json).collect::<Vec<_>>());
             ctx.emit(doc, || {

@@ -2,10 +2,11 @@
 //! buddy choice by id or name, a note's default label, the stored region.
 
 use super::App;
+use crate::bookings::{Booking, TimeRange};
 use crate::checkin::{Buddy, BuddyDraft};
 use crate::clock::Timestamp;
 use crate::screening::{
-    normalize, ClientNote, Identifier, IdentifierKind, NoteDraft, Risk, ScreeningResult,
+    detect, normalize, ClientNote, Identifier, IdentifierKind, NoteDraft, Risk, ScreeningResult,
 };
 use crate::vault::RecordId;
 use crate::{Error, Result};
@@ -113,5 +114,37 @@ impl App {
     /// edit, remove).
     pub fn screening(&self) -> Result<crate::screening::Screening<'_>> {
         Ok(self.session.screening(self.region()?))
+    }
+
+    /// Bookings whose client shares a normalized identifier with the note ("seen in 2
+    /// bookings"). The join of two capabilities, so it lives here: neither imports the
+    /// other. Booking identifiers are free text; those that do not normalize are ignored.
+    pub fn linked_bookings(&self, note_id: &RecordId) -> Result<Vec<Booking>> {
+        let note = self.screening()?.get_note(note_id)?;
+        let wanted: std::collections::HashSet<&Identifier> =
+            note.details.identifiers.iter().collect();
+        let region = self.region()?;
+        let bookings = self.session.bookings().list(TimeRange::default())?;
+        Ok(bookings
+            .items
+            .into_iter()
+            .filter(|b| {
+                let c = &b.details.client;
+                let typed = [
+                    c.phone
+                        .as_deref()
+                        .map(|p| normalize(IdentifierKind::Phone, p, region)),
+                    c.email
+                        .as_deref()
+                        .map(|e| normalize(IdentifierKind::Email, e, region)),
+                    c.handle.as_deref().map(|h| detect(h, region)),
+                ];
+                typed
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| r.ok())
+                    .any(|id| wanted.contains(&id))
+            })
+            .collect())
     }
 }

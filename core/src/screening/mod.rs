@@ -29,7 +29,6 @@ pub use alerts::{
 };
 pub use screen::{CallLabel, Match, MatchSource, MatchStrength, ScreenedInput, ScreeningResult};
 
-use crate::bookings::{Booking, TimeRange};
 use crate::clock::Timestamp;
 use crate::vault::{Listing, RecordId, SealedTable, Session};
 use crate::{Error, Result};
@@ -292,39 +291,6 @@ impl<'s> Screening<'s> {
             .items
             .sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)));
         Ok(listing)
-    }
-
-    /// Bookings whose client shares a normalized identifier with the note, newest first.
-    /// Booking identifiers are free text; those that do not normalize are ignored.
-    pub fn linked_bookings(&self, note_id: &RecordId) -> Result<Vec<Booking>> {
-        let note = self.get_note(note_id)?;
-        let wanted: std::collections::HashSet<&Identifier> =
-            note.details.identifiers.iter().collect();
-        let bookings = self.session.bookings().list(TimeRange::default())?;
-        Ok(bookings
-            .items
-            .into_iter()
-            .filter(|b| {
-                self.booking_identifiers(b)
-                    .iter()
-                    .any(|id| wanted.contains(id))
-            })
-            .collect())
-    }
-
-    fn booking_identifiers(&self, b: &Booking) -> Vec<Identifier> {
-        let c = &b.details.client;
-        let mut out = Vec::new();
-        if let Some(p) = c.phone.as_deref() {
-            out.extend(normalize(IdentifierKind::Phone, p, self.region).ok());
-        }
-        if let Some(e) = c.email.as_deref() {
-            out.extend(normalize(IdentifierKind::Email, e, self.region).ok());
-        }
-        if let Some(h) = c.handle.as_deref() {
-            out.extend(detect(h, self.region).ok());
-        }
-        out
     }
 }
 

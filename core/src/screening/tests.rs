@@ -1,8 +1,6 @@
 use chrono::{Duration, TimeZone, Utc};
 
 use super::*;
-use crate::bookings::BookingDraft;
-use crate::bookings::BookingKind;
 use crate::vault::{Vault, VaultOptions, MIN_KDF_ITERATIONS};
 
 fn t0() -> Timestamp {
@@ -423,28 +421,6 @@ fn overall_risk_prefers_exact_evidence() {
         sc.screen("07700900123", t0()).unwrap().overall,
         Risk::Caution
     );
-}
-
-#[test]
-fn linked_bookings_share_a_normalized_identifier() {
-    let (_d, s) = session();
-    let sc = s.screening(gb());
-    let n = sc
-        .add_note(
-            NoteDraft::new("x", Risk::Caution, vec![phone("07700 900123")]),
-            t0(),
-        )
-        .unwrap();
-    let mut a = BookingDraft::new("A", t0(), 60, BookingKind::Outcall);
-    a.client.phone = Some("+44 7700 900123".into());
-    let mut b = BookingDraft::new("B", t0() + Duration::days(1), 60, BookingKind::Incall);
-    b.client.phone = Some("07700 900999".into());
-    let mut c = BookingDraft::new("C", t0() + Duration::days(2), 60, BookingKind::Incall);
-    c.client.phone = Some("not a number".into());
-    s.bookings().add_many(vec![a, b, c], t0()).unwrap();
-    let linked = sc.linked_bookings(&n.id).unwrap();
-    assert_eq!(linked.len(), 1);
-    assert_eq!(linked[0].details.client.label, "A");
 }
 
 #[test]
