@@ -20,7 +20,7 @@ for t in $targets; do
     cargo +nightly fuzz run $flags "$t" "work/$t" "corpus/$t" -- \
         -max_total_time="$secs" -rss_limit_mb=512 -malloc_limit_mb=512 -timeout=10 \
         -print_final_stats=1 >"logs/$t.log" 2>&1 || { status=1; echo "   FINDING: see logs/$t.log"; }
-    grep -E '^#[0-9]+ +DONE' "logs/$t.log" | tail -1
+    grep -E 'DONE[[:space:]]+cov' "logs/$t.log" | tail -1
     grep -E 'stat::number_of_executed_units' "logs/$t.log" | tail -1
 done
 exit $status

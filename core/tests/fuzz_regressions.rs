@@ -71,3 +71,19 @@ fn age() {
 fn identifiers() {
     replay("identifiers", checks::identifiers);
 }
+
+/// Fuzzing finding (identifiers): a trunk `(0)` and more zeros after `+44` normalized to a
+/// number that did not normalize to itself, so a note saved under it would not be found.
+#[test]
+fn phone_normalization_is_idempotent_after_a_trunk_zero() {
+    use vigil_core::identifiers::{normalize_phone, Region};
+    for raw in ["+44 (...0) 00 900103", "+44 (0) 00 900103"] {
+        if let Ok(e164) = normalize_phone(raw, Region::GB) {
+            assert_eq!(normalize_phone(&e164, Region::GB).unwrap(), e164, "{raw}");
+        }
+    }
+    assert_eq!(
+        normalize_phone("+44 (0) 7700 900123", Region::GB).unwrap(),
+        "+447700900123"
+    );
+}

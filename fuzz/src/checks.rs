@@ -219,7 +219,10 @@ pub fn directory_content(data: &[u8]) {
     let again = DirectoryContent::from_json(&json).expect("own output parses");
     again.validate().expect("own output validates");
     let json2 = again.to_json().expect("serializes");
-    assert!(json == json2, "directory content is not stable through JSON");
+    assert!(
+        json == json2,
+        "directory content is not stable through JSON"
+    );
 }
 
 /// What every importer promises of its result: each row accounted for exactly once, and
@@ -289,7 +292,11 @@ pub fn opening_hours(data: &[u8]) {
         let again = printed
             .parse::<opening_hours::OpeningHours>()
             .expect("printed opening hours parse again");
-        assert_eq!(printed, again.to_string(), "opening hours display is unstable");
+        assert_eq!(
+            printed,
+            again.to_string(),
+            "opening hours display is unstable"
+        );
     }
 }
 
@@ -309,18 +316,13 @@ pub fn age(data: &[u8]) {
         return;
     };
     let mut plain = Vec::new();
-    if reader
-        .take(AGE_READ_CAP)
-        .read_to_end(&mut plain)
-        .is_err()
-    {
+    if reader.take(AGE_READ_CAP).read_to_end(&mut plain).is_err() {
         return;
     }
     let Identity::X25519(id) = &identities[0] else {
         unreachable!()
     };
-    let mut w = AgeWriter::new(Vec::new(), &[Recipient::X25519(id.to_public())])
-        .expect("writer");
+    let mut w = AgeWriter::new(Vec::new(), &[Recipient::X25519(id.to_public())]).expect("writer");
     w.write_all(&plain).expect("write");
     let file = w.finish().expect("finish");
     let mut back = Vec::new();

@@ -213,6 +213,19 @@ const MAX_RAW_LEN: usize = 256;
 /// allows; full range validity is deliberately not required, because libphonenumber's
 /// ranges lag behind new allocations and a note must never fail to save for that reason.
 pub fn normalize_phone(raw: &str, region: Region) -> Result<String> {
+    let e164 = normalize_phone_once(raw, region)?;
+    // The E.164 form must read back as itself, or a note saved under it and a later search
+    // for the same number would disagree. Found by fuzzing: `+44 (0) 00 900103` gave
+    // `+440900103`, whose leading 0 the next parse takes as a trunk prefix and drops.
+    if e164 != raw.trim()
+        && normalize_phone_once(&e164, region).ok().as_deref() != Some(e164.as_str())
+    {
+        return Err(invalid(IdentifierKind::Phone, "not a phone number"));
+    }
+    Ok(e164)
+}
+
+fn normalize_phone_once(raw: &str, region: Region) -> Result<String> {
     let kind = IdentifierKind::Phone;
     let s = raw.trim();
     if s.is_empty() {
