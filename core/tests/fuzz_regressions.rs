@@ -87,3 +87,15 @@ fn phone_normalization_is_idempotent_after_a_trunk_zero() {
         "+447700900123"
     );
 }
+
+/// Fuzzing finding (opening_hours): an open rule with a comment printed without `open`,
+/// and the printed text then parsed as unknown.
+#[test]
+fn open_rule_with_a_comment_prints_its_state() {
+    for raw in ["\"J\u{390}\":", "\"by appointment\": Mo 10:00-12:00"] {
+        let oh: opening_hours::OpeningHours = raw.parse().unwrap();
+        let printed = oh.to_string();
+        let again: opening_hours::OpeningHours = printed.parse().unwrap();
+        assert_eq!(again.to_string(), printed, "{raw}");
+    }
+}
