@@ -99,3 +99,21 @@ fn open_rule_with_a_comment_prints_its_state() {
         assert_eq!(again.to_string(), printed, "{raw}");
     }
 }
+
+/// Fuzzing finding (identifiers): a short foreign number typed with its `00` prefix was
+/// detected as a phone number, but its E.164 form had under seven digits and was refused.
+#[test]
+fn detected_short_international_number_detects_again() {
+    use vigil_core::identifiers::{detect, Region};
+    let id = detect("0 0/491/921", Region::GB).unwrap();
+    assert_eq!(detect(&id.normalized(), Region::GB).unwrap(), id);
+}
+
+/// Fuzzing finding (identifiers): `mAilto:` kept its scheme (matched case-sensitively),
+/// lower-cased to `mailto:…`, which the next normalization stripped.
+#[test]
+fn mixed_case_mailto_scheme_is_dropped() {
+    use vigil_core::identifiers::normalize_email;
+    assert_eq!(normalize_email("mAilto:A@B.co").unwrap(), "a@b.co");
+    assert_eq!(normalize_email("MAILTO:a@b.co").unwrap(), "a@b.co");
+}

@@ -338,7 +338,12 @@ fn has_extension(s: &str) -> bool {
 pub fn normalize_email(raw: &str) -> Result<String> {
     let kind = IdentifierKind::Email;
     let s = raw.trim();
-    let s = s.strip_prefix("mailto:").unwrap_or(s).trim();
+    // URI schemes are case-insensitive: `MailTo:` is dropped too, or the lower-cased result
+    // would keep a `mailto:` that the next normalization strips (found by fuzzing).
+    let s = match s.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("mailto:") => s[7..].trim(),
+        _ => s,
+    };
     if s.is_empty() {
         return Err(invalid(kind, "empty"));
     }
@@ -460,7 +465,13 @@ pub fn detect(raw: &str, region: Region) -> Result<Identifier> {
     if s.contains('@') {
         return normalize(IdentifierKind::Email, s, region);
     }
-    if looks_like_phone(s) {
+    // A leading `+` is a phone number whatever its length: the E.164 form of a short
+    // number (`+491921`) has fewer digits than what was typed (`00 49 1921 …`), and must be
+    // detected again as the phone number it is (found by fuzzing).
+    let international = s.starts_with('+')
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || " +-()./\u{a0}".contains(c));
+    if looks_like_phone(s) || international {
         return normalize(IdentifierKind::Phone, s, region);
     }
     if s.chars()
