@@ -92,7 +92,7 @@ fn phone_normalization_is_idempotent_after_a_trunk_zero() {
 /// and the printed text then parsed as unknown.
 #[test]
 fn open_rule_with_a_comment_prints_its_state() {
-    for raw in ["\"J\u{390}\":", "\"by appointment\": Mo 10:00-12:00"] {
+    for raw in ["\"J\u{390}\":", "Mo 10:00-12:00 open \"by appointment\""] {
         let oh: opening_hours::OpeningHours = raw.parse().unwrap();
         let printed = oh.to_string();
         let again: opening_hours::OpeningHours = printed.parse().unwrap();
