@@ -117,3 +117,12 @@ fn mixed_case_mailto_scheme_is_dropped() {
     assert_eq!(normalize_email("mAilto:A@B.co").unwrap(), "a@b.co");
     assert_eq!(normalize_email("MAILTO:a@b.co").unwrap(), "a@b.co");
 }
+
+/// Fuzzing finding (identifiers): `ǰ` upper-cases to `J` and a combining caron, so the
+/// plate it was in normalized to text that was then refused.
+#[test]
+fn plate_letter_that_uppercases_to_a_combining_mark_is_refused() {
+    use vigil_core::identifiers::normalize_plate;
+    assert!(normalize_plate("1115415\u{1f0}").is_err());
+    assert_eq!(normalize_plate("ab12 cde").unwrap(), "AB12CDE");
+}

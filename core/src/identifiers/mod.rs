@@ -420,10 +420,14 @@ pub fn normalize_plate(raw: &str) -> Result<String> {
         if c == ' ' || c == '-' || c == '.' || c == '\u{a0}' {
             continue;
         }
-        if !c.is_alphanumeric() {
-            return Err(invalid(kind, "only letters and digits are allowed"));
+        // Checked after upper-casing: some letters become a letter and a combining mark
+        // (`ǰ` → `J̌`), which the next normalization would refuse (found by fuzzing).
+        for u in c.to_uppercase() {
+            if !u.is_alphanumeric() {
+                return Err(invalid(kind, "only letters and digits are allowed"));
+            }
+            out.push(u);
         }
-        out.extend(c.to_uppercase());
     }
     let n = out.chars().count();
     if !(2..=10).contains(&n) {
