@@ -126,3 +126,17 @@ fn plate_letter_that_uppercases_to_a_combining_mark_is_refused() {
     assert!(normalize_plate("1115415\u{1f0}").is_err());
     assert_eq!(normalize_plate("ab12 cde").unwrap(), "AB12CDE");
 }
+
+/// Fuzzing finding (identifiers): `mailto:l:#4a@B.o` is an e-mail address, but its
+/// normalized form `l:#4a@b.o` was then detected as a handle and refused.
+#[test]
+fn email_with_a_colon_detects_as_email_again() {
+    use vigil_core::identifiers::{detect, Identifier, Region};
+    let id = detect("mailto:l:#4a@B.o", Region::GB).unwrap();
+    assert_eq!(id, Identifier::Email("l:#4a@b.o".into()));
+    assert_eq!(detect(&id.normalized(), Region::GB).unwrap(), id);
+    assert!(matches!(
+        detect("instagram:@Some.One", Region::GB).unwrap(),
+        Identifier::Handle { .. }
+    ));
+}

@@ -451,8 +451,13 @@ pub fn detect(raw: &str, region: Region) -> Result<Identifier> {
     if lower.starts_with("mailto:") {
         return normalize(IdentifierKind::Email, s, region);
     }
-    if let Some((prefix, _)) = s.split_once(':') {
+    if let Some((prefix, rest)) = s.split_once(':') {
+        // A handle's name has no `@` but a leading one: `a:b@c.org` is an e-mail address
+        // (found by fuzzing: `mailto:a:b@c.org` normalized to it, then read as a handle).
+        let rest = rest.trim_start();
+        let name_has_at = rest.strip_prefix('@').unwrap_or(rest).contains('@');
         if !prefix.is_empty()
+            && !name_has_at
             && prefix
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
