@@ -213,6 +213,19 @@ const MAX_RAW_LEN: usize = 256;
 /// allows; full range validity is deliberately not required, because libphonenumber's
 /// ranges lag behind new allocations and a note must never fail to save for that reason.
 pub fn normalize_phone(raw: &str, region: Region) -> Result<String> {
+    let e164 = normalize_phone_once(raw, region)?;
+    // The E.164 form must read back as itself, or a note saved under it and a later search
+    // for the same number would disagree. Found by fuzzing: `+44 (0) 00 900103` gave
+    // `+440900103`, whose leading 0 the next parse takes as a trunk prefix and drops.
+    if e164 != raw.trim()
+        && normalize_phone_once(&e164, region).ok().as_deref() != Some(e164.as_str())
+    {
+        return Err(invalid(IdentifierKind::Phone, "not a phone number"));
+    }
+    Ok(e164)
+}
+
+fn normalize_phone_once(raw: &str, region: Region) -> Result<String> {
     let kind = IdentifierKind::Phone;
     let s = raw.trim();
     if s.is_empty() {
@@ -325,7 +338,12 @@ fn has_extension(s: &str) -> bool {
 pub fn normalize_email(raw: &str) -> Result<String> {
     let kind = IdentifierKind::Email;
     let s = raw.trim();
-    let s = s.strip_prefix("mailto:").unwrap_or(s).trim();
+    // URI schemes are case-insensitive: `MailTo:` is dropped too, or the lower-cased result
+    // would keep a `mailto:` that the next normalization strips (found by fuzzing).
+    let s = match s.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("mailto:") => s[7..].trim(),
+        _ => s,
+    };
     if s.is_empty() {
         return Err(invalid(kind, "empty"));
     }
@@ -402,10 +420,14 @@ pub fn normalize_plate(raw: &str) -> Result<String> {
         if c == ' ' || c == '-' || c == '.' || c == '\u{a0}' {
             continue;
         }
-        if !c.is_alphanumeric() {
-            return Err(invalid(kind, "only letters and digits are allowed"));
+        // Checked after upper-casing: some letters become a letter and a combining mark
+        // (`ǰ` → `J̌`), which the next normalization would refuse (found by fuzzing).
+        for u in c.to_uppercase() {
+            if !u.is_alphanumeric() {
+                return Err(invalid(kind, "only letters and digits are allowed"));
+            }
+            out.push(u);
         }
-        out.extend(c.to_uppercase());
     }
     let n = out.chars().count();
     if !(2..=10).contains(&n) {
@@ -429,8 +451,13 @@ pub fn detect(raw: &str, region: Region) -> Result<Identifier> {
     if lower.starts_with("mailto:") {
         return normalize(IdentifierKind::Email, s, region);
     }
-    if let Some((prefix, _)) = s.split_once(':') {
+    if let Some((prefix, rest)) = s.split_once(':') {
+        // A handle's name has no `@` but a leading one: `a:b@c.org` is an e-mail address
+        // (found by fuzzing: `mailto:a:b@c.org` normalized to it, then read as a handle).
+        let rest = rest.trim_start();
+        let name_has_at = rest.strip_prefix('@').unwrap_or(rest).contains('@');
         if !prefix.is_empty()
+            && !name_has_at
             && prefix
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
@@ -447,7 +474,13 @@ pub fn detect(raw: &str, region: Region) -> Result<Identifier> {
     if s.contains('@') {
         return normalize(IdentifierKind::Email, s, region);
     }
-    if looks_like_phone(s) {
+    // A leading `+` is a phone number whatever its length: the E.164 form of a short
+    // number (`+491921`) has fewer digits than what was typed (`00 49 1921 …`), and must be
+    // detected again as the phone number it is (found by fuzzing).
+    let international = s.starts_with('+')
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || " +-()./\u{a0}".contains(c));
+    if looks_like_phone(s) || international {
         return normalize(IdentifierKind::Phone, s, region);
     }
     if s.chars()

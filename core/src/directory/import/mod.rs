@@ -20,7 +20,7 @@ use super::{DirectoryError, Service};
 use crate::Result;
 
 pub use self::csv::{import_csv, import_csv_path};
-pub use nhs::{import_nhs_choices, NHS_ATTRIBUTION, NHS_FILES};
+pub use nhs::{import_nhs_choices, import_nhs_choices_bytes, NHS_ATTRIBUTION, NHS_FILES};
 pub use osm::import_osm_geojson;
 
 /// Largest source file an importer reads (a GeoJSON document, a CSV file, each NHS file).

@@ -50,6 +50,29 @@ impl Kind {
 /// reported; repeated `OrganisationID`s are merged; pharmacy opening times become OSM
 /// `opening_hours`.
 pub fn import_nhs_choices(folder: &Path, last_updated: Option<NaiveDate>) -> Result<Import> {
+    import_tables(|file| Table::read(folder, file), last_updated)
+}
+
+/// [`import_nhs_choices`] over the five files' bytes, in [`NHS_FILES`] order: for callers
+/// that do not hold a folder (the fuzzer, tests of hostile files).
+pub fn import_nhs_choices_bytes(
+    files: [&[u8]; 5],
+    last_updated: Option<NaiveDate>,
+) -> Result<Import> {
+    import_tables(
+        |file| {
+            let i = NHS_FILES.iter().position(|f| *f == file).unwrap_or(0);
+            let bytes = super::read_source(file, files[i], super::MAX_SOURCE_BYTES)?;
+            Table::from_bytes(file, &bytes)
+        },
+        last_updated,
+    )
+}
+
+fn import_tables(
+    read: impl Fn(&'static str) -> Result<Table>,
+    last_updated: Option<NaiveDate>,
+) -> Result<Import> {
     let mut import = Import::default();
     let mut pharmacies: HashMap<String, usize> = HashMap::new();
     for (file, kind) in [
@@ -58,7 +81,7 @@ pub fn import_nhs_choices(folder: &Path, last_updated: Option<NaiveDate>) -> Res
         (NHS_FILES[2], Kind::Pharmacy),
         (NHS_FILES[3], Kind::GeneralPractice),
     ] {
-        let table = Table::read(folder, file)?;
+        let table = read(file)?;
         let first = import.services.len();
         let report = import_services(&table, kind, last_updated, &mut import.services)?;
         if kind == Kind::Pharmacy {
@@ -70,7 +93,7 @@ pub fn import_nhs_choices(folder: &Path, last_updated: Option<NaiveDate>) -> Res
         }
         import.files.push(report);
     }
-    let table = Table::read(folder, NHS_FILES[4])?;
+    let table = read(NHS_FILES[4])?;
     let report = import_opening_times(&table, &pharmacies, &mut import.services)?;
     import.files.push(report);
     Ok(import)
@@ -91,7 +114,11 @@ impl Table {
                 source,
             })?;
         let bytes = super::read_source(file, input, super::MAX_SOURCE_BYTES)?;
-        let text = decode_windows_1252(&bytes);
+        Self::from_bytes(file, &bytes)
+    }
+
+    fn from_bytes(file: &'static str, bytes: &[u8]) -> Result<Self> {
+        let text = decode_windows_1252(bytes);
         let mut lines = text
             .split('\n')
             .map(|l| l.strip_suffix('\r').unwrap_or(l))

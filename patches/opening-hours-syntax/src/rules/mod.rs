@@ -145,7 +145,10 @@ impl RuleSequence {
             }
         }
 
-        if self.kind != RuleKind::Open {
+        // Vigil: a comment without a state reads back as unknown (see the parser), so an
+        // open rule with a comment must say `open` or its text would change its meaning
+        // (found by fuzzing: `"x":` printed as `24/7 "x"`, which parses as unknown).
+        if self.kind != RuleKind::Open || !self.comment.is_empty() {
             if !is_empty {
                 write!(f, " ")?;
             }

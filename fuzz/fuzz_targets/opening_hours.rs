@@ -1,0 +1,3 @@
+#![no_main]
+//! See `vigil_fuzz::checks::opening_hours` for what this target checks.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| vigil_fuzz::checks::opening_hours(data));
