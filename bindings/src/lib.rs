@@ -520,12 +520,7 @@ impl Session {
         accuracy_m: Option<f64>,
         at: SystemTime,
     ) -> Result<()> {
-        let fix = c::LocationFix {
-            latitude,
-            longitude,
-            accuracy_m,
-            at: types::to_time(at)?,
-        };
+        let fix = types::location_fix(latitude, longitude, accuracy_m, at)?;
         self.escalation(|e| e.update_location(fix))
     }
 
@@ -707,12 +702,7 @@ impl BackgroundRunner {
         accuracy_m: Option<f64>,
         at: SystemTime,
     ) -> Result<()> {
-        let fix = c::LocationFix {
-            latitude,
-            longitude,
-            accuracy_m,
-            at: types::to_time(at)?,
-        };
+        let fix = types::location_fix(latitude, longitude, accuracy_m, at)?;
         self.with(|r| r.update_location(fix))
     }
 

@@ -28,6 +28,21 @@ pub(crate) fn to_time(t: SystemTime) -> vigil_core::Result<DateTime<Utc>> {
     vigil_core::clock::from_system_time(t)
 }
 
+/// A location from the shell (the session's and the locked runner's `update_location`).
+pub(crate) fn location_fix(
+    latitude: f64,
+    longitude: f64,
+    accuracy_m: Option<f64>,
+    at: SystemTime,
+) -> vigil_core::Result<c::LocationFix> {
+    Ok(c::LocationFix {
+        latitude,
+        longitude,
+        accuracy_m,
+        at: to_time(at)?,
+    })
+}
+
 /// A core time out to the shell. Infallible on the shells' platforms (Unix `SystemTime`
 /// holds chrono's whole range); times the core hands out come from accepted inputs.
 pub(crate) fn from_time(t: DateTime<Utc>) -> SystemTime {

@@ -693,21 +693,7 @@ fn buddy_add_says_whether_their_sms_use_plain_letters_and_languages_are_listed()
 #[test]
 fn a_discreet_checkin_shows_only_the_neutral_text_to_the_worker() {
     let env = Env::with_vault();
-    env.vigil()
-        .args(["buddy", "add", "--name", "Ana", "--phone", "07400 123456"])
-        .assert()
-        .success();
-    env.vigil()
-        .args([
-            "checkin",
-            "set-codes",
-            "--code",
-            "4821",
-            "--duress-code",
-            "9137",
-        ])
-        .assert()
-        .success();
+    env.ana_and_codes();
     env.json(&["checkin", "start", "--minutes", "30", "--discreet"]);
     let reminder = env
         .bare()

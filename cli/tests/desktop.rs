@@ -14,21 +14,7 @@ fn at(minutes: i64) -> String {
 
 /// A vault with one buddy, codes 4821 / 9137 and a 30-minute check-in armed.
 fn armed(env: &Env) -> String {
-    env.vigil()
-        .args(["buddy", "add", "--name", "Ana", "--phone", "07400 123456"])
-        .assert()
-        .success();
-    env.vigil()
-        .args([
-            "checkin",
-            "set-codes",
-            "--code",
-            "4821",
-            "--duress-code",
-            "9137",
-        ])
-        .assert()
-        .success();
+    env.ana_and_codes();
     let status = env.json(&["checkin", "start", "--minutes", "30"]);
     status["id"].as_str().unwrap().to_owned()
 }

@@ -98,6 +98,25 @@ impl Env {
     }
 
     /// Runs `args` with `--json` and parses stdout, which must be exactly one JSON document.
+    /// The usual check-in set-up: buddy Ana (07400 123456), codes 4821 / duress 9137.
+    pub fn ana_and_codes(&self) {
+        self.vigil()
+            .args(["buddy", "add", "--name", "Ana", "--phone", "07400 123456"])
+            .assert()
+            .success();
+        self.vigil()
+            .args([
+                "checkin",
+                "set-codes",
+                "--code",
+                "4821",
+                "--duress-code",
+                "9137",
+            ])
+            .assert()
+            .success();
+    }
+
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
         let out = self.vigil().args(args).arg("--json").assert().success();
         parse_one_json(&out.get_output().stdout)
