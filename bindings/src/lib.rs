@@ -464,7 +464,7 @@ impl Session {
         let now = types::to_time(now)?;
         self.with(|a| {
             let mut plan = a.checkin_plan(deadline, &buddies)?;
-            plan.booking = booking;
+            plan.booking = booking.map(|id| a.covered_booking(&id)).transpose()?;
             if let Some(r) = reminder {
                 plan.timing.reminder_before = r;
             }

@@ -506,7 +506,7 @@ fn checkin_steps(
         booking.details.starts_at + Duration::minutes(60),
         vec![buddy.id],
     );
-    plan.booking = Some(booking.id);
+    plan.booking = Some(vigil_core::app::covered_booking(&booking));
     clock.set(booking.details.starts_at);
     let status = checkins.arm(plan, clock.now())?;
     n.say(format!(

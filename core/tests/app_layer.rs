@@ -519,3 +519,34 @@ fn linked_bookings_share_a_normalized_identifier_with_the_note() {
     assert_eq!(linked.len(), 1);
     assert_eq!(linked[0].details.client.label, "A");
 }
+
+#[test]
+fn a_checkin_covers_a_booking_through_the_app_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_home, app) = created(dir.path());
+    // An unknown booking is refused here, before anything is armed.
+    assert!(matches!(
+        app.covered_booking(&vigil_core::vault::RecordId::from_bytes([7; 16])),
+        Err(Error::NotFound("booking"))
+    ));
+    let mut draft = vigil_core::bookings::BookingDraft::new(
+        "Tall man",
+        at(9, 0),
+        60,
+        vigil_core::bookings::BookingKind::Outcall,
+    );
+    draft.client.phone = Some("07400 999888".into());
+    draft.client.email = Some("  ".into());
+    draft.place.address = Some("12 Example Road".into());
+    let booking = app.session().bookings().add(draft, at(9, 0)).unwrap();
+    let covered = app.covered_booking(&booking.id).unwrap();
+    assert_eq!(covered.id, booking.id);
+    assert_eq!(covered.facts.client_label.as_deref(), Some("Tall man"));
+    // Blank fields are left out of the buddy message.
+    assert_eq!(
+        covered.facts.client_identifiers,
+        vec!["07400 999888".to_owned()]
+    );
+    assert_eq!(covered.facts.address.as_deref(), Some("12 Example Road"));
+    assert_eq!(covered.facts.booking_starts_at, Some(at(9, 0)));
+}

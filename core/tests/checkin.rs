@@ -258,12 +258,6 @@ fn arming_mistakes_are_clear_errors_at_arming() {
         err(c.arm(plan(t0() + Duration::hours(13), vec![ana.id]), t0())),
         Error::Checkin(CheckinError::TooLong)
     ));
-    let mut with_booking = plan(t0() + min(60), vec![ana.id]);
-    with_booking.booking = Some(RecordId::from_bytes([7; 16]));
-    assert!(matches!(
-        err(c.arm(with_booking, t0())),
-        Error::NotFound("booking")
-    ));
     let mut bad_ladder = plan(t0() + min(60), vec![ana.id]);
     bad_ladder.ladder = vec![LadderStep {
         after: min(0),
@@ -305,7 +299,7 @@ fn buddy_alerts_carry_the_booking_and_the_first_step_in_their_language() {
     let k = key();
     let c = session.checkins(&k);
     let mut plan = CheckinPlan::new(t0() + min(60), buddies.clone());
-    plan.booking = Some(booking.id);
+    plan.booking = Some(vigil_core::app::covered_booking(&booking));
     let armed = c.arm(plan, t0()).unwrap();
     assert_eq!(armed.phase, Phase::Armed);
     assert_eq!(armed.escalates_at, t0() + min(70));

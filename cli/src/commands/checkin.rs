@@ -348,7 +348,13 @@ fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
         now + vigil_core::checkin::minutes("check-in time", a.minutes)?,
         &buddies,
     )?;
-    plan.booking = a.booking.as_deref().map(parse_id).transpose()?;
+    plan.booking = a
+        .booking
+        .as_deref()
+        .map(parse_id)
+        .transpose()?
+        .map(|id| app.covered_booking(&id))
+        .transpose()?;
     // `--discreet` alone: the neutral text offered in the worker's language.
     plan.discreet_notice = a.discreet.map(|text| {
         if text.trim().is_empty() {

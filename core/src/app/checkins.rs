@@ -3,9 +3,10 @@
 //! so a shell drives both with the same code.
 
 use super::{App, BuddyRef};
+use crate::bookings::Booking;
 use crate::checkin::{
-    Action, ActionId, BackgroundRunner, CheckInReceipt, CheckinId, CheckinPlan, Checkins,
-    LocationFix, LockScreenCheckin, Outcome,
+    Action, ActionId, AlertFacts, BackgroundRunner, CheckInReceipt, CheckinId, CheckinPlan,
+    Checkins, CoveredBooking, LocationFix, LockScreenCheckin, Outcome,
 };
 use crate::clock::Timestamp;
 use crate::vault::{Listing, RecordId};
@@ -91,7 +92,33 @@ impl LockScreenSource for BackgroundRunner {
     }
 }
 
+/// What a check-in's buddy messages say about `booking` (empty fields left out), copied
+/// when the check-in is armed.
+pub fn covered_booking(booking: &Booking) -> CoveredBooking {
+    let d = &booking.details;
+    let given = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
+    CoveredBooking {
+        id: booking.id,
+        facts: AlertFacts {
+            client_label: Some(d.client.label.clone()).filter(|s| !s.trim().is_empty()),
+            client_identifiers: [&d.client.phone, &d.client.email, &d.client.handle]
+                .into_iter()
+                .filter_map(given)
+                .collect(),
+            address: given(&d.place.address),
+            place: d.place.latitude.zip(d.place.longitude),
+            booking_starts_at: Some(d.starts_at),
+        },
+    }
+}
+
 impl App {
+    /// The booking with this id as a check-in covers it ([`CheckinPlan::booking`]): the join
+    /// of bookings and check-ins lives here, so neither capability reads the other.
+    pub fn covered_booking(&self, id: &RecordId) -> Result<CoveredBooking> {
+        Ok(covered_booking(&self.session.bookings().get(id)?))
+    }
+
     /// A check-in plan with what the worker chose once: the buddies (all when `buddies` is
     /// empty), her first language and her UTC offset for the messages.
     pub fn checkin_plan(&self, deadline: Timestamp, buddies: &[BuddyRef]) -> Result<CheckinPlan> {

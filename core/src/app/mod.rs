@@ -44,7 +44,7 @@ pub use crate::settings::{
 };
 pub use backup::export_file_tmp_path;
 pub use bundles::Imported;
-pub use checkins::Escalation;
+pub use checkins::{covered_booking, Escalation};
 pub use directory::{FoundService, NearbyServices, SearchBy, MAX_RADIUS_KM};
 pub use editing::NoteForm;
 pub use lockable::LockableApp;

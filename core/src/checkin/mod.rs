@@ -298,6 +298,14 @@ pub struct LadderStep {
     pub channel: Option<Channel>,
 }
 
+/// A booking a check-in covers: its id (kept in the check-in's state) and the facts the
+/// buddy messages carry, copied at arming.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoveredBooking {
+    pub id: RecordId,
+    pub facts: AlertFacts,
+}
+
 /// What the worker asks for when arming.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckinPlan {
@@ -306,7 +314,10 @@ pub struct CheckinPlan {
     pub buddies: Vec<RecordId>,
     /// Empty: every chosen buddy, on their preferred channel, at deadline + grace.
     pub ladder: Vec<LadderStep>,
-    pub booking: Option<RecordId>,
+    /// The booking this check-in covers, with what the buddy messages say about it. Filled
+    /// by the caller that can read bookings ([`crate::app::App::covered_booking`]): check-in
+    /// does not read other capabilities.
+    pub booking: Option<CoveredBooking>,
     pub timing: Timing,
     /// Language of the worker's own notifications.
     pub worker_language: String,
@@ -554,23 +565,9 @@ impl Checkins<'_> {
                 channel: step.channel,
             });
         }
-        let facts = match &plan.booking {
-            Some(id) => {
-                let booking = self.session.bookings().get(id)?;
-                let d = booking.details;
-                AlertFacts {
-                    client_label: Some(d.client.label).filter(|s| !s.trim().is_empty()),
-                    client_identifiers: [d.client.phone, d.client.email, d.client.handle]
-                        .into_iter()
-                        .flatten()
-                        .filter(|s| !s.trim().is_empty())
-                        .collect(),
-                    address: d.place.address.filter(|s| !s.trim().is_empty()),
-                    place: d.place.latitude.zip(d.place.longitude),
-                    booking_starts_at: Some(d.starts_at),
-                }
-            }
-            None => AlertFacts::default(),
+        let (booking, facts) = match plan.booking {
+            Some(covered) => (Some(covered.id), covered.facts),
+            None => (None, AlertFacts::default()),
         };
         let mut state = CheckinState::arm(
             ArmSpec {
@@ -580,7 +577,7 @@ impl Checkins<'_> {
                 contacts,
                 ladder,
                 facts,
-                booking: plan.booking,
+                booking,
                 worker_language,
                 utc_offset_minutes: plan.utc_offset_minutes,
             },
