@@ -878,11 +878,14 @@ fn the_documented_example_restores_notes_and_buddies() {
 /// of hex or base64), in which any four digits can occur by chance.
 fn collect_non_id_strings(value: &serde_json::Value, out: &mut Vec<String>) {
     use serde_json::Value;
+    // Random ids and keys (a publisher key is `vigil-pub:` and hex) may hold any digits.
+    let id_like = |s: &str| {
+        s.len() >= 16
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b))
+    };
     match value {
-        Value::String(s)
-            if s.len() >= 16
-                && s.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b)) => {}
+        Value::String(s) if id_like(s.strip_prefix("vigil-pub:").unwrap_or(s)) => {}
         Value::String(s) => out.push(s.clone()),
         Value::Number(n) => out.push(n.to_string()),
         Value::Array(items) => items.iter().for_each(|v| collect_non_id_strings(v, out)),
