@@ -5,11 +5,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use vigil_core::bookings::{BookingDraft, BookingKind, BookingStatus, Client, Place};
-use vigil_core::checkin::{BuddyDraft, Channel, CheckinPlan, EscalationKey};
+use vigil_core::checkin::CheckinPlan;
 use vigil_core::clock::Timestamp;
-use vigil_core::vault::{Vault, VaultOptions, MIN_KDF_ITERATIONS};
 
-const SECRET: &[u8] = b"device-secret-from-the-keystore!";
+mod common;
 
 fn t0() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 3, 1, 20, 0, 0).unwrap()
@@ -57,30 +56,8 @@ fn draft(starts_at: Timestamp, ends_at: Option<Timestamp>) -> BookingDraft {
 fn extreme_times_and_durations_through_the_core_api_never_panic() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v.db");
-    let session = Vault::create(
-        &path,
-        "pass",
-        &VaultOptions {
-            kdf_iterations: MIN_KDF_ITERATIONS,
-            device_secret: Some(SECRET.to_vec()),
-        },
-    )
-    .unwrap();
-    let key = EscalationKey::from_device_secret(SECRET).unwrap();
+    let (session, key, ana) = common::vault_with_ana(&path);
     let c = session.checkins(&key);
-    c.set_codes("2468", "1357").unwrap();
-    let buddy = c
-        .add_buddy(
-            BuddyDraft {
-                name: "Ana".into(),
-                phone: "07400 123456".into(),
-                channel: Channel::Sms,
-                language: "en".into(),
-                plain_letters: None,
-            },
-            "GB",
-        )
-        .unwrap();
     let mut refused = Vec::new();
     for t in times() {
         refused.push(no_panic("booking add now", || {
@@ -93,33 +70,27 @@ fn extreme_times_and_durations_through_the_core_api_never_panic() {
             session.bookings().add(draft(t0(), Some(t)), t0())
         }));
         refused.push(no_panic("arm deadline", || {
-            c.arm(CheckinPlan::new(t, vec![buddy.id]), t0())
+            c.arm(CheckinPlan::new(t, vec![ana]), t0())
         }));
         refused.push(no_panic("arm now", || {
-            c.arm(
-                CheckinPlan::new(t0() + Duration::hours(1), vec![buddy.id]),
-                t,
-            )
+            c.arm(CheckinPlan::new(t0() + Duration::hours(1), vec![ana]), t)
         }));
         refused.push(no_panic("check in", || c.check_in("2468", t)));
         refused.push(no_panic("tick", || c.tick(t)));
     }
     for d in durations() {
-        let mut plan = CheckinPlan::new(t0() + Duration::hours(1), vec![buddy.id]);
+        let mut plan = CheckinPlan::new(t0() + Duration::hours(1), vec![ana]);
         plan.timing.reminder_before = d;
         refused.push(no_panic("reminder", || c.arm(plan, t0())));
-        let mut plan = CheckinPlan::new(t0() + Duration::hours(1), vec![buddy.id]);
+        let mut plan = CheckinPlan::new(t0() + Duration::hours(1), vec![ana]);
         plan.timing.grace = d;
         refused.push(no_panic("grace", || c.arm(plan, t0())));
-        let mut plan = CheckinPlan::new(t0() + Duration::hours(1), vec![buddy.id]);
+        let mut plan = CheckinPlan::new(t0() + Duration::hours(1), vec![ana]);
         plan.timing.repeat_every = d;
         refused.push(no_panic("repeat", || c.arm(plan, t0())));
     }
     let armed = c
-        .arm(
-            CheckinPlan::new(t0() + Duration::hours(1), vec![buddy.id]),
-            t0(),
-        )
+        .arm(CheckinPlan::new(t0() + Duration::hours(1), vec![ana]), t0())
         .unwrap();
     for d in durations() {
         refused.push(no_panic("extend", || c.extend(&armed.id, d, t0())));

@@ -8,15 +8,17 @@ use std::time::Duration as StdDuration;
 
 use chrono::{Duration, TimeZone, Utc};
 use ring::rand::SystemRandom;
-use vigil_core::checkin::{BackgroundRunner, BuddyDraft, Channel, CheckinPlan, EscalationKey};
+use vigil_core::checkin::{BackgroundRunner, CheckinPlan, EscalationKey};
 use vigil_core::clock::Timestamp;
 use vigil_core::feeds::{
     generate_publisher_key, sign_bundle, BundleDraft, BundleKind, PublisherKey,
 };
 use vigil_core::screening::Region;
-use vigil_core::vault::{Vault, VaultOptions, MIN_KDF_ITERATIONS};
+use vigil_core::vault::Vault;
 
-const SECRET: &[u8] = b"device-secret-from-the-keystore!";
+mod common;
+
+use common::DEVICE_SECRET as SECRET;
 /// Large enough that the old import (everything inside the write transaction) held the
 /// lock for longer than the runner waited.
 const ALERTS: usize = 30_000;
@@ -57,35 +59,10 @@ fn alerts_bundle(key: &PublisherKey, n: usize) -> Vec<u8> {
 fn check_in_ticks_succeed_while_a_large_alert_import_runs() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("vault.db");
-    let session = Vault::create(
-        &path,
-        "correct horse battery staple",
-        &VaultOptions {
-            kdf_iterations: MIN_KDF_ITERATIONS,
-            device_secret: Some(SECRET.to_vec()),
-        },
-    )
-    .unwrap();
-    let escalation = EscalationKey::from_device_secret(SECRET).unwrap();
+    let (session, escalation, ana) = common::vault_with_ana(&path);
     let checkins = session.checkins(&escalation);
-    checkins.set_codes("2468", "1357").unwrap();
-    let buddy = checkins
-        .add_buddy(
-            BuddyDraft {
-                name: "Ana".into(),
-                phone: "07400 123456".into(),
-                channel: Channel::Sms,
-                language: "en".into(),
-                plain_letters: None,
-            },
-            "GB",
-        )
-        .unwrap();
     checkins
-        .arm(
-            CheckinPlan::new(t0() + Duration::hours(2), vec![buddy.id]),
-            t0(),
-        )
+        .arm(CheckinPlan::new(t0() + Duration::hours(2), vec![ana]), t0())
         .unwrap();
     let key = {
         let (pkcs8, _) = generate_publisher_key(&SystemRandom::new()).unwrap();

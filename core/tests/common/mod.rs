@@ -21,6 +21,47 @@ pub fn new_vault(dir: &Path, passphrase: &str) -> (PathBuf, Session) {
     (path, session)
 }
 
+/// The device secret the check-in tests bind their vaults to.
+pub const DEVICE_SECRET: &[u8] = b"device-secret-from-the-keystore!";
+
+/// A device-bound vault with codes 2468 / duress 1357 and one buddy, Ana (SMS, English):
+/// the session, its escalation key and Ana's id.
+pub fn vault_with_ana(
+    path: &Path,
+) -> (
+    Session,
+    vigil_core::checkin::EscalationKey,
+    vigil_core::vault::RecordId,
+) {
+    use vigil_core::checkin::{BuddyDraft, Channel, EscalationKey};
+    let session = Vault::create(
+        path,
+        "pass",
+        &VaultOptions {
+            kdf_iterations: MIN_KDF_ITERATIONS,
+            device_secret: Some(DEVICE_SECRET.to_vec()),
+        },
+    )
+    .expect("create vault");
+    let key = EscalationKey::from_device_secret(DEVICE_SECRET).expect("escalation key");
+    let checkins = session.checkins(&key);
+    checkins.set_codes("2468", "1357").expect("codes");
+    let ana = checkins
+        .add_buddy(
+            BuddyDraft {
+                name: "Ana".into(),
+                phone: "07400 123456".into(),
+                channel: Channel::Sms,
+                language: "en".into(),
+                plain_letters: None,
+            },
+            "GB",
+        )
+        .expect("buddy")
+        .id;
+    (session, key, ana)
+}
+
 pub fn at(h: u32, m: u32) -> Timestamp {
     Utc.with_ymd_and_hms(2026, 11, 28, h, m, 0).unwrap()
 }
