@@ -1,0 +1,197 @@
+import Foundation
+import VigilCore
+
+/// A live check-in as every screen shows it, from the unlocked session or the locked runner
+/// (which gives no names, numbers, booking or place).
+public struct CheckinRow: Equatable, Sendable {
+  public let id: String
+  public let phase: CheckinPhase
+  public let deadline: Date
+  public let escalatesAt: Date
+  public let buddiesAlerted: UInt32
+  public let acknowledged: Bool
+}
+
+/// What both the unlocked `Session` and the locked `BackgroundRunner` do for check-ins: the
+/// shell drives either the same way (docs/bindings.md, "How a shell drives the check-in
+/// timer").
+public protocol EscalationSource: AnyObject {
+  func tick(now: Date) throws -> [Action]
+  func nextWakeup() throws -> Date?
+  func reportOutcome(action: ActionId, outcome: Outcome, now: Date) throws
+  func checkIn(code: String, now: Date) throws -> CheckInReceipt
+  /// The live check-ins and how many stored ones could not be read.
+  func rows() throws -> (rows: [CheckinRow], unreadable: Int)
+}
+
+extension Session: EscalationSource {
+  public func rows() throws -> (rows: [CheckinRow], unreadable: Int) {
+    let listing = try listCheckins()
+    let rows = listing.checkins.map {
+      CheckinRow(
+        id: $0.id, phase: $0.phase, deadline: $0.deadline, escalatesAt: $0.escalatesAt,
+        buddiesAlerted: $0.buddiesAlerted, acknowledged: $0.acknowledged)
+    }
+    return (rows, listing.unreadableIds.count)
+  }
+}
+
+extension BackgroundRunner: EscalationSource {
+  public func rows() throws -> (rows: [CheckinRow], unreadable: Int) {
+    let listing = try list()
+    let rows = listing.checkins.map {
+      CheckinRow(
+        id: $0.id, phase: $0.phase, deadline: $0.deadline, escalatesAt: $0.escalatesAt,
+        buddiesAlerted: $0.buddiesAlerted, acknowledged: $0.acknowledged)
+    }
+    return (rows, listing.unreadableIds.count)
+  }
+}
+
+extension ActionId {
+  /// `checkin:seq`, the key of one message on one channel (the same on every retry).
+  public var key: String { "\(checkin):\(seq)" }
+}
+
+/// Runs the check-in timer for the shell: ticks the core, turns each action into a
+/// notification, a composer / call request or an outcome, reports outcomes only once they
+/// are known, and keeps the wake-up notifications in step with the core's `nextWakeup`.
+/// No rule lives here: what is due, to whom, with what text, is the core's.
+public final class EscalationDriver {
+  /// Prefix of every wake-up notification id (replaced as a set on each reschedule).
+  public static let wakePrefix = "vigil.wake."
+  public static let noticePrefix = "vigil.notice."
+  public static let escalationPrefix = "vigil.escalation."
+  /// Reported for a duress message: iOS shows every message it sends, so none can be
+  /// sent without a trace; the core then tries the buddy's next channel or gives up
+  /// silently (it never tells the worker about a discreet failure).
+  public static let silentSendImpossible = "iOS cannot send a message without showing it"
+
+  static let roundsPerWake = 8
+
+  private let scheduler: NotificationScheduler
+  private let composer: MessageComposer
+  private let now: () -> Date
+  /// Ids whose composer is still open: a repeated id is not presented twice.
+  public private(set) var inFlight: Set<String> = []
+  /// The last failure of a core call made after the composer closed.
+  public private(set) var lastError: FormMessage?
+  /// Told the next wake-up after each reschedule (the app submits a `BGAppRefreshTask`).
+  public var onNextWakeup: ((Date?) -> Void)?
+
+  public init(
+    scheduler: NotificationScheduler, composer: MessageComposer, now: @escaping () -> Date
+  ) {
+    self.scheduler = scheduler
+    self.composer = composer
+    self.now = now
+  }
+
+  /// On every alarm, app start and foreground: tick, perform, reschedule.
+  @discardableResult
+  public func wake(_ source: EscalationSource) throws -> [Action] {
+    let at = now()
+    var actions: [Action] = []
+    // What is due now may make more due now (a failure moves to the next channel at
+    // once): tick until the core's next wake-up is in the future, a few rounds at most.
+    for _ in 0..<Self.roundsPerWake {
+      let due = try source.tick(now: at)
+      for action in due {
+        try perform(action, source: source, at: at)
+      }
+      actions += due
+      guard let next = try source.nextWakeup(), next <= at, !due.isEmpty else { break }
+    }
+    try reschedule(source)
+    return actions
+  }
+
+  /// Schedules a time-sensitive notification at `nextWakeup` and at each live check-in's
+  /// deadline and escalation time still ahead, and nothing else: the app may not run
+  /// between them, so each has to be in place already.
+  public func reschedule(_ source: EscalationSource) throws {
+    let next = try source.nextWakeup()
+    let rows = try source.rows().rows
+    scheduler.cancel(idsWithPrefix: Self.wakePrefix)
+    for wake in Schedule.wakeTimes(nextWakeup: next, checkins: rows, now: now()) {
+      scheduler.schedule(
+        NotificationRequest(
+          id: Self.wakePrefix + wake.id, fireAt: wake.at, kind: .wake,
+          titleKey: "checkin_wake_title", body: "checkin_wake_body", bodyIsKey: true,
+          timeSensitive: true))
+    }
+    onNextWakeup?(next)
+  }
+
+  private func perform(_ action: Action, source: EscalationSource, at: Date) throws {
+    switch action.kind {
+    case .notifyWorker(_, let text):
+      notice(action, text: text, at: at)
+      try source.reportOutcome(action: action.id, outcome: .sent, now: at)
+    case .workerAlertFailed(_, _, _, _, _, _, let text):
+      notice(action, text: text, at: at)
+      try source.reportOutcome(action: action.id, outcome: .sent, now: at)
+    case .messageBuddy(_, let name, let phone, let channel, _, _, let text, let discreet):
+      if discreet {
+        try source.reportOutcome(
+          action: action.id, outcome: .failed(reason: Self.silentSendImpossible), now: at)
+        return
+      }
+      let key = action.id.key
+      // Still open from an earlier tick: keep that one, its outcome answers this id too.
+      guard !inFlight.contains(key) else { return }
+      inFlight.insert(key)
+      let request = OutgoingRequest(
+        actionId: key, via: OutgoingRequest.Via(channel), recipients: [phone], buddyName: name,
+        body: text)
+      // A notification first: the app may be in the background, and the composer only
+      // opens when the worker brings it forward. It names nobody (lock screen).
+      scheduler.schedule(
+        NotificationRequest(
+          id: Self.escalationPrefix + key, fireAt: at, kind: .escalation(actionId: key),
+          titleKey: "escalation_notification_title", body: "escalation_notification_body",
+          bodyIsKey: true, timeSensitive: true))
+      let id = action.id
+      composer.present(request) { [weak self, weak source] result in
+        guard let self, let source else { return }
+        self.finish(id: id, result: result, source: source)
+      }
+    }
+  }
+
+  private func notice(_ action: Action, text: String, at: Date) {
+    scheduler.schedule(
+      NotificationRequest(
+        id: Self.noticePrefix + action.id.key, fireAt: at, kind: .notice,
+        titleKey: "checkin_notice_title", body: text, bodyIsKey: false, timeSensitive: true))
+  }
+
+  /// The composer closed: only now is the outcome known and reported.
+  private func finish(id: ActionId, result: ComposerResult, source: EscalationSource) {
+    inFlight.remove(id.key)
+    scheduler.cancel(ids: [Self.escalationPrefix + id.key])
+    let outcome: Outcome
+    switch result {
+    case .sent: outcome = .sent
+    case .cancelled: outcome = .failed(reason: "message composer cancelled")
+    case .failed: outcome = .failed(reason: "message composer failed")
+    }
+    do {
+      try source.reportOutcome(action: id, outcome: outcome, now: now())
+      try reschedule(source)
+      lastError = nil
+    } catch {
+      lastError = FormMessage.from(error)
+    }
+  }
+}
+
+extension OutgoingRequest.Via {
+  init(_ channel: Channel) {
+    switch channel {
+    case .sms: self = .sms
+    case .call: self = .call
+    case .otherApp: self = .otherApp
+    }
+  }
+}

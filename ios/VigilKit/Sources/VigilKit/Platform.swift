@@ -1,0 +1,106 @@
+import Foundation
+
+/// The device secret that binds the vault to this phone. The app keeps it in the Keychain
+/// (`kSecAttrAccessibleAfterFirstUnlockThisDeviceOnly`, Vigil/Glue/KeychainSecretStore.swift);
+/// tests use an in-memory double.
+public protocol DeviceSecretStore: AnyObject {
+  /// The stored secret, or nil when none was made on this device.
+  func load() throws -> Data?
+  /// Makes, stores and returns a new random secret (at least 32 bytes).
+  func create() throws -> Data
+  /// Deletes the secret; after a panic wipe nothing on the device can open the vault again.
+  func delete() throws
+}
+
+/// A local notification the app asks for. `timeSensitive` ones break through Focus modes.
+public struct NotificationRequest: Equatable, Sendable {
+  public enum Kind: Equatable, Sendable {
+    /// Wakes the app at the core's `nextWakeup` (the check-in timer).
+    case wake
+    /// A worker notice from the core (reminder, overdue, a buddy could not be reached).
+    case notice
+    /// A buddy must be alerted: opening it presents the message composer or the call.
+    case escalation(actionId: String)
+  }
+
+  public let id: String
+  public let fireAt: Date
+  public let kind: Kind
+  /// A string key for the title (`Localizable.strings`).
+  public let titleKey: String
+  /// The body: the core's text for notices, a string key otherwise.
+  public let body: String
+  public let bodyIsKey: Bool
+  public let timeSensitive: Bool
+
+  public init(
+    id: String, fireAt: Date, kind: Kind, titleKey: String, body: String, bodyIsKey: Bool,
+    timeSensitive: Bool
+  ) {
+    self.id = id
+    self.fireAt = fireAt
+    self.kind = kind
+    self.titleKey = titleKey
+    self.body = body
+    self.bodyIsKey = bodyIsKey
+    self.timeSensitive = timeSensitive
+  }
+}
+
+/// `UNUserNotificationCenter` in the app; a recording double in the tests.
+public protocol NotificationScheduler: AnyObject {
+  /// Schedules (or replaces, same id) a notification.
+  func schedule(_ request: NotificationRequest)
+  func cancel(ids: [String])
+  func cancel(idsWithPrefix prefix: String)
+  func cancelAll()
+}
+
+/// What the shell must do for a buddy message: iOS cannot send an SMS or place a call by
+/// itself, so each becomes a screen the worker confirms (`MFMessageComposeViewController`
+/// prefilled, the call sheet, the share sheet).
+public struct OutgoingRequest: Equatable, Sendable {
+  public enum Via: Equatable, Sendable {
+    case sms
+    case call
+    case otherApp
+  }
+
+  /// The core's action id, as `checkin:seq`: one request per id at a time.
+  public let actionId: String
+  public let via: Via
+  public let recipients: [String]
+  /// The buddy's name, to say who is being alerted (shown in the app, never on the lock
+  /// screen).
+  public let buddyName: String
+  /// The core's message text (in the buddy's language, with the place).
+  public let body: String
+
+  public init(actionId: String, via: Via, recipients: [String], buddyName: String, body: String) {
+    self.actionId = actionId
+    self.via = via
+    self.recipients = recipients
+    self.buddyName = buddyName
+    self.body = body
+  }
+}
+
+/// How the composer (or the call / share sheet) ended.
+public enum ComposerResult: Equatable, Sendable {
+  case sent
+  case cancelled
+  case failed
+}
+
+/// Presents the composer, the call or the share sheet; calls `completion` once, when the
+/// worker has finished with it. The app's implementation is Vigil/Glue/MessageComposer.swift.
+public protocol MessageComposer: AnyObject {
+  func present(_ request: OutgoingRequest, completion: @escaping (ComposerResult) -> Void)
+}
+
+/// The alternate app icons (camouflage): `UIApplication.setAlternateIconName` in the app.
+public protocol AppIconSetter: AnyObject {
+  /// nil: the normal icon.
+  var currentIconName: String? { get }
+  func setIcon(_ name: String?, completion: @escaping (Bool) -> Void)
+}
