@@ -2,7 +2,10 @@
 # The whole test suite: the Rust tests (unit, integration, doc), then the generated
 # bindings driven from Python (pytest) and Kotlin on a JVM (Maven + JUnit) against the real
 # built library, including the age interop tests against pyrage.
-# Needs: Rust, Python 3 with pytest and pyrage, JDK 17 and Maven, Node.js with npm (see .ci/run).
+# Then the iOS shell's VigilKit package with XCTest against the same library, in a Debian 13
+# chroot with Swift 6 (ios/scripts/swift-test.sh; the chroot is cached in ~/.cache/vigil).
+# Needs: Rust, Python 3 with pytest and pyrage, JDK 17 and Maven, Node.js with npm, root and
+# debootstrap for the Swift chroot (see .ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,4 +31,7 @@ python3 -m pytest -q tests/python
 stage "Kotlin suite on the JVM"
 # clean: classes of types that moved between packages must not linger from an older run.
 mvn -B --no-transfer-progress -f tests/kotlin/pom.xml clean test
+
+stage "iOS shell: VigilKit XCTest against the core (Swift 6 chroot), swift-format, tree-sitter"
+bash ios/scripts/swift-test.sh
 stage "All suites passed in ${SECONDS} s"

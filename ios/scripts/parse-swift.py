@@ -1,7 +1,9 @@
 """Parses every Swift file under a folder with tree-sitter-swift and fails on a syntax error.
 
 The Apple-only files of the iOS shell (SwiftUI views, Keychain, UserNotifications, CallKit
-glue) cannot be compiled on Linux; this catches the syntax errors there at least.
+glue) cannot be compiled on Linux; this catches the syntax errors there at least. It also
+checks that every string key the Swift code uses (a snake_case literal such as
+"unlock_title") is in Vigil/Resources/en.lproj/Localizable.strings.
   python parse-swift.py ios
 """
 
@@ -19,10 +21,11 @@ DOC_ATTRIBUTE = re.compile(r"#if swift\(>=5\.8\)\s*@_documentation\([^)]*\)\s*#e
 
 def first_error(node):
     """The first ERROR or MISSING node under `node`, depth first."""
-    if node.is_error or node.is_missing:
+    if node.is_missing:
         return node
     if not node.has_error:
         return None
+    # The deepest one: a whole file that fails to parse is one ERROR node around it.
     for child in node.children:
         found = first_error(child)
         if found is not None:
@@ -47,7 +50,28 @@ def main(root: str) -> int:
             print(f"{path}:{line + 1}:{column + 1}: syntax error", file=sys.stderr)
             failed += 1
     print(f"parsed {len(files)} Swift files, {failed} with syntax errors")
-    return 1 if failed or not files else 0
+    missing = missing_strings(pathlib.Path(root), files)
+    for path, key in missing:
+        print(f"{path}: string key {key!r} is not in Localizable.strings", file=sys.stderr)
+    return 1 if failed or missing or not files else 0
+
+
+STRING_KEY = re.compile(r'"([a-z]+(?:_[a-z]+)+)"')
+STRINGS_ENTRY = re.compile(r'^"([A-Za-z_]+)" = ', re.M)
+
+
+def missing_strings(root, files):
+    """(file, key) for each snake_case literal in the app's Swift with no English string."""
+    strings = root / "Vigil" / "Resources" / "en.lproj" / "Localizable.strings"
+    known = set(STRINGS_ENTRY.findall(strings.read_text()))
+    app_code = [root / "Vigil", root / "VigilKit" / "Sources" / "VigilKit"]
+    return [
+        (path, key)
+        for path in files
+        if any(folder in path.parents for folder in app_code)
+        for key in sorted(set(STRING_KEY.findall(path.read_text())))
+        if key not in known
+    ]
 
 
 if __name__ == "__main__":

@@ -42,10 +42,10 @@ pkg="$work/VigilKit"
 mkdir -p "$pkg"
 find "$pkg" -mindepth 1 -maxdepth 1 ! -name .build -exec rm -rf {} +
 (cd ios/VigilKit && tar --exclude=.build --exclude=lib -cf - .) | (cd "$pkg" && tar -xf -)
-cp "$generated/VigilCore.swift" "$generated/VigilCoreTypes.swift" "$pkg/Sources/VigilCore/"
-cp "$generated/VigilCoreFFI.h" "$generated/VigilCoreTypesFFI.h" "$pkg/Sources/VigilCoreFFI/include/"
+cp -p "$generated/VigilCore.swift" "$generated/VigilCoreTypes.swift" "$pkg/Sources/VigilCore/"
+cp -p "$generated/VigilCoreFFI.h" "$generated/VigilCoreTypesFFI.h" "$pkg/Sources/VigilCoreFFI/include/"
 mkdir -p "$pkg/lib"
-cp "$lib" "$pkg/lib/"
+cp -p "$lib" "$pkg/lib/"
 # The whole of ios/ (without generated or built files) for the lint.
 rm -rf "$work/ios"
 mkdir -p "$work/ios"

@@ -117,7 +117,7 @@ public final class EscalationDriver {
       scheduler.schedule(
         NotificationRequest(
           id: Self.wakePrefix + wake.id, fireAt: wake.at, kind: .wake,
-          titleKey: "checkin_wake_title", body: "checkin_wake_body", bodyIsKey: true,
+          titleKey: "countdown_title", body: "checkin_wake_body", bodyIsKey: true,
           timeSensitive: true))
     }
     onNextWakeup?(next)
@@ -149,7 +149,7 @@ public final class EscalationDriver {
       scheduler.schedule(
         NotificationRequest(
           id: Self.escalationPrefix + key, fireAt: at, kind: .escalation(actionId: key),
-          titleKey: "escalation_notification_title", body: "escalation_notification_body",
+          titleKey: "escalating_title", body: "escalation_notification_body",
           bodyIsKey: true, timeSensitive: true))
       let id = action.id
       composer.present(request) { [weak self, weak source] result in
@@ -163,7 +163,7 @@ public final class EscalationDriver {
     scheduler.schedule(
       NotificationRequest(
         id: Self.noticePrefix + action.id.key, fireAt: at, kind: .notice,
-        titleKey: "checkin_notice_title", body: text, bodyIsKey: false, timeSensitive: true))
+        titleKey: "notice_title", body: text, bodyIsKey: false, timeSensitive: true))
   }
 
   /// The composer closed: only now is the outcome known and reported.

@@ -38,7 +38,7 @@ public final class DuressViewModel: ViewModel {
   public func save() {
     guard form.duress == form.confirmation else {
       state = State(
-        message: FieldMessage(field: "duress", message: .key("unlock_passphrase_mismatch")))
+        message: FieldMessage(field: "duress", message: .key("passphrase_mismatch")))
       return
     }
     do {
@@ -225,7 +225,7 @@ public final class ExportViewModel: ViewModel {
     guard form.passphrase == form.confirmation else {
       state = State(
         summary: nil,
-        message: FieldMessage(field: "passphrase", message: .key("unlock_passphrase_mismatch")))
+        message: FieldMessage(field: "passphrase", message: .key("passphrase_mismatch")))
       return nil
     }
     do {

@@ -72,7 +72,7 @@ public final class UnlockViewModel: ViewModel {
 
   private func create() -> Session? {
     guard form.passphrase == form.confirmation else {
-      state.message = .key("unlock_passphrase_mismatch")
+      state.message = .key("passphrase_mismatch")
       return nil
     }
     var secret: Data?

@@ -56,7 +56,7 @@ public struct FieldMessage: Equatable, Sendable {
 
   static func from(_ error: Error) -> FieldMessage {
     if let fieldError = error as? FieldError {
-      return FieldMessage(field: fieldError.field, message: .key("form_not_a_number"))
+      return FieldMessage(field: fieldError.field, message: .key("bad_number"))
     }
     return FieldMessage(field: nil, message: FormMessage.from(error))
   }

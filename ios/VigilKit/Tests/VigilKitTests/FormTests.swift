@@ -24,7 +24,7 @@ final class FormTests: XCTestCase {
     _ message: FieldMessage?, field: String, file: StaticString = #filePath, line: UInt = #line
   ) {
     XCTAssertEqual(
-      message, FieldMessage(field: field, message: .key("form_not_a_number")), file: file,
+      message, FieldMessage(field: field, message: .key("bad_number")), file: file,
       line: line)
   }
 
@@ -36,7 +36,7 @@ final class FormTests: XCTestCase {
     create.form.confirmation = "correct horse battery!"
     let typed = create.form
     XCTAssertNil(create.submit())
-    XCTAssertEqual(create.state.message, .key("unlock_passphrase_mismatch"))
+    XCTAssertEqual(create.state.message, .key("passphrase_mismatch"))
     XCTAssertEqual(create.form, typed)
     XCTAssertNil(f.secrets.secret, "no secret made for a vault not created")
 
@@ -213,7 +213,7 @@ final class FormTests: XCTestCase {
     vm.form.confirmation = "something else"
     let mismatched = vm.form
     vm.save()
-    XCTAssertEqual(vm.state.message?.message, .key("unlock_passphrase_mismatch"))
+    XCTAssertEqual(vm.state.message?.message, .key("passphrase_mismatch"))
     XCTAssertEqual(vm.form, mismatched)
 
     vm.form.duress = passphrase
@@ -252,7 +252,7 @@ final class FormTests: XCTestCase {
     XCTAssertNil(vm.export())
     XCTAssertEqual(
       vm.state.message,
-      FieldMessage(field: "passphrase", message: .key("unlock_passphrase_mismatch")))
+      FieldMessage(field: "passphrase", message: .key("passphrase_mismatch")))
     XCTAssertEqual(vm.form, typed)
 
     vm.form.confirmation = "backup passphrase"

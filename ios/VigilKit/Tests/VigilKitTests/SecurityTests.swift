@@ -52,7 +52,7 @@ final class SecurityTests: XCTestCase {
     scheduler.schedule(
       NotificationRequest(
         id: "vigil.wake.next", fireAt: t0.addingTimeInterval(600), kind: .wake,
-        titleKey: "checkin_wake_title", body: "checkin_wake_body", bodyIsKey: true,
+        titleKey: "countdown_title", body: "checkin_wake_body", bodyIsKey: true,
         timeSensitive: true))
     let wipe = PanicWipeViewModel(
       vault: f.vault, session: session, secrets: f.secrets, scheduler: scheduler,

@@ -1,0 +1,83 @@
+#if canImport(UIKit)
+  import SwiftUI
+  import VigilCore
+  import VigilKit
+
+  /// Holds the vault, the open session and the platform glue; builds each screen's view
+  /// model. The only state kept outside the vault is what iOS itself keeps (notifications,
+  /// the alternate icon, the Keychain item).
+  final class AppModel: ObservableObject {
+    let vault: Vault
+    let secrets = KeychainSecretStore()
+    let scheduler = NotificationCenterScheduler()
+    let composer = SystemComposer()
+    let icons = AlternateIcons()
+    let gate = ProtectedDataGate()
+    lazy var driver: EscalationDriver = {
+      let driver = EscalationDriver(scheduler: scheduler, composer: composer, now: Date.init)
+      driver.onNextWakeup = { BackgroundRefresh.submit(at: $0) }
+      return driver
+    }()
+    lazy var unlock = Observed(UnlockViewModel(vault: vault, secrets: secrets))
+    @Published private(set) var session: Session?
+
+    init() {
+      let support = FileManager.default.urls(
+        for: .applicationSupportDirectory, in: .userDomainMask)[0]
+      try? FileManager.default.createDirectory(at: support, withIntermediateDirectories: true)
+      // Readable after the first unlock since boot, like the Keychain item: the background
+      // runner must open it while the phone is locked.
+      try? FileManager.default.setAttributes(
+        [.protectionKey: FileProtectionType.completeUntilFirstUserAuthentication],
+        ofItemAtPath: support.path)
+      vault = Vault(path: support.appendingPathComponent("vigil.vault").path)
+    }
+
+    func unlocked(_ session: Session) {
+      self.session = session
+      wake()
+    }
+
+    func lock() {
+      session?.lock()
+      session = nil
+      unlock.model.refresh()
+    }
+
+    /// Every alarm, notification tap, background refresh and return to the foreground:
+    /// tick the session, or the locked runner with the Keychain secret.
+    func wake() {
+      gate.whenAvailable(
+        { [self] in
+          do {
+            if let session, !session.isLocked() {
+              try driver.wake(session)
+            } else if let secret = try secrets.load(), try vault.exists() {
+              try driver.wake(vault.backgroundRunner(deviceSecret: secret))
+            }
+          } catch {
+            // Shown by the check-in screen on its next refresh; nothing personal here.
+          }
+          composer.presentNext()
+        },
+        blocked: {
+          scheduler.schedule(
+            NotificationRequest(
+              id: "vigil.protected-data", fireAt: Date(), kind: .notice,
+              titleKey: "notice_title", body: "protected_data_unavailable", bodyIsKey: true,
+              timeSensitive: true))
+        })
+    }
+
+    func wiped() {
+      session = nil
+      CallDirectoryReloader.reload([]) { _ in }
+      BackgroundRefresh.submit(at: nil)
+      unlock.model.refresh()
+    }
+
+    func exportURL() -> URL {
+      FileManager.default.temporaryDirectory.appendingPathComponent("vigil-backup.age")
+    }
+  }
+#endif

@@ -1,0 +1,56 @@
+#if canImport(UIKit)
+  import SwiftUI
+  import UserNotifications
+  import VigilKit
+
+  @main
+  struct VigilApp: App {
+    @UIApplicationDelegateAdaptor(AppDelegate.self) private var delegate
+    @Environment(\.scenePhase) private var phase
+
+    var body: some Scene {
+      WindowGroup {
+        RootView()
+          .environmentObject(delegate.model)
+      }
+      .onChange(of: phase) { _, phase in
+        if phase == .active { delegate.model.wake() }
+      }
+    }
+  }
+
+  /// Launch-time registration (background task, notification delegate) and notification
+  /// taps: each brings the app forward and ticks the core.
+  final class AppDelegate: NSObject, UIApplicationDelegate, UNUserNotificationCenterDelegate {
+    let model = AppModel()
+
+    func application(
+      _ application: UIApplication,
+      didFinishLaunchingWithOptions launchOptions: [UIApplication.LaunchOptionsKey: Any]? = nil
+    ) -> Bool {
+      UNUserNotificationCenter.current().delegate = self
+      BackgroundRefresh.register { [model] in
+        DispatchQueue.main.sync { model.wake() }
+      }
+      return true
+    }
+
+    func userNotificationCenter(
+      _ center: UNUserNotificationCenter, didReceive response: UNNotificationResponse,
+      withCompletionHandler completionHandler: @escaping () -> Void
+    ) {
+      model.wake()
+      completionHandler()
+    }
+
+    func userNotificationCenter(
+      _ center: UNUserNotificationCenter, willPresent notification: UNNotification,
+      withCompletionHandler completionHandler:
+        @escaping (UNNotificationPresentationOptions) -> Void
+    ) {
+      // In the foreground the wake-up itself is the tick; notices still show.
+      model.wake()
+      completionHandler([.banner, .sound])
+    }
+  }
+#endif

@@ -1,0 +1,57 @@
+#if canImport(UIKit)
+  import Foundation
+  import UserNotifications
+  import VigilKit
+
+  /// `UNUserNotificationCenter` behind VigilKit's scheduler: time-sensitive notifications
+  /// (they break through Focus; the entitlement is in project.yml) at each of the core's
+  /// wake-ups. A notification cannot run code: it brings the worker back to the app, which
+  /// then ticks the core (docs in ios/README.md).
+  final class NotificationCenterScheduler: NotificationScheduler {
+    static let escalationCategory = "vigil.escalation"
+    private let center = UNUserNotificationCenter.current()
+
+    /// Asked when a check-in starts; the answer is shown if it is no.
+    func requestAuthorization(_ done: @escaping (Bool) -> Void) {
+      center.requestAuthorization(options: [.alert, .sound, .badge, .timeSensitive]) {
+        granted, _ in
+        DispatchQueue.main.async { done(granted) }
+      }
+    }
+
+    func schedule(_ request: NotificationRequest) {
+      let content = UNMutableNotificationContent()
+      content.title = NSLocalizedString(request.titleKey, comment: "")
+      content.body =
+        request.bodyIsKey ? NSLocalizedString(request.body, comment: "") : request.body
+      content.sound = .default
+      content.interruptionLevel = request.timeSensitive ? .timeSensitive : .active
+      if case .escalation(let actionId) = request.kind {
+        content.categoryIdentifier = Self.escalationCategory
+        content.userInfo = ["actionId": actionId]
+      }
+      let seconds = request.fireAt.timeIntervalSinceNow
+      // Due now (or late): at once; the trigger needs a positive interval.
+      let trigger = UNTimeIntervalNotificationTrigger(
+        timeInterval: max(1, seconds), repeats: false)
+      center.add(UNNotificationRequest(identifier: request.id, content: content, trigger: trigger))
+    }
+
+    func cancel(ids: [String]) {
+      center.removePendingNotificationRequests(withIdentifiers: ids)
+      center.removeDeliveredNotifications(withIdentifiers: ids)
+    }
+
+    func cancel(idsWithPrefix prefix: String) {
+      center.getPendingNotificationRequests { [center] requests in
+        let ids = requests.map(\.identifier).filter { $0.hasPrefix(prefix) }
+        center.removePendingNotificationRequests(withIdentifiers: ids)
+      }
+    }
+
+    func cancelAll() {
+      center.removeAllPendingNotificationRequests()
+      center.removeAllDeliveredNotifications()
+    }
+  }
+#endif
