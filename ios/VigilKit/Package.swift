@@ -13,7 +13,7 @@ import PackageDescription
   ]
 #else
   // On a Mac: the XCFramework built by the commands in ios/README.md.
-  let ffi: Target = .binaryTarget(name: "VigilCoreFFI", path: "../build/VigilCoreFFI.xcframework")
+  let ffi: Target = .binaryTarget(name: "VigilCoreFFI", path: "build/VigilCoreFFI.xcframework")
   let coreLinker: [LinkerSetting] = []
 #endif
 

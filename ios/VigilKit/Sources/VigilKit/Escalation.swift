@@ -152,9 +152,10 @@ public final class EscalationDriver {
           titleKey: "escalating_title", body: "escalation_notification_body",
           bodyIsKey: true, timeSensitive: true))
       let id = action.id
-      composer.present(request) { [weak self, weak source] result in
-        guard let self, let source else { return }
-        self.finish(id: id, result: result, source: source)
+      // The source is held until the composer closes: the app makes a runner for one wake
+      // and lets it go, and the outcome must still reach the core.
+      composer.present(request) { [weak self] result in
+        self?.finish(id: id, result: result, source: source)
       }
     }
   }

@@ -125,6 +125,28 @@ final class CheckinTests: XCTestCase {
     XCTAssertNil(driver.lastError)
   }
 
+  /// The app makes a runner for one wake and lets it go; the outcome the composer gives
+  /// later must still reach the core.
+  func testOutcomeReachesTheCoreAfterTheRunnerOfThatWakeIsGone() throws {
+    let f = try Fixture(self)
+    let (session, buddy, booking) = try f.withBuddyAndBooking()
+    let scheduler = RecordingScheduler()
+    let composer = HeldComposer()
+    _ = try start(
+      f, session, buddy: buddy, booking: booking, scheduler: scheduler, composer: composer)
+    session.lock()
+    let secret = try XCTUnwrap(f.secrets.secret)
+    let driver = EscalationDriver(
+      scheduler: scheduler, composer: composer, now: { [clock = f.clock] in clock.now })
+    f.clock.now = f.clock.at(minutes: 71)
+    try driver.wake(f.vault.backgroundRunner(deviceSecret: secret))
+    let request = try XCTUnwrap(composer.presented.first)
+    composer.answer(request.actionId, .sent)
+    XCTAssertNil(driver.lastError)
+    let runner = try f.vault.backgroundRunner(deviceSecret: secret)
+    XCTAssertEqual(try runner.list().checkins.first?.buddiesAlerted, 1)
+  }
+
   /// The duress code checks in like the normal code: same receipt time, same screen state,
   /// nothing shown (iOS cannot send the silent alert: it is reported failed, invisibly).
   func testDuressCodeLeavesTheSameScreenStateAsTheNormalCode() throws {
