@@ -108,6 +108,33 @@ final class SecurityTests: XCTestCase {
     XCTAssertEqual(try again.listBookings(from: nil, to: nil).bookings, [booking])
   }
 
+  /// The unlock limit reached: the core wipes the vault, the unlock screen deletes the
+  /// Keychain secret too (what makes it final on flash) and offers to create a new vault.
+  func testUnlockLimitReachedDeletesTheKeychainSecret() throws {
+    let f = try Fixture(self)
+    let session = try f.created()
+    let limit = UnlockLimitViewModel(session: session)
+    limit.attempts = "2"
+    limit.save()
+    XCTAssertEqual(limit.state.limit, 2)
+    session.lock()
+
+    let unlock = UnlockViewModel(vault: f.vault, secrets: f.secrets, kdfIterations: fastKdf)
+    unlock.form.passphrase = "wrong horse battery"
+    XCTAssertNil(unlock.submit())
+    XCTAssertEqual(unlock.state.stage, .unlock)
+    XCTAssertNotNil(f.secrets.secret)
+    XCTAssertNil(unlock.submit())
+    XCTAssertEqual(unlock.state.stage, .create)
+    guard case .core(let kind, _, _)? = unlock.state.message else {
+      return XCTFail("the core's message")
+    }
+    XCTAssertEqual(kind, "Wiped")
+    XCTAssertNil(f.secrets.secret)
+    XCTAssertEqual(f.secrets.deletions, 1)
+    XCTAssertFalse(try f.vault.exists())
+  }
+
   func testCamouflageIconFollowsTheSystem() {
     let icons = FakeIconSetter()
     let vm = CamouflageViewModel(setter: icons)
