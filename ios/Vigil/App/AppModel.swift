@@ -20,6 +20,8 @@
     }()
     lazy var unlock = Observed(UnlockViewModel(vault: vault, secrets: secrets))
     @Published private(set) var session: Session?
+    /// A call was placed for a buddy alert: the app asks whether it got through.
+    @Published var callToConfirm: OutgoingRequest?
 
     init() {
       let support = FileManager.default.urls(
@@ -31,6 +33,16 @@
         [.protectionKey: FileProtectionType.completeUntilFirstUserAuthentication],
         ofItemAtPath: support.path)
       vault = Vault(path: support.appendingPathComponent("vigil.vault").path)
+    }
+
+    /// Wires the composer's call hand-back (after `init`, when `self` can be captured).
+    func start() {
+      composer.onCallReturned = { [weak self] request in self?.callToConfirm = request }
+    }
+
+    func callAnswered(_ result: ComposerResult) {
+      callToConfirm = nil
+      composer.callAnswered(result)
     }
 
     func unlocked(_ session: Session) {

@@ -29,6 +29,7 @@
       didFinishLaunchingWithOptions launchOptions: [UIApplication.LaunchOptionsKey: Any]? = nil
     ) -> Bool {
       UNUserNotificationCenter.current().delegate = self
+      model.start()
       BackgroundRefresh.register { [model] in
         DispatchQueue.main.sync { model.wake() }
       }

@@ -11,9 +11,10 @@
     static let escalationCategory = "vigil.escalation"
     private let center = UNUserNotificationCenter.current()
 
-    /// Asked when a check-in starts; the answer is shown if it is no.
+    /// Asked when a check-in starts. Time-sensitive delivery comes from the entitlement
+    /// (project.yml), not from an authorization option.
     func requestAuthorization(_ done: @escaping (Bool) -> Void) {
-      center.requestAuthorization(options: [.alert, .sound, .badge, .timeSensitive]) {
+      center.requestAuthorization(options: [.alert, .sound, .badge]) {
         granted, _ in
         DispatchQueue.main.async { done(granted) }
       }

@@ -8,10 +8,21 @@
     @EnvironmentObject private var app: AppModel
 
     var body: some View {
-      if let session = app.session {
-        HomeView(session: session)
-      } else {
-        UnlockView(unlock: app.unlock)
+      Group {
+        if let session = app.session {
+          HomeView(session: session)
+        } else {
+          UnlockView(unlock: app.unlock)
+        }
+      }
+      // After a call: only she knows whether it got through.
+      .alert(
+        "call_got_through",
+        isPresented: Binding(
+          get: { app.callToConfirm != nil }, set: { if !$0 { app.callToConfirm = nil } })
+      ) {
+        Button("yes") { app.callAnswered(.sent) }
+        Button("no", role: .cancel) { app.callAnswered(.failed) }
       }
     }
   }
@@ -37,7 +48,9 @@
             if let message = model.state.message {
               Text(message.text).foregroundStyle(.red)
             }
-            Button(model.state.stage == .create ? "create_button" : "unlock_button") {
+            Button(
+              LocalizedStringKey(model.state.stage == .create ? "create_button" : "unlock_button")
+            ) {
               if let session = model.submit() { app.unlocked(session) }
             }
           }
@@ -86,26 +99,54 @@
     }
   }
 
+  /// The tabs. Each screen's view model lives as long as the session's tabs do.
   struct HomeView: View {
     @EnvironmentObject private var app: AppModel
     let session: Session
+    @StateObject private var bookings: Observed<BookingsViewModel>
+    @StateObject private var screening: Observed<ScreeningViewModel>
+    @StateObject private var services: Observed<ServicesViewModel>
+    @StateObject private var buddies: Observed<BuddiesViewModel>
+
+    init(session: Session) {
+      self.session = session
+      _bookings = StateObject(wrappedValue: Observed(BookingsViewModel(session: session)))
+      _screening = StateObject(wrappedValue: Observed(ScreeningViewModel(session: session)))
+      _services = StateObject(wrappedValue: Observed(ServicesViewModel(session: session)))
+      _buddies = StateObject(wrappedValue: Observed(BuddiesViewModel(session: session)))
+    }
 
     var body: some View {
       TabView {
-        BookingsView(bookings: Observed(BookingsViewModel(session: session)))
+        BookingsView(bookings: bookings)
           .tabItem { Label("home_bookings", systemImage: "calendar") }
-        CheckinView(
-          checkin: Observed(CheckinViewModel(session: session, driver: app.driver)),
-          buddies: Observed(BuddiesViewModel(session: session))
-        )
-        .tabItem { Label("home_checkin", systemImage: "timer") }
-        ScreeningView(screening: Observed(ScreeningViewModel(session: session)))
-          .tabItem { Label("home_screening", systemImage: "person.crop.circle.badge.questionmark") }
-        ServicesView(services: Observed(ServicesViewModel(session: session)))
+        CheckinTab(session: session, driver: app.driver, buddies: buddies)
+          .tabItem { Label("home_checkin", systemImage: "timer") }
+        ScreeningView(screening: screening)
+          .tabItem {
+            Label("home_screening", systemImage: "person.crop.circle.badge.questionmark")
+          }
+        ServicesView(services: services)
           .tabItem { Label("home_services", systemImage: "mappin.and.ellipse") }
         SettingsView(session: session)
           .tabItem { Label("home_settings", systemImage: "gearshape") }
       }
+    }
+  }
+
+  /// The check-in tab's view model needs the app's driver, hence its own holder.
+  struct CheckinTab: View {
+    @StateObject private var checkin: Observed<CheckinViewModel>
+    @ObservedObject var buddies: Observed<BuddiesViewModel>
+
+    init(session: Session, driver: EscalationDriver, buddies: Observed<BuddiesViewModel>) {
+      _checkin = StateObject(
+        wrappedValue: Observed(CheckinViewModel(session: session, driver: driver)))
+      self.buddies = buddies
+    }
+
+    var body: some View {
+      CheckinView(checkin: checkin, buddies: buddies)
     }
   }
 #endif
