@@ -22,6 +22,9 @@
     @Published private(set) var session: Session?
     /// A call was placed for a buddy alert: the app asks whether it got through.
     @Published var callToConfirm: OutgoingRequest?
+    /// Why the last wake-up could not tick the core (the core's words), shown on the
+    /// check-in tab until the next one succeeds.
+    @Published private(set) var wakeProblem: FormMessage?
 
     init() {
       let support = FileManager.default.urls(
@@ -67,8 +70,9 @@
             } else if let secret = try secrets.load(), try vault.exists() {
               try driver.wake(vault.backgroundRunner(deviceSecret: secret))
             }
+            wakeProblem = driver.lastError
           } catch {
-            // Shown by the check-in screen on its next refresh; nothing personal here.
+            wakeProblem = FormMessage.from(error)
           }
           composer.presentNext()
         },

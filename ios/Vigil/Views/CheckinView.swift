@@ -16,6 +16,9 @@
           Section {
             Text("ios_sms_limit").font(.callout)
             Text("buddy_held_advice").font(.callout).bold()
+            if let problem = app.wakeProblem {
+              Text(problem.text).foregroundStyle(.red)
+            }
           }
           if model.state.unreadable > 0 {
             Text("checkin_unreadable").foregroundStyle(.orange)
@@ -64,6 +67,9 @@
           }
         }
         .navigationTitle("home_checkin")
+        // The app's own wake-ups tick the core outside this screen: show what they left.
+        .onAppear { model.reload() }
+        .onChange(of: app.wakeProblem) { _, _ in model.reload() }
       }
     }
 
