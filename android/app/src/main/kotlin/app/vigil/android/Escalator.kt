@@ -71,7 +71,6 @@ object Escalator {
         for (action in actions) perform(app, esc, ledger, ActionMapper.map(action), now)
         saveLedger(app, ledger)
         arm(context, esc)
-        Notifier.countdown(context, app.backgroundRunner()?.let { runCatching { it.list() }.getOrNull() })
     }
 
     private fun perform(app: VigilApp, esc: Escalation, ledger: SendLedger, request: ShellRequest, now: Instant) {
@@ -192,15 +191,15 @@ object Escalator {
         val pi = alarmIntent(context)
         when (choice) {
             AlarmChoice.None -> am.cancel(pi)
-            is AlarmChoice.Exact -> {
-                am.setExactAndAllowWhileIdle(AlarmManager.RTC_WAKEUP, choice.atMillis, pi)
-                Notifier.exactAlarmsDenied(context, false)
-            }
-            is AlarmChoice.Inexact -> {
-                am.setAndAllowWhileIdle(AlarmManager.RTC_WAKEUP, choice.atMillis, pi)
-                Notifier.exactAlarmsDenied(context, true)
-            }
+            is AlarmChoice.Exact -> am.setExactAndAllowWhileIdle(AlarmManager.RTC_WAKEUP, choice.atMillis, pi)
+            is AlarmChoice.Inexact -> am.setAndAllowWhileIdle(AlarmManager.RTC_WAKEUP, choice.atMillis, pi)
         }
+        // The countdown and the "alarms may be late" warning follow the lock-screen listing
+        // only: after a duress check-in it is empty, so nothing shows that a silent alert
+        // is still being sent.
+        val listing = app.backgroundRunner()?.let { runCatching { it.list() }.getOrNull() }
+        Notifier.countdown(context, listing)
+        Notifier.exactAlarmsDenied(context, choice is AlarmChoice.Inexact && !listing?.checkins.isNullOrEmpty())
     }
 
     fun cancelAlarm(context: Context) {

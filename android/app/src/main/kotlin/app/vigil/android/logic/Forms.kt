@@ -58,11 +58,17 @@ sealed class FormResult<out T> {
     data class Invalid(val errors: Map<String, UiText>) : FormResult<Nothing>()
 
     companion object {
+        private val FIELDS = listOf(
+            "end time" to "duration", "start time" to "time", "client" to "client",
+            "phone" to "phone", "address" to "address", "name" to "name", "code" to "code",
+        )
+
         /** A core refusal of a whole form: `InvalidInput`'s detail names the field. */
         fun fromCore(error: VigilException): Invalid {
             val text = Errors.text(error)
             val detail = (text as? UiText.Core)?.text?.lowercase() ?: ""
-            val field = listOf("phone", "time", "duration", "address", "client", "name", "code").firstOrNull { detail.contains(it) } ?: "form"
+            // The core names the field in its own words ("end time: must be after ...").
+            val field = FIELDS.firstOrNull { (words, _) -> detail.contains(words) }?.second ?: "form"
             return Invalid(mapOf(field to text))
         }
     }
