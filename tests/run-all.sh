@@ -2,7 +2,8 @@
 # The whole test suite: the Rust tests (unit, integration, doc), then the generated
 # bindings driven from Python (pytest) and Kotlin on a JVM (Maven + JUnit) against the real
 # built library, including the age interop tests against pyrage.
-# Needs: Rust, Python 3 with pytest and pyrage, JDK 17 and Maven, Node.js with npm (see .ci/run).
+# Needs: Rust, Python 3 with pytest and pyrage, JDK 17 and Maven, Node.js with npm, and for the
+# Android shell aapt2, zipalign and apksigner (see .ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,4 +29,9 @@ python3 -m pytest -q tests/python
 stage "Kotlin suite on the JVM"
 # clean: classes of types that moved between packages must not linger from an older run.
 mvn -B --no-transfer-progress -f tests/kotlin/pom.xml clean test
+
+stage "Android shell: Robolectric against the real core, then a signed debug APK"
+# android/README section in README.md; needs aapt2, zipalign, apksigner (see .ci/run).
+mvn -B --no-transfer-progress -f android/pom.xml clean test
+bash android/build-apk.sh
 stage "All suites passed in ${SECONDS} s"
