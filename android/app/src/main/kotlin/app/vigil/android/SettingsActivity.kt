@@ -78,6 +78,7 @@ class SettingsActivity : SessionActivity() {
         button(R.string.settings_export, "export") {
             exportPassphrase = backupPassphrase.text.toString()
             backupPassphrase.text.clear()
+            app.systemPickerOpen = true
             startActivityForResult(
                 Intent(Intent.ACTION_CREATE_DOCUMENT).addCategory(Intent.CATEGORY_OPENABLE)
                     .setType("application/octet-stream").putExtra(Intent.EXTRA_TITLE, "vigil-backup.vigil"),
@@ -103,6 +104,7 @@ class SettingsActivity : SessionActivity() {
     override fun onActivityResult(requestCode: Int, resultCode: Int, data: Intent?) {
         @Suppress("DEPRECATION")
         super.onActivityResult(requestCode, resultCode, data)
+        app.systemPickerOpen = false
         val passphrase = exportPassphrase.also { exportPassphrase = null }
         val uri = data?.data
         if (requestCode != REQUEST_EXPORT || resultCode != RESULT_OK || uri == null || passphrase == null) return

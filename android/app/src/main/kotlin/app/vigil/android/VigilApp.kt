@@ -47,6 +47,11 @@ open class VigilApp : Application() {
 
     private var started = 0
 
+    /** True while a system screen we opened for a result (the export file picker) covers
+     *  ours: leaving for it is not going to the background. The core's idle lock still runs. */
+    @Volatile
+    var systemPickerOpen = false
+
     override fun onCreate() {
         super.onCreate()
         registerActivityLifecycleCallbacks(object : ActivityLifecycleCallbacks {
@@ -56,7 +61,7 @@ open class VigilApp : Application() {
             override fun onActivityStarted(activity: Activity) { started++ }
             override fun onActivityStopped(activity: Activity) {
                 started--
-                if (started <= 0 && !activity.isChangingConfigurations) lock()
+                if (started <= 0 && !activity.isChangingConfigurations && !systemPickerOpen) lock()
             }
             override fun onActivityResumed(activity: Activity) {}
             override fun onActivityPaused(activity: Activity) {}

@@ -274,4 +274,22 @@ class ScreensTest {
         }
         error("wrong passphrase accepted")
     }
+
+    @Test
+    fun exportGoesThroughTheSystemFilePickerWithoutLockingOnTheWay() {
+        Setup(app)
+        val controller = Robolectric.buildActivity(SettingsActivity::class.java).setup()
+        val screen = controller.get()
+        screen.type("backup-passphrase", "backup passphrase words")
+        screen.click("export")
+        val request = shadowOf(screen).nextStartedActivityForResult
+        assertEquals(android.content.Intent.ACTION_CREATE_DOCUMENT, request.intent.action)
+        controller.pause().stop() // the picker covers the app
+        assertNotNull("leaving for the picker is not going to the background", app.openSession())
+        val target = File(app.cacheDir, "picked.vigil")
+        shadowOf(screen).receiveResult(request.intent, Activity.RESULT_OK, android.content.Intent().setData(android.net.Uri.fromFile(target)))
+        assertTrue("the backup is written where she chose", target.length() > 0)
+        assertTrue(screen.status().startsWith(app.getString(R.string.exported, 0).substringBefore(":")))
+        assertFalse("no private copy is left", File(app.noBackupFilesDir, "export.vigil").exists())
+    }
 }
