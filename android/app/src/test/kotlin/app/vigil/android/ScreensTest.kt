@@ -292,4 +292,27 @@ class ScreensTest {
         assertTrue(screen.status().startsWith(app.getString(R.string.exported, 0).substringBefore(":")))
         assertFalse("no private copy is left", File(app.noBackupFilesDir, "export.vigil").exists())
     }
+
+    @Test
+    fun theCountdownShowsNothingPersonalAndTheLockScreenChecksIn() {
+        val setup = Setup(app)
+        setup.startCheckin(60)
+        Escalator.run(app)
+        app.lock()
+        val nm = shadowOf(app.getSystemService(NotificationManager::class.java))
+        val countdown = nm.getNotification(Notifier.ID_COUNTDOWN)
+        assertNotNull("an ongoing countdown", countdown)
+        assertTrue(countdown.flags and android.app.Notification.FLAG_ONGOING_EVENT != 0)
+        assertEquals(app.getString(R.string.countdown_title), countdown.extras.getCharSequence("android.title").toString())
+        val shown = countdown.extras.keySet().joinToString { "${countdown.extras.get(it)}" }
+        for (secret in listOf("Ana", "12 Example Street", "New client", "+447400123456")) assertFalse(secret, shown.contains(secret))
+        assertEquals(2, countdown.actions.size)
+
+        val lockScreen = Robolectric.buildActivity(LockScreenCheckinActivity::class.java).setup().get()
+        lockScreen.type("code", "9876") // the duress code: looks like any check-in
+        lockScreen.click("checkin")
+        assertEquals(app.getString(R.string.checked_in), lockScreen.status())
+        assertNull("the countdown is gone", nm.getNotification(Notifier.ID_COUNTDOWN))
+        assertTrue(app.backgroundRunner()!!.list().checkins.isEmpty())
+    }
 }
