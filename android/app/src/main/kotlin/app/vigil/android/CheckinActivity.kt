@@ -18,9 +18,14 @@ class CheckinActivity : SessionActivity() {
     private lateinit var code: EditText
     private lateinit var status: TextView
     private lateinit var armed: LinearLayout
+    private val buddyChoices = mutableMapOf<String, android.widget.CheckBox>()
 
     override fun build() {
         minutes = field(R.string.field_minutes, "minutes", number = true).apply { setText("60") }
+        // Buddies to alert; none ticked means every buddy (the core's default).
+        runCatching { session.listBuddies().buddies }.getOrDefault(emptyList()).forEach { b ->
+            buddyChoices[b.id] = android.widget.CheckBox(this).apply { text = b.name; tag = "buddy-${b.id}" }.also { root.addView(it) }
+        }
         button(R.string.checkin_start, "start") { start() }
         button(R.string.checkin_extend, "extend") { extend() }
         code = field(R.string.field_code, "code", password = true)
@@ -38,7 +43,7 @@ class CheckinActivity : SessionActivity() {
         val m = typedMinutes() ?: return
         val now = app.now()
         val input = CheckinInput(
-            deadline = now.plusSeconds(m * 60), buddyIds = emptyList(), bookingId = intent.getStringExtra(EXTRA_BOOKING),
+            deadline = now.plusSeconds(m * 60), buddyIds = buddyChoices.filterValues { it.isChecked }.keys.toList(), bookingId = intent.getStringExtra(EXTRA_BOOKING),
             reminderMinutes = null, graceMinutes = null, repeatMinutes = null,
         )
         attempt(status) { session.startCheckin(input, now) } ?: return

@@ -27,10 +27,13 @@ import java.time.Instant
 
 /** The three check-in calls the timer needs, from the session when unlocked and from the
  *  BackgroundRunner (device secret only) when locked. */
-interface Escalation {
+interface Escalation : AutoCloseable {
     fun tick(now: Instant): List<Action>
     fun nextWakeup(): Instant?
     fun reportOutcome(id: ActionId, outcome: Outcome, now: Instant)
+
+    /** The session stays open; a runner opened for one alarm is closed after it. */
+    override fun close() {}
 }
 
 private class SessionEscalation(val s: Session) : Escalation {
@@ -43,6 +46,7 @@ private class RunnerEscalation(val r: BackgroundRunner) : Escalation {
     override fun tick(now: Instant) = r.tick(now)
     override fun nextWakeup() = r.nextWakeup()
     override fun reportOutcome(id: ActionId, outcome: Outcome, now: Instant) = r.reportOutcome(id, outcome, now)
+    override fun close() = r.close()
 }
 
 /**
@@ -65,12 +69,14 @@ object Escalator {
     fun run(context: Context) {
         val app = VigilApp.of(context)
         val esc = escalation(app) ?: return cancelAlarm(context)
-        val now = app.now()
-        val actions = runCatching { esc.tick(now) }.getOrElse { emptyList() }
-        val ledger = loadLedger(app)
-        for (action in actions) perform(app, esc, ledger, ActionMapper.map(action), now)
-        saveLedger(app, ledger)
-        arm(context, esc)
+        esc.use {
+            val now = app.now()
+            val actions = runCatching { esc.tick(now) }.getOrElse { emptyList() }
+            val ledger = loadLedger(app)
+            for (action in actions) perform(app, esc, ledger, ActionMapper.map(action), now)
+            saveLedger(app, ledger)
+            arm(context, esc)
+        }
     }
 
     private fun perform(app: VigilApp, esc: Escalation, ledger: SendLedger, request: ShellRequest, now: Instant) {
@@ -151,7 +157,10 @@ object Escalator {
         val segments = intent.data?.pathSegments ?: return
         val id = segments.getOrNull(0)?.let { actionIdFromKey(it) } ?: return
         val app = VigilApp.of(context)
-        val esc = escalation(app) ?: return
+        escalation(app)?.use { esc -> onSmsResult(context, app, esc, id, intent, resultCode) }
+    }
+
+    private fun onSmsResult(context: Context, app: VigilApp, esc: Escalation, id: ActionId, intent: Intent, resultCode: Int) {
         val ledger = loadLedger(app)
         val now = app.now()
         when (intent.action) {
@@ -197,7 +206,7 @@ object Escalator {
         // The countdown and the "alarms may be late" warning follow the lock-screen listing
         // only: after a duress check-in it is empty, so nothing shows that a silent alert
         // is still being sent.
-        val listing = app.backgroundRunner()?.let { runCatching { it.list() }.getOrNull() }
+        val listing = runCatching { app.backgroundRunner()?.use { it.list() } }.getOrNull()
         Notifier.countdown(context, listing)
         Notifier.exactAlarmsDenied(context, choice is AlarmChoice.Inexact && !listing?.checkins.isNullOrEmpty())
     }

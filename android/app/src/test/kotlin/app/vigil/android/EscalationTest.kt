@@ -5,6 +5,7 @@ import android.app.Activity
 import android.content.Intent
 import android.os.Looper
 import android.telephony.SmsManager
+import app.vigil.android.logic.SmsResults
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertNotEquals
 import org.junit.Assert.assertNotNull
@@ -172,6 +173,28 @@ class EscalationTest {
     fun nothingArmedMeansNoAlarm() {
         Escalator.run(app)
         assertTrue(app.alarms().scheduledAlarms.isEmpty())
+    }
+
+    @Test
+    fun theSmsResultNumbersAreTheFrameworks() {
+        assertEquals(Activity.RESULT_OK, SmsResults.RESULT_OK)
+        assertEquals(SmsManager.RESULT_ERROR_GENERIC_FAILURE, SmsResults.GENERIC_FAILURE)
+        assertEquals(SmsManager.RESULT_ERROR_RADIO_OFF, SmsResults.RADIO_OFF)
+        assertEquals(SmsManager.RESULT_ERROR_NULL_PDU, SmsResults.NULL_PDU)
+        assertEquals(SmsManager.RESULT_ERROR_NO_SERVICE, SmsResults.NO_SERVICE)
+        assertEquals(SmsManager.RESULT_ERROR_LIMIT_EXCEEDED, SmsResults.LIMIT_EXCEEDED)
+    }
+
+    @Test
+    fun withoutTheSmsPermissionTheCoreHearsWhyAndNothingIsSent() {
+        shadowOf(app).denyPermissions(Manifest.permission.SEND_SMS)
+        setup.startCheckin(60)
+        app.lock()
+        app.clock = app.clock.plusSeconds(71 * 60)
+        Escalator.run(app)
+        assertNull(sms().lastSentTextMessageParams)
+        // Failed was reported: the retry comes after the back-off, not the 2-minute timeout.
+        assertTrue(app.backgroundRunner()!!.nextWakeup()!! < app.clock.plusSeconds(120))
     }
 
     companion object {

@@ -315,4 +315,24 @@ class ScreensTest {
         assertNull("the countdown is gone", nm.getNotification(Notifier.ID_COUNTDOWN))
         assertTrue(app.backgroundRunner()!!.list().checkins.isEmpty())
     }
+
+    @Test
+    fun aCheckinStartsWithTheChosenBuddiesAndBadMinutesAreNamed() {
+        val setup = Setup(app)
+        val screen = Robolectric.buildActivity(CheckinActivity::class.java).setup().get()
+        screen.type("minutes", "soon")
+        screen.click("start")
+        assertNotNull((screen.view("minutes") as EditText).error)
+        assertTrue(setup.session.listCheckins().checkins.isEmpty())
+        screen.type("minutes", "100000") // beyond 12 hours: the core's InvalidInput, shown
+        screen.click("start")
+        assertTrue(screen.status().isNotEmpty())
+        assertTrue(setup.session.listCheckins().checkins.isEmpty())
+        (screen.view("buddy-${setup.buddy.id}") as android.widget.CheckBox).isChecked = true
+        screen.type("minutes", "45")
+        screen.click("start")
+        val armed = setup.session.listCheckins().checkins.single()
+        assertEquals(app.now().plusSeconds(45 * 60), armed.deadline)
+        assertEquals(armed.deadline.minusSeconds(5 * 60).toEpochMilli(), app.alarms().scheduledAlarms.single().triggerAtTime)
+    }
 }

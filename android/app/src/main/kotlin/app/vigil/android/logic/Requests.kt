@@ -136,7 +136,7 @@ class SendLedger(entries: Map<String, State> = emptyMap(), parts: Map<String, In
  *  core's `Failed(reason)` and is shown to her in "alert failed" notices: no personal data. */
 object SmsResults {
     // Values of android.app.Activity.RESULT_OK and SmsManager.RESULT_ERROR_*; plain numbers
-    // here so this class stays free of framework imports (checked in SmsResultReceiverTest).
+    // here so this class stays free of framework imports (EscalationTest checks them).
     const val RESULT_OK = -1
     const val GENERIC_FAILURE = 1
     const val RADIO_OFF = 2
