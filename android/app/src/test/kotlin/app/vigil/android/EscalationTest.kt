@@ -6,6 +6,9 @@ import android.content.Intent
 import android.os.Looper
 import android.telephony.SmsManager
 import app.vigil.android.logic.SmsResults
+import app.vigil.core.BuddyInput
+import app.vigil.core.CheckinInput
+import app.vigil.core.types.Channel
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertNotEquals
 import org.junit.Assert.assertNotNull
@@ -195,6 +198,24 @@ class EscalationTest {
         assertNull(sms().lastSentTextMessageParams)
         // Failed was reported: the retry comes after the back-off, not the 2-minute timeout.
         assertTrue(app.backgroundRunner()!!.nextWakeup()!! < app.clock.plusSeconds(120))
+    }
+
+    @Test
+    fun aBuddyOnTheCallChannelGetsACallIntent() {
+        shadowOf(app).grantPermissions(Manifest.permission.CALL_PHONE)
+        val caller = setup.session.addBuddy(BuddyInput("Bea", "07400 654321", Channel.CALL, "en"))
+        setup.session.startCheckin(
+            CheckinInput(app.clock.plusSeconds(3600), listOf(caller.id), setup.bookingId, null, null, null),
+            app.clock,
+        )
+        app.lock()
+        app.clock = app.clock.plusSeconds(71 * 60)
+        Escalator.run(app)
+        val call = shadowOf(app).nextStartedActivity
+        assertEquals(Intent.ACTION_CALL, call.action)
+        assertEquals("tel", call.data!!.scheme)
+        assertEquals("+447400654321", call.data!!.schemeSpecificPart)
+        assertNull("no SMS to a call-channel buddy first", sms().lastSentTextMessageParams)
     }
 
     companion object {
