@@ -2,10 +2,11 @@
 # The whole test suite: the Rust tests (unit, integration, doc), then the generated
 # bindings driven from Python (pytest) and Kotlin on a JVM (Maven + JUnit) against the real
 # built library, including the age interop tests against pyrage.
-# Then the iOS shell's VigilKit package with XCTest against the same library, in a Debian 13
-# chroot with Swift 6 (ios/scripts/swift-test.sh; the chroot is cached in ~/.cache/vigil).
-# Needs: Rust, Python 3 with pytest and pyrage, JDK 17 and Maven, Node.js with npm, root and
-# debootstrap for the Swift chroot (see .ci/run).
+# Then the Android shell (Robolectric against the same library, and a signed debug APK) and
+# the iOS shell's VigilKit package with XCTest in a Debian 13 chroot with Swift 6
+# (ios/scripts/swift-test.sh; the chroot is cached in ~/.cache/vigil).
+# Needs: Rust, Python 3 with pytest and pyrage, JDK 17 and Maven, Node.js with npm, aapt2,
+# zipalign and apksigner for the APK, root and debootstrap for the Swift chroot (see .ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,4 +35,9 @@ mvn -B --no-transfer-progress -f tests/kotlin/pom.xml clean test
 
 stage "iOS shell: VigilKit XCTest against the core (Swift 6 chroot), swift-format, tree-sitter"
 bash ios/scripts/swift-test.sh
+
+stage "Android shell: Robolectric against the real core, then a signed debug APK"
+# android/README section in README.md; needs aapt2, zipalign, apksigner (see .ci/run).
+mvn -B --no-transfer-progress -f android/pom.xml clean test
+bash android/build-apk.sh
 stage "All suites passed in ${SECONDS} s"

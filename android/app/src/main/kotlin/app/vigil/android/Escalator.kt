@@ -1,0 +1,254 @@
+package app.vigil.android
+
+import android.app.AlarmManager
+import android.app.PendingIntent
+import android.content.BroadcastReceiver
+import android.content.Context
+import android.content.Intent
+import android.content.pm.PackageManager
+import android.net.Uri
+import android.os.Build
+import android.telephony.SmsManager
+import android.telephony.SmsMessage
+import app.vigil.android.logic.ActionMapper
+import app.vigil.android.logic.AlarmChoice
+import app.vigil.android.logic.AlarmPlanner
+import app.vigil.android.logic.SendLedger
+import app.vigil.android.logic.ShellRequest
+import app.vigil.android.logic.SmsResults
+import app.vigil.android.logic.actionIdFromKey
+import app.vigil.android.logic.key
+import app.vigil.core.Action
+import app.vigil.core.ActionId
+import app.vigil.core.BackgroundRunner
+import app.vigil.core.Session
+import app.vigil.core.types.Outcome
+import java.time.Instant
+
+/** The three check-in calls the timer needs, from the session when unlocked and from the
+ *  BackgroundRunner (device secret only) when locked. */
+interface Escalation : AutoCloseable {
+    fun tick(now: Instant): List<Action>
+    fun nextWakeup(): Instant?
+    fun reportOutcome(id: ActionId, outcome: Outcome, now: Instant)
+
+    /** The session stays open; a runner opened for one alarm is closed after it. */
+    override fun close() {}
+}
+
+private class SessionEscalation(val s: Session) : Escalation {
+    override fun tick(now: Instant) = s.tick(now)
+    override fun nextWakeup() = s.nextWakeup()
+    override fun reportOutcome(id: ActionId, outcome: Outcome, now: Instant) = s.reportOutcome(id, outcome, now)
+}
+
+private class RunnerEscalation(val r: BackgroundRunner) : Escalation {
+    override fun tick(now: Instant) = r.tick(now)
+    override fun nextWakeup() = r.nextWakeup()
+    override fun reportOutcome(id: ActionId, outcome: Outcome, now: Instant) = r.reportOutcome(id, outcome, now)
+    override fun close() = r.close()
+}
+
+/**
+ * The timer: tick the core, perform what it returns, report each outcome, set the one
+ * alarm at `nextWakeup`. Called by the alarm, by boot/clock/time-zone/update broadcasts,
+ * by the SMS result receiver and by the screens after a check-in change.
+ */
+object Escalator {
+    const val ACTION_ALARM = "app.vigil.android.ALARM"
+    const val ACTION_SMS_SENT = "app.vigil.android.SMS_SENT"
+    const val ACTION_SMS_DELIVERED = "app.vigil.android.SMS_DELIVERED"
+    private const val PREFS = "escalation"
+    private const val LEDGER = "ledger"
+
+    fun escalation(app: VigilApp): Escalation? =
+        app.openSession()?.let { SessionEscalation(it) } ?: app.backgroundRunner()?.let { RunnerEscalation(it) }
+
+    /** Tick, perform, re-arm. Errors are kept from crashing the receiver, and the alarm is
+     *  re-armed whatever happened so a failure now is retried at the next wake-up. */
+    fun run(context: Context) {
+        val app = VigilApp.of(context)
+        val esc = escalation(app) ?: return cancelAlarm(context)
+        esc.use {
+            val now = app.now()
+            val actions = runCatching { esc.tick(now) }.getOrElse { emptyList() }
+            val ledger = loadLedger(app)
+            for (action in actions) perform(app, esc, ledger, ActionMapper.map(action), now)
+            saveLedger(app, ledger)
+            arm(context, esc)
+        }
+    }
+
+    private fun perform(app: VigilApp, esc: Escalation, ledger: SendLedger, request: ShellRequest, now: Instant) {
+        val id = request.action
+        when (request) {
+            is ShellRequest.Notify -> {
+                val ok = Notifier.notice(app, id.key(), request.text, request.urgent)
+                esc.report(id, if (ok) Outcome.Sent else Outcome.Failed("notifications are turned off"), now)
+            }
+            is ShellRequest.Sms -> {
+                if (!ledger.maySend(id)) {
+                    // Already out (the radio said so): say Sent again rather than send twice.
+                    // Still in the radio: keep it; its result is reported when it comes.
+                    if (ledger.state(id) != SendLedger.State.IN_FLIGHT) esc.report(id, Outcome.Sent, now)
+                    return
+                }
+                val failure = sendSms(app, id, request.phone, request.text, ledger)
+                if (failure != null) esc.report(id, Outcome.Failed(failure), now)
+            }
+            is ShellRequest.Call -> esc.report(id, call(app, request.phone), now)
+            is ShellRequest.ShareToApp -> {
+                Notifier.share(app, id.key(), request.text)
+                // Sending needs her tap; the core moves on to the next channel meanwhile.
+                esc.report(id, Outcome.Failed("needs a tap to share to another app"), now)
+            }
+        }
+    }
+
+    private fun Escalation.report(id: ActionId, outcome: Outcome, now: Instant) {
+        runCatching { reportOutcome(id, outcome, now) }
+    }
+
+    /** Starts the SMS with a sent and a delivery PendingIntent per part; returns a failure
+     *  reason when it could not even be handed to the radio. */
+    private fun sendSms(context: Context, id: ActionId, phone: String, text: String, ledger: SendLedger): String? {
+        if (context.checkSelfPermission(android.Manifest.permission.SEND_SMS) != PackageManager.PERMISSION_GRANTED) return "SMS permission not granted"
+        val sms = smsManager(context) ?: return "this phone cannot send SMS"
+        // divideMessage is not available under Robolectric; one part is then what we send.
+        val parts = runCatching { sms.divideMessage(text) }.getOrNull()?.takeIf { it.isNotEmpty() } ?: arrayListOf(text)
+        val sent = ArrayList(parts.indices.map { resultIntent(context, ACTION_SMS_SENT, id, it) })
+        val delivered = ArrayList(parts.indices.map { resultIntent(context, ACTION_SMS_DELIVERED, id, it) })
+        ledger.started(id, parts.size)
+        return try {
+            if (parts.size == 1) sms.sendTextMessage(phone, null, parts[0], sent[0], delivered[0])
+            else sms.sendMultipartTextMessage(phone, null, parts, sent, delivered)
+            null
+        } catch (e: RuntimeException) {
+            ledger.sentResult(id, ok = false)
+            "SMS could not be started"
+        }
+    }
+
+    @Suppress("DEPRECATION")
+    private fun smsManager(context: Context): SmsManager? = runCatching {
+        if (Build.VERSION.SDK_INT >= 31) context.getSystemService(SmsManager::class.java) else SmsManager.getDefault()
+    }.getOrNull()
+
+    private fun resultIntent(context: Context, action: String, id: ActionId, part: Int): PendingIntent {
+        val intent = Intent(context, SmsResultReceiver::class.java).setAction(action)
+            .setData(Uri.parse("vigil-sms://$action/${id.key()}/$part"))
+        // Mutable: the radio fills in the delivery PDU and the error code. The intent is
+        // explicit (our own receiver), which is what Android 14 requires of mutable ones.
+        return PendingIntent.getBroadcast(context, 0, intent, PendingIntent.FLAG_UPDATE_CURRENT or PendingIntent.FLAG_MUTABLE)
+    }
+
+    private fun call(context: Context, phone: String): Outcome {
+        if (context.checkSelfPermission(android.Manifest.permission.CALL_PHONE) != PackageManager.PERMISSION_GRANTED) return Outcome.Failed("call permission not granted")
+        return try {
+            context.startActivity(Intent(Intent.ACTION_CALL, Uri.fromParts("tel", phone, null)).addFlags(Intent.FLAG_ACTIVITY_NEW_TASK))
+            Outcome.Sent
+        } catch (e: RuntimeException) {
+            Outcome.Failed("the call could not be started")
+        }
+    }
+
+    /** The radio's answer for one part of an SMS. */
+    fun onSmsResult(context: Context, intent: Intent, resultCode: Int) {
+        val segments = intent.data?.pathSegments ?: return
+        val id = segments.getOrNull(0)?.let { actionIdFromKey(it) } ?: return
+        val app = VigilApp.of(context)
+        escalation(app)?.use { esc -> onSmsResult(context, app, esc, id, intent, resultCode) }
+    }
+
+    private fun onSmsResult(context: Context, app: VigilApp, esc: Escalation, id: ActionId, intent: Intent, resultCode: Int) {
+        val ledger = loadLedger(app)
+        val now = app.now()
+        when (intent.action) {
+            ACTION_SMS_SENT -> when (ledger.sentResult(id, resultCode == SmsResults.RESULT_OK)) {
+                true -> esc.report(id, Outcome.Sent, now)
+                false -> esc.report(id, Outcome.Failed(SmsResults.failureReason(resultCode, intent.getIntExtra("errorCode", -1).takeIf { it != -1 })), now)
+                null -> {}
+            }
+            ACTION_SMS_DELIVERED -> {
+                val status = deliveryStatus(intent) ?: return
+                val final = SmsResults.deliveryFinal(status) ?: return
+                val wasInFlight = ledger.state(id) == SendLedger.State.IN_FLIGHT
+                if (ledger.deliveryResult(id, final)) {
+                    when {
+                        !final -> esc.report(id, Outcome.Failed("not delivered"), now)
+                        wasInFlight -> esc.report(id, Outcome.Sent, now)
+                    }
+                }
+            }
+        }
+        saveLedger(app, ledger)
+        arm(context, esc)
+    }
+
+    private fun deliveryStatus(intent: Intent): Int? {
+        val pdu = intent.getByteArrayExtra("pdu") ?: return null
+        val format = intent.getStringExtra("format") ?: SmsMessage.FORMAT_3GPP
+        return runCatching { SmsMessage.createFromPdu(pdu, format)?.status }.getOrNull()
+    }
+
+    /** One alarm, at the core's next wake-up; replaces any earlier one. */
+    fun arm(context: Context, esc: Escalation) {
+        val app = VigilApp.of(context)
+        val am = context.getSystemService(AlarmManager::class.java)
+        val canExact = Build.VERSION.SDK_INT < 31 || am.canScheduleExactAlarms()
+        val choice = AlarmPlanner.choose(runCatching { esc.nextWakeup() }.getOrNull(), app.now(), AlarmPlanner.exactAllowed(Build.VERSION.SDK_INT, canExact))
+        val pi = alarmIntent(context)
+        when (choice) {
+            AlarmChoice.None -> am.cancel(pi)
+            is AlarmChoice.Exact -> am.setExactAndAllowWhileIdle(AlarmManager.RTC_WAKEUP, choice.atMillis, pi)
+            is AlarmChoice.Inexact -> am.setAndAllowWhileIdle(AlarmManager.RTC_WAKEUP, choice.atMillis, pi)
+        }
+        // The countdown and the "alarms may be late" warning follow the lock-screen listing
+        // only: after a duress check-in it is empty, so nothing shows that a silent alert
+        // is still being sent.
+        val listing = runCatching { app.backgroundRunner()?.use { it.list() } }.getOrNull()
+        Notifier.countdown(context, listing)
+        Notifier.exactAlarmsDenied(context, choice is AlarmChoice.Inexact && !listing?.checkins.isNullOrEmpty())
+    }
+
+    fun cancelAlarm(context: Context) {
+        context.getSystemService(AlarmManager::class.java).cancel(alarmIntent(context))
+    }
+
+    private fun alarmIntent(context: Context): PendingIntent = PendingIntent.getBroadcast(
+        context, 0, Intent(context, AlarmReceiver::class.java).setAction(ACTION_ALARM),
+        PendingIntent.FLAG_UPDATE_CURRENT or PendingIntent.FLAG_IMMUTABLE,
+    )
+
+    private fun prefs(app: VigilApp) = app.storage.getSharedPreferences(PREFS, Context.MODE_PRIVATE)
+
+    private fun loadLedger(app: VigilApp) = SendLedger.load(prefs(app).getStringSet(LEDGER, emptySet()) ?: emptySet())
+
+    private fun saveLedger(app: VigilApp, ledger: SendLedger) {
+        prefs(app).edit().putStringSet(LEDGER, ledger.save()).commit()
+    }
+}
+
+/** The one exact alarm: tick the core. */
+class AlarmReceiver : BroadcastReceiver() {
+    override fun onReceive(context: Context, intent: Intent) = Escalator.run(context)
+}
+
+/** Boot (also before the first unlock), clock and time-zone changes, app update and the
+ *  exact-alarm permission changing: alarms are lost or may be wrong, so tick and re-arm. */
+class RearmReceiver : BroadcastReceiver() {
+    override fun onReceive(context: Context, intent: Intent) {
+        if (intent.action == Intent.ACTION_TIMEZONE_CHANGED) {
+            val app = VigilApp.of(context)
+            app.openSession()?.let { s ->
+                runCatching { s.setDeviceUtcOffset(java.util.TimeZone.getDefault().getOffset(app.now().toEpochMilli()) / 60_000) }
+            }
+        }
+        Escalator.run(context)
+    }
+}
+
+/** Sent and delivery results of the SMS the escalation sends. */
+class SmsResultReceiver : BroadcastReceiver() {
+    override fun onReceive(context: Context, intent: Intent) = Escalator.onSmsResult(context, intent, resultCode)
+}

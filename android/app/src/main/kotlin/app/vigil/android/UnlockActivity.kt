@@ -1,0 +1,68 @@
+package app.vigil.android
+
+import android.content.Intent
+import android.os.Build
+import android.os.Bundle
+import android.widget.EditText
+import android.widget.TextView
+import app.vigil.android.logic.Msg
+import app.vigil.android.logic.UiText
+
+/**
+ * The passphrase screen. Create on first run; afterwards every passphrase (the real one and
+ * the duress one) goes through the same `Vault.unlock` and the same code path here: what
+ * opens is the core's business, and this screen cannot tell the two apart.
+ */
+class UnlockActivity : VigilActivity() {
+    private lateinit var passphrase: EditText
+    private lateinit var status: TextView
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        val creating = !app.vault.exists()
+        label(getString(if (creating) R.string.unlock_create_title else R.string.unlock_title), "title")
+        passphrase = field(R.string.unlock_title, "passphrase", password = true)
+        button(if (creating) R.string.create_button else R.string.unlock_button, "unlock") { submit(creating) }
+        status = label("", "status")
+    }
+
+    private fun submit(creating: Boolean) {
+        val typed = passphrase.text.toString()
+        if (typed.isEmpty()) {
+            status.text = say(UiText.Res(Msg.PASSPHRASE_EMPTY))
+            return
+        }
+        val secret = app.secrets.getOrCreate()
+        val session = attempt(status) {
+            if (creating) app.vault.create(typed, secret, app.kdfIterations()) else app.vault.unlock(typed, secret, app.now())
+        }
+        passphrase.text.clear()
+        if (session == null) return
+        app.setSession(session)
+        // A duress unlock may have queued a silent alert: send it now, like any other tick.
+        Escalator.run(this)
+        val next = if (Build.VERSION.SDK_INT >= 33) intent.getParcelableExtra(EXTRA_NEXT, Intent::class.java)
+        else @Suppress("DEPRECATION") intent.getParcelableExtra(EXTRA_NEXT)
+        startActivity(next ?: Intent(this, HomeActivity::class.java))
+        finish()
+    }
+
+    companion object {
+        const val EXTRA_NEXT = "next"
+    }
+}
+
+class HomeActivity : SessionActivity() {
+    override fun build() {
+        button(R.string.home_bookings, "bookings") { open(BookingsActivity::class.java) }
+        button(R.string.home_checkin, "checkin") { open(CheckinActivity::class.java) }
+        button(R.string.home_screening, "screening") { open(ScreeningActivity::class.java) }
+        button(R.string.home_services, "services") { open(ServicesActivity::class.java) }
+        button(R.string.home_settings, "settings") { open(SettingsActivity::class.java) }
+        button(R.string.home_lock, "lock") {
+            app.lock()
+            open(UnlockActivity::class.java)
+            finish()
+        }
+    }
+}

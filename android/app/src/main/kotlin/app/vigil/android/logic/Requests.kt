@@ -1,0 +1,162 @@
+package app.vigil.android.logic
+
+import app.vigil.core.Action
+import app.vigil.core.ActionId
+import app.vigil.core.ActionKind
+import app.vigil.core.types.Channel
+
+/** What the framework layer must do for one core action. No rule here: the core chose the
+ *  channel, the text, the number and whether it is discreet; this only names the API. */
+sealed class ShellRequest {
+    abstract val action: ActionId
+
+    /** A notification to the worker (reminder, overdue, escalating, a failed alert). */
+    data class Notify(override val action: ActionId, val text: String, val urgent: Boolean) : ShellRequest()
+
+    /** An SMS through SmsManager; Sent only when the radio's sent-intent says so. */
+    data class Sms(override val action: ActionId, val phone: String, val text: String, val discreet: Boolean) : ShellRequest()
+
+    /** A call intent to the buddy. */
+    data class Call(override val action: ActionId, val phone: String, val discreet: Boolean) : ShellRequest()
+
+    /** A share to a messaging app the worker picks; needs her hands, so it is a notification
+     *  she taps (never discreet: it cannot be done without a visible step). */
+    data class ShareToApp(override val action: ActionId, val text: String) : ShellRequest()
+}
+
+object ActionMapper {
+    fun map(action: Action): ShellRequest = when (val kind = action.kind) {
+        is ActionKind.NotifyWorker -> ShellRequest.Notify(action.id, kind.text, urgent = kind.notice != app.vigil.core.types.WorkerNotice.REMINDER)
+        is ActionKind.WorkerAlertFailed -> ShellRequest.Notify(action.id, kind.text, urgent = true)
+        is ActionKind.MessageBuddy -> when (kind.channel) {
+            Channel.SMS -> ShellRequest.Sms(action.id, kind.phone, kind.text, kind.discreet)
+            Channel.CALL -> ShellRequest.Call(action.id, kind.phone, kind.discreet)
+            Channel.OTHER_APP -> ShellRequest.ShareToApp(action.id, kind.text)
+        }
+    }
+}
+
+/** The key an action id is stored and matched under ("checkin:seq"). */
+fun ActionId.key(): String = "$checkin:$seq"
+
+fun actionIdFromKey(key: String): ActionId? {
+    val at = key.lastIndexOf(':')
+    if (at <= 0) return null
+    val seq = key.substring(at + 1).toUIntOrNull() ?: return null
+    return ActionId(key.substring(0, at), seq)
+}
+
+/**
+ * Which SMS are in the radio, and which delivery reports were already handled. It is what
+ * keeps "never two sends for one id" (docs/bindings.md, "Action ids and retries") across
+ * the alarm receiver, the result receiver and process death: the glue stores [save]'s
+ * lines and reloads them with [load].
+ */
+class SendLedger(entries: Map<String, State> = emptyMap(), parts: Map<String, Int> = emptyMap()) {
+    enum class State { IN_FLIGHT, SENT, FAILED, DELIVERED, UNDELIVERED }
+
+    private val states = entries.toMutableMap()
+
+    /** Parts of a multipart SMS whose sent result has not come yet. */
+    private val pending = parts.toMutableMap()
+
+    fun state(id: ActionId): State? = states[id.key()]
+
+    /** True when a new send may start: nothing in the radio for this id, and its last
+     *  known result is a failure (or there is none). */
+    fun maySend(id: ActionId): Boolean = when (states[id.key()]) {
+        null, State.FAILED, State.UNDELIVERED -> true
+        // SENT / DELIVERED: the core issued it again before our Sent reached it: report
+        // Sent again instead of sending twice. IN_FLIGHT: keep the one in the radio.
+        State.IN_FLIGHT, State.SENT, State.DELIVERED -> false
+    }
+
+    fun started(id: ActionId, parts: Int = 1) {
+        states[id.key()] = State.IN_FLIGHT
+        pending[id.key()] = parts
+    }
+
+    /** One part's sent-intent result. Returns the outcome to report now: true (Sent: every
+     *  part is out), false (Failed: the first failing part), or null (nothing yet, or
+     *  already reported). */
+    fun sentResult(id: ActionId, ok: Boolean): Boolean? {
+        val key = id.key()
+        if (states[key] != State.IN_FLIGHT) return null
+        if (!ok) {
+            states[key] = State.FAILED
+            pending.remove(key)
+            return false
+        }
+        val left = (pending[key] ?: 1) - 1
+        if (left > 0) {
+            pending[key] = left
+            return null
+        }
+        pending.remove(key)
+        states[key] = State.SENT
+        return true
+    }
+
+    /** The delivery report. Returns true only the first time a report arrives for an id, so
+     *  a duplicate report (multipart, or a redelivered broadcast) is acted on once. */
+    fun deliveryResult(id: ActionId, delivered: Boolean): Boolean {
+        val current = states[id.key()]
+        if (current == null || current == State.DELIVERED || current == State.UNDELIVERED || current == State.FAILED) return false
+        states[id.key()] = if (delivered) State.DELIVERED else State.UNDELIVERED
+        pending.remove(id.key())
+        return true
+    }
+
+    /** Forget ids of check-ins that no longer exist (keeps the ledger small). */
+    fun retainCheckins(live: Set<String>) {
+        states.keys.removeAll { key -> live.none { key.startsWith("$it:") } }
+        pending.keys.retainAll(states.keys)
+    }
+
+    fun save(): Set<String> = states.map { (k, v) -> "$k=${v.name}/${pending[k] ?: 0}" }.toSet()
+
+    companion object {
+        fun load(lines: Set<String>): SendLedger {
+            val states = mutableMapOf<String, State>()
+            val parts = mutableMapOf<String, Int>()
+            for (line in lines) {
+                val eq = line.lastIndexOf('=')
+                if (eq <= 0) continue
+                val (state, left) = line.substring(eq + 1).split('/').let { it[0] to it.getOrNull(1)?.toIntOrNull() }
+                val key = line.substring(0, eq)
+                states[key] = runCatching { State.valueOf(state) }.getOrNull() ?: continue
+                if (left != null && left > 0) parts[key] = left
+            }
+            return SendLedger(states, parts)
+        }
+    }
+}
+
+/** Why the radio refused an SMS, from the sent-intent result code. The reason goes to the
+ *  core's `Failed(reason)` and is shown to her in "alert failed" notices: no personal data. */
+object SmsResults {
+    // Values of android.app.Activity.RESULT_OK and SmsManager.RESULT_ERROR_*; plain numbers
+    // here so this class stays free of framework imports (EscalationTest checks them).
+    const val RESULT_OK = -1
+    const val GENERIC_FAILURE = 1
+    const val RADIO_OFF = 2
+    const val NULL_PDU = 3
+    const val NO_SERVICE = 4
+    const val LIMIT_EXCEEDED = 5
+
+    fun failureReason(resultCode: Int, errorCode: Int?): String = when (resultCode) {
+        RADIO_OFF -> "radio off (airplane mode)"
+        NO_SERVICE -> "no mobile service"
+        NULL_PDU -> "message could not be encoded"
+        LIMIT_EXCEEDED -> "SMS sending limit reached"
+        GENERIC_FAILURE -> if (errorCode != null) "SMS failed (error $errorCode)" else "SMS failed"
+        else -> "SMS failed (result $resultCode)"
+    }
+
+    /** A delivery report's TP-Status: 0..31 delivered, 32..63 still trying, 64+ failed. */
+    fun deliveryFinal(status: Int): Boolean? = when {
+        status < 0x20 -> true
+        status < 0x40 -> null
+        else -> false
+    }
+}

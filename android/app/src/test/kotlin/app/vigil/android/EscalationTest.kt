@@ -1,0 +1,228 @@
+package app.vigil.android
+
+import android.Manifest
+import android.app.Activity
+import android.content.Intent
+import android.os.Looper
+import android.telephony.SmsManager
+import app.vigil.android.logic.SmsResults
+import app.vigil.core.BuddyInput
+import app.vigil.core.CheckinInput
+import app.vigil.core.types.Channel
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertNotEquals
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.Before
+import org.junit.Test
+import org.junit.runner.RunWith
+import org.robolectric.RobolectricTestRunner
+import org.robolectric.RuntimeEnvironment
+import org.robolectric.Shadows.shadowOf
+import org.robolectric.annotation.Config
+
+/** Escalation with the app closed, against the real core: alarms, SMS results, re-arming. */
+@RunWith(RobolectricTestRunner::class)
+@Config(sdk = [34], application = TestApp::class)
+class EscalationTest {
+    private lateinit var app: TestApp
+    private lateinit var setup: Setup
+
+    @Before
+    fun setUp() {
+        app = RuntimeEnvironment.getApplication() as TestApp
+        shadowOf(app).grantPermissions(Manifest.permission.SEND_SMS, Manifest.permission.POST_NOTIFICATIONS)
+        // USE_EXACT_ALARM is granted at install on a phone; Robolectric needs telling.
+        org.robolectric.shadows.ShadowAlarmManager.setCanScheduleExactAlarms(true)
+        setup = Setup(app)
+    }
+
+    private fun sms() = shadowOf(app.getSystemService(SmsManager::class.java))
+
+    private fun onlyAlarm(): org.robolectric.shadows.ShadowAlarmManager.ScheduledAlarm {
+        val alarms = app.alarms().scheduledAlarms
+        assertEquals("exactly one alarm", 1, alarms.size)
+        return alarms[0]
+    }
+
+    /** Fires the one alarm the way AlarmManager would: its PendingIntent, then the looper. */
+    private fun fireAlarm() {
+        val alarm = onlyAlarm()
+        app.alarms().scheduledAlarms.clear()
+        alarm.operation!!.send()
+        shadowOf(Looper.getMainLooper()).idle()
+    }
+
+    private fun radio(pi: android.app.PendingIntent, result: Int, pdu: ByteArray? = null) {
+        val fill = Intent()
+        if (pdu != null) fill.putExtra("pdu", pdu).putExtra("format", "3gpp")
+        pi.send(app, result, fill)
+        shadowOf(Looper.getMainLooper()).idle()
+    }
+
+    @Test
+    fun startingACheckinSetsExactlyOneAlarmAtTheCoresNextWakeup() {
+        setup.startCheckin(60)
+        Escalator.run(app)
+        val alarm = onlyAlarm()
+        assertEquals(setup.session.nextWakeup()!!.toEpochMilli(), alarm.triggerAtTime)
+        assertTrue("allowed while idle", alarm.allowWhileIdle)
+        assertEquals("exact", 0L, alarm.windowLengthMs)
+        // Running again (the app reopened) replaces it rather than adding one.
+        Escalator.run(app)
+        onlyAlarm()
+    }
+
+    @Test
+    fun lockedAndPastTheDeadlineTheBuddyGetsTheSmsWithThePlaceAndFailuresAreRetried() {
+        setup.startCheckin(60)
+        Escalator.run(app)
+        app.lock()
+        // Walk the alarms with the vault locked: reminder, overdue, then the alert.
+        var sent: org.robolectric.shadows.ShadowSmsManager.TextSmsParams? = null
+        var guard = 0
+        while (sent == null) {
+            check(guard++ < 10) { "no SMS after 10 alarms" }
+            app.clock = java.time.Instant.ofEpochMilli(onlyAlarm().triggerAtTime)
+            fireAlarm()
+            sent = sms().lastSentTextMessageParams
+        }
+        assertEquals("+447400123456", sent.destinationAddress)
+        assertTrue("the message names the booking's place", sent.text.contains("12 Example Street"))
+        sms().clearLastSentTextMessageParams()
+
+        // Not Sent before the radio says so: the core still waits for this id (its timeout),
+        // and a tick at the timeout does not send a second copy while the first is in the radio.
+        val runner = app.backgroundRunner()!!
+        assertTrue(runner.nextWakeup()!! > app.clock)
+        app.clock = runner.nextWakeup()!!
+        fireAlarm()
+        assertNull("one send per id while it is in the radio", sms().lastSentTextMessageParams)
+
+        // The radio refuses it: Failed is reported, so the core retries after its back-off
+        // instead of waiting out the 2-minute timeout of an unanswered send.
+        val timeout = runner.nextWakeup()!!
+        radio(sent.sentIntent, SmsManager.RESULT_ERROR_NO_SERVICE)
+        val retryAt = runner.nextWakeup()!!
+        assertTrue("Failed brings the retry forward", retryAt < timeout)
+        assertEquals(retryAt.toEpochMilli(), onlyAlarm().triggerAtTime)
+        app.clock = retryAt
+        fireAlarm()
+        val retry = sms().lastSentTextMessageParams
+        assertNotNull("the failed SMS is sent again", retry)
+        assertEquals(sent.text, retry.text)
+        sms().clearLastSentTextMessageParams()
+
+        // Sent, then delivered (twice: a duplicate report): never sent again for this id.
+        radio(retry.sentIntent, Activity.RESULT_OK)
+        radio(retry.deliveryIntent, Activity.RESULT_OK, statusReport(0x00))
+        radio(retry.deliveryIntent, Activity.RESULT_OK, statusReport(0x00))
+        assertTrue(runner.nextWakeup()!! > app.clock)
+        if (app.alarms().scheduledAlarms.isNotEmpty()) fireAlarm()
+        assertNull("a delivered SMS is not sent again", sms().lastSentTextMessageParams)
+    }
+
+    @Test
+    fun aDeliveryFailureAfterSentIsReportedAndRetried() {
+        setup.startCheckin(60)
+        app.lock()
+        app.clock = app.clock.plusSeconds(71 * 60)
+        Escalator.run(app)
+        val sent = sms().lastSentTextMessageParams!!
+        sms().clearLastSentTextMessageParams()
+        radio(sent.sentIntent, Activity.RESULT_OK)
+        radio(sent.deliveryIntent, Activity.RESULT_OK, statusReport(0x41))
+        val runner = app.backgroundRunner()!!
+        assertTrue("undelivered is acted on at once", runner.nextWakeup()!! <= app.clock)
+        assertEquals(app.clock.toEpochMilli(), onlyAlarm().triggerAtTime)
+        fireAlarm()
+        assertEquals(sent.text, sms().lastSentTextMessageParams!!.text)
+    }
+
+    @Test
+    fun bootClockAndTimeZoneChangesReArmTheSameAlarm() {
+        setup.startCheckin(60)
+        Escalator.run(app)
+        val at = onlyAlarm().triggerAtTime
+        app.lock()
+        for (action in listOf(Intent.ACTION_BOOT_COMPLETED, Intent.ACTION_LOCKED_BOOT_COMPLETED, Intent.ACTION_TIME_CHANGED, Intent.ACTION_TIMEZONE_CHANGED, Intent.ACTION_MY_PACKAGE_REPLACED)) {
+            app.alarms().scheduledAlarms.clear() // a reboot loses every alarm
+            RearmReceiver().onReceive(app, Intent(action))
+            assertEquals(action, at, onlyAlarm().triggerAtTime)
+        }
+        // The receiver is declared for each of them.
+        val resolved = app.packageManager.queryBroadcastReceivers(Intent(Intent.ACTION_LOCKED_BOOT_COMPLETED).setPackage(app.packageName), 0)
+        assertTrue(resolved.any { it.activityInfo.name == RearmReceiver::class.java.name })
+    }
+
+    @Test
+    fun withoutExactAlarmsAnInexactAlarmIsSetAndSheIsTold() {
+        org.robolectric.shadows.ShadowAlarmManager.setCanScheduleExactAlarms(false)
+        try {
+            setup.startCheckin(60)
+            Escalator.run(app)
+            val alarm = onlyAlarm()
+            assertEquals(setup.session.nextWakeup()!!.toEpochMilli(), alarm.triggerAtTime)
+            assertNotEquals("inexact", 0L, alarm.windowLengthMs)
+            val nm = shadowOf(app.getSystemService(android.app.NotificationManager::class.java))
+            assertNotNull("she is told alerts may be late", nm.getNotification(Notifier.ID_EXACT_ALARM))
+        } finally {
+            org.robolectric.shadows.ShadowAlarmManager.setCanScheduleExactAlarms(true)
+        }
+    }
+
+    @Test
+    fun nothingArmedMeansNoAlarm() {
+        Escalator.run(app)
+        assertTrue(app.alarms().scheduledAlarms.isEmpty())
+    }
+
+    @Test
+    fun theSmsResultNumbersAreTheFrameworks() {
+        assertEquals(Activity.RESULT_OK, SmsResults.RESULT_OK)
+        assertEquals(SmsManager.RESULT_ERROR_GENERIC_FAILURE, SmsResults.GENERIC_FAILURE)
+        assertEquals(SmsManager.RESULT_ERROR_RADIO_OFF, SmsResults.RADIO_OFF)
+        assertEquals(SmsManager.RESULT_ERROR_NULL_PDU, SmsResults.NULL_PDU)
+        assertEquals(SmsManager.RESULT_ERROR_NO_SERVICE, SmsResults.NO_SERVICE)
+        assertEquals(SmsManager.RESULT_ERROR_LIMIT_EXCEEDED, SmsResults.LIMIT_EXCEEDED)
+    }
+
+    @Test
+    fun withoutTheSmsPermissionTheCoreHearsWhyAndNothingIsSent() {
+        shadowOf(app).denyPermissions(Manifest.permission.SEND_SMS)
+        setup.startCheckin(60)
+        app.lock()
+        app.clock = app.clock.plusSeconds(71 * 60)
+        Escalator.run(app)
+        assertNull(sms().lastSentTextMessageParams)
+        // Failed was reported: the retry comes after the back-off, not the 2-minute timeout.
+        assertTrue(app.backgroundRunner()!!.nextWakeup()!! < app.clock.plusSeconds(120))
+    }
+
+    @Test
+    fun aBuddyOnTheCallChannelGetsACallIntent() {
+        shadowOf(app).grantPermissions(Manifest.permission.CALL_PHONE)
+        val caller = setup.session.addBuddy(BuddyInput("Bea", "07400 654321", Channel.CALL, "en"))
+        setup.session.startCheckin(
+            CheckinInput(app.clock.plusSeconds(3600), listOf(caller.id), setup.bookingId, null, null, null),
+            app.clock,
+        )
+        app.lock()
+        app.clock = app.clock.plusSeconds(71 * 60)
+        Escalator.run(app)
+        val call = shadowOf(app).nextStartedActivity
+        assertEquals(Intent.ACTION_CALL, call.action)
+        assertEquals("tel", call.data!!.scheme)
+        assertEquals("+447400654321", call.data!!.schemeSpecificPart)
+        assertNull("no SMS to a call-channel buddy first", sms().lastSentTextMessageParams)
+    }
+
+    companion object {
+        /** A GSM SMS-STATUS-REPORT PDU with TP-Status [status] (0 delivered, 0x40+ failed). */
+        fun statusReport(status: Int): ByteArray {
+            val hex = "00" + "06" + "01" + "0C91" + "447400214365" + "62118202000000" + "62118202010000" + "%02X".format(status)
+            return hex.chunked(2).map { it.toInt(16).toByte() }.toByteArray()
+        }
+    }
+}
