@@ -445,7 +445,9 @@ pub fn detect(raw: &str, region: Region) -> Result<Identifier> {
         return Err(IdentifierError::Unrecognized.into());
     }
     let lower = s.to_ascii_lowercase();
-    if lower.starts_with("tel:") {
+    // `tel:` with an `@` after it is an e-mail address whose name starts with `tel:`
+    // (found by fuzzing: `mailto:tel:g+1@b.co` normalized to it, then read as a phone).
+    if lower.starts_with("tel:") && !s.contains('@') {
         return normalize(IdentifierKind::Phone, s, region);
     }
     if lower.starts_with("mailto:") {
@@ -522,5 +524,17 @@ mod tests {
         let text = e.to_string();
         assert!(text.contains("phone"), "{text}");
         assert!(!text.contains("12"), "{text}");
+    }
+
+    /// An e-mail address whose name starts with `tel:` stays an e-mail address when its
+    /// normalized form is detected again (a fuzzing finding).
+    #[test]
+    fn an_email_named_tel_is_detected_as_the_same_email_again() {
+        let id = detect("mailto:tel:g+003A@B.co", Region::GB).unwrap();
+        assert_eq!(id.kind(), IdentifierKind::Email);
+        assert_eq!(detect(&id.normalized(), Region::GB).unwrap(), id);
+        // A `tel:` URI without an `@` is still a phone number.
+        let phone = detect("tel:+44 20 7946 0958", Region::GB).unwrap();
+        assert_eq!(phone.kind(), IdentifierKind::Phone);
     }
 }
