@@ -49,12 +49,7 @@ fn sign_alerts(key: &PublisherKey, source: &AlertsSource, version: u64) -> Vec<u
 }
 
 /// A worker who trusts the project and has imported its feed with the report key.
-fn trusting_worker(
-    dir: &std::path::Path,
-    name: &str,
-    key: &PublisherKey,
-    bundle: &[u8],
-) -> App {
+fn trusting_worker(dir: &std::path::Path, name: &str, key: &PublisherKey, bundle: &[u8]) -> App {
     let app = worker(dir, name);
     app.session()
         .feeds()
@@ -104,7 +99,9 @@ fn a_report_goes_from_a_booking_to_the_feed_and_screen_finds_the_number_in_anoth
     b.place.latitude = Some(53.80049);
     b.place.longitude = Some(-1.54913);
     let booking = app.session().bookings().add(b, at(20, 0)).unwrap();
-    let report = app.start_report_from_booking(&booking.id, at(23, 0)).unwrap();
+    let report = app
+        .start_report_from_booking(&booking.id, at(23, 0))
+        .unwrap();
     assert_eq!(report.details.booking, Some(booking.id));
     assert_eq!(report.details.identifiers[0].value, "07700 900461");
     assert_eq!(report.details.place, "12 Station Road");
@@ -114,7 +111,10 @@ fn a_report_goes_from_a_booking_to_the_feed_and_screen_finds_the_number_in_anoth
     // Not sendable without a category; then edited and sent.
     assert!(matches!(
         app.send_report(&report.id, None, at(23, 5)),
-        Err(Error::InvalidInput { field: "report categories", .. })
+        Err(Error::InvalidInput {
+            field: "report categories",
+            ..
+        })
     ));
     let mut d = report.details.clone();
     d.categories = vec![AlertCategory::Violence];
@@ -141,7 +141,10 @@ fn a_report_goes_from_a_booking_to_the_feed_and_screen_finds_the_number_in_anoth
     let mut entries = read_review(&text).unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].identifiers[0].normalized(), "+447700900461");
-    assert!(!entries[0].approve, "nothing is approved until a person says so");
+    assert!(
+        !entries[0].approve,
+        "nothing is approved until a person says so"
+    );
     entries[0].approve = true;
     assert_eq!(source.add_approved(&entries, at(9, 0)).unwrap(), 1);
     let v2 = sign_alerts(&signing, &source, 2);
@@ -149,7 +152,9 @@ fn a_report_goes_from_a_booking_to_the_feed_and_screen_finds_the_number_in_anoth
     // Another worker, who trusts the same project, screens the number as she has it.
     let other = trusting_worker(dir.path(), "other.db", &signing, &v1);
     other.import_bundle(&v2, at(9, 30)).unwrap();
-    let result = other.screen("+44 (0) 7700-900461", false, at(10, 0)).unwrap();
+    let result = other
+        .screen("+44 (0) 7700-900461", false, at(10, 0))
+        .unwrap();
     assert_eq!(result.overall, Risk::Danger);
     let m = &result.matches[0];
     assert_eq!(m.strength, MatchStrength::Exact);
@@ -202,22 +207,49 @@ fn each_bad_file_is_refused_with_its_reason_and_the_rest_still_open() {
     let cases: Vec<(&str, Vec<u8>, Refusal)> = vec![
         ("other key", to_other, Refusal::OtherKey),
         ("passphrase file", passphrase, Refusal::OtherKey),
-        ("cut in the payload", good[..good.len() - 100].to_vec(), Refusal::Truncated),
-        ("cut after the nonce", good[..header_end + 60].to_vec(), Refusal::Truncated),
-        ("cut in the header", good[..header_end - 20].to_vec(), Refusal::Truncated),
-        ("bit flipped in the payload", flipped_payload, Refusal::Altered),
+        (
+            "cut in the payload",
+            good[..good.len() - 100].to_vec(),
+            Refusal::Truncated,
+        ),
+        (
+            "cut after the nonce",
+            good[..header_end + 60].to_vec(),
+            Refusal::Truncated,
+        ),
+        (
+            "cut in the header",
+            good[..header_end - 20].to_vec(),
+            Refusal::Truncated,
+        ),
+        (
+            "bit flipped in the payload",
+            flipped_payload,
+            Refusal::Altered,
+        ),
         ("bit flipped in the MAC", flipped_header, Refusal::Altered),
-        ("not age", b"Dear project, here is my report".to_vec(), Refusal::NotAge),
+        (
+            "not age",
+            b"Dear project, here is my report".to_vec(),
+            Refusal::NotAge,
+        ),
         ("empty", Vec::new(), Refusal::NotAge),
         ("a PDF", b"%PDF-1.7\n".to_vec(), Refusal::NotAge),
-        ("not a report", not_a_report, Refusal::NotAReport("not a Vigil report document")),
+        (
+            "not a report",
+            not_a_report,
+            Refusal::NotAReport("not a Vigil report document"),
+        ),
     ];
     for (what, bytes, want) in cases {
         let got = open_report(&bytes, &identity);
         assert_eq!(got.as_ref().err(), Some(&want), "{what}");
         // The reason never quotes the file.
         let reason = want.to_string();
-        assert!(!reason.contains("0770") && !reason.contains("pushed"), "{what}");
+        assert!(
+            !reason.contains("0770") && !reason.contains("pushed"),
+            "{what}"
+        );
     }
     // The good file still opens, after all of them.
     assert_eq!(open_report(&good, &identity).unwrap(), doc);
@@ -253,7 +285,11 @@ fn reports_from_two_workers_about_one_number_merge_into_one_alert_with_both_cate
 
     let mut files = Vec::new();
     for (app, id) in [(&ana, a.id), (&bea, b.id), (&bea, c.id), (&ana, d.id)] {
-        files.push(app.send_report(&id, Some("local project"), at(23, 30)).unwrap().file);
+        files.push(
+            app.send_report(&id, Some("local project"), at(23, 30))
+                .unwrap()
+                .file,
+        );
     }
     // The same file received twice is counted once.
     files.push(files[0].clone());
@@ -309,15 +345,27 @@ fn a_withdrawn_alert_is_removed_by_importers_and_never_comes_back() {
     source.alerts.push(line("A-2", "07700 900302"));
     let v1 = sign_alerts(&signing, &source, 1);
     let app = trusting_worker(dir.path(), "w.db", &signing, &v1);
-    assert!(!app.screen("07700900301", true, at(10, 0)).unwrap().matches.is_empty());
+    assert!(!app
+        .screen("07700900301", true, at(10, 0))
+        .unwrap()
+        .matches
+        .is_empty());
 
     source.withdraw("A-1").unwrap();
     assert_eq!(source.withdrawn(), vec!["A-1".to_owned()]);
     assert!(source.withdraw("A-1").is_err(), "already gone");
     let v2 = sign_alerts(&signing, &source, 2);
     app.import_bundle(&v2, at(10, 5)).unwrap();
-    assert!(app.screen("07700900301", true, at(10, 10)).unwrap().matches.is_empty());
-    assert!(!app.screen("07700900302", true, at(10, 10)).unwrap().matches.is_empty());
+    assert!(app
+        .screen("07700900301", true, at(10, 10))
+        .unwrap()
+        .matches
+        .is_empty());
+    assert!(!app
+        .screen("07700900302", true, at(10, 10))
+        .unwrap()
+        .matches
+        .is_empty());
 
     // A later version that lists it again by mistake: importers still skip it.
     source.alerts.push(line("A-1", "07700 900301"));
@@ -328,7 +376,11 @@ fn a_withdrawn_alert_is_removed_by_importers_and_never_comes_back() {
     };
     assert_eq!(imported.imported, 1);
     assert_eq!(imported.skipped[0].reason, "withdrawn by the publisher");
-    assert!(app.screen("07700900301", true, at(10, 20)).unwrap().matches.is_empty());
+    assert!(app
+        .screen("07700900301", true, at(10, 20))
+        .unwrap()
+        .matches
+        .is_empty());
     // The publisher tool refuses to publish a withdrawn id again.
     source.alerts.pop();
     let mut entries = build_review(
@@ -367,7 +419,9 @@ fn the_report_key_follows_the_signed_feed_and_a_bad_one_is_refused() {
     let mut bad = AlertsSource::new(Region::GB);
     bad.header
         .insert("report_key".into(), serde_json::json!("age1notakey"));
-    assert!(app.import_bundle(&sign_alerts(&signing, &bad, 2), at(9, 10)).is_err());
+    assert!(app
+        .import_bundle(&sign_alerts(&signing, &bad, 2), at(9, 10))
+        .is_err());
     assert!(app.report_recipients().unwrap().is_empty());
     // A good key arrives with the next version, and leaves with a version without it.
     let identity = X25519Identity::generate().unwrap();
@@ -405,7 +459,11 @@ fn drafts_are_kept_edited_listed_and_deleted_and_bad_input_loses_nothing() {
         radius_m: 1000.0,
     });
     assert!(reports.update(&b.id, far, at(12, 0)).is_err());
-    assert_eq!(reports.get(&b.id).unwrap(), b, "a refused edit changes nothing");
+    assert_eq!(
+        reports.get(&b.id).unwrap(),
+        b,
+        "a refused edit changes nothing"
+    );
     // An identifier that does not read as its kind: refused at sending, naming the kind.
     let mut d = b.details.clone();
     d.identifiers[0].value = "12".into();
@@ -427,7 +485,11 @@ fn drafts_survive_export_and_restore() {
     let (file, _) = app
         .session()
         .backup()
-        .export(Vec::new(), &[Recipient::passphrase_with_work_factor("pw", 2)], at(11, 0))
+        .export(
+            Vec::new(),
+            &[Recipient::passphrase_with_work_factor("pw", 2)],
+            at(11, 0),
+        )
         .unwrap();
     let other = worker(dir.path(), "other.db");
     let report = other
@@ -497,7 +559,9 @@ fn canary_scan_of_the_vault_files_and_the_report_file() {
             scanned += bytes.len();
             for c in canaries {
                 assert!(
-                    !bytes.windows(c.len()).any(|w| w.eq_ignore_ascii_case(c.as_bytes())),
+                    !bytes
+                        .windows(c.len())
+                        .any(|w| w.eq_ignore_ascii_case(c.as_bytes())),
                     "{c} readable in {}",
                     f.display()
                 );
@@ -505,7 +569,10 @@ fn canary_scan_of_the_vault_files_and_the_report_file() {
         }
     }
     assert!(scanned > 0);
-    for c in canaries.iter().chain(["violence", "vigil-report", "Local"].iter()) {
+    for c in canaries
+        .iter()
+        .chain(["violence", "vigil-report", "Local"].iter())
+    {
         assert!(
             !sent
                 .file

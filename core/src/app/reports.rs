@@ -173,7 +173,11 @@ impl App {
             NoteDefaults {
                 label: None,
                 risk: risk.unwrap_or(Risk::Danger),
-                identifiers: d.identifiers.iter().map(|i| (i.kind, i.value.clone())).collect(),
+                identifiers: d
+                    .identifiers
+                    .iter()
+                    .map(|i| (i.kind, i.value.clone()))
+                    .collect(),
                 text,
             },
             now,

@@ -15,8 +15,8 @@ use zeroize::Zeroizing;
 
 use super::{ReportDraft, ReportIdentifier, RoughLocation};
 use crate::clock::Timestamp;
-use crate::export::age::{AgeError, AgeReader, AgeWriter, Identity, Recipient, X25519Identity};
 use crate::export::age::X25519Recipient;
+use crate::export::age::{AgeError, AgeReader, AgeWriter, Identity, Recipient, X25519Identity};
 use crate::identifiers::Region;
 use crate::screening::AlertCategory;
 use crate::{Error, Result};
@@ -138,7 +138,8 @@ impl ReportDocument {
 /// Encrypts `doc` to the project's report key as a binary age file.
 pub fn encrypt_report(doc: &ReportDocument, recipient: &X25519Recipient) -> Result<Vec<u8>> {
     let mut plain = Zeroizing::new(
-        serde_json::to_vec(doc).map_err(|_| Error::Decode("the report could not be written".into()))?,
+        serde_json::to_vec(doc)
+            .map_err(|_| Error::Decode("the report could not be written".into()))?,
     );
     let padded = plain.len().div_ceil(PAD_BLOCK).max(1) * PAD_BLOCK;
     plain.resize(padded, b' ');
@@ -176,7 +177,10 @@ pub enum Refusal {
 }
 
 /// Decrypts and checks one received file with the project's report identity.
-pub fn open_report(file: &[u8], identity: &X25519Identity) -> std::result::Result<ReportDocument, Refusal> {
+pub fn open_report(
+    file: &[u8],
+    identity: &X25519Identity,
+) -> std::result::Result<ReportDocument, Refusal> {
     if file.len() as u64 > MAX_REPORT_FILE_BYTES {
         return Err(Refusal::TooLarge);
     }
@@ -205,9 +209,7 @@ fn header_refusal(e: AgeError, file: &[u8]) -> Refusal {
         AgeError::UnsupportedVersion => Refusal::NotAge,
         // The header never got to its MAC line: the file was cut inside it.
         AgeError::MalformedHeader(_) if header_end(file).is_none() => Refusal::Truncated,
-        AgeError::MalformedHeader(_) | AgeError::HeaderMac | AgeError::Armor(_) => {
-            Refusal::Altered
-        }
+        AgeError::MalformedHeader(_) | AgeError::HeaderMac | AgeError::Armor(_) => Refusal::Altered,
         AgeError::Truncated => Refusal::Truncated,
         _ => Refusal::Unreadable,
     }

@@ -23,8 +23,8 @@ use crate::vault::{Listing, RecordId, SealedTable, Session};
 use crate::{Error, Result};
 
 pub use document::{
-    encrypt_report, open_report, suggested_file_name, ReportDocument, Refusal, MAX_REPORT_FILE_BYTES,
-    PAD_BLOCK, REPORT_FORMAT, REPORT_VERSION,
+    encrypt_report, open_report, suggested_file_name, Refusal, ReportDocument,
+    MAX_REPORT_FILE_BYTES, PAD_BLOCK, REPORT_FORMAT, REPORT_VERSION,
 };
 
 const TABLE: &str = "report_drafts";
@@ -270,7 +270,12 @@ impl Reports<'_> {
     }
 
     /// Replaces a draft's details; keeps its id, creation and sending times.
-    pub fn update(&self, id: &RecordId, mut details: ReportDraft, now: Timestamp) -> Result<Report> {
+    pub fn update(
+        &self,
+        id: &RecordId,
+        mut details: ReportDraft,
+        now: Timestamp,
+    ) -> Result<Report> {
         details.validate()?;
         let existing = self.get(id)?;
         let report = Report {

@@ -97,7 +97,11 @@ pub fn build_review(docs: Vec<ReportDocument>, window: Duration) -> Review {
             unique.push(doc);
         }
     }
-    unique.sort_by(|a, b| occurred(a).cmp(&occurred(b)).then(a.report_id.cmp(&b.report_id)));
+    unique.sort_by(|a, b| {
+        occurred(a)
+            .cmp(&occurred(b))
+            .then(a.report_id.cmp(&b.report_id))
+    });
     let normalized: Vec<(Vec<Identifier>, Vec<String>)> = unique
         .iter()
         .map(|d| {
@@ -253,7 +257,10 @@ impl AlertsSource {
     /// An empty feed for `region`.
     pub fn new(region: crate::identifiers::Region) -> Self {
         let mut header = Map::new();
-        header.insert("format".into(), json!(crate::screening::ALERTS_CONTENT_FORMAT));
+        header.insert(
+            "format".into(),
+            json!(crate::screening::ALERTS_CONTENT_FORMAT),
+        );
         header.insert("region".into(), json!(region.code()));
         Self {
             header,
@@ -263,7 +270,10 @@ impl AlertsSource {
 
     /// Parses the content; the apps check it in full when it is signed.
     pub fn parse(text: &str) -> std::result::Result<Self, String> {
-        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty());
         let (_, first) = lines.next().ok_or("the alerts file is empty")?;
         let header: Map<String, Value> =
             serde_json::from_str(first).map_err(|_| "line 1: not a JSON header object")?;

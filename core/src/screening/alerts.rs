@@ -297,7 +297,9 @@ impl Screening<'_> {
         }
         if let Some(key) = &header.report_key {
             key.parse::<crate::export::age::X25519Recipient>()
-                .map_err(|_| malformed("line 1: report_key is not an age X25519 recipient".into()))?;
+                .map_err(|_| {
+                    malformed("line 1: report_key is not an age X25519 recipient".into())
+                })?;
         }
         let withdrawn: HashSet<&str> = header.withdrawn.iter().map(|w| w.trim()).collect();
         let mut prepared = PreparedImport {
