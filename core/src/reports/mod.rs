@@ -269,7 +269,9 @@ impl Reports<'_> {
         self.table().get(id)
     }
 
-    /// Replaces a draft's details; keeps its id, creation and sending times.
+    /// Replaces a draft's details; keeps its id, creation and sending times, and the
+    /// booking it was started from when `details` names none (a shell's form has no such
+    /// field).
     pub fn update(
         &self,
         id: &RecordId,
@@ -278,6 +280,9 @@ impl Reports<'_> {
     ) -> Result<Report> {
         details.validate()?;
         let existing = self.get(id)?;
+        if details.booking.is_none() {
+            details.booking = existing.details.booking;
+        }
         let report = Report {
             id: *id,
             details,
