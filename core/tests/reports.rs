@@ -590,3 +590,41 @@ fn canary_scan_of_the_vault_files_and_the_report_file() {
     let doc = open_report(&sent.file, &identity).unwrap();
     assert_eq!(doc.what_happened, canaries[2]);
 }
+
+/// Figures for docs/PERFORMANCE.md (run by hand: `--ignored --nocapture`).
+#[test]
+#[ignore]
+fn report_figures() {
+    let identity = X25519Identity::generate().unwrap();
+    let n = 1000;
+    let docs: Vec<_> = (0..n)
+        .map(|i| {
+            let mut d = draft(&format!("07700 9{:05}", i % 700), AlertCategory::Violence);
+            d.what_happened = "x".repeat(600);
+            ReportDocument::from_draft(&d, Region::GB, at(12, 0)).unwrap()
+        })
+        .collect();
+    let t = std::time::Instant::now();
+    let files: Vec<_> = docs
+        .iter()
+        .map(|d| encrypt_report(d, &identity.to_public()).unwrap())
+        .collect();
+    let encrypt = t.elapsed();
+    let t = std::time::Instant::now();
+    let opened: Vec<_> = files
+        .iter()
+        .map(|f| open_report(f, &identity).unwrap())
+        .collect();
+    let open = t.elapsed();
+    let t = std::time::Instant::now();
+    let review = build_review(opened, Duration::days(30));
+    let merge = t.elapsed();
+    println!(
+        "{n} reports: file {} bytes; encrypt {:?}/report, open {:?}/report, review {:?} ({} entries)",
+        files[0].len(),
+        encrypt / n,
+        open / n,
+        merge,
+        review.entries.len()
+    );
+}

@@ -4,10 +4,10 @@
 //! its versioning rules are in `docs/export-format.md`):
 //!
 //! ```json
-//! {"format":"vigil-export","version":1,"minor":2,"exported_at":"...",
+//! {"format":"vigil-export","version":1,"minor":3,"exported_at":"...",
 //!  "sections":{"bookings":[{...},{...}],"client_notes":[...],"buddies":[...],
 //!              "trusted_publishers":[...],"feed_versions":[...],"alerts":[...],
-//!              "directory":[...],"settings":[...]}}
+//!              "directory":[...],"settings":[...],"report_drafts":[...]}}
 //! ```
 //!
 //! Both directions stream: records are written one at a time through the age writer and
