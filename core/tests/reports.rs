@@ -418,7 +418,10 @@ fn the_report_key_follows_the_signed_feed_and_a_bad_one_is_refused() {
         .id;
     assert!(matches!(
         app.send_report(&id, None, at(23, 1)),
-        Err(Error::NotFound("publisher with a report key"))
+        Err(Error::InvalidInput {
+            field: "publisher",
+            ..
+        })
     ));
     // A key that is not an age recipient: the bundle is malformed, nothing changes.
     let mut bad = AlertsSource::new(Region::GB);

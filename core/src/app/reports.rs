@@ -111,16 +111,27 @@ impl App {
         now: Timestamp,
     ) -> Result<SentReport> {
         let recipients = self.report_recipients()?;
+        let none = || {
+            Error::invalid(
+                "publisher",
+                "no trusted publisher takes reports yet (its signed alerts feed must announce a report key)",
+            )
+        };
         let recipient = match publisher {
-            Some(name) => recipients
-                .into_iter()
-                .find(|r| crate::feeds::same_name(&r.publisher, name))
-                .ok_or(Error::NotFound("publisher with a report key"))?,
+            Some(name) => {
+                if recipients.is_empty() {
+                    return Err(none());
+                }
+                recipients
+                    .into_iter()
+                    .find(|r| crate::feeds::same_name(&r.publisher, name))
+                    .ok_or(Error::NotFound("publisher"))?
+            }
             None => {
                 let mut all = recipients.into_iter();
                 match (all.next(), all.next()) {
                     (Some(one), None) => one,
-                    (None, _) => return Err(Error::NotFound("publisher with a report key")),
+                    (None, _) => return Err(none()),
                     (Some(_), Some(_)) => {
                         return Err(Error::invalid(
                             "publisher",
