@@ -594,6 +594,40 @@ fn canary_scan_of_the_vault_files_and_the_report_file() {
     assert_eq!(doc.what_happened, canaries[2]);
 }
 
+/// The duress passphrase opens a decoy with no report drafts, whatever the real vault holds.
+#[test]
+fn the_decoy_holds_no_report_drafts() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = VaultHome::new(dir.path().join("w.db"));
+    let mut app = home
+        .create("real passphrase", Some(DEVICE), MIN_KDF_ITERATIONS)
+        .unwrap();
+    app.reports()
+        .add(draft("07700 900123", AlertCategory::Violence), at(10, 0))
+        .unwrap();
+    app.set_duress(
+        "real passphrase",
+        "decoy passphrase",
+        vigil_core::vault::DuressOptions {
+            destroy_real: false,
+            alert_buddies: false,
+        },
+        &[],
+        at(10, 5),
+    )
+    .unwrap();
+    app.lock();
+    let decoy = home
+        .unlock("decoy passphrase", Some(DEVICE), at(11, 0))
+        .unwrap();
+    assert!(decoy.reports().list().unwrap().items.is_empty());
+    decoy.lock();
+    let real = home
+        .unlock("real passphrase", Some(DEVICE), at(12, 0))
+        .unwrap();
+    assert_eq!(real.reports().list().unwrap().items.len(), 1);
+}
+
 /// Figures for docs/PERFORMANCE.md (run by hand: `--ignored --nocapture`).
 #[test]
 #[ignore]
