@@ -13,6 +13,7 @@
 //! trait for check-ins either way), which holds every rule.
 
 mod error;
+mod reports;
 mod types;
 mod variants;
 
@@ -31,6 +32,7 @@ use vigil_core::vault::{self as v, DuressOptions};
 
 use error::Result;
 pub use error::VigilError;
+pub use reports::*;
 pub use types::*;
 pub use variants::{echo_enum_variants, enum_variants, EnumVariants};
 
@@ -639,6 +641,92 @@ impl Session {
             let found = a.search_services(&text, SearchBy::Auto, limit as usize, at)?;
             Ok(types::service_listing(found, Vec::new(), &*a.directory()?))
         })
+    }
+}
+
+// ---- dangerous-client reports (docs/reports.md) -----------------------------------------
+
+#[uniffi::export]
+impl Session {
+    /// Saves a new report draft; nothing is sent.
+    pub fn add_report(&self, input: ReportInput, now: SystemTime) -> Result<ReportDraft> {
+        let draft = input.to_core()?;
+        let now = types::to_time(now)?;
+        self.with(|a| a.reports().add(draft, now)).map(Into::into)
+    }
+
+    /// Starts a draft from a booking: its client's phone, e-mail and handle, its place.
+    pub fn start_report_from_booking(
+        &self,
+        booking_id: String,
+        now: SystemTime,
+    ) -> Result<ReportDraft> {
+        let id = reports::id(&booking_id)?;
+        let now = types::to_time(now)?;
+        self.with(|a| a.start_report_from_booking(&id, now))
+            .map(Into::into)
+    }
+
+    pub fn get_report(&self, id: String) -> Result<ReportDraft> {
+        let id = reports::id(&id)?;
+        self.with(|a| a.reports().get(&id)).map(Into::into)
+    }
+
+    /// Replaces a draft's fields (the booking it came from stays linked).
+    pub fn update_report(
+        &self,
+        id: String,
+        input: ReportInput,
+        now: SystemTime,
+    ) -> Result<ReportDraft> {
+        let id = reports::id(&id)?;
+        let draft = input.to_core()?;
+        let now = types::to_time(now)?;
+        self.with(|a| a.reports().update(&id, draft, now))
+            .map(Into::into)
+    }
+
+    pub fn delete_report(&self, id: String) -> Result<()> {
+        let id = reports::id(&id)?;
+        self.with(|a| a.reports().delete(&id))
+    }
+
+    pub fn list_reports(&self) -> Result<ReportListing> {
+        self.with(|a| a.reports().list()).map(Into::into)
+    }
+
+    /// The trusted publishers whose signed feed carries a report key.
+    pub fn report_recipients(&self) -> Result<Vec<ReportRecipient>> {
+        self.with(|a| a.report_recipients())
+            .map(|all| all.into_iter().map(Into::into).collect())
+    }
+
+    /// Encrypts a draft to a publisher's report key (`publisher`: its name; `None`: the
+    /// only one that takes reports). Hand `file` to the share sheet under `fileName`.
+    pub fn encrypt_report(
+        &self,
+        id: String,
+        publisher: Option<String>,
+        now: SystemTime,
+    ) -> Result<EncryptedReport> {
+        let id = reports::id(&id)?;
+        let now = types::to_time(now)?;
+        self.with(|a| a.send_report(&id, publisher.as_deref(), now))
+            .map(Into::into)
+    }
+
+    /// Adds the report's client to her own notes (offered after sending; danger unless
+    /// `risk` says otherwise).
+    pub fn note_from_report(
+        &self,
+        id: String,
+        risk: Option<Risk>,
+        now: SystemTime,
+    ) -> Result<ClientNote> {
+        let id = reports::id(&id)?;
+        let now = types::to_time(now)?;
+        self.with(|a| a.note_from_report(&id, risk, now))
+            .map(Into::into)
     }
 }
 

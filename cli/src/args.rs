@@ -6,7 +6,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use vigil_core::bookings::{BookingKind, BookingStatus};
 use vigil_core::checkin::Channel;
-use vigil_core::screening::Risk;
+use vigil_core::screening::{AlertCategory, Risk};
 
 /// Vigil: encrypted booking log, check-ins, screening and a directory of services, on the
 /// command line. Nothing leaves this computer.
@@ -81,6 +81,9 @@ pub enum Command {
     /// The directory of health and support services
     #[command(subcommand)]
     Services(ServicesCommand),
+    /// Report a dangerous client: drafted here, sent encrypted to a project you trust
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Publisher tools: keys and signed bundles
     #[command(subcommand)]
     Publish(PublishCommand),
@@ -202,6 +205,117 @@ pub struct NoteAddArgs {
     /// What happened, in your words (kept encrypted, never shared)
     #[arg(long, value_name = "T")]
     pub text: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Start a report draft (from a booking with --from-booking); nothing is sent
+    New(ReportNewArgs),
+    /// List your report drafts, most recently changed first
+    List,
+    /// Show one report draft in full
+    Show(RecordArg),
+    /// Change a draft (what is not given stays; identifiers or categories given replace them)
+    Edit(ReportEditArgs),
+    /// Delete a draft for good
+    Delete(RecordArg),
+    /// Encrypt a draft to a trusted project's report key and write the file to hand over
+    Send(ReportSendArgs),
+}
+
+/// The fields of a report, all optional.
+#[derive(Debug, Args)]
+pub struct ReportFields {
+    /// When it happened, in your words
+    #[arg(long, value_name = "TEXT")]
+    pub when: Option<String>,
+    /// When it happened, as a time (used to match reports of the same client)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Where, in your words
+    #[arg(long, value_name = "TEXT")]
+    pub place: Option<String>,
+    /// Rough location: latitude (sent rounded to about a kilometre)
+    #[arg(long, value_name = "LAT", requires = "lon", allow_hyphen_values = true)]
+    pub lat: Option<f64>,
+    /// Rough location: longitude
+    #[arg(long, value_name = "LON", requires = "lat", allow_hyphen_values = true)]
+    pub lon: Option<f64>,
+    /// Rough location: radius in metres (at least 1000 is sent)
+    #[arg(long, value_name = "M", default_value_t = 2000.0)]
+    pub radius_m: f64,
+    /// What happened, as the alert feeds name it (repeatable)
+    #[arg(long, value_name = "CATEGORY",
+          value_parser = core_enum(&AlertCategory::ALL, AlertCategory::as_str))]
+    pub category: Vec<AlertCategory>,
+    /// What happened, in your words
+    #[arg(long = "what", value_name = "TEXT")]
+    pub what_happened: Option<String>,
+    /// The client's phone number (repeatable)
+    #[arg(long, value_name = "P")]
+    pub phone: Vec<String>,
+    /// The client's e-mail address (repeatable)
+    #[arg(long, value_name = "E")]
+    pub email: Vec<String>,
+    /// The client's handle, platform:name (repeatable)
+    #[arg(long, value_name = "H")]
+    pub handle: Vec<String>,
+    /// The client's number plate (repeatable)
+    #[arg(long, value_name = "X")]
+    pub plate: Vec<String>,
+    /// What he looks like, his car, anything that identifies him
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// Whether the project may pass the report to the police: yes or no [default: no]
+    #[arg(long, value_name = "YES_NO", value_parser = clap::builder::BoolishValueParser::new())]
+    pub police_consent: Option<bool>,
+    /// How the project may contact you (without it the report is anonymous)
+    #[arg(long, value_name = "TEXT", conflicts_with = "anonymous")]
+    pub contact: Option<String>,
+    /// Do not give any contact
+    #[arg(long)]
+    pub anonymous: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportNewArgs {
+    /// Fill in the client and place of this booking (its id, see `vigil booking list`)
+    #[arg(long, value_name = "BOOKING_ID")]
+    pub from_booking: Option<String>,
+    #[command(flatten)]
+    pub fields: ReportFields,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportEditArgs {
+    /// The draft's id (see `vigil report list`)
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Remove the rough location
+    #[arg(long, conflicts_with = "lat")]
+    pub no_location: bool,
+    #[command(flatten)]
+    pub fields: ReportFields,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportSendArgs {
+    /// The draft's id (see `vigil report list`)
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Where to write the encrypted file (a folder: a name that says nothing is chosen)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The trusted publisher to send it to [default: the only one that takes reports]
+    #[arg(long, value_name = "NAME")]
+    pub to: Option<String>,
+    /// Also add the client to your own notes (see `vigil note`)
+    #[arg(long)]
+    pub note: bool,
+    /// The risk of that note [default: danger]
+    #[arg(long, value_name = "LEVEL", requires = "note",
+          value_parser = core_enum(&Risk::ALL, Risk::as_str))]
+    pub note_risk: Option<Risk>,
 }
 
 #[derive(Debug, Args)]
@@ -493,8 +607,30 @@ pub enum PublishCommand {
     Keygen(KeygenArgs),
     /// Sign a directory bundle from GeoJSON, NHS Choices files or CSV
     Directory(PublishDirectoryArgs),
-    /// Sign an alerts bundle from a JSON Lines file (see docs/screening.md)
+    /// Sign an alerts bundle from a JSON Lines file (see docs/screening.md), adding
+    /// approved reviews and withdrawing alerts
     Alerts(PublishAlertsArgs),
+    /// Make the X25519 key pair workers encrypt their reports to (see docs/reports.md)
+    ReportKey(KeygenArgs),
+    /// Decrypt every report file in a folder into a review file (JSON Lines) to edit
+    Reports(PublishReportsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PublishReportsArgs {
+    /// The folder holding the report files as received
+    #[arg(long, value_name = "DIR")]
+    pub from: PathBuf,
+    /// The secret report key file from `vigil publish report-key`
+    #[arg(long, value_name = "KEY_FILE")]
+    pub key: PathBuf,
+    /// Where to write the review file (plaintext: keep it encrypted, see docs/reports.md)
+    #[arg(long, value_name = "REVIEW")]
+    pub out: PathBuf,
+    /// Reports about the same identifier at most this many days apart are merged
+    #[arg(long, value_name = "DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(i64).range(0..=3650))]
+    pub window_days: i64,
 }
 
 #[derive(Debug, Args)]
@@ -529,9 +665,24 @@ pub struct PublishDirectoryArgs {
 
 #[derive(Debug, Args)]
 pub struct PublishAlertsArgs {
-    /// The alerts, one JSON object a line (see docs/screening.md)
+    /// The alerts, one JSON object a line (see docs/screening.md) [default: none yet]
     #[arg(long, value_name = "FILE")]
-    pub from: PathBuf,
+    pub from: Option<PathBuf>,
+    /// A review file from `vigil publish reports`: its approved entries are added
+    #[arg(long, value_name = "REVIEW")]
+    pub review: Option<PathBuf>,
+    /// Withdraw the alert with this id: importers remove it (repeatable)
+    #[arg(long, value_name = "ALERT_ID")]
+    pub withdraw: Vec<String>,
+    /// Publish this report key (the .pub file of `vigil publish report-key`) in the feed
+    #[arg(long, value_name = "PUB_FILE")]
+    pub report_key: Option<PathBuf>,
+    /// Where to keep the alerts as published, for the next version [default: --from]
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+    /// Region for numbers without a country code, for a feed started without --from
+    #[arg(long = "feed-region", value_name = "CC", default_value = "GB")]
+    pub feed_region: String,
     #[command(flatten)]
     pub sign: SignArgs,
 }

@@ -186,6 +186,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Trust(c) => commands::feeds::trust(&ctx, c),
         Command::Import(a) => commands::feeds::import(&ctx, a),
         Command::Services(c) => commands::services::run(&ctx, c),
+        Command::Report(c) => commands::report::run(&ctx, c),
         Command::Publish(c) => commands::publish::run(&ctx, c),
         Command::Duress(c) => commands::security::duress(&ctx, c),
         Command::UnlockLimit(a) => commands::security::unlock_limit(&ctx, a),

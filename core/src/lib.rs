@@ -13,6 +13,7 @@ pub mod error;
 pub mod export;
 pub mod feeds;
 pub mod identifiers;
+pub mod reports;
 pub mod screening;
 pub mod settings;
 pub mod vault;
@@ -29,6 +30,7 @@ pub(crate) static TABLE_OWNERS: &[&dyn vault::schema::TableOwner] = &[
     &checkin::tables::CheckinTables,
     &screening::tables::ScreeningTables,
     &settings::tables::SettingsTables,
+    &reports::tables::ReportsTables,
 ];
 
 /// The duress layer as the vault calls it: what goes into a decoy vault, and whether a

@@ -144,6 +144,12 @@ fn fill(s: &Session) -> Keys {
     );
     car.text = "waited outside twice".into();
     sc(s).add_notes(vec![dave, car], at(8, 30)).unwrap();
+    let report = vigil_core::reports::ReportDraft {
+        categories: vec![vigil_core::screening::AlertCategory::Violence],
+        occurred_at: Some(at(7, 0)),
+        ..Default::default()
+    };
+    s.reports().add(report, at(8, 40)).unwrap();
 
     let key = esc();
     let checkins = s.checkins(&key);
@@ -285,7 +291,7 @@ fn plaintext(file: &[u8]) -> serde_json::Value {
     serde_json::from_str(&plain).unwrap()
 }
 
-const ORDER: [&str; 8] = [
+const ORDER: [&str; 9] = [
     "bookings",
     "client_notes",
     "buddies",
@@ -294,6 +300,7 @@ const ORDER: [&str; 8] = [
     "alerts",
     "directory",
     "settings",
+    "report_drafts",
 ];
 
 /// Writes a parsed document back in the order Vigil writes it (serde_json's map sorts).
@@ -442,7 +449,7 @@ fn the_export_holds_every_section_in_its_documented_shape() {
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
     let doc = plaintext(&file);
-    assert_eq!(doc["minor"], 2);
+    assert_eq!(doc["minor"], 3);
     assert_eq!(doc["sections"].as_object().unwrap().len(), ORDER.len());
     let s = &doc["sections"];
     let keys = |v: &serde_json::Value| {
@@ -497,6 +504,14 @@ fn the_export_holds_every_section_in_its_documented_shape() {
     );
     assert_eq!(part["parts"], 2);
     assert_eq!(part["time_zone"], "Europe/London");
+    let r = &s["report_drafts"][0];
+    assert_eq!(keys(r), "created_at,draft,id,sent_at,updated_at");
+    assert_eq!(
+        keys(&r["draft"]),
+        "booking,categories,contact,description,identifiers,occurred_at,place,police_consent,rough_location,what_happened,when"
+    );
+    assert_eq!(r["draft"]["occurred_at"], "2026-11-28T07:00:00Z");
+    assert_eq!(r["draft"]["categories"][0], "violence");
     // Nothing of the check-in codes is in the export.
     // Random ids and keys may contain the digits of a code, so look at every other value.
     let mut values = Vec::new();

@@ -7,6 +7,7 @@ pub mod deliver;
 pub mod feeds;
 pub mod help;
 pub mod publish;
+pub mod report;
 pub mod screening;
 pub mod security;
 pub mod services;

@@ -13,15 +13,20 @@ use vigil_core::directory::import::{
     NHS_ATTRIBUTION,
 };
 use vigil_core::directory::{build_directory_bundle, DirectoryContent};
+use vigil_core::export::age::{X25519Identity, X25519Recipient};
 use vigil_core::feeds::{
     generate_publisher_key, sign_bundle, BundleDraft, BundleKind, FeedError, PublisherKey,
     DEFAULT_MAX_BUNDLE_BYTES,
 };
+use vigil_core::reports::review::{build_review, read_review, write_review, AlertsSource};
+use vigil_core::reports::{open_report, Refusal, MAX_REPORT_FILE_BYTES};
 use vigil_core::screening::{AlertImport, Region};
 use vigil_core::vault::{Vault, VaultOptions, MIN_KDF_ITERATIONS};
+use zeroize::Zeroizing;
 
 use crate::args::{
-    KeygenArgs, PublishAlertsArgs, PublishCommand, PublishDirectoryArgs, SignArgs, SourceFormat,
+    KeygenArgs, PublishAlertsArgs, PublishCommand, PublishDirectoryArgs, PublishReportsArgs,
+    SignArgs, SourceFormat,
 };
 use crate::context::{read_small_text, spinner, Context};
 use crate::error::{CliError, CliResult, Exit};
@@ -31,6 +36,8 @@ pub fn run(ctx: &Context, command: PublishCommand) -> CliResult {
         PublishCommand::Keygen(a) => keygen(ctx, a),
         PublishCommand::Directory(a) => directory(ctx, a),
         PublishCommand::Alerts(a) => alerts(ctx, a),
+        PublishCommand::ReportKey(a) => report_key(ctx, a),
+        PublishCommand::Reports(a) => reports(ctx, a),
     }
 }
 
@@ -142,15 +149,210 @@ pub fn read_directory_source(from: &Path, format: SourceFormat) -> CliResult<Imp
     })
 }
 
-fn alerts(ctx: &Context, a: PublishAlertsArgs) -> CliResult {
-    let key = load_key(&a.sign.key)?;
+/// The alerts content to sign: the file as it is, or, with a review, withdrawals or a
+/// report key, the file edited (and saved for the next version).
+fn alerts_content(a: &PublishAlertsArgs, now: chrono::DateTime<Utc>) -> CliResult<Vec<u8>> {
     // Never more than the apps accept in a bundle, so an endless input (a pipe, a device)
     // is refused instead of filling memory; `sign_bundle` then checks the exact size.
-    let input =
-        fs::File::open(&a.from).map_err(|e| CliError::file("open the alerts file", &a.from, e))?;
-    let label = a.from.display().to_string();
-    let content = read_source(&label, input, DEFAULT_MAX_BUNDLE_BYTES)?;
+    let content = match &a.from {
+        Some(from) => {
+            let input = fs::File::open(from)
+                .map_err(|e| CliError::file("open the alerts file", from, e))?;
+            let label = from.display().to_string();
+            Some(read_source(&label, input, DEFAULT_MAX_BUNDLE_BYTES)?)
+        }
+        None => None,
+    };
+    let edits = a.review.is_some() || !a.withdraw.is_empty() || a.report_key.is_some();
+    if !edits {
+        return content.ok_or_else(|| {
+            CliError::usage("nothing to publish")
+                .with_hint("give the alerts with --from, approved reviews with --review, or both")
+        });
+    }
+    let invalid = |m: String| CliError::new(Exit::Invalid, m);
+    let mut source = match &content {
+        Some(bytes) => {
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| invalid("the alerts file is not UTF-8".into()))?;
+            AlertsSource::parse(text).map_err(|m| invalid(format!("the alerts file: {m}")))?
+        }
+        None => AlertsSource::new(
+            a.feed_region
+                .parse::<Region>()
+                .map_err(|_| CliError::usage("--feed-region is not a country code (e.g. GB)"))?,
+        ),
+    };
+    if let Some(path) = &a.report_key {
+        source.set_report_key(&load_report_recipient(path)?);
+    }
+    for id in &a.withdraw {
+        source
+            .withdraw(id)
+            .map_err(|m| invalid(format!("cannot withdraw: {m}")))?;
+    }
+    if let Some(path) = &a.review {
+        let text = read_small_text(path, "review file")?;
+        let entries = read_review(&text).map_err(|m| invalid(format!("the review file, {m}")))?;
+        source
+            .add_approved(&entries, now)
+            .map_err(|m| invalid(format!("the review file: {m}")))?;
+    }
+    let text = source.to_text();
+    let save = a.save.as_ref().or(a.from.as_ref()).ok_or_else(|| {
+        CliError::usage("name a file with --save to keep the alerts for the next version")
+    })?;
+    write_replace(save, text.as_bytes())?;
+    Ok(text.into_bytes())
+}
+
+/// A report key for the feed: the `.pub` file (`age1...`) of `vigil publish report-key`.
+fn load_report_recipient(path: &Path) -> CliResult<X25519Recipient> {
+    let text = read_small_text(path, "report key file")?;
+    text.trim().parse().map_err(|_| {
+        CliError::new(
+            Exit::Invalid,
+            "the report key file holds no age public key (age1...)",
+        )
+        .with_hint("use the .pub file that `vigil publish report-key` wrote")
+    })
+}
+
+fn report_key(ctx: &Context, a: KeygenArgs) -> CliResult {
+    let identity = X25519Identity::generate().map_err(vigil_core::Error::from)?;
+    let public = identity.to_public();
+    let mut secret = Zeroizing::new(String::from("# Vigil report key: keep it secret\n"));
+    secret.push_str(&identity.to_secret_string());
+    secret.push('\n');
+    write_new(&a.out, secret.as_bytes(), true)?;
+    let public_file = with_suffix(&a.out, ".pub");
+    write_new(&public_file, format!("{public}\n").as_bytes(), false)?;
+    ctx.emit(
+        json!({
+            "report_key": public.to_string(),
+            "key_file": a.out,
+            "public_key_file": public_file,
+        }),
+        || {
+            format!(
+                "{public}\n\nSecret report key written to {} (readable by you only): whoever has \
+                 it can read every report sent to you; keep it offline and backed up. Any age \
+                 tool opens the reports with it (`age -d -i {}`).\nPublish the public key in \
+                 your alerts feed: `vigil publish alerts ... --report-key {}`.",
+                a.out.display(),
+                a.out.display(),
+                public_file.display()
+            )
+        },
+    )
+}
+
+/// A secret report key file: the `AGE-SECRET-KEY-1...` line (comment lines allowed).
+fn load_report_identity(path: &Path) -> CliResult<X25519Identity> {
+    let text = read_small_text(path, "report key file")?;
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or_default();
+    line.parse().map_err(|_| {
+        CliError::new(Exit::Invalid, "the report key file holds no age secret key")
+            .with_hint("use the secret key file that `vigil publish report-key` wrote")
+    })
+}
+
+fn reports(ctx: &Context, a: PublishReportsArgs) -> CliResult {
+    let identity = load_report_identity(&a.key)?;
+    let mut names: Vec<PathBuf> = fs::read_dir(&a.from)
+        .map_err(|e| CliError::file("read the folder", &a.from, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    names.sort();
+    let mut docs = Vec::new();
+    let mut refused = Vec::new();
+    let mut opened = Vec::new();
+    for path in &names {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bytes = match read_report_file(path) {
+            Ok(b) => b,
+            Err(r) => {
+                refused.push((name, r.to_string()));
+                continue;
+            }
+        };
+        match open_report(&bytes, &identity) {
+            Ok(doc) => {
+                opened.push(name);
+                docs.push(doc);
+            }
+            Err(r) => refused.push((name, r.to_string())),
+        }
+    }
+    let review = build_review(docs, Duration::days(a.window_days));
+    let text = write_review(&review.entries)?;
+    write_private(&a.out, text.as_bytes())?;
+    if !ctx.json {
+        for (name, reason) in &refused {
+            eprintln!("vigil: refused {name}: {reason}");
+        }
+    }
+    ctx.emit(
+        json!({
+            "review": a.out,
+            "opened": opened,
+            "refused": refused.iter().map(|(f, r)| json!({"file": f, "reason": r})).collect::<Vec<_>>(),
+            "repeated": review.repeated,
+            "entries": review.entries.len(),
+        }),
+        || {
+            format!(
+                "{} report(s) opened, {} refused, {} received twice; {} review entr{} written \
+                 to {}.\nThe review file holds the reports in plaintext: keep it encrypted \
+                 (e.g. on an encrypted disk) and delete it once published. Set \"approve\": true \
+                 on the entries to publish, then `vigil publish alerts --review {}`.",
+                opened.len(),
+                refused.len(),
+                review.repeated,
+                review.entries.len(),
+                if review.entries.len() == 1 { "y" } else { "ies" },
+                a.out.display(),
+                a.out.display()
+            )
+        },
+    )
+}
+
+/// Reads one received file, at most a report's size.
+fn read_report_file(path: &Path) -> Result<Vec<u8>, Refusal> {
+    use std::io::Read;
+    let file = fs::File::open(path).map_err(|_| Refusal::Unreadable)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_REPORT_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|_| Refusal::Unreadable)?;
+    Ok(bytes)
+}
+
+/// Replaces `path` with a file readable by its owner only (the review file is plaintext).
+fn write_private(path: &Path, bytes: &[u8]) -> CliResult {
+    let tmp = with_suffix(path, ".tmp");
+    let _ = fs::remove_file(&tmp);
+    let result = write_new(&tmp, bytes, true)
+        .and_then(|()| fs::rename(&tmp, path).map_err(|e| CliError::file("write", path, e)));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn alerts(ctx: &Context, a: PublishAlertsArgs) -> CliResult {
+    let key = load_key(&a.sign.key)?;
     let now = Utc::now();
+    let content = alerts_content(&a, now)?;
     let bundle = sign(&key, BundleKind::Alerts, &content, &a.sign)?;
     // The apps refuse a bundle whose content is malformed: find out now, by importing it
     // into a throw-away vault exactly as an app would, and report what it would skip.
@@ -248,7 +450,7 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 }
 
 /// Writes a file that must not exist yet (keys are never overwritten).
-fn write_new(path: &Path, bytes: &[u8], secret: bool) -> CliResult {
+pub fn write_new(path: &Path, bytes: &[u8], secret: bool) -> CliResult {
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

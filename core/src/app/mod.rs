@@ -12,7 +12,8 @@
 //!
 //! One file per concern: `settings`, `bundles`, `backup`, `duress` (the duress layer, which
 //! runs right after every unlock) and `decoy` (what a decoy vault holds, and its upkeep),
-//! `directory`, `people` (buddies, notes, screening), `checkins`.
+//! `directory`, `people` (buddies, notes, screening), `checkins`, `reports` (dangerous-client
+//! reports: from a booking, to a publisher's report key, into her notes).
 
 mod backup;
 mod bundles;
@@ -26,6 +27,7 @@ mod passphrase;
 mod people;
 mod places;
 mod probe;
+mod reports;
 mod settings;
 
 use std::path::{Path, PathBuf};
@@ -54,6 +56,7 @@ pub use passphrase::{
 pub use people::{BuddyRef, NoteDefaults};
 pub use places::{Beyond, Place, PlaceSource};
 pub use probe::Probe;
+pub use reports::{ReportRecipient, SentReport};
 
 /// A vault's location, and what can be done with it while it is locked.
 #[derive(Debug, Clone)]

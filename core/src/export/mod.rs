@@ -4,10 +4,10 @@
 //! its versioning rules are in `docs/export-format.md`):
 //!
 //! ```json
-//! {"format":"vigil-export","version":1,"minor":2,"exported_at":"...",
+//! {"format":"vigil-export","version":1,"minor":3,"exported_at":"...",
 //!  "sections":{"bookings":[{...},{...}],"client_notes":[...],"buddies":[...],
 //!              "trusted_publishers":[...],"feed_versions":[...],"alerts":[...],
-//!              "directory":[...],"settings":[...]}}
+//!              "directory":[...],"settings":[...],"report_drafts":[...]}}
 //! ```
 //!
 //! Both directions stream: records are written one at a time through the age writer and
@@ -30,6 +30,7 @@ mod directory;
 mod feed_versions;
 mod notes;
 mod publishers;
+mod reports;
 mod settings;
 
 use std::collections::HashMap;
@@ -51,7 +52,7 @@ pub const FORMAT_NAME: &str = "vigil-export";
 pub const FORMAT_VERSION: u64 = 1;
 /// Minor version: additions a reader of the same major version may skip (new sections,
 /// new optional fields).
-pub const FORMAT_MINOR: u64 = 2;
+pub const FORMAT_MINOR: u64 = 3;
 
 /// Errors specific to export and import.
 #[derive(Debug, thiserror::Error)]
@@ -115,6 +116,8 @@ pub(crate) const SECTIONS: &[&dyn Section] = &[
     &directory::DirectorySection,
     // The application layer's settings (since 1.2).
     &settings::SettingsSection,
+    // Dangerous-client report drafts (since 1.3).
+    &reports::ReportsSection,
 ];
 
 /// Writes the records of one section as JSON array elements.

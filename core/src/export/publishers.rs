@@ -28,6 +28,9 @@ struct PublisherRecord {
     name: String,
     keys: Vec<KeyRecord>,
     trusted_at: Timestamp,
+    /// The report key its alerts feed announced (`age1...`; since 1.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    report_key: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -46,6 +49,7 @@ impl From<TrustedPublisher> for PublisherRecord {
             name,
             keys,
             trusted_at,
+            report_key,
         } = p;
         PublisherRecord {
             id,
@@ -66,6 +70,7 @@ impl From<TrustedPublisher> for PublisherRecord {
                 })
                 .collect(),
             trusted_at,
+            report_key,
         }
     }
 }
@@ -92,11 +97,16 @@ impl PublisherRecord {
                 pinned_at: k.pinned_at,
             });
         }
+        if let Some(k) = &self.report_key {
+            k.parse::<crate::export::age::X25519Recipient>()
+                .map_err(|_| "its report key is not an age X25519 recipient".to_owned())?;
+        }
         Ok(TrustedPublisher {
             id: self.id,
             name,
             keys,
             trusted_at: self.trusted_at,
+            report_key: self.report_key,
         })
     }
 }

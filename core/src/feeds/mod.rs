@@ -99,6 +99,10 @@ pub struct TrustedPublisher {
     /// Oldest first; at most [`MAX_KEYS_PER_PUBLISHER`].
     pub keys: Vec<PinnedKey>,
     pub trusted_at: Timestamp,
+    /// The project's X25519 report key (`age1...`), as its last accepted alerts bundle
+    /// announced it: reports sent to this publisher are encrypted to it (`docs/reports.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_key: Option<String>,
 }
 
 impl TrustedPublisher {
@@ -251,6 +255,7 @@ impl Feeds<'_> {
                 pinned_at: now,
             }],
             trusted_at: now,
+            report_key: None,
         };
         self.save(&tx, &publisher)?;
         tx.commit()?;
@@ -301,6 +306,22 @@ impl Feeds<'_> {
         self.save(&tx, &publisher)?;
         tx.commit()?;
         Ok(publisher)
+    }
+
+    /// Records the report key a verified alerts bundle announced (`None`: it announced
+    /// none, and any earlier key is dropped), on `conn` inside the import's transaction.
+    pub(crate) fn set_report_key(
+        &self,
+        conn: &Connection,
+        publisher: RecordId,
+        report_key: Option<String>,
+    ) -> Result<()> {
+        let mut p = self.publisher_by_id(&publisher)?;
+        if p.report_key != report_key {
+            p.report_key = report_key;
+            self.save(conn, &p)?;
+        }
+        Ok(())
     }
 
     /// Stops trusting a publisher. Its version records, and every content row that

@@ -149,6 +149,12 @@ pub struct AlertImport {
 struct Header {
     format: u32,
     region: Region,
+    /// The project's X25519 report key (`age1...`), covered by the bundle's signature.
+    #[serde(default)]
+    report_key: Option<String>,
+    /// Ids of alerts the publisher withdrew: never imported, even if a line still has one.
+    #[serde(default)]
+    withdrawn: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -197,6 +203,7 @@ struct PreparedAlert {
 struct PreparedImport {
     alerts: Vec<PreparedAlert>,
     report: AlertImport,
+    report_key: Option<String>,
 }
 
 /// Stores alert rows with their index rows.
@@ -258,6 +265,11 @@ impl Screening<'_> {
                         .iter()
                         .map(|a| (&a.id, a.body.as_slice(), a.index.as_slice())),
                 )?;
+                self.session.feeds().set_report_key(
+                    conn,
+                    bundle.publisher_id,
+                    prepared.report_key,
+                )?;
                 Ok(prepared.report)
             },
         );
@@ -283,9 +295,17 @@ impl Screening<'_> {
                 header.format
             )));
         }
+        if let Some(key) = &header.report_key {
+            key.parse::<crate::export::age::X25519Recipient>()
+                .map_err(|_| {
+                    malformed("line 1: report_key is not an age X25519 recipient".into())
+                })?;
+        }
+        let withdrawn: HashSet<&str> = header.withdrawn.iter().map(|w| w.trim()).collect();
         let mut prepared = PreparedImport {
             alerts: Vec::new(),
             report: AlertImport::default(),
+            report_key: header.report_key.clone(),
         };
         let report = &mut prepared.report;
         let mut seen = HashSet::new();
@@ -304,6 +324,12 @@ impl Screening<'_> {
                 report
                     .skipped
                     .push(skip("alert id empty or too long".into()));
+                continue;
+            }
+            if withdrawn.contains(reference.as_str()) {
+                report
+                    .skipped
+                    .push(skip("withdrawn by the publisher".into()));
                 continue;
             }
             if !seen.insert(reference.clone()) {
