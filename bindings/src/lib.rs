@@ -314,12 +314,8 @@ impl Session {
     // ---- bookings -------------------------------------------------------------------
 
     pub fn add_booking(&self, input: BookingInput, now: SystemTime) -> Result<Booking> {
-        self.with(|a| {
-            a.session()
-                .bookings()
-                .add(input.try_into()?, types::to_time(now)?)
-        })
-        .map(Into::into)
+        self.with(|a| a.add_booking(input.try_into()?, types::to_time(now)?))
+            .map(Into::into)
     }
 
     pub fn get_booking(&self, id: String) -> Result<Booking> {
@@ -335,12 +331,8 @@ impl Session {
         now: SystemTime,
     ) -> Result<Booking> {
         let id = types::parse_id(&id)?;
-        self.with(|a| {
-            a.session()
-                .bookings()
-                .update(&id, input.try_into()?, types::to_time(now)?)
-        })
-        .map(Into::into)
+        self.with(|a| a.update_booking(&id, input.try_into()?, types::to_time(now)?))
+            .map(Into::into)
     }
 
     pub fn delete_booking(&self, id: String) -> Result<()> {

@@ -302,6 +302,8 @@ pub enum CheckinCommand {
     Cancel(CheckinIdArgs),
     /// Armed check-ins and their deadlines (needs no passphrase)
     Status,
+    /// Ended check-ins: when each was armed, its deadline, how and when it ended
+    History,
     /// Do what is due now: hand each action to --exec CMD, or print it (needs no passphrase)
     Tick(CheckinTickArgs),
     /// Set the check-in code and the duress code
@@ -342,7 +344,8 @@ pub struct CheckinOkArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckinIdArgs {
-    /// Which check-in, when more than one is armed
+    /// Which check-in, when more than one is armed (see `vigil checkin status`); without
+    /// it, the only one armed
     #[arg(long, value_name = "ID")]
     pub id: Option<String>,
 }
@@ -634,8 +637,14 @@ pub enum BookingCommand {
     Show(RecordArg),
     /// Change a booking (what is not given stays)
     Edit(BookingEditArgs),
-    /// Mark how a booking went: done, cancelled, incident (or back to planned)
+    /// Say how a booking went: done, cancelled, no-show, incident (or back to planned)
     Status(BookingStatusArgs),
+    /// Mark a booking done (it happened)
+    Done(RecordArg),
+    /// Mark a booking cancelled
+    Cancel(RecordArg),
+    /// Mark a booking as a no-show (the client did not come)
+    NoShow(RecordArg),
     /// Delete a booking for good
     Delete(RecordArg),
 }
@@ -731,6 +740,9 @@ pub struct BookingListArgs {
     /// Only bookings starting at or before this time
     #[arg(long, value_name = "TIME")]
     pub to: Option<String>,
+    /// Only past bookings that still have no status (planned or in progress)
+    #[arg(long)]
+    pub no_status: bool,
 }
 
 #[derive(Debug, Args)]

@@ -365,7 +365,7 @@ fn bookings_can_be_shown_edited_marked_and_deleted() {
     assert_eq!(edited["starts_at"], "2026-12-01T22:00:00Z");
     assert_eq!(edited["ends_at"], "2026-12-01T23:30:00Z");
     assert_eq!(edited["place"]["address"], serde_json::Value::Null);
-    assert_eq!(edited["client"]["phone"], "07700 900123");
+    assert_eq!(edited["client"]["phone"], "+447700900123");
     assert_eq!(edited["client"]["label"], "Tom");
     assert_eq!(edited["created_at"], b["created_at"]);
 

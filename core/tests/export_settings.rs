@@ -67,7 +67,7 @@ fn settings_restore_into_a_new_vault_and_never_overwrite_a_vaults_own() {
     let (restored, report) = created(b.path())
         .restore_into_new(Cursor::new(&file), &identities(), at(21, 0))
         .unwrap();
-    assert_eq!(report.minor, 2);
+    assert_eq!(report.minor, vigil_core::export::FORMAT_MINOR);
     assert_eq!(settings_counts(&report), (1, 0, 0));
     assert_eq!(restored.settings().unwrap(), chosen());
 

@@ -4,7 +4,7 @@
 //! its versioning rules are in `docs/export-format.md`):
 //!
 //! ```json
-//! {"format":"vigil-export","version":1,"minor":2,"exported_at":"...",
+//! {"format":"vigil-export","version":1,"minor":3,"exported_at":"...",
 //!  "sections":{"bookings":[{...},{...}],"client_notes":[...],"buddies":[...],
 //!              "trusted_publishers":[...],"feed_versions":[...],"alerts":[...],
 //!              "directory":[...],"settings":[...]}}
@@ -51,7 +51,7 @@ pub const FORMAT_NAME: &str = "vigil-export";
 pub const FORMAT_VERSION: u64 = 1;
 /// Minor version: additions a reader of the same major version may skip (new sections,
 /// new optional fields).
-pub const FORMAT_MINOR: u64 = 2;
+pub const FORMAT_MINOR: u64 = 3;
 
 /// Errors specific to export and import.
 #[derive(Debug, thiserror::Error)]
