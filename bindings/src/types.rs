@@ -951,6 +951,10 @@ pub struct SectionRestore {
     pub kept_existing: u64,
     /// Records refused by the rules (nothing of them stored); no content, only reasons.
     pub rejected: Vec<String>,
+    /// Directory only (its records are parts of many services): the services stored and
+    /// kept, the count to show a person.
+    pub services_stored: u64,
+    pub services_kept: u64,
 }
 
 /// What a restore did.
@@ -975,6 +979,8 @@ impl From<vigil_core::export::ImportReport> for RestoreSummary {
                     updated: s.updated,
                     kept_existing: s.kept_existing,
                     rejected: s.rejected.into_iter().map(|r| r.reason).collect(),
+                    services_stored: s.services_stored,
+                    services_kept: s.services_kept,
                 })
                 .collect(),
             skipped_sections: r.skipped_sections,

@@ -790,3 +790,50 @@ fn danger_is_red_on_request_and_never_with_no_color() {
         .success();
     assert!(!out.get_output().stdout.contains(&0x1b));
 }
+
+/// Restore counts services, not directory parts, and says what happens to check-in codes.
+#[test]
+fn restore_counts_services_and_says_codes_are_not_in_backups() {
+    let env = with_directory();
+    env.ana_and_codes();
+    let backup = env.path("backup.age");
+    env.vigil()
+        .env("VIGIL_EXPORT_PASSPHRASE", "another long export passphrase")
+        .args(["export", "--out"])
+        .arg(&backup)
+        .assert()
+        .success();
+
+    // Into a new vault: 3 services (in one part), and the codes must be set again.
+    let target = env.path("new.db");
+    env.restore_at(&target, &backup, "another long export passphrase")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "directory: 3 services stored, 0 already up to date (1 part(s))",
+        ))
+        .stdout(predicate::str::contains(
+            "Check-in codes are never in a backup",
+        ))
+        .stdout(predicate::str::contains("vigil checkin set-codes"));
+    let doc = {
+        let out = env
+            .restore_at(&env.vault(), &backup, "another long export passphrase")
+            .arg("--json")
+            .assert()
+            .success();
+        common::parse_one_json(&out.get_output().stdout)
+    };
+    // Into the vault it came from: everything already there, its codes kept.
+    let dir = doc["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["section"] == "directory")
+        .unwrap()
+        .clone();
+    assert_eq!(dir["services_stored"], 0, "{doc}");
+    assert_eq!(dir["services_kept"], 3, "{doc}");
+    assert_eq!(doc["checkin_codes_restored"], false);
+    assert_eq!(doc["checkin_codes_set"], true);
+}
