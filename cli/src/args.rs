@@ -101,12 +101,19 @@ pub enum Command {
     /// Destroy the vault for good: key slots first, then every file
     Wipe(WipeArgs),
     /// A guided tour on built-in defaults, in a temporary directory; touches no real vault
-    Tour,
+    Tour(TourArgs),
     /// Print a completion script for your shell, e.g. `vigil completions bash >
     /// ~/.local/share/bash-completion/completions/vigil`
     Completions(CompletionsArgs),
     /// Print the manual page (with the exit statuses), e.g. `vigil man | man -l -`
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct TourArgs {
+    /// Also show the technical details of each step (ciphers, key derivation, formats)
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

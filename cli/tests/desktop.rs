@@ -837,3 +837,68 @@ fn restore_counts_services_and_says_codes_are_not_in_backups() {
     assert_eq!(doc["checkin_codes_restored"], false);
     assert_eq!(doc["checkin_codes_set"], true);
 }
+
+/// Skipped source rows are told in words, grouped by reason; progress never reaches a
+/// non-terminal (no control characters in what a script or a log reads).
+#[test]
+fn publish_tells_skipped_rows_in_words_by_reason_and_pipes_get_no_progress() {
+    let env = Env::with_vault();
+    std::fs::write(
+        env.path("services.csv"),
+        "id,name,categories,latitude,longitude,address,postcode,phone,opening_hours\n\
+         1,Riverside Sexual Health,sexual_health_clinic,51.5080,-0.1247,1 Strand,WC2N 5HR,,24/7\n\
+         2,No Place One,pharmacy,,,2 Strand,WC2N 5HS,,\n\
+         3,No Place Two,pharmacy,,,3 Strand,WC2N 5HS,,\n\
+         4,Odd One,tarot_reading,51.5090,-0.1250,4 Strand,WC2N 5HS,,\n",
+    )
+    .unwrap();
+    env.vigil()
+        .args(["publish", "keygen", "--out"])
+        .arg(env.path("pub.key"))
+        .assert()
+        .success();
+    let publish = || {
+        let mut cmd = env.vigil();
+        cmd.args(["publish", "directory", "--format", "csv", "--from"])
+            .arg(env.path("services.csv"))
+            .arg("--key")
+            .arg(env.path("pub.key"))
+            .args(["--version", "1", "--out"])
+            .arg(env.path("dir.vgl"));
+        cmd
+    };
+    let out = publish().assert().success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("3 source row(s) left out"), "{err}");
+    assert!(
+        err.contains("2 rows with no coordinates (e.g. services.csv row 3, services.csv row 4)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 row with a category Vigil does not know"),
+        "{err}"
+    );
+    assert!(!err.contains("MissingCoordinates") && !err.contains("UnknownCategory"));
+    assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+
+    let doc = {
+        let out = publish().arg("--json").assert().success();
+        common::parse_one_json(&out.get_output().stdout)
+    };
+    assert_eq!(doc["skipped_by_reason"]["with no coordinates"], 2, "{doc}");
+
+    env.vigil()
+        .args(["trust", "add", "--name", "Test", "--key"])
+        .arg(env.path("pub.key.pub"))
+        .assert()
+        .success();
+    let out = env
+        .vigil()
+        .arg("import")
+        .arg(env.path("dir.vgl"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 services"));
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+}

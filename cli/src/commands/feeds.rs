@@ -7,8 +7,8 @@ use std::path::Path;
 
 use chrono::Utc;
 use serde_json::json;
-use vigil_core::app::{App, Imported};
-use vigil_core::feeds::{PublicKey, DEFAULT_MAX_BUNDLE_BYTES, ENVELOPE_OVERHEAD};
+use vigil_core::app::{App, ImportStep, Imported};
+use vigil_core::feeds::{BundleKind, PublicKey, DEFAULT_MAX_BUNDLE_BYTES, ENVELOPE_OVERHEAD};
 
 use crate::args::{ImportArgs, TrustAddArgs, TrustCommand};
 use crate::context::{progress, read_small_text, Context};
@@ -89,9 +89,24 @@ pub struct ImportSummary {
 /// Imports a bundle of any kind (the application layer picks the importer) and tells
 /// what it stored.
 pub fn import_bundle(app: &App, bytes: &[u8]) -> CliResult<ImportSummary> {
-    let spinner = crate::context::spinner("Importing");
-    let imported = app.import_bundle(bytes, Utc::now());
-    spinner.finish_and_clear();
+    let bar = crate::context::steps(ImportStep::count(None));
+    let imported = app.import_bundle_with_progress(bytes, Utc::now(), |step| {
+        let (message, kind) = match step {
+            ImportStep::Verifying => ("Checking the signature".to_owned(), None),
+            ImportStep::Storing(BundleKind::Directory) => (
+                "Storing the services".to_owned(),
+                Some(BundleKind::Directory),
+            ),
+            ImportStep::Storing(kind) => ("Storing the alerts".to_owned(), Some(kind)),
+            ImportStep::UpdatingDecoy => ("Updating the decoy vault".to_owned(), None),
+        };
+        if let Some(kind) = kind {
+            bar.set_length(ImportStep::count(Some(kind)));
+        }
+        bar.inc(1);
+        bar.set_message(message);
+    });
+    bar.finish_and_clear();
     let result = match imported? {
         Imported::Directory(accepted) => {
             let s = accepted.status;

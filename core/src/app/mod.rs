@@ -46,7 +46,7 @@ pub use crate::settings::{
 };
 pub use backup::export_file_tmp_path;
 pub use bookings::{booking_timing, BookingTiming, SeenInBookings, COVERED_BOOKING_SLACK_MINUTES};
-pub use bundles::Imported;
+pub use bundles::{ImportStep, Imported};
 pub use checkins::{covered_booking, Escalation};
 pub use directory::{FoundService, NearbyServices, SearchBy, MAX_RADIUS_KM};
 pub use editing::NoteForm;
