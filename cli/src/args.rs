@@ -79,6 +79,10 @@ pub enum Command {
     /// Import a signed bundle (a directory of services or alerts) from a trusted publisher
     Import(ImportArgs),
     /// The directory of health and support services
+    ///
+    /// Needs your passphrase: the directory is kept inside the encrypted vault, so the
+    /// files do not show which services you keep or look up, and a decoy vault shows its
+    /// own everyday services.
     #[command(subcommand)]
     Services(ServicesCommand),
     /// Publisher tools: keys and signed bundles

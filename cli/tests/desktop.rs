@@ -902,3 +902,36 @@ fn publish_tells_skipped_rows_in_words_by_reason_and_pipes_get_no_progress() {
     let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
 }
+
+/// Every time in JSON has the one form, RFC 3339 UTC to the second: trust add and trust
+/// list printed nanoseconds.
+#[test]
+fn trust_times_in_json_have_the_one_form() {
+    let env = Env::with_vault();
+    env.vigil()
+        .args(["publish", "keygen", "--out"])
+        .arg(env.path("k.key"))
+        .assert()
+        .success();
+    let one_form = |t: &serde_json::Value| {
+        let t = t.as_str().unwrap();
+        t.len() == 20 && t.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(t).is_ok()
+    };
+    let added = {
+        let out = env
+            .vigil()
+            .args(["trust", "add", "--name", "T", "--json", "--key"])
+            .arg(env.path("k.key.pub"))
+            .assert()
+            .success();
+        common::parse_one_json(&out.get_output().stdout)
+    };
+    assert!(one_form(&added["trusted_at"]), "{added}");
+    assert!(one_form(&added["keys"][0]["pinned_at"]), "{added}");
+    let listed = env.json(&["trust", "list"]);
+    assert!(one_form(&listed["publishers"][0]["trusted_at"]), "{listed}");
+    assert!(
+        one_form(&listed["publishers"][0]["keys"][0]["pinned_at"]),
+        "{listed}"
+    );
+}

@@ -23,7 +23,7 @@ pub fn trust(ctx: &Context, command: TrustCommand) -> CliResult {
             })?;
             let app = ctx.unlock()?;
             let publisher = app.session().feeds().trust(&name, public, Utc::now())?;
-            ctx.emit(json!(publisher), || {
+            ctx.emit(publisher_json(&publisher), || {
                 format!(
                     "Trusted {} with key {}. Bundles signed by this key can now be imported.",
                     publisher.name,
@@ -39,7 +39,7 @@ pub fn trust(ctx: &Context, command: TrustCommand) -> CliResult {
             let feeds = session.feeds().status(now)?;
             ctx.emit(
                 json!({
-                    "publishers": publishers.items,
+                    "publishers": publishers.items.iter().map(publisher_json).collect::<Vec<_>>(),
                     "unreadable": publishers.unreadable,
                     "feeds": feeds.iter().map(|f| json!({
                         "publisher": f.publisher, "kind": f.kind, "version": f.version,
@@ -71,6 +71,23 @@ pub fn trust(ctx: &Context, command: TrustCommand) -> CliResult {
             )
         }
     }
+}
+
+/// A trusted publisher with its times in the one JSON form (RFC 3339 UTC, to the second),
+/// like every other time the command prints.
+fn publisher_json(p: &vigil_core::feeds::TrustedPublisher) -> serde_json::Value {
+    let mut doc = json!(p);
+    doc["trusted_at"] = json!(crate::time::json(p.trusted_at));
+    doc["keys"] = json!(p
+        .keys
+        .iter()
+        .map(|k| {
+            let mut key = json!(k);
+            key["pinned_at"] = json!(crate::time::json(k.pinned_at));
+            key
+        })
+        .collect::<Vec<_>>());
+    doc
 }
 
 pub fn import(ctx: &Context, a: ImportArgs) -> CliResult {
