@@ -221,10 +221,10 @@ fn tour(n: &mut Narrator, dir: &Path) -> CliResult {
     )?;
     for b in log.list(TimeRange::default())?.items {
         n.say(format!(
-            "{}  {:<18} {:?}, {} min",
+            "{}  {:<18} {}, {} min",
             b.details.starts_at.format("%a %d %b %H:%M"),
             b.details.client.label,
-            b.details.kind,
+            b.details.kind.as_str(),
             b.duration().map_or(0, |d| d.num_minutes())
         ));
     }

@@ -198,6 +198,13 @@ fn extend_and_cancel_take_the_only_armed_checkin_and_name_them_when_several() {
         .code(10)
         .stderr(predicate::str::contains("no check-in"));
     let first = env.json(&["checkin", "start", "--minutes", "30"]);
+    // The phase in words, not the enum's name.
+    env.bare()
+        .args(["checkin", "status"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("  armed  deadline"))
+        .stdout(predicate::str::contains("Armed").not());
     let extended = env.json(&["checkin", "extend", "--minutes", "15"]);
     assert_eq!(extended["id"], first["id"]);
 

@@ -233,9 +233,13 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
                     let mut out = String::new();
                     for s in &listing.items {
                         out.push_str(&format!(
-                            "{}  {:?}  deadline {}  buddies alerted after {}{}\n",
+                            "{}  {}  deadline {}  buddies alerted after {}{}\n",
                             s.id,
-                            s.phase,
+                            match s.phase {
+                                vigil_core::checkin::Phase::Armed => "armed",
+                                vigil_core::checkin::Phase::Escalating => "alerting buddies",
+                                vigil_core::checkin::Phase::Ended => "ended",
+                            },
                             ctx.show(s.deadline),
                             ctx.show(s.escalates_at),
                             if s.buddies_alerted > 0 {

@@ -305,10 +305,14 @@ pub fn human(r: &ScreeningResult) -> String {
                 publisher,
                 stale,
             } => format!(
-                "alert {} from {publisher}{}: {:?}, {}",
+                "alert {} from {publisher}{}: {}, {}",
                 alert.reference,
                 if *stale { " (stale feed)" } else { "" },
-                alert.category,
+                // Its stored name in words ("non payment"), never the enum's name.
+                serde_json::to_value(alert.category)
+                    .ok()
+                    .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+                    .unwrap_or_default(),
                 alert.description
             ),
         };
