@@ -186,7 +186,7 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             ctx.require_device_secret()?;
             let app = ctx.unlock()?;
             let checkins = app.checkins()?;
-            let id = which(&app, &a.which)?;
+            let id = which(ctx, &app, &a.which)?;
             let status = checkins.extend(
                 &id,
                 vigil_core::checkin::minutes("extension", a.minutes)?,
@@ -200,7 +200,7 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             ctx.require_device_secret()?;
             let app = ctx.unlock()?;
             let checkins = app.checkins()?;
-            let id = which(&app, &a)?;
+            let id = which(ctx, &app, &a)?;
             checkins.cancel(&id, now)?;
             ctx.emit(json!({ "cancelled": id }), || {
                 "Cancelled; nobody was alerted.".to_owned()
@@ -463,7 +463,7 @@ fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
 
 /// The check-in a command is about: the one given, or the only one armed (the rule is
 /// the app layer's); when several are armed, the hint lists them to choose from.
-fn which(app: &vigil_core::app::App, args: &CheckinIdArgs) -> CliResult<CheckinId> {
+fn which(ctx: &Context, app: &vigil_core::app::App, args: &CheckinIdArgs) -> CliResult<CheckinId> {
     let id = args.id.as_deref().map(parse_id).transpose()?;
     app.armed_checkin(id).map_err(|e| {
         let several = matches!(e, vigil_core::Error::InvalidInput { .. });
@@ -475,20 +475,15 @@ fn which(app: &vigil_core::app::App, args: &CheckinIdArgs) -> CliResult<CheckinI
                 .map(|l| {
                     l.items
                         .iter()
-                        .map(|s| format!("--id {} (deadline {})", s.id, ctx_free_time(s.deadline)))
+                        .map(|s| format!("--id {} (deadline {})", s.id, ctx.show(s.deadline)))
                         .collect::<Vec<_>>()
                         .join(", ")
                 })
                 .unwrap_or_default();
-            err = err.with_hint(&format!("name one of them: {listed}"));
+            err = err.with_hint(format!("name one of them: {listed}"));
         }
         err
     })
-}
-
-/// A deadline in the hint of an error (which has no context): UTC, as JSON writes it.
-fn ctx_free_time(t: chrono::DateTime<Utc>) -> String {
-    json_time(t)
 }
 
 fn parse_id(s: &str) -> CliResult<RecordId> {
