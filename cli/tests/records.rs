@@ -110,6 +110,7 @@ fn a_bookings_phone_is_checked_like_a_buddys_and_nothing_is_lost() {
         .assert()
         .code(6)
         .stderr(predicate::str::contains("phone"))
+        .stderr(predicate::str::contains("Nothing was saved"))
         .stderr(predicate::str::contains("not a number").not());
     assert!(env.json(&["booking", "list"])["bookings"]
         .as_array()
@@ -160,7 +161,8 @@ fn a_buddy_language_must_be_one_the_messages_are_written_in() {
         ])
         .assert()
         .code(6)
-        .stderr(predicate::str::contains("language"));
+        .stderr(predicate::str::contains("language"))
+        .stderr(predicate::str::contains("vigil buddy languages"));
     assert!(env.json(&["buddy", "list"])["buddies"]
         .as_array()
         .is_none_or(|b| b.is_empty()));

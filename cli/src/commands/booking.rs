@@ -90,7 +90,7 @@ fn edit(ctx: &Context, a: BookingEditArgs) -> CliResult {
     if let Some(note) = a.note {
         d.notes = optional(note);
     }
-    let b = app.update_booking(&id, d, now)?;
+    let b = app.update_booking(&id, d, now).map_err(phone_hint)?;
     ctx.emit(booking_json(&b, now), || {
         format!(
             "Changed booking {}:\n{}",
@@ -98,6 +98,28 @@ fn edit(ctx: &Context, a: BookingEditArgs) -> CliResult {
             table(ctx, std::slice::from_ref(&b), now)
         )
     })
+}
+
+/// A client number that is not one: say how to write it (the number is not repeated).
+fn phone_hint(e: vigil_core::Error) -> crate::error::CliError {
+    use vigil_core::screening::{IdentifierKind, ScreeningError};
+    let phone = matches!(
+        e,
+        vigil_core::Error::Screening(ScreeningError::InvalidIdentifier {
+            kind: IdentifierKind::Phone,
+            ..
+        })
+    );
+    let err = crate::error::CliError::from(e);
+    if phone {
+        err.with_hint(
+            "--phone takes a number as you would dial it (07700 900123, +44 7700 900123); \
+             without a country code it is read in your country (`vigil settings show`). \
+             Nothing was saved.",
+        )
+    } else {
+        err
+    }
 }
 
 /// A record id as typed.
@@ -120,7 +142,7 @@ fn add(ctx: &Context, a: BookingAddArgs) -> CliResult {
     draft.place.longitude = a.lon;
     draft.notes = a.note;
     let app = ctx.unlock()?;
-    let booking = app.add_booking(draft, Utc::now())?;
+    let booking = app.add_booking(draft, Utc::now()).map_err(phone_hint)?;
     ctx.emit(booking_json(&booking, Utc::now()), || {
         format!(
             "Logged booking {} at {}.",

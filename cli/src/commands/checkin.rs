@@ -30,13 +30,15 @@ pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
             channel,
             plain_letters,
         }) => {
-            let buddy = app.add_buddy(BuddyDraft {
-                name,
-                phone,
-                channel,
-                language,
-                plain_letters,
-            })?;
+            let buddy = app
+                .add_buddy(BuddyDraft {
+                    name,
+                    phone,
+                    channel,
+                    language,
+                    plain_letters,
+                })
+                .map_err(language_hint)?;
             ctx.emit(json!(buddy), || {
                 let letters = match (plain_letters, buddy.plain_letters) {
                     (None, true) => "Their SMS are written without diacritics, as is usual \
@@ -117,7 +119,7 @@ pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
             if e.plain_letters.is_some() {
                 draft.plain_letters = e.plain_letters;
             }
-            let b = app.update_buddy(&old.id, draft)?;
+            let b = app.update_buddy(&old.id, draft).map_err(language_hint)?;
             ctx.emit(json!(b), || format!("Changed: {}", buddy_line(&b)))
         }
         BuddyCommand::Remove(w) => {
@@ -130,6 +132,23 @@ pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
                 )
             })
         }
+    }
+}
+
+/// A language no message is written in: point at the list.
+fn language_hint(e: vigil_core::Error) -> CliError {
+    let language = matches!(
+        e,
+        vigil_core::Error::InvalidInput {
+            field: "language",
+            ..
+        }
+    );
+    let err = CliError::from(e);
+    if language {
+        err.with_hint("`vigil buddy languages` lists the languages buddy messages are written in")
+    } else {
+        err
     }
 }
 
