@@ -546,6 +546,19 @@ impl Session {
         self.with(|a| a.checkins()?.list()).map(Into::into)
     }
 
+    /// Ended check-ins, latest first (a check-in ended with the duress code shows as
+    /// checked in; a decoy vault has none).
+    pub fn checkin_history(&self) -> Result<CheckinHistory> {
+        self.with(|a| a.checkins()?.history()).map(Into::into)
+    }
+
+    /// How often the worker booked the client `input` names ("seen in 2 bookings").
+    pub fn seen_in_bookings(&self, input: String, now: SystemTime) -> Result<SeenInBookings> {
+        let now = types::to_time(now)?;
+        self.with(|a| a.seen_in_bookings(&input, now))
+            .map(Into::into)
+    }
+
     // ---- publishers, bundles and the directory ---------------------------------------
 
     /// Pins a publisher's key (`vigil-pub:...`).
