@@ -432,7 +432,6 @@ pub struct CheckinStatus {
 /// must not learn from the history that the duress code was used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum EndedHow {
     /// Checked in with a code.
     CheckedIn,
