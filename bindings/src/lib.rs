@@ -316,12 +316,8 @@ impl Session {
     // ---- bookings -------------------------------------------------------------------
 
     pub fn add_booking(&self, input: BookingInput, now: SystemTime) -> Result<Booking> {
-        self.with(|a| {
-            a.session()
-                .bookings()
-                .add(input.try_into()?, types::to_time(now)?)
-        })
-        .map(Into::into)
+        self.with(|a| a.add_booking(input.try_into()?, types::to_time(now)?))
+            .map(Into::into)
     }
 
     pub fn get_booking(&self, id: String) -> Result<Booking> {
@@ -337,12 +333,8 @@ impl Session {
         now: SystemTime,
     ) -> Result<Booking> {
         let id = types::parse_id(&id)?;
-        self.with(|a| {
-            a.session()
-                .bookings()
-                .update(&id, input.try_into()?, types::to_time(now)?)
-        })
-        .map(Into::into)
+        self.with(|a| a.update_booking(&id, input.try_into()?, types::to_time(now)?))
+            .map(Into::into)
     }
 
     pub fn delete_booking(&self, id: String) -> Result<()> {
@@ -554,6 +546,19 @@ impl Session {
     /// Live check-ins with their full status, and the unreadable rows' ids.
     pub fn list_checkins(&self) -> Result<CheckinListing> {
         self.with(|a| a.checkins()?.list()).map(Into::into)
+    }
+
+    /// Ended check-ins, latest first (a check-in ended with the duress code shows as
+    /// checked in; a decoy vault has none).
+    pub fn checkin_history(&self) -> Result<CheckinHistory> {
+        self.with(|a| a.checkins()?.history()).map(Into::into)
+    }
+
+    /// How often the worker booked the client `input` names ("seen in 2 bookings").
+    pub fn seen_in_bookings(&self, input: String, now: SystemTime) -> Result<SeenInBookings> {
+        let now = types::to_time(now)?;
+        self.with(|a| a.seen_in_bookings(&input, now))
+            .map(Into::into)
     }
 
     // ---- publishers, bundles and the directory ---------------------------------------

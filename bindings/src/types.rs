@@ -951,6 +951,10 @@ pub struct SectionRestore {
     pub kept_existing: u64,
     /// Records refused by the rules (nothing of them stored); no content, only reasons.
     pub rejected: Vec<String>,
+    /// Directory only (its records are parts of many services): the services stored and
+    /// kept, the count to show a person.
+    pub services_stored: u64,
+    pub services_kept: u64,
 }
 
 /// What a restore did.
@@ -975,6 +979,8 @@ impl From<vigil_core::export::ImportReport> for RestoreSummary {
                     updated: s.updated,
                     kept_existing: s.kept_existing,
                     rejected: s.rejected.into_iter().map(|r| r.reason).collect(),
+                    services_stored: s.services_stored,
+                    services_kept: s.services_kept,
                 })
                 .collect(),
             skipped_sections: r.skipped_sections,
@@ -1001,6 +1007,75 @@ impl From<vigil_core::app::Imported> for ImportSummary {
                 records: a.imported.imported as u64,
                 skipped: a.imported.skipped.len() as u64,
             },
+        }
+    }
+}
+
+/// One ended check-in: times, how it ended, counts (no names or numbers).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct EndedCheckin {
+    pub id: String,
+    pub armed_at: SystemTime,
+    pub deadline: SystemTime,
+    pub ended_at: SystemTime,
+    /// Checked in with a code (the normal or the duress code: the same); false: cancelled.
+    pub checked_in: bool,
+    /// The escalation had started when it ended.
+    pub escalated: bool,
+    pub buddies_alerted: u32,
+    pub booking_id: Option<String>,
+}
+
+/// The check-in history and the rows that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CheckinHistory {
+    pub entries: Vec<EndedCheckin>,
+    pub unreadable_ids: Vec<String>,
+}
+
+impl From<vigil_core::vault::Listing<c::EndedCheckin>> for CheckinHistory {
+    fn from(l: vigil_core::vault::Listing<c::EndedCheckin>) -> Self {
+        CheckinHistory {
+            unreadable_ids: ids(&l.unreadable),
+            entries: l
+                .items
+                .into_iter()
+                .map(|e| EndedCheckin {
+                    id: e.id.to_string(),
+                    armed_at: from_time(e.armed_at),
+                    deadline: from_time(e.deadline),
+                    ended_at: from_time(e.ended_at),
+                    checked_in: e.how == c::EndedHow::CheckedIn,
+                    escalated: e.escalated,
+                    buddies_alerted: u32::try_from(e.buddies_alerted).unwrap_or(u32::MAX),
+                    booking_id: e.booking.map(|id| id.to_string()),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The worker's own bookings with a screened client.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SeenInBookings {
+    pub bookings: u32,
+    /// The latest one that has begun.
+    pub last: Option<SystemTime>,
+    /// The next one to come.
+    pub next: Option<SystemTime>,
+    pub incidents: u32,
+    pub no_shows: u32,
+}
+
+impl From<vigil_core::app::SeenInBookings> for SeenInBookings {
+    fn from(s: vigil_core::app::SeenInBookings) -> Self {
+        let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        SeenInBookings {
+            bookings: n(s.bookings),
+            last: s.last.map(from_time),
+            next: s.next.map(from_time),
+            incidents: n(s.incidents),
+            no_shows: n(s.no_shows),
         }
     }
 }

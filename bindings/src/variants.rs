@@ -111,7 +111,7 @@ fn match_sources() -> Vec<MatchSource> {
 pub fn enum_variants() -> EnumVariants {
     EnumVariants {
         booking_kinds: every!(BookingKind: Incall, Outcall, Video, Other),
-        booking_statuses: every!(BookingStatus: Planned, InProgress, Done, Cancelled, Incident),
+        booking_statuses: every!(BookingStatus: Planned, InProgress, Done, Cancelled, NoShow, Incident),
         channels: every!(Channel: Sms, Call, OtherApp),
         checkin_phases: every!(CheckinPhase: Armed, Escalating, Ended),
         worker_notices: every!(WorkerNotice: Reminder, Overdue, Escalating),

@@ -79,6 +79,10 @@ pub enum Command {
     /// Import a signed bundle (a directory of services or alerts) from a trusted publisher
     Import(ImportArgs),
     /// The directory of health and support services
+    ///
+    /// Needs your passphrase: the directory is kept inside the encrypted vault, so the
+    /// files do not show which services you keep or look up, and a decoy vault shows its
+    /// own everyday services.
     #[command(subcommand)]
     Services(ServicesCommand),
     /// Report a dangerous client: drafted here, sent encrypted to a project you trust
@@ -104,12 +108,19 @@ pub enum Command {
     /// Destroy the vault for good: key slots first, then every file
     Wipe(WipeArgs),
     /// A guided tour on built-in defaults, in a temporary directory; touches no real vault
-    Tour,
+    Tour(TourArgs),
     /// Print a completion script for your shell, e.g. `vigil completions bash >
     /// ~/.local/share/bash-completion/completions/vigil`
     Completions(CompletionsArgs),
     /// Print the manual page (with the exit statuses), e.g. `vigil man | man -l -`
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct TourArgs {
+    /// Also show the technical details of each step (ciphers, key derivation, formats)
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]
@@ -416,6 +427,8 @@ pub enum CheckinCommand {
     Cancel(CheckinIdArgs),
     /// Armed check-ins and their deadlines (needs no passphrase)
     Status,
+    /// Ended check-ins: when each was armed, its deadline, how and when it ended
+    History,
     /// Do what is due now: hand each action to --exec CMD, or print it (needs no passphrase)
     Tick(CheckinTickArgs),
     /// Set the check-in code and the duress code
@@ -456,7 +469,8 @@ pub struct CheckinOkArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckinIdArgs {
-    /// Which check-in, when more than one is armed
+    /// Which check-in, when more than one is armed (see `vigil checkin status`); without
+    /// it, the only one armed
     #[arg(long, value_name = "ID")]
     pub id: Option<String>,
 }
@@ -785,8 +799,14 @@ pub enum BookingCommand {
     Show(RecordArg),
     /// Change a booking (what is not given stays)
     Edit(BookingEditArgs),
-    /// Mark how a booking went: done, cancelled, incident (or back to planned)
+    /// Say how a booking went: done, cancelled, no-show, incident (or back to planned)
     Status(BookingStatusArgs),
+    /// Mark a booking done (it happened)
+    Done(RecordArg),
+    /// Mark a booking cancelled
+    Cancel(RecordArg),
+    /// Mark a booking as a no-show (the client did not come)
+    NoShow(RecordArg),
     /// Delete a booking for good
     Delete(RecordArg),
 }
@@ -882,6 +902,9 @@ pub struct BookingListArgs {
     /// Only bookings starting at or before this time
     #[arg(long, value_name = "TIME")]
     pub to: Option<String>,
+    /// Only past bookings that still have no status (planned or in progress)
+    #[arg(long)]
+    pub no_status: bool,
 }
 
 #[derive(Debug, Args)]

@@ -571,6 +571,22 @@ pub fn progress(len: u64, message: &'static str) -> indicatif::ProgressBar {
     bar
 }
 
+/// Numbered steps of a long job ("Storing the services [==>   ] 2/3"), on a terminal
+/// only: each step's own length is not known, their number is.
+pub fn steps(len: u64) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:20}] step {pos}/{len}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    bar
+}
+
 /// A spinner for a step whose length is unknown (key derivation), on a terminal only.
 pub fn spinner(message: &'static str) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() {

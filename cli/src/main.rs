@@ -195,7 +195,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Export(a) => commands::backup::export(&ctx, a),
         Command::Restore(a) => commands::backup::restore(&ctx, a),
         Command::Wipe(a) => commands::vault::wipe(&ctx, a),
-        Command::Tour => tour::run(&ctx),
+        Command::Tour(a) => tour::run(&ctx, a.verbose),
         Command::Completions(a) => commands::help::completions(a.shell),
         Command::Man => commands::help::man(),
     }

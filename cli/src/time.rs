@@ -221,9 +221,21 @@ pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> Option<String> {
     if minutes > 7 * 24 * 60 {
         return None;
     }
-    let span = if minutes == 0 {
+    if minutes == 0 {
         return Some("now".to_owned());
-    } else if minutes < 120 {
+    }
+    let span = span(minutes);
+    Some(if secs >= 0 {
+        format!("in {span}")
+    } else {
+        format!("{span} ago")
+    })
+}
+
+/// A length of time for a person: "90 min", "3 h 5 min", "2 days".
+pub fn span(minutes: i64) -> String {
+    let minutes = minutes.abs();
+    if minutes < 120 {
         format!("{minutes} min")
     } else if minutes < 48 * 60 {
         match minutes % 60 {
@@ -232,12 +244,7 @@ pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> Option<String> {
         }
     } else {
         format!("{} days", (minutes + 12 * 60) / (24 * 60))
-    };
-    Some(if secs >= 0 {
-        format!("in {span}")
-    } else {
-        format!("{span} ago")
-    })
+    }
 }
 
 /// The one JSON form of a time: RFC 3339 in UTC, to the second ("2026-12-01T21:00:00Z").

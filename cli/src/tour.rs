@@ -38,8 +38,10 @@ const BACKUP_PASSPHRASE: &str = "tour backup passphrase";
 /// Collects the steps: printed as they happen, or gathered into one JSON document.
 struct Narrator {
     json: bool,
+    /// Whether the technical details are printed (`--verbose`); JSON always has them.
+    verbose: bool,
     steps: Vec<Value>,
-    current: Option<(String, Vec<String>)>,
+    current: Option<(String, Vec<String>, Vec<String>)>,
 }
 
 impl Narrator {
@@ -49,7 +51,7 @@ impl Narrator {
         if !self.json {
             println!("{}. {title}", self.steps.len() + 1);
         }
-        self.current = Some((title, Vec::new()));
+        self.current = Some((title, Vec::new(), Vec::new()));
     }
 
     fn say(&mut self, line: impl Into<String>) {
@@ -57,14 +59,26 @@ impl Narrator {
         if !self.json {
             println!("   {line}");
         }
-        if let Some((_, lines)) = &mut self.current {
+        if let Some((_, lines, _)) = &mut self.current {
             lines.push(line);
         }
     }
 
+    /// The technical words behind a plain line, for those who ask (`--verbose`).
+    fn detail(&mut self, line: impl Into<String>) {
+        let line = line.into();
+        if !self.json && self.verbose {
+            println!("     · {line}");
+        }
+        if let Some((_, _, details)) = &mut self.current {
+            details.push(line);
+        }
+    }
+
     fn flush(&mut self) {
-        if let Some((title, lines)) = self.current.take() {
-            self.steps.push(json!({ "step": title, "did": lines }));
+        if let Some((title, lines, details)) = self.current.take() {
+            self.steps
+                .push(json!({ "step": title, "did": lines, "details": details }));
         }
     }
 }
@@ -81,7 +95,17 @@ fn ensure(ok: bool, what: &str) -> CliResult {
     }
 }
 
-pub fn run(ctx: &Context) -> CliResult {
+/// What to do after the tour, in the order a new user needs it.
+const NEXT_STEPS: [&str; 6] = [
+    "vigil init                      make your own vault (you choose its passphrase)",
+    "vigil buddy add --name NAME --phone NUMBER      someone to alert if you do not check in",
+    "vigil checkin set-codes         your check-in code and your duress code",
+    "vigil checkin install-timer --exec CMD          so a missed check-in reaches your buddy",
+    "vigil booking add --client NAME --at \"tomorrow 21:00\"      log a booking",
+    "vigil --help, or `vigil man | man -l -`         every command",
+];
+
+pub fn run(ctx: &Context, verbose: bool) -> CliResult {
     let dir = tempfile::Builder::new()
         .prefix("vigil-tour-")
         .tempdir()
@@ -89,6 +113,7 @@ pub fn run(ctx: &Context) -> CliResult {
     let started = Instant::now();
     let mut n = Narrator {
         json: ctx.json,
+        verbose,
         steps: Vec::new(),
         current: None,
     };
@@ -107,6 +132,7 @@ pub fn run(ctx: &Context) -> CliResult {
             json!({
                 "steps": n.steps,
                 "seconds": elapsed.as_secs_f64(),
+                "next": NEXT_STEPS.iter().map(|l| l.split("  ").next().unwrap_or(l).trim()).collect::<Vec<_>>(),
             }),
             String::new,
         )
@@ -115,6 +141,13 @@ pub fn run(ctx: &Context) -> CliResult {
             "\nTour finished in {:.1} s; the temporary folder is removed.",
             elapsed.as_secs_f64()
         );
+        println!("\nWhat to do next, on your own computer:");
+        for line in NEXT_STEPS {
+            println!("  {line}");
+        }
+        if !verbose {
+            println!("\n`vigil tour --verbose` shows the technical details of each step.");
+        }
         Ok(())
     }
 }
@@ -144,12 +177,18 @@ fn tour(n: &mut Narrator, dir: &Path) -> CliResult {
         },
     )?;
     n.say(format!(
-        "created {} with the default key derivation (PBKDF2-HMAC-SHA256, {} iterations) in {:.2} s",
-        path.display(),
-        DEFAULT_KDF_ITERATIONS,
+        "created a vault locked by a passphrase; opening it took {:.2} s on purpose, so that \
+         guessing passphrases is slow",
         t.elapsed().as_secs_f64()
     ));
-    n.say("every booking, note and setting is sealed with AES-256-GCM before it reaches the disk");
+    n.detail(format!(
+        "{}: key derivation PBKDF2-HMAC-SHA256, {} iterations, plus a device secret in a \
+         file beside it",
+        path.display(),
+        DEFAULT_KDF_ITERATIONS
+    ));
+    n.say("every booking, note and setting is encrypted before it is written to disk");
+    n.detail("each record sealed with AES-256-GCM under keys held only while unlocked");
 
     n.step("Log three bookings");
     let now = clock.now();
@@ -182,10 +221,10 @@ fn tour(n: &mut Narrator, dir: &Path) -> CliResult {
     )?;
     for b in log.list(TimeRange::default())?.items {
         n.say(format!(
-            "{}  {:<18} {:?}, {} min",
+            "{}  {:<18} {}, {} min",
             b.details.starts_at.format("%a %d %b %H:%M"),
             b.details.client.label,
-            b.details.kind,
+            b.details.kind.as_str(),
             b.duration().map_or(0, |d| d.num_minutes())
         ));
     }
@@ -193,7 +232,8 @@ fn tour(n: &mut Narrator, dir: &Path) -> CliResult {
     n.step("Look for the outcall address in the raw files on disk");
     let leaked = raw_files_contain(&path, b"Example Street")?;
     ensure(!leaked, "the address was found in plain text on disk")?;
-    n.say("not found in the database or its journal: everything is sealed");
+    n.say("not found anywhere in the vault's files: everything is encrypted");
+    n.detail("searched the SQLite database and its write-ahead journal byte for byte");
 
     directory_steps(n, &session, dir, &clock)?;
     screening_steps(n, &session, &clock)?;
@@ -243,6 +283,7 @@ fn tour(n: &mut Narrator, dir: &Path) -> CliResult {
         decoy_items.first().map_or("", |b| b.details.client.label.as_str())
     ));
     n.say("nothing in the files tells whether a duress passphrase is set");
+    n.detail("both passphrases open a key slot of the same size; the decoy lives in a second file that every vault has");
     decoy.lock();
     let session = vault.unlock(PASSPHRASE, Some(device))?;
 
@@ -257,7 +298,10 @@ fn tour(n: &mut Narrator, dir: &Path) -> CliResult {
     )?;
     let written: u64 = report.sections.iter().map(|(_, k)| k).sum();
     n.say(format!(
-        "exported {written} records to {} (age v1, scrypt passphrase; `age -d` decrypts it)",
+        "saved {written} records to a backup file locked by its own passphrase",
+    ));
+    n.detail(format!(
+        "{}: age v1 format, scrypt passphrase; the standard `age -d` decrypts it too",
         backup.display()
     ));
     let restored_path = dir.join("restored.db");
@@ -288,7 +332,13 @@ fn tour(n: &mut Narrator, dir: &Path) -> CliResult {
     n.step("Panic wipe");
     session.wipe()?;
     ensure(!path.exists(), "the vault file survived the wipe")?;
-    n.say("key slots destroyed first (unreadable from that instant), then every file removed");
+    n.say(
+        "the keys are destroyed first, so nothing can be read from that moment; then every \
+           file is removed",
+    );
+    n.detail(
+        "key slots overwritten in place, then the database, journal and device secret deleted",
+    );
     n.say(format!("vault file exists afterwards: {}", path.exists()));
     Ok(())
 }
@@ -350,8 +400,11 @@ fn directory_steps(
     let bundle_path = dir.join("directory.vgl");
     fs::write(&bundle_path, &bundle).map_err(|e| CliError::file("write", &bundle_path, e))?;
     n.say(format!(
-        "a project signed {} services into {} ({} KiB, Ed25519 key {})",
+        "a project signed a list of {} services with its key, so no one can change it on the way",
         content.services.len(),
+    ));
+    n.detail(format!(
+        "{}: {} KiB, Ed25519 signature, key {}",
         bundle_path.display(),
         bundle.len() / 1024,
         public.key_id()

@@ -91,7 +91,8 @@ fn a_missed_checkin_prints_the_buddy_message_without_the_passphrase() {
         .stdout(
             predicate::str::contains("text Ana on +447400123456")
                 .and(predicate::str::contains("12 Example Street"))
-                .and(predicate::str::contains("07700 900123")),
+                // The booking's number, stored in E.164 since issue 20 (item 8).
+                .and(predicate::str::contains("+447700900123")),
         );
     // Reported done: the next tick does not send it again.
     let again = env

@@ -365,7 +365,7 @@ fn bookings_can_be_shown_edited_marked_and_deleted() {
     assert_eq!(edited["starts_at"], "2026-12-01T22:00:00Z");
     assert_eq!(edited["ends_at"], "2026-12-01T23:30:00Z");
     assert_eq!(edited["place"]["address"], serde_json::Value::Null);
-    assert_eq!(edited["client"]["phone"], "07700 900123");
+    assert_eq!(edited["client"]["phone"], "+447700900123");
     assert_eq!(edited["client"]["label"], "Tom");
     assert_eq!(edited["created_at"], b["created_at"]);
 
@@ -789,4 +789,149 @@ fn danger_is_red_on_request_and_never_with_no_color() {
         .assert()
         .success();
     assert!(!out.get_output().stdout.contains(&0x1b));
+}
+
+/// Restore counts services, not directory parts, and says what happens to check-in codes.
+#[test]
+fn restore_counts_services_and_says_codes_are_not_in_backups() {
+    let env = with_directory();
+    env.ana_and_codes();
+    let backup = env.path("backup.age");
+    env.vigil()
+        .env("VIGIL_EXPORT_PASSPHRASE", "another long export passphrase")
+        .args(["export", "--out"])
+        .arg(&backup)
+        .assert()
+        .success();
+
+    // Into a new vault: 3 services (in one part), and the codes must be set again.
+    let target = env.path("new.db");
+    env.restore_at(&target, &backup, "another long export passphrase")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "directory: 3 services stored, 0 already up to date (1 part(s))",
+        ))
+        .stdout(predicate::str::contains(
+            "Check-in codes are never in a backup",
+        ))
+        .stdout(predicate::str::contains("vigil checkin set-codes"));
+    let doc = {
+        let out = env
+            .restore_at(&env.vault(), &backup, "another long export passphrase")
+            .arg("--json")
+            .assert()
+            .success();
+        common::parse_one_json(&out.get_output().stdout)
+    };
+    // Into the vault it came from: everything already there, its codes kept.
+    let dir = doc["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["section"] == "directory")
+        .unwrap()
+        .clone();
+    assert_eq!(dir["services_stored"], 0, "{doc}");
+    assert_eq!(dir["services_kept"], 3, "{doc}");
+    assert_eq!(doc["checkin_codes_restored"], false);
+    assert_eq!(doc["checkin_codes_set"], true);
+}
+
+/// Skipped source rows are told in words, grouped by reason; progress never reaches a
+/// non-terminal (no control characters in what a script or a log reads).
+#[test]
+fn publish_tells_skipped_rows_in_words_by_reason_and_pipes_get_no_progress() {
+    let env = Env::with_vault();
+    std::fs::write(
+        env.path("services.csv"),
+        "id,name,categories,latitude,longitude,address,postcode,phone,opening_hours\n\
+         1,Riverside Sexual Health,sexual_health_clinic,51.5080,-0.1247,1 Strand,WC2N 5HR,,24/7\n\
+         2,No Place One,pharmacy,,,2 Strand,WC2N 5HS,,\n\
+         3,No Place Two,pharmacy,,,3 Strand,WC2N 5HS,,\n\
+         4,Odd One,tarot_reading,51.5090,-0.1250,4 Strand,WC2N 5HS,,\n",
+    )
+    .unwrap();
+    env.vigil()
+        .args(["publish", "keygen", "--out"])
+        .arg(env.path("pub.key"))
+        .assert()
+        .success();
+    let publish = || {
+        let mut cmd = env.vigil();
+        cmd.args(["publish", "directory", "--format", "csv", "--from"])
+            .arg(env.path("services.csv"))
+            .arg("--key")
+            .arg(env.path("pub.key"))
+            .args(["--version", "1", "--out"])
+            .arg(env.path("dir.vgl"));
+        cmd
+    };
+    let out = publish().assert().success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("3 source row(s) left out"), "{err}");
+    assert!(
+        err.contains("2 rows with no coordinates (e.g. services.csv row 3, services.csv row 4)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 row with a category Vigil does not know"),
+        "{err}"
+    );
+    assert!(!err.contains("MissingCoordinates") && !err.contains("UnknownCategory"));
+    assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+
+    let doc = {
+        let out = publish().arg("--json").assert().success();
+        common::parse_one_json(&out.get_output().stdout)
+    };
+    assert_eq!(doc["skipped_by_reason"]["with no coordinates"], 2, "{doc}");
+
+    env.vigil()
+        .args(["trust", "add", "--name", "Test", "--key"])
+        .arg(env.path("pub.key.pub"))
+        .assert()
+        .success();
+    let out = env
+        .vigil()
+        .arg("import")
+        .arg(env.path("dir.vgl"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 services"));
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+}
+
+/// Every time in JSON has the one form, RFC 3339 UTC to the second: trust add and trust
+/// list printed nanoseconds.
+#[test]
+fn trust_times_in_json_have_the_one_form() {
+    let env = Env::with_vault();
+    env.vigil()
+        .args(["publish", "keygen", "--out"])
+        .arg(env.path("k.key"))
+        .assert()
+        .success();
+    let one_form = |t: &serde_json::Value| {
+        let t = t.as_str().unwrap();
+        t.len() == 20 && t.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(t).is_ok()
+    };
+    let added = {
+        let out = env
+            .vigil()
+            .args(["trust", "add", "--name", "T", "--json", "--key"])
+            .arg(env.path("k.key.pub"))
+            .assert()
+            .success();
+        common::parse_one_json(&out.get_output().stdout)
+    };
+    assert!(one_form(&added["trusted_at"]), "{added}");
+    assert!(one_form(&added["keys"][0]["pinned_at"]), "{added}");
+    let listed = env.json(&["trust", "list"]);
+    assert!(one_form(&listed["publishers"][0]["trusted_at"]), "{listed}");
+    assert!(
+        one_form(&listed["publishers"][0]["keys"][0]["pinned_at"]),
+        "{listed}"
+    );
 }

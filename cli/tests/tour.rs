@@ -19,7 +19,13 @@ fn the_tour_runs_with_nothing_prepared_and_says_what_each_step_did() {
     env.bare().arg("tour").assert().success().stdout(
         predicate::str::contains("1. Create an encrypted vault")
             .and(predicate::str::contains("wrong passphrase -> refused"))
-            .and(predicate::str::contains("everything is sealed"))
+            .and(predicate::str::contains("everything is encrypted"))
+            // Plain words; the jargon only with --verbose.
+            .and(predicate::str::contains("PBKDF2").not())
+            .and(predicate::str::contains("AES-256-GCM").not())
+            .and(predicate::str::contains("What to do next"))
+            .and(predicate::str::contains("vigil checkin install-timer"))
+            .and(predicate::str::contains("vigil tour --verbose"))
             .and(predicate::str::contains("Panic wipe"))
             .and(predicate::str::contains("Tour finished"))
             .and(predicate::str::contains(
@@ -43,7 +49,16 @@ fn the_tour_as_json_is_one_document_of_steps() {
     for step in steps {
         assert!(step["step"].is_string());
         assert!(!step["did"].as_array().unwrap().is_empty());
+        assert!(step["details"].is_array());
     }
+    // The details behind the plain words are there for whoever asks.
+    let text = doc.to_string();
+    assert!(text.contains("PBKDF2-HMAC-SHA256"), "{text}");
+    assert!(doc["next"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().starts_with("vigil init")));
 }
 
 /// The tour's NHS sample is built into the binary: nothing in it points at the snapshot

@@ -100,7 +100,8 @@ fn a_booking_added_is_listed_with_every_field() {
     let b = &bookings[0];
     assert_eq!(b["id"], added["id"]);
     assert_eq!(b["client"]["label"], "Tom");
-    assert_eq!(b["client"]["phone"], "07700 900123");
+    // Checked and stored in E.164, like a buddy's number (issue 20, item 8).
+    assert_eq!(b["client"]["phone"], "+447700900123");
     assert_eq!(b["starts_at"], "2026-11-28T19:00:00Z");
     assert_eq!(b["ends_at"], "2026-11-28T20:30:00Z");
     assert_eq!(b["kind"], "outcall");

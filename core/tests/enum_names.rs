@@ -52,6 +52,7 @@ fn all_lists_every_variant_once_under_its_stored_name() {
         BookingStatus::InProgress,
         BookingStatus::Done,
         BookingStatus::Cancelled,
+        BookingStatus::NoShow,
         BookingStatus::Incident,
     ] {
         assert_eq!(s.as_str(), serde_name(s));

@@ -449,7 +449,7 @@ fn the_export_holds_every_section_in_its_documented_shape() {
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
     let doc = plaintext(&file);
-    assert_eq!(doc["minor"], 3);
+    assert_eq!(doc["minor"], vigil_core::export::FORMAT_MINOR);
     assert_eq!(doc["sections"].as_object().unwrap().len(), ORDER.len());
     let s = &doc["sections"];
     let keys = |v: &serde_json::Value| {

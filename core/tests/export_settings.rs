@@ -67,7 +67,7 @@ fn settings_restore_into_a_new_vault_and_never_overwrite_a_vaults_own() {
     let (restored, report) = created(b.path())
         .restore_into_new(Cursor::new(&file), &identities(), at(21, 0))
         .unwrap();
-    assert_eq!(report.minor, 3);
+    assert_eq!(report.minor, vigil_core::export::FORMAT_MINOR);
     assert_eq!(settings_counts(&report), (1, 0, 0));
     assert_eq!(restored.settings().unwrap(), chosen());
 
@@ -101,7 +101,10 @@ fn a_vault_on_its_defaults_exports_no_settings_and_an_export_without_them_restor
     let old = text
         .replace(",\n\"settings\":[]", "")
         .replace(",\n\"report_drafts\":[]", "")
-        .replace("\"minor\":3", "\"minor\":1");
+        .replace(
+            &format!("\"minor\":{}", vigil_core::export::FORMAT_MINOR),
+            "\"minor\":1",
+        );
     assert!(!old.contains("settings"));
     let mut w = AgeWriter::new(
         Vec::new(),

@@ -702,7 +702,7 @@ EXPECTED_VARIANTS = {
     "booking_kinds": (core.BookingKind, ["INCALL", "OUTCALL", "VIDEO", "OTHER"]),
     "booking_statuses": (
         core.BookingStatus,
-        ["PLANNED", "IN_PROGRESS", "DONE", "CANCELLED", "INCIDENT"],
+        ["PLANNED", "IN_PROGRESS", "DONE", "CANCELLED", "NO_SHOW", "INCIDENT"],
     ),
     "channels": (core.Channel, ["SMS", "CALL", "OTHER_APP"]),
     "checkin_phases": (core.CheckinPhase, ["ARMED", "ESCALATING", "ENDED"]),

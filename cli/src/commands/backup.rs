@@ -63,6 +63,12 @@ pub fn export(ctx: &Context, a: ExportArgs) -> CliResult {
     )
 }
 
+/// Whether the vault has check-in codes (a restore never brings them: they are tied to
+/// the device secret, and a backup must not hold the duress code).
+fn codes_set(app: &vigil_core::app::App) -> bool {
+    app.checkins().and_then(|c| c.codes_set()).unwrap_or(false)
+}
+
 /// The passphrase of a vault `restore` creates, asked twice, in a folder made private.
 fn passphrase_for_new(ctx: &Context) -> CliResult<zeroize::Zeroizing<String>> {
     if let Some(parent) = ctx.vault.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -106,12 +112,13 @@ pub fn restore(ctx: &Context, a: RestoreArgs) -> CliResult {
     let result = if created {
         // The core wipes the new vault if the restore fails; the device secret is ours.
         app.restore_into_new(input, &[identity], now)
-            .map(|(_, r)| r)
+            .map(|(app, r)| (codes_set(&app), r))
     } else {
         app.restore(input, &[identity], now)
+            .map(|r| (codes_set(&app), r))
     };
     bar.finish_and_clear();
-    let report = match result {
+    let (codes_set, report) = match result {
         Ok(r) => r,
         Err(e) => {
             if created {
@@ -127,6 +134,7 @@ pub fn restore(ctx: &Context, a: RestoreArgs) -> CliResult {
             json!({
                 "section": s.section, "inserted": s.inserted, "updated": s.updated,
                 "kept_existing": s.kept_existing,
+                "services_stored": s.services_stored, "services_kept": s.services_kept,
                 "rejected": s.rejected.iter().map(|r| json!({"index": r.index, "id": r.id, "reason": r.reason})).collect::<Vec<_>>(),
             })
         })
@@ -136,6 +144,9 @@ pub fn restore(ctx: &Context, a: RestoreArgs) -> CliResult {
             "vault": ctx.vault, "created": created, "sections": sections,
             "skipped_sections": report.skipped_sections,
             "exported_at": report.exported_at.map(crate::time::json),
+            // Backups never hold check-in codes (see docs/threat-model.md).
+            "checkin_codes_restored": false,
+            "checkin_codes_set": codes_set,
         }),
         || {
             let mut out = format!(
@@ -144,19 +155,35 @@ pub fn restore(ctx: &Context, a: RestoreArgs) -> CliResult {
                 if created { " (new vault)" } else { "" }
             );
             for s in &report.sections {
+                let rejected = if s.rejected.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} rejected", s.rejected.len())
+                };
+                if s.section == "directory" {
+                    // Its records are parts of thousands of services: count services.
+                    out.push_str(&format!(
+                        "\n  directory: {} services stored, {} already up to date ({} part(s){rejected})",
+                        s.services_stored,
+                        s.services_kept,
+                        s.inserted + s.updated + s.kept_existing,
+                    ));
+                    continue;
+                }
                 out.push_str(&format!(
-                    "\n  {}: {} new, {} updated, {} kept (already up to date){}",
-                    s.section,
+                    "\n  {}: {} new, {} updated, {} kept (already up to date){rejected}",
+                    s.section.replace('_', " "),
                     s.inserted,
                     s.updated,
                     s.kept_existing,
-                    if s.rejected.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", {} rejected", s.rejected.len())
-                    }
                 ));
             }
+            out.push_str(if codes_set {
+                "\nCheck-in codes are never in a backup: this vault keeps the codes it had."
+            } else {
+                "\nCheck-in codes are never in a backup (they belong to this computer's device \
+                 secret): set them with `vigil checkin set-codes` before arming a check-in."
+            });
             out
         },
     )

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use serde_json::{json, Value};
-use vigil_core::bookings::{Booking, BookingDraft, TimeRange};
+use vigil_core::bookings::{Booking, BookingDraft, BookingStatus, TimeRange};
 
 use crate::args::{BookingAddArgs, BookingCommand, BookingEditArgs, BookingListArgs};
 use crate::context::Context;
@@ -17,20 +17,15 @@ pub fn run(ctx: &Context, command: BookingCommand) -> CliResult {
             let id = parse_id(&a.id)?;
             let app = ctx.unlock()?;
             let b = app.session().bookings().get(&id)?;
-            ctx.emit(booking_json(&b), || table(ctx, std::slice::from_ref(&b)))
-        }
-        BookingCommand::Edit(a) => edit(ctx, a),
-        BookingCommand::Status(a) => {
-            let id = parse_id(&a.id)?;
-            let app = ctx.unlock()?;
-            let b = app
-                .session()
-                .bookings()
-                .set_status(&id, a.status, Utc::now())?;
-            ctx.emit(booking_json(&b), || {
-                format!("Booking {} is now {}.", b.id, b.details.status.as_str())
+            ctx.emit(booking_json(&b, Utc::now()), || {
+                table(ctx, std::slice::from_ref(&b), Utc::now())
             })
         }
+        BookingCommand::Edit(a) => edit(ctx, a),
+        BookingCommand::Status(a) => set_status(ctx, &a.id, a.status),
+        BookingCommand::Done(a) => set_status(ctx, &a.id, BookingStatus::Done),
+        BookingCommand::Cancel(a) => set_status(ctx, &a.id, BookingStatus::Cancelled),
+        BookingCommand::NoShow(a) => set_status(ctx, &a.id, BookingStatus::NoShow),
         BookingCommand::Delete(a) => {
             let id = parse_id(&a.id)?;
             let app = ctx.unlock()?;
@@ -42,14 +37,34 @@ pub fn run(ctx: &Context, command: BookingCommand) -> CliResult {
     }
 }
 
+fn set_status(ctx: &Context, id: &str, status: BookingStatus) -> CliResult {
+    let id = parse_id(id)?;
+    let app = ctx.unlock()?;
+    let b = app.set_booking_status(&id, status, Utc::now())?;
+    ctx.emit(booking_json(&b, Utc::now()), || {
+        format!("Booking {} is now {}.", b.id, status_word(b.details.status))
+    })
+}
+
+/// A status as a person reads it (the JSON keeps the stored name).
+fn status_word(s: BookingStatus) -> &'static str {
+    match s {
+        BookingStatus::Planned => "planned",
+        BookingStatus::InProgress => "in progress",
+        BookingStatus::Done => "done",
+        BookingStatus::Cancelled => "cancelled",
+        BookingStatus::NoShow => "a no-show",
+        BookingStatus::Incident => "an incident",
+    }
+}
+
 /// Only what was given changes; "" removes an optional field.
 fn edit(ctx: &Context, a: BookingEditArgs) -> CliResult {
     let id = parse_id(&a.id)?;
     let now = Utc::now();
     let at = a.at.map(|t| ctx.time("--at", &t, now)).transpose()?;
     let app = ctx.unlock()?;
-    let bookings = app.session().bookings();
-    let old = bookings.get(&id)?;
+    let old = app.session().bookings().get(&id)?;
     let mut d = old.details.clone();
     let optional = |v: String| (!v.trim().is_empty()).then_some(v);
     if let Some(client) = a.client {
@@ -75,14 +90,36 @@ fn edit(ctx: &Context, a: BookingEditArgs) -> CliResult {
     if let Some(note) = a.note {
         d.notes = optional(note);
     }
-    let b = bookings.update(&id, d, now)?;
-    ctx.emit(booking_json(&b), || {
+    let b = app.update_booking(&id, d, now).map_err(phone_hint)?;
+    ctx.emit(booking_json(&b, now), || {
         format!(
             "Changed booking {}:\n{}",
             b.id,
-            table(ctx, std::slice::from_ref(&b))
+            table(ctx, std::slice::from_ref(&b), now)
         )
     })
+}
+
+/// A client number that is not one: say how to write it (the number is not repeated).
+fn phone_hint(e: vigil_core::Error) -> crate::error::CliError {
+    use vigil_core::screening::{IdentifierKind, ScreeningError};
+    let phone = matches!(
+        e,
+        vigil_core::Error::Screening(ScreeningError::InvalidIdentifier {
+            kind: IdentifierKind::Phone,
+            ..
+        })
+    );
+    let err = crate::error::CliError::from(e);
+    if phone {
+        err.with_hint(
+            "--phone takes a number as you would dial it (07700 900123, +44 7700 900123); \
+             without a country code it is read in your country (`vigil settings show`). \
+             Nothing was saved.",
+        )
+    } else {
+        err
+    }
 }
 
 /// A record id as typed.
@@ -105,8 +142,8 @@ fn add(ctx: &Context, a: BookingAddArgs) -> CliResult {
     draft.place.longitude = a.lon;
     draft.notes = a.note;
     let app = ctx.unlock()?;
-    let booking = app.session().bookings().add(draft, Utc::now())?;
-    ctx.emit(booking_json(&booking), || {
+    let booking = app.add_booking(draft, Utc::now()).map_err(phone_hint)?;
+    ctx.emit(booking_json(&booking, Utc::now()), || {
         format!(
             "Logged booking {} at {}.",
             booking.id,
@@ -127,17 +164,33 @@ fn list(ctx: &Context, a: BookingListArgs) -> CliResult {
             listing.unreadable.len()
         ));
     }
+    let items: Vec<&Booking> = listing
+        .items
+        .iter()
+        .filter(|b| !a.no_status || b.awaiting_outcome(now))
+        .collect();
+    let waiting = items.iter().filter(|b| b.awaiting_outcome(now)).count();
     ctx.emit(
         json!({
-            "bookings": listing.items.iter().map(booking_json).collect::<Vec<_>>(),
+            "bookings": items.iter().map(|b| booking_json(b, now)).collect::<Vec<_>>(),
             "unreadable": listing.unreadable,
         }),
-        || table(ctx, &listing.items),
+        || {
+            let mut out = table_of(ctx, &items, now);
+            if waiting > 0 {
+                out.push_str(&format!(
+                    "{waiting} past booking(s) have no status yet: say how each went with                      `vigil booking done|cancel|no-show ID` (or `booking status ID incident`).\n"
+                ));
+            }
+            out
+        },
     )
 }
 
 /// The JSON shape of a booking: times as RFC 3339 UTC, to the second (as everywhere).
-pub fn booking_json(b: &Booking) -> Value {
+/// `awaiting_outcome`: over, and still planned or in progress (see
+/// [`Booking::awaiting_outcome`]).
+pub fn booking_json(b: &Booking, now: chrono::DateTime<Utc>) -> Value {
     let d = &b.details;
     json!({
         "id": b.id,
@@ -151,6 +204,7 @@ pub fn booking_json(b: &Booking) -> Value {
         "ends_at": d.ends_at.map(json_time),
         "kind": d.kind,
         "status": d.status,
+        "awaiting_outcome": b.awaiting_outcome(now),
         "place": {
             "address": d.place.address,
             "latitude": d.place.latitude,
@@ -163,7 +217,11 @@ pub fn booking_json(b: &Booking) -> Value {
     })
 }
 
-fn table(ctx: &Context, bookings: &[Booking]) -> String {
+fn table(ctx: &Context, bookings: &[Booking], now: chrono::DateTime<Utc>) -> String {
+    table_of(ctx, &bookings.iter().collect::<Vec<_>>(), now)
+}
+
+fn table_of(ctx: &Context, bookings: &[&Booking], now: chrono::DateTime<Utc>) -> String {
     if bookings.is_empty() {
         return "No bookings.".to_owned();
     }
@@ -174,12 +232,16 @@ fn table(ctx: &Context, bookings: &[Booking]) -> String {
             .duration()
             .map_or_else(|| "open".to_owned(), |m| format!("{} min", m.num_minutes()));
         out.push_str(&format!(
-            "{}  {}  {:<8} {:<8} {:<10} {}\n",
+            "{}  {}  {:<8} {:<8} {:<16} {}\n",
             b.id,
             ctx.zone.show(d.starts_at),
             d.kind.as_str(),
             minutes,
-            d.status.as_str(),
+            if b.awaiting_outcome(now) {
+                "past, no status"
+            } else {
+                status_word(d.status)
+            },
             d.client.label
         ));
         if let Some(address) = &d.place.address {

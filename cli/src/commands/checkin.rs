@@ -7,9 +7,9 @@
 
 use chrono::Utc;
 use serde_json::{json, Value};
-use vigil_core::app::BuddyRef;
+use vigil_core::app::{BookingTiming, BuddyRef};
 use vigil_core::checkin::{
-    templates, Action, ActionKind, BuddyDraft, Channel, CheckinId, CheckinStatus, Outcome,
+    templates, Action, ActionKind, BuddyDraft, Channel, CheckinId, CheckinStatus, EndedHow, Outcome,
 };
 use vigil_core::vault::RecordId;
 
@@ -30,20 +30,15 @@ pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
             channel,
             plain_letters,
         }) => {
-            let buddy = app.add_buddy(BuddyDraft {
-                name,
-                phone,
-                channel,
-                language,
-                plain_letters,
-            })?;
-            if !templates::languages().contains(&buddy.language)
-                && !templates::languages()
-                    .iter()
-                    .any(|l| buddy.language.starts_with(&format!("{l}-")))
-            {
-                ctx.warn("no messages in that language yet: this buddy gets English");
-            }
+            let buddy = app
+                .add_buddy(BuddyDraft {
+                    name,
+                    phone,
+                    channel,
+                    language,
+                    plain_letters,
+                })
+                .map_err(language_hint)?;
             ctx.emit(json!(buddy), || {
                 let letters = match (plain_letters, buddy.plain_letters) {
                     (None, true) => "Their SMS are written without diacritics, as is usual \
@@ -124,7 +119,7 @@ pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
             if e.plain_letters.is_some() {
                 draft.plain_letters = e.plain_letters;
             }
-            let b = app.update_buddy(&old.id, draft)?;
+            let b = app.update_buddy(&old.id, draft).map_err(language_hint)?;
             ctx.emit(json!(b), || format!("Changed: {}", buddy_line(&b)))
         }
         BuddyCommand::Remove(w) => {
@@ -137,6 +132,23 @@ pub fn buddy(ctx: &Context, command: BuddyCommand) -> CliResult {
                 )
             })
         }
+    }
+}
+
+/// A language no message is written in: point at the list.
+fn language_hint(e: vigil_core::Error) -> CliError {
+    let language = matches!(
+        e,
+        vigil_core::Error::InvalidInput {
+            field: "language",
+            ..
+        }
+    );
+    let err = CliError::from(e);
+    if language {
+        err.with_hint("`vigil buddy languages` lists the languages buddy messages are written in")
+    } else {
+        err
     }
 }
 
@@ -193,7 +205,7 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             ctx.require_device_secret()?;
             let app = ctx.unlock()?;
             let checkins = app.checkins()?;
-            let id = which(&checkins.list()?.items, &a.which)?;
+            let id = which(ctx, &app, &a.which)?;
             let status = checkins.extend(
                 &id,
                 vigil_core::checkin::minutes("extension", a.minutes)?,
@@ -207,7 +219,7 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             ctx.require_device_secret()?;
             let app = ctx.unlock()?;
             let checkins = app.checkins()?;
-            let id = which(&checkins.list()?.items, &a)?;
+            let id = which(ctx, &app, &a)?;
             checkins.cancel(&id, now)?;
             ctx.emit(json!({ "cancelled": id }), || {
                 "Cancelled; nobody was alerted.".to_owned()
@@ -240,9 +252,13 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
                     let mut out = String::new();
                     for s in &listing.items {
                         out.push_str(&format!(
-                            "{}  {:?}  deadline {}  buddies alerted after {}{}\n",
+                            "{}  {}  deadline {}  buddies alerted after {}{}\n",
                             s.id,
-                            s.phase,
+                            match s.phase {
+                                vigil_core::checkin::Phase::Armed => "armed",
+                                vigil_core::checkin::Phase::Escalating => "alerting buddies",
+                                vigil_core::checkin::Phase::Ended => "ended",
+                            },
                             ctx.show(s.deadline),
                             ctx.show(s.escalates_at),
                             if s.buddies_alerted > 0 {
@@ -319,6 +335,7 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             )
         }
         CheckinCommand::InstallTimer(a) => super::timer::install(ctx, a),
+        CheckinCommand::History => history(ctx),
         CheckinCommand::SetCodes(a) => {
             ctx.require_device_secret()?;
             let codes = read_codes(
@@ -338,23 +355,96 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
     }
 }
 
+/// Ended check-ins, latest first (the duress code shows as a normal check-in).
+fn history(ctx: &Context) -> CliResult {
+    ctx.require_device_secret()?;
+    let app = ctx.unlock()?;
+    let listing = app.checkins()?.history()?;
+    if !listing.unreadable.is_empty() {
+        ctx.warn(&format!(
+            "{} ended check-in(s) failed authentication and are not shown (tampered or corrupt)",
+            listing.unreadable.len()
+        ));
+    }
+    let now = Utc::now();
+    ctx.emit(
+        json!({
+            "history": listing.items.iter().map(|e| json!({
+                "id": e.id,
+                "armed_at": json_time(e.armed_at),
+                "deadline": json_time(e.deadline),
+                "ended_at": json_time(e.ended_at),
+                "outcome": e.how,
+                "escalated": e.escalated,
+                "buddies_alerted": e.buddies_alerted,
+                "booking": e.booking,
+            })).collect::<Vec<_>>(),
+            "unreadable": listing.unreadable,
+        }),
+        || {
+            if listing.items.is_empty() {
+                return "No check-in has ended yet.".to_owned();
+            }
+            let mut out = String::new();
+            for e in &listing.items {
+                let how = match e.how {
+                    EndedHow::CheckedIn if e.escalated => "checked in after the deadline",
+                    EndedHow::CheckedIn => "checked in",
+                    EndedHow::Cancelled => "cancelled",
+                };
+                out.push_str(&format!(
+                    "{}  armed {}, deadline {}: {how} {}{}{}\n",
+                    e.id,
+                    ctx.zone.show(e.armed_at),
+                    ctx.zone.show(e.deadline),
+                    ctx.zone.show_from(e.ended_at, now),
+                    match e.buddies_alerted {
+                        0 => String::new(),
+                        1 => ", 1 buddy alerted".to_owned(),
+                        n => format!(", {n} buddies alerted"),
+                    },
+                    if e.booking.is_some() {
+                        ", for a booking"
+                    } else {
+                        ""
+                    },
+                ));
+            }
+            out
+        },
+    )
+}
+
 fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
     ctx.require_device_secret()?;
     let app = ctx.unlock()?;
     let checkins = app.checkins()?;
     let now = Utc::now();
     let buddies: Vec<BuddyRef> = a.buddy.into_iter().map(BuddyRef::Name).collect();
-    let mut plan = app.checkin_plan(
-        now + vigil_core::checkin::minutes("check-in time", a.minutes)?,
-        &buddies,
-    )?;
-    plan.booking = a
-        .booking
-        .as_deref()
-        .map(parse_id)
+    let deadline = now + vigil_core::checkin::minutes("check-in time", a.minutes)?;
+    let mut plan = app.checkin_plan(deadline, &buddies)?;
+    let booking = a.booking.as_deref().map(parse_id).transpose()?;
+    plan.booking = booking.map(|id| app.covered_booking(&id)).transpose()?;
+    // A booking at another time: the buddy messages would describe the wrong meeting.
+    // Said, not refused: she may arm it early on purpose.
+    let timing = booking
+        .map(|id| app.covered_booking_timing(&id, now, deadline))
         .transpose()?
-        .map(|id| app.covered_booking(&id))
-        .transpose()?;
+        .flatten();
+    if let Some(t) = timing {
+        ctx.warn(&match t {
+            BookingTiming::StartsAfterDeadline { minutes } => format!(
+                "that booking starts {} after this check-in's deadline: your buddies would be \
+                 told about it before it happens (arm the check-in when it starts, or give \
+                 more --minutes)",
+                crate::time::span(minutes)
+            ),
+            BookingTiming::EndedBeforeArming { minutes } => format!(
+                "that booking ended {} ago: is it the right one? (`vigil booking list`)",
+                crate::time::span(minutes)
+            ),
+        });
+    }
     // `--discreet` alone: the neutral text offered in the worker's language.
     plan.discreet_notice = a.discreet.map(|text| {
         if text.trim().is_empty() {
@@ -364,7 +454,17 @@ fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
         }
     });
     let status = checkins.arm(plan, now)?;
-    ctx.emit(status_json(&status), || {
+    let mut doc = status_json(&status);
+    doc["booking_timing"] = match timing {
+        Some(BookingTiming::StartsAfterDeadline { minutes }) => {
+            json!({ "starts_after_deadline_minutes": minutes })
+        }
+        Some(BookingTiming::EndedBeforeArming { minutes }) => {
+            json!({ "ended_before_arming_minutes": minutes })
+        }
+        None => Value::Null,
+    };
+    ctx.emit(doc, || {
         format!(
             "Check-in armed until {}. If you have not checked in by {}, your buddies are \
              alerted.\nCheck in with `vigil checkin ok`.{}",
@@ -380,18 +480,29 @@ fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
     })
 }
 
-/// Buddies by name (case-insensitive); no names means every buddy.
-/// The check-in a command is about: the one given, or the only one armed.
-fn which(armed: &[CheckinStatus], args: &CheckinIdArgs) -> CliResult<CheckinId> {
-    if let Some(id) = &args.id {
-        return parse_id(id);
-    }
-    match armed {
-        [one] => Ok(one.id),
-        [] => Err(vigil_core::Error::from(vigil_core::checkin::CheckinError::NothingArmed).into()),
-        _ => Err(CliError::usage("more than one check-in is armed")
-            .with_hint("name one with --id (see `vigil checkin status`)")),
-    }
+/// The check-in a command is about: the one given, or the only one armed (the rule is
+/// the app layer's); when several are armed, the hint lists them to choose from.
+fn which(ctx: &Context, app: &vigil_core::app::App, args: &CheckinIdArgs) -> CliResult<CheckinId> {
+    let id = args.id.as_deref().map(parse_id).transpose()?;
+    app.armed_checkin(id).map_err(|e| {
+        let several = matches!(e, vigil_core::Error::InvalidInput { .. });
+        let mut err = CliError::from(e);
+        if several {
+            let listed = app
+                .checkins()
+                .and_then(|c| c.list())
+                .map(|l| {
+                    l.items
+                        .iter()
+                        .map(|s| format!("--id {} (deadline {})", s.id, ctx.show(s.deadline)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default();
+            err = err.with_hint(format!("name one of them: {listed}"));
+        }
+        err
+    })
 }
 
 fn parse_id(s: &str) -> CliResult<RecordId> {

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use chrono::Utc;
 use serde_json::json;
-use vigil_core::app::{App, Imported};
-use vigil_core::feeds::{PublicKey, DEFAULT_MAX_BUNDLE_BYTES, ENVELOPE_OVERHEAD};
+use vigil_core::app::{App, ImportStep, Imported};
+use vigil_core::feeds::{BundleKind, PublicKey, DEFAULT_MAX_BUNDLE_BYTES, ENVELOPE_OVERHEAD};
 
 use crate::args::{ImportArgs, TrustAddArgs, TrustCommand};
 use crate::context::{progress, read_small_text, Context};
@@ -23,7 +23,7 @@ pub fn trust(ctx: &Context, command: TrustCommand) -> CliResult {
             })?;
             let app = ctx.unlock()?;
             let publisher = app.session().feeds().trust(&name, public, Utc::now())?;
-            ctx.emit(json!(publisher), || {
+            ctx.emit(publisher_json(&publisher), || {
                 format!(
                     "Trusted {} with key {}. Bundles signed by this key can now be imported.",
                     publisher.name,
@@ -39,7 +39,7 @@ pub fn trust(ctx: &Context, command: TrustCommand) -> CliResult {
             let feeds = session.feeds().status(now)?;
             ctx.emit(
                 json!({
-                    "publishers": publishers.items,
+                    "publishers": publishers.items.iter().map(publisher_json).collect::<Vec<_>>(),
                     "unreadable": publishers.unreadable,
                     "feeds": feeds.iter().map(|f| json!({
                         "publisher": f.publisher, "kind": f.kind, "version": f.version,
@@ -73,6 +73,23 @@ pub fn trust(ctx: &Context, command: TrustCommand) -> CliResult {
     }
 }
 
+/// A trusted publisher with its times in the one JSON form (RFC 3339 UTC, to the second),
+/// like every other time the command prints.
+fn publisher_json(p: &vigil_core::feeds::TrustedPublisher) -> serde_json::Value {
+    let mut doc = json!(p);
+    doc["trusted_at"] = json!(crate::time::json(p.trusted_at));
+    doc["keys"] = json!(p
+        .keys
+        .iter()
+        .map(|k| {
+            let mut key = json!(k);
+            key["pinned_at"] = json!(crate::time::json(k.pinned_at));
+            key
+        })
+        .collect::<Vec<_>>());
+    doc
+}
+
 pub fn import(ctx: &Context, a: ImportArgs) -> CliResult {
     let bytes = read_bundle(&a.bundle)?;
     let app = ctx.unlock()?;
@@ -89,9 +106,24 @@ pub struct ImportSummary {
 /// Imports a bundle of any kind (the application layer picks the importer) and tells
 /// what it stored.
 pub fn import_bundle(app: &App, bytes: &[u8]) -> CliResult<ImportSummary> {
-    let spinner = crate::context::spinner("Importing");
-    let imported = app.import_bundle(bytes, Utc::now());
-    spinner.finish_and_clear();
+    let bar = crate::context::steps(ImportStep::count(None));
+    let imported = app.import_bundle_with_progress(bytes, Utc::now(), |step| {
+        let (message, kind) = match step {
+            ImportStep::Verifying => ("Checking the signature".to_owned(), None),
+            ImportStep::Storing(BundleKind::Directory) => (
+                "Storing the services".to_owned(),
+                Some(BundleKind::Directory),
+            ),
+            ImportStep::Storing(kind) => ("Storing the alerts".to_owned(), Some(kind)),
+            ImportStep::UpdatingDecoy => ("Updating the decoy vault".to_owned(), None),
+        };
+        if let Some(kind) = kind {
+            bar.set_length(ImportStep::count(Some(kind)));
+        }
+        bar.inc(1);
+        bar.set_message(message);
+    });
+    bar.finish_and_clear();
     let result = match imported? {
         Imported::Directory(accepted) => {
             let s = accepted.status;

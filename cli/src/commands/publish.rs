@@ -10,7 +10,7 @@ use ring::rand::SystemRandom;
 use serde_json::json;
 use vigil_core::directory::import::{
     import_csv_path, import_nhs_choices, import_osm_geojson, read_source, read_source_path, Import,
-    NHS_ATTRIBUTION,
+    SkipReason, SkippedRow, NHS_ATTRIBUTION,
 };
 use vigil_core::directory::{build_directory_bundle, DirectoryContent};
 use vigil_core::export::age::{X25519Identity, X25519Recipient};
@@ -28,7 +28,7 @@ use crate::args::{
     KeygenArgs, PublishAlertsArgs, PublishCommand, PublishDirectoryArgs, PublishReportsArgs,
     SignArgs, SourceFormat,
 };
-use crate::context::{read_small_text, spinner, Context};
+use crate::context::{read_small_text, steps, Context};
 use crate::error::{CliError, CliResult, Exit};
 
 pub fn run(ctx: &Context, command: PublishCommand) -> CliResult {
@@ -80,10 +80,16 @@ pub fn load_key(path: &Path) -> CliResult<PublisherKey> {
 
 fn directory(ctx: &Context, a: PublishDirectoryArgs) -> CliResult {
     let key = load_key(&a.sign.key)?;
-    let spinner = spinner("Reading the source");
+    let bar = steps(3);
+    bar.inc(1);
+    bar.set_message("Reading the source files");
     let import = read_directory_source(&a.from, a.format)?;
-    spinner.finish_and_clear();
     let content = DirectoryContent::new(&a.time_zone, import.services.clone());
+    bar.inc(1);
+    bar.set_message(format!(
+        "Compressing and signing {} services",
+        content.services.len()
+    ));
     let now = Utc::now();
     let bundle = build_directory_bundle(
         &key,
@@ -93,21 +99,26 @@ fn directory(ctx: &Context, a: PublishDirectoryArgs) -> CliResult {
         now + Duration::days(a.sign.valid_days),
     )
     .map_err(too_large_hint)?;
+    bar.inc(1);
+    bar.set_message("Writing the bundle");
     write_replace(&a.sign.out, &bundle)?;
+    bar.finish_and_clear();
     let skipped: Vec<_> = import.skipped().collect();
     if !skipped.is_empty() && !ctx.json {
-        eprintln!("vigil: {} source row(s) skipped:", skipped.len());
-        for s in skipped.iter().take(20) {
-            eprintln!("  {} row {}: {:?}", s.file, s.row, s.reason);
+        eprintln!(
+            "vigil: {} source row(s) left out of the bundle:",
+            skipped.len()
+        );
+        for line in skipped_summary(&skipped) {
+            eprintln!("  {line}");
         }
-        if skipped.len() > 20 {
-            eprintln!("  ... (--json lists them all)");
-        }
+        eprintln!("  (--json lists every row with its reason)");
     }
     ctx.emit(
         json!({
             "bundle": a.sign.out, "kind": "directory", "version": a.sign.version,
             "services": content.services.len(), "files": import.files,
+            "skipped_by_reason": skipped_counts(&skipped),
             "key_id": key.key_id().to_string(), "bytes": bundle.len(),
             "attribution": (a.format == SourceFormat::Nhs).then_some(NHS_ATTRIBUTION),
         }),
@@ -126,6 +137,73 @@ fn directory(ctx: &Context, a: PublishDirectoryArgs) -> CliResult {
             out
         },
     )
+}
+
+/// The skipped rows grouped by reason, largest group first: "250 rows with no
+/// coordinates (e.g. Clinics.csv rows 273, 280, 291, and 247 more)". The reason is
+/// the core's words for it, never the name of an enum variant.
+pub fn skipped_summary(skipped: &[&SkippedRow]) -> Vec<String> {
+    let mut groups: Vec<(String, Vec<&SkippedRow>)> = Vec::new();
+    for row in skipped {
+        let label = reason_group(&row.reason);
+        match groups.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, rows)) => rows.push(row),
+            None => groups.push((label, vec![row])),
+        }
+    }
+    groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    groups
+        .iter()
+        .map(|(label, rows)| {
+            let shown: Vec<String> = rows
+                .iter()
+                .take(3)
+                .map(|r| format!("{} row {}", r.file, r.row))
+                .collect();
+            let more = rows.len().saturating_sub(3);
+            format!(
+                "{} {} {label} (e.g. {}{})",
+                rows.len(),
+                if rows.len() == 1 { "row" } else { "rows" },
+                shown.join(", "),
+                if more > 0 {
+                    format!(", and {more} more")
+                } else {
+                    String::new()
+                }
+            )
+        })
+        .collect()
+}
+
+/// How many rows were skipped for each reason, by the reason's words (for --json).
+fn skipped_counts(skipped: &[&SkippedRow]) -> serde_json::Map<String, serde_json::Value> {
+    let mut counts = serde_json::Map::new();
+    for row in skipped {
+        let n = counts.entry(reason_group(&row.reason)).or_insert(json!(0));
+        *n = json!(n.as_u64().unwrap_or(0) + 1);
+    }
+    counts
+}
+
+/// A reason as a group of rows is described: the variants that carry details (which
+/// category, which field count) are grouped as one, in words.
+fn reason_group(reason: &SkipReason) -> String {
+    match reason {
+        SkipReason::WrongFieldCount { .. } => "with the wrong number of fields".to_owned(),
+        SkipReason::UnknownCategory(_) => "with a category Vigil does not know".to_owned(),
+        SkipReason::BadOpeningTimes(_) => "with opening times that cannot be read".to_owned(),
+        SkipReason::UnsupportedGeometry(_) => {
+            "with a shape that cannot be placed on the map".to_owned()
+        }
+        SkipReason::Unreadable(_) => "that could not be read as a record".to_owned(),
+        SkipReason::NotAService => "that are not a kind of service Vigil lists".to_owned(),
+        SkipReason::UnknownOrganisation => {
+            "with opening times for a service not in the files".to_owned()
+        }
+        SkipReason::DuplicateId => "repeating an id already read".to_owned(),
+        other => format!("with {other}"),
+    }
 }
 
 pub fn read_directory_source(from: &Path, format: SourceFormat) -> CliResult<Import> {
@@ -352,12 +430,22 @@ fn write_private(path: &Path, bytes: &[u8]) -> CliResult {
 fn alerts(ctx: &Context, a: PublishAlertsArgs) -> CliResult {
     let key = load_key(&a.sign.key)?;
     let now = Utc::now();
+    let bar = steps(4);
+    bar.inc(1);
+    bar.set_message("Reading the alerts");
     let content = alerts_content(&a, now)?;
+    bar.inc(1);
+    bar.set_message("Signing");
     let bundle = sign(&key, BundleKind::Alerts, &content, &a.sign)?;
     // The apps refuse a bundle whose content is malformed: find out now, by importing it
     // into a throw-away vault exactly as an app would, and report what it would skip.
+    bar.inc(1);
+    bar.set_message("Checking it as the apps will read it");
     let check = check_alerts(&key, &bundle)?;
+    bar.inc(1);
+    bar.set_message("Writing the bundle");
     write_replace(&a.sign.out, &bundle)?;
+    bar.finish_and_clear();
     if !check.skipped.is_empty() && !ctx.json {
         eprintln!(
             "vigil: {} alert(s) would be skipped by the apps:",

@@ -44,7 +44,10 @@ pub fn note(ctx: &Context, command: NoteCommand) -> CliResult {
             let note = screening.get_note(&id)?;
             let bookings = app.linked_bookings(&id)?;
             let mut doc = note_json(&note);
-            doc["bookings"] = json!(bookings.iter().map(booking_json).collect::<Vec<_>>());
+            doc["bookings"] = json!(bookings
+                .iter()
+                .map(|b| booking_json(b, Utc::now()))
+                .collect::<Vec<_>>());
             ctx.emit(doc, || {
                 let mut out = note_line(ctx, &note);
                 let ids: Vec<String> = note
@@ -146,7 +149,14 @@ fn add(ctx: &Context, a: NoteAddArgs) -> CliResult {
 
 pub fn screen(ctx: &Context, a: ScreenArgs) -> CliResult {
     let app = ctx.unlock()?;
-    let result = app.screen(&a.input, false, Utc::now())?;
+    let now = Utc::now();
+    let result = app.screen(&a.input, false, now)?;
+    // Her own bookings with this client (a whole identifier only: a number's last digits
+    // could be anyone's).
+    let seen = match &result.input {
+        ScreenedInput::Identifier(_) => Some(app.seen_in_bookings(&a.input, now)?),
+        ScreenedInput::PartialNumber(_) => None,
+    };
     // Exit status stays 0 when some records could not be read: it never carries the risk
     // (a DANGER answer exits 0 too), so a reader must look at the answer, and the answer
     // itself says it may be incomplete. In JSON the warning also goes to stderr, beside
@@ -154,7 +164,57 @@ pub fn screen(ctx: &Context, a: ScreenArgs) -> CliResult {
     if ctx.json && result.is_incomplete() {
         ctx.warn(&damage_line(&result));
     }
-    ctx.emit(result_json(&result), || human(&result))
+    let mut doc = result_json(&result);
+    doc["own_bookings"] = match &seen {
+        Some(s) => json!({
+            "count": s.bookings,
+            "last": s.last.map(crate::time::json),
+            "next": s.next.map(crate::time::json),
+            "incidents": s.incidents,
+            "no_shows": s.no_shows,
+        }),
+        None => Value::Null,
+    };
+    ctx.emit(doc, || {
+        let mut out = human(&result);
+        if let Some(line) = seen.as_ref().and_then(|s| seen_line(ctx, s, now)) {
+            out.push_str(&format!("  {line}\n"));
+        }
+        out
+    })
+}
+
+/// "seen in 2 of your bookings, last 2026-11-28 21:00 GMT (1 no-show)"; `None` when none.
+fn seen_line(
+    ctx: &Context,
+    s: &vigil_core::app::SeenInBookings,
+    now: chrono::DateTime<Utc>,
+) -> Option<String> {
+    if s.bookings == 0 {
+        return None;
+    }
+    let mut line = format!(
+        "seen in {} of your booking{}",
+        s.bookings,
+        if s.bookings == 1 { "" } else { "s" }
+    );
+    if let Some(last) = s.last {
+        line.push_str(&format!(", last {}", ctx.zone.show_from(last, now)));
+    }
+    if let Some(next) = s.next {
+        line.push_str(&format!(", next {}", ctx.zone.show_from(next, now)));
+    }
+    let mut marks = Vec::new();
+    if s.incidents > 0 {
+        marks.push(format!("{} marked incident", s.incidents));
+    }
+    if s.no_shows > 0 {
+        marks.push(format!("{} no-show", s.no_shows));
+    }
+    if !marks.is_empty() {
+        line.push_str(&format!(" ({})", marks.join(", ")));
+    }
+    Some(line)
 }
 
 /// "2 notes and 1 alert could not be read: the answer may be incomplete".
@@ -245,10 +305,14 @@ pub fn human(r: &ScreeningResult) -> String {
                 publisher,
                 stale,
             } => format!(
-                "alert {} from {publisher}{}: {:?}, {}",
+                "alert {} from {publisher}{}: {}, {}",
                 alert.reference,
                 if *stale { " (stale feed)" } else { "" },
-                alert.category,
+                // Its stored name in words ("non payment"), never the enum's name.
+                serde_json::to_value(alert.category)
+                    .ok()
+                    .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+                    .unwrap_or_default(),
                 alert.description
             ),
         };

@@ -128,6 +128,24 @@ impl App {
         Ok(plan)
     }
 
+    /// The check-in a command is about: `id` when given, else the only one armed or
+    /// escalating. None armed is [`crate::checkin::CheckinError::NothingArmed`]; several
+    /// is an invalid-input error, and the shell lists them ([`Checkins::list`]) for the
+    /// worker to choose.
+    pub fn armed_checkin(&self, id: Option<CheckinId>) -> Result<CheckinId> {
+        if let Some(id) = id {
+            return Ok(id);
+        }
+        match self.checkins()?.list()?.items.as_slice() {
+            [one] => Ok(one.id),
+            [] => Err(crate::checkin::CheckinError::NothingArmed.into()),
+            _ => Err(crate::Error::invalid(
+                "check-in",
+                "more than one check-in is armed: say which one",
+            )),
+        }
+    }
+
     /// Check-ins and buddies of this vault (needs the device secret given at unlock).
     pub fn checkins(&self) -> Result<Checkins<'_>> {
         Ok(self.session.checkins(self.escalation()?))

@@ -12,10 +12,12 @@
 //!
 //! One file per concern: `settings`, `bundles`, `backup`, `duress` (the duress layer, which
 //! runs right after every unlock) and `decoy` (what a decoy vault holds, and its upkeep),
-//! `directory`, `people` (buddies, notes, screening), `checkins`, `reports` (dangerous-client
-//! reports: from a booking, to a publisher's report key, into her notes).
+//! `directory`, `people` (buddies, notes, screening), `bookings` (checked phone numbers,
+//! a covered booking's timing, a client's past bookings), `checkins`, `reports`
+//! (dangerous-client reports: from a booking, to a publisher's report key, into her notes).
 
 mod backup;
+mod bookings;
 mod bundles;
 mod checkins;
 pub mod decoy;
@@ -45,7 +47,8 @@ pub use crate::settings::{
     Settings, MAX_IDLE_LOCK_MINUTES, MAX_UTC_OFFSET_MINUTES, MIN_UTC_OFFSET_MINUTES,
 };
 pub use backup::export_file_tmp_path;
-pub use bundles::Imported;
+pub use bookings::{booking_timing, BookingTiming, SeenInBookings, COVERED_BOOKING_SLACK_MINUTES};
+pub use bundles::{ImportStep, Imported};
 pub use checkins::{covered_booking, Escalation};
 pub use directory::{FoundService, NearbyServices, SearchBy, MAX_RADIUS_KM};
 pub use editing::NoteForm;

@@ -6,7 +6,7 @@ use crate::bookings::{Booking, TimeRange};
 use crate::checkin::{Buddy, BuddyDraft};
 use crate::clock::Timestamp;
 use crate::screening::{
-    detect, normalize, ClientNote, Identifier, IdentifierKind, NoteDraft, Risk, ScreeningResult,
+    normalize, ClientNote, Identifier, IdentifierKind, NoteDraft, Risk, ScreeningResult,
 };
 use crate::vault::RecordId;
 use crate::{Error, Result};
@@ -129,21 +129,7 @@ impl App {
             .items
             .into_iter()
             .filter(|b| {
-                let c = &b.details.client;
-                let typed = [
-                    c.phone
-                        .as_deref()
-                        .map(|p| normalize(IdentifierKind::Phone, p, region)),
-                    c.email
-                        .as_deref()
-                        .map(|e| normalize(IdentifierKind::Email, e, region)),
-                    c.handle.as_deref().map(|h| detect(h, region)),
-                ];
-                typed
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|r| r.ok())
-                    .any(|id| wanted.contains(&id))
+                super::bookings::booking_identifiers(b, region).any(|id| wanted.contains(&id))
             })
             .collect())
     }

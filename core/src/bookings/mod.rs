@@ -34,6 +34,8 @@ pub enum BookingStatus {
     InProgress,
     Done,
     Cancelled,
+    /// The client did not come (or was not there).
+    NoShow,
     Incident,
 }
 
@@ -57,11 +59,12 @@ impl BookingKind {
 }
 
 impl BookingStatus {
-    pub const ALL: [BookingStatus; 5] = [
+    pub const ALL: [BookingStatus; 6] = [
         BookingStatus::Planned,
         BookingStatus::InProgress,
         BookingStatus::Done,
         BookingStatus::Cancelled,
+        BookingStatus::NoShow,
         BookingStatus::Incident,
     ];
 
@@ -72,8 +75,15 @@ impl BookingStatus {
             BookingStatus::InProgress => "in_progress",
             BookingStatus::Done => "done",
             BookingStatus::Cancelled => "cancelled",
+            BookingStatus::NoShow => "no_show",
             BookingStatus::Incident => "incident",
         }
+    }
+
+    /// Whether the worker has said how the booking went (anything but planned or in
+    /// progress).
+    pub fn is_settled(self) -> bool {
+        !matches!(self, BookingStatus::Planned | BookingStatus::InProgress)
     }
 }
 
@@ -209,6 +219,15 @@ impl Booking {
     /// Length of the booking, when it has an end.
     pub fn duration(&self) -> Option<Duration> {
         self.details.ends_at.map(|end| end - self.details.starts_at)
+    }
+
+    /// Whether the booking is over (its end, or its start when open-ended, is before
+    /// `now`) and still planned or in progress: "past, no status". A past booking is never
+    /// marked done by itself, because only the worker knows whether it happened, was
+    /// cancelled or was a no-show; the shells show these as waiting for her word.
+    pub fn awaiting_outcome(&self, now: Timestamp) -> bool {
+        let over = self.details.ends_at.unwrap_or(self.details.starts_at);
+        over <= now && !self.details.status.is_settled()
     }
 }
 

@@ -28,8 +28,8 @@
 pub use super::delivery::{ACK_TIMEOUT_SECS, ATTEMPTS_PER_CHANNEL, BACKOFF_SECS};
 pub use super::model::{
     Action, ActionId, ActionKind, AlertFacts, ArmSpec, Channel, CheckinId, CheckinState,
-    CheckinStatus, Contact, Ending, LocationFix, LockScreenCheckin, MessagePurpose, Outcome, Phase,
-    Step, Timing, WorkerNotice,
+    CheckinStatus, Contact, EndedCheckin, EndedHow, Ending, LocationFix, LockScreenCheckin,
+    MessagePurpose, Outcome, Phase, Step, Timing, WorkerNotice,
 };
 pub use super::schedule::{Engine, MAX_LADDER_STEPS, MAX_TOTAL_SECS, MIN_REPEAT_SECS};
 

@@ -33,12 +33,16 @@ use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
 pub use engine::{
-    Action, ActionId, ActionKind, AlertFacts, Channel, CheckinId, CheckinStatus, LocationFix,
-    LockScreenCheckin, MessagePurpose, Outcome, Phase, Timing, WorkerNotice, MAX_LADDER_STEPS,
+    Action, ActionId, ActionKind, AlertFacts, Channel, CheckinId, CheckinStatus, EndedCheckin,
+    EndedHow, LocationFix, LockScreenCheckin, MessagePurpose, Outcome, Phase, Timing, WorkerNotice,
+    MAX_LADDER_STEPS,
 };
 pub use key::{EscalationKey, MIN_CODE_LEN, MIN_DEVICE_SECRET_LEN};
 pub use runner::BackgroundRunner;
-pub use store::{CheckInReceipt, FIRST_CODE_DELAY_SECS, FREE_WRONG_CODES, MAX_CODE_DELAY_SECS};
+pub use store::{
+    CheckInReceipt, FIRST_CODE_DELAY_SECS, FREE_WRONG_CODES, HISTORY_KEEP, HISTORY_KEEP_DAYS,
+    MAX_CODE_DELAY_SECS,
+};
 
 /// Called by the vault at a duress unlock: queues the silent duress alerts prepared with
 /// [`Checkins::prepare_duress_alert`]. Works on the main file with the escalation key only.
@@ -229,6 +233,19 @@ fn normalize_language(tag: &str) -> Result<String> {
         ));
     }
     Ok(tag)
+}
+
+/// Refuses a buddy language no message is written in (they would get English without a
+/// word); an import keeps what was exported, so this is checked where buddies are entered.
+fn check_message_language(tag: &str) -> Result<()> {
+    if templates::has_language(tag) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "language",
+            "no buddy messages are written in that language yet; choose one of the listed languages",
+        ))
+    }
 }
 
 impl BuddyDraft {
@@ -422,6 +439,7 @@ impl Checkins<'_> {
     /// Adds a buddy; national numbers are read in `default_region` (e.g. "GB").
     pub fn add_buddy(&self, draft: BuddyDraft, default_region: &str) -> Result<Buddy> {
         let buddy = draft.normalize(self.session.new_id()?, default_region)?;
+        check_message_language(&buddy.language)?;
         stored_buddies::insert(self.session, &buddy)?;
         Ok(buddy)
     }
@@ -432,8 +450,13 @@ impl Checkins<'_> {
         draft: BuddyDraft,
         default_region: &str,
     ) -> Result<Buddy> {
-        self.buddy(id)?;
+        let old = self.buddy(id)?;
         let buddy = draft.normalize(*id, default_region)?;
+        // A buddy stored before languages were checked keeps theirs while other details
+        // change; a new language must be one the messages exist in.
+        if buddy.language != old.language {
+            check_message_language(&buddy.language)?;
+        }
         stored_buddies::table(self.session).update(id, &buddy)?;
         Ok(buddy)
     }
@@ -653,5 +676,19 @@ impl Checkins<'_> {
     /// Every armed or escalating check-in, by deadline.
     pub fn list(&self) -> Result<Listing<CheckinStatus>> {
         self.with_store(|s| s.list())
+    }
+
+    /// Ended check-ins, latest first: the last [`HISTORY_KEEP`] of the last
+    /// [`HISTORY_KEEP_DAYS`] days. A decoy vault (duress passphrase) has none: the history
+    /// lives beside the real vault's escalation state, and showing it there would show the
+    /// real check-ins.
+    pub fn history(&self) -> Result<Listing<EndedCheckin>> {
+        if self.session.is_decoy() {
+            return Ok(Listing {
+                items: Vec::new(),
+                unreadable: Vec::new(),
+            });
+        }
+        self.with_store(|s| s.history())
     }
 }

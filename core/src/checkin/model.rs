@@ -427,6 +427,61 @@ pub struct CheckinStatus {
     pub last_location: Option<LocationFix>,
 }
 
+/// How an ended check-in ended, as its history shows it. The duress code ends a check-in
+/// exactly like the normal code, so both are `CheckedIn`: someone made to open the vault
+/// must not learn from the history that the duress code was used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndedHow {
+    /// Checked in with a code.
+    CheckedIn,
+    /// Cancelled before any buddy was alerted.
+    Cancelled,
+}
+
+/// One ended check-in, kept for `checkin history`: times, how it ended and counts only (no
+/// names, numbers, places or messages). Written once, when the check-in ends, so nothing
+/// that happens afterwards (a duress alert going out) changes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndedCheckin {
+    pub id: CheckinId,
+    pub armed_at: Timestamp,
+    pub deadline: Timestamp,
+    pub ended_at: Timestamp,
+    pub how: EndedHow,
+    /// Whether the escalation had started (the deadline and grace period had passed).
+    pub escalated: bool,
+    /// Buddies whose alert had been reported sent when it ended.
+    pub buddies_alerted: usize,
+    pub booking: Option<RecordId>,
+}
+
+impl CheckinState {
+    /// The history entry of a check-in that has ended; `None` while it is live, and for
+    /// the check-in a duress *unlock* arms (the worker never armed it: listing it would
+    /// tell the duress passphrase was used).
+    pub(crate) fn ended_entry(&self) -> Option<EndedCheckin> {
+        if self.from_duress_unlock {
+            return None;
+        }
+        let (how, at) = match self.ending? {
+            Ending::CheckedIn { at } | Ending::Duress { at } => (EndedHow::CheckedIn, at),
+            Ending::Cancelled { at } => (EndedHow::Cancelled, at),
+        };
+        Some(EndedCheckin {
+            id: self.id,
+            armed_at: self.armed_at,
+            deadline: self.deadline,
+            ended_at: at,
+            how,
+            escalated: self.steps_started > 0,
+            // As at the ending: a duress code changes neither this nor `escalated` then.
+            buddies_alerted: self.alert_sent_to.len(),
+            booking: self.booking,
+        })
+    }
+}
+
 /// What a lock screen or a foreground notification may show of a check-in, read by the
 /// locked [`BackgroundRunner`](super::BackgroundRunner): its state and times, and counts.
 /// No names, numbers, booking, messages or location: whoever holds the locked phone may

@@ -15,8 +15,8 @@ use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 use super::engine::{
-    Action, ActionId, AlertFacts, ArmSpec, CheckinId, CheckinState, CheckinStatus, Contact, Engine,
-    LocationFix, Outcome, Timing,
+    Action, ActionId, AlertFacts, ArmSpec, CheckinId, CheckinState, CheckinStatus, Contact,
+    EndedCheckin, Engine, LocationFix, Outcome, Timing,
 };
 use super::key::{CodeMatch, CodeVerifiers, EscalationKey};
 use super::CheckinError;
@@ -25,6 +25,13 @@ use crate::vault::{is_damage, storage, Listing, RecordId, SealedTable};
 use crate::{Error, Result};
 
 pub(crate) const TABLE: &str = "checkin_escalation";
+const HISTORY: &str = "checkin_history";
+
+/// Ended check-ins kept for the history, at most (the newest).
+pub const HISTORY_KEEP: usize = 100;
+/// Ended check-ins older than this many days are dropped from the history. The history is
+/// readable with the device secret alone (like the live state), so it is kept short.
+pub const HISTORY_KEEP_DAYS: i64 = 90;
 const META_PURPOSE: &str = "vigil.escalation.meta.v1";
 
 fn meta_id() -> RecordId {
@@ -178,6 +185,47 @@ impl<'a> Store<'a> {
         SealedTable::under_key(conn, self.key.secret(), TABLE, "check-in")
     }
 
+    /// Ended check-ins (see [`EndedCheckin`]).
+    fn history_table<'t>(&'t self, conn: &'t Connection) -> SealedTable<'t, EndedCheckin> {
+        SealedTable::under_key(conn, self.key.secret(), HISTORY, "check-in history")
+    }
+
+    /// Records a check-in that has ended, once (the first record stays: what happens after
+    /// the ending never changes it), and keeps the history short. Returns whether rows
+    /// were dropped.
+    fn record_ended(&self, tx: &Transaction<'_>, entry: &EndedCheckin) -> Result<bool> {
+        let known: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM checkin_history WHERE id = ?1)",
+            params![entry.id],
+            |r| r.get(0),
+        )?;
+        if known {
+            return Ok(false);
+        }
+        let table = self.history_table(tx);
+        table.insert(&entry.id, entry)?;
+        let oldest_kept = entry.ended_at - chrono::Duration::days(HISTORY_KEEP_DAYS);
+        let mut kept: Vec<(Timestamp, RecordId)> = Vec::new();
+        let mut dropped = Vec::new();
+        table.for_each_stored(|id, opened| {
+            match opened {
+                Ok(e) if e.ended_at >= oldest_kept => kept.push((e.ended_at, id)),
+                Ok(_) => dropped.push(id),
+                // A damaged row is left for `history` to report.
+                Err(e) if is_damage(&e) => {}
+                Err(e) => return Err(e),
+            }
+            Ok(())
+        })?;
+        kept.sort_by(|a, b| b.cmp(a));
+        dropped.extend(kept.iter().skip(HISTORY_KEEP).map(|(_, id)| *id));
+        for id in &dropped {
+            // Checkpointed after the commit (see `run`), not inside the transaction.
+            tx.execute("DELETE FROM checkin_history WHERE id = ?1", params![id])?;
+        }
+        Ok(!dropped.is_empty())
+    }
+
     fn load(&self, tx: &Transaction<'_>) -> Result<Loaded> {
         let meta_id = meta_id();
         let meta = match self.meta_table(tx).find(&meta_id) {
@@ -233,6 +281,14 @@ impl<'a> Store<'a> {
         let states = self.state_table(tx);
         let finished = loaded.engine.take_finished();
         let mut erased = false;
+        let ended: Vec<EndedCheckin> = finished
+            .iter()
+            .chain(loaded.engine.states())
+            .filter_map(CheckinState::ended_entry)
+            .collect();
+        for entry in &ended {
+            erased |= self.record_ended(tx, entry)?;
+        }
         for state in &finished {
             let n = tx.execute(
                 "DELETE FROM checkin_escalation WHERE id = ?1",
@@ -424,6 +480,17 @@ impl<'a> Store<'a> {
                 items,
                 unreadable: l.unreadable.clone(),
             })
+        })
+    }
+
+    /// The ended check-ins, latest first; rows that fail to open are reported.
+    pub fn history(&self) -> Result<Listing<EndedCheckin>> {
+        self.run(|_| {
+            let mut listing = self.history_table(self.conn).list()?;
+            listing
+                .items
+                .sort_by(|a, b| b.ended_at.cmp(&a.ended_at).then(a.id.cmp(&b.id)));
+            Ok(listing)
         })
     }
 

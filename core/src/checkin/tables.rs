@@ -25,6 +25,15 @@ impl TableOwner for CheckinTables {
          body BLOB NOT NULL
      );",
             ),
+            // Ended check-ins (times, how each ended, counts), sealed under the escalation
+            // key because a check-in mostly ends while the vault is locked.
+            Step::sql(
+                11,
+                "CREATE TABLE checkin_history (
+         id   BLOB PRIMARY KEY,
+         body BLOB NOT NULL
+     );",
+            ),
         ];
         STEPS
     }

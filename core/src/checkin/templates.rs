@@ -41,6 +41,15 @@ pub fn languages() -> Vec<String> {
     langs
 }
 
+/// Whether buddy messages can be written in `language`: its tag or its primary language
+/// ("pt-PT" → "pt") has templates. Other tags would silently get English.
+pub fn has_language(language: &str) -> bool {
+    let set = templates();
+    let lang = language.trim().replace('_', "-").to_ascii_lowercase();
+    let primary = lang.split('-').next().unwrap_or_default();
+    set.contains_key(lang.as_str()) || set.contains_key(primary)
+}
+
 /// Languages where SMS are usually written without diacritics, so a buddy's "plain
 /// letters" option is on by default (and the UI says so where the buddy is added).
 const PLAIN_LETTERS_BY_DEFAULT: [&str; 2] = ["pl", "ro"];

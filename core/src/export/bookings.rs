@@ -74,6 +74,7 @@ enum StatusRecord {
     InProgress,
     Done,
     Cancelled,
+    NoShow,
     Incident,
 }
 
@@ -128,6 +129,7 @@ impl From<Booking> for BookingRecord {
                 BookingStatus::InProgress => StatusRecord::InProgress,
                 BookingStatus::Done => StatusRecord::Done,
                 BookingStatus::Cancelled => StatusRecord::Cancelled,
+                BookingStatus::NoShow => StatusRecord::NoShow,
                 BookingStatus::Incident => StatusRecord::Incident,
             },
             created_at: b.created_at,
@@ -167,6 +169,7 @@ impl From<BookingRecord> for Booking {
                     StatusRecord::InProgress => BookingStatus::InProgress,
                     StatusRecord::Done => BookingStatus::Done,
                     StatusRecord::Cancelled => BookingStatus::Cancelled,
+                    StatusRecord::NoShow => BookingStatus::NoShow,
                     StatusRecord::Incident => BookingStatus::Incident,
                 },
             },

@@ -152,6 +152,7 @@ impl Section for DirectorySection {
         else {
             return Ok(());
         };
+        let kept_before = report.kept_existing;
         let Some(plan) = replacing_plan(
             state,
             report,
@@ -160,6 +161,9 @@ impl Section for DirectorySection {
             BundleKind::Directory,
             r.version,
         ) else {
+            if report.kept_existing > kept_before {
+                report.services_kept += r.services.len() as u64;
+            }
             return Ok(());
         };
         if r.parts == 0 || r.part >= r.parts {
@@ -171,6 +175,7 @@ impl Section for DirectorySection {
             return Ok(());
         }
         let services: Vec<Service> = r.services.into_iter().map(Service::from).collect();
+        let count = services.len() as u64;
         let mut ids = HashSet::with_capacity(services.len());
         for (i, s) in services.iter().enumerate() {
             if let Err(e) = s.validate() {
@@ -199,6 +204,7 @@ impl Section for DirectorySection {
             services,
         })?;
         report.inserted += 1;
+        report.services_stored += count;
         Ok(())
     }
 }

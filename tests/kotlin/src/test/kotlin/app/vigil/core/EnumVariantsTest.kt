@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test
 class EnumVariantsTest {
     private val expected: Map<String, List<String>> = mapOf(
         "bookingKinds" to listOf("INCALL", "OUTCALL", "VIDEO", "OTHER"),
-        "bookingStatuses" to listOf("PLANNED", "IN_PROGRESS", "DONE", "CANCELLED", "INCIDENT"),
+        "bookingStatuses" to listOf("PLANNED", "IN_PROGRESS", "DONE", "CANCELLED", "NO_SHOW", "INCIDENT"),
         "channels" to listOf("SMS", "CALL", "OTHER_APP"),
         "checkinPhases" to listOf("ARMED", "ESCALATING", "ENDED"),
         "workerNotices" to listOf("REMINDER", "OVERDUE", "ESCALATING"),
