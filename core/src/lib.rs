@@ -16,6 +16,7 @@ pub mod identifiers;
 pub mod screening;
 pub mod settings;
 pub mod vault;
+pub mod watch;
 
 pub use error::{Error, Result};
 
@@ -29,6 +30,7 @@ pub(crate) static TABLE_OWNERS: &[&dyn vault::schema::TableOwner] = &[
     &checkin::tables::CheckinTables,
     &screening::tables::ScreeningTables,
     &settings::tables::SettingsTables,
+    &watch::tables::WatchTables,
 ];
 
 /// The duress layer as the vault calls it: what goes into a decoy vault, and whether a

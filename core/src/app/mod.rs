@@ -27,6 +27,7 @@ mod people;
 mod places;
 mod probe;
 mod settings;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
