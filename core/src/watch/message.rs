@@ -3,8 +3,8 @@
 //! ```text
 //! text    = "VGL1:" base64(wire)                      (standard alphabet, no padding)
 //! wire    = header | sealed | signature
-//! header  = version (1) | sender key id (8) | recipient key id (8) | counter (8, BE)
-//!         | ephemeral X25519 public key (32)
+//! header  = version (1) | length of the whole wire (2, BE) | sender key id (8)
+//!         | recipient key id (8) | counter (8, BE) | ephemeral X25519 public key (32)
 //! sealed  = ChaCha20-Poly1305(HKDF(X25519(eph, recipient), info = header), payload,
 //!           aad = header)                             (payload + 16)
 //! signature = Ed25519(sender, "vigil.watch.sign.v1" | header | sealed)   (64)
@@ -37,7 +37,7 @@ pub const MESSAGE_PREFIX: &str = "VGL1:";
 pub const MAX_MESSAGE_SEGMENTS: usize = 3;
 
 pub(crate) const VERSION: u8 = 1;
-pub(crate) const HEADER_LEN: usize = 1 + 2 * KEY_ID_LEN + 8 + PUBLIC_LEN;
+pub(crate) const HEADER_LEN: usize = 1 + 2 + 2 * KEY_ID_LEN + 8 + PUBLIC_LEN;
 /// The smallest wire a message can have (the shortest payload is kind + check-in id).
 pub(crate) const MIN_WIRE_LEN: usize = HEADER_LEN + 1 + 16 + TAG_LEN + SIGNATURE_LEN;
 /// Longest string field (bytes), before fitting.
@@ -319,14 +319,18 @@ impl Wire {
     }
 }
 
+/// The header of a message whose payload is `payload_len` bytes.
 pub(crate) fn header(
     sender: KeyId,
     recipient: KeyId,
     counter: u64,
     ephemeral: &[u8; PUBLIC_LEN],
+    payload_len: usize,
 ) -> Vec<u8> {
+    let total = HEADER_LEN + payload_len + TAG_LEN + SIGNATURE_LEN;
     let mut h = Vec::with_capacity(HEADER_LEN);
     h.push(VERSION);
+    h.extend_from_slice(&u16::try_from(total).unwrap_or(u16::MAX).to_be_bytes());
     h.extend_from_slice(&sender.0);
     h.extend_from_slice(&recipient.0);
     h.extend_from_slice(&counter.to_be_bytes());
@@ -347,25 +351,38 @@ pub fn is_watch_message(text: &str) -> bool {
     text.trim_start().starts_with(MESSAGE_PREFIX)
 }
 
-/// Reads the shape of a message: prefix, base64, length, version. Whitespace inside (a
-/// pasted message wrapped over lines) is ignored.
+/// Reads the shape of a message: prefix, base64, version, length. Whitespace inside (a
+/// pasted message wrapped over lines) is ignored. A message shorter than its header says
+/// (an SMS segment lost, a paste cut off) is [`WatchError::Truncated`].
 pub(crate) fn parse(text: &str) -> Result<Wire> {
     let text = text.trim();
     let body = text
         .strip_prefix(MESSAGE_PREFIX)
         .ok_or(WatchError::NotAWatchMessage)?;
-    let body: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut body: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    // Cut anywhere, base64 can end one character into a byte: read what is whole.
+    let cut_mid_byte = body.len() % 4 == 1;
+    if cut_mid_byte {
+        body.pop();
+    }
     let bytes = STANDARD_NO_PAD
         .decode(body.as_bytes())
         .map_err(|_| WatchError::Malformed)?;
     if bytes.first().is_some_and(|v| *v != VERSION) {
         return Err(WatchError::UnsupportedVersion.into());
     }
-    if bytes.len() < MIN_WIRE_LEN {
+    if bytes.len() < 3 {
         return Err(WatchError::Truncated.into());
     }
+    let declared = usize::from(u16::from_be_bytes([bytes[1], bytes[2]]));
+    if bytes.len() < declared || cut_mid_byte {
+        return Err(WatchError::Truncated.into());
+    }
+    if bytes.len() > declared || declared < MIN_WIRE_LEN {
+        return Err(WatchError::Malformed.into());
+    }
     let (signed, signature) = bytes.split_at(bytes.len() - SIGNATURE_LEN);
-    let mut at = 1;
+    let mut at = 3;
     let mut next = |n: usize| {
         let s = &signed[at..at + n];
         at += n;

@@ -232,9 +232,10 @@ impl State {
         p.sent_counter += 1;
         let counter = p.sent_counter;
         let eph = Ephemeral::generate(&ring::rand::SystemRandom::new())?;
-        let header = message::header(me, peer, counter, &eph.public);
+        let plain = payload.encode();
+        let header = message::header(me, peer, counter, &eph.public, plain.len());
         let mut signed = header.clone();
-        signed.extend(eph.seal(&p.keys, &header, &payload.encode())?);
+        signed.extend(eph.seal(&p.keys, &header, &plain)?);
         let sig = identity.sign(&signed)?;
         let text = message::to_text(&signed, &sig);
         debug_assert!(message::fits_sms(&text));

@@ -68,12 +68,10 @@ fn fitting_cuts_long_fields_until_three_gsm7_segments() {
     );
     let (pa, pb) = (a.public().unwrap(), b.public().unwrap());
     let eph = Ephemeral::generate(&rng).unwrap();
-    let header = message::header(pa.key_id(), pb.key_id(), u64::MAX, &eph.public);
+    let plain = Payload::Watch([0; 16], t).encode();
+    let header = message::header(pa.key_id(), pb.key_id(), u64::MAX, &eph.public, plain.len());
     let mut signed = header.clone();
-    signed.extend(
-        eph.seal(&pb, &header, &Payload::Watch([0; 16], t).encode())
-            .unwrap(),
-    );
+    signed.extend(eph.seal(&pb, &header, &plain).unwrap());
     let text = message::to_text(&signed, &a.sign(&signed).unwrap());
     assert_eq!(
         crate::checkin::sms::encoding(&text),
