@@ -8,7 +8,7 @@ use chrono::Duration;
 use super::App;
 use crate::checkin::{CheckinId, CheckinPlan, CheckinStatus};
 use crate::clock::Timestamp;
-use crate::watch::{Pairings, SentWatchStatus, WatchTerms, WatchState};
+use crate::watch::{Pairing, PairingDraft, Pairings, SentWatchStatus, WatchState, WatchTerms};
 use crate::Result;
 
 /// What a WATCH tells the buddy, from the plan the worker armed.
@@ -63,6 +63,12 @@ impl App {
     pub fn cancel_checkin(&self, id: &CheckinId, now: Timestamp) -> Result<()> {
         self.checkins()?.cancel(id, now)?;
         self.watch_state(|s| s.end(&[*id], false, now))
+    }
+
+    /// Saves a pairing once the digits match; numbers are read in the vault's region.
+    pub fn add_pairing(&self, draft: PairingDraft, now: Timestamp) -> Result<Pairing> {
+        let region = self.region()?;
+        self.pairings()?.add(draft, region.code(), now)
     }
 
     /// This phone's check-ins that paired buddies watch, with each buddy's confirmation.
