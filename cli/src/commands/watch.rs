@@ -184,7 +184,7 @@ pub fn watch(ctx: &Context, command: WatchCommand) -> CliResult {
             if refused > 0 {
                 out?;
                 return Err(CliError::new(
-                    Exit::Invalid,
+                    Exit::Refused,
                     format!("{refused} message(s) refused; nothing was changed by them"),
                 ));
             }
