@@ -285,7 +285,7 @@ fn plaintext(file: &[u8]) -> serde_json::Value {
     serde_json::from_str(&plain).unwrap()
 }
 
-const ORDER: [&str; 8] = [
+const ORDER: [&str; 9] = [
     "bookings",
     "client_notes",
     "buddies",
@@ -294,6 +294,7 @@ const ORDER: [&str; 8] = [
     "alerts",
     "directory",
     "settings",
+    "pairings",
 ];
 
 /// Writes a parsed document back in the order Vigil writes it (serde_json's map sorts).
@@ -442,7 +443,7 @@ fn the_export_holds_every_section_in_its_documented_shape() {
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
     let doc = plaintext(&file);
-    assert_eq!(doc["minor"], 2);
+    assert_eq!(doc["minor"], 3);
     assert_eq!(doc["sections"].as_object().unwrap().len(), ORDER.len());
     let s = &doc["sections"];
     let keys = |v: &serde_json::Value| {

@@ -624,3 +624,36 @@ proptest! {
         prop_assert_eq!(alarmed, expected);
     }
 }
+
+#[test]
+fn pairings_are_exported_but_a_restore_asks_to_pair_again() {
+    use std::io::Cursor;
+    use vigil_core::export::age::{Identity, Recipient};
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, _buddy, _) = worker_and_buddy(dir.path());
+    let pairing = worker.app.pairings().unwrap().list().unwrap().items.remove(0);
+    let (file, report) = worker
+        .app
+        .session()
+        .backup()
+        .export(Vec::new(), &[Recipient::passphrase_with_work_factor("x", 10)], t(23, 0))
+        .unwrap();
+    assert!(report.sections.contains(&("pairings", 1)));
+    let restored = phone(dir.path(), "restored", THIRD_SECRET);
+    let report = restored
+        .app
+        .session()
+        .backup()
+        .import(Cursor::new(&file), &[Identity::passphrase("x")])
+        .unwrap();
+    let pairings = report
+        .sections
+        .iter()
+        .find(|s| s.section == "pairings")
+        .expect("the section was read");
+    assert_eq!(pairings.rejected.len(), 1);
+    assert_eq!(pairings.rejected[0].id, Some(pairing.id));
+    assert!(pairings.rejected[0].reason.contains("pair the two phones again"));
+    assert!(!pairings.rejected[0].reason.contains("Bea"), "no personal data");
+    assert!(restored.app.pairings().unwrap().list().unwrap().items.is_empty());
+}

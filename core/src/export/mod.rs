@@ -29,6 +29,7 @@ mod buddies;
 mod directory;
 mod feed_versions;
 mod notes;
+mod pairings;
 mod publishers;
 mod settings;
 
@@ -51,7 +52,7 @@ pub const FORMAT_NAME: &str = "vigil-export";
 pub const FORMAT_VERSION: u64 = 1;
 /// Minor version: additions a reader of the same major version may skip (new sections,
 /// new optional fields).
-pub const FORMAT_MINOR: u64 = 2;
+pub const FORMAT_MINOR: u64 = 3;
 
 /// Errors specific to export and import.
 #[derive(Debug, thiserror::Error)]
@@ -115,6 +116,8 @@ pub(crate) const SECTIONS: &[&dyn Section] = &[
     &directory::DirectorySection,
     // The application layer's settings (since 1.2).
     &settings::SettingsSection,
+    // Phones paired for "watch over me" (since 1.3; exported, never imported).
+    &pairings::PairingsSection,
 ];
 
 /// Writes the records of one section as JSON array elements.

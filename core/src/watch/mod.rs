@@ -385,15 +385,11 @@ pub(crate) mod stored_pairings {
     use crate::vault::{RecordId, SealedTable, Session};
     use crate::Result;
 
-    pub(crate) fn table(session: &Session) -> SealedTable<'_, Pairing> {
-        SealedTable::new(session, PAIRINGS, "pairing")
-    }
-
     pub(crate) fn for_each(
         session: &Session,
         visit: impl FnMut(RecordId, Result<Pairing>) -> Result<()>,
     ) -> Result<()> {
-        table(session).for_each(visit)
+        SealedTable::new(session, PAIRINGS, "pairing").for_each(visit)
     }
 }
 
