@@ -404,6 +404,19 @@ pub(crate) fn parse(text: &str) -> Result<Wire> {
     })
 }
 
+/// For the fuzz target only: decodes `bytes` as a payload (what follows authentication)
+/// and, when it decodes, checks that encoding it again decodes to the same payload.
+/// Returns whether it decoded.
+#[doc(hidden)]
+pub fn fuzz_payload_round_trip(bytes: &[u8]) -> bool {
+    let Ok(p) = Payload::decode(bytes) else {
+        return false;
+    };
+    let again = Payload::decode(&p.encode()).expect("an encoded payload decodes");
+    assert_eq!(again, p, "payload round trip changed it");
+    true
+}
+
 /// Whether a text fits the SMS budget.
 pub fn fits_sms(text: &str) -> bool {
     sms::segments(text) <= MAX_MESSAGE_SEGMENTS
