@@ -265,10 +265,11 @@ impl Session {
 
     /// Reads the other phone's code: its name and the digits both screens must show.
     pub fn preview_pairing(&self, code: String) -> Result<PairingPreview> {
-        self.with(|a| a.pairings()?.preview(&code)).map(|p| PairingPreview {
-            name: p.name,
-            sas: p.sas,
-        })
+        self.with(|a| a.pairings()?.preview(&code))
+            .map(|p| PairingPreview {
+                name: p.name,
+                sas: p.sas,
+            })
     }
 
     /// Saves a pairing (refused with the digits wrong: `InvalidInput`).

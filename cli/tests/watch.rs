@@ -31,7 +31,10 @@ fn paired() -> (Env, Env) {
     assert_eq!(on_worker["saved"], false);
     assert_eq!(on_worker["name"], "Ana");
     let on_buddy = buddy.json(&["pair", "add", &w_code]);
-    assert_eq!(on_worker["sas"], on_buddy["sas"], "both show the same digits");
+    assert_eq!(
+        on_worker["sas"], on_buddy["sas"],
+        "both show the same digits"
+    );
     let sas = on_worker["sas"].as_str().unwrap().to_owned();
     assert!(worker.json(&["pair", "list"])["pairings"]
         .as_array()
@@ -46,7 +49,15 @@ fn paired() -> (Env, Env) {
         .stderr(predicate::str::contains("digits do not match"));
     worker
         .vigil()
-        .args(["pair", "add", &b_code, "--sas", &sas, "--phone", "07400 123456"])
+        .args([
+            "pair",
+            "add",
+            &b_code,
+            "--sas",
+            &sas,
+            "--phone",
+            "07400 123456",
+        ])
         .args(["--buddy", "Ana"])
         .assert()
         .success()
@@ -80,8 +91,7 @@ fn tick(env: &Env, minutes: i64) -> Vec<serde_json::Value> {
 #[test]
 fn a_desktop_buddy_receives_a_piped_watch_and_alarms_at_deadline_plus_grace() {
     let (worker, buddy) = paired();
-    worker
-        .json(&["checkin", "start", "--minutes", "30"]);
+    worker.json(&["checkin", "start", "--minutes", "30"]);
     let sent = tick(&worker, 0);
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0]["type"], "watch_message");
@@ -120,7 +130,10 @@ fn a_desktop_buddy_receives_a_piped_watch_and_alarms_at_deadline_plus_grace() {
     let notices: Vec<_> = alarm.iter().map(|a| a["notice"].clone()).collect();
     assert!(notices.contains(&"alarm".into()), "{alarm:?}");
     assert!(notices.contains(&"call_worker".into()));
-    assert_eq!(buddy.json(&["watch", "list"])["watches"][0]["phase"], "alarm");
+    assert_eq!(
+        buddy.json(&["watch", "list"])["watches"][0]["phase"],
+        "alarm"
+    );
 }
 
 #[test]
@@ -128,7 +141,11 @@ fn a_check_in_sends_safe_and_the_worker_sees_the_buddys_confirmation() {
     let (worker, buddy) = paired();
     worker.json(&["checkin", "start", "--minutes", "30"]);
     let watch = tick(&worker, 0)[0]["text"].as_str().unwrap().to_owned();
-    buddy.bare().args(["watch", "receive", &watch]).assert().success();
+    buddy
+        .bare()
+        .args(["watch", "receive", &watch])
+        .assert()
+        .success();
     worker
         .bare()
         .args(["checkin", "ok", "--code", "4821"])
@@ -154,5 +171,8 @@ fn a_check_in_sends_safe_and_the_worker_sees_the_buddys_confirmation() {
         .success()
         .stdout(predicate::str::contains("Received ACK from Ana"));
     assert!(tick(&buddy, 60).iter().all(|a| a["notice"] != "alarm"));
-    assert_eq!(buddy.json(&["watch", "list"])["watches"][0]["phase"], "safe");
+    assert_eq!(
+        buddy.json(&["watch", "list"])["watches"][0]["phase"],
+        "safe"
+    );
 }

@@ -7,9 +7,7 @@ mod common;
 use chrono::{Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use vigil_core::app::{App, BuddyRef, Escalation, VaultHome};
-use vigil_core::checkin::{
-    AlertFacts, BuddyDraft, Channel, CheckinId, CoveredBooking, Outcome,
-};
+use vigil_core::checkin::{AlertFacts, BuddyDraft, Channel, CheckinId, CoveredBooking, Outcome};
 use vigil_core::clock::Timestamp;
 use vigil_core::vault::{RecordId, MIN_KDF_ITERATIONS};
 use vigil_core::watch::{
@@ -34,18 +32,29 @@ struct Phone {
 
 fn phone(dir: &std::path::Path, name: &str, secret: &'static [u8]) -> Phone {
     let home = VaultHome::new(dir.join(format!("{name}.db")));
-    let app = home.create("pass", Some(secret), MIN_KDF_ITERATIONS).unwrap();
+    let app = home
+        .create("pass", Some(secret), MIN_KDF_ITERATIONS)
+        .unwrap();
     Phone { home, app, secret }
 }
 
 /// Pairs `a` (who keeps `b` as a buddy when `buddy` is set) with `b`, each confirming the
 /// digits the other shows. Returns (a's pairing of b, b's pairing of a).
-fn pair(a: &Phone, a_name: &str, b: &Phone, b_name: &str, buddy: Option<RecordId>) -> (RecordId, RecordId) {
+fn pair(
+    a: &Phone,
+    a_name: &str,
+    b: &Phone,
+    b_name: &str,
+    buddy: Option<RecordId>,
+) -> (RecordId, RecordId) {
     let a_code = a.app.pairings().unwrap().own_code(a_name).unwrap();
     let b_code = b.app.pairings().unwrap().own_code(b_name).unwrap();
     let sas_on_a = a.app.pairings().unwrap().preview(&b_code).unwrap();
     let sas_on_b = b.app.pairings().unwrap().preview(&a_code).unwrap();
-    assert_eq!(sas_on_a.sas, sas_on_b.sas, "both phones show the same digits");
+    assert_eq!(
+        sas_on_a.sas, sas_on_b.sas,
+        "both phones show the same digits"
+    );
     assert_eq!(sas_on_a.name, b_name);
     let on_a = a
         .app
@@ -124,9 +133,15 @@ fn start(worker: &Phone, bea: RecordId) -> CheckinId {
     worker.app.start_checkin(plan, t(20, 0)).unwrap().id
 }
 
+/// Texts to send (with the kind shown) and the buddy's notices (with the duress mark).
+type Woken = (
+    Vec<(WatchMessageKind, String)>,
+    Vec<(WatchNotice, String, bool)>,
+);
+
 /// One wake-up of the watch loop: every action, reported sent. Returns the texts to send
 /// (with the kind shown) and the buddy's notices.
-fn wake(e: &dyn Escalation, now: Timestamp) -> (Vec<(WatchMessageKind, String)>, Vec<(WatchNotice, String, bool)>) {
+fn wake(e: &dyn Escalation, now: Timestamp) -> Woken {
     let mut texts = Vec::new();
     let mut notices = Vec::new();
     for a in e.watch_tick(now).unwrap() {
@@ -166,7 +181,10 @@ fn the_buddys_locked_phone_alarms_at_deadline_plus_grace_when_the_workers_phone_
     // The buddy's vault is locked: the SMS arrives at the runner.
     let runner = buddy.home.runner(buddy.secret).unwrap();
     let got = runner.receive_watch_message(&texts[0].1, t(20, 1)).unwrap();
-    assert_eq!((got.name.as_str(), got.kind), ("Maria", WatchMessageKind::Watch));
+    assert_eq!(
+        (got.name.as_str(), got.kind),
+        ("Maria", WatchMessageKind::Watch)
+    );
     // The worker's phone is destroyed now: it never ticks again.
     drop(worker);
     // The buddy's phone sends its ACK (into the void) and waits for the deadline.
@@ -185,9 +203,16 @@ fn the_buddys_locked_phone_alarms_at_deadline_plus_grace_when_the_workers_phone_
     let kinds: Vec<_> = notices.iter().map(|n| n.0).collect();
     assert_eq!(kinds, [WatchNotice::Alarm, WatchNotice::CallWorker]);
     let alarm = &notices[0].1;
-    assert!(alarm.contains("Maria") && alarm.contains("12 Harbour Street, Leith"), "{alarm}");
+    assert!(
+        alarm.contains("Maria") && alarm.contains("12 Harbour Street, Leith"),
+        "{alarm}"
+    );
     assert!(alarm.contains("mlat=55.975100"), "{alarm}");
-    assert!(notices[1].1.contains("+447400333444"), "call her: {}", notices[1].1);
+    assert!(
+        notices[1].1.contains("+447400333444"),
+        "call her: {}",
+        notices[1].1
+    );
     assert_eq!(held(&runner)[0].phase, WatchPhase::Alarm);
     // Then emergency services, ten minutes later, unless the buddy acknowledged.
     assert!(wake(&runner, t(22, 19)).1.is_empty());
@@ -195,7 +220,10 @@ fn the_buddys_locked_phone_alarms_at_deadline_plus_grace_when_the_workers_phone_
     assert_eq!(notices[0].0, WatchNotice::CallEmergency);
     assert!(notices[0].1.contains("12 Harbour Street"));
     // The unlocked app sees the same watch.
-    let app = buddy.home.unlock("pass", Some(buddy.secret), t(22, 21)).unwrap();
+    let app = buddy
+        .home
+        .unlock("pass", Some(buddy.secret), t(22, 21))
+        .unwrap();
     assert_eq!(held(&app.checkins().unwrap())[0].phase, WatchPhase::Alarm);
 }
 
@@ -239,7 +267,8 @@ fn extend_moves_the_buddys_alarm() {
     let id = start(&worker, bea);
     let w = worker.app.checkins().unwrap();
     let b = buddy.home.runner(buddy.secret).unwrap();
-    b.receive_watch_message(&wake(&w, t(20, 0)).0[0].1, t(20, 1)).unwrap();
+    b.receive_watch_message(&wake(&w, t(20, 0)).0[0].1, t(20, 1))
+        .unwrap();
     worker
         .app
         .extend_checkin(&id, Duration::minutes(60), t(21, 50))
@@ -248,7 +277,10 @@ fn extend_moves_the_buddys_alarm() {
     assert_eq!(texts[0].0, WatchMessageKind::Extend);
     b.receive_watch_message(&texts[0].1, t(21, 51)).unwrap();
     assert_eq!(held(&b)[0].alarm_due, Some(t(23, 10)));
-    assert_eq!(held(&b)[0].terms.as_ref().unwrap().address.as_deref(), Some("12 Harbour Street, Leith"));
+    assert_eq!(
+        held(&b)[0].terms.as_ref().unwrap().address.as_deref(),
+        Some("12 Harbour Street, Leith")
+    );
     assert!(wake(&b, t(22, 10)).1.is_empty(), "no alarm at the old time");
     assert_eq!(wake(&b, t(23, 0)).1[0].0, WatchNotice::Reminder);
     assert_eq!(wake(&b, t(23, 10)).1[0].0, WatchNotice::Alarm);
@@ -266,17 +298,27 @@ fn duress_safe_alarms_the_buddy_while_the_workers_side_looks_like_a_normal_check
         start(&worker, bea);
         let w = worker.app.checkins().unwrap();
         let b = buddy.home.runner(buddy.secret).unwrap();
-        b.receive_watch_message(&wake(&w, t(20, 0)).0[0].1, t(20, 1)).unwrap();
+        b.receive_watch_message(&wake(&w, t(20, 0)).0[0].1, t(20, 1))
+            .unwrap();
         let receipt = Escalation::check_in(&w, code, t(21, 0)).unwrap();
         let actions = w.watch_tick(t(21, 0)).unwrap();
         assert_eq!(actions.len(), 1);
         let WatchActionKind::SendMessage {
-            kind, text, channel, ..
+            kind,
+            text,
+            channel,
+            ..
         } = &actions[0].kind
         else {
             panic!("a message");
         };
-        seen.push((receipt.checkins.len(), *kind, *channel, text.len(), worker.app.sent_watches().unwrap()[0].buddies[0].last));
+        seen.push((
+            receipt.checkins.len(),
+            *kind,
+            *channel,
+            text.len(),
+            worker.app.sent_watches().unwrap()[0].buddies[0].last,
+        ));
         let got = b.receive_watch_message(text, t(21, 1)).unwrap();
         let (_, notices) = wake(&b, t(21, 1));
         if code == "1357" {
@@ -300,7 +342,10 @@ fn duress_safe_alarms_the_buddy_while_the_workers_side_looks_like_a_normal_check
 fn every_message_fits_three_sms_segments_even_with_long_booking_details() {
     let dir = tempfile::tempdir().unwrap();
     let (worker, buddy, bea) = worker_and_buddy(dir.path());
-    let mut plan = worker.app.checkin_plan(t(22, 0), &[BuddyRef::Id(bea)]).unwrap();
+    let mut plan = worker
+        .app
+        .checkin_plan(t(22, 0), &[BuddyRef::Id(bea)])
+        .unwrap();
     plan.booking = Some(CoveredBooking {
         id: RecordId::random().unwrap(),
         facts: AlertFacts {
@@ -312,7 +357,10 @@ fn every_message_fits_three_sms_segments_even_with_long_booking_details() {
         },
     });
     let id = worker.app.start_checkin(plan, t(20, 0)).unwrap().id;
-    worker.app.extend_checkin(&id, Duration::minutes(30), t(20, 5)).unwrap();
+    worker
+        .app
+        .extend_checkin(&id, Duration::minutes(30), t(20, 5))
+        .unwrap();
     let w = worker.app.checkins().unwrap();
     let b = buddy.app.checkins().unwrap();
     let mut all = wake(&w, t(20, 5)).0;
@@ -327,13 +375,23 @@ fn every_message_fits_three_sms_segments_even_with_long_booking_details() {
     assert!(kinds.contains(&WatchMessageKind::Safe) && kinds.contains(&WatchMessageKind::Ack));
     for (kind, text) in &all {
         assert!(text.starts_with("VGL1:"));
-        assert_eq!(vigil_core::checkin::sms::encoding(text), vigil_core::checkin::sms::Encoding::Gsm7);
+        assert_eq!(
+            vigil_core::checkin::sms::encoding(text),
+            vigil_core::checkin::sms::Encoding::Gsm7
+        );
         let n = vigil_core::checkin::sms::segments(text);
         assert!(n <= MAX_MESSAGE_SEGMENTS, "{kind:?} takes {n} segments");
     }
     // The cut address still starts as written.
     let watch = &held(&b)[0];
-    assert!(watch.terms.as_ref().unwrap().address.as_ref().unwrap().starts_with("ul. Świętokrzyska"));
+    assert!(watch
+        .terms
+        .as_ref()
+        .unwrap()
+        .address
+        .as_ref()
+        .unwrap()
+        .starts_with("ul. Świętokrzyska"));
 }
 
 /// The buddy's state as the refusal tests compare it: nothing may change.
@@ -342,31 +400,47 @@ fn snapshot(e: &dyn Escalation) -> (String, Option<Timestamp>) {
 }
 
 #[test]
-fn forged_replayed_reordered_truncated_unknown_and_misdirected_messages_are_refused_and_change_nothing() {
+fn forged_replayed_reordered_truncated_unknown_and_misdirected_messages_are_refused_and_change_nothing(
+) {
     let dir = tempfile::tempdir().unwrap();
     let (worker, buddy, bea) = worker_and_buddy(dir.path());
     let id = start(&worker, bea);
     let w = worker.app.checkins().unwrap();
     let b = buddy.home.runner(buddy.secret).unwrap();
     let watch = wake(&w, t(20, 0)).0.remove(0).1;
-    worker.app.extend_checkin(&id, Duration::minutes(30), t(20, 5)).unwrap();
+    worker
+        .app
+        .extend_checkin(&id, Duration::minutes(30), t(20, 5))
+        .unwrap();
     let extend = wake(&w, t(20, 5)).0.remove(0).1;
-    worker.app.extend_checkin(&id, Duration::minutes(30), t(20, 6)).unwrap();
+    worker
+        .app
+        .extend_checkin(&id, Duration::minutes(30), t(20, 6))
+        .unwrap();
     let extend2 = wake(&w, t(20, 6)).0.remove(0).1;
 
     b.receive_watch_message(&extend, t(20, 7)).unwrap();
     let before = snapshot(&b);
 
     // Reordered: the WATCH, older than the EXTEND already taken.
-    assert_eq!(refusal(b.receive_watch_message(&watch, t(20, 8))), WatchError::OutOfOrder);
+    assert_eq!(
+        refusal(b.receive_watch_message(&watch, t(20, 8))),
+        WatchError::OutOfOrder
+    );
     // Replayed: the EXTEND again.
-    assert_eq!(refusal(b.receive_watch_message(&extend, t(20, 8))), WatchError::Replayed);
+    assert_eq!(
+        refusal(b.receive_watch_message(&extend, t(20, 8))),
+        WatchError::Replayed
+    );
     // Forged: one character of the signature changed.
     let mut forged: Vec<char> = extend2.chars().collect();
     let last = forged.len() - 3;
     forged[last] = if forged[last] == 'A' { 'B' } else { 'A' };
     let forged: String = forged.into_iter().collect();
-    assert_eq!(refusal(b.receive_watch_message(&forged, t(20, 8))), WatchError::Forged);
+    assert_eq!(
+        refusal(b.receive_watch_message(&forged, t(20, 8))),
+        WatchError::Forged
+    );
     // Forged: the ciphertext changed (the seal and the signature both break).
     let mut body: Vec<char> = extend2.chars().collect();
     body[120] = if body[120] == 'A' { 'B' } else { 'A' };
@@ -383,8 +457,14 @@ fn forged_replayed_reordered_truncated_unknown_and_misdirected_messages_are_refu
         );
     }
     // Not a watch message; damaged base64.
-    assert_eq!(refusal(b.receive_watch_message("see you at 8", t(20, 8))), WatchError::NotAWatchMessage);
-    assert_eq!(refusal(b.receive_watch_message("VGL1:ab$d", t(20, 8))), WatchError::Malformed);
+    assert_eq!(
+        refusal(b.receive_watch_message("see you at 8", t(20, 8))),
+        WatchError::NotAWatchMessage
+    );
+    assert_eq!(
+        refusal(b.receive_watch_message("VGL1:ab$d", t(20, 8))),
+        WatchError::Malformed
+    );
     // From a phone the buddy never paired with (it paired one way only).
     let third = phone(dir.path(), "third", THIRD_SECRET);
     let b_code = buddy.app.pairings().unwrap().own_code("Bea").unwrap();
@@ -420,14 +500,31 @@ fn forged_replayed_reordered_truncated_unknown_and_misdirected_messages_are_refu
         )
         .unwrap()
         .id;
-    third.app.pairings().unwrap().link_buddy(&carol_pairing.id, Some(carol_buddy)).unwrap();
-    let plan = third.app.checkin_plan(t(22, 0), &[BuddyRef::Id(carol_buddy)]).unwrap();
+    third
+        .app
+        .pairings()
+        .unwrap()
+        .link_buddy(&carol_pairing.id, Some(carol_buddy))
+        .unwrap();
+    let plan = third
+        .app
+        .checkin_plan(t(22, 0), &[BuddyRef::Id(carol_buddy)])
+        .unwrap();
     third.app.start_checkin(plan, t(20, 0)).unwrap();
     let stranger = wake(&third.app.checkins().unwrap(), t(20, 0)).0.remove(0).1;
-    assert_eq!(refusal(b.receive_watch_message(&stranger, t(20, 8))), WatchError::UnknownSender);
+    assert_eq!(
+        refusal(b.receive_watch_message(&stranger, t(20, 8))),
+        WatchError::UnknownSender
+    );
     // For another recipient: the worker's message to Bea, delivered to the third phone.
     assert_eq!(
-        refusal(third.app.checkins().unwrap().receive_watch_message(&extend2, t(20, 8))),
+        refusal(
+            third
+                .app
+                .checkins()
+                .unwrap()
+                .receive_watch_message(&extend2, t(20, 8))
+        ),
         WatchError::WrongRecipient
     );
 
@@ -452,7 +549,11 @@ fn pairing_refuses_wrong_digits_and_its_own_code() {
         buddy: None,
     };
     let right = a.app.pairings().unwrap().preview(&b_code).unwrap().sas;
-    let wrong = if right == "000 000" { "000 001" } else { "000 000" };
+    let wrong = if right == "000 000" {
+        "000 001"
+    } else {
+        "000 000"
+    };
     assert!(matches!(
         a.app.pairings().unwrap().add(draft(wrong), "GB", t(12, 0)),
         Err(Error::Watch(WatchError::SasMismatch))
@@ -493,7 +594,11 @@ enum Step {
     Nothing,
 }
 
-fn scenario() -> impl Strategy<Value = (Vec<(Step, i64)>, Vec<(bool, u8, i64)>, Vec<bool>)> {
+/// Worker steps (what, minutes after 20:00), per-message fates (lost, copies, delay) and
+/// restarts of the buddy's runner.
+type Scenario = (Vec<(Step, i64)>, Vec<(bool, u8, i64)>, Vec<bool>);
+
+fn scenario() -> impl Strategy<Value = Scenario> {
     (
         // Worker steps after the WATCH: what, and minutes after 20:00.
         prop::collection::vec(
@@ -631,12 +736,23 @@ fn pairings_are_exported_but_a_restore_asks_to_pair_again() {
     use vigil_core::export::age::{Identity, Recipient};
     let dir = tempfile::tempdir().unwrap();
     let (worker, _buddy, _) = worker_and_buddy(dir.path());
-    let pairing = worker.app.pairings().unwrap().list().unwrap().items.remove(0);
+    let pairing = worker
+        .app
+        .pairings()
+        .unwrap()
+        .list()
+        .unwrap()
+        .items
+        .remove(0);
     let (file, report) = worker
         .app
         .session()
         .backup()
-        .export(Vec::new(), &[Recipient::passphrase_with_work_factor("x", 10)], t(23, 0))
+        .export(
+            Vec::new(),
+            &[Recipient::passphrase_with_work_factor("x", 10)],
+            t(23, 0),
+        )
         .unwrap();
     assert!(report.sections.contains(&("pairings", 1)));
     let restored = phone(dir.path(), "restored", THIRD_SECRET);
@@ -653,7 +769,19 @@ fn pairings_are_exported_but_a_restore_asks_to_pair_again() {
         .expect("the section was read");
     assert_eq!(pairings.rejected.len(), 1);
     assert_eq!(pairings.rejected[0].id, Some(pairing.id));
-    assert!(pairings.rejected[0].reason.contains("pair the two phones again"));
-    assert!(!pairings.rejected[0].reason.contains("Bea"), "no personal data");
-    assert!(restored.app.pairings().unwrap().list().unwrap().items.is_empty());
+    assert!(pairings.rejected[0]
+        .reason
+        .contains("pair the two phones again"));
+    assert!(
+        !pairings.rejected[0].reason.contains("Bea"),
+        "no personal data"
+    );
+    assert!(restored
+        .app
+        .pairings()
+        .unwrap()
+        .list()
+        .unwrap()
+        .items
+        .is_empty());
 }

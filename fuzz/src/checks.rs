@@ -381,7 +381,10 @@ fn watch_pair() -> WatchPair {
             .create("pass", Some(secret), MIN_KDF_ITERATIONS)
             .expect("vault")
     };
-    let (w_secret, b_secret) = (b"fuzz-worker-device-secret-000000", b"fuzz-buddy-device-secret-0000000");
+    let (w_secret, b_secret) = (
+        b"fuzz-worker-device-secret-000000",
+        b"fuzz-buddy-device-secret-0000000",
+    );
     let worker = make("w.db", w_secret);
     let buddy = make("b.db", b_secret);
     let w_code = worker.pairings().unwrap().own_code("W").unwrap();
@@ -394,9 +397,19 @@ fn watch_pair() -> WatchPair {
         phone: None,
         buddy: None,
     };
-    let on_b = buddy.pairings().unwrap().add(draft(w_code), "GB", t0()).unwrap();
-    let on_w = worker.pairings().unwrap().add(draft(b_code), "GB", t0()).unwrap();
-    let runner = VaultHome::new(dir.path().join("b.db")).runner(b_secret).unwrap();
+    let on_b = buddy
+        .pairings()
+        .unwrap()
+        .add(draft(w_code), "GB", t0())
+        .unwrap();
+    let on_w = worker
+        .pairings()
+        .unwrap()
+        .add(draft(b_code), "GB", t0())
+        .unwrap();
+    let runner = VaultHome::new(dir.path().join("b.db"))
+        .runner(b_secret)
+        .unwrap();
     WatchPair {
         runner,
         sender: on_b.keys.key_id().0,

@@ -296,7 +296,10 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
             }
             // Watch over me: messages to paired phones, and the watches held here.
             let watch_actions = super::watch::perform_all(ctx, &runner, &a.delivery, now)?;
-            failed += watch_actions.iter().filter(|d| d["outcome"] == "failed").count();
+            failed += watch_actions
+                .iter()
+                .filter(|d| d["outcome"] == "failed")
+                .count();
             let actions_len = actions.len() + watch_actions.len();
             done.extend(watch_actions);
             let next = Escalation::next_wakeup(&runner)?;

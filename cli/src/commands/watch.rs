@@ -141,14 +141,19 @@ pub fn watch(ctx: &Context, command: WatchCommand) -> CliResult {
                 std::io::stdin()
                     .take(64 * 1024)
                     .read_to_string(&mut s)
-                    .map_err(|e| CliError::new(Exit::Invalid, format!("could not read stdin: {}", e.kind())))?;
+                    .map_err(|e| {
+                        CliError::new(Exit::Invalid, format!("could not read stdin: {}", e.kind()))
+                    })?;
                 s
             } else {
                 a.messages.join("\n")
             };
             let messages = split_messages(&text);
             if messages.is_empty() || !messages.iter().all(|m| is_watch_message(m)) {
-                return Err(vigil_core::Error::from(vigil_core::watch::WatchError::NotAWatchMessage).into());
+                return Err(vigil_core::Error::from(
+                    vigil_core::watch::WatchError::NotAWatchMessage,
+                )
+                .into());
             }
             let mut results = Vec::new();
             let mut refused = 0;
@@ -160,7 +165,9 @@ pub fn watch(ctx: &Context, command: WatchCommand) -> CliResult {
                     })),
                     Err(e) => {
                         refused += 1;
-                        results.push(json!({ "accepted": false, "code": e.code(), "reason": e.to_string() }));
+                        results.push(
+                            json!({ "accepted": false, "code": e.code(), "reason": e.to_string() }),
+                        );
                     }
                 }
             }

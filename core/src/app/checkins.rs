@@ -53,7 +53,8 @@ macro_rules! escalation_for {
             }
             fn next_wakeup(&self) -> Result<Option<Timestamp>> {
                 let checkins = <$t>::next_wakeup(self)?;
-                let watches = self.with_escalation_conn(|c, k| WatchState::new(c, k).next_wakeup())?;
+                let watches =
+                    self.with_escalation_conn(|c, k| WatchState::new(c, k).next_wakeup())?;
                 Ok(checkins.into_iter().chain(watches).min())
             }
             fn report_outcome(

@@ -53,7 +53,12 @@ impl App {
     }
 
     /// Moves a check-in's deadline later; paired buddies get EXTEND.
-    pub fn extend_checkin(&self, id: &CheckinId, by: Duration, now: Timestamp) -> Result<CheckinStatus> {
+    pub fn extend_checkin(
+        &self,
+        id: &CheckinId,
+        by: Duration,
+        now: Timestamp,
+    ) -> Result<CheckinStatus> {
         let status = self.checkins()?.extend(id, by, now)?;
         self.watch_state(|s| s.extend(*id, status.deadline, now))?;
         Ok(status)

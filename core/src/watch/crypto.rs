@@ -141,7 +141,11 @@ impl Identity {
         let key = aead_key(shared.as_bytes(), header)?;
         let mut buf = sealed.to_vec();
         let plain = key
-            .open_in_place(aead::Nonce::assume_unique_for_key([0; 12]), aead::Aad::from(header), &mut buf)
+            .open_in_place(
+                aead::Nonce::assume_unique_for_key([0; 12]),
+                aead::Aad::from(header),
+                &mut buf,
+            )
             .map_err(|_| Error::from(WatchError::Forged))?
             .to_vec();
         Ok(plain)
@@ -184,7 +188,10 @@ impl Ephemeral {
             .secret
             .diffie_hellman(&x25519_dalek::PublicKey::from(recipient.sealing));
         if !shared.was_contributory() {
-            return Err(Error::invalid("pairing", "the paired phone's key is not usable"));
+            return Err(Error::invalid(
+                "pairing",
+                "the paired phone's key is not usable",
+            ));
         }
         let key = aead_key(shared.as_bytes(), header)?;
         let mut buf = plain.to_vec();

@@ -276,7 +276,10 @@ impl Reader<'_> {
         Ok(a)
     }
     fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
-        Ok(self.take(N)?.try_into().map_err(|_| WatchError::Malformed)?)
+        Ok(self
+            .take(N)?
+            .try_into()
+            .map_err(|_| WatchError::Malformed)?)
     }
     fn u8(&mut self) -> Result<u8> {
         Ok(self.array::<1>()?[0])
@@ -388,8 +391,16 @@ pub(crate) fn parse(text: &str) -> Result<Wire> {
         at += n;
         s
     };
-    let sender = KeyId(next(KEY_ID_LEN).try_into().map_err(|_| WatchError::Truncated)?);
-    let recipient = KeyId(next(KEY_ID_LEN).try_into().map_err(|_| WatchError::Truncated)?);
+    let sender = KeyId(
+        next(KEY_ID_LEN)
+            .try_into()
+            .map_err(|_| WatchError::Truncated)?,
+    );
+    let recipient = KeyId(
+        next(KEY_ID_LEN)
+            .try_into()
+            .map_err(|_| WatchError::Truncated)?,
+    );
     let counter = u64::from_be_bytes(next(8).try_into().map_err(|_| WatchError::Truncated)?);
     let ephemeral: [u8; PUBLIC_LEN] = next(PUBLIC_LEN)
         .try_into()

@@ -33,8 +33,7 @@ use serde::{Deserialize, Serialize};
 pub use code::{PairingCode, MAX_PAIRING_NAME, PAIRING_PREFIX};
 pub use crypto::{short_authentication_string, KeyId, PublicKeys};
 pub use message::{
-    fits_sms, is_watch_message, WatchMessageKind, WatchTerms, MAX_MESSAGE_SEGMENTS,
-    MESSAGE_PREFIX,
+    fits_sms, is_watch_message, WatchMessageKind, WatchTerms, MAX_MESSAGE_SEGMENTS, MESSAGE_PREFIX,
 };
 pub use state::{WatchState, EMERGENCY_AFTER_SECS};
 
@@ -286,7 +285,12 @@ impl<'a> Pairings<'a> {
 
     /// Saves a pairing once the digits the person read match. A code already paired
     /// replaces the old pairing (its counters start again: the other phone was reset).
-    pub fn add(&self, draft: PairingDraft, default_region: &str, now: Timestamp) -> Result<Pairing> {
+    pub fn add(
+        &self,
+        draft: PairingDraft,
+        default_region: &str,
+        now: Timestamp,
+    ) -> Result<Pairing> {
         let preview = self.preview(&draft.code)?;
         let typed: String = draft.sas.chars().filter(|c| !c.is_whitespace()).collect();
         let expected: String = preview.sas.chars().filter(|c| !c.is_whitespace()).collect();
@@ -295,7 +299,12 @@ impl<'a> Pairings<'a> {
             return Err(WatchError::SasMismatch.into());
         }
         let theirs = PairingCode::parse(&draft.code)?;
-        let name = match draft.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        let name = match draft
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
             Some(n) => code::normalize_name(n)?,
             None => theirs.name,
         };
@@ -357,7 +366,8 @@ impl<'a> Pairings<'a> {
     /// Every pairing, by name.
     pub fn list(&self) -> Result<Listing<Pairing>> {
         let mut l = self.table().list()?;
-        l.items.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        l.items
+            .sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         Ok(l)
     }
 

@@ -139,7 +139,10 @@ enum Item {
         text: String,
     },
     /// A notice on this (the buddy's) phone about a watch.
-    Notice { watch: RecordId, notice: WatchNotice },
+    Notice {
+        watch: RecordId,
+        notice: WatchNotice,
+    },
 }
 
 /// One message or notice on its way, with the same tracking as check-in alerts: issued
@@ -221,7 +224,13 @@ impl State {
     }
 
     /// Seals `payload` to `peer` with the next counter and queues it.
-    fn queue_text(&mut self, peer: KeyId, payload: Payload, shown: WatchMessageKind, now: Timestamp) -> Result<u64> {
+    fn queue_text(
+        &mut self,
+        peer: KeyId,
+        payload: Payload,
+        shown: WatchMessageKind,
+        now: Timestamp,
+    ) -> Result<u64> {
         let identity = self.identity.clone().ok_or(WatchError::NoKeys)?;
         let me = identity.public()?.key_id();
         let p = self
@@ -380,7 +389,14 @@ impl State {
                 WatchActionKind::NotifyBuddy {
                     watch: w.id,
                     notice: *notice,
-                    text: texts::notice(*notice, &name, phone.as_deref(), &w.terms, w.duress, w.has_terms),
+                    text: texts::notice(
+                        *notice,
+                        &name,
+                        phone.as_deref(),
+                        &w.terms,
+                        w.duress,
+                        w.has_terms,
+                    ),
                     worker_name: name,
                     worker_phone: phone,
                     terms: w.terms.clone(),
@@ -443,10 +459,15 @@ impl State {
             return Err(CheckinError::UnknownAction.into());
         }
         match (outcome, o.state) {
-            (Outcome::Sent, OutState::Due { .. } | OutState::Issued { .. } | OutState::Exhausted { .. }) => {
+            (
+                Outcome::Sent,
+                OutState::Due { .. } | OutState::Issued { .. } | OutState::Exhausted { .. },
+            ) => {
                 o.state = OutState::Sent { at: now };
             }
-            (Outcome::Failed { .. }, OutState::Issued { .. }) if seq == o.channel + 1 => o.failed(now),
+            (Outcome::Failed { .. }, OutState::Issued { .. }) if seq == o.channel + 1 => {
+                o.failed(now)
+            }
             (Outcome::Failed { .. }, OutState::Sent { .. }) if seq == o.channel + 1 => {
                 // A delivery report: the SMS never arrived. Send it again now.
                 o.attempt = o.attempt.min(ATTEMPTS_PER_CHANNEL - 1);
@@ -554,7 +575,12 @@ impl State {
             }
         }
         if kind != WatchMessageKind::Ack {
-            self.queue_text(wire.sender, Payload::Ack(checkin, wire.counter), WatchMessageKind::Ack, now)?;
+            self.queue_text(
+                wire.sender,
+                Payload::Ack(checkin, wire.counter),
+                WatchMessageKind::Ack,
+                now,
+            )?;
         }
         Ok(Received {
             pairing,
@@ -570,7 +596,13 @@ impl State {
             .position(|w| w.peer == peer && w.checkin == checkin)
     }
 
-    fn watch_for(&mut self, peer: KeyId, checkin: [u8; 16], terms: &WatchTerms, now: Timestamp) -> Result<usize> {
+    fn watch_for(
+        &mut self,
+        peer: KeyId,
+        checkin: [u8; 16],
+        terms: &WatchTerms,
+        now: Timestamp,
+    ) -> Result<usize> {
         if let Some(k) = self.find_watch(peer, checkin) {
             return Ok(k);
         }
@@ -689,7 +721,12 @@ impl<'a> WatchState<'a> {
         })
     }
 
-    pub(crate) fn update_peer(&self, pairing: RecordId, name: String, phone: Option<String>) -> Result<()> {
+    pub(crate) fn update_peer(
+        &self,
+        pairing: RecordId,
+        name: String,
+        phone: Option<String>,
+    ) -> Result<()> {
         self.run(|s| {
             if let Some(p) = s.peers.iter_mut().find(|p| p.pairing == pairing) {
                 p.name = name;
@@ -708,7 +745,8 @@ impl<'a> WatchState<'a> {
                 .map(|p| p.keys.key_id())
                 .collect();
             s.peers.retain(|p| p.pairing != pairing);
-            s.outbox.retain(|o| !matches!(&o.item, Item::Text { peer, .. } if gone.contains(peer)));
+            s.outbox
+                .retain(|o| !matches!(&o.item, Item::Text { peer, .. } if gone.contains(peer)));
             Ok(())
         })
     }
@@ -761,9 +799,18 @@ impl<'a> WatchState<'a> {
     }
 
     /// Worker side: the deadline of `checkin` moved; each buddy gets a full EXTEND.
-    pub(crate) fn extend(&self, checkin: CheckinId, deadline: Timestamp, now: Timestamp) -> Result<()> {
+    pub(crate) fn extend(
+        &self,
+        checkin: CheckinId,
+        deadline: Timestamp,
+        now: Timestamp,
+    ) -> Result<()> {
         self.run(|s| {
-            let Some(k) = s.sent.iter().position(|w| w.checkin == checkin && w.ended_at.is_none()) else {
+            let Some(k) = s
+                .sent
+                .iter()
+                .position(|w| w.checkin == checkin && w.ended_at.is_none())
+            else {
                 return Ok(());
             };
             s.sent[k].terms.deadline = deadline;
@@ -793,7 +840,11 @@ impl<'a> WatchState<'a> {
     pub(crate) fn end(&self, checkins: &[CheckinId], duress: bool, now: Timestamp) -> Result<()> {
         self.run(|s| {
             for checkin in checkins {
-                let Some(k) = s.sent.iter().position(|w| &w.checkin == checkin && w.ended_at.is_none()) else {
+                let Some(k) = s
+                    .sent
+                    .iter()
+                    .position(|w| &w.checkin == checkin && w.ended_at.is_none())
+                else {
                     continue;
                 };
                 let c = *checkin.as_bytes();

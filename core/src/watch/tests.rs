@@ -4,6 +4,7 @@
 use super::crypto::{Ephemeral, Identity};
 use super::message::{self, Payload, WatchTerms};
 use super::*;
+use crate::Error;
 use chrono::TimeZone;
 use ring::rand::SystemRandom;
 
@@ -13,7 +14,9 @@ fn terms(address_len: usize) -> WatchTerms {
         grace_secs: 600,
         utc_offset_minutes: 60,
         language: "pt-br".into(),
-        address: Some("Rua Augusta ".repeat(address_len / 12 + 1)[..address_len].to_owned()),
+        // An empty field is sent as absent.
+        address: (address_len > 0)
+            .then(|| "Rua Augusta ".repeat(address_len / 12 + 1)[..address_len].to_owned()),
         place: Some((-23.556_123, -46.662_456)),
         client: Some("João (regular)".into()),
         client_contact: Some("+5511987654321".into()),
