@@ -67,7 +67,7 @@ fn settings_restore_into_a_new_vault_and_never_overwrite_a_vaults_own() {
     let (restored, report) = created(b.path())
         .restore_into_new(Cursor::new(&file), &identities(), at(21, 0))
         .unwrap();
-    assert_eq!(report.minor, 2);
+    assert_eq!(report.minor, vigil_core::export::FORMAT_MINOR);
     assert_eq!(settings_counts(&report), (1, 0, 0));
     assert_eq!(restored.settings().unwrap(), chosen());
 
@@ -98,9 +98,10 @@ fn a_vault_on_its_defaults_exports_no_settings_and_an_export_without_them_restor
     assert!(text.contains("\"settings\":[]"), "{text}");
 
     // An export written before settings were exported (format 1.1: no such section).
-    let old = text
-        .replace(",\n\"settings\":[]", "")
-        .replace("\"minor\":2", "\"minor\":1");
+    let old = text.replace(",\n\"settings\":[]", "").replace(
+        &format!("\"minor\":{}", vigil_core::export::FORMAT_MINOR),
+        "\"minor\":1",
+    );
     assert!(!old.contains("settings"));
     let mut w = AgeWriter::new(
         Vec::new(),
