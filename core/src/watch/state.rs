@@ -178,7 +178,9 @@ impl Outgoing {
     /// or give up.
     fn failed(&mut self, now: Timestamp) {
         if self.attempt < ATTEMPTS_PER_CHANNEL {
-            let wait = BACKOFF_SECS[(self.attempt as usize - 1).min(BACKOFF_SECS.len() - 1)];
+            let wait = BACKOFF_SECS[(self.attempt as usize)
+                .saturating_sub(1)
+                .min(BACKOFF_SECS.len() - 1)];
             self.state = OutState::Due {
                 at: now + Duration::seconds(wait),
             };

@@ -123,3 +123,67 @@ fn the_sas_is_symmetric_and_depends_on_both_keys() {
     assert_ne!(ab, short_authentication_string(&a, &c));
     assert_eq!(ab.len(), 7);
 }
+
+#[test]
+fn a_message_is_retried_with_the_same_id_then_on_the_next_channel() {
+    use crate::checkin::Outcome;
+    use crate::vault::{Vault, VaultOptions, MIN_KDF_ITERATIONS};
+    let dir = tempfile::tempdir().unwrap();
+    let session = Vault::create(
+        dir.path().join("v.db"),
+        "pass",
+        &VaultOptions {
+            kdf_iterations: MIN_KDF_ITERATIONS,
+            device_secret: Some(vec![7; 32]),
+        },
+    )
+    .unwrap();
+    let key = crate::checkin::EscalationKey::from_device_secret(&[7; 32]).unwrap();
+    let state = WatchState::new(session.conn(), &key);
+    let rng = SystemRandom::new();
+    state.own_keys(&rng).unwrap();
+    let other = Identity::generate(&rng).unwrap().public().unwrap();
+    let pairing = crate::vault::RecordId::random().unwrap();
+    state
+        .add_peer(pairing, "B".into(), Some("+447400111222".into()), other)
+        .unwrap();
+    let now = terms(0).deadline - chrono::Duration::hours(2);
+    state
+        .start(
+            crate::vault::RecordId::random().unwrap(),
+            terms(0),
+            &[pairing],
+            now,
+        )
+        .unwrap();
+    let first = state.tick(now).unwrap();
+    assert_eq!(first.len(), 1);
+    let id = first[0].id;
+    // Failed: retried after the backoff under the same id, then on the next channel.
+    state
+        .report(&id, Outcome::Failed { reason: "x".into() }, now)
+        .unwrap();
+    assert!(state.tick(now).unwrap().is_empty());
+    let mut t = now;
+    let mut ids = vec![];
+    for _ in 0..8 {
+        t += chrono::Duration::seconds(121);
+        for a in state.tick(t).unwrap() {
+            ids.push((a.id, a.attempt));
+            state
+                .report(&a.id, Outcome::Failed { reason: "x".into() }, t)
+                .unwrap();
+        }
+    }
+    assert_eq!(ids[0], (id, 2));
+    assert!(
+        ids.iter().any(|(i, _)| i.seq == 2),
+        "moved to the next channel"
+    );
+    // Reported sent: nothing more, and no wake-up for it.
+    let last = ids.last().unwrap().0;
+    state.report(&last, Outcome::Sent, t).unwrap();
+    t += chrono::Duration::seconds(600);
+    assert!(state.tick(t).unwrap().is_empty());
+    assert_eq!(state.next_wakeup().unwrap(), None);
+}
