@@ -107,6 +107,9 @@ vigil_error! {
     /// The device's storage failed.
     Storage,
     Internal,
+    /// A watch message was refused (forged, replayed, out of order, truncated, from an
+    /// unpaired phone, for another one): `detail` says which; nothing changed.
+    MessageRefused,
 }
 
 pub type Result<T, E = VigilError> = std::result::Result<T, E>;

@@ -16,6 +16,9 @@ mod error;
 mod reports;
 mod types;
 mod variants;
+// ---- watch over me (issue 17): pairing, inbound messages, watches held ----
+mod watch;
+pub use watch::*;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -470,7 +473,8 @@ impl Session {
             }
             plan.ladder = ladder;
             plan.discreet_notice = input.discreet_notice;
-            a.checkins()?.arm(plan, now)
+            // The app layer also asks paired buddies' phones to watch.
+            a.start_checkin(plan, now)
         })
         .map(Into::into)
     }
@@ -490,14 +494,14 @@ impl Session {
         let id = types::parse_id(&id)?;
         let by = c::minutes("extension", minutes)?;
         let now = types::to_time(now)?;
-        self.with(|a| a.checkins()?.extend(&id, by, now))
+        self.with(|a| a.extend_checkin(&id, by, now))
             .map(Into::into)
     }
 
     pub fn cancel_checkin(&self, id: String, now: SystemTime) -> Result<()> {
         let id = types::parse_id(&id)?;
         let now = types::to_time(now)?;
-        self.with(|a| a.checkins()?.cancel(&id, now))
+        self.with(|a| a.cancel_checkin(&id, now))
     }
 
     /// A buddy answered: alerts stop repeating.

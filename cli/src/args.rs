@@ -73,6 +73,12 @@ pub enum Command {
     /// Check-in timers: your buddies are alerted if you do not check in
     #[command(subcommand)]
     Checkin(CheckinCommand),
+    /// Pair with another phone, so it can hold your check-in deadline (or you theirs)
+    #[command(subcommand)]
+    Pair(PairCommand),
+    /// Watches you hold for paired workers: receive their messages, list them
+    #[command(subcommand)]
+    Watch(WatchCommand),
     /// Publishers whose signed bundles you accept
     #[command(subcommand)]
     Trust(TrustCommand),
@@ -413,6 +419,63 @@ pub struct BuddyAddArgs {
     /// [default: yes for Polish and Romanian, where that is usual; no otherwise]
     #[arg(long, value_name = "yes|no", value_parser = clap::builder::BoolishValueParser::new())]
     pub plain_letters: Option<bool>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PairCommand {
+    /// Show this computer's pairing code (give it to the other phone)
+    Show(PairShowArgs),
+    /// Pair with another phone's code, after comparing the six digits both show
+    Add(PairAddArgs),
+    /// Paired phones
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct PairShowArgs {
+    /// The name the other phone will know you by
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PairAddArgs {
+    /// The other phone's pairing code (VGP1:...)
+    #[arg(value_name = "CODE")]
+    pub code: String,
+    /// The six digits, once you have checked that both phones show the same ones.
+    /// Without it the digits are shown and nothing is saved
+    #[arg(long, value_name = "DIGITS")]
+    pub sas: Option<String>,
+    /// The name to keep for them [default: the one in their code]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Their phone number (for SMS; leave out to paste messages by hand)
+    #[arg(long, value_name = "NUMBER")]
+    pub phone: Option<String>,
+    /// The buddy (by name) this pairing belongs to: your check-ins with that buddy are
+    /// then also watched by their phone
+    #[arg(long, value_name = "NAME")]
+    pub buddy: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WatchCommand {
+    /// Read watch messages (VGL1:...) given as arguments, or pasted or piped on stdin
+    /// (needs no passphrase)
+    Receive(WatchReceiveArgs),
+    /// Watches held here for others, and what is due (needs no passphrase)
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchReceiveArgs {
+    /// The messages [default: read from stdin, one or more, any line breaks]
+    #[arg(value_name = "MESSAGE")]
+    pub messages: Vec<String>,
+    /// Act as if it were this time (any form `--at` takes) [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

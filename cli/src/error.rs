@@ -82,7 +82,7 @@ impl Exit {
             Exit::Unsupported => "written by a newer Vigil",
             Exit::NotFound => "record not found, or no check-in armed",
             Exit::Locked => "locked, or the device-secret file is missing",
-            Exit::Refused => "bundle refused (untrusted key, rollback, wrong kind)",
+            Exit::Refused => "bundle or watch message refused (untrusted key, rollback, wrong kind; forged, replayed, unpaired)",
             Exit::WrongCode => "wrong check-in code",
             Exit::NotAVault => "the path is not a Vigil vault",
         }
@@ -240,6 +240,7 @@ pub(crate) fn exit_for(kind: ErrorKind) -> (Exit, Option<&'static str>) {
         K::NoBuddies => (Exit::Invalid, Some("add one with `vigil buddy add`")),
         K::AlreadyEscalating => (Exit::Invalid, None),
         K::Storage | K::Internal => (Exit::Failure, None),
+        K::MessageRefused => (Exit::Refused, None),
     }
 }
 
@@ -256,7 +257,7 @@ mod tests {
 
     /// Every kind of the core with the exit status a script sees and whether the CLI words
     /// the hint itself (true) or prints the core's (false).
-    const TABLE: [(ErrorKind, u8, bool); 32] = [
+    const TABLE: [(ErrorKind, u8, bool); 33] = [
         (K::WrongPassphrase, 3, true),
         (K::DeviceSecretRequired, 11, true),
         (K::WrongDeviceSecret, 11, true),
@@ -289,6 +290,7 @@ mod tests {
         (K::AlreadyEscalating, 6, false),
         (K::Storage, 1, false),
         (K::Internal, 1, false),
+        (K::MessageRefused, 12, false),
     ];
 
     #[test]

@@ -183,6 +183,8 @@ fn run(cli: Cli) -> CliResult {
         Command::Screen(a) => commands::screening::screen(&ctx, a),
         Command::Buddy(c) => commands::checkin::buddy(&ctx, c),
         Command::Checkin(c) => commands::checkin::run(&ctx, c),
+        Command::Pair(c) => commands::watch::pair(&ctx, c),
+        Command::Watch(c) => commands::watch::watch(&ctx, c),
         Command::Trust(c) => commands::feeds::trust(&ctx, c),
         Command::Import(a) => commands::feeds::import(&ctx, a),
         Command::Services(c) => commands::services::run(&ctx, c),

@@ -69,6 +69,8 @@ pub enum Error {
     Checkin(#[from] crate::checkin::CheckinError),
     #[error(transparent)]
     Screening(#[from] crate::screening::ScreeningError),
+    #[error(transparent)]
+    Watch(#[from] crate::watch::WatchError),
 }
 
 impl Error {
@@ -86,6 +88,7 @@ impl Error {
         use crate::export::ExportError as X;
         use crate::feeds::FeedError as F;
         use crate::screening::ScreeningError as S;
+        use crate::watch::WatchError as W;
         use vigil_age::AgeError as A;
         use ErrorKind as K;
         match self {
@@ -167,6 +170,18 @@ impl Error {
             },
             Error::Screening(e) => match e {
                 S::InvalidIdentifier { .. } | S::Unrecognized => K::InvalidInput,
+            },
+            Error::Watch(e) => match e {
+                W::BadPairingCode(_) | W::OwnCode | W::SasMismatch | W::NoKeys => K::InvalidInput,
+                W::NotAWatchMessage
+                | W::Malformed
+                | W::Truncated
+                | W::WrongRecipient
+                | W::UnknownSender
+                | W::Forged
+                | W::Replayed
+                | W::OutOfOrder => K::MessageRefused,
+                W::UnsupportedVersion => K::NewerVersion,
             },
         }
     }
@@ -266,11 +281,14 @@ pub enum ErrorKind {
     Storage,
     /// A failure inside Vigil or the system (random generator, crypto backend).
     Internal,
+    /// A "watch over me" message was refused (damaged, forged, replayed, out of order,
+    /// from an unpaired phone or for another one): the message says which; nothing changed.
+    MessageRefused,
 }
 
 impl ErrorKind {
     /// Every kind, in declaration order (for tables and tests).
-    pub const ALL: [ErrorKind; 32] = [
+    pub const ALL: [ErrorKind; 33] = [
         ErrorKind::WrongPassphrase,
         ErrorKind::DeviceSecretRequired,
         ErrorKind::WrongDeviceSecret,
@@ -303,6 +321,7 @@ impl ErrorKind {
         ErrorKind::AlreadyEscalating,
         ErrorKind::Storage,
         ErrorKind::Internal,
+        ErrorKind::MessageRefused,
     ];
 
     /// The stable machine code (snake case), e.g. for the CLI's `--json` error document.
@@ -340,6 +359,7 @@ impl ErrorKind {
             ErrorKind::AlreadyEscalating => "already_escalating",
             ErrorKind::Storage => "storage",
             ErrorKind::Internal => "internal",
+            ErrorKind::MessageRefused => "message_refused",
         }
     }
 
@@ -405,6 +425,9 @@ impl ErrorKind {
             }
             ErrorKind::Storage => "check that the device has free space, then try again",
             ErrorKind::Internal => return None,
+            ErrorKind::MessageRefused => {
+                "the message was ignored and nothing changed; if it should have been accepted, pair the two phones again"
+            }
         })
     }
 }
@@ -459,6 +482,7 @@ impl Error {
             ErrorKind::AlreadyEscalating => C::AlreadyEscalating.into(),
             ErrorKind::Storage => Error::Io(std::io::Error::other("example")),
             ErrorKind::Internal => Error::Random,
+            ErrorKind::MessageRefused => crate::watch::WatchError::Forged.into(),
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod reports;
 pub mod screening;
 pub mod settings;
 pub mod vault;
+pub mod watch;
 
 pub use error::{Error, Result};
 
@@ -31,6 +32,7 @@ pub(crate) static TABLE_OWNERS: &[&dyn vault::schema::TableOwner] = &[
     &screening::tables::ScreeningTables,
     &settings::tables::SettingsTables,
     &reports::tables::ReportsTables,
+    &watch::tables::WatchTables,
 ];
 
 /// The duress layer as the vault calls it: what goes into a decoy vault, and whether a

@@ -291,7 +291,7 @@ fn plaintext(file: &[u8]) -> serde_json::Value {
     serde_json::from_str(&plain).unwrap()
 }
 
-const ORDER: [&str; 9] = [
+const ORDER: [&str; 10] = [
     "bookings",
     "client_notes",
     "buddies",
@@ -301,6 +301,7 @@ const ORDER: [&str; 9] = [
     "directory",
     "settings",
     "report_drafts",
+    "pairings",
 ];
 
 /// Writes a parsed document back in the order Vigil writes it (serde_json's map sorts).

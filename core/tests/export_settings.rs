@@ -101,6 +101,7 @@ fn a_vault_on_its_defaults_exports_no_settings_and_an_export_without_them_restor
     let old = text
         .replace(",\n\"settings\":[]", "")
         .replace(",\n\"report_drafts\":[]", "")
+        .replace(",\n\"pairings\":[]", "")
         .replace(
             &format!("\"minor\":{}", vigil_core::export::FORMAT_MINOR),
             "\"minor\":1",

@@ -140,3 +140,8 @@ fn email_with_a_colon_detects_as_email_again() {
         Identifier::Handle { .. }
     ));
 }
+
+#[test]
+fn watch_message() {
+    replay("watch_message", checks::watch_message);
+}

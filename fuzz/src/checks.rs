@@ -356,3 +356,126 @@ pub fn identifiers(data: &[u8]) {
         assert_eq!(id, again, "detection is not idempotent");
     }
 }
+
+/// Two paired vaults (a worker's and a buddy's) for the `watch_message` target, made once
+/// per process: the buddy's locked runner receives the fuzzed messages.
+struct WatchPair {
+    _dir: tempfile::TempDir,
+    runner: vigil_core::checkin::BackgroundRunner,
+    /// The worker's key id, then the buddy's: patched into wires so inputs reach the
+    /// signature check.
+    sender: [u8; 8],
+    recipient: [u8; 8],
+}
+
+thread_local! {
+    static WATCH_PAIR: RefCell<Option<WatchPair>> = const { RefCell::new(None) };
+}
+
+fn watch_pair() -> WatchPair {
+    use vigil_core::app::VaultHome;
+    use vigil_core::watch::PairingDraft;
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let make = |name: &str, secret: &[u8]| {
+        VaultHome::new(dir.path().join(name))
+            .create("pass", Some(secret), MIN_KDF_ITERATIONS)
+            .expect("vault")
+    };
+    let (w_secret, b_secret) = (
+        b"fuzz-worker-device-secret-000000",
+        b"fuzz-buddy-device-secret-0000000",
+    );
+    let worker = make("w.db", w_secret);
+    let buddy = make("b.db", b_secret);
+    let w_code = worker.pairings().unwrap().own_code("W").unwrap();
+    let b_code = buddy.pairings().unwrap().own_code("B").unwrap();
+    let sas = worker.pairings().unwrap().preview(&b_code).unwrap().sas;
+    let draft = |code: String| PairingDraft {
+        code,
+        sas: sas.clone(),
+        name: None,
+        phone: None,
+        buddy: None,
+    };
+    let on_b = buddy
+        .pairings()
+        .unwrap()
+        .add(draft(w_code), "GB", t0())
+        .unwrap();
+    let on_w = worker
+        .pairings()
+        .unwrap()
+        .add(draft(b_code), "GB", t0())
+        .unwrap();
+    let runner = VaultHome::new(dir.path().join("b.db"))
+        .runner(b_secret)
+        .unwrap();
+    WatchPair {
+        runner,
+        sender: on_b.keys.key_id().0,
+        recipient: on_w.keys.key_id().0,
+        _dir: dir,
+    }
+}
+
+/// Pairing codes and watch messages. The first byte picks what the rest is:
+/// 0: a pairing code (property: what parses prints back to a code that parses the same);
+/// 1: an inbound text; 2: wire bytes, sent as `VGL1:` + base64 with this pair's key ids and
+/// the right length patched in (so inputs reach the signature check); 3: a decrypted
+/// payload (property: decode → encode → decode is stable). For 1 and 2, property: a
+/// refused message changes nothing the buddy's phone shows or schedules.
+pub fn watch_message(data: &[u8]) {
+    use base64::Engine as _;
+    use vigil_core::app::Escalation;
+    use vigil_core::watch::{message, PairingCode};
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let text = match mode % 4 {
+        0 => {
+            if let Ok(code) = PairingCode::parse(&String::from_utf8_lossy(rest)) {
+                let again = PairingCode::parse(&code.to_text()).expect("a printed code parses");
+                assert_eq!(again, code, "pairing code round trip changed it");
+            }
+            return;
+        }
+        3 => {
+            message::fuzz_payload_round_trip(rest);
+            return;
+        }
+        1 => String::from_utf8_lossy(rest).into_owned(),
+        _ => WATCH_PAIR.with(|p| {
+            let mut p = p.borrow_mut();
+            let pair = p.get_or_insert_with(watch_pair);
+            let mut wire = rest.to_vec();
+            if wire.len() >= 19 {
+                wire[0] = 1;
+                let len = u16::try_from(wire.len()).unwrap_or(u16::MAX).to_be_bytes();
+                wire[1..3].copy_from_slice(&len);
+                wire[3..11].copy_from_slice(&pair.sender);
+                wire[11..19].copy_from_slice(&pair.recipient);
+            }
+            format!(
+                "{}{}",
+                message::MESSAGE_PREFIX,
+                base64::engine::general_purpose::STANDARD_NO_PAD.encode(wire)
+            )
+        }),
+    };
+    WATCH_PAIR.with(|p| {
+        let mut p = p.borrow_mut();
+        let pair = p.get_or_insert_with(watch_pair);
+        let runner: &dyn Escalation = &pair.runner;
+        let before = (
+            format!("{:?}", runner.held_watches().unwrap()),
+            runner.next_wakeup().unwrap(),
+        );
+        if runner.receive_watch_message(&text, t0()).is_err() {
+            let after = (
+                format!("{:?}", runner.held_watches().unwrap()),
+                runner.next_wakeup().unwrap(),
+            );
+            assert_eq!(before, after, "a refused message changed the state");
+        }
+    });
+}

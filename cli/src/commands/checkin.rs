@@ -7,7 +7,7 @@
 
 use chrono::Utc;
 use serde_json::{json, Value};
-use vigil_core::app::{BookingTiming, BuddyRef};
+use vigil_core::app::{BookingTiming, BuddyRef, Escalation};
 use vigil_core::checkin::{
     templates, Action, ActionKind, BuddyDraft, Channel, CheckinId, CheckinStatus, EndedHow, Outcome,
 };
@@ -194,7 +194,8 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
         CheckinCommand::Ok(a) => {
             let runner = ctx.runner()?;
             let code = read_codes(&["check-in code"], vec![a.code], a.code_fd, false)?;
-            let receipt = runner.check_in(&code[0], now)?;
+            // Through the app layer: paired buddies' phones get SAFE (or DURESS-SAFE).
+            let receipt = Escalation::check_in(&runner, &code[0], now)?;
             // The same words for the normal and the duress code: someone may be watching.
             ctx.emit(
                 json!({ "checked_in": receipt.checkins, "at": json_time(receipt.at) }),
@@ -204,9 +205,8 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
         CheckinCommand::Extend(a) => {
             ctx.require_device_secret()?;
             let app = ctx.unlock()?;
-            let checkins = app.checkins()?;
             let id = which(ctx, &app, &a.which)?;
-            let status = checkins.extend(
+            let status = app.extend_checkin(
                 &id,
                 vigil_core::checkin::minutes("extension", a.minutes)?,
                 now,
@@ -218,9 +218,8 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
         CheckinCommand::Cancel(a) => {
             ctx.require_device_secret()?;
             let app = ctx.unlock()?;
-            let checkins = app.checkins()?;
             let id = which(ctx, &app, &a)?;
-            checkins.cancel(&id, now)?;
+            app.cancel_checkin(&id, now)?;
             ctx.emit(json!({ "cancelled": id }), || {
                 "Cancelled; nobody was alerted.".to_owned()
             })
@@ -309,7 +308,15 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
                 runner.report_outcome(&action.id, delivered.outcome, now)?;
                 done.push(doc);
             }
-            let next = runner.next_wakeup()?;
+            // Watch over me: messages to paired phones, and the watches held here.
+            let watch_actions = super::watch::perform_all(ctx, &runner, &a.delivery, now)?;
+            failed += watch_actions
+                .iter()
+                .filter(|d| d["outcome"] == "failed")
+                .count();
+            let actions_len = actions.len() + watch_actions.len();
+            done.extend(watch_actions);
+            let next = Escalation::next_wakeup(&runner)?;
             ctx.emit(
                 json!({
                     "now": json_time(now),
@@ -318,7 +325,7 @@ pub fn run(ctx: &Context, command: CheckinCommand) -> CliResult {
                     "next_wakeup": next.map(json_time),
                 }),
                 || {
-                    let mut out = format!("{} action(s) done.", actions.len() - failed);
+                    let mut out = format!("{} action(s) done.", actions_len - failed);
                     if failed > 0 {
                         out.push_str(&format!(
                             " {failed} failed: the next tick tries again or the next way."
@@ -418,7 +425,6 @@ fn history(ctx: &Context) -> CliResult {
 fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
     ctx.require_device_secret()?;
     let app = ctx.unlock()?;
-    let checkins = app.checkins()?;
     let now = Utc::now();
     let buddies: Vec<BuddyRef> = a.buddy.into_iter().map(BuddyRef::Name).collect();
     let deadline = now + vigil_core::checkin::minutes("check-in time", a.minutes)?;
@@ -453,7 +459,8 @@ fn start(ctx: &Context, a: CheckinStartArgs) -> CliResult {
             text
         }
     });
-    let status = checkins.arm(plan, now)?;
+    // Through the app layer: a paired buddy's phone is asked to hold the deadline too.
+    let status = app.start_checkin(plan, now)?;
     let mut doc = status_json(&status);
     doc["booking_timing"] = match timing {
         Some(BookingTiming::StartsAfterDeadline { minutes }) => {

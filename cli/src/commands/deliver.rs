@@ -39,6 +39,18 @@ pub fn perform(how: &DeliveryArgs, action: &Action, json: &serde_json::Value) ->
     }
 }
 
+/// Performs an action that is only a JSON document (a watch message or notice): printed
+/// by the caller, or handed to the person's command like any other.
+pub fn perform_doc(how: &DeliveryArgs, json: &serde_json::Value) -> Delivered {
+    match &how.exec {
+        None => Delivered {
+            outcome: Outcome::Sent,
+            summary: "printed".to_owned(),
+        },
+        Some(cmd) => run(cmd, Duration::from_secs(how.exec_timeout), json),
+    }
+}
+
 /// Runs `sh -c CMD` with the action on stdin; its stdout goes to our stderr (our stdout is
 /// the command's result, one JSON document with `--json`).
 fn run(cmd: &str, timeout: Duration, json: &serde_json::Value) -> Delivered {

@@ -14,3 +14,4 @@ pub mod services;
 pub mod settings;
 pub mod timer;
 pub mod vault;
+pub mod watch;

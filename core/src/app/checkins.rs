@@ -10,6 +10,7 @@ use crate::checkin::{
 };
 use crate::clock::Timestamp;
 use crate::vault::{Listing, RecordId};
+use crate::watch::{HeldWatch, Received, WatchAction, WatchState};
 use crate::Result;
 
 /// What both an unlocked vault and the locked runner can do with live check-ins.
@@ -28,6 +29,20 @@ pub trait Escalation {
     /// Every armed or escalating check-in, as a lock screen may show it (no names, numbers
     /// or places): the unlocked app has [`Checkins::list`] for the whole status.
     fn lock_screen(&self) -> Result<Listing<LockScreenCheckin>>;
+
+    // ---- watch over me (see `app/watch.rs`): the same loop, the same wake-ups ---------
+
+    /// The watch actions due at `now` (messages to paired phones, the buddy's reminders
+    /// and alarms): call it with [`Escalation::tick`] at every wake-up and report each
+    /// outcome with [`Escalation::report_outcome`].
+    fn watch_tick(&self, now: Timestamp) -> Result<Vec<WatchAction>>;
+    /// An inbound text (SMS, or pasted): a watch message is opened, checked and applied;
+    /// every refusal is a specific [`crate::watch::WatchError`] and changes nothing.
+    fn receive_watch_message(&self, text: &str, now: Timestamp) -> Result<Received>;
+    /// Watches this phone holds for others.
+    fn held_watches(&self) -> Result<Vec<HeldWatch>>;
+    /// The buddy has seen the alarm and is acting: its remaining steps stop.
+    fn acknowledge_watch(&self, watch: &RecordId, now: Timestamp) -> Result<()>;
 }
 
 macro_rules! escalation_for {
@@ -37,7 +52,10 @@ macro_rules! escalation_for {
                 <$t>::tick(self, now)
             }
             fn next_wakeup(&self) -> Result<Option<Timestamp>> {
-                <$t>::next_wakeup(self)
+                let checkins = <$t>::next_wakeup(self)?;
+                let watches =
+                    self.with_escalation_conn(|c, k| WatchState::new(c, k).next_wakeup())?;
+                Ok(checkins.into_iter().chain(watches).min())
             }
             fn report_outcome(
                 &self,
@@ -45,10 +63,41 @@ macro_rules! escalation_for {
                 outcome: Outcome,
                 now: Timestamp,
             ) -> Result<()> {
+                let watch = self.with_escalation_conn(|c, k| {
+                    let state = WatchState::new(c, k);
+                    if state.owns_action(action)? {
+                        state.report(action, outcome.clone(), now).map(|()| true)
+                    } else {
+                        Ok(false)
+                    }
+                })?;
+                if watch {
+                    return Ok(());
+                }
                 <$t>::report_outcome(self, action, outcome, now)
             }
             fn check_in(&self, code: &str, now: Timestamp) -> Result<CheckInReceipt> {
-                <$t>::check_in(self, code, now)
+                let (receipt, duress) = self.check_in_telling_duress(code, now)?;
+                // The paired buddies' phones get SAFE, or DURESS-SAFE: queued the same way.
+                self.with_escalation_conn(|c, k| {
+                    WatchState::new(c, k).end(&receipt.checkins, duress, now)
+                })?;
+                Ok(receipt)
+            }
+            fn watch_tick(&self, now: Timestamp) -> Result<Vec<WatchAction>> {
+                crate::checkin::check_time(now)?;
+                self.with_escalation_conn(|c, k| WatchState::new(c, k).tick(now))
+            }
+            fn receive_watch_message(&self, text: &str, now: Timestamp) -> Result<Received> {
+                crate::checkin::check_time(now)?;
+                self.with_escalation_conn(|c, k| WatchState::new(c, k).receive(text, now))
+            }
+            fn held_watches(&self) -> Result<Vec<HeldWatch>> {
+                self.with_escalation_conn(|c, k| WatchState::new(c, k).held())
+            }
+            fn acknowledge_watch(&self, watch: &RecordId, now: Timestamp) -> Result<()> {
+                crate::checkin::check_time(now)?;
+                self.with_escalation_conn(|c, k| WatchState::new(c, k).acknowledge(watch, now))
             }
             fn acknowledge(
                 &self,

@@ -31,6 +31,7 @@ mod places;
 mod probe;
 mod reports;
 mod settings;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

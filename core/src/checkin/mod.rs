@@ -434,6 +434,29 @@ impl Checkins<'_> {
         }
     }
 
+    /// The connection and key of the escalation state (the main file's), for the
+    /// device-bound state of another capability composed by the application layer.
+    pub(crate) fn with_escalation_conn<R>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection, &EscalationKey) -> Result<R>,
+    ) -> Result<R> {
+        match self.session.main_file_if_decoy()? {
+            Some(main) => f(&main, self.key),
+            None => f(self.session.conn(), self.key),
+        }
+    }
+
+    /// [`Checkins::check_in`], also saying whether it was the duress code (for the
+    /// application layer only; see `Store::check_in_telling_duress`).
+    pub(crate) fn check_in_telling_duress(
+        &self,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<(CheckInReceipt, bool)> {
+        check_time(now)?;
+        self.with_store(|s| s.check_in_telling_duress(code, now))
+    }
+
     // ---- buddies -------------------------------------------------------------------
 
     /// Adds a buddy; national numbers are read in `default_region` (e.g. "GB").

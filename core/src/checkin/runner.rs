@@ -73,6 +73,26 @@ impl BackgroundRunner {
         self.store().check_in(code, now)
     }
 
+    /// The runner's connection and key, for the device-bound state of another capability
+    /// composed by the application layer.
+    pub(crate) fn with_escalation_conn<R>(
+        &self,
+        f: impl FnOnce(&Connection, &EscalationKey) -> Result<R>,
+    ) -> Result<R> {
+        f(&self.conn, &self.key)
+    }
+
+    /// [`BackgroundRunner::check_in`], also saying whether it was the duress code (for the
+    /// application layer only).
+    pub(crate) fn check_in_telling_duress(
+        &self,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<(CheckInReceipt, bool)> {
+        check_time(now)?;
+        self.store().check_in_telling_duress(code, now)
+    }
+
     /// A buddy replied or called back while the phone is locked: the repeat alerts stop
     /// (messages already on their way to other buddies still go out). The buddy must
     /// have been alerted by this check-in.

@@ -401,6 +401,17 @@ impl<'a> Store<'a> {
     /// refused the same way without being checked, so the delay neither tells the codes
     /// apart nor lets guessing go on. The count is saved whatever the answer.
     pub fn check_in(&self, code: &str, now: Timestamp) -> Result<CheckInReceipt> {
+        self.check_in_telling_duress(code, now).map(|(r, _)| r)
+    }
+
+    /// [`Store::check_in`], also saying whether it was the duress code: for the watch
+    /// messages the application layer queues (a DURESS-SAFE to paired buddies), never
+    /// for anything shown.
+    pub fn check_in_telling_duress(
+        &self,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<(CheckInReceipt, bool)> {
         self.run(|l| {
             let meta = l.meta.as_mut().ok_or(CheckinError::CodesNotSet)?;
             let codes = meta.codes.as_ref().ok_or(CheckinError::CodesNotSet)?;
@@ -434,10 +445,13 @@ impl<'a> Store<'a> {
                 return Ok(Err(CheckinError::NothingArmed.into()));
             }
             ended.sort();
-            Ok(Ok(CheckInReceipt {
-                checkins: ended,
-                at: now,
-            }))
+            Ok(Ok((
+                CheckInReceipt {
+                    checkins: ended,
+                    at: now,
+                },
+                duress,
+            )))
         })?
     }
 

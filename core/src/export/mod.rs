@@ -29,6 +29,7 @@ mod buddies;
 mod directory;
 mod feed_versions;
 mod notes;
+mod pairings;
 mod publishers;
 mod reports;
 mod settings;
@@ -52,7 +53,7 @@ pub const FORMAT_NAME: &str = "vigil-export";
 pub const FORMAT_VERSION: u64 = 1;
 /// Minor version: additions a reader of the same major version may skip (new sections,
 /// new optional fields).
-pub const FORMAT_MINOR: u64 = 4;
+pub const FORMAT_MINOR: u64 = 5;
 
 /// Errors specific to export and import.
 #[derive(Debug, thiserror::Error)]
@@ -118,6 +119,8 @@ pub(crate) const SECTIONS: &[&dyn Section] = &[
     &settings::SettingsSection,
     // Dangerous-client report drafts (since 1.3).
     &reports::ReportsSection,
+    // Phones paired for "watch over me" (since 1.5; exported, never imported).
+    &pairings::PairingsSection,
 ];
 
 /// Writes the records of one section as JSON array elements.

@@ -1,0 +1,83 @@
+//! "Watch over me" composed with check-ins: arming a check-in with a paired buddy asks
+//! that buddy's phone to hold the deadline (WATCH), extending it sends EXTEND, ending it
+//! (check-in, duress check-in, cancel) sends SAFE or DURESS-SAFE. The watch capability
+//! knows nothing of check-ins or bookings: the join is here.
+
+use chrono::Duration;
+
+use super::App;
+use crate::checkin::{CheckinId, CheckinPlan, CheckinStatus};
+use crate::clock::Timestamp;
+use crate::watch::{Pairing, PairingDraft, Pairings, SentWatchStatus, WatchState, WatchTerms};
+use crate::Result;
+
+/// What a WATCH tells the buddy, from the plan the worker armed.
+fn terms(plan: &CheckinPlan) -> WatchTerms {
+    let facts = plan.booking.as_ref().map(|b| &b.facts);
+    WatchTerms {
+        deadline: plan.deadline,
+        grace_secs: u32::try_from(plan.timing.grace.num_seconds().max(0)).unwrap_or(u32::MAX),
+        utc_offset_minutes: i16::try_from(plan.utc_offset_minutes).unwrap_or(0),
+        language: plan.worker_language.clone(),
+        address: facts.and_then(|f| f.address.clone()),
+        place: facts.and_then(|f| f.place),
+        client: facts.and_then(|f| f.client_label.clone()),
+        client_contact: facts.and_then(|f| {
+            (!f.client_identifiers.is_empty()).then(|| f.client_identifiers.join(", "))
+        }),
+        booking_starts_at: facts.and_then(|f| f.booking_starts_at),
+    }
+}
+
+impl App {
+    /// Pairings with other phones (needs the device secret given at unlock: the keys live
+    /// under the escalation key).
+    pub fn pairings(&self) -> Result<Pairings<'_>> {
+        Ok(Pairings::new(&self.session, self.escalation()?))
+    }
+
+    fn watch_state<R>(&self, f: impl FnOnce(&WatchState<'_>) -> Result<R>) -> Result<R> {
+        self.pairings()?.with_state(f)
+    }
+
+    /// Arms a check-in, and asks the phone of every chosen buddy who is paired to hold its
+    /// deadline (a WATCH message each, in the next [`super::Escalation::watch_tick`]).
+    pub fn start_checkin(&self, plan: CheckinPlan, now: Timestamp) -> Result<CheckinStatus> {
+        let terms = terms(&plan);
+        let pairings = self.pairings()?.for_buddies(&plan.buddies)?;
+        let status = self.checkins()?.arm(plan, now)?;
+        if !pairings.is_empty() {
+            self.watch_state(|s| s.start(status.id, terms, &pairings, now))?;
+        }
+        Ok(status)
+    }
+
+    /// Moves a check-in's deadline later; paired buddies get EXTEND.
+    pub fn extend_checkin(
+        &self,
+        id: &CheckinId,
+        by: Duration,
+        now: Timestamp,
+    ) -> Result<CheckinStatus> {
+        let status = self.checkins()?.extend(id, by, now)?;
+        self.watch_state(|s| s.extend(*id, status.deadline, now))?;
+        Ok(status)
+    }
+
+    /// Cancels a check-in before escalation; paired buddies get SAFE (nothing to watch).
+    pub fn cancel_checkin(&self, id: &CheckinId, now: Timestamp) -> Result<()> {
+        self.checkins()?.cancel(id, now)?;
+        self.watch_state(|s| s.end(&[*id], false, now))
+    }
+
+    /// Saves a pairing once the digits match; numbers are read in the vault's region.
+    pub fn add_pairing(&self, draft: PairingDraft, now: Timestamp) -> Result<Pairing> {
+        let region = self.region()?;
+        self.pairings()?.add(draft, region.code(), now)
+    }
+
+    /// This phone's check-ins that paired buddies watch, with each buddy's confirmation.
+    pub fn sent_watches(&self) -> Result<Vec<SentWatchStatus>> {
+        self.watch_state(|s| s.sent())
+    }
+}

@@ -1,0 +1,971 @@
+//! The device-bound watch state: this phone's keys, its paired phones' public keys and
+//! counters, the watches it holds for others, the check-ins it asked others to watch, and
+//! the outbox of messages and notices for the shell.
+//!
+//! One row of table `watch_state`, sealed under a subkey of the escalation key, so that
+//! the locked background runner can receive a message and raise an alarm without the
+//! passphrase (SMS arrive at any time). Every operation loads it, applies one change and
+//! saves it in one immediate transaction; an error rolls everything back, so a refused
+//! message changes nothing.
+
+use chrono::Duration;
+use ring::rand::SecureRandom;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+
+use super::crypto::{self, Ephemeral, Identity, KeyId, PublicKeys};
+use super::message::{self, Payload, WatchMessageKind, WatchTerms};
+use super::{
+    texts, BuddyWatchStatus, HeldWatch, Received, SentWatchStatus, WatchAction, WatchActionKind,
+    WatchError, WatchNotice, WatchPhase,
+};
+use crate::checkin::engine::{ACK_TIMEOUT_SECS, ATTEMPTS_PER_CHANNEL, BACKOFF_SECS};
+use crate::checkin::{ActionId, Channel, CheckinError, CheckinId, EscalationKey, Outcome};
+use crate::clock::Timestamp;
+use crate::vault::{is_damage, storage, RecordId, SealedTable, SecretKey};
+use crate::{Error, Result};
+
+pub(crate) const TABLE: &str = "watch_state";
+const PURPOSE: &str = "vigil.watch.state.v1";
+const SUBKEY: &[u8] = b"vigil.watch.state-key.v1";
+/// Accepted counters remembered per paired phone, to tell a replay from a late message.
+const RECENT: usize = 64;
+/// How long after the alarm the buddy is told to call emergency services if the worker
+/// has not answered (the first step is calling her).
+pub const EMERGENCY_AFTER_SECS: i64 = 10 * 60;
+/// How long a finished watch (or a finished check-in sent to buddies) stays listed.
+const KEEP_FINISHED_SECS: i64 = 24 * 3600;
+
+fn row_id() -> RecordId {
+    RecordId::from_bytes([0; 16])
+}
+
+/// A paired phone as the device-bound state holds it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Peer {
+    pub pairing: RecordId,
+    pub name: String,
+    /// E.164; `None` for a phone messages are pasted to by hand.
+    pub phone: Option<String>,
+    pub keys: PublicKeys,
+    /// The counter of the last message sent to this phone.
+    sent_counter: u64,
+    /// The highest counter accepted from this phone.
+    last_received: u64,
+    /// The last accepted counters, to tell a replay from a late message.
+    recent: Vec<u64>,
+}
+
+/// A watch this phone holds for a paired worker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Watch {
+    id: RecordId,
+    peer: KeyId,
+    checkin: [u8; 16],
+    terms: WatchTerms,
+    /// Whether a WATCH or EXTEND arrived (a DURESS-SAFE alone brings no terms).
+    has_terms: bool,
+    received_at: Timestamp,
+    safe_at: Option<Timestamp>,
+    duress: bool,
+    reminder_done: bool,
+    alarm_at: Option<Timestamp>,
+    acknowledged: bool,
+}
+
+impl Watch {
+    fn due(&self) -> Timestamp {
+        self.terms.deadline + Duration::seconds(i64::from(self.terms.grace_secs))
+    }
+
+    fn finished_at(&self) -> Option<Timestamp> {
+        if self.alarm_at.is_some() && !self.acknowledged && self.safe_at.is_none() {
+            return None;
+        }
+        self.safe_at.or(self.alarm_at.filter(|_| self.acknowledged))
+    }
+
+    fn phase(&self) -> WatchPhase {
+        if self.alarm_at.is_some() || (self.duress && !self.acknowledged) {
+            WatchPhase::Alarm
+        } else if self.safe_at.is_some() {
+            WatchPhase::Safe
+        } else if self.reminder_done {
+            WatchPhase::Overdue
+        } else {
+            WatchPhase::Watching
+        }
+    }
+}
+
+/// A check-in of this phone that paired buddies were asked to watch.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SentWatch {
+    checkin: CheckinId,
+    terms: WatchTerms,
+    to: Vec<SentTo>,
+    ended_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SentTo {
+    peer: KeyId,
+    /// The last message queued, as the worker's screen shows it (a DURESS-SAFE is kept
+    /// as `Safe`: nothing on this phone tells them apart).
+    last: WatchMessageKind,
+    counter: u64,
+    /// The highest counter the buddy's phone confirmed.
+    acked: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum OutState {
+    Due { at: Timestamp },
+    Issued { at: Timestamp },
+    Sent { at: Timestamp },
+    Exhausted { at: Timestamp },
+    Withdrawn,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Item {
+    /// A sealed message to a paired phone.
+    Text {
+        peer: KeyId,
+        shown: WatchMessageKind,
+        checkin: [u8; 16],
+        text: String,
+    },
+    /// A notice on this (the buddy's) phone about a watch.
+    Notice {
+        watch: RecordId,
+        notice: WatchNotice,
+    },
+}
+
+/// One message or notice on its way, with the same tracking as check-in alerts: issued
+/// with an id every retry keeps, retried after a failure or no outcome within
+/// [`ACK_TIMEOUT_SECS`] with [`BACKOFF_SECS`], then the next channel.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Outgoing {
+    id: RecordId,
+    item: Item,
+    state: OutState,
+    channels: Vec<Channel>,
+    channel: usize,
+    attempt: u32,
+}
+
+impl Outgoing {
+    fn action_id(&self) -> ActionId {
+        ActionId {
+            checkin: self.id,
+            seq: self.channel as u32 + 1,
+        }
+    }
+
+    fn finished_at(&self) -> Option<Timestamp> {
+        match self.state {
+            OutState::Sent { at } | OutState::Exhausted { at } => Some(at),
+            OutState::Withdrawn => Some(Timestamp::MIN_UTC),
+            _ => None,
+        }
+    }
+
+    /// A failure on the current channel at `now`: retry with backoff, or the next channel,
+    /// or give up.
+    fn failed(&mut self, now: Timestamp) {
+        if self.attempt < ATTEMPTS_PER_CHANNEL {
+            let wait = BACKOFF_SECS[(self.attempt as usize)
+                .saturating_sub(1)
+                .min(BACKOFF_SECS.len() - 1)];
+            self.state = OutState::Due {
+                at: now + Duration::seconds(wait),
+            };
+        } else if self.channel + 1 < self.channels.len() {
+            self.channel += 1;
+            self.attempt = 0;
+            self.state = OutState::Due { at: now };
+        } else {
+            self.state = OutState::Exhausted { at: now };
+        }
+    }
+}
+
+/// Everything kept under the device-bound key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct State {
+    purpose: String,
+    identity: Option<Identity>,
+    peers: Vec<Peer>,
+    watches: Vec<Watch>,
+    sent: Vec<SentWatch>,
+    outbox: Vec<Outgoing>,
+}
+
+impl State {
+    fn new() -> Self {
+        Self {
+            purpose: PURPOSE.to_owned(),
+            identity: None,
+            peers: Vec::new(),
+            watches: Vec::new(),
+            sent: Vec::new(),
+            outbox: Vec::new(),
+        }
+    }
+
+    fn peer(&self, id: &KeyId) -> Option<&Peer> {
+        self.peers.iter().find(|p| &p.keys.key_id() == id)
+    }
+
+    fn peer_by_pairing(&self, pairing: &RecordId) -> Option<&Peer> {
+        self.peers.iter().find(|p| &p.pairing == pairing)
+    }
+
+    /// Seals `payload` to `peer` with the next counter and queues it.
+    fn queue_text(
+        &mut self,
+        peer: KeyId,
+        payload: Payload,
+        shown: WatchMessageKind,
+        now: Timestamp,
+    ) -> Result<u64> {
+        let identity = self.identity.clone().ok_or(WatchError::NoKeys)?;
+        let me = identity.public()?.key_id();
+        let p = self
+            .peers
+            .iter_mut()
+            .find(|p| p.keys.key_id() == peer)
+            .ok_or(Error::NotFound("pairing"))?;
+        p.sent_counter += 1;
+        let counter = p.sent_counter;
+        let eph = Ephemeral::generate(&ring::rand::SystemRandom::new())?;
+        let plain = payload.encode();
+        let header = message::header(me, peer, counter, &eph.public, plain.len());
+        let mut signed = header.clone();
+        signed.extend(eph.seal(&p.keys, &header, &plain)?);
+        let sig = identity.sign(&signed)?;
+        let text = message::to_text(&signed, &sig);
+        debug_assert!(message::fits_sms(&text));
+        let channels = if p.phone.is_some() {
+            vec![Channel::Sms, Channel::OtherApp]
+        } else {
+            vec![Channel::OtherApp]
+        };
+        self.outbox.push(Outgoing {
+            id: RecordId::random()?,
+            item: Item::Text {
+                peer,
+                shown,
+                checkin: payload.checkin(),
+                text,
+            },
+            state: OutState::Due { at: now },
+            channels,
+            channel: 0,
+            attempt: 0,
+        });
+        Ok(counter)
+    }
+
+    fn queue_notice(&mut self, watch: RecordId, notice: WatchNotice, at: Timestamp) -> Result<()> {
+        self.outbox.push(Outgoing {
+            id: RecordId::random()?,
+            item: Item::Notice { watch, notice },
+            state: OutState::Due { at },
+            channels: vec![Channel::OtherApp],
+            channel: 0,
+            attempt: 0,
+        });
+        Ok(())
+    }
+
+    /// Withdraws the notices of `watch` not shown yet (its alarm steps, after a late SAFE
+    /// or the buddy's acknowledgement).
+    fn withdraw_notices(&mut self, watch: RecordId) {
+        for o in &mut self.outbox {
+            if matches!(&o.item, Item::Notice { watch: w, .. } if *w == watch)
+                && matches!(o.state, OutState::Due { .. } | OutState::Issued { .. })
+            {
+                o.state = OutState::Withdrawn;
+            }
+        }
+    }
+
+    fn raise_alarm(&mut self, k: usize, now: Timestamp) -> Result<()> {
+        let w = &mut self.watches[k];
+        if w.alarm_at.is_some() {
+            return Ok(());
+        }
+        w.alarm_at = Some(now);
+        let (id, duress) = (w.id, w.duress);
+        self.queue_notice(id, WatchNotice::Alarm, now)?;
+        if duress {
+            // Calling her openly could put her in more danger: straight to emergency.
+            self.queue_notice(id, WatchNotice::CallEmergency, now)?;
+        } else {
+            self.queue_notice(id, WatchNotice::CallWorker, now)?;
+            self.queue_notice(
+                id,
+                WatchNotice::CallEmergency,
+                now + Duration::seconds(EMERGENCY_AFTER_SECS),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn tick(&mut self, now: Timestamp) -> Result<Vec<WatchAction>> {
+        // Watches: the reminder at the deadline, the alarm at deadline + grace (at once
+        // after a DURESS-SAFE).
+        for k in 0..self.watches.len() {
+            let w = &self.watches[k];
+            if w.alarm_at.is_some() {
+                continue;
+            }
+            if w.duress {
+                self.raise_alarm(k, now)?;
+                continue;
+            }
+            if w.safe_at.is_some() || !w.has_terms {
+                continue;
+            }
+            let (due, deadline, reminded, id) = (w.due(), w.terms.deadline, w.reminder_done, w.id);
+            if now >= due {
+                self.watches[k].reminder_done = true;
+                self.raise_alarm(k, now)?;
+            } else if now >= deadline && !reminded {
+                self.watches[k].reminder_done = true;
+                self.queue_notice(id, WatchNotice::Reminder, now)?;
+            }
+        }
+        // Deliveries: a silent issued action counts as failed after the timeout.
+        let mut actions = Vec::new();
+        for k in 0..self.outbox.len() {
+            if let OutState::Issued { at } = self.outbox[k].state {
+                if now >= at + Duration::seconds(ACK_TIMEOUT_SECS) {
+                    self.outbox[k].failed(now);
+                }
+            }
+            if let OutState::Due { at } = self.outbox[k].state {
+                if now >= at {
+                    let o = &mut self.outbox[k];
+                    o.attempt += 1;
+                    o.state = OutState::Issued { at: now };
+                    actions.push(self.action(k)?);
+                }
+            }
+        }
+        self.prune(now);
+        Ok(actions)
+    }
+
+    fn action(&self, k: usize) -> Result<WatchAction> {
+        let o = &self.outbox[k];
+        let channel = o.channels[o.channel];
+        let kind = match &o.item {
+            Item::Text {
+                peer, shown, text, ..
+            } => {
+                let p = self.peer(peer).ok_or(Error::NotFound("pairing"))?;
+                WatchActionKind::SendMessage {
+                    pairing: p.pairing,
+                    name: p.name.clone(),
+                    phone: p.phone.clone(),
+                    channel,
+                    kind: *shown,
+                    text: text.clone(),
+                }
+            }
+            Item::Notice { watch, notice } => {
+                let w = self
+                    .watches
+                    .iter()
+                    .find(|w| &w.id == watch)
+                    .ok_or(Error::NotFound("watch"))?;
+                let p = self.peer(&w.peer);
+                let name = p.map_or_else(String::new, |p| p.name.clone());
+                let phone = p.and_then(|p| p.phone.clone());
+                WatchActionKind::NotifyBuddy {
+                    watch: w.id,
+                    notice: *notice,
+                    text: texts::notice(
+                        *notice,
+                        &name,
+                        phone.as_deref(),
+                        &w.terms,
+                        w.duress,
+                        w.has_terms,
+                    ),
+                    worker_name: name,
+                    worker_phone: phone,
+                    terms: w.terms.clone(),
+                    duress: w.duress,
+                }
+            }
+        };
+        Ok(WatchAction {
+            id: o.action_id(),
+            attempt: o.attempt,
+            kind,
+        })
+    }
+
+    fn prune(&mut self, now: Timestamp) {
+        let keep = Duration::seconds(KEEP_FINISHED_SECS);
+        self.outbox
+            .retain(|o| o.finished_at().is_none_or(|at| now < at + keep));
+        let outbox = &self.outbox;
+        self.watches.retain(|w| {
+            w.finished_at().is_none_or(|at| now < at + keep)
+                || outbox
+                    .iter()
+                    .any(|o| matches!(&o.item, Item::Notice { watch, .. } if *watch == w.id))
+        });
+        self.sent
+            .retain(|s| s.ended_at.is_none_or(|at| now < at + keep));
+    }
+
+    fn next_wakeup(&self) -> Option<Timestamp> {
+        let watches = self.watches.iter().filter_map(|w| {
+            if w.alarm_at.is_some() {
+                None
+            } else if w.duress {
+                Some(w.received_at)
+            } else if w.safe_at.is_some() || !w.has_terms {
+                None
+            } else if !w.reminder_done {
+                Some(w.terms.deadline)
+            } else {
+                Some(w.due())
+            }
+        });
+        let outbox = self.outbox.iter().filter_map(|o| match o.state {
+            OutState::Due { at } => Some(at),
+            OutState::Issued { at } => Some(at + Duration::seconds(ACK_TIMEOUT_SECS)),
+            _ => None,
+        });
+        watches.chain(outbox).min()
+    }
+
+    fn report(&mut self, id: &ActionId, outcome: Outcome, now: Timestamp) -> Result<()> {
+        let o = self
+            .outbox
+            .iter_mut()
+            .find(|o| o.id == id.checkin)
+            .ok_or(CheckinError::UnknownAction)?;
+        let seq = id.seq as usize;
+        if seq == 0 || seq > o.channels.len() {
+            return Err(CheckinError::UnknownAction.into());
+        }
+        match (outcome, o.state) {
+            (
+                Outcome::Sent,
+                OutState::Due { .. } | OutState::Issued { .. } | OutState::Exhausted { .. },
+            ) => {
+                o.state = OutState::Sent { at: now };
+            }
+            (Outcome::Failed { .. }, OutState::Issued { .. }) if seq == o.channel + 1 => {
+                o.failed(now)
+            }
+            (Outcome::Failed { .. }, OutState::Sent { .. }) if seq == o.channel + 1 => {
+                // A delivery report: the SMS never arrived. Send it again now.
+                o.attempt = o.attempt.min(ATTEMPTS_PER_CHANNEL - 1);
+                o.failed(now);
+                if let OutState::Due { .. } = o.state {
+                    o.state = OutState::Due { at: now };
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Opens and applies an inbound message. Every refusal returns before anything is
+    /// changed.
+    fn receive(&mut self, text: &str, now: Timestamp) -> Result<Received> {
+        let wire = message::parse(text)?;
+        let identity = self.identity.clone().ok_or(WatchError::WrongRecipient)?;
+        let me = identity.public()?.key_id();
+        if wire.recipient != me {
+            return Err(WatchError::WrongRecipient.into());
+        }
+        let k = self
+            .peers
+            .iter()
+            .position(|p| p.keys.key_id() == wire.sender)
+            .ok_or(WatchError::UnknownSender)?;
+        if !crypto::verify(&self.peers[k].keys, &wire.signed, &wire.signature) {
+            return Err(WatchError::Forged.into());
+        }
+        let plain = identity.open(&wire.ephemeral, wire.header(), wire.sealed())?;
+        let payload = Payload::decode(&plain)?;
+        let peer = &mut self.peers[k];
+        if wire.counter <= peer.last_received {
+            return Err(if peer.recent.contains(&wire.counter) {
+                WatchError::Replayed
+            } else {
+                WatchError::OutOfOrder
+            }
+            .into());
+        }
+        peer.last_received = wire.counter;
+        peer.recent.push(wire.counter);
+        if peer.recent.len() > RECENT {
+            peer.recent.remove(0);
+        }
+        let (pairing, name) = (peer.pairing, peer.name.clone());
+        let kind = payload.kind();
+        let checkin = payload.checkin();
+        let mut watch = None;
+        match payload {
+            Payload::Watch(c, terms) | Payload::Extend(c, terms) => {
+                let k = self.watch_for(wire.sender, c, &terms, now)?;
+                let w = &mut self.watches[k];
+                if w.safe_at.is_none() && w.alarm_at.is_none() {
+                    if terms.deadline > w.terms.deadline {
+                        w.reminder_done = false;
+                    }
+                    w.terms = terms;
+                    w.has_terms = true;
+                }
+                watch = Some(w.id);
+            }
+            Payload::Safe(c) => {
+                if let Some(k) = self.find_watch(wire.sender, c) {
+                    let w = &mut self.watches[k];
+                    if w.safe_at.is_none() && !w.duress {
+                        w.safe_at = Some(now);
+                        let (id, alarmed) = (w.id, w.alarm_at.is_some());
+                        if alarmed {
+                            self.withdraw_notices(id);
+                            self.queue_notice(id, WatchNotice::SafeAfterAlarm, now)?;
+                        }
+                    }
+                    watch = Some(self.watches[k].id);
+                }
+            }
+            Payload::DuressSafe(c) => {
+                let k = match self.find_watch(wire.sender, c) {
+                    Some(k) => k,
+                    None => self.watch_for(wire.sender, c, &no_terms(now), now)?,
+                };
+                let w = &mut self.watches[k];
+                if !w.duress && w.safe_at.is_none() {
+                    w.duress = true;
+                    w.received_at = now;
+                    if w.alarm_at.is_some() {
+                        // Already alarmed: the steps change (no open call to her).
+                        let id = w.id;
+                        self.withdraw_notices(id);
+                        self.queue_notice(id, WatchNotice::Alarm, now)?;
+                        self.queue_notice(id, WatchNotice::CallEmergency, now)?;
+                    }
+                }
+                watch = Some(self.watches[k].id);
+            }
+            Payload::Ack(c, counter) => {
+                if let Some(s) = self.sent.iter_mut().find(|s| s.checkin.as_bytes() == &c) {
+                    if let Some(t) = s.to.iter_mut().find(|t| t.peer == wire.sender) {
+                        if counter <= t.counter {
+                            t.acked = t.acked.max(counter);
+                        }
+                    }
+                }
+            }
+        }
+        if kind != WatchMessageKind::Ack {
+            self.queue_text(
+                wire.sender,
+                Payload::Ack(checkin, wire.counter),
+                WatchMessageKind::Ack,
+                now,
+            )?;
+        }
+        Ok(Received {
+            pairing,
+            name,
+            kind,
+            watch,
+        })
+    }
+
+    fn find_watch(&self, peer: KeyId, checkin: [u8; 16]) -> Option<usize> {
+        self.watches
+            .iter()
+            .position(|w| w.peer == peer && w.checkin == checkin)
+    }
+
+    fn watch_for(
+        &mut self,
+        peer: KeyId,
+        checkin: [u8; 16],
+        terms: &WatchTerms,
+        now: Timestamp,
+    ) -> Result<usize> {
+        if let Some(k) = self.find_watch(peer, checkin) {
+            return Ok(k);
+        }
+        self.watches.push(Watch {
+            id: RecordId::random()?,
+            peer,
+            checkin,
+            terms: terms.clone(),
+            has_terms: false,
+            received_at: now,
+            safe_at: None,
+            duress: false,
+            reminder_done: false,
+            alarm_at: None,
+            acknowledged: false,
+        });
+        Ok(self.watches.len() - 1)
+    }
+}
+
+fn no_terms(now: Timestamp) -> WatchTerms {
+    WatchTerms {
+        deadline: now,
+        grace_secs: 0,
+        utc_offset_minutes: 0,
+        language: String::new(),
+        address: None,
+        place: None,
+        client: None,
+        client_contact: None,
+        booking_starts_at: None,
+    }
+}
+
+/// The device-bound state on one connection (the unlocked session's or the locked
+/// runner's).
+pub struct WatchState<'a> {
+    conn: &'a Connection,
+    key: SecretKey,
+}
+
+impl std::fmt::Debug for WatchState<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WatchState").finish_non_exhaustive()
+    }
+}
+
+impl<'a> WatchState<'a> {
+    pub(crate) fn new(conn: &'a Connection, key: &EscalationKey) -> Self {
+        Self {
+            conn,
+            key: key.secret().subkey(SUBKEY),
+        }
+    }
+
+    fn table<'t>(&'t self, conn: &'t Connection) -> SealedTable<'t, State> {
+        SealedTable::under_key(conn, &self.key, TABLE, "watch state")
+    }
+
+    /// Runs `f` on the state in one immediate transaction; saves only when it changed.
+    fn run<R>(&self, f: impl FnOnce(&mut State) -> Result<R>) -> Result<R> {
+        self.conn.busy_timeout(storage::BUSY_TIMEOUT)?;
+        let tx = Transaction::new_unchecked(self.conn, TransactionBehavior::Immediate)?;
+        let loaded = match self.table(&tx).find(&row_id()) {
+            Ok(Some(s)) if s.purpose == PURPOSE => Some(s),
+            Ok(Some(_)) => return Err(CheckinError::WrongDeviceSecret.into()),
+            Ok(None) => None,
+            Err(e) if is_damage(&e) => return Err(CheckinError::WrongDeviceSecret.into()),
+            Err(e) => return Err(e),
+        };
+        let before = loaded
+            .as_ref()
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| Error::Decode(e.to_string()))?;
+        let mut state = loaded.unwrap_or_else(State::new);
+        let result = f(&mut state)?;
+        let after = serde_json::to_vec(&state).map_err(|e| Error::Decode(e.to_string()))?;
+        if before.as_ref() != Some(&after) {
+            self.table(&tx).upsert(&row_id(), &state)?;
+        }
+        tx.commit()?;
+        Ok(result)
+    }
+
+    /// This phone's public keys, made on first use.
+    pub(crate) fn own_keys(&self, rng: &dyn SecureRandom) -> Result<PublicKeys> {
+        self.run(|s| {
+            if s.identity.is_none() {
+                s.identity = Some(Identity::generate(rng)?);
+            }
+            s.identity.as_ref().ok_or(WatchError::NoKeys)?.public()
+        })
+    }
+
+    pub(crate) fn add_peer(
+        &self,
+        pairing: RecordId,
+        name: String,
+        phone: Option<String>,
+        keys: PublicKeys,
+    ) -> Result<()> {
+        self.run(|s| {
+            s.peers
+                .retain(|p| p.pairing != pairing && p.keys.key_id() != keys.key_id());
+            s.peers.push(Peer {
+                pairing,
+                name,
+                phone,
+                keys,
+                sent_counter: 0,
+                last_received: 0,
+                recent: Vec::new(),
+            });
+            Ok(())
+        })
+    }
+
+    pub(crate) fn update_peer(
+        &self,
+        pairing: RecordId,
+        name: String,
+        phone: Option<String>,
+    ) -> Result<()> {
+        self.run(|s| {
+            if let Some(p) = s.peers.iter_mut().find(|p| p.pairing == pairing) {
+                p.name = name;
+                p.phone = phone;
+            }
+            Ok(())
+        })
+    }
+
+    pub(crate) fn remove_peer(&self, pairing: RecordId) -> Result<()> {
+        self.run(|s| {
+            let gone: Vec<KeyId> = s
+                .peers
+                .iter()
+                .filter(|p| p.pairing == pairing)
+                .map(|p| p.keys.key_id())
+                .collect();
+            s.peers.retain(|p| p.pairing != pairing);
+            s.outbox
+                .retain(|o| !matches!(&o.item, Item::Text { peer, .. } if gone.contains(peer)));
+            Ok(())
+        })
+    }
+
+    /// Worker side: asks each paired phone in `pairings` to watch `checkin`. Pairings
+    /// without keys on this phone are skipped and not returned.
+    pub(crate) fn start(
+        &self,
+        checkin: CheckinId,
+        mut terms: WatchTerms,
+        pairings: &[RecordId],
+        now: Timestamp,
+    ) -> Result<Vec<RecordId>> {
+        message::fit_terms(*checkin.as_bytes(), &mut terms);
+        self.run(|s| {
+            let mut to = Vec::new();
+            let mut started = Vec::new();
+            for pairing in pairings {
+                let Some(peer) = s.peer_by_pairing(pairing).map(|p| p.keys.key_id()) else {
+                    continue;
+                };
+                if to.iter().any(|t: &SentTo| t.peer == peer) {
+                    continue;
+                }
+                let counter = s.queue_text(
+                    peer,
+                    Payload::Watch(*checkin.as_bytes(), terms.clone()),
+                    WatchMessageKind::Watch,
+                    now,
+                )?;
+                to.push(SentTo {
+                    peer,
+                    last: WatchMessageKind::Watch,
+                    counter,
+                    acked: 0,
+                });
+                started.push(*pairing);
+            }
+            if !to.is_empty() {
+                s.sent.retain(|w| w.checkin != checkin);
+                s.sent.push(SentWatch {
+                    checkin,
+                    terms: terms.clone(),
+                    to,
+                    ended_at: None,
+                });
+            }
+            Ok(started)
+        })
+    }
+
+    /// Worker side: the deadline of `checkin` moved; each buddy gets a full EXTEND.
+    pub(crate) fn extend(
+        &self,
+        checkin: CheckinId,
+        deadline: Timestamp,
+        now: Timestamp,
+    ) -> Result<()> {
+        self.run(|s| {
+            let Some(k) = s
+                .sent
+                .iter()
+                .position(|w| w.checkin == checkin && w.ended_at.is_none())
+            else {
+                return Ok(());
+            };
+            s.sent[k].terms.deadline = deadline;
+            let terms = s.sent[k].terms.clone();
+            let peers: Vec<KeyId> = s.sent[k].to.iter().map(|t| t.peer).collect();
+            for (i, peer) in peers.into_iter().enumerate() {
+                if s.peer(&peer).is_none() {
+                    continue;
+                }
+                let counter = s.queue_text(
+                    peer,
+                    Payload::Extend(*checkin.as_bytes(), terms.clone()),
+                    WatchMessageKind::Extend,
+                    now,
+                )?;
+                let t = &mut s.sent[k].to[i];
+                t.last = WatchMessageKind::Extend;
+                t.counter = counter;
+            }
+            Ok(())
+        })
+    }
+
+    /// Worker side: `checkins` ended; each buddy gets SAFE, or DURESS-SAFE under
+    /// duress. Both are queued, stored and shown the same way: only the sealed payload
+    /// differs, by one byte, which nobody holding this phone can read back.
+    pub(crate) fn end(&self, checkins: &[CheckinId], duress: bool, now: Timestamp) -> Result<()> {
+        self.run(|s| {
+            for checkin in checkins {
+                let Some(k) = s
+                    .sent
+                    .iter()
+                    .position(|w| &w.checkin == checkin && w.ended_at.is_none())
+                else {
+                    continue;
+                };
+                let c = *checkin.as_bytes();
+                let peers: Vec<KeyId> = s.sent[k].to.iter().map(|t| t.peer).collect();
+                for (i, peer) in peers.into_iter().enumerate() {
+                    if s.peer(&peer).is_none() {
+                        continue;
+                    }
+                    let payload = if duress {
+                        Payload::DuressSafe(c)
+                    } else {
+                        Payload::Safe(c)
+                    };
+                    let counter = s.queue_text(peer, payload, WatchMessageKind::Safe, now)?;
+                    let t = &mut s.sent[k].to[i];
+                    t.last = WatchMessageKind::Safe;
+                    t.counter = counter;
+                }
+                s.sent[k].ended_at = Some(now);
+            }
+            Ok(())
+        })
+    }
+
+    pub(crate) fn receive(&self, text: &str, now: Timestamp) -> Result<Received> {
+        self.run(|s| s.receive(text, now))
+    }
+
+    pub(crate) fn tick(&self, now: Timestamp) -> Result<Vec<WatchAction>> {
+        self.run(|s| s.tick(now))
+    }
+
+    pub(crate) fn next_wakeup(&self) -> Result<Option<Timestamp>> {
+        self.run(|s| Ok(s.next_wakeup()))
+    }
+
+    pub(crate) fn report(&self, id: &ActionId, outcome: Outcome, now: Timestamp) -> Result<()> {
+        self.run(|s| s.report(id, outcome, now))
+    }
+
+    /// Whether `id` is one of this state's actions (to route a report).
+    pub(crate) fn owns_action(&self, id: &ActionId) -> Result<bool> {
+        self.run(|s| Ok(s.outbox.iter().any(|o| o.id == id.checkin)))
+    }
+
+    /// The buddy has seen the alarm and is acting: the remaining steps are withdrawn.
+    pub(crate) fn acknowledge(&self, watch: &RecordId, now: Timestamp) -> Result<()> {
+        self.run(|s| {
+            let w = s
+                .watches
+                .iter_mut()
+                .find(|w| &w.id == watch)
+                .ok_or(Error::NotFound("watch"))?;
+            w.acknowledged = true;
+            if w.alarm_at.is_none() {
+                w.alarm_at = Some(now);
+            }
+            let id = w.id;
+            s.withdraw_notices(id);
+            Ok(())
+        })
+    }
+
+    /// Watches held for others, by deadline.
+    pub(crate) fn held(&self) -> Result<Vec<HeldWatch>> {
+        self.run(|s| {
+            let mut out: Vec<HeldWatch> = s
+                .watches
+                .iter()
+                .map(|w| {
+                    let p = s.peer(&w.peer);
+                    HeldWatch {
+                        id: w.id,
+                        pairing: p.map(|p| p.pairing),
+                        worker_name: p.map_or_else(String::new, |p| p.name.clone()),
+                        worker_phone: p.and_then(|p| p.phone.clone()),
+                        phase: w.phase(),
+                        duress: w.duress,
+                        terms: w.has_terms.then(|| w.terms.clone()),
+                        alarm_at: w.alarm_at,
+                        alarm_due: (w.has_terms && !w.duress).then(|| w.due()),
+                        acknowledged: w.acknowledged,
+                    }
+                })
+                .collect();
+            out.sort_by_key(|w| (w.alarm_due, w.id));
+            Ok(out)
+        })
+    }
+
+    /// Worker side: each check-in sent to buddies, with each buddy's confirmation.
+    pub(crate) fn sent(&self) -> Result<Vec<SentWatchStatus>> {
+        self.run(|s| {
+            Ok(s.sent
+                .iter()
+                .map(|w| SentWatchStatus {
+                    checkin: w.checkin,
+                    deadline: w.terms.deadline,
+                    buddies: w
+                        .to
+                        .iter()
+                        .map(|t| {
+                            let p = s.peer(&t.peer);
+                            let delivered = s.outbox.iter().any(|o| {
+                                matches!(&o.item, Item::Text { peer, checkin, shown, .. }
+                                    if *peer == t.peer && checkin == w.checkin.as_bytes() && *shown == t.last)
+                                    && matches!(o.state, OutState::Sent { .. })
+                            });
+                            BuddyWatchStatus {
+                                pairing: p.map(|p| p.pairing),
+                                name: p.map_or_else(String::new, |p| p.name.clone()),
+                                last: t.last,
+                                sent: delivered,
+                                confirmed: t.acked >= t.counter,
+                            }
+                        })
+                        .collect(),
+                })
+                .collect())
+        })
+    }
+}
