@@ -407,7 +407,7 @@ pub struct CheckinState {
     /// Armed by a duress unlock (not by the worker): a second duress unlock while this one
     /// still alerts must not queue the same alert again. Left out of the sealed row when
     /// false, so every other check-in's row is as before.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "crate::vault::encoding::omit_false")]
     pub(super) from_duress_unlock: bool,
 }
 

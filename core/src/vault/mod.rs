@@ -19,6 +19,7 @@
 
 mod blind;
 mod create;
+pub(crate) mod encoding;
 mod decoy;
 mod guard;
 mod header;
