@@ -14,6 +14,12 @@
 //! map, read by the same decoder), so every serde type stays correct, only less compact.
 //! Types that are sealed and also published as JSON use [`omit_none`] / [`omit_empty`] /
 //! [`omit_false`] instead, which skip only outside the vault's encoding.
+//!
+//! What a sealed record type must not use: struct variants of an `untagged` enum (serde
+//! reads them from named fields only; use newtype variants of structs, as `Alert::area`
+//! does), and fields inserted anywhere but at the end (old rows would read shifted).
+//! Variants are stored by name, so enums may be reordered. New record types get the
+//! round-trip test of their table like every other (`tests/export_sections.rs`).
 
 use std::cell::Cell;
 use std::fmt;
@@ -310,5 +316,200 @@ impl ser::SerializeStructVariant for SkipProbe {
     }
     fn end(self) -> Done {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::{Deserialize, Serialize};
+    use std::borrow::Cow;
+    use std::collections::BTreeMap;
+
+    fn round_trip<T: Serialize + DeserializeOwned + PartialEq + fmt::Debug>(v: &T) -> Vec<u8> {
+        let bytes = encode(v).unwrap();
+        let back: T = decode(FORMAT_MSGPACK, "t", &bytes)
+            .unwrap_or_else(|e| panic!("{v:?}: {e}: {:?}", rmp_serde::from_slice::<T>(&bytes).err()));
+        assert_eq!(&back, v);
+        bytes
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Circle {
+        lat: f64,
+        lon: f64,
+        radius_m: f64,
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Area {
+        Circle(Circle),
+        Place(String),
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum External {
+        Call { number: String },
+        Text(String),
+        Quiet,
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum UntaggedStructs {
+        Circle { lat: f64, lon: f64 },
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(tag = "type")]
+    enum Internal {
+        Call { number: String },
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Inner {
+        label: String,
+        n: u32,
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Flat {
+        id: u8,
+        #[serde(flatten)]
+        inner: Inner,
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Skipping {
+        a: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        b: Option<String>,
+        c: Option<String>,
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Both {
+        #[serde(default, skip_serializing_if = "omit_none")]
+        a: Option<String>,
+        #[serde(default, skip_serializing_if = "omit_empty")]
+        b: Vec<u8>,
+        #[serde(default, skip_serializing_if = "omit_false")]
+        c: bool,
+        d: u8,
+    }
+
+    #[test]
+    fn every_serde_shape_the_records_use_round_trips() {
+        round_trip(&vec![
+            Area::Circle(Circle {
+                lat: 51.501_234_567_891,
+                lon: -0.141_1,
+                radius_m: 250.0,
+            }),
+            Area::Place("Leeds".into()),
+        ]);
+        round_trip(&vec![
+            External::Call {
+                number: "+447700900123".into(),
+            },
+            External::Text("x".into()),
+            External::Quiet,
+        ]);
+        round_trip(&Flat {
+            id: 3,
+            inner: Inner {
+                label: "x".into(),
+                n: 7,
+            },
+        });
+        round_trip(&Cow::<'_, str>::Borrowed("borrowed on the way in"));
+        round_trip(&BTreeMap::from([(1u32, "a".to_owned()), (2, "b".to_owned())]));
+        round_trip(&(i64::MIN, u64::MAX, f64::MIN_POSITIVE, -0.0f64, '\u{1F600}'));
+        round_trip(&Some(Some(1u8)));
+        round_trip(&vec![Internal::Call {
+            number: "+447700900123".into(),
+        }]);
+    }
+
+    /// The one shape serde reads from named fields only: a sealed record type must not use
+    /// it (wrap the fields in a struct and use a newtype variant, as `Alert::area` does).
+    /// This test shows the limit, so that a serde change that lifts it is noticed.
+    #[test]
+    fn struct_variants_of_untagged_enums_need_names() {
+        let u = encode(&UntaggedStructs::Circle { lat: 1.0, lon: 2.0 }).unwrap();
+        assert!(decode::<UntaggedStructs>(FORMAT_MSGPACK, "t", &u).is_err());
+    }
+
+    #[test]
+    fn a_skipped_field_is_written_with_names_and_does_not_shift_the_others() {
+        let v = Skipping {
+            a: Some("a".into()),
+            b: None,
+            c: Some("c".into()),
+        };
+        assert!(skips_fields(&v));
+        let named = round_trip(&v);
+        // With every field present, the compact form (no names) is used.
+        let full = Skipping {
+            b: Some("b".into()),
+            ..v
+        };
+        assert!(!skips_fields(&full));
+        let compact = round_trip(&full);
+        assert!(!compact.windows(1).any(|w| w == b"b") || compact.len() < named.len() + 2);
+        assert!(named.windows(1).any(|w| w == b"c"), "names in the fallback");
+    }
+
+    #[test]
+    fn the_omit_predicates_skip_in_json_only() {
+        let v = Both {
+            a: None,
+            b: vec![],
+            c: false,
+            d: 1,
+        };
+        assert_eq!(serde_json::to_string(&v).unwrap(), r#"{"d":1}"#);
+        assert!(!in_record());
+        let bytes = round_trip(&v);
+        // Positional: an array of the four fields, no names.
+        assert_eq!(bytes, [0x94, 0xc0, 0x90, 0xc2, 0x01]);
+        assert!(!in_record(), "the marker is cleared after encoding");
+    }
+
+    #[test]
+    fn a_field_appended_with_a_default_reads_from_older_rows() {
+        #[derive(Serialize)]
+        struct V1 {
+            a: u8,
+        }
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct V2 {
+            a: u8,
+            #[serde(default)]
+            b: Option<String>,
+        }
+        let old = encode(&V1 { a: 4 }).unwrap();
+        let v: V2 = decode(FORMAT_MSGPACK, "t", &old).unwrap();
+        assert_eq!(v, V2 { a: 4, b: None });
+    }
+
+    #[test]
+    fn decoding_errors_name_a_category_never_the_content() {
+        let bytes = encode(&("secret-label", 5u8)).unwrap();
+        let e = decode::<(u8, u8)>(FORMAT_MSGPACK, "bookings", &bytes).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("bookings") && !text.contains("secret"), "{text}");
+        let e = decode::<(u8, u8)>(FORMAT_JSON, "bookings", br#"["secret-label",5]"#)
+            .unwrap_err();
+        assert!(!e.to_string().contains("secret"));
+        assert!(matches!(
+            decode::<u8>(9, "bookings", &[1]),
+            Err(Error::Tampered)
+        ));
+        // Cut short.
+        let e = decode::<(String, u8)>(FORMAT_MSGPACK, "t", &bytes[..4]).unwrap_err();
+        assert!(e.to_string().contains("truncated"), "{e}");
     }
 }
