@@ -656,7 +656,12 @@ fn pages_and_the_stream_follow_the_full_listing_and_report_damage() {
     let drafts: Vec<_> = (0..40)
         .map(|i| {
             // Several bookings share each start time.
-            BookingDraft::new(&format!("client {i}"), at(8 + i % 9, 0), 30, BookingKind::Incall)
+            BookingDraft::new(
+                &format!("client {i}"),
+                at(8 + i % 9, 0),
+                30,
+                BookingKind::Incall,
+            )
         })
         .collect();
     let added = session.bookings().add_many(drafts, at(7, 0)).unwrap();

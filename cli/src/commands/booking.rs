@@ -159,8 +159,8 @@ fn stream_list(
     }
     let unreadable = bookings.for_each_newest_first(range, |b| {
         if ctx.json {
-            let text = serde_json::to_string_pretty(&booking_json(&b))
-                .map_err(std::io::Error::other)?;
+            let text =
+                serde_json::to_string_pretty(&booking_json(&b)).map_err(std::io::Error::other)?;
             write!(out, "{}\n    ", if any { "," } else { "" })?;
             write!(out, "{}", text.replace('\n', "\n    "))?;
         } else {
@@ -170,7 +170,11 @@ fn stream_list(
         Ok(())
     })?;
     if ctx.json {
-        write!(out, "{}],\n  \"unreadable\": [", if any { "\n  " } else { "" })?;
+        write!(
+            out,
+            "{}],\n  \"unreadable\": [",
+            if any { "\n  " } else { "" }
+        )?;
         let mut first = true;
         if unreadable > 0 {
             bookings.for_each_unreadable(|id| {

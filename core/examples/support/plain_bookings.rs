@@ -44,7 +44,11 @@ pub fn plain_schema(conn: &Connection) {
 }
 
 /// Inserts every booking in one transaction and lists them back; returns the count listed.
-pub fn plain_insert_and_list(conn: &Connection, rows: &[PlainBooking], random_id: impl Fn() -> [u8; 16]) -> usize {
+pub fn plain_insert_and_list(
+    conn: &Connection,
+    rows: &[PlainBooking],
+    random_id: impl Fn() -> [u8; 16],
+) -> usize {
     let tx = conn.unchecked_transaction().unwrap();
     {
         let mut insert = tx

@@ -440,8 +440,7 @@ impl Bookings<'_> {
                 Ok(sealed) => {
                     let booking = sealed.into_booking(id);
                     let key = BookingCursor::of(&booking);
-                    if !range.contains(booking.details.starts_at)
-                        || after.is_some_and(|a| key <= a)
+                    if !range.contains(booking.details.starts_at) || after.is_some_and(|a| key <= a)
                     {
                         return Ok(());
                     }
@@ -464,7 +463,11 @@ impl Bookings<'_> {
             }
             Ok(())
         })?;
-        page.items = kept.into_sorted_vec().into_iter().map(|o| o.booking).collect();
+        page.items = kept
+            .into_sorted_vec()
+            .into_iter()
+            .map(|o| o.booking)
+            .collect();
         page.next = if more {
             page.items.last().map(BookingCursor::of)
         } else {

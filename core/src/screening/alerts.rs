@@ -154,9 +154,7 @@ mod sealed_area {
         d: D,
     ) -> std::result::Result<Option<AlertArea>, D::Error> {
         Ok(Option::<Repr>::deserialize(d)?.map(|r| match r {
-            Repr::Circle(Circle { lat, lon, radius_m }) => {
-                AlertArea::Circle { lat, lon, radius_m }
-            }
+            Repr::Circle(Circle { lat, lon, radius_m }) => AlertArea::Circle { lat, lon, radius_m },
             Repr::Place(Place { place }) => AlertArea::Place { place },
         }))
     }

@@ -24,8 +24,8 @@
 use std::cell::Cell;
 use std::fmt;
 
-use serde::ser::{self, Serialize};
 use serde::de::DeserializeOwned;
+use serde::ser::{self, Serialize};
 
 use crate::{Error, Result};
 
@@ -214,11 +214,7 @@ impl ser::Serializer for SkipProbe {
     fn serialize_tuple(self, _: usize) -> std::result::Result<Self, Probe> {
         Ok(self)
     }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> std::result::Result<Self, Probe> {
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> std::result::Result<Self, Probe> {
         Ok(self)
     }
     fn serialize_tuple_variant(
@@ -328,8 +324,9 @@ mod tests {
 
     fn round_trip<T: Serialize + DeserializeOwned + PartialEq + fmt::Debug>(v: &T) -> Vec<u8> {
         let bytes = encode(v).unwrap();
-        let back: T = decode(FORMAT_MSGPACK, "t", &bytes)
-            .unwrap_or_else(|e| panic!("{v:?}: {e}: {:?}", rmp_serde::from_slice::<T>(&bytes).err()));
+        let back: T = decode(FORMAT_MSGPACK, "t", &bytes).unwrap_or_else(|e| {
+            panic!("{v:?}: {e}: {:?}", rmp_serde::from_slice::<T>(&bytes).err())
+        });
         assert_eq!(&back, v);
         bytes
     }
@@ -425,7 +422,10 @@ mod tests {
             },
         });
         round_trip(&Cow::<'_, str>::Borrowed("borrowed on the way in"));
-        round_trip(&BTreeMap::from([(1u32, "a".to_owned()), (2, "b".to_owned())]));
+        round_trip(&BTreeMap::from([
+            (1u32, "a".to_owned()),
+            (2, "b".to_owned()),
+        ]));
         round_trip(&(i64::MIN, u64::MAX, f64::MIN_POSITIVE, -0.0f64, '\u{1F600}'));
         round_trip(&Some(Some(1u8)));
         round_trip(&vec![Internal::Call {
@@ -500,9 +500,11 @@ mod tests {
         let bytes = encode(&("secret-label", 5u8)).unwrap();
         let e = decode::<(u8, u8)>(FORMAT_MSGPACK, "bookings", &bytes).unwrap_err();
         let text = e.to_string();
-        assert!(text.contains("bookings") && !text.contains("secret"), "{text}");
-        let e = decode::<(u8, u8)>(FORMAT_JSON, "bookings", br#"["secret-label",5]"#)
-            .unwrap_err();
+        assert!(
+            text.contains("bookings") && !text.contains("secret"),
+            "{text}"
+        );
+        let e = decode::<(u8, u8)>(FORMAT_JSON, "bookings", br#"["secret-label",5]"#).unwrap_err();
         assert!(!e.to_string().contains("secret"));
         assert!(matches!(
             decode::<u8>(9, "bookings", &[1]),

@@ -19,8 +19,8 @@
 
 mod blind;
 mod create;
-pub(crate) mod encoding;
 mod decoy;
+pub(crate) mod encoding;
 mod guard;
 mod header;
 pub(crate) mod keys;
