@@ -359,6 +359,31 @@ impl Session {
             .map(Into::into)
     }
 
+    /// One page of the bookings starting within [from, to], newest first: up to `limit`
+    /// (at least 1) after `after` (a `next_cursor` from the previous page; `None` for the
+    /// first). Memory stays that of one page however long the log is.
+    pub fn list_bookings_page(
+        &self,
+        from: Option<SystemTime>,
+        to: Option<SystemTime>,
+        after: Option<String>,
+        limit: u32,
+    ) -> Result<BookingPage> {
+        let range = TimeRange {
+            from: from.map(types::to_time).transpose()?,
+            to: to.map(types::to_time).transpose()?,
+        };
+        let after = after
+            .map(|c| c.parse::<vigil_core::bookings::BookingCursor>())
+            .transpose()?;
+        self.with(|a| {
+            a.session()
+                .bookings()
+                .list_page(range, after, limit as usize)
+        })
+        .map(Into::into)
+    }
+
     // ---- client notes and screening -------------------------------------------------
 
     pub fn add_note(&self, input: NoteInput, now: SystemTime) -> Result<ClientNote> {

@@ -708,6 +708,29 @@ impl From<vigil_core::vault::Listing<b::Booking>> for BookingListing {
     }
 }
 
+/// One page of bookings, newest first (see `list_bookings_page`).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct BookingPage {
+    pub bookings: Vec<Booking>,
+    /// Pass back to get the next page; `None` on the last one.
+    pub next_cursor: Option<String>,
+    /// Rows of the whole log that could not be read, on every page.
+    pub unreadable_count: u64,
+    /// Their ids, on the first page only (at most one page's worth).
+    pub unreadable_ids: Vec<String>,
+}
+
+impl From<b::BookingPage> for BookingPage {
+    fn from(p: b::BookingPage) -> Self {
+        BookingPage {
+            unreadable_ids: ids(&p.unreadable),
+            unreadable_count: p.unreadable_count as u64,
+            next_cursor: p.next.map(|c| c.to_string()),
+            bookings: p.items.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
 /// Client notes, with the ids of rows that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct NoteListing {

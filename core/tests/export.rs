@@ -115,7 +115,7 @@ fn round_trip_into_a_new_vault_keeps_ids_times_and_contents() {
     assert_eq!(report.version, FORMAT_VERSION);
     assert_eq!(report.exported_at, Some(at(23, 0)));
     // Every section is present, in export order, even when empty.
-    assert_eq!(report.sections.len(), 9);
+    assert_eq!(report.sections.len(), 10);
     assert_eq!(report.sections[0].section, "bookings");
     assert_eq!(report.sections[0].inserted, 25);
     assert!(report.skipped_sections.is_empty());

@@ -2,11 +2,13 @@
 
 use chrono::Utc;
 use serde_json::{json, Value};
-use vigil_core::bookings::{Booking, BookingDraft, BookingStatus, TimeRange};
+use std::io::Write;
+
+use vigil_core::bookings::{Booking, BookingDraft, BookingStatus, Bookings, TimeRange};
 
 use crate::args::{BookingAddArgs, BookingCommand, BookingEditArgs, BookingListArgs};
 use crate::context::Context;
-use crate::error::CliResult;
+use crate::error::{CliError, CliResult, Exit};
 use crate::time::json as json_time;
 
 pub fn run(ctx: &Context, command: BookingCommand) -> CliResult {
@@ -157,34 +159,95 @@ fn list(ctx: &Context, a: BookingListArgs) -> CliResult {
     let from = a.from.map(|t| ctx.time("--from", &t, now)).transpose()?;
     let to = a.to.map(|t| ctx.time("--to", &t, now)).transpose()?;
     let app = ctx.unlock()?;
-    let listing = app.session().bookings().list(TimeRange { from, to })?;
-    if !listing.unreadable.is_empty() {
-        ctx.warn(&format!(
-            "{} booking(s) failed authentication and are not shown (tampered or corrupt)",
-            listing.unreadable.len()
-        ));
-    }
-    let items: Vec<&Booking> = listing
-        .items
-        .iter()
-        .filter(|b| !a.no_status || b.awaiting_outcome(now))
-        .collect();
-    let waiting = items.iter().filter(|b| b.awaiting_outcome(now)).count();
-    ctx.emit(
-        json!({
-            "bookings": items.iter().map(|b| booking_json(b, now)).collect::<Vec<_>>(),
-            "unreadable": listing.unreadable,
-        }),
-        || {
-            let mut out = table_of(ctx, &items, now);
-            if waiting > 0 {
-                out.push_str(&format!(
-                    "{waiting} past booking(s) have no status yet: say how each went with                      `vigil booking done|cancel|no-show ID` (or `booking status ID incident`).\n"
+    let bookings = app.session().bookings();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let streamed = stream_list(
+        ctx,
+        &bookings,
+        TimeRange { from, to },
+        a.no_status,
+        now,
+        &mut out,
+    )
+    .and_then(|unreadable| Ok(out.flush().map(|()| unreadable)?));
+    match streamed {
+        Ok(unreadable) => {
+            if unreadable > 0 {
+                ctx.warn(&format!(
+                    "{unreadable} booking(s) failed authentication and are not shown (tampered or corrupt)"
                 ));
             }
-            out
-        },
-    )
+            Ok(())
+        }
+        // `vigil booking list | head`: a closed pipe is not a failure of the command.
+        Err(vigil_core::Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(vigil_core::Error::Io(e)) => Err(CliError::new(
+            Exit::Failure,
+            format!("could not write the output: {e}"),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Writes the listing as it is read, newest first (the same document or table as one
+/// `emit` would print): memory stays flat however long the log is. With `no_status`, only
+/// past bookings still waiting for their outcome.
+fn stream_list(
+    ctx: &Context,
+    bookings: &Bookings<'_>,
+    range: TimeRange,
+    no_status: bool,
+    now: chrono::DateTime<Utc>,
+    out: &mut impl Write,
+) -> vigil_core::Result<usize> {
+    let mut any = false;
+    let mut waiting = 0usize;
+    if ctx.json {
+        write!(out, "{{\n  \"bookings\": [")?;
+    }
+    let unreadable = bookings.for_each_newest_first(range, |b| {
+        if no_status && !b.awaiting_outcome(now) {
+            return Ok(());
+        }
+        if b.awaiting_outcome(now) {
+            waiting += 1;
+        }
+        if ctx.json {
+            let text = serde_json::to_string_pretty(&booking_json(&b, now))
+                .map_err(std::io::Error::other)?;
+            write!(out, "{}\n    ", if any { "," } else { "" })?;
+            write!(out, "{}", text.replace('\n', "\n    "))?;
+        } else {
+            write!(out, "{}", table_row(ctx, &b, now))?;
+        }
+        any = true;
+        Ok(())
+    })?;
+    if ctx.json {
+        write!(
+            out,
+            "{}],\n  \"unreadable\": [",
+            if any { "\n  " } else { "" }
+        )?;
+        let mut first = true;
+        if unreadable > 0 {
+            bookings.for_each_unreadable(|id| {
+                write!(out, "{}\n    \"{id}\"", if first { "" } else { "," })?;
+                first = false;
+                Ok(())
+            })?;
+        }
+        writeln!(out, "{}]\n}}", if first { "" } else { "\n  " })?;
+    } else if !any {
+        writeln!(out, "No bookings.")?;
+    } else if waiting > 0 {
+        writeln!(
+            out,
+            "{waiting} past booking(s) have no status yet: say how each went with \
+             `vigil booking done|cancel|no-show ID` (or `booking status ID incident`)."
+        )?;
+    }
+    Ok(unreadable)
 }
 
 /// The JSON shape of a booking: times as RFC 3339 UTC, to the second (as everywhere).
@@ -225,28 +288,30 @@ fn table_of(ctx: &Context, bookings: &[&Booking], now: chrono::DateTime<Utc>) ->
     if bookings.is_empty() {
         return "No bookings.".to_owned();
     }
-    let mut out = String::new();
-    for b in bookings {
-        let d = &b.details;
-        let minutes = b
-            .duration()
-            .map_or_else(|| "open".to_owned(), |m| format!("{} min", m.num_minutes()));
-        out.push_str(&format!(
-            "{}  {}  {:<8} {:<8} {:<16} {}\n",
-            b.id,
-            ctx.zone.show(d.starts_at),
-            d.kind.as_str(),
-            minutes,
-            if b.awaiting_outcome(now) {
-                "past, no status"
-            } else {
-                status_word(d.status)
-            },
-            d.client.label
-        ));
-        if let Some(address) = &d.place.address {
-            out.push_str(&format!("{:34}at {address}\n", ""));
-        }
+    bookings.iter().map(|b| table_row(ctx, b, now)).collect()
+}
+
+/// One booking's lines of the table.
+fn table_row(ctx: &Context, b: &Booking, now: chrono::DateTime<Utc>) -> String {
+    let d = &b.details;
+    let minutes = b
+        .duration()
+        .map_or_else(|| "open".to_owned(), |m| format!("{} min", m.num_minutes()));
+    let mut out = format!(
+        "{}  {}  {:<8} {:<8} {:<16} {}\n",
+        b.id,
+        ctx.zone.show(d.starts_at),
+        d.kind.as_str(),
+        minutes,
+        if b.awaiting_outcome(now) {
+            "past, no status"
+        } else {
+            status_word(d.status)
+        },
+        d.client.label
+    );
+    if let Some(address) = &d.place.address {
+        out.push_str(&format!("{:34}at {address}\n", ""));
     }
     out
 }

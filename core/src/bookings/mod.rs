@@ -7,11 +7,13 @@
 
 pub(crate) mod tables;
 
+use std::collections::BinaryHeap;
+
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Timestamp;
-use crate::vault::{Listing, RecordId, SealedTable, Session};
+use crate::vault::{is_damage, Listing, RecordId, SealedTable, Session};
 use crate::{Error, Result};
 
 const TABLE: &str = "bookings";
@@ -231,6 +233,103 @@ impl Booking {
     }
 }
 
+/// A booking's place in the newest-first order of listings (later start first, then by
+/// id): a page ends at one, and the next page starts after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookingCursor {
+    pub starts_at: Timestamp,
+    pub id: RecordId,
+}
+
+impl BookingCursor {
+    pub fn of(b: &Booking) -> Self {
+        Self {
+            starts_at: b.details.starts_at,
+            id: b.id,
+        }
+    }
+}
+
+/// As text (for the bindings and the command line): `<start in ms since 1970>.<id hex>`,
+/// opaque to whoever passes it back.
+impl std::fmt::Display for BookingCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.starts_at.timestamp_millis(), self.id)
+    }
+}
+
+impl std::str::FromStr for BookingCursor {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || Error::invalid("page cursor", "not one this app returned");
+        let (ms, id) = s.trim().split_once('.').ok_or_else(bad)?;
+        let starts_at = ms
+            .parse::<i64>()
+            .ok()
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .ok_or_else(bad)?;
+        Ok(Self {
+            starts_at,
+            id: id.parse().map_err(|_| bad())?,
+        })
+    }
+}
+
+impl Ord for BookingCursor {
+    /// Newest first: a later start sorts before an earlier one; ties by id.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other
+            .starts_at
+            .cmp(&self.starts_at)
+            .then(self.id.cmp(&other.id))
+    }
+}
+
+impl PartialOrd for BookingCursor {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// One page of [`Bookings::list_page`].
+#[derive(Debug, Clone, Default)]
+pub struct BookingPage {
+    /// Newest first.
+    pub items: Vec<Booking>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<BookingCursor>,
+    /// Rows of the whole log that failed to open (tampered or corrupt), on every page.
+    pub unreadable_count: usize,
+    /// The ids of such rows, on the first page only, at most `limit` of them.
+    pub unreadable: Vec<RecordId>,
+}
+
+/// A booking kept for a page, ordered by its cursor.
+struct Ordered {
+    key: BookingCursor,
+    booking: Booking,
+}
+
+impl PartialEq for Ordered {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Ordered {}
+
+impl PartialOrd for Ordered {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ordered {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+
 /// An inclusive time window over booking start times; open on a side left `None`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TimeRange {
@@ -339,7 +438,112 @@ impl Bookings<'_> {
         self.table().delete(id)
     }
 
-    /// Bookings starting within `range`, newest first.
+    /// One page of the bookings starting within `range`, newest first: the first `limit`
+    /// after `after` (from the start when `None`). Every row is opened, but only `limit`
+    /// bookings are held at a time, so memory does not grow with the log; a phone lists a
+    /// large log page by page. Rows that fail to open are counted on every page and named
+    /// (up to `limit` of them) on the first.
+    pub fn list_page(
+        &self,
+        range: TimeRange,
+        after: Option<BookingCursor>,
+        limit: usize,
+    ) -> Result<BookingPage> {
+        let limit = limit.max(1);
+        // Max-heap on the newest-first order: its top is the last booking kept so far.
+        let mut kept: BinaryHeap<Ordered> = BinaryHeap::with_capacity(limit + 1);
+        let mut more = false;
+        let mut page = BookingPage::default();
+        self.table().for_each_stored(|id, opened| {
+            match opened {
+                Ok(sealed) => {
+                    let booking = sealed.into_booking(id);
+                    let key = BookingCursor::of(&booking);
+                    if !range.contains(booking.details.starts_at) || after.is_some_and(|a| key <= a)
+                    {
+                        return Ok(());
+                    }
+                    if kept.len() == limit {
+                        more = true;
+                        if kept.peek().is_some_and(|top| key >= top.key) {
+                            return Ok(());
+                        }
+                        kept.pop();
+                    }
+                    kept.push(Ordered { key, booking });
+                }
+                Err(e) if is_damage(&e) => {
+                    page.unreadable_count += 1;
+                    if after.is_none() && page.unreadable.len() < limit {
+                        page.unreadable.push(id);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+            Ok(())
+        })?;
+        page.items = kept
+            .into_sorted_vec()
+            .into_iter()
+            .map(|o| o.booking)
+            .collect();
+        page.next = if more {
+            page.items.last().map(BookingCursor::of)
+        } else {
+            None
+        };
+        Ok(page)
+    }
+
+    /// Visits the bookings starting within `range`, newest first, one at a time, and
+    /// returns how many rows failed to open (see [`Bookings::for_each_unreadable`]). Holds
+    /// only each booking's start time and id (24 bytes) between two passes, never the
+    /// bookings: the command line streams a log of any size this way.
+    pub fn for_each_newest_first(
+        &self,
+        range: TimeRange,
+        mut visit: impl FnMut(Booking) -> Result<()>,
+    ) -> Result<usize> {
+        let mut keys = Vec::new();
+        let mut unreadable = 0;
+        self.table().for_each_stored(|id, opened| {
+            match opened {
+                Ok(sealed) if range.contains(sealed.details.starts_at) => {
+                    keys.push(BookingCursor {
+                        starts_at: sealed.details.starts_at,
+                        id,
+                    });
+                }
+                Ok(_) => {}
+                Err(e) if is_damage(&e) => unreadable += 1,
+                Err(e) => return Err(e),
+            }
+            Ok(())
+        })?;
+        keys.sort_unstable();
+        for key in keys {
+            match self.table().find(&key.id) {
+                Ok(Some(sealed)) => visit(sealed.into_booking(key.id))?,
+                // Deleted or damaged since the first pass (another connection): skipped.
+                Ok(None) => {}
+                Err(e) if is_damage(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(unreadable)
+    }
+
+    /// Visits the id of every booking row that fails to open, one at a time.
+    pub fn for_each_unreadable(&self, mut visit: impl FnMut(RecordId) -> Result<()>) -> Result<()> {
+        self.table().for_each_stored(|id, opened| match opened {
+            Ok(_) => Ok(()),
+            Err(e) if is_damage(&e) => visit(id),
+            Err(e) => Err(e),
+        })
+    }
+
+    /// Bookings starting within `range`, newest first (the whole log in memory: prefer
+    /// [`Bookings::list_page`] or [`Bookings::for_each_newest_first`] for a large one).
     pub fn list(&self, range: TimeRange) -> Result<Listing<Booking>> {
         let mut listing = self.table().list_map(|id, b| {
             range

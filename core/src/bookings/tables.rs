@@ -1,6 +1,8 @@
 //! The tables this capability owns, and their upgrade steps (see `vault::schema`).
 
-use crate::vault::schema::{Step, TableOwner};
+use crate::vault::schema::{Step, TableOwner, RECORD_FORMAT_2};
+use crate::vault::{SealedTable, Session};
+use crate::Result;
 
 pub(crate) struct BookingsTables;
 
@@ -19,7 +21,16 @@ impl TableOwner for BookingsTables {
          body BLOB NOT NULL
      );",
             ),
+            // Bookings re-sealed in the compact record format.
+            Step::keyed(RECORD_FORMAT_2, reseal),
         ];
         STEPS
     }
+}
+
+/// Re-seals bookings still in the JSON record format.
+fn reseal(session: &Session) -> Result<()> {
+    SealedTable::<super::SealedBooking<'_>>::new(session, super::TABLE, "booking")
+        .reseal_legacy()
+        .map(drop)
 }

@@ -405,9 +405,9 @@ pub struct CheckinState {
     /// stale and ignored.
     pub(super) pruned_through_seq: u32,
     /// Armed by a duress unlock (not by the worker): a second duress unlock while this one
-    /// still alerts must not queue the same alert again. Left out of the sealed row when
-    /// false, so every other check-in's row is as before.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    /// still alerts must not queue the same alert again. Left out of JSON when false (the
+    /// vault's positional record encoding writes it: see `vault::encoding::omit_false`).
+    #[serde(default, skip_serializing_if = "crate::vault::encoding::omit_false")]
     pub(super) from_duress_unlock: bool,
 }
 

@@ -111,10 +111,18 @@ impl Meta {
 
     fn pad_to_fixed_size(&mut self) -> Result<()> {
         self.pad.clear();
-        let len = serde_json::to_vec(self)
-            .map_err(|e| Error::Decode(e.to_string()))?
-            .len();
-        self.pad = " ".repeat(META_SIZE.saturating_sub(len));
+        // Measured in the vault's record encoding, where the filler's length prefix grows
+        // with the filler: a second pass settles it.
+        for _ in 0..3 {
+            let mut encoded = crate::vault::encoding::encode(self)?;
+            let len = encoded.len();
+            zeroize::Zeroize::zeroize(&mut encoded);
+            let want = (self.pad.len() + META_SIZE).saturating_sub(len);
+            if want == self.pad.len() {
+                break;
+            }
+            self.pad = " ".repeat(want);
+        }
         Ok(())
     }
 }

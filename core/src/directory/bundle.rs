@@ -25,7 +25,7 @@ use crate::feeds::{
 use crate::vault::{is_damage, Owned, RecordId, SealedTable, Session};
 use crate::{Error, Result};
 
-const TABLE: &str = "directory_chunks";
+pub(super) const TABLE: &str = "directory_chunks";
 
 /// Services sealed together in one row.
 pub const SERVICES_PER_CHUNK: usize = 2_000;
@@ -82,8 +82,9 @@ struct ChunkRef<'a> {
     services: &'a [Service],
 }
 
-/// One sealed row: part `index` of `count` of a publisher's directory at `version`.
-#[derive(Deserialize)]
+/// One sealed row: part `index` of `count` of a publisher's directory at `version` (fields
+/// in the order of `ChunkRef`, which writes it: sealed records are positional).
+#[derive(Serialize, Deserialize)]
 pub(crate) struct Chunk {
     pub(crate) publisher_id: RecordId,
     pub(crate) publisher: String,

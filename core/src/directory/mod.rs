@@ -189,24 +189,24 @@ pub struct Service {
     /// WGS84 decimal degrees.
     pub latitude: f64,
     pub longitude: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::vault::encoding::omit_none")]
     pub address: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::vault::encoding::omit_none")]
     pub postcode: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::vault::encoding::omit_none")]
     pub phone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::vault::encoding::omit_none")]
     pub website: Option<String>,
     /// OpenStreetMap `opening_hours` syntax, kept as published; evaluated on query.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::vault::encoding::omit_none")]
     pub opening_hours: Option<String>,
     /// Languages spoken, as the publisher writes them (ideally BCP 47 tags: `en`, `ro`, `pt-BR`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::vault::encoding::omit_empty")]
     pub languages: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::vault::encoding::omit_none")]
     pub notes: Option<String>,
     /// When the publisher last checked this entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::vault::encoding::omit_none")]
     pub last_updated: Option<NaiveDate>,
 }
 

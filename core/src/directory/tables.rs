@@ -1,6 +1,8 @@
 //! The tables this capability owns, and their upgrade steps (see `vault::schema`).
 
-use crate::vault::schema::{Step, TableOwner};
+use crate::vault::schema::{Step, TableOwner, RECORD_FORMAT_2};
+use crate::vault::{SealedTable, Session};
+use crate::Result;
 
 pub(crate) struct DirectoryTables;
 
@@ -22,7 +24,16 @@ impl TableOwner for DirectoryTables {
      );
      CREATE INDEX directory_chunks_by_publisher ON directory_chunks (publisher);",
             ),
+            // Chunks re-sealed in the compact record format.
+            Step::keyed(RECORD_FORMAT_2, reseal),
         ];
         STEPS
     }
+}
+
+/// Re-seals directory chunks still in the JSON record format.
+fn reseal(session: &Session) -> Result<()> {
+    SealedTable::<super::bundle::Chunk>::new(session, super::bundle::TABLE, "directory part")
+        .reseal_legacy()
+        .map(drop)
 }

@@ -105,6 +105,61 @@ impl AlertArea {
     }
 }
 
+/// [`AlertArea`] inside a sealed alert. Sealed records are positional (see
+/// `vault::encoding`) and serde reads the struct variants of an untagged enum from named
+/// fields only; newtype variants of plain structs read from either. Same JSON shape.
+mod sealed_area {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::AlertArea;
+
+    #[derive(Serialize, Deserialize)]
+    struct Circle {
+        lat: f64,
+        lon: f64,
+        radius_m: f64,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct Place {
+        place: String,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Circle(Circle),
+        Place(Place),
+    }
+
+    pub(super) fn serialize<S: Serializer>(
+        area: &Option<AlertArea>,
+        s: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        area.as_ref()
+            .map(|a| match a {
+                AlertArea::Circle { lat, lon, radius_m } => Repr::Circle(Circle {
+                    lat: *lat,
+                    lon: *lon,
+                    radius_m: *radius_m,
+                }),
+                AlertArea::Place { place } => Repr::Place(Place {
+                    place: place.clone(),
+                }),
+            })
+            .serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> std::result::Result<Option<AlertArea>, D::Error> {
+        Ok(Option::<Repr>::deserialize(d)?.map(|r| match r {
+            Repr::Circle(Circle { lat, lon, radius_m }) => AlertArea::Circle { lat, lon, radius_m },
+            Repr::Place(Place { place }) => AlertArea::Place { place },
+        }))
+    }
+}
+
 /// A stored alert.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
@@ -120,6 +175,7 @@ pub struct Alert {
     pub reference: String,
     pub issued: Timestamp,
     pub identifiers: Vec<Identifier>,
+    #[serde(with = "sealed_area")]
     pub area: Option<AlertArea>,
     pub category: AlertCategory,
     pub description: String,

@@ -115,12 +115,6 @@ struct Candidate {
     identifiers: Vec<Identifier>,
 }
 
-/// Notes (flattened) and alerts both keep their identifiers under this key.
-#[derive(serde::Deserialize)]
-struct IdentifiersOnly {
-    identifiers: Vec<Identifier>,
-}
-
 /// One entry of the call-labelling list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CallLabel {
@@ -359,11 +353,23 @@ impl Screening<'_> {
                     continue;
                 }
                 let body = row.get::<_, crate::vault::SealedBody>(1)?.0;
-                match self.session.open::<IdentifiersOnly>(table, &id, &body) {
-                    Ok(v) => out.push(Candidate {
+                // The whole record: sealed records are positional (see `vault::encoding`), so
+                // there is no reading one field by its name.
+                let identifiers = match owner {
+                    Owner::Note => self
+                        .session
+                        .open::<ClientNote>(table, &id, &body)
+                        .map(|n| n.details.identifiers),
+                    Owner::Alert => self
+                        .session
+                        .open::<Alert>(table, &id, &body)
+                        .map(|a| a.identifiers),
+                };
+                match identifiers {
+                    Ok(identifiers) => out.push(Candidate {
                         id,
                         body,
-                        identifiers: v.identifiers,
+                        identifiers,
                     }),
                     Err(Error::Tampered | Error::Decode(_)) => damage.record(owner, id),
                     Err(e) => return Err(e),

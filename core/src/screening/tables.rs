@@ -1,6 +1,8 @@
 //! The tables this capability owns, and their upgrade steps (see `vault::schema`).
 
-use crate::vault::schema::{Step, TableOwner};
+use crate::vault::schema::{Step, TableOwner, RECORD_FORMAT_2};
+use crate::vault::{SealedTable, Session};
+use crate::Result;
 
 pub(crate) struct ScreeningTables;
 
@@ -40,7 +42,18 @@ impl TableOwner for ScreeningTables {
      ) WITHOUT ROWID;
      CREATE INDEX screening_alert_index_owner ON screening_alert_index (alert);",
             ),
+            // Notes and alerts re-sealed in the compact record format.
+            Step::keyed(RECORD_FORMAT_2, reseal),
         ];
         STEPS
     }
+}
+
+/// Re-seals notes and alerts still in the JSON record format (index rows are unchanged:
+/// they hold blind indexes, not record bodies).
+fn reseal(session: &Session) -> Result<()> {
+    SealedTable::<super::ClientNote>::new(session, super::NOTES, "client note").reseal_legacy()?;
+    SealedTable::<super::alerts::Alert>::new(session, super::alerts::ALERTS, "alert")
+        .reseal_legacy()
+        .map(drop)
 }

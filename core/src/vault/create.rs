@@ -80,7 +80,7 @@ impl Vault {
                 .collect::<Result<Vec<_>>>()?;
             slots::create_file(&building, &wrapped)?;
             let conn = storage::connect(&building, true)?;
-            super::schema::upgrade(&conn)?;
+            super::schema::create_latest(&conn)?;
             conn.execute(
                 "INSERT INTO vault_header (id, format, kdf_iterations, kdf_salt, device_bound)
                  VALUES (1, ?1, ?2, ?3, ?4)",

@@ -53,7 +53,7 @@ pub(crate) fn create(
     let aux = storage::aux_path(main_path);
     remove(main_path)?;
     let conn = storage::connect(&aux, true)?;
-    super::schema::upgrade(&conn)?;
+    super::schema::create_latest(&conn)?;
     let session = session_for(conn);
     refill(&session, real, now)?;
     Ok(session)

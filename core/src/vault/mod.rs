@@ -20,6 +20,7 @@
 mod blind;
 mod create;
 mod decoy;
+pub(crate) mod encoding;
 mod guard;
 mod header;
 pub(crate) mod keys;

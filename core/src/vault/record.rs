@@ -2,7 +2,8 @@
 //!
 //! Blob layout: `format version (1) ‖ key id (1) ‖ nonce (12) ‖ ciphertext ‖ tag (16)`.
 //! The associated data binds the blob to its format version, key id, table and row id, so
-//! a blob copied to another row or another table fails to open.
+//! a blob copied to another row or another table fails to open, and the version byte (which
+//! says how the plaintext is encoded, see `encoding`) cannot be changed either.
 
 use std::fmt;
 use std::str::FromStr;
@@ -12,8 +13,10 @@ use serde::{de::DeserializeOwned, Deserialize, Deserializer, Serialize, Serializ
 use super::keys::{open_with, seal_with, Entropy, SealingKey};
 use crate::{Error, Result};
 
-/// Version byte of the record blob format.
-pub(crate) const RECORD_FORMAT: u8 = 1;
+use super::encoding::{self, FORMAT_JSON, FORMAT_MSGPACK};
+
+/// Version byte of the record blobs this build writes (older ones stay readable).
+pub(crate) const RECORD_FORMAT: u8 = FORMAT_MSGPACK;
 
 /// Which key sealed a blob (room for key rotation without changing the format).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,10 +122,10 @@ impl rusqlite::types::FromSql for SealedBody {
     }
 }
 
-fn record_aad(key_id: KeyId, table: &str, id: &RecordId) -> Vec<u8> {
+fn record_aad(format: u8, key_id: KeyId, table: &str, id: &RecordId) -> Vec<u8> {
     let mut aad = Vec::with_capacity(16 + table.len() + 16);
     aad.extend_from_slice(b"vigil.record\0");
-    aad.push(RECORD_FORMAT);
+    aad.push(format);
     aad.push(key_id as u8);
     aad.extend_from_slice(table.as_bytes());
     aad.push(0);
@@ -139,11 +142,11 @@ pub(crate) fn seal_record<T: Serialize>(
     id: &RecordId,
     value: &T,
 ) -> Result<Vec<u8>> {
-    let mut plain = serde_json::to_vec(value).map_err(|e| Error::Decode(e.to_string()))?;
+    let mut plain = encoding::encode(value)?;
     let sealed = seal_with(
         key,
         rng,
-        &record_aad(key_id, table, id),
+        &record_aad(RECORD_FORMAT, key_id, table, id),
         &plain,
         &[RECORD_FORMAT, key_id as u8],
     );
@@ -151,7 +154,8 @@ pub(crate) fn seal_record<T: Serialize>(
     sealed
 }
 
-/// Opens and deserializes a blob sealed by [`seal_record`] for the same table and row.
+/// Opens and decodes a blob sealed by [`seal_record`] for the same table and row, in the
+/// current format or the JSON of earlier versions.
 pub(crate) fn open_record<T: DeserializeOwned>(
     key: &SealingKey,
     key_id: KeyId,
@@ -160,10 +164,9 @@ pub(crate) fn open_record<T: DeserializeOwned>(
     blob: &[u8],
 ) -> Result<T> {
     match blob {
-        [RECORD_FORMAT, k, rest @ ..] if *k == key_id as u8 => {
-            let mut plain = open_with(key, &record_aad(key_id, table, id), rest)?;
-            let value = serde_json::from_slice(&plain)
-                .map_err(|e| Error::Decode(format!("record of {table}: {}", e.classify_name())));
+        [format @ (FORMAT_JSON | FORMAT_MSGPACK), k, rest @ ..] if *k == key_id as u8 => {
+            let mut plain = open_with(key, &record_aad(*format, key_id, table, id), rest)?;
+            let value = encoding::decode(*format, table, &plain);
             zeroize::Zeroize::zeroize(&mut plain);
             value
         }
@@ -172,18 +175,8 @@ pub(crate) fn open_record<T: DeserializeOwned>(
     }
 }
 
-trait ClassifyName {
-    fn classify_name(&self) -> &'static str;
-}
-
-impl ClassifyName for serde_json::Error {
-    /// serde_json's messages can quote record contents; keep only the category.
-    fn classify_name(&self) -> &'static str {
-        match self.classify() {
-            serde_json::error::Category::Io => "io",
-            serde_json::error::Category::Syntax => "syntax",
-            serde_json::error::Category::Data => "unexpected shape",
-            serde_json::error::Category::Eof => "truncated",
-        }
-    }
+/// Whether a sealed body is in an older format than this build writes (the keyed upgrade
+/// re-seals those; no key needed to tell, the version byte is in the clear).
+pub(crate) fn is_legacy_body(blob: &[u8]) -> bool {
+    blob.first().is_some_and(|v| *v < RECORD_FORMAT)
 }

@@ -43,7 +43,21 @@ impl Step {
             keyed: None,
         }
     }
+
+    /// A step with only a keyed part (such as re-sealing rows in a new record format).
+    pub(crate) const fn keyed(version: u32, keyed: fn(&Session) -> Result<()>) -> Self {
+        Self {
+            version,
+            run: Run::Sql(""),
+            keyed: Some(keyed),
+        }
+    }
 }
+
+/// The schema version whose keyed steps re-seal the bulk tables' rows from JSON (record
+/// format 1) into MessagePack (format 2, see `vault::encoding`). Rows of the small tables
+/// (settings, check-ins, feeds) stay JSON until they are next written; both are read.
+pub(crate) const RECORD_FORMAT_2: u32 = 12;
 
 /// A module that owns tables in the vault file.
 pub(crate) trait TableOwner: Sync {
@@ -78,6 +92,17 @@ fn latest_of(owners: &[&dyn TableOwner]) -> u32 {
 /// this build fails with [`Error::SchemaTooNew`] and is left as it is.
 pub(crate) fn upgrade(conn: &Connection) -> Result<()> {
     upgrade_with(conn, owners(), latest_version())
+}
+
+/// Gives a new file the latest schema. It has no rows from older versions, so its keyed
+/// progress starts at the latest version too: the first unlock has nothing to upgrade.
+pub(crate) fn create_latest(conn: &Connection) -> Result<()> {
+    upgrade(conn)?;
+    conn.execute(
+        "UPDATE schema_keyed SET version = ?1 WHERE id = 1",
+        params![latest_version()],
+    )?;
+    Ok(())
 }
 
 /// Brings the main file (`main`, open) and the decoy's auxiliary file to the latest

@@ -249,6 +249,52 @@ impl<T: DeserializeOwned> SealedTable<'_, T> {
     }
 }
 
+/// Upgrading: rows sealed in an earlier record format are opened and sealed again.
+impl<T: Serialize + DeserializeOwned> SealedTable<'_, T> {
+    /// Re-seals every row of an older record format in the current one (the keyed step of
+    /// schema version 12 for the bulk tables). Rows that do not open are left as they are,
+    /// still reported by the listings. Works in id order, a batch at a time (never the
+    /// whole table in memory); run inside the keyed upgrade's transaction, so a crash
+    /// leaves every row as it was. Returns how many rows were re-sealed.
+    pub(crate) fn reseal_legacy(&self) -> Result<usize> {
+        const BATCH: i64 = 512;
+        let mut select = self.conn.prepare_cached(&format!(
+            "SELECT id, body FROM {} WHERE ?1 IS NULL OR id > ?1 ORDER BY id LIMIT ?2",
+            self.name
+        ))?;
+        let mut after: Option<RecordId> = None;
+        let mut resealed = 0;
+        loop {
+            let batch = select
+                .query_map(params![after, BATCH], |r| {
+                    Ok((r.get::<_, RecordId>(0)?, r.get::<_, SealedBody>(1)?.0))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let Some((last, _)) = batch.last() else {
+                return Ok(resealed);
+            };
+            after = Some(*last);
+            let full = batch.len() as i64 == BATCH;
+            for (id, body) in batch {
+                if !super::record::is_legacy_body(&body) {
+                    continue;
+                }
+                match self.sealer.open::<T>(self.name, &id, &body) {
+                    Ok(value) => {
+                        self.update(&id, &value)?;
+                        resealed += 1;
+                    }
+                    Err(e) if is_damage(&e) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            if !full {
+                return Ok(resealed);
+            }
+        }
+    }
+}
+
 /// A sealed value that names its owner, checked against the row's owner column.
 pub(crate) trait Owned {
     fn owner(&self) -> RecordId;
