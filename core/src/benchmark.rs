@@ -458,8 +458,14 @@ fn screening(path: &Path, config: &BenchConfig) -> Result<Vec<Figure>> {
             .filter_map(|_| (!phones.is_empty()).then(|| phones[r.below(phones.len())].clone()))
             .collect()
     };
-    // Numbers of the same shape that nothing holds (the generator never makes 06...).
-    let misses: Vec<String> = (0..64).map(|i| format!("06{:09}", 123_457 * i)).collect();
+    // Mobile numbers of the same shape that nothing holds.
+    let held: std::collections::HashSet<&String> =
+        alert_phones.iter().chain(&note_phones).collect();
+    let mut r = SplitMix(17);
+    let misses: Vec<String> = std::iter::repeat_with(|| r.mobile())
+        .filter(|p| !held.contains(p))
+        .take(64)
+        .collect();
     let mut figures = vec![import];
     for (name, what, queries, must_match) in [
         (
