@@ -453,9 +453,12 @@ fn screening(path: &Path, config: &BenchConfig) -> Result<Vec<Figure>> {
     }
     sc.add_notes(drafts, now())?;
     let pick = |phones: &[String], seed: u64| -> Vec<String> {
+        if phones.is_empty() {
+            return Vec::new();
+        }
         let mut r = SplitMix(seed);
         (0..64)
-            .filter_map(|_| (!phones.is_empty()).then(|| phones[r.below(phones.len())].clone()))
+            .map(|_| phones[r.below(phones.len())].clone())
             .collect()
     };
     // Mobile numbers of the same shape that nothing holds.
