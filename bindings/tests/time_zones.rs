@@ -21,7 +21,10 @@ fn the_library_keeps_europes_zones_and_refuses_others() {
         "Etc/GMT-2",
         "UTC",
     ] {
-        assert!(parse_time_zone(zone).is_ok(), "{zone} must be in the library");
+        assert!(
+            parse_time_zone(zone).is_ok(),
+            "{zone} must be in the library"
+        );
     }
     let refused = parse_time_zone("America/Sao_Paulo").unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::InvalidInput);
