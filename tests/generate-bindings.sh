@@ -2,6 +2,8 @@
 # Builds libvigil_ffi and generates the Kotlin, Swift and Python bindings from it
 # (uniffi library mode) into bindings/generated/ (ignored by git).
 #   tests/generate-bindings.sh [--release]
+# --release builds the library as the apps ship it (tests/run-all.sh uses it, and checks
+# its size with tests/check-lib-size.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,14 +14,21 @@ if [ "${1:-}" = "--release" ]; then
   cargo_flags=(--release)
 fi
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-cargo build -q "${cargo_flags[@]}" -p vigil-ffi --lib --bin uniffi-bindgen
+cargo build -q "${cargo_flags[@]}" -p vigil-ffi --lib
+# The generator and the test fixtures do not ship: always the quick-to-build debug profile
+# (a fat-LTO link of each would add minutes to a --release run for nothing). uniffi-bindgen
+# reads the metadata from the symbol table, which the release profile strips, so the
+# bindings are generated from the debug library (same source, same metadata and checksums)
+# and the library chosen above is the one put beside them.
+cargo build -q -p vigil-ffi --lib --bin uniffi-bindgen
 lib="$target_dir/$profile/libvigil_ffi.so"
-bindgen="$target_dir/$profile/uniffi-bindgen"
+metadata_lib="$target_dir/debug/libvigil_ffi.so"
+bindgen="$target_dir/debug/uniffi-bindgen"
 out=bindings/generated
 rm -rf "$out"
 mkdir -p "$out"
 for language in kotlin swift python; do
-  "$bindgen" generate --library "$lib" --language "$language" \
+  "$bindgen" generate --library "$metadata_lib" --language "$language" \
     --out-dir "$out/$language" --no-format >/dev/null
 done
 # The Python module and the JVM tests load the library from beside the bindings.
@@ -28,4 +37,4 @@ mkdir -p "$out/lib"
 cp "$lib" "$out/lib/"
 echo "bindings generated in $out (library: $profile)"
 # A publisher key and a signed directory bundle for the binding suites.
-cargo run -q "${cargo_flags[@]}" -p vigil-ffi --example sample_bundles -- "$out/fixtures"
+cargo run -q -p vigil-ffi --example sample_bundles -- "$out/fixtures"

@@ -850,3 +850,20 @@ pub fn message_languages() -> Vec<MessageLanguage> {
         })
         .collect()
 }
+
+/// Measures this device (docs/PERFORMANCE.md, "vigil bench"): unlock at the real
+/// key-derivation cost, bookings, exact screening and the directory, on generated data, in
+/// a new folder inside `dir` (e.g. the app's cache directory; removed afterwards). Returns
+/// the same JSON document as `vigil bench --json`. Seconds with `quick`, minutes without:
+/// call it off the main thread. For a developer build, not for the person's screens.
+#[uniffi::export]
+pub fn run_benchmark(dir: String, quick: bool) -> Result<String> {
+    use vigil_core::benchmark::{self, BenchConfig};
+    let config = if quick {
+        BenchConfig::quick()
+    } else {
+        BenchConfig::full()
+    };
+    let report = benchmark::run(std::path::Path::new(&dir), &config, &mut |_| {})?;
+    Ok(report.to_json()?)
+}

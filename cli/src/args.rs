@@ -115,6 +115,9 @@ pub enum Command {
     Wipe(WipeArgs),
     /// A guided tour on built-in defaults, in a temporary directory; touches no real vault
     Tour(TourArgs),
+    /// Measure this device: unlock, bookings, screening and the directory on generated
+    /// data, in a temporary directory; touches no real vault
+    Bench(BenchArgs),
     /// Print a completion script for your shell, e.g. `vigil completions bash >
     /// ~/.local/share/bash-completion/completions/vigil`
     Completions(CompletionsArgs),
@@ -127,6 +130,19 @@ pub struct TourArgs {
     /// Also show the technical details of each step (ciphers, key derivation, formats)
     #[arg(long, short)]
     pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// A tenth of the data or less (seconds instead of minutes); the unlock still runs at
+    /// the real key-derivation cost
+    #[arg(long)]
+    pub quick: bool,
+
+    /// Where the temporary vaults go [default: a new folder in the system's temporary
+    /// directory, e.g. /data/local/tmp on Android]
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -155,6 +155,7 @@ fn run(cli: Cli) -> CliResult {
     match &cli.command {
         Command::Completions(a) => return commands::help::completions(a.shell),
         Command::Man => return commands::help::man(),
+        Command::Bench(a) => return commands::bench::run(a, cli.global.json),
         _ => {}
     }
     let vault = match cli.global.vault {
@@ -198,6 +199,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Restore(a) => commands::backup::restore(&ctx, a),
         Command::Wipe(a) => commands::vault::wipe(&ctx, a),
         Command::Tour(a) => tour::run(&ctx, a.verbose),
+        Command::Bench(a) => commands::bench::run(&a, ctx.json),
         Command::Completions(a) => commands::help::completions(a.shell),
         Command::Man => commands::help::man(),
     }

@@ -5,6 +5,7 @@
 //! owns one module and its tables inside the encrypted [`vault`].
 
 pub mod app;
+pub mod benchmark;
 pub mod bookings;
 pub mod checkin;
 pub mod clock;

@@ -1,6 +1,7 @@
 //! One module per group of commands.
 
 pub mod backup;
+pub mod bench;
 pub mod booking;
 pub mod checkin;
 pub mod deliver;
