@@ -983,9 +983,12 @@ impl<F: FnMut(Warning)> Parser<F> {
         debug_assert_eq!(pair.as_rule(), Rule::hour_minutes);
         let mut pairs = pair.into_inner();
 
-        let hour = pairs
-            .next()
-            .ok_or(err_empty(Rule::hour_minutes))?
+        // The grammar's "24:00" alternative has no inner pairs: a 24-hour period (Vigil's
+        // patch; fuzzing found `09:00-1:00/24:00` reported as a parser implementation error).
+        let Some(hour_rule) = pairs.next() else {
+            return Ok(Duration::hours(24));
+        };
+        let hour = hour_rule
             .as_str()
             .parse()
             .map_err(|_| Error::GrammarLogic {
