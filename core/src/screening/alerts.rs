@@ -18,7 +18,6 @@ use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
 use super::index::{IndexKind, Owner};
-use super::write_index_rows;
 use super::{Identifier, Risk, Screening};
 use crate::clock::Timestamp;
 use crate::feeds::{Accepted, BundleKind, FeedError, VerifiedBundle};
@@ -269,19 +268,34 @@ struct PreparedImport {
 /// `WITHOUT ROWID` table where comparing keys reads the whole row: against the sealed
 /// body of an alert with N identifiers, that made an import cost O(N²) (46 s for one alert
 /// with 100,000 identifiers). Against an empty row it costs the same whatever N is.
+///
+/// Rows go in in key order (alerts by id, index rows by `(kind, idx, alert)`): the random
+/// ids and blind indexes otherwise land all over both B-trees, and each insert re-reads and
+/// splits pages far from the last one (most of a 100,000-alert import's time, see
+/// `docs/PERFORMANCE.md`).
 fn store_alerts<'a>(
     conn: &Connection,
     publisher: RecordId,
-    alerts: impl IntoIterator<Item = (&'a RecordId, &'a [u8], &'a [(IndexKind, i64)])> + Clone,
+    alerts: impl IntoIterator<Item = (&'a RecordId, &'a [u8], &'a [(IndexKind, i64)])>,
 ) -> Result<()> {
+    let mut alerts: Vec<_> = alerts.into_iter().collect();
+    alerts.sort_unstable_by_key(|(id, _, _)| *id);
     let mut insert = conn.prepare_cached(
         "INSERT INTO screening_alerts (id, publisher, body) VALUES (?1, ?2, x'')",
     )?;
-    for (id, _, _) in alerts.clone() {
+    for (id, _, _) in &alerts {
         insert.execute(params![id, publisher])?;
     }
-    for (id, _, index) in alerts.clone() {
-        write_index_rows(conn, Owner::Alert, id, index)?;
+    let mut index: Vec<(i64, i64, &RecordId)> = alerts
+        .iter()
+        .flat_map(|(id, _, rows)| rows.iter().map(move |(k, idx)| (*k as i64, *idx, *id)))
+        .collect();
+    index.sort_unstable();
+    let mut write = conn.prepare_cached(
+        "INSERT INTO screening_alert_index (kind, idx, alert) VALUES (?1, ?2, ?3)",
+    )?;
+    for (kind, idx, id) in index {
+        write.execute(params![kind, idx, id])?;
     }
     let mut fill = conn.prepare_cached("UPDATE screening_alerts SET body = ?2 WHERE id = ?1")?;
     for (id, body, _) in alerts {
