@@ -270,8 +270,8 @@ struct PreparedImport {
 ///
 /// Rows go in in key order (alerts by id, index rows by `(kind, idx, alert)`): the random
 /// ids and blind indexes otherwise land all over both B-trees, and each insert re-reads and
-/// splits pages far from the last one (most of a 100,000-alert import's time, see
-/// `docs/PERFORMANCE.md`).
+/// splits pages far from the last one (what led the profile of a 100,000-alert import;
+/// see `docs/PERFORMANCE.md` for the figures).
 fn store_alerts(
     conn: &Connection,
     publisher: RecordId,
