@@ -418,7 +418,7 @@ impl Session {
 
     /// Every number with its label, ascending: for call labelling while offline.
     pub fn call_labels(&self) -> Result<Vec<CallLabel>> {
-        self.with(|a| a.screening()?.call_labels()).map(|labels| {
+        self.with(|a| a.call_labels()).map(|labels| {
             labels
                 .into_iter()
                 .map(|l| CallLabel {

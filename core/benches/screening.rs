@@ -397,6 +397,10 @@ fn benches(c: &mut Criterion) {
     g.bench_function("vigil/110k_records", |b| {
         b.iter(|| sc.call_labels().unwrap().len())
     });
+    let mut cache = vigil_core::screening::CallLabelCache::default();
+    g.bench_function("vigil/110k_records_cached", |b| {
+        b.iter(|| sc.call_labels_cached(&mut cache).unwrap().len())
+    });
     g.finish();
 
     // Import of the same 100,000-alert bundle into a fresh vault, against inserting the same

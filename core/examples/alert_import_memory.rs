@@ -13,7 +13,7 @@ use ring::rand::SystemRandom;
 use vigil_core::feeds::{
     generate_publisher_key, sign_bundle, BundleDraft, BundleKind, PublisherKey,
 };
-use vigil_core::screening::Region;
+use vigil_core::screening::{CallLabelCache, NoteDraft, Region, Risk};
 use vigil_core::vault::{Vault, VaultOptions, MIN_KDF_ITERATIONS};
 
 fn status_kib(field: &str) -> Option<u64> {
@@ -115,4 +115,49 @@ fn child(bundle_path: &str, public_key: &str) {
         peak as f64 / 1024.0,
         peak.saturating_sub(before) as f64 / 1024.0
     );
+
+    // Call labels over the alerts plus 10,000 notes (the screening bench's 110,000
+    // records): a full rebuild, the cached answer, and the rebuild after one note changed.
+    let sc = session.screening(Region::GB);
+    let drafts = (0..10_000u64)
+        .map(|i| {
+            let phone = format!("07700{:06}", i * 7 % 1_000_000);
+            NoteDraft::new(
+                "Regular",
+                Risk::Caution,
+                vec![sc.detect(&phone).expect("phone")],
+            )
+        })
+        .collect();
+    sc.add_notes(drafts, now).expect("notes");
+    let time = |what: &str, f: &mut dyn FnMut() -> usize| {
+        let mut best = f64::MAX;
+        let mut n = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            n = f();
+            best = best.min(t.elapsed().as_secs_f64() * 1e3);
+        }
+        println!("{what}: {n} labels, best of 5 {best:.1} ms");
+    };
+    time("call_labels (rebuild every call)", &mut || {
+        sc.call_labels().expect("labels").len()
+    });
+    let mut cache = CallLabelCache::default();
+    sc.call_labels_cached(&mut cache).expect("labels");
+    time("call_labels_cached, nothing changed", &mut || {
+        sc.call_labels_cached(&mut cache).expect("labels").len()
+    });
+    time("call_labels_cached after a note was added", &mut || {
+        sc.add_note(
+            NoteDraft::new(
+                "New",
+                Risk::Danger,
+                vec![sc.detect("07700900123").expect("phone")],
+            ),
+            now,
+        )
+        .expect("note");
+        sc.call_labels_cached(&mut cache).expect("labels").len()
+    });
 }

@@ -550,3 +550,34 @@ fn a_checkin_covers_a_booking_through_the_app_layer() {
     assert_eq!(covered.facts.address.as_deref(), Some("12 Example Road"));
     assert_eq!(covered.facts.booking_starts_at, Some(at(9, 0)));
 }
+
+/// The session's call-labelling list (what the bindings hand the phone) is cached, and a
+/// note added or deleted shows in the very next call.
+#[test]
+fn app_call_labels_follow_note_changes_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_home, app) = created(dir.path());
+    assert!(app.call_labels().unwrap().is_empty());
+    let sc = app.screening().unwrap();
+    let note = sc
+        .add_note(
+            vigil_core::screening::NoteDraft::new(
+                "Dave",
+                Risk::Danger,
+                vec![sc.detect("07700 900123").unwrap()],
+            ),
+            at(12, 0),
+        )
+        .unwrap();
+    let labels = app.call_labels().unwrap();
+    assert_eq!(
+        labels
+            .iter()
+            .map(|l| (l.number, l.label.as_str()))
+            .collect::<Vec<_>>(),
+        [(447700900123, "Dave")]
+    );
+    assert_eq!(app.call_labels().unwrap(), labels);
+    app.delete_note(&note.id).unwrap();
+    assert!(app.call_labels().unwrap().is_empty());
+}

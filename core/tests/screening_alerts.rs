@@ -6,7 +6,7 @@ use vigil_core::feeds::{
     generate_publisher_key, sign_bundle, BundleDraft, BundleKind, FeedError, PublisherKey,
 };
 use vigil_core::screening::{
-    AlertCategory, MatchSource, MatchStrength, NoteDraft, Region, Risk, Screening,
+    AlertCategory, CallLabelCache, MatchSource, MatchStrength, NoteDraft, Region, Risk, Screening,
 };
 use vigil_core::vault::{Session, Vault, VaultOptions, MIN_KDF_ITERATIONS};
 use vigil_core::Error;
@@ -373,4 +373,115 @@ fn alerts_are_sealed_at_rest() {
     ] {
         assert!(!bytes.windows(needle.len()).any(|w| w == needle));
     }
+}
+
+/// The cached call-labelling list (what a phone reloads after every import) follows every
+/// change at once: note added, edited, deleted; a new bundle withdrawing an alert; the
+/// publisher removed.
+#[test]
+fn cached_call_labels_follow_every_change() {
+    let (_d, s, key) = imported();
+    let mut cache = CallLabelCache::default();
+    let numbers = |cache: &mut CallLabelCache| -> Vec<(i64, String)> {
+        sc(&s)
+            .call_labels_cached(cache)
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.number, l.label))
+            .collect()
+    };
+    let first = numbers(&mut cache);
+    assert_eq!(first, numbers(&mut cache));
+    assert_eq!(
+        sc(&s).call_labels_cached(&mut cache).unwrap(),
+        sc(&s).call_labels().unwrap()
+    );
+
+    let phone = |raw: &str| sc(&s).detect(raw).unwrap();
+    let note = sc(&s)
+        .add_note(
+            NoteDraft::new("Dave", Risk::Caution, vec![phone("07123 456789")]),
+            t0(),
+        )
+        .unwrap();
+    assert!(numbers(&mut cache).contains(&(447123456789, "Dave".into())));
+
+    sc(&s)
+        .update_note(
+            &note.id,
+            NoteDraft::new("Dave again", Risk::Blocked, vec![phone("07123 456789")]),
+            t0(),
+        )
+        .unwrap();
+    assert!(numbers(&mut cache).contains(&(447123456789, "Dave again".into())));
+
+    sc(&s).delete_note(&note.id).unwrap();
+    assert_eq!(numbers(&mut cache), first);
+
+    // Version 4 withdraws A-2: its number leaves the list.
+    let withdrawing = content(&[alert_line("A-1", "07700 900123", "violence")]).replacen(
+        "\"GB\"}",
+        "\"GB\",\"withdrawn\":[\"A-2\"]}",
+        1,
+    );
+    sc(&s)
+        .import_alerts(&signed(&key, 4, &withdrawing)[..], t0())
+        .unwrap();
+    assert_eq!(
+        numbers(&mut cache),
+        [(447700900123, "Alert: violence".to_owned())]
+    );
+
+    s.feeds().remove("Project").unwrap();
+    assert!(numbers(&mut cache).is_empty());
+}
+
+/// The cache is never trusted over the records: a damaged alert row, or one sealed body
+/// copied over another, changes what the next call sees exactly as a rebuild would.
+#[test]
+fn cached_call_labels_never_outlive_a_damaged_or_swapped_row() {
+    let (d, s, _key) = imported();
+    let mut cache = CallLabelCache::default();
+    assert_eq!(sc(&s).call_labels_cached(&mut cache).unwrap().len(), 2);
+
+    let conn = rusqlite::Connection::open(d.path().join("v.db")).unwrap();
+    let rows: Vec<(Vec<u8>, Vec<u8>)> = conn
+        .prepare("SELECT id, body FROM screening_alerts ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+
+    // One byte flipped in the first alert's ciphertext: only the other alert is labelled.
+    let mut damaged = rows[0].1.clone();
+    let mid = damaged.len() / 2;
+    damaged[mid] ^= 1;
+    conn.execute(
+        "UPDATE screening_alerts SET body = ?2 WHERE id = ?1",
+        rusqlite::params![rows[0].0, damaged],
+    )
+    .unwrap();
+    let after_damage = sc(&s).call_labels_cached(&mut cache).unwrap();
+    assert_eq!(after_damage, sc(&s).call_labels().unwrap());
+    assert_eq!(after_damage.len(), 1);
+
+    // The second alert's sealed body copied over the first: it does not open under the
+    // first's id, so neither row's label may come from the cache.
+    conn.execute(
+        "UPDATE screening_alerts SET body = ?2 WHERE id = ?1",
+        rusqlite::params![rows[0].0, rows[1].1],
+    )
+    .unwrap();
+    let after_swap = sc(&s).call_labels_cached(&mut cache).unwrap();
+    assert_eq!(after_swap, sc(&s).call_labels().unwrap());
+    assert_eq!(after_swap.len(), 1);
+
+    // Restored: both come back.
+    conn.execute(
+        "UPDATE screening_alerts SET body = ?2 WHERE id = ?1",
+        rusqlite::params![rows[0].0, rows[0].1],
+    )
+    .unwrap();
+    assert_eq!(sc(&s).call_labels_cached(&mut cache).unwrap().len(), 2);
 }

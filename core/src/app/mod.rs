@@ -145,6 +145,8 @@ pub struct App {
     escalation: Option<EscalationKey>,
     /// The directory, loaded once per session (opening every chunk is the slow part).
     directory: Mutex<Option<Arc<LoadedDirectory>>>,
+    /// The call-labelling list, rebuilt only when a note or alert row changed.
+    call_labels: Mutex<crate::screening::CallLabelCache>,
     device_utc_offset_minutes: i32,
     /// A region for this session only (the command line's `--region`), over the stored one.
     region_override: Option<crate::screening::Region>,
@@ -166,6 +168,7 @@ impl App {
             device_secret: device_secret.map(|s| Zeroizing::new(s.to_vec())),
             escalation,
             directory: Mutex::new(None),
+            call_labels: Mutex::new(Default::default()),
             device_utc_offset_minutes: 0,
             region_override: None,
         })

@@ -110,6 +110,17 @@ impl App {
         }
     }
 
+    /// Every phone number in her notes and the alerts with its label, ascending (for the
+    /// phone's call directory). Cached for the session and rebuilt whenever a note or
+    /// alert row changed (see [`crate::screening::Screening::call_labels_cached`]).
+    pub fn call_labels(&self) -> Result<Vec<crate::screening::CallLabel>> {
+        let mut cache = self
+            .call_labels
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.screening()?.call_labels_cached(&mut cache)
+    }
+
     /// Screening in the stored region, for what needs no further rule (notes list,
     /// edit, remove).
     pub fn screening(&self) -> Result<crate::screening::Screening<'_>> {

@@ -17,8 +17,7 @@ use std::io::Read;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
-use super::index::{IndexKind, Owner};
-use super::write_index_rows;
+use super::index::Owner;
 use super::{Identifier, Risk, Screening};
 use crate::clock::Timestamp;
 use crate::feeds::{Accepted, BundleKind, FeedError, VerifiedBundle};
@@ -248,16 +247,15 @@ fn json_reason(line: usize, e: &serde_json::Error) -> String {
     format!("line {line}, column {}: {what}", e.column())
 }
 
-/// One alert ready to store: sealed, with its blind-index rows computed.
-struct PreparedAlert {
-    id: RecordId,
-    body: Vec<u8>,
-    index: Vec<(IndexKind, i64)>,
-}
+/// One index row: `(kind, blind index, alert)`, in the table's key order when sorted.
+type IndexRow = (i64, i64, RecordId);
 
-/// Everything an import writes, computed before the write lock is taken.
+/// Everything an import writes, computed before the write lock is taken: the sealed
+/// alerts and, in one flat list, their blind-index rows (sorted in place before the write,
+/// so no second copy is made).
 struct PreparedImport {
-    alerts: Vec<PreparedAlert>,
+    alerts: Vec<(RecordId, Vec<u8>)>,
+    index: Vec<IndexRow>,
     report: AlertImport,
     report_key: Option<String>,
 }
@@ -269,22 +267,33 @@ struct PreparedImport {
 /// `WITHOUT ROWID` table where comparing keys reads the whole row: against the sealed
 /// body of an alert with N identifiers, that made an import cost O(N²) (46 s for one alert
 /// with 100,000 identifiers). Against an empty row it costs the same whatever N is.
-fn store_alerts<'a>(
+///
+/// Rows go in in key order (alerts by id, index rows by `(kind, idx, alert)`): the random
+/// ids and blind indexes otherwise land all over both B-trees, and each insert re-reads and
+/// splits pages far from the last one (what led the profile of a 100,000-alert import;
+/// see `docs/PERFORMANCE.md` for the figures).
+fn store_alerts(
     conn: &Connection,
     publisher: RecordId,
-    alerts: impl IntoIterator<Item = (&'a RecordId, &'a [u8], &'a [(IndexKind, i64)])> + Clone,
+    alerts: &mut [(RecordId, Vec<u8>)],
+    index: &mut [IndexRow],
 ) -> Result<()> {
+    alerts.sort_unstable_by_key(|(id, _)| *id);
+    index.sort_unstable();
     let mut insert = conn.prepare_cached(
         "INSERT INTO screening_alerts (id, publisher, body) VALUES (?1, ?2, x'')",
     )?;
-    for (id, _, _) in alerts.clone() {
+    for (id, _) in alerts.iter() {
         insert.execute(params![id, publisher])?;
     }
-    for (id, _, index) in alerts.clone() {
-        write_index_rows(conn, Owner::Alert, id, index)?;
+    let mut write = conn.prepare_cached(
+        "INSERT INTO screening_alert_index (kind, idx, alert) VALUES (?1, ?2, ?3)",
+    )?;
+    for (kind, idx, id) in index.iter() {
+        write.execute(params![kind, idx, id])?;
     }
     let mut fill = conn.prepare_cached("UPDATE screening_alerts SET body = ?2 WHERE id = ?1")?;
-    for (id, body, _) in alerts {
+    for (id, body) in alerts.iter() {
         fill.execute(params![id, body])?;
     }
     Ok(())
@@ -308,7 +317,7 @@ impl Screening<'_> {
             BundleKind::Alerts,
             now,
             |bundle| self.prepare_alerts(bundle),
-            |conn, bundle, prepared| {
+            |conn, bundle, mut prepared| {
                 conn.execute(
                     "DELETE FROM screening_alerts WHERE publisher = ?1",
                     params![bundle.publisher_id],
@@ -316,10 +325,8 @@ impl Screening<'_> {
                 store_alerts(
                     conn,
                     bundle.publisher_id,
-                    prepared
-                        .alerts
-                        .iter()
-                        .map(|a| (&a.id, a.body.as_slice(), a.index.as_slice())),
+                    &mut prepared.alerts,
+                    &mut prepared.index,
                 )?;
                 self.session.feeds().set_report_key(
                     conn,
@@ -360,6 +367,7 @@ impl Screening<'_> {
         let withdrawn: HashSet<&str> = header.withdrawn.iter().map(|w| w.trim()).collect();
         let mut prepared = PreparedImport {
             alerts: Vec::new(),
+            index: Vec::new(),
             report: AlertImport::default(),
             report_key: header.report_key.clone(),
         };
@@ -442,11 +450,13 @@ impl Screening<'_> {
                 description: raw.description,
                 lang: raw.lang,
             };
-            prepared.alerts.push(PreparedAlert {
-                body: self.session.seal(ALERTS, &alert.id, &alert)?,
-                index: self.index_rows(Owner::Alert, &alert.identifiers),
-                id: alert.id,
-            });
+            let rows = self.index_rows(Owner::Alert, &alert.identifiers);
+            prepared
+                .index
+                .extend(rows.into_iter().map(|(k, idx)| (k as i64, idx, alert.id)));
+            prepared
+                .alerts
+                .push((alert.id, self.session.seal(ALERTS, &alert.id, &alert)?));
             report.imported += 1;
         }
         Ok(prepared)
@@ -477,11 +487,16 @@ impl Screening<'_> {
     /// Stores one alert as given (id included) with its index rows.
     pub(crate) fn put_alert(&self, conn: &Connection, alert: &Alert) -> Result<()> {
         let body = self.session.seal(ALERTS, &alert.id, alert)?;
-        let index = self.index_rows(Owner::Alert, &alert.identifiers);
+        let mut index: Vec<IndexRow> = self
+            .index_rows(Owner::Alert, &alert.identifiers)
+            .into_iter()
+            .map(|(k, idx)| (k as i64, idx, alert.id))
+            .collect();
         store_alerts(
             conn,
             alert.publisher_id,
-            [(&alert.id, body.as_slice(), index.as_slice())],
+            &mut [(alert.id, body)],
+            &mut index,
         )
     }
 

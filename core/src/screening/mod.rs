@@ -27,7 +27,9 @@ pub use alerts::{
     Alert, AlertArea, AlertCategory, AlertImport, SkippedAlert, ALERTS_CONTENT_FORMAT,
     MAX_IDENTIFIERS_PER_ALERT,
 };
-pub use screen::{CallLabel, Match, MatchSource, MatchStrength, ScreenedInput, ScreeningResult};
+pub use screen::{
+    CallLabel, CallLabelCache, Match, MatchSource, MatchStrength, ScreenedInput, ScreeningResult,
+};
 
 use crate::clock::Timestamp;
 use crate::vault::{Listing, RecordId, SealedTable, Session};

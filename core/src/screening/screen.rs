@@ -115,6 +115,13 @@ struct Candidate {
     identifiers: Vec<Identifier>,
 }
 
+/// The last call-labelling list and the fingerprint of the records it was built from (see
+/// [`Screening::call_labels_cached`]); held in memory by the unlocked session's owner.
+#[derive(Debug, Default)]
+pub struct CallLabelCache {
+    state: Option<([u8; 32], Vec<CallLabel>)>,
+}
+
 /// One entry of the call-labelling list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CallLabel {
@@ -414,6 +421,69 @@ impl Screening<'_> {
                 *stale = now >= alert.feed_expires_at;
             }
         }
+    }
+
+    /// [`Screening::call_labels`], answered from `cache` while the notes and alerts are
+    /// byte for byte what they were when it was filled (a phone refreshes its call
+    /// directory after every import; rebuilding decrypts every record).
+    ///
+    /// The cache is keyed by a SHA-256 of every stored note and alert row (id and sealed
+    /// body, read without decrypting): any change by any path (import, withdrawal, note
+    /// edit, restore, a publisher removed, a damaged or swapped row) changes the key, and
+    /// the list is rebuilt from the records. It lives in memory only, so nothing on disk
+    /// is trusted in its place.
+    pub fn call_labels_cached(&self, cache: &mut CallLabelCache) -> Result<Vec<CallLabel>> {
+        // Fingerprint first, then the list: a write in between leaves a list newer than
+        // its key, which the next call rebuilds, never an older one kept as current.
+        let key = self.records_fingerprint()?;
+        if let Some((have, labels)) = &cache.state {
+            if *have == key {
+                return Ok(labels.clone());
+            }
+        }
+        let labels = self.call_labels()?;
+        cache.state = Some((key, labels.clone()));
+        Ok(labels)
+    }
+
+    /// SHA-256 over every note and alert row (table, id, body length, sealed body).
+    fn records_fingerprint(&self) -> Result<[u8; 32]> {
+        let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+        for table in [NOTES, ALERTS] {
+            ctx.update(table.as_bytes());
+            ctx.update(&[0]);
+            let mut stmt = self
+                .session
+                .conn()
+                .prepare(&format!("SELECT id, body FROM {table} ORDER BY id"))?;
+            let mut rows = stmt.query([])?;
+            let mut count: u64 = 0;
+            while let Some(row) = rows.next()? {
+                for col in 0..2 {
+                    // Rows are blobs; anything else is damage, hashed by its value so a
+                    // change to it still changes the key.
+                    let other;
+                    let bytes = match row.get_ref(col)? {
+                        rusqlite::types::ValueRef::Blob(b) => {
+                            ctx.update(b"b");
+                            b
+                        }
+                        v => {
+                            ctx.update(b"o");
+                            other = format!("{v:?}");
+                            other.as_bytes()
+                        }
+                    };
+                    ctx.update(&(bytes.len() as u64).to_le_bytes());
+                    ctx.update(bytes);
+                }
+                count += 1;
+            }
+            ctx.update(&count.to_le_bytes());
+        }
+        let mut out = [0u8; 32];
+        out.copy_from_slice(ctx.finish().as_ref());
+        Ok(out)
     }
 
     /// Every phone number in her notes and the imported alerts with its label, sorted by
