@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use rusqlite::{params, Connection};
-use vigil_core::bookings::{BookingDraft, BookingKind, TimeRange};
+use vigil_core::benchmark::{booking_drafts, plain_bookings_db, plain_insert_and_list};
+use vigil_core::bookings::{BookingDraft, TimeRange};
 use vigil_core::vault::{
     DuressOptions, Vault, VaultOptions, DEFAULT_KDF_ITERATIONS, MIN_KDF_ITERATIONS,
 };
@@ -15,87 +15,7 @@ use vigil_core::vault::{
 const N: usize = 10_000;
 
 fn drafts() -> Vec<BookingDraft> {
-    let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
-    (0..N)
-        .map(|i| {
-            let mut d = BookingDraft::new(
-                &format!("Client number {i}"),
-                t0 + chrono::Duration::minutes(37 * i as i64),
-                60,
-                BookingKind::Outcall,
-            );
-            d.client.phone = Some(format!("07700 9{i:05}"));
-            d.place.address = Some(format!("{} Example Street, Leeds", i % 300));
-            d.notes = Some("Regular, prefers texts, paid in advance".into());
-            d
-        })
-        .collect()
-}
-
-/// The same rows, unencrypted, one column per field, in the same transaction shape.
-fn plain_insert_and_list(conn: &Connection, drafts: &[BookingDraft]) -> usize {
-    let tx = conn.unchecked_transaction().unwrap();
-    {
-        let mut insert = tx
-            .prepare_cached(
-                "INSERT INTO bookings (id, label, phone, starts_at, ends_at, kind, address, notes,
-                 status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )
-            .unwrap();
-        let rng = ring::rand::SystemRandom::new();
-        for d in drafts {
-            // Random ids as any app with UUID keys would have, like the vault's.
-            let id: [u8; 16] = ring::rand::generate(&rng).unwrap().expose();
-            insert
-                .execute(params![
-                    &id[..],
-                    d.client.label,
-                    d.client.phone,
-                    d.starts_at.timestamp(),
-                    d.ends_at.map(|t| t.timestamp()),
-                    "outcall",
-                    d.place.address,
-                    d.notes,
-                    "planned",
-                    d.starts_at.timestamp(),
-                    d.starts_at.timestamp(),
-                ])
-                .unwrap();
-        }
-    }
-    tx.commit().unwrap();
-    let mut stmt = conn
-        .prepare("SELECT id, label, phone, starts_at, ends_at, kind, address, notes, status FROM bookings ORDER BY starts_at DESC")
-        .unwrap();
-    let rows = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, Vec<u8>>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, Option<i64>>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, Option<String>>(6)?,
-                r.get::<_, Option<String>>(7)?,
-                r.get::<_, String>(8)?,
-            ))
-        })
-        .unwrap();
-    rows.count()
-}
-
-fn plain_db(dir: &std::path::Path) -> Connection {
-    let conn = Connection::open(dir.join("plain.db")).unwrap();
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON;
-         PRAGMA temp_store = MEMORY;
-         CREATE TABLE bookings (id BLOB PRIMARY KEY, label TEXT, phone TEXT, starts_at INTEGER,
-           ends_at INTEGER, kind TEXT, address TEXT, notes TEXT, status TEXT,
-           created_at INTEGER, updated_at INTEGER);",
-    )
-    .unwrap();
-    conn
+    booking_drafts(N)
 }
 
 fn insert_and_list(c: &mut Criterion) {
@@ -113,11 +33,11 @@ fn insert_and_list(c: &mut Criterion) {
         b.iter_batched(
             || {
                 let dir = tempfile::tempdir().unwrap();
-                let conn = plain_db(dir.path());
+                let conn = plain_bookings_db(&dir.path().join("plain.db")).unwrap();
                 (dir, conn)
             },
             |(dir, conn)| {
-                assert_eq!(plain_insert_and_list(&conn, &drafts), N);
+                assert_eq!(plain_insert_and_list(&conn, &drafts).unwrap(), N);
                 (dir, conn)
             },
             BatchSize::PerIteration,

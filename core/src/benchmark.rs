@@ -256,7 +256,8 @@ fn unlock(path: &Path, config: &BenchConfig) -> Result<Figure> {
     )
 }
 
-fn booking_drafts(n: usize) -> Vec<BookingDraft> {
+/// `n` generated bookings, one every 37 minutes from 2026-01-01 (also the criterion bench's).
+pub fn booking_drafts(n: usize) -> Vec<BookingDraft> {
     let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
     (0..n)
         .map(|i| {
@@ -319,7 +320,9 @@ fn check(ok: bool, what: &str) -> Result<()> {
     }
 }
 
-fn plain_bookings_db(path: &Path) -> Result<Connection> {
+/// The plain-SQLite baseline's database: one column per booking field, the vault's pragmas.
+/// Shared with the criterion bench (`benches/vault.rs`) so both compare with the same thing.
+pub fn plain_bookings_db(path: &Path) -> Result<Connection> {
     let conn = Connection::open(path)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY;
@@ -330,8 +333,9 @@ fn plain_bookings_db(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-/// What an unencrypted app with random UUID keys would do, in the vault's transaction shape.
-fn plain_insert_and_list(conn: &Connection, drafts: &[BookingDraft]) -> Result<usize> {
+/// What an unencrypted app with random UUID keys would do, in the vault's transaction shape:
+/// insert `drafts`, then list every row back; returns the number listed.
+pub fn plain_insert_and_list(conn: &Connection, drafts: &[BookingDraft]) -> Result<usize> {
     let rng = SystemRandom::new();
     let tx = conn.unchecked_transaction()?;
     {
