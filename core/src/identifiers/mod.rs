@@ -445,9 +445,11 @@ pub fn detect(raw: &str, region: Region) -> Result<Identifier> {
         return Err(IdentifierError::Unrecognized.into());
     }
     let lower = s.to_ascii_lowercase();
-    // `tel:` with an `@` after it is an e-mail address whose name starts with `tel:`
-    // (found by fuzzing: `mailto:tel:g+1@b.co` normalized to it, then read as a phone).
-    if lower.starts_with("tel:") && !s.contains('@') {
+    // `tel:` with an `@` after a name is an e-mail address whose name starts with `tel:`
+    // (found by fuzzing: `mailto:tel:g+1@b.co` normalized to it, then read as a phone);
+    // `tel:@…` is no e-mail address: it stays a `tel:` URI, never a handle.
+    let email_after_tel = |rest: &str| rest.trim_start().find('@').is_some_and(|at| at > 0);
+    if lower.starts_with("tel:") && !email_after_tel(&s[4..]) {
         return normalize(IdentifierKind::Phone, s, region);
     }
     if lower.starts_with("mailto:") {
@@ -533,6 +535,11 @@ mod tests {
         let id = detect("mailto:tel:g+003A@B.co", Region::GB).unwrap();
         assert_eq!(id.kind(), IdentifierKind::Email);
         assert_eq!(detect(&id.normalized(), Region::GB).unwrap(), id);
+        // `tel:@…` is not an e-mail address, and not a handle either: it is read as the
+        // `tel:` URI it starts as, and that reading is stable (a second finding).
+        let tel = detect("tel:@280.EE21", Region::GB).unwrap();
+        assert_eq!(tel.kind(), IdentifierKind::Phone);
+        assert_eq!(detect(&tel.normalized(), Region::GB).unwrap(), tel);
         // A `tel:` URI without an `@` is still a phone number.
         let phone = detect("tel:+44 20 7946 0958", Region::GB).unwrap();
         assert_eq!(phone.kind(), IdentifierKind::Phone);

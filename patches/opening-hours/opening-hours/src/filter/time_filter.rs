@@ -135,8 +135,9 @@ impl TimeFilter for ts::TimeSpan {
             if start < end {
                 end
             } else {
-                end.add_hours(24)
-                    .expect("overflow during TimeSpan resolution")
+                // Vigil's patch: a span that cannot wrap within the two days the crate
+                // models ends at 48:00 instead of panicking (fuzzing: ` 8:00-48:00+`).
+                end.add_hours(24).unwrap_or(ExtendedTime::MIDNIGHT_48)
             }
         };
 
