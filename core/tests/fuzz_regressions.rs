@@ -100,6 +100,40 @@ fn open_rule_with_a_comment_prints_its_state() {
     }
 }
 
+/// Fuzzing finding (opening_hours, 10-minute run): a `/24:00` repetition was reported as
+/// a parser implementation error (a debug assertion); it is a 24-hour period.
+#[test]
+fn a_repetition_of_24_hours_parses_and_prints_back() {
+    let oh: opening_hours::OpeningHours = "Mo-Fr 09:00-1:00/24:00".parse().unwrap();
+    let printed = oh.to_string();
+    let again: opening_hours::OpeningHours = printed.parse().unwrap();
+    assert_eq!(again.to_string(), printed);
+    checks::opening_hours(b"Mo-Fr 09:00-1:00/24:00");
+}
+
+/// Fuzzing finding (opening_hours, 10-minute run): ` 8:00-48:00+` panicked when evaluated
+/// ("overflow during TimeSpan resolution"); a span that cannot wrap now ends at 48:00.
+#[test]
+fn an_open_end_past_48_hours_is_evaluated_without_a_panic() {
+    checks::opening_hours(b" 8:00-48:00+");
+}
+
+/// Fuzzing finding (identifiers, 10-minute runs): `mailto:tel:g+003A@B.co` is an e-mail
+/// address whose normalized form `tel:g+003a@b.co` was then read as a phone number, and
+/// `tel:@280.EE21` was read as a handle whose normalized form was then a phone number.
+#[test]
+fn tel_prefixed_text_detects_the_same_way_twice() {
+    use vigil_core::identifiers::{detect, IdentifierKind, Region};
+    for (raw, kind) in [
+        ("mailto:tel:g+003A@B.co", IdentifierKind::Email),
+        ("tel:@280.EE21", IdentifierKind::Phone),
+    ] {
+        let id = detect(raw, Region::GB).unwrap();
+        assert_eq!(id.kind(), kind, "{raw}");
+        assert_eq!(detect(&id.normalized(), Region::GB).unwrap(), id, "{raw}");
+    }
+}
+
 /// Fuzzing finding (identifiers): a short foreign number typed with its `00` prefix was
 /// detected as a phone number, but its E.164 form had under seven digits and was refused.
 #[test]
