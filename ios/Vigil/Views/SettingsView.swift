@@ -13,6 +13,9 @@
           NavigationLink("settings_buddies") {
             BuddiesView(buddies: Observed(BuddiesViewModel(session: session)))
           }
+          NavigationLink("watch_title") {
+            WatchSettingsEntry(session: session)
+          }
           NavigationLink("settings_duress") {
             DuressView(duress: Observed(DuressViewModel(session: session)))
           }
@@ -43,6 +46,19 @@
         }
         .navigationTitle("home_settings")
       }
+    }
+  }
+
+  /// Builds the watch screen's view models for the open session.
+  struct WatchSettingsEntry: View {
+    @EnvironmentObject private var app: AppModel
+    let session: Session
+
+    var body: some View {
+      WatchView(
+        pairing: Observed(PairingViewModel(session: session)),
+        inbox: Observed(WatchInboxViewModel(source: session, driver: app.driver)),
+        buddies: Observed(BuddiesViewModel(session: session)))
     }
   }
 
