@@ -14,7 +14,7 @@
             BuddiesView(buddies: Observed(BuddiesViewModel(session: session)))
           }
           NavigationLink("watch_title") {
-            WatchSettingsEntry(session: session)
+            WatchSettingsEntry(session: session, driver: app.driver)
           }
           NavigationLink("settings_duress") {
             DuressView(duress: Observed(DuressViewModel(session: session)))
@@ -49,16 +49,22 @@
     }
   }
 
-  /// Builds the watch screen's view models for the open session.
+  /// Holds the watch screen's view models for as long as the screen is shown (typed codes
+  /// and digits survive the app's redraws).
   struct WatchSettingsEntry: View {
-    @EnvironmentObject private var app: AppModel
-    let session: Session
+    @StateObject private var pairing: Observed<PairingViewModel>
+    @StateObject private var inbox: Observed<WatchInboxViewModel>
+    @StateObject private var buddies: Observed<BuddiesViewModel>
+
+    init(session: Session, driver: EscalationDriver) {
+      _pairing = StateObject(wrappedValue: Observed(PairingViewModel(session: session)))
+      _inbox = StateObject(
+        wrappedValue: Observed(WatchInboxViewModel(source: session, driver: driver)))
+      _buddies = StateObject(wrappedValue: Observed(BuddiesViewModel(session: session)))
+    }
 
     var body: some View {
-      WatchView(
-        pairing: Observed(PairingViewModel(session: session)),
-        inbox: Observed(WatchInboxViewModel(source: session, driver: app.driver)),
-        buddies: Observed(BuddiesViewModel(session: session)))
+      WatchView(pairing: pairing, inbox: inbox, buddies: buddies)
     }
   }
 

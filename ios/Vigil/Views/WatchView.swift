@@ -184,7 +184,7 @@
           if alert.duress {
             Text("watch_duress").bold().foregroundStyle(.red)
           }
-          Text(alert.text).foregroundStyle(alert.isAlarm ? .red : .primary)
+          Text(alert.text).foregroundStyle(alert.isAlarm ? Color.red : Color.primary)
           if let phone = alert.workerPhone, alert.notice == .callWorker, !alert.duress,
             let url = URL(string: "tel://\(phone.filter { $0 == "+" || $0.isNumber })")
           {
