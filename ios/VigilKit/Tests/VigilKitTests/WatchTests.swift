@@ -314,6 +314,42 @@ final class WatchTests: XCTestCase {
     XCTAssertEqual(alarm.bodyKey, "watch_alarm_body")
   }
 
+  /// Extending sends EXTEND through the composer; pasted, it moves the buddy's alarm
+  /// notification to the new time. Cancelling sends SAFE: her wake-ups for it go.
+  func testExtendMovesTheBuddysAlarmAndCancelEndsTheWatch() throws {
+    let p = try paired()
+    let watch = try startWatched(p)
+    let inbox = WatchInboxViewModel(
+      source: p.ana.session, driver: p.ana.driver, now: { p.clock.now })
+    XCTAssertNotNil(inbox.receive(pasted: watch.body))
+    p.ana.composer.answer(try XCTUnwrap(p.ana.composer.presented.last).actionId, .sent)
+    XCTAssertEqual(p.ana.scheduler.wakeTimes, [p.clock.at(minutes: 60), p.clock.at(minutes: 70)])
+
+    p.clock.now = p.clock.at(minutes: 40)
+    let id = try XCTUnwrap(p.checkin.state.checkins.first).id
+    p.checkin.form.extendMinutes = "30"
+    p.checkin.extend(id)
+    XCTAssertNil(p.checkin.state.message)
+    let extend = try XCTUnwrap(p.worker.composer.presented.last)
+    XCTAssertEqual(p.worker.composer.presented.count, 2)
+    XCTAssertTrue(extend.body.hasPrefix("VGL1:"))
+    p.worker.composer.answer(extend.actionId, .sent)
+    XCTAssertEqual(inbox.receive(pasted: extend.body)?.kind, .extend)
+    p.ana.composer.answer(try XCTUnwrap(p.ana.composer.presented.last).actionId, .sent)
+    XCTAssertEqual(inbox.state.held.first?.alarmDue, p.clock.at(minutes: 100))
+    XCTAssertEqual(p.ana.scheduler.wakeTimes, [p.clock.at(minutes: 90), p.clock.at(minutes: 100)])
+
+    p.checkin.cancel(id)
+    let safe = try XCTUnwrap(p.worker.composer.presented.last)
+    XCTAssertEqual(p.worker.composer.presented.count, 3)
+    XCTAssertLessThan(safe.body.count, extend.body.count, "a SAFE carries no terms")
+    p.worker.composer.answer(safe.actionId, .sent)
+    XCTAssertEqual(inbox.receive(pasted: safe.body)?.kind, .safe)
+    XCTAssertEqual(inbox.state.held.first?.phase, .safe)
+    XCTAssertEqual(p.ana.scheduler.wakeTimes, [], "nothing left to wake her for")
+    XCTAssertEqual(p.ana.driver.watchAlerts, [])
+  }
+
   func testWakeTimesCoverHeldWatchesAndNameNobody() {
     let watch = WatchRow(
       id: "w", deadline: t0.addingTimeInterval(600), alarmDue: t0.addingTimeInterval(1200))
