@@ -350,6 +350,34 @@ final class WatchTests: XCTestCase {
     XCTAssertEqual(p.ana.driver.watchAlerts, [])
   }
 
+  /// Opened with the duress passphrase, the watch screens open like the real ones (no
+  /// error to give the decoy away) and show this phone's own code.
+  func testWatchScreensOpenInTheDecoyWithoutAnError() throws {
+    let p = try paired()
+    let ws = p.worker.session
+    let realCode = try ws.ownPairingCode(name: "Mia")
+    try ws.setDuress(
+      current: passphrase, duress: duressPassphrase, destroyReal: false, alertBuddies: false,
+      buddyIds: [], now: p.clock.now)
+    ws.lock()
+    let unlock = UnlockViewModel(
+      vault: p.worker.fixture.vault, secrets: p.worker.fixture.secrets, kdfIterations: fastKdf,
+      now: { p.clock.now })
+    unlock.form.passphrase = duressPassphrase
+    let decoy = try XCTUnwrap(unlock.submit())
+    let pairing = PairingViewModel(session: decoy, now: { p.clock.now })
+    XCTAssertNil(pairing.state.message)
+    pairing.form.ownName = "Mia"
+    pairing.showOwnCode()
+    XCTAssertNil(pairing.state.message)
+    XCTAssertEqual(pairing.state.ownCode, realCode)
+    let inbox = WatchInboxViewModel(source: decoy, driver: p.worker.driver, now: { p.clock.now })
+    XCTAssertNil(inbox.state.message)
+    let checkin = CheckinViewModel(session: decoy, driver: p.worker.driver, now: { p.clock.now })
+    checkin.wake()
+    XCTAssertNil(checkin.state.message)
+  }
+
   func testWakeTimesCoverHeldWatchesAndNameNobody() {
     let watch = WatchRow(
       id: "w", deadline: t0.addingTimeInterval(600), alarmDue: t0.addingTimeInterval(1200))
