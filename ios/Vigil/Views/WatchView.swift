@@ -1,5 +1,7 @@
 #if canImport(UIKit)
+  import CoreImage.CIFilterBuiltins
   import SwiftUI
+  import UIKit
   import VigilCore
   import VigilKit
 
@@ -22,6 +24,8 @@
             text: Binding(get: { model.form.ownName }, set: { model.form.ownName = $0 }))
           Button("watch_show_code") { model.showOwnCode() }
           if let code = model.state.ownCode {
+            // The QR code holds the same text (docs/checkin.md, "Pairing").
+            PairingQRCode(text: code)
             Text(code).font(.system(.footnote, design: .monospaced)).textSelection(.enabled)
             ShareLink(item: code) { Label("watch_share_code", systemImage: "square.and.arrow.up") }
           }
@@ -223,6 +227,32 @@
       }
       // The app's own wake-ups raise alerts outside this screen.
       .onChange(of: app.watchAlerts) { _, _ in inbox?.model.reload() }
+    }
+  }
+
+  /// This phone's pairing code as a QR code, for a buddy's phone that scans it.
+  struct PairingQRCode: View {
+    let text: String
+
+    var body: some View {
+      if let image = Self.image(text) {
+        Image(uiImage: image)
+          .interpolation(.none)
+          .resizable()
+          .scaledToFit()
+          .frame(maxWidth: 240)
+          .accessibilityLabel(Text("watch_qr"))
+      }
+    }
+
+    static func image(_ text: String) -> UIImage? {
+      let filter = CIFilter.qrCodeGenerator()
+      filter.message = Data(text.utf8)
+      filter.correctionLevel = "M"
+      guard let output = filter.outputImage?.transformed(by: CGAffineTransform(scaleX: 8, y: 8)),
+        let image = CIContext().createCGImage(output, from: output.extent)
+      else { return nil }
+      return UIImage(cgImage: image)
     }
   }
 #endif
