@@ -12,6 +12,8 @@
 //! (`vigil_core::app`: `VaultHome` while locked, `App` when unlocked, the `Escalation`
 //! trait for check-ins either way), which holds every rule.
 
+// ---- "past, no status" for the booking lists ----
+mod awaiting;
 mod error;
 mod reports;
 mod types;

@@ -100,3 +100,42 @@ fn bookings_history_and_own_bookings_cross_the_boundary() {
     assert_eq!(history.entries.len(), 2);
     assert!(history.entries.iter().all(|e| e.checked_in && !e.escalated));
 }
+
+/// "Past, no status": the ids of the bookings over and still planned or in progress (the
+/// core's `Booking::awaiting_outcome`), none of a settled or future one.
+#[test]
+fn bookings_awaiting_outcome_lists_past_unsettled_bookings_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = Vault::new(dir.path().join("v.db").to_string_lossy().into_owned());
+    let session = vault
+        .create(
+            "correct horse battery".into(),
+            b"keystore secret for the tests!!!".to_vec(),
+            Some(MIN_KDF_ITERATIONS),
+        )
+        .unwrap();
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000);
+    let hour = Duration::from_secs(3600);
+    let add = |starts_at, status| {
+        session
+            .add_booking(booking("Tom", "07700 900123", starts_at, status), now)
+            .unwrap()
+            .id
+    };
+    let past_planned = add(now - hour, BookingStatus::Planned);
+    let past_in_progress = add(now - 2 * hour, BookingStatus::InProgress);
+    add(now - hour, BookingStatus::Done);
+    add(now - hour, BookingStatus::Cancelled);
+    add(now - hour, BookingStatus::NoShow);
+    let future = add(now + hour, BookingStatus::Planned);
+    let mut ids = session.bookings_awaiting_outcome(now).unwrap();
+    ids.sort();
+    let mut expected = vec![past_planned, past_in_progress];
+    expected.sort();
+    assert_eq!(ids, expected);
+    // Once its time has passed, the future booking waits for her word too.
+    assert!(session
+        .bookings_awaiting_outcome(now + 2 * hour)
+        .unwrap()
+        .contains(&future));
+}

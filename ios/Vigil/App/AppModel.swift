@@ -16,6 +16,7 @@
     lazy var driver: EscalationDriver = {
       let driver = EscalationDriver(scheduler: scheduler, composer: composer, now: Date.init)
       driver.onNextWakeup = { BackgroundRefresh.submit(at: $0) }
+      driver.onWatchAlerts = { [weak self] in self?.watchAlerts = $0 }
       return driver
     }()
     lazy var unlock = Observed(UnlockViewModel(vault: vault, secrets: secrets))
@@ -25,6 +26,13 @@
     /// Why the last wake-up could not tick the core (the core's words), shown on the
     /// check-in tab until the next one succeeds.
     @Published private(set) var wakeProblem: FormMessage?
+    /// The buddy's side of "watch over me": the notices of the watches this phone holds
+    /// (the alarm screen comes up while one is an alarm step).
+    @Published private(set) var watchAlerts: [WatchAlert] = []
+    /// The alarm screen was closed without acknowledging: it comes back with the next step.
+    @Published var alarmScreenDismissed = false
+    /// A watch notification was tapped: the watches held, whatever this process recalls.
+    @Published var showWatches = false
 
     init() {
       let support = FileManager.default.urls(
@@ -83,6 +91,14 @@
               titleKey: "notice_title", body: "protected_data_unavailable", bodyIsKey: true,
               timeSensitive: true))
         })
+    }
+
+    /// Where a pasted watch message goes: the open session, or the locked runner (a
+    /// message may come while the vault is locked).
+    func watchSource() throws -> EscalationSource? {
+      if let session, !session.isLocked() { return session }
+      guard let secret = try secrets.load(), try vault.exists() else { return nil }
+      return try vault.backgroundRunner(deviceSecret: secret)
     }
 
     func wiped() {

@@ -40,6 +40,9 @@
       _ center: UNUserNotificationCenter, didReceive response: UNNotificationResponse,
       withCompletionHandler completionHandler: @escaping () -> Void
     ) {
+      if response.notification.request.content.userInfo["watchId"] != nil {
+        model.showWatches = true
+      }
       model.wake()
       completionHandler()
     }

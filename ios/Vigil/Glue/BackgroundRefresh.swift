@@ -7,6 +7,8 @@
   /// `BGAppRefreshTask`: a second chance to tick the core while the app is closed. iOS runs
   /// it when it chooses (often late, never guaranteed), so the time-sensitive notifications
   /// remain the main path; this catches what they miss (a duress alert, which has none).
+  /// `model.wake()` runs the driver, which calls `tick` and `watchTick` alike: a watch held
+  /// for a paired worker raises its alarm here too.
   enum BackgroundRefresh {
     static let identifier = "app.vigil.checkin-refresh"
 

@@ -31,6 +31,10 @@
         content.categoryIdentifier = Self.escalationCategory
         content.userInfo = ["actionId": actionId]
       }
+      if case .watchAlert(let watchId) = request.kind {
+        // A tap opens the watches held (the alarm screen), even after a relaunch.
+        content.userInfo = ["watchId": watchId]
+      }
       let seconds = request.fireAt.timeIntervalSinceNow
       // Due now (or late): at once; the trigger needs a positive interval.
       let trigger = UNTimeIntervalNotificationTrigger(

@@ -15,6 +15,24 @@
           UnlockView(unlock: app.unlock)
         }
       }
+      // A watch this phone holds raised its alarm: the alarm screen, locked or not, until
+      // she acknowledges it (or closes it; the next step brings it back).
+      .sheet(
+        isPresented: Binding(
+          get: {
+            app.showWatches
+              || (app.watchAlerts.contains(where: \.isAlarm) && !app.alarmScreenDismissed)
+          },
+          set: {
+            if !$0 {
+              app.showWatches = false
+              app.alarmScreenDismissed = true
+            }
+          })
+      ) {
+        WatchInboxScreen()
+      }
+      .onChange(of: app.watchAlerts) { _, _ in app.alarmScreenDismissed = false }
       // After a call: only she knows whether it got through.
       .alert(
         "call_got_through",
@@ -31,6 +49,7 @@
     @EnvironmentObject private var app: AppModel
     @ObservedObject var unlock: Observed<UnlockViewModel>
     @State private var lockScreenCheckin = false
+    @State private var lockedWatch = false
 
     var body: some View {
       let model = unlock.model
@@ -57,12 +76,17 @@
           if model.state.stage == .unlock {
             Section {
               Button("checkin_ok") { lockScreenCheckin = true }
+              // A buddy's phone may get a watch message while the vault is locked.
+              Button("watch_paste_title") { lockedWatch = true }
             }
           }
         }
         .navigationTitle(Text(verbatim: ""))
         .sheet(isPresented: $lockScreenCheckin) {
           LockedCheckinView()
+        }
+        .sheet(isPresented: $lockedWatch) {
+          WatchInboxScreen()
         }
       }
     }

@@ -13,6 +13,9 @@
           NavigationLink("settings_buddies") {
             BuddiesView(buddies: Observed(BuddiesViewModel(session: session)))
           }
+          NavigationLink("watch_title") {
+            WatchSettingsEntry(session: session, driver: app.driver)
+          }
           NavigationLink("settings_duress") {
             DuressView(duress: Observed(DuressViewModel(session: session)))
           }
@@ -43,6 +46,25 @@
         }
         .navigationTitle("home_settings")
       }
+    }
+  }
+
+  /// Holds the watch screen's view models for as long as the screen is shown (typed codes
+  /// and digits survive the app's redraws).
+  struct WatchSettingsEntry: View {
+    @StateObject private var pairing: Observed<PairingViewModel>
+    @StateObject private var inbox: Observed<WatchInboxViewModel>
+    @StateObject private var buddies: Observed<BuddiesViewModel>
+
+    init(session: Session, driver: EscalationDriver) {
+      _pairing = StateObject(wrappedValue: Observed(PairingViewModel(session: session)))
+      _inbox = StateObject(
+        wrappedValue: Observed(WatchInboxViewModel(source: session, driver: driver)))
+      _buddies = StateObject(wrappedValue: Observed(BuddiesViewModel(session: session)))
+    }
+
+    var body: some View {
+      WatchView(pairing: pairing, inbox: inbox, buddies: buddies)
     }
   }
 

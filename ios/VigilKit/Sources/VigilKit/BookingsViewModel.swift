@@ -1,7 +1,9 @@
 import Foundation
 import VigilCore
 
-/// Bookings: the list (with what could not be read) and the add / edit form.
+/// Bookings: the list (with what could not be read, and which are over with no status
+/// yet), the add / edit form, the quick status (done, cancelled, no-show) and the check-in
+/// history.
 public final class BookingsViewModel: ViewModel {
   public struct Form: Equatable, Sendable {
     /// nil: a new booking.
@@ -26,8 +28,17 @@ public final class BookingsViewModel: ViewModel {
   public struct State: Equatable, Sendable {
     public var bookings: [Booking] = []
     public var unreadable = 0
+    /// "Past, no status": the bookings over and still planned or in progress (the core's
+    /// rule), shown as waiting for her word, never as done.
+    public var awaitingOutcome: Set<String> = []
+    /// Ended check-ins, latest first (empty in a decoy), and those that could not be read.
+    public var history: [EndedCheckin] = []
+    public var historyUnreadable = 0
     public var message: FieldMessage?
   }
+
+  /// The statuses a past booking can be given from the list in one tap.
+  public static let outcomes: [BookingStatus] = [.done, .cancelled, .noShow]
 
   public private(set) var state = State() {
     didSet { if state != oldValue { onChange?() } }
@@ -52,6 +63,10 @@ public final class BookingsViewModel: ViewModel {
       let listing = try session.listBookings(from: nil, to: nil)
       state.bookings = listing.bookings
       state.unreadable = listing.unreadableIds.count
+      state.awaitingOutcome = Set(try session.bookingsAwaitingOutcome(now: now()))
+      let history = try session.checkinHistory()
+      state.history = history.entries
+      state.historyUnreadable = history.unreadableIds.count
     } catch {
       state.message = FieldMessage.from(error)
     }
@@ -104,6 +119,25 @@ public final class BookingsViewModel: ViewModel {
     f.notes = d.notes ?? ""
     f.status = d.status
     form = f
+  }
+
+  /// Sets a booking's status (done, cancelled, no-show, ...) and keeps everything else.
+  public func setStatus(_ id: String, _ status: BookingStatus) {
+    guard let booking = state.bookings.first(where: { $0.id == id }) else { return }
+    var details = booking.details
+    details.status = status
+    do {
+      _ = try session.updateBooking(id: id, input: details, now: now())
+      state.message = nil
+    } catch {
+      state.message = FieldMessage.from(error)
+    }
+    reload()
+  }
+
+  /// The check-ins armed for a booking, latest first.
+  public func checkins(for bookingId: String) -> [EndedCheckin] {
+    state.history.filter { $0.bookingId == bookingId }
   }
 
   public func delete(_ id: String) {

@@ -96,7 +96,8 @@ public final class CheckinViewModel: ViewModel {
         repeatMinutes: try Field.optionalInt(form.repeatMinutes, field: "repeat"),
         discreetNotice: nil, ladder: [])
       let status = try session.startCheckin(input: input, now: now())
-      try driver.reschedule(source)
+      // A paired buddy's phone is asked to hold the deadline (WATCH): its composer now.
+      try driver.wake(source)
       state.message = nil
       state.showsBuddyHeldAdvice = true
       reload()
@@ -126,7 +127,8 @@ public final class CheckinViewModel: ViewModel {
       state.lastCheckIn = receipt.at
       state.message = nil
       state.showsBuddyHeldAdvice = false
-      // A duress check-in queues its silent alert for the next tick: run it now.
+      // A duress check-in queues its silent alert for the next tick, and either code a
+      // SAFE to paired buddies' phones (DURESS-SAFE looks the same): run them now.
       try driver.wake(source)
     } catch {
       state.message = FieldMessage.from(error)
@@ -141,7 +143,8 @@ public final class CheckinViewModel: ViewModel {
       _ = try session.extendCheckin(id: id, minutes: minutes, now: now())
       form.extendMinutes = ""
       state.message = nil
-      try driver.reschedule(source)
+      // EXTEND to paired buddies' phones.
+      try driver.wake(source)
     } catch {
       state.message = FieldMessage.from(error)
     }
@@ -153,7 +156,8 @@ public final class CheckinViewModel: ViewModel {
     do {
       try session.cancelCheckin(id: id, now: now())
       state.message = nil
-      try driver.reschedule(source)
+      // SAFE to paired buddies' phones.
+      try driver.wake(source)
     } catch {
       state.message = FieldMessage.from(error)
     }

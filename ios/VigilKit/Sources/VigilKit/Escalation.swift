@@ -22,6 +22,13 @@ public protocol EscalationSource: AnyObject {
   func checkIn(code: String, now: Date) throws -> CheckInReceipt
   /// The live check-ins and how many stored ones could not be read.
   func rows() throws -> (rows: [CheckinRow], unreadable: Int)
+  // "Watch over me" (docs/checkin.md): the same loop, the same wake-ups, locked or not.
+  func watchTick(now: Date) throws -> [WatchAction]
+  /// A pasted watch message (iOS apps cannot read SMS); a refusal throws `MessageRefused`
+  /// with the core's reason and changes nothing.
+  func receiveWatchMessage(text: String, now: Date) throws -> ReceivedMessage
+  func heldWatches() throws -> [HeldWatch]
+  func acknowledgeWatch(watchId: String, now: Date) throws
 }
 
 extension Session: EscalationSource {
@@ -67,6 +74,9 @@ public final class EscalationDriver {
   /// silently (it never tells the worker about a discreet failure).
   public static let silentSendImpossible = "iOS cannot send a message without showing it"
 
+  /// A watch alert on the buddy's phone (`<prefix><watch id>.<step>`).
+  public static let watchPrefix = "vigil.watch."
+
   static let roundsPerWake = 8
 
   private let scheduler: NotificationScheduler
@@ -78,6 +88,13 @@ public final class EscalationDriver {
   public private(set) var lastError: FormMessage?
   /// Told the next wake-up after each reschedule (the app submits a `BGAppRefreshTask`).
   public var onNextWakeup: ((Date?) -> Void)?
+  /// The buddy's side: the notices of the watches she holds (reminder, alarm, next steps,
+  /// all-clear), for the alarm screen, until she acknowledges the watch.
+  public private(set) var watchAlerts: [WatchAlert] = [] {
+    didSet { if watchAlerts != oldValue { onWatchAlerts?(watchAlerts) } }
+  }
+  /// Told when `watchAlerts` changes (the app brings up the alarm screen).
+  public var onWatchAlerts: (([WatchAlert]) -> Void)?
 
   public init(
     scheduler: NotificationScheduler, composer: MessageComposer, now: @escaping () -> Date
@@ -94,33 +111,47 @@ public final class EscalationDriver {
     var actions: [Action] = []
     // What is due now may make more due now (a failure moves to the next channel at
     // once): tick until the core's next wake-up is in the future, a few rounds at most.
+    // The watch loop (messages to paired phones, alarms held for others) goes with it.
     for _ in 0..<Self.roundsPerWake {
       let due = try source.tick(now: at)
       for action in due {
         try perform(action, source: source, at: at)
       }
+      let watchDue = try source.watchTick(now: at)
+      for action in watchDue {
+        try perform(watch: action, source: source, at: at)
+      }
       actions += due
-      guard let next = try source.nextWakeup(), next <= at, !due.isEmpty else { break }
+      guard let next = try source.nextWakeup(), next <= at, !(due.isEmpty && watchDue.isEmpty)
+      else { break }
     }
     try reschedule(source)
     return actions
   }
 
   /// Schedules a time-sensitive notification at `nextWakeup` and at each live check-in's
-  /// deadline and escalation time still ahead, and nothing else: the app may not run
-  /// between them, so each has to be in place already.
+  /// deadline and escalation time and each held watch's deadline and alarm time still
+  /// ahead, and nothing else: the app may not run between them, so each has to be in place
+  /// already (on the buddy's phone the alarm time's notification is the alarm when the app
+  /// is not running).
   public func reschedule(_ source: EscalationSource) throws {
     let next = try source.nextWakeup()
     let rows = try source.rows().rows
+    let watches = WatchRow.from(try source.heldWatches())
     scheduler.cancel(idsWithPrefix: Self.wakePrefix)
-    for wake in Schedule.wakeTimes(nextWakeup: next, checkins: rows, now: now()) {
+    for wake in Schedule.wakeTimes(nextWakeup: next, checkins: rows, watches: watches, now: now()) {
       scheduler.schedule(
         NotificationRequest(
           id: Self.wakePrefix + wake.id, fireAt: wake.at, kind: .wake,
-          titleKey: "countdown_title", body: "checkin_wake_body", bodyIsKey: true,
-          timeSensitive: true))
+          titleKey: wake.titleKey, body: wake.bodyKey, bodyIsKey: true, timeSensitive: true))
     }
     onNextWakeup?(next)
+  }
+
+  /// The buddy has seen a watch's alarm (`acknowledgeWatch` done): its alert goes.
+  public func dismissWatchAlert(_ watchId: String) {
+    watchAlerts.removeAll { $0.watchId == watchId }
+    scheduler.cancel(idsWithPrefix: Self.watchPrefix + watchId + ".")
   }
 
   private func perform(_ action: Action, source: EscalationSource, at: Date) throws {
@@ -160,6 +191,49 @@ public final class EscalationDriver {
     }
   }
 
+  /// A watch action: a message to a paired phone goes through the composer like a buddy
+  /// alert (its text is opaque, `VGL1:...`, the same shape for every kind); a notice for a
+  /// watch this phone holds becomes a time-sensitive notification that names nobody.
+  private func perform(watch action: WatchAction, source: EscalationSource, at: Date) throws {
+    switch action.kind {
+    case .sendMessage(_, let name, let phone, let channel, _, let text):
+      let key = action.id.key
+      guard !inFlight.contains(key) else { return }
+      inFlight.insert(key)
+      let request = OutgoingRequest(
+        actionId: key, via: OutgoingRequest.Via(channel), recipients: phone.map { [$0] } ?? [],
+        buddyName: name, body: text)
+      // The same notification for every kind (WATCH, EXTEND, SAFE and DURESS-SAFE alike).
+      scheduler.schedule(
+        NotificationRequest(
+          id: Self.escalationPrefix + key, fireAt: at, kind: .escalation(actionId: key),
+          titleKey: "notice_title", body: "watch_send_body", bodyIsKey: true,
+          timeSensitive: true))
+      let id = action.id
+      composer.present(request) { [weak self] result in
+        self?.finish(id: id, result: result, source: source)
+      }
+    case .notifyBuddy(
+      let watchId, let notice, let workerName, let workerPhone, _, let duress, let text):
+      let alert = WatchAlert(
+        watchId: watchId, notice: notice, workerName: workerName, workerPhone: workerPhone,
+        duress: duress, text: text, at: at)
+      // One alert per step: an alarm step replaces the reminder, the all-clear replaces
+      // every step (a DURESS-SAFE brings the alarm and the emergency call at once).
+      watchAlerts.removeAll {
+        $0.watchId == watchId
+          && ($0.notice == notice || (alert.isAlarm && $0.notice == .reminder)
+            || notice == .safeAfterAlarm)
+      }
+      watchAlerts.append(alert)
+      scheduler.schedule(
+        NotificationRequest(
+          id: alert.notificationId, fireAt: at, kind: .watchAlert(watchId: watchId),
+          titleKey: "watch_title", body: alert.bodyKey, bodyIsKey: true, timeSensitive: true))
+      try source.reportOutcome(action: action.id, outcome: .sent, now: at)
+    }
+  }
+
   private func notice(_ action: Action, text: String, at: Date) {
     scheduler.schedule(
       NotificationRequest(
@@ -194,5 +268,38 @@ extension OutgoingRequest.Via {
     case .call: self = .call
     case .otherApp: self = .otherApp
     }
+  }
+}
+
+/// A watch's latest notice on the buddy's phone: what the alarm screen shows (the core's
+/// text, with the place and the client) and the lock screen does not.
+public struct WatchAlert: Equatable, Sendable {
+  public let watchId: String
+  public let notice: WatchNotice
+  public let workerName: String
+  public let workerPhone: String?
+  /// She checked in with her duress code: do not call her openly.
+  public let duress: Bool
+  /// The core's words, in full (address, map link, client, contact, what to do).
+  public let text: String
+  public let at: Date
+
+  /// The notification's body (a string key): says what to do, names nobody.
+  public var bodyKey: String {
+    switch notice {
+    case .reminder: return "watch_reminder_body"
+    case .alarm: return "watch_alarm_body"
+    case .callWorker: return "watch_call_worker_body"
+    case .callEmergency: return "watch_call_emergency_body"
+    case .safeAfterAlarm: return "watch_safe_body"
+    }
+  }
+
+  /// One notification per watch and step (the alarm and the call to her come together).
+  public var notificationId: String { "\(EscalationDriver.watchPrefix)\(watchId).\(bodyKey)" }
+
+  /// An alarm step (not the reminder, not the all-clear): the alarm screen comes up.
+  public var isAlarm: Bool {
+    notice == .alarm || notice == .callWorker || notice == .callEmergency
   }
 }

@@ -19,8 +19,13 @@ public struct NotificationRequest: Equatable, Sendable {
     case wake
     /// A worker notice from the core (reminder, overdue, a buddy could not be reached).
     case notice
-    /// A buddy must be alerted: opening it presents the message composer or the call.
+    /// A buddy must be alerted, or a paired buddy's phone sent a watch message: opening it
+    /// presents the message composer or the call.
     case escalation(actionId: String)
+    /// On the buddy's phone: a watch held for a paired worker needs her attention (the
+    /// reminder, the alarm, a next step). Its text on the lock screen names nobody; the
+    /// details are in the app.
+    case watchAlert(watchId: String)
   }
 
   public let id: String

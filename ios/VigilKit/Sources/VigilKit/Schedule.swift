@@ -8,26 +8,79 @@ public enum Schedule {
     /// Stable per time's role, so a reschedule replaces rather than duplicates.
     public let id: String
     public let at: Date
+    /// The notification's words (string keys): nothing personal, it shows on the lock
+    /// screen.
+    public let titleKey: String
+    public let bodyKey: String
+
+    public init(id: String, at: Date, titleKey: String, bodyKey: String) {
+      self.id = id
+      self.at = at
+      self.titleKey = titleKey
+      self.bodyKey = bodyKey
+    }
   }
 
-  /// The notifications to hold: the core's next wake-up, then each check-in's deadline and
-  /// escalation time that lie after `now`, each time once, earliest first.
-  /// None while no check-in is listed: a wake-up then serves only a duress alert, which
-  /// must leave no trace (the app relies on `BGAppRefreshTask` for it).
-  public static func wakeTimes(nextWakeup: Date?, checkins: [CheckinRow], now: Date) -> [Wake] {
-    guard !checkins.isEmpty else { return [] }
+  /// The notifications to hold: each check-in's deadline and escalation time and each held
+  /// watch's deadline and alarm time that lie after `now`, then the core's next wake-up
+  /// (which covers both) unless it is one of those already; each time once, earliest first.
+  /// None while no check-in and no watch is listed: a wake-up then serves only a duress
+  /// alert or a message to a paired phone that a normal check-in sends too, which must
+  /// leave no trace (the app relies on `BGAppRefreshTask` for it).
+  public static func wakeTimes(
+    nextWakeup: Date?, checkins: [CheckinRow], watches: [WatchRow] = [], now: Date
+  ) -> [Wake] {
+    guard !checkins.isEmpty || !watches.isEmpty else { return [] }
     var wakes: [Wake] = []
-    if let next = nextWakeup {
-      // Due now or overdue: still wake at once rather than never.
-      wakes.append(Wake(id: "next", at: max(next, now)))
+    func add(_ id: String, _ at: Date, _ titleKey: String, _ bodyKey: String) {
+      if !wakes.contains(where: { $0.at == at }) {
+        wakes.append(Wake(id: id, at: at, titleKey: titleKey, bodyKey: bodyKey))
+      }
     }
     for row in checkins {
       for (role, at) in [("deadline", row.deadline), ("escalation", row.escalatesAt)]
-      where at > now && !wakes.contains(where: { $0.at == at }) {
-        wakes.append(Wake(id: "\(row.id).\(role)", at: at))
+      where at > now {
+        add("\(row.id).\(role)", at, "countdown_title", "checkin_wake_body")
       }
     }
+    for row in watches {
+      if let deadline = row.deadline, deadline > now {
+        add("watch.\(row.id).deadline", deadline, "watch_title", "watch_wake_body")
+      }
+      if let alarm = row.alarmDue, alarm > now {
+        add("watch.\(row.id).alarm", alarm, "watch_title", "watch_alarm_due_body")
+      }
+    }
+    if let next = nextWakeup {
+      // Due now or overdue: still wake at once rather than never.
+      let (title, body) =
+        checkins.isEmpty
+        ? ("watch_title", "watch_wake_body") : ("countdown_title", "checkin_wake_body")
+      add("next", max(next, now), title, body)
+    }
     return wakes.sorted { ($0.at, $0.id) < ($1.at, $1.id) }
+  }
+}
+
+/// A watch this phone holds for a paired worker, as the wake-ups need it: its deadline and
+/// the time the alarm is due (the core's, from `heldWatches`).
+public struct WatchRow: Equatable, Sendable {
+  public let id: String
+  public let deadline: Date?
+  public let alarmDue: Date?
+
+  public init(id: String, deadline: Date?, alarmDue: Date?) {
+    self.id = id
+    self.deadline = deadline
+    self.alarmDue = alarmDue
+  }
+
+  /// The held watches still to be woken for (a finished one, safe or acknowledged, needs
+  /// none; an alarm already raised has its next steps in `nextWakeup`).
+  public static func from(_ held: [HeldWatch]) -> [WatchRow] {
+    held.filter { $0.phase == .watching || $0.phase == .overdue }.map {
+      WatchRow(id: $0.id, deadline: $0.terms?.deadline, alarmDue: $0.alarmDue)
+    }
   }
 }
 

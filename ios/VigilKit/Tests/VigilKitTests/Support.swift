@@ -82,6 +82,14 @@ final class RecordingSource: EscalationSource {
     reported.append((action, outcome))
     try inner.reportOutcome(action: action, outcome: outcome, now: now)
   }
+  func watchTick(now: Date) throws -> [WatchAction] { try inner.watchTick(now: now) }
+  func receiveWatchMessage(text: String, now: Date) throws -> ReceivedMessage {
+    try inner.receiveWatchMessage(text: text, now: now)
+  }
+  func heldWatches() throws -> [HeldWatch] { try inner.heldWatches() }
+  func acknowledgeWatch(watchId: String, now: Date) throws {
+    try inner.acknowledgeWatch(watchId: watchId, now: now)
+  }
 }
 
 final class FakeIconSetter: AppIconSetter {

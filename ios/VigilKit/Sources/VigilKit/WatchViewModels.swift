@@ -1,0 +1,247 @@
+import Foundation
+import VigilCore
+
+/// "Watch over me" pairing (docs/checkin.md): show this phone's code, read the buddy's,
+/// compare the six digits both screens show, save; then the pairings (remove, link to a
+/// buddy) and, for the worker, whether each buddy's phone has her check-in. The checks
+/// (code, digits, number) are the core's.
+public final class PairingViewModel: ViewModel {
+  public struct Form: Equatable, Sendable {
+    /// The name this phone's code shows to the other side.
+    public var ownName = ""
+    /// The other phone's code, pasted or typed (`VGP1:...`).
+    public var code = ""
+    /// The six digits as read on the other phone.
+    public var sas = ""
+    /// Optional: a name for the pairing (else the one in the code), their number (for the
+    /// SMS composer; without it the share sheet), the buddy it belongs to.
+    public var name = ""
+    public var phone = ""
+    public var buddyId: String?
+    public init() {}
+  }
+
+  public struct State: Equatable, Sendable {
+    /// This phone's code (text and QR content), once asked for.
+    public var ownCode: String?
+    /// The other code's name and the digits this screen shows: compare, then type the
+    /// digits the other phone shows.
+    public var preview: PairingPreview?
+    public var pairings: [Pairing] = []
+    /// The worker's check-ins that paired buddies watch, with each buddy's confirmation.
+    public var sent: [SentWatch] = []
+    public var saved: Pairing?
+    public var message: FieldMessage?
+  }
+
+  public private(set) var state = State() {
+    didSet { if state != oldValue { onChange?() } }
+  }
+  public var form = Form() {
+    didSet {
+      // Digits shown for another code would be compared against the wrong phone.
+      if form.code != oldValue.code { state.preview = nil }
+      if form != oldValue { onChange?() }
+    }
+  }
+  public var onChange: (() -> Void)?
+
+  private let session: Session
+  private let now: () -> Date
+
+  public init(session: Session, now: @escaping () -> Date = Date.init) {
+    self.session = session
+    self.now = now
+    reload()
+  }
+
+  public func reload() {
+    do {
+      state.pairings = try session.listPairings()
+      state.sent = try session.sentWatches()
+    } catch {
+      state.message = FieldMessage.from(error)
+    }
+  }
+
+  /// This phone's code with `form.ownName` (for the share sheet and the QR code).
+  public func showOwnCode() {
+    do {
+      state.ownCode = try session.ownPairingCode(name: form.ownName)
+      state.message = nil
+    } catch {
+      state.ownCode = nil
+      state.message = FieldMessage.from(error)
+    }
+  }
+
+  /// Reads the pasted code: its name and the digits to compare.
+  @discardableResult
+  public func preview() -> PairingPreview? {
+    do {
+      let preview = try session.previewPairing(code: form.code)
+      state.preview = preview
+      state.message = nil
+      return preview
+    } catch {
+      state.preview = nil
+      state.message = FieldMessage.from(error)
+      return nil
+    }
+  }
+
+  /// Picks the buddy this pairing belongs to; their number fills an empty number field.
+  public func choose(buddy: Buddy?) {
+    form.buddyId = buddy?.id
+    if let buddy, form.phone.isEmpty { form.phone = buddy.phone }
+  }
+
+  /// Saves the pairing; the core refuses it unless the typed digits are the ones both
+  /// screens show.
+  @discardableResult
+  public func save() -> Pairing? {
+    let input = PairingInput(
+      code: form.code, sas: form.sas, name: Field.optional(form.name),
+      phone: Field.optional(form.phone), buddyId: form.buddyId)
+    do {
+      let pairing = try session.addPairing(input: input, now: now())
+      form = Form(ownName: form.ownName)
+      state.preview = nil
+      state.saved = pairing
+      state.message = nil
+      reload()
+      return pairing
+    } catch {
+      state.saved = nil
+      state.message = FieldMessage.from(error)
+      return nil
+    }
+  }
+
+  public func remove(_ id: String) {
+    do {
+      try session.removePairing(id: id)
+      state.message = nil
+    } catch {
+      state.message = FieldMessage.from(error)
+    }
+    reload()
+  }
+
+  /// Links a pairing to a buddy (nil unlinks): check-ins with that buddy are then watched
+  /// by their phone.
+  public func link(_ id: String, buddyId: String?) {
+    do {
+      _ = try session.linkPairing(id: id, buddyId: buddyId)
+      state.message = nil
+    } catch {
+      state.message = FieldMessage.from(error)
+    }
+    reload()
+  }
+}
+
+extension PairingViewModel.Form {
+  init(ownName: String) {
+    self.init()
+    self.ownName = ownName
+  }
+}
+
+/// The buddy's side of "watch over me": iOS apps cannot read SMS, so a message from a
+/// paired phone is pasted here (or shared into the app); the watches held for others, with
+/// the alarm of each, and the acknowledgement. Works on the unlocked session or the locked
+/// runner (the vault may be locked when a message arrives).
+public final class WatchInboxViewModel: ViewModel {
+  public struct Form: Equatable, Sendable {
+    /// The pasted text (`VGL1:...`).
+    public var text = ""
+    public init() {}
+  }
+
+  public struct State: Equatable, Sendable {
+    public var held: [HeldWatch] = []
+    /// The alerts the driver raised (the alarm screen), latest notice per watch.
+    public var alerts: [WatchAlert] = []
+    /// The last message accepted: from whom and what it was.
+    public var received: ReceivedMessage?
+    public var message: FieldMessage?
+  }
+
+  public private(set) var state = State() {
+    didSet { if state != oldValue { onChange?() } }
+  }
+  public var form = Form() {
+    didSet { if form != oldValue { onChange?() } }
+  }
+  public var onChange: (() -> Void)?
+
+  private let source: EscalationSource
+  private let driver: EscalationDriver
+  private let now: () -> Date
+
+  public init(
+    source: EscalationSource, driver: EscalationDriver, now: @escaping () -> Date = Date.init
+  ) {
+    self.source = source
+    self.driver = driver
+    self.now = now
+    reload()
+  }
+
+  public func reload() {
+    do {
+      state.held = try source.heldWatches()
+    } catch {
+      state.message = FieldMessage.from(error)
+    }
+    state.alerts = driver.watchAlerts
+  }
+
+  /// Hands the pasted text to the core. Accepted: the field empties, the core's new state
+  /// is acted on at once (a DURESS-SAFE or a late WATCH alarms now, the ACK to the sender
+  /// goes to the composer) and the wake-ups follow it. Refused: the core's reason, and the
+  /// text stays.
+  @discardableResult
+  public func receive() -> ReceivedMessage? {
+    let received: ReceivedMessage
+    do {
+      received = try source.receiveWatchMessage(text: form.text, now: now())
+    } catch {
+      state.received = nil
+      state.message = FieldMessage.from(error)
+      return nil
+    }
+    form.text = ""
+    state.received = received
+    state.message = nil
+    do {
+      try driver.wake(source)
+      state.message = driver.lastError.map { FieldMessage(field: nil, message: $0) }
+    } catch {
+      state.message = FieldMessage.from(error)
+    }
+    reload()
+    return received
+  }
+
+  /// Text shared into the app or pasted with the system paste button: received at once.
+  @discardableResult
+  public func receive(pasted text: String) -> ReceivedMessage? {
+    form.text = text
+    return receive()
+  }
+
+  /// She has seen the alarm and is acting: its remaining steps stop.
+  public func acknowledge(_ watchId: String) {
+    do {
+      try source.acknowledgeWatch(watchId: watchId, now: now())
+      driver.dismissWatchAlert(watchId)
+      try driver.reschedule(source)
+      state.message = nil
+    } catch {
+      state.message = FieldMessage.from(error)
+    }
+    reload()
+  }
+}

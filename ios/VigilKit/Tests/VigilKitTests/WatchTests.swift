@@ -1,0 +1,403 @@
+import Foundation
+import VigilCore
+import XCTest
+
+@testable import VigilKit
+
+/// "Watch over me" through the iOS shell, two vaults in one test: the worker's phone sends
+/// opaque messages through the composer, the buddy's phone takes them pasted and holds the
+/// deadline. Everything against the real core.
+final class WatchTests: XCTestCase {
+  /// One phone: its vault, its notifications, its composer and its driver, on one clock
+  /// shared by both phones.
+  final class Phone {
+    let fixture: Fixture
+    let session: Session
+    let scheduler = RecordingScheduler()
+    let composer = HeldComposer()
+    let driver: EscalationDriver
+
+    init(_ fixture: Fixture, _ session: Session, clock: TestClock) {
+      self.fixture = fixture
+      self.session = session
+      driver = EscalationDriver(scheduler: scheduler, composer: composer, now: { clock.now })
+    }
+
+    var secret: Data { fixture.secrets.secret ?? Data() }
+  }
+
+  struct Pair {
+    let clock: TestClock
+    let worker: Phone
+    let ana: Phone
+    let buddy: Buddy
+    let booking: Booking
+    let checkin: CheckinViewModel
+  }
+
+  /// Mia's phone (Ana as buddy, codes, a booking at 12 Example Street) and Ana's phone,
+  /// paired through the pairing screens with the six digits compared; Mia's pairing is
+  /// linked to her buddy Ana (so Ana's phone watches her check-ins).
+  private func paired() throws -> Pair {
+    let wf = try Fixture(self)
+    let (ws, buddy, booking) = try wf.withBuddyAndBooking()
+    let af = try Fixture(self)
+    let anaSession = try af.created()
+    let clock = wf.clock
+    let worker = Phone(wf, ws, clock: clock)
+    let ana = Phone(af, anaSession, clock: clock)
+
+    let mine = PairingViewModel(session: ws, now: { clock.now })
+    let hers = PairingViewModel(session: anaSession, now: { clock.now })
+    mine.form.ownName = "Mia"
+    mine.showOwnCode()
+    hers.form.ownName = "Ana"
+    hers.showOwnCode()
+    mine.form.code = try XCTUnwrap(hers.state.ownCode)
+    hers.form.code = try XCTUnwrap(mine.state.ownCode)
+    XCTAssertTrue(mine.form.code.hasPrefix("VGP1:"))
+    let onMine = try XCTUnwrap(mine.preview(), "\(String(describing: mine.state.message))")
+    let onHers = try XCTUnwrap(hers.preview())
+    XCTAssertEqual(onMine.name, "Ana")
+    XCTAssertEqual(onHers.name, "Mia")
+    XCTAssertEqual(onMine.sas, onHers.sas, "both screens show the same digits")
+    XCTAssertEqual(onMine.sas.filter(\.isNumber).count, 6)
+    mine.choose(buddy: buddy)
+    XCTAssertEqual(mine.form.phone, buddy.phone)
+    mine.form.sas = onHers.sas
+    let saved = try XCTUnwrap(mine.save(), "\(String(describing: mine.state.message))")
+    XCTAssertEqual(saved.buddyId, buddy.id)
+    XCTAssertEqual(mine.state.pairings.map(\.id), [saved.id])
+    XCTAssertEqual(mine.form.code, "", "the form empties once saved")
+    hers.form.sas = onMine.sas
+    hers.form.phone = "07700 900123"
+    XCTAssertNotNil(hers.save(), "\(String(describing: hers.state.message))")
+
+    let checkin = CheckinViewModel(session: ws, driver: worker.driver, now: { clock.now })
+    return Pair(
+      clock: clock, worker: worker, ana: ana, buddy: buddy, booking: booking, checkin: checkin)
+  }
+
+  /// Starts a check-in with Ana (deadline in 60 min, the core's 10 min grace) and sends the
+  /// WATCH from the composer; returns the composer's request.
+  private func startWatched(_ p: Pair) throws -> OutgoingRequest {
+    p.checkin.form.deadline = p.clock.at(minutes: 60)
+    p.checkin.form.buddyIds = [p.buddy.id]
+    p.checkin.form.bookingId = p.booking.id
+    XCTAssertNotNil(p.checkin.start(), "\(String(describing: p.checkin.state.message))")
+    // The WATCH is in the composer at once, opaque, to Ana's number.
+    let watch = try XCTUnwrap(p.worker.composer.presented.last)
+    XCTAssertEqual(p.worker.composer.presented.count, 1)
+    p.worker.composer.answer(watch.actionId, .sent)
+    XCTAssertNil(p.worker.driver.lastError)
+    return watch
+  }
+
+  func testWorkersWatchPastedIntoTheBuddysVaultIsAcceptedAndHerTickAlarmsAfterTheDeadline()
+    throws
+  {
+    let p = try paired()
+    let watch = try startWatched(p)
+    XCTAssertEqual(watch.via, .sms)
+    XCTAssertEqual(watch.recipients, ["+447400123456"])
+    XCTAssertEqual(watch.buddyName, "Ana")
+    XCTAssertTrue(watch.body.hasPrefix("VGL1:"), watch.body)
+    XCTAssertFalse(watch.body.contains("Example"), "the composer shows only the opaque text")
+    // Sent only because the composer said so; the worker sees it as not yet confirmed.
+    let sentBefore = try p.worker.session.sentWatches()
+    XCTAssertEqual(sentBefore.first?.buddies.map(\.sent), [true])
+    XCTAssertEqual(sentBefore.first?.buddies.map(\.confirmed), [false])
+
+    // Ana pastes it, her vault locked: the background runner takes it.
+    p.ana.session.lock()
+    let runner = try p.ana.fixture.vault.backgroundRunner(deviceSecret: p.ana.secret)
+    let inbox = WatchInboxViewModel(source: runner, driver: p.ana.driver, now: { p.clock.now })
+    let received = try XCTUnwrap(
+      inbox.receive(pasted: watch.body + "\n"), "\(String(describing: inbox.state.message))")
+    XCTAssertEqual(received.kind, .watch)
+    XCTAssertEqual(received.name, "Mia")
+    XCTAssertNil(inbox.state.message)
+    XCTAssertEqual(inbox.form.text, "")
+    let held = try XCTUnwrap(inbox.state.held.first)
+    XCTAssertEqual(inbox.state.held.count, 1)
+    XCTAssertEqual(held.phase, .watching)
+    XCTAssertEqual(held.terms?.address, "12 Example Street")
+    XCTAssertEqual(held.terms?.deadline, p.clock.at(minutes: 60))
+    let alarmDue = try XCTUnwrap(held.alarmDue)
+    XCTAssertEqual(alarmDue, p.clock.at(minutes: 70))
+    // The ACK to Mia went to Ana's composer, opaque, to the number she saved for Mia.
+    let ack = try XCTUnwrap(p.ana.composer.presented.last)
+    XCTAssertEqual(ack.recipients, ["+447700900123"])
+    XCTAssertTrue(ack.body.hasPrefix("VGL1:"))
+    p.ana.composer.answer(ack.actionId, .sent)
+    XCTAssertNil(p.ana.driver.lastError)
+    // Her phone is woken at the deadline and at the alarm time even if the app is not
+    // running, by notifications that name nobody.
+    let wakes = p.ana.scheduler.pending.values.filter { $0.kind == .wake }
+    XCTAssertEqual(p.ana.scheduler.wakeTimes, [p.clock.at(minutes: 60), alarmDue])
+    XCTAssertTrue(
+      wakes.allSatisfy { $0.bodyIsKey && $0.timeSensitive && $0.titleKey == "watch_title" })
+    XCTAssertEqual(
+      Set(wakes.map(\.body)), ["watch_wake_body", "watch_alarm_due_body"])
+
+    // Mia pastes the ACK: her screen now says Ana's phone has it.
+    let workerInbox = WatchInboxViewModel(
+      source: p.worker.session, driver: p.worker.driver, now: { p.clock.now })
+    XCTAssertEqual(workerInbox.receive(pasted: ack.body)?.kind, .ack)
+    let pairing = PairingViewModel(session: p.worker.session)
+    XCTAssertEqual(pairing.state.sent.first?.buddies.map(\.confirmed), [true])
+
+    // The deadline: a reminder on Ana's phone.
+    p.clock.now = p.clock.at(minutes: 60)
+    try p.ana.driver.wake(runner)
+    XCTAssertEqual(p.ana.driver.watchAlerts.map(\.notice), [.reminder])
+    // Deadline + grace, nothing heard: the alarm, time-sensitive, nothing personal on the
+    // lock screen; the details (the core's text) only in the app.
+    p.clock.now = alarmDue
+    try p.ana.driver.wake(runner)
+    XCTAssertEqual(p.ana.driver.watchAlerts.map(\.notice), [.alarm, .callWorker])
+    let alert = try XCTUnwrap(p.ana.driver.watchAlerts.first)
+    XCTAssertTrue(alert.isAlarm)
+    XCTAssertFalse(alert.duress)
+    XCTAssertEqual(alert.workerName, "Mia")
+    XCTAssertTrue(alert.text.contains("12 Example Street"), alert.text)
+    let notification = try XCTUnwrap(p.ana.scheduler.pending[alert.notificationId])
+    XCTAssertEqual(notification.kind, .watchAlert(watchId: held.id))
+    XCTAssertEqual(notification.body, "watch_alarm_body")
+    XCTAssertTrue(notification.bodyIsKey && notification.timeSensitive)
+    XCTAssertEqual(notification.fireAt, alarmDue)
+    for pending in p.ana.scheduler.pending.values {
+      XCTAssertTrue(pending.bodyIsKey, "a lock-screen notification carries no core text")
+    }
+    inbox.reload()
+    XCTAssertEqual(inbox.state.held.first?.phase, .alarm)
+    XCTAssertEqual(inbox.state.alerts, p.ana.driver.watchAlerts)
+
+    // She acknowledges: the alert goes, and the emergency step 10 minutes later with it.
+    inbox.acknowledge(held.id)
+    XCTAssertNil(inbox.state.message)
+    XCTAssertEqual(inbox.state.alerts, [])
+    XCTAssertFalse(
+      p.ana.scheduler.pending.keys.contains { $0.hasPrefix(EscalationDriver.watchPrefix) })
+    XCTAssertEqual(inbox.state.held.first?.acknowledged, true)
+    p.clock.advance(minutes: 15)
+    try p.ana.driver.wake(runner)
+    XCTAssertEqual(p.ana.driver.watchAlerts, [])
+  }
+
+  func testTamperedTextIsRefusedWithTheCoresReasonAndChangesNothing() throws {
+    let p = try paired()
+    let watch = try startWatched(p)
+    let inbox = WatchInboxViewModel(
+      source: p.ana.session, driver: p.ana.driver, now: { p.clock.now })
+
+    // One character of the sealed part changed.
+    var chars = Array(watch.body)
+    let i = chars.count / 2
+    chars[i] = chars[i] == "A" ? "B" : "A"
+    let tampered = String(chars)
+    XCTAssertNil(inbox.receive(pasted: tampered))
+    guard case .core(let kind, let detail, _) = try XCTUnwrap(inbox.state.message?.message) else {
+      return XCTFail("the core's reason is shown")
+    }
+    XCTAssertEqual(kind, "MessageRefused")
+    XCTAssertFalse(detail.isEmpty)
+    XCTAssertEqual(inbox.form.text, tampered, "the pasted text is kept")
+    XCTAssertEqual(inbox.state.held, [])
+    XCTAssertEqual(try p.ana.session.heldWatches(), [])
+    XCTAssertEqual(try p.ana.session.nextWakeup(), nil)
+    XCTAssertEqual(p.ana.scheduler.pending, [:])
+    XCTAssertEqual(p.ana.composer.presented, [], "no ACK for a refused message")
+
+    // Not a Vigil message at all: refused too.
+    XCTAssertNil(inbox.receive(pasted: "see you at 9"))
+    XCTAssertEqual(inbox.state.message?.message.detail?.isEmpty, false)
+
+    // The genuine text is still accepted afterwards (nothing was used up).
+    XCTAssertEqual(inbox.receive(pasted: watch.body)?.kind, .watch)
+    XCTAssertEqual(inbox.state.held.count, 1)
+    // The same text again is a replay: refused, nothing changes.
+    XCTAssertNil(inbox.receive(pasted: watch.body))
+    XCTAssertEqual(inbox.state.held.count, 1)
+  }
+
+  func testWrongDigitsRefuseToSaveThePairing() throws {
+    let wf = try Fixture(self)
+    let ws = try wf.created()
+    let af = try Fixture(self)
+    let anaSession = try af.created()
+    let mine = PairingViewModel(session: ws)
+    let hers = PairingViewModel(session: anaSession)
+    hers.form.ownName = "Ana"
+    hers.showOwnCode()
+    mine.form.code = try XCTUnwrap(hers.state.ownCode)
+    let preview = try XCTUnwrap(mine.preview())
+    // One digit off, as a misread screen would be.
+    let last = try XCTUnwrap(preview.sas.last?.wholeNumberValue)
+    mine.form.sas = String(preview.sas.dropLast()) + String((last + 1) % 10)
+    XCTAssertNil(mine.save())
+    XCTAssertEqual(mine.state.message?.message.kindName, "InvalidInput")
+    XCTAssertEqual(try ws.listPairings(), [])
+    XCTAssertEqual(mine.form.code, hers.state.ownCode, "nothing typed is lost")
+    // Editing the code drops the digits shown for the old one.
+    mine.form.code += " "
+    XCTAssertNil(mine.state.preview)
+    // Its own code is refused too.
+    mine.form.ownName = "Mia"
+    mine.showOwnCode()
+    mine.form.code = try XCTUnwrap(mine.state.ownCode)
+    XCTAssertNil(mine.preview())
+    XCTAssertNotNil(mine.state.message)
+    // The right digits save it.
+    mine.form.code = try XCTUnwrap(hers.state.ownCode)
+    mine.form.sas = try XCTUnwrap(mine.preview()).sas
+    XCTAssertNotNil(mine.save())
+    XCTAssertEqual(try ws.listPairings().count, 1)
+  }
+
+  /// The duress code through a watch: the worker's phone shows exactly what the normal code
+  /// shows (the same composer, to the same person, a text of the same shape and length, the
+  /// same notifications and screen), and the buddy's phone alone learns it was duress.
+  func testDuressSafeAndSafeLookAlikeOnTheWorkersPhone() throws {
+    struct Seen {
+      let state: CheckinViewModel.State
+      let requests: [OutgoingRequest]
+      let notifications: [String]
+      let buddyAlerts: [WatchAlert]
+      let held: HeldWatch?
+    }
+    func checkedIn(with code: String) throws -> Seen {
+      let p = try paired()
+      let watch = try startWatched(p)
+      let inbox = WatchInboxViewModel(
+        source: p.ana.session, driver: p.ana.driver, now: { p.clock.now })
+      XCTAssertNotNil(inbox.receive(pasted: watch.body))
+      p.clock.now = p.clock.at(minutes: 30)
+      p.checkin.form.code = code
+      p.checkin.checkIn()
+      let requests = p.worker.composer.presented
+      // What the worker's phone has pending, without the per-message ids.
+      let notifications = p.worker.scheduler.pending.values.map {
+        "\($0.titleKey)|\($0.body)|\($0.timeSensitive)|\($0.fireAt)"
+      }.sorted()
+      let safe = try XCTUnwrap(requests.last)
+      p.worker.composer.answer(safe.actionId, .sent)
+      XCTAssertNotNil(inbox.receive(pasted: safe.body))
+      return Seen(
+        state: p.checkin.state, requests: requests, notifications: notifications,
+        buddyAlerts: p.ana.driver.watchAlerts, held: inbox.state.held.first)
+    }
+    let normal = try checkedIn(with: "4321")
+    let duress = try checkedIn(with: "9876")
+
+    XCTAssertEqual(normal.state, duress.state)
+    XCTAssertEqual(normal.state.lastCheckIn, t0.addingTimeInterval(30 * 60))
+    XCTAssertEqual(normal.requests.count, 2, "the WATCH, then the SAFE")
+    XCTAssertEqual(duress.requests.count, normal.requests.count)
+    let (a, b) = (try XCTUnwrap(normal.requests.last), try XCTUnwrap(duress.requests.last))
+    XCTAssertEqual(a.via, b.via)
+    XCTAssertEqual(a.recipients, b.recipients)
+    XCTAssertEqual(a.recipients, ["+447400123456"])
+    XCTAssertEqual(a.buddyName, b.buddyName)
+    XCTAssertEqual(a.body.count, b.body.count, "the same length on the wire")
+    XCTAssertTrue(a.body.hasPrefix("VGL1:") && b.body.hasPrefix("VGL1:"))
+    XCTAssertNotEqual(a.body, b.body)
+    XCTAssertEqual(normal.notifications, duress.notifications)
+
+    // Ana's phone: the normal SAFE ends the watch quietly; the DURESS-SAFE raises the alarm
+    // at once, marked duress, behind the same lock-screen words as any alarm.
+    XCTAssertEqual(normal.held?.phase, .safe)
+    XCTAssertEqual(normal.buddyAlerts, [])
+    XCTAssertEqual(duress.held?.duress, true)
+    let alarm = try XCTUnwrap(duress.buddyAlerts.first { $0.notice == .alarm })
+    XCTAssertTrue(alarm.duress)
+    XCTAssertEqual(alarm.bodyKey, "watch_alarm_body")
+  }
+
+  /// Extending sends EXTEND through the composer; pasted, it moves the buddy's alarm
+  /// notification to the new time. Cancelling sends SAFE: her wake-ups for it go.
+  func testExtendMovesTheBuddysAlarmAndCancelEndsTheWatch() throws {
+    let p = try paired()
+    let watch = try startWatched(p)
+    let inbox = WatchInboxViewModel(
+      source: p.ana.session, driver: p.ana.driver, now: { p.clock.now })
+    XCTAssertNotNil(inbox.receive(pasted: watch.body))
+    p.ana.composer.answer(try XCTUnwrap(p.ana.composer.presented.last).actionId, .sent)
+    XCTAssertEqual(p.ana.scheduler.wakeTimes, [p.clock.at(minutes: 60), p.clock.at(minutes: 70)])
+
+    p.clock.now = p.clock.at(minutes: 40)
+    let id = try XCTUnwrap(p.checkin.state.checkins.first).id
+    p.checkin.form.extendMinutes = "30"
+    p.checkin.extend(id)
+    XCTAssertNil(p.checkin.state.message)
+    let extend = try XCTUnwrap(p.worker.composer.presented.last)
+    XCTAssertEqual(p.worker.composer.presented.count, 2)
+    XCTAssertTrue(extend.body.hasPrefix("VGL1:"))
+    p.worker.composer.answer(extend.actionId, .sent)
+    XCTAssertEqual(inbox.receive(pasted: extend.body)?.kind, .extend)
+    p.ana.composer.answer(try XCTUnwrap(p.ana.composer.presented.last).actionId, .sent)
+    XCTAssertEqual(inbox.state.held.first?.alarmDue, p.clock.at(minutes: 100))
+    XCTAssertEqual(p.ana.scheduler.wakeTimes, [p.clock.at(minutes: 90), p.clock.at(minutes: 100)])
+
+    p.checkin.cancel(id)
+    let safe = try XCTUnwrap(p.worker.composer.presented.last)
+    XCTAssertEqual(p.worker.composer.presented.count, 3)
+    XCTAssertLessThan(safe.body.count, extend.body.count, "a SAFE carries no terms")
+    p.worker.composer.answer(safe.actionId, .sent)
+    XCTAssertEqual(inbox.receive(pasted: safe.body)?.kind, .safe)
+    XCTAssertEqual(inbox.state.held.first?.phase, .safe)
+    XCTAssertEqual(p.ana.scheduler.wakeTimes, [], "nothing left to wake her for")
+    XCTAssertEqual(p.ana.driver.watchAlerts, [])
+  }
+
+  /// Opened with the duress passphrase, the watch screens open like the real ones (no
+  /// error to give the decoy away) and show this phone's own code.
+  func testWatchScreensOpenInTheDecoyWithoutAnError() throws {
+    let p = try paired()
+    let ws = p.worker.session
+    let realCode = try ws.ownPairingCode(name: "Mia")
+    try ws.setDuress(
+      current: passphrase, duress: duressPassphrase, destroyReal: false, alertBuddies: false,
+      buddyIds: [], now: p.clock.now)
+    ws.lock()
+    let unlock = UnlockViewModel(
+      vault: p.worker.fixture.vault, secrets: p.worker.fixture.secrets, kdfIterations: fastKdf,
+      now: { p.clock.now })
+    unlock.form.passphrase = duressPassphrase
+    let decoy = try XCTUnwrap(unlock.submit())
+    let pairing = PairingViewModel(session: decoy, now: { p.clock.now })
+    XCTAssertNil(pairing.state.message)
+    pairing.form.ownName = "Mia"
+    pairing.showOwnCode()
+    XCTAssertNil(pairing.state.message)
+    XCTAssertEqual(pairing.state.ownCode, realCode)
+    let inbox = WatchInboxViewModel(source: decoy, driver: p.worker.driver, now: { p.clock.now })
+    XCTAssertNil(inbox.state.message)
+    let checkin = CheckinViewModel(session: decoy, driver: p.worker.driver, now: { p.clock.now })
+    checkin.wake()
+    XCTAssertNil(checkin.state.message)
+  }
+
+  func testWakeTimesCoverHeldWatchesAndNameNobody() {
+    let watch = WatchRow(
+      id: "w", deadline: t0.addingTimeInterval(600), alarmDue: t0.addingTimeInterval(1200))
+    let wakes = Schedule.wakeTimes(
+      nextWakeup: t0.addingTimeInterval(600), checkins: [], watches: [watch], now: t0)
+    XCTAssertEqual(wakes.map(\.at), [watch.deadline, watch.alarmDue])
+    XCTAssertEqual(wakes.map(\.bodyKey), ["watch_wake_body", "watch_alarm_due_body"])
+    // An overdue next wake-up still wakes at once.
+    let late = Schedule.wakeTimes(
+      nextWakeup: t0, checkins: [], watches: [watch], now: t0.addingTimeInterval(900))
+    XCTAssertEqual(late.map(\.at), [t0.addingTimeInterval(900), t0.addingTimeInterval(1200)])
+    // Nothing listed, nothing held: nothing scheduled.
+    XCTAssertEqual(Schedule.wakeTimes(nextWakeup: t0, checkins: [], watches: [], now: t0), [])
+  }
+}
+
+extension FormMessage {
+  /// The core error's kind, for the tests.
+  var kindName: String? {
+    if case .core(let kind, _, _) = self { return kind }
+    return nil
+  }
+}
