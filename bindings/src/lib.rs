@@ -12,6 +12,8 @@
 //! (`vigil_core::app`: `VaultHome` while locked, `App` when unlocked, the `Escalation`
 //! trait for check-ins either way), which holds every rule.
 
+// ---- booking "past, no status" (issue 20, Android shell) ----
+mod booking_outcome;
 mod error;
 mod reports;
 mod types;
