@@ -6,7 +6,11 @@ use std::time::{Duration, SystemTime};
 use vigil_core::vault::MIN_KDF_ITERATIONS;
 use vigil_ffi::{BookingInput, BookingKind, BookingStatus, Vault};
 
-fn booking(starts_at: SystemTime, ends_at: Option<SystemTime>, status: BookingStatus) -> BookingInput {
+fn booking(
+    starts_at: SystemTime,
+    ends_at: Option<SystemTime>,
+    status: BookingStatus,
+) -> BookingInput {
     BookingInput {
         client_label: "Tom".into(),
         client_phone: None,
@@ -39,13 +43,33 @@ fn only_past_unsettled_bookings_await_an_outcome() {
     let hour = Duration::from_secs(3600);
     let add = |b| session.add_booking(b, now - 10 * hour).unwrap().id;
 
-    let past_planned = add(booking(now - 3 * hour, Some(now - 2 * hour), BookingStatus::Planned));
+    let past_planned = add(booking(
+        now - 3 * hour,
+        Some(now - 2 * hour),
+        BookingStatus::Planned,
+    ));
     let past_in_progress = add(booking(now - 3 * hour, None, BookingStatus::InProgress));
-    add(booking(now - 3 * hour, Some(now - 2 * hour), BookingStatus::Done));
-    add(booking(now - 3 * hour, Some(now - 2 * hour), BookingStatus::Cancelled));
-    add(booking(now - 3 * hour, Some(now - 2 * hour), BookingStatus::NoShow));
+    add(booking(
+        now - 3 * hour,
+        Some(now - 2 * hour),
+        BookingStatus::Done,
+    ));
+    add(booking(
+        now - 3 * hour,
+        Some(now - 2 * hour),
+        BookingStatus::Cancelled,
+    ));
+    add(booking(
+        now - 3 * hour,
+        Some(now - 2 * hour),
+        BookingStatus::NoShow,
+    ));
     // Started but not over yet: not waiting.
-    add(booking(now - hour, Some(now + hour), BookingStatus::InProgress));
+    add(booking(
+        now - hour,
+        Some(now + hour),
+        BookingStatus::InProgress,
+    ));
     add(booking(now + hour, None, BookingStatus::Planned));
 
     let mut waiting = session.bookings_awaiting_outcome(now).unwrap();

@@ -142,6 +142,15 @@ class PairingActivity : SessionActivity() {
         val name = field(R.string.field_name, "pair-name")
         val phone = field(R.string.field_phone, "pair-phone")
         val buddy = buddyChoice("pair-buddy", null)
+        // The core sends by SMS only to a pairing with a number (else through another app):
+        // choosing a buddy fills in their number when none was typed, for her to see.
+        buddy.onItemSelectedListener = object : android.widget.AdapterView.OnItemSelectedListener {
+            override fun onItemSelected(parent: android.widget.AdapterView<*>?, view: android.view.View?, position: Int, id: Long) {
+                val number = buddies.getOrNull(position - 1)?.phone
+                if (number != null && phone.text.isBlank()) phone.setText(number)
+            }
+            override fun onNothingSelected(parent: android.widget.AdapterView<*>?) {}
+        }
         button(R.string.save, "pair-save") {
             val input = PairingInput(
                 code = WatchView.pasted(theirCode.text.toString()), sas = sas.text.toString().trim(),

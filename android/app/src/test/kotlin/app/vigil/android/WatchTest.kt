@@ -239,11 +239,12 @@ class WatchTest {
         // This phone is the worker's; the other holds the watch for her buddy Ana.
         val mine = phone.session.ownPairingCode("Mia")
         val theirs = other.ownPairingCode("Ana")
-        phone.session.addPairing(PairingInput(theirs, phone.session.previewPairing(theirs).sas, null, null, phone.buddy.id), app.now())
+        phone.session.addPairing(PairingInput(theirs, phone.session.previewPairing(theirs).sas, null, "07400 123456", phone.buddy.id), app.now())
         other.addPairing(PairingInput(mine, other.previewPairing(mine).sas, "Mia", OTHER_NUMBER, null), app.now())
 
-        phone.startCheckin(60)
-        Escalator.run(app)
+        // Through the check-in screen, as she does it (no buddy ticked: every buddy).
+        val checkin = Robolectric.buildActivity(CheckinActivity::class.java).setup().get()
+        checkin.click("start")
         val sent = sms().lastSentTextMessageParams
         assertNotNull("WATCH sent", sent)
         assertEquals("+447400123456", sent.destinationAddress)
