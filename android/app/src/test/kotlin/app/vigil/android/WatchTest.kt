@@ -157,6 +157,15 @@ class WatchTest {
         }
         // Behind the lock: the core's own text.
         assertTrue(posted.any { it.extras.getCharSequence(Notification.EXTRA_TEXT)!!.contains("Mia") })
+
+        // Unlocked, the watch screen lists it and she acknowledges: its next steps stop.
+        app.setSession(app.vault.unlock(PASSPHRASE, app.secrets.getOrCreate(), app.now()))
+        val screen = Robolectric.buildActivity(WatchActivity::class.java).setup().get()
+        val id = held().single().id
+        assertTrue(screen.tree().any { it.contains(app.getString(R.string.watch_alarm, "Mia", "").substringBefore("Mia")) })
+        screen.click("ack-$id")
+        assertTrue(held().single().acknowledged)
+        assertTrue("no acknowledge button after", screen.window.decorView.findViewWithTag<View>("ack-$id") == null)
     }
 
     @Test
