@@ -8,6 +8,7 @@ import android.widget.LinearLayout
 import android.widget.Spinner
 import android.widget.TextView
 import app.vigil.android.logic.BookingFields
+import app.vigil.android.logic.BookingStatusView
 import app.vigil.android.logic.FormResult
 import app.vigil.android.logic.Line
 import app.vigil.android.logic.Msg
@@ -28,6 +29,7 @@ class BookingsActivity : SessionActivity() {
     private lateinit var duration: EditText
     private lateinit var kind: Spinner
     private lateinit var address: EditText
+    private lateinit var bookingStatus: Spinner
     private lateinit var status: TextView
     private lateinit var list: LinearLayout
     private lateinit var delete: Button
@@ -44,6 +46,12 @@ class BookingsActivity : SessionActivity() {
             adapter = ArrayAdapter(this@BookingsActivity, android.R.layout.simple_spinner_item, BookingKind.values().map { it.name.lowercase() })
         }.also { root.addView(it) }
         address = field(R.string.field_address, "address")
+        // Done, cancelled, no-show: how the booking went (planned until she says).
+        label(getString(R.string.booking_status))
+        bookingStatus = Spinner(this).apply {
+            tag = "booking-status"
+            adapter = ArrayAdapter(this@BookingsActivity, android.R.layout.simple_spinner_item, BookingStatus.values().map { it.name.lowercase() })
+        }.also { root.addView(it) }
         button(R.string.save, "save") { save() }
         delete = button(R.string.delete, "delete") { deleteCurrent() }.apply { isEnabled = false }
         status = label("", "status")
@@ -61,16 +69,19 @@ class BookingsActivity : SessionActivity() {
         duration.setText(f.durationMinutes); kind.setSelection(f.kind.ordinal); address.setText(f.address)
     }
 
+    private fun showStatus(s: BookingStatus) = bookingStatus.setSelection(s.ordinal)
+
     private fun save() {
         for (e in listOf(client, phone, time, duration, address)) e.error = null
         status.text = ""
-        when (val parsed = fields().toInput(zone, editing?.details?.status ?: BookingStatus.PLANNED)) {
+        when (val parsed = fields().toInput(zone, BookingStatus.values()[bookingStatus.selectedItemPosition])) {
             is FormResult.Invalid -> showErrors(parsed)
             is FormResult.Ok -> try {
                 val current = editing
                 if (current == null) session.addBooking(parsed.value, app.now()) else session.updateBooking(current.id, parsed.value, app.now())
                 editing = null
                 show(BookingFields())
+                showStatus(BookingStatus.PLANNED)
                 delete.isEnabled = false
                 status.text = say(UiText.Res(Msg.SAVED))
                 refresh()
@@ -93,6 +104,7 @@ class BookingsActivity : SessionActivity() {
         attempt(status) { session.deleteBooking(current.id) } ?: return
         editing = null
         show(BookingFields())
+        showStatus(BookingStatus.PLANNED)
         delete.isEnabled = false
         refresh()
     }
@@ -101,12 +113,19 @@ class BookingsActivity : SessionActivity() {
         list.removeAllViews()
         val listing = attempt(status) { session.listBookings(null, null) } ?: return
         if (listing.unreadableIds.isNotEmpty()) lines(list, listOf(Line(UiText.Res(Msg.UNREADABLE_RECORDS, listOf(listing.unreadableIds.size)), true)))
+        val awaiting = runCatching { session.bookingsAwaitingOutcome(app.now()) }.getOrDefault(emptyList()).toSet()
         for (b in listing.bookings) {
             val row = LinearLayout(this).apply { orientation = LinearLayout.HORIZONTAL }
-            row.addView(TextView(this).apply { text = "${b.details.clientLabel} · ${Parse.format(b.details.startsAt, zone)}" })
+            val waiting = b.id in awaiting
+            row.addView(TextView(this).apply {
+                tag = "booking-${b.id}"
+                text = "${b.details.clientLabel} · ${Parse.format(b.details.startsAt, zone)} · ${say(BookingStatusView.text(b.details.status, waiting))}"
+                if (waiting) setTextColor(0xFFB71C1C.toInt())
+            })
             button(R.string.save, "edit-${b.id}", row) {
                 editing = b
                 show(BookingFields.from(b.details, zone))
+                showStatus(b.details.status)
                 delete.isEnabled = true
             }.setText(R.string.edit)
             button(R.string.checkin_start, "checkin-${b.id}", row) {

@@ -8,6 +8,7 @@ import app.vigil.android.logic.Line
 import app.vigil.android.logic.Msg
 import app.vigil.android.logic.Parse
 import app.vigil.android.logic.UiText
+import app.vigil.android.logic.WatchView
 import app.vigil.core.CheckinInput
 import app.vigil.core.VigilException
 
@@ -83,6 +84,8 @@ class CheckinActivity : SessionActivity() {
         for (c in listing.checkins) {
             armed.addView(TextView(this).apply { text = "${getString(R.string.countdown_title)} ${Parse.format(c.deadline, java.time.ZoneId.systemDefault())}" })
         }
+        // Whether each paired buddy's phone has her check-in (watch over me).
+        runCatching { session.sentWatches() }.getOrNull()?.let { lines(armed, WatchView.sent(it)) }
     }
 
     companion object {

@@ -16,19 +16,24 @@ import app.vigil.android.logic.AlarmPlanner
 import app.vigil.android.logic.SendLedger
 import app.vigil.android.logic.ShellRequest
 import app.vigil.android.logic.SmsResults
+import app.vigil.android.logic.WatchMapper
 import app.vigil.android.logic.actionIdFromKey
 import app.vigil.android.logic.key
 import app.vigil.core.Action
 import app.vigil.core.ActionId
 import app.vigil.core.BackgroundRunner
+import app.vigil.core.ReceivedMessage
 import app.vigil.core.Session
+import app.vigil.core.WatchAction
 import app.vigil.core.types.Outcome
 import java.time.Instant
 
-/** The three check-in calls the timer needs, from the session when unlocked and from the
- *  BackgroundRunner (device secret only) when locked. */
+/** The check-in and watch calls the timer and the SMS receiver need, from the session when
+ *  unlocked and from the BackgroundRunner (device secret only) when locked. */
 interface Escalation : AutoCloseable {
     fun tick(now: Instant): List<Action>
+    fun watchTick(now: Instant): List<WatchAction>
+    fun receiveWatchMessage(text: String, now: Instant): ReceivedMessage
     fun nextWakeup(): Instant?
     fun reportOutcome(id: ActionId, outcome: Outcome, now: Instant)
 
@@ -38,12 +43,16 @@ interface Escalation : AutoCloseable {
 
 private class SessionEscalation(val s: Session) : Escalation {
     override fun tick(now: Instant) = s.tick(now)
+    override fun watchTick(now: Instant) = s.watchTick(now)
+    override fun receiveWatchMessage(text: String, now: Instant) = s.receiveWatchMessage(text, now)
     override fun nextWakeup() = s.nextWakeup()
     override fun reportOutcome(id: ActionId, outcome: Outcome, now: Instant) = s.reportOutcome(id, outcome, now)
 }
 
 private class RunnerEscalation(val r: BackgroundRunner) : Escalation {
     override fun tick(now: Instant) = r.tick(now)
+    override fun watchTick(now: Instant) = r.watchTick(now)
+    override fun receiveWatchMessage(text: String, now: Instant) = r.receiveWatchMessage(text, now)
     override fun nextWakeup() = r.nextWakeup()
     override fun reportOutcome(id: ActionId, outcome: Outcome, now: Instant) = r.reportOutcome(id, outcome, now)
     override fun close() = r.close()
@@ -71,9 +80,12 @@ object Escalator {
         val esc = escalation(app) ?: return cancelAlarm(context)
         esc.use {
             val now = app.now()
-            val actions = runCatching { esc.tick(now) }.getOrElse { emptyList() }
+            // Her own check-ins, then the watches this phone holds or sends (docs/checkin.md,
+            // "Shell duty": both at every wake-up; one reportOutcome takes both kinds of id).
+            val requests = runCatching { esc.tick(now) }.getOrElse { emptyList() }.map(ActionMapper::map) +
+                runCatching { esc.watchTick(now) }.getOrElse { emptyList() }.map(WatchMapper::map)
             val ledger = loadLedger(app)
-            for (action in actions) perform(app, esc, ledger, ActionMapper.map(action), now)
+            for (request in requests) perform(app, esc, ledger, request, now)
             saveLedger(app, ledger)
             arm(context, esc)
         }
@@ -96,6 +108,10 @@ object Escalator {
                 val failure = sendSms(app, id, request.phone, request.text, ledger)
                 if (failure != null) esc.report(id, Outcome.Failed(failure), now)
             }
+            is ShellRequest.BuddyAlarm -> {
+                val ok = Notifier.buddyAlarm(app, request)
+                esc.report(id, if (ok) Outcome.Sent else Outcome.Failed("notifications are turned off"), now)
+            }
             is ShellRequest.Call -> esc.report(id, call(app, request.phone), now)
             is ShellRequest.ShareToApp -> {
                 Notifier.share(app, id.key(), request.text)
@@ -103,6 +119,19 @@ object Escalator {
                 esc.report(id, Outcome.Failed("needs a tap to share to another app"), now)
             }
         }
+    }
+
+    /**
+     * An inbound watch message (the SMS receiver, or text she pasted): to the core, locked
+     * or not, then a wake-up, so the ACK it queued goes out and the alarm follows the new
+     * deadline. A refusal throws the core's `MessageRefused` (or `NewerVersion`), and the
+     * core changed nothing; null when there is no vault here at all.
+     */
+    fun receive(context: Context, text: String): ReceivedMessage? {
+        val app = VigilApp.of(context)
+        val received = escalation(app)?.use { it.receiveWatchMessage(text, app.now()) } ?: return null
+        run(context)
+        return received
     }
 
     private fun Escalation.report(id: ActionId, outcome: Outcome, now: Instant) {

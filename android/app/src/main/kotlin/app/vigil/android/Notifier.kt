@@ -21,6 +21,7 @@ object Notifier {
     const val ID_NOTICE = 3
     const val ID_SHARE = 4
     const val ID_CALL = 5
+    const val ID_WATCH = 6
 
     private fun manager(context: Context): NotificationManager {
         val nm = context.getSystemService(NotificationManager::class.java)
@@ -55,6 +56,42 @@ object Notifier {
             .setAutoCancel(true)
             .build()
         nm.notify(tag, ID_NOTICE, n)
+        return true
+    }
+
+    /**
+     * Watch over me, buddy side: a step for a watch this phone holds (reminder, alarm, call
+     * her, call the emergency services, safe after the alarm). High priority, in the alarm
+     * category; on the lock screen it says only that someone she watches over missed their
+     * deadline (no name, no place, nothing about a duress check-in): the core's text with the
+     * details shows once the phone is unlocked. One notification per watch and step, so a
+     * next step does not hide the alarm's details. False when notifications are off.
+     */
+    fun buddyAlarm(context: Context, request: app.vigil.android.logic.ShellRequest.BuddyAlarm): Boolean {
+        val nm = manager(context)
+        if (!nm.areNotificationsEnabled()) return false
+        val overdue = app.vigil.android.logic.WatchMapper.overdue(request.notice)
+        val public = context.getString(if (overdue) R.string.watch_alarm_public else R.string.notice_title)
+        val open = PendingIntent.getActivity(
+            context, request.watchId.hashCode(),
+            Intent(context, WatchActivity::class.java).addFlags(Intent.FLAG_ACTIVITY_NEW_TASK),
+            PendingIntent.FLAG_IMMUTABLE or PendingIntent.FLAG_UPDATE_CURRENT,
+        )
+        val n = Notification.Builder(context, CHANNEL_ALERTS)
+            .setSmallIcon(R.drawable.ic_vigil)
+            .setCategory(Notification.CATEGORY_ALARM)
+            .setVisibility(Notification.VISIBILITY_PRIVATE)
+            .setPublicVersion(
+                Notification.Builder(context, CHANNEL_ALERTS).setSmallIcon(R.drawable.ic_vigil)
+                    .setCategory(Notification.CATEGORY_ALARM).setContentTitle(public).build(),
+            )
+            .setContentTitle(public)
+            .setContentText(request.text)
+            .setStyle(Notification.BigTextStyle().bigText(request.text))
+            .setContentIntent(open)
+            .setAutoCancel(false)
+            .build()
+        nm.notify("watch:${request.watchId}:${request.notice.name}", ID_WATCH, n)
         return true
     }
 

@@ -56,6 +56,8 @@ class HomeActivity : SessionActivity() {
     override fun build() {
         button(R.string.home_bookings, "bookings") { open(BookingsActivity::class.java) }
         button(R.string.home_checkin, "checkin") { open(CheckinActivity::class.java) }
+        button(R.string.home_watch, "watch") { open(WatchActivity::class.java) }
+        button(R.string.home_history, "history") { open(HistoryActivity::class.java) }
         button(R.string.home_screening, "screening") { open(ScreeningActivity::class.java) }
         button(R.string.home_services, "services") { open(ServicesActivity::class.java) }
         button(R.string.home_settings, "settings") { open(SettingsActivity::class.java) }

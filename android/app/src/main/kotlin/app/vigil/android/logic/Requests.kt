@@ -22,6 +22,16 @@ sealed class ShellRequest {
     /** A share to a messaging app the worker picks; needs her hands, so it is a notification
      *  she taps (never discreet: it cannot be done without a visible step). */
     data class ShareToApp(override val action: ActionId, val text: String) : ShellRequest()
+
+    /** Watch over me, buddy side: the core's reminder, alarm or next step for a watch this
+     *  phone holds. A high-priority notification whose lock-screen copy says only that
+     *  someone missed their deadline; the details are the core's [text], behind the lock. */
+    data class BuddyAlarm(
+        override val action: ActionId,
+        val watchId: String,
+        val notice: app.vigil.core.types.WatchNotice,
+        val text: String,
+    ) : ShellRequest()
 }
 
 object ActionMapper {

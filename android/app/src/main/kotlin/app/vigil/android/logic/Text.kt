@@ -32,6 +32,21 @@ enum class Msg(val res: String) {
     PANIC_WIPE_CANCELLED("panic_wipe_cancelled"),
     EXACT_ALARM_DENIED("exact_alarm_denied"),
     ERROR_GENERIC("error_generic"),
+    WATCH_WATCHING("watch_watching"),
+    WATCH_OVERDUE("watch_overdue"),
+    WATCH_ALARM("watch_alarm"),
+    WATCH_SAFE("watch_safe"),
+    WATCH_CONFIRMED("watch_confirmed"),
+    WATCH_SENT_UNCONFIRMED("watch_sent_unconfirmed"),
+    WATCH_NOT_SENT("watch_not_sent"),
+    WATCH_RECEIVED("watch_received"),
+    PAIRING_SAS("pairing_sas"),
+    PAIRING_SAVED("pairing_saved"),
+    PAIRING_LINKED("pairing_linked"),
+    HISTORY_CHECKED_IN("history_checked_in"),
+    HISTORY_CANCELLED("history_cancelled"),
+    HISTORY_ESCALATED("history_escalated"),
+    BOOKING_PAST_NO_STATUS("booking_past_no_status"),
 }
 
 /** Something to show: a resource with arguments, or the core's own words (an error's
