@@ -13,7 +13,8 @@
 //! someone with the file could; those rows fail authentication and the export leaves them
 //! out and reports them. `export` writes to an X25519 recipient (its identity goes to
 //! `<out>.key`, so the measurement is not scrypt's), and `restore` reads it into a new
-//! vault. Passphrase of the vaults: `bench`. `fill` also accepts a vault made by `vigil init`
+//! vault. `forge <out> <n>` writes an export of `n` bookings that a restore must reject
+//! (what a restore holds per rejected record). Passphrase of the vaults: `bench`. `fill` also accepts a vault made by `vigil init`
 //! (it reads `<vault>.device`), so that `vigil export` can be measured on the same data.
 
 use std::fs::File;
@@ -22,7 +23,7 @@ use std::time::Instant;
 
 use chrono::{TimeZone, Utc};
 use vigil_core::bookings::{BookingDraft, BookingKind};
-use vigil_core::export::age::{Identity, Recipient, X25519Identity};
+use vigil_core::export::age::{AgeWriter, Identity, Recipient, X25519Identity};
 use vigil_core::vault::{Session, Vault, VaultOptions, MIN_KDF_ITERATIONS};
 
 const PASSPHRASE: &str = "bench";
@@ -150,10 +151,35 @@ fn restore(file: &str, path: &str) {
         )
         .unwrap();
     let inserted: u64 = report.sections.iter().map(|s| s.inserted).sum();
+    let rejected: u64 = report.sections.iter().map(|s| s.rejected_count).sum();
     println!(
-        "restore: {inserted} records inserted, {:.2} s",
+        "restore: {inserted} records inserted, {rejected} rejected, {:.2} s",
         start.elapsed().as_secs_f64()
     );
+}
+
+/// An export of `n` well-formed bookings that restore must reject (each updated before it
+/// was created): what a restore holds per rejected record.
+fn forge(out: &str, n: usize) {
+    let identity = X25519Identity::generate().unwrap();
+    std::fs::write(format!("{out}.key"), identity.to_secret_string().as_str()).unwrap();
+    let file = BufWriter::new(File::create(out).unwrap());
+    let mut w = AgeWriter::new(file, &[Recipient::X25519(identity.to_public())]).unwrap();
+    write!(w, r#"{{"format":"vigil-export","version":1,"minor":5,"sections":{{"bookings":["#)
+        .unwrap();
+    for i in 0..n {
+        if i > 0 {
+            w.write_all(b",").unwrap();
+        }
+        write!(
+            w,
+            r#"{{"id":"{i:032x}","client":{{"label":"Client {i}"}},"starts_at":"2026-01-01T09:00:00Z","kind":"outcall","status":"planned","created_at":"2026-01-02T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"}}"#
+        )
+        .unwrap();
+    }
+    w.write_all(b"]}}").unwrap();
+    w.finish().unwrap().into_inner().unwrap().sync_all().unwrap();
+    println!("{n} invalid bookings written");
 }
 
 fn main() {
@@ -163,8 +189,9 @@ fn main() {
         "fill" => fill(&args[2], args[3].parse().unwrap(), args[4].parse().unwrap()),
         "export" => export(&args[2], &args[3]),
         "restore" => restore(&args[2], &args[3]),
+        "forge" => forge(&args[2], args[3].parse().unwrap()),
         _ => {
-            eprintln!("usage: export_memory fill <vault> <bookings> <damaged> | export <vault> <out> | restore <file> <new vault>");
+            eprintln!("usage: export_memory fill <vault> <bookings> <damaged> | export <vault> <out> | restore <file> <new vault> | forge <out> <invalid bookings>");
             std::process::exit(2);
         }
     }
