@@ -122,11 +122,7 @@ fn export(path: &str, out: &str) {
     let file = BufWriter::new(File::create(out).unwrap());
     let (w, report) = session
         .backup()
-        .export(
-            file,
-            &[Recipient::X25519(identity.to_public())],
-            Utc::now(),
-        )
+        .export(file, &[Recipient::X25519(identity.to_public())], Utc::now())
         .unwrap();
     w.into_inner().unwrap().sync_all().unwrap();
     let total: u64 = report.sections.iter().map(|(_, n)| n).sum();
@@ -165,8 +161,11 @@ fn forge(out: &str, n: usize) {
     std::fs::write(format!("{out}.key"), identity.to_secret_string().as_str()).unwrap();
     let file = BufWriter::new(File::create(out).unwrap());
     let mut w = AgeWriter::new(file, &[Recipient::X25519(identity.to_public())]).unwrap();
-    write!(w, r#"{{"format":"vigil-export","version":1,"minor":5,"sections":{{"bookings":["#)
-        .unwrap();
+    write!(
+        w,
+        r#"{{"format":"vigil-export","version":1,"minor":5,"sections":{{"bookings":["#
+    )
+    .unwrap();
     for i in 0..n {
         if i > 0 {
             w.write_all(b",").unwrap();
@@ -178,7 +177,12 @@ fn forge(out: &str, n: usize) {
         .unwrap();
     }
     w.write_all(b"]}}").unwrap();
-    w.finish().unwrap().into_inner().unwrap().sync_all().unwrap();
+    w.finish()
+        .unwrap()
+        .into_inner()
+        .unwrap()
+        .sync_all()
+        .unwrap();
     println!("{n} invalid bookings written");
 }
 
@@ -196,8 +200,5 @@ fn main() {
         }
     }
     let _ = std::io::stdout().flush();
-    println!(
-        "{mode}: peak RSS {:.1} MiB",
-        vm_hwm_kib() as f64 / 1024.0
-    );
+    println!("{mode}: peak RSS {:.1} MiB", vm_hwm_kib() as f64 / 1024.0);
 }

@@ -514,9 +514,16 @@ fn a_file_of_many_invalid_records_gives_a_bounded_report() {
         .unwrap();
     let r = &report.sections[0];
     // Every rejection counted, the first LISTED_IN_REPORT listed, positions still exact.
-    assert_eq!((r.inserted, r.rejected_count), (1, LISTED_IN_REPORT as u64 + 50));
+    assert_eq!(
+        (r.inserted, r.rejected_count),
+        (1, LISTED_IN_REPORT as u64 + 50)
+    );
     assert_eq!(r.rejected.len(), LISTED_IN_REPORT);
-    assert!(r.rejected.iter().enumerate().all(|(i, x)| x.index == i as u64));
+    assert!(r
+        .rejected
+        .iter()
+        .enumerate()
+        .all(|(i, x)| x.index == i as u64));
     assert_eq!(all(&target).len(), 1);
 }
 
@@ -560,7 +567,10 @@ fn a_badly_damaged_vault_exports_with_a_bounded_report_and_every_id_streamed() {
         })
         .unwrap();
     assert_eq!(report.unreadable_count, damaged as u64);
-    assert_eq!(report.unreadable_by_section, vec![("bookings", damaged as u64)]);
+    assert_eq!(
+        report.unreadable_by_section,
+        vec![("bookings", damaged as u64)]
+    );
     assert_eq!(report.unreadable.len(), LISTED_IN_REPORT);
     assert_eq!(report.sections[0], ("bookings", 10));
     // The callback saw every damaged row, and the report's list is the first of them.
