@@ -935,10 +935,14 @@ pub struct UnreadableRecord {
     pub id: String,
 }
 
-/// What an export wrote. Non-empty `unreadable`: the backup lacks those records; say so.
+/// What an export wrote. `unreadable_count` > 0: the backup lacks those records; say so.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ExportSummary {
     pub sections: Vec<SectionCount>,
+    /// Every record left out because it could not be read.
+    pub unreadable_count: u64,
+    /// The first 100 of them (the count is what to show; the list stays small whatever
+    /// the vault holds).
     pub unreadable: Vec<UnreadableRecord>,
 }
 
@@ -953,6 +957,7 @@ impl From<vigil_core::export::ExportReport> for ExportSummary {
                     records,
                 })
                 .collect(),
+            unreadable_count: r.unreadable_count,
             unreadable: r
                 .unreadable
                 .into_iter()
@@ -972,7 +977,9 @@ pub struct SectionRestore {
     pub inserted: u64,
     pub updated: u64,
     pub kept_existing: u64,
-    /// Records refused by the rules (nothing of them stored); no content, only reasons.
+    /// Records refused by the rules (nothing of them stored), all of them.
+    pub rejected_count: u64,
+    /// The reasons of the first 100 of them; no content, only reasons.
     pub rejected: Vec<String>,
     /// Directory only (its records are parts of many services): the services stored and
     /// kept, the count to show a person.
@@ -1001,6 +1008,7 @@ impl From<vigil_core::export::ImportReport> for RestoreSummary {
                     inserted: s.inserted,
                     updated: s.updated,
                     kept_existing: s.kept_existing,
+                    rejected_count: s.rejected_count,
                     rejected: s.rejected.into_iter().map(|r| r.reason).collect(),
                     services_stored: s.services_stored,
                     services_kept: s.services_kept,

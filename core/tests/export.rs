@@ -11,7 +11,7 @@ use vigil_core::bookings::{Booking, BookingDraft, BookingKind, BookingStatus, Pl
 use vigil_core::export::age::{
     AgeError, AgeReader, AgeWriter, Identity, Recipient, X25519Identity,
 };
-use vigil_core::export::{ExportError, FORMAT_VERSION};
+use vigil_core::export::{ExportError, FORMAT_VERSION, LISTED_IN_REPORT};
 use vigil_core::vault::Session;
 use vigil_core::Error;
 
@@ -492,6 +492,101 @@ fn invalid_records_are_reported_and_the_rest_imported() {
         r.rejected[1].reason
     );
     assert_eq!(all(&target).len(), 1);
+}
+
+#[test]
+fn a_file_of_many_invalid_records_gives_a_bounded_report() {
+    let mut bad_end: serde_json::Value = serde_json::from_str(&booking_json(4)).unwrap();
+    bad_end["ends_at"] = serde_json::json!("2020-01-01T00:00:00Z");
+    let bad = bad_end.to_string();
+    let mut records = vec![bad.as_str(); LISTED_IN_REPORT + 50];
+    let good = booking_json(3);
+    records.push(&good);
+    let doc = format!(
+        r#"{{"format":"vigil-export","version":1,"sections":{{"bookings":[{}]}}}}"#,
+        records.join(",")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (_, target) = new_vault(dir.path(), "pass");
+    let report = target
+        .backup()
+        .import(Cursor::new(encrypt(&doc)), &identity())
+        .unwrap();
+    let r = &report.sections[0];
+    // Every rejection counted, the first LISTED_IN_REPORT listed, positions still exact.
+    assert_eq!(
+        (r.inserted, r.rejected_count),
+        (1, LISTED_IN_REPORT as u64 + 50)
+    );
+    assert_eq!(r.rejected.len(), LISTED_IN_REPORT);
+    assert!(r
+        .rejected
+        .iter()
+        .enumerate()
+        .all(|(i, x)| x.index == i as u64));
+    assert_eq!(all(&target).len(), 1);
+}
+
+/// Flips one byte inside the sealed body of the first `n` bookings (in id order).
+fn damage_bookings(path: &std::path::Path, n: usize) -> Vec<String> {
+    let raw = rusqlite::Connection::open(path).unwrap();
+    let rows: Vec<(Vec<u8>, Vec<u8>)> = raw
+        .prepare("SELECT id, body FROM bookings ORDER BY id LIMIT ?1")
+        .unwrap()
+        .query_map([n as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    rows.into_iter()
+        .map(|(id, mut body)| {
+            let mid = body.len() / 2;
+            body[mid] ^= 1;
+            raw.execute(
+                "UPDATE bookings SET body = ?2 WHERE id = ?1",
+                rusqlite::params![id, body],
+            )
+            .unwrap();
+            id.iter().map(|b| format!("{b:02x}")).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_badly_damaged_vault_exports_with_a_bounded_report_and_every_id_streamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, source) = new_vault(dir.path(), "pass");
+    let damaged = LISTED_IN_REPORT + 20;
+    fill(&source, damaged + 10);
+    let mut expected = damage_bookings(&path, damaged);
+    let mut streamed = Vec::new();
+    let (file, report) = source
+        .backup()
+        .export_reporting(Vec::new(), &passphrase(), at(12, 0), &mut |u| {
+            assert_eq!(u.section, "bookings");
+            streamed.push(u.id.to_string());
+        })
+        .unwrap();
+    assert_eq!(report.unreadable_count, damaged as u64);
+    assert_eq!(
+        report.unreadable_by_section,
+        vec![("bookings", damaged as u64)]
+    );
+    assert_eq!(report.unreadable.len(), LISTED_IN_REPORT);
+    assert_eq!(report.sections[0], ("bookings", 10));
+    // The callback saw every damaged row, and the report's list is the first of them.
+    expected.sort();
+    let listed: Vec<String> = report.unreadable.iter().map(|u| u.id.to_string()).collect();
+    assert_eq!(listed[..], streamed[..LISTED_IN_REPORT]);
+    streamed.sort();
+    assert_eq!(streamed, expected);
+    // What could be read still restores.
+    let target_dir = tempfile::tempdir().unwrap();
+    let (_, target) = new_vault(target_dir.path(), "pass");
+    target
+        .backup()
+        .import(Cursor::new(file), &identity())
+        .unwrap();
+    assert_eq!(all(&target).len(), 10);
 }
 
 /// Peak resident memory so far, in KiB (Linux).

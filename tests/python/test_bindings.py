@@ -595,7 +595,7 @@ def test_export_and_restore_into_an_existing_and_a_new_vault(vault, tmp_path):
     backup = tmp_path / "vigil.backup"
     summary = session.export_to_file(str(backup), "backup words", T0)
     assert dict((s.section, s.records) for s in summary.sections)["bookings"] == 1
-    assert summary.unreadable == []
+    assert (summary.unreadable_count, summary.unreadable) == (0, [])
     assert backup.exists() and not (tmp_path / "vigil.backup.partial").exists()
     assert backup.stat().st_mode & 0o777 == 0o600
     assert b"Backed up" not in backup.read_bytes()

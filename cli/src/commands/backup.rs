@@ -39,10 +39,10 @@ pub fn export(ctx: &Context, a: ExportArgs) -> CliResult {
         vigil_core::Error::Io(io) => CliError::file("write", &a.out, io),
         other => CliError::from(other),
     })?;
-    if !report.unreadable.is_empty() {
+    if report.unreadable_count > 0 {
         ctx.warn(&format!(
             "{} record(s) failed authentication and were left out of the export",
-            report.unreadable.len()
+            report.unreadable_count
         ));
     }
     let sections: serde_json::Map<String, serde_json::Value> = report
@@ -51,7 +51,7 @@ pub fn export(ctx: &Context, a: ExportArgs) -> CliResult {
         .map(|(name, n)| ((*name).to_owned(), json!(n)))
         .collect();
     ctx.emit(
-        json!({ "out": a.out, "sections": sections, "unreadable": report.unreadable.len() }),
+        json!({ "out": a.out, "sections": sections, "unreadable": report.unreadable_count }),
         || {
             let total: u64 = report.sections.iter().map(|(_, n)| n).sum();
             format!(
@@ -135,6 +135,8 @@ pub fn restore(ctx: &Context, a: RestoreArgs) -> CliResult {
                 "section": s.section, "inserted": s.inserted, "updated": s.updated,
                 "kept_existing": s.kept_existing,
                 "services_stored": s.services_stored, "services_kept": s.services_kept,
+                // The first LISTED_IN_REPORT rejections, and how many there were.
+                "rejected_count": s.rejected_count,
                 "rejected": s.rejected.iter().map(|r| json!({"index": r.index, "id": r.id, "reason": r.reason})).collect::<Vec<_>>(),
             })
         })
@@ -155,10 +157,10 @@ pub fn restore(ctx: &Context, a: RestoreArgs) -> CliResult {
                 if created { " (new vault)" } else { "" }
             );
             for s in &report.sections {
-                let rejected = if s.rejected.is_empty() {
+                let rejected = if s.rejected_count == 0 {
                     String::new()
                 } else {
-                    format!(", {} rejected", s.rejected.len())
+                    format!(", {} rejected", s.rejected_count)
                 };
                 if s.section == "directory" {
                     // Its records are parts of thousands of services: count services.

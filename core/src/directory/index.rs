@@ -149,7 +149,6 @@ struct Entry {
     categories: u16,
     /// Index into `DirectoryIndex::hours`, when the service publishes hours.
     hours: Option<u32>,
-    folded_name: Box<str>,
 }
 
 /// A distinct (publisher, `opening_hours` string) pair, parsed on first use: many services
@@ -173,8 +172,12 @@ pub struct DirectoryIndex {
     tree: RTree<TreePoint>,
     publishers: Vec<Publisher>,
     hours: Vec<HoursSlot>,
-    /// (compact upper-case postcode, entry), sorted, for prefix search.
-    postcodes: Vec<(Box<str>, u32)>,
+    /// Every entry's name folded for search, in entry order: built by the first name
+    /// search, not at load (most sessions only ask what is near; issue 16, directory load).
+    folded_names: OnceLock<Vec<Box<str>>>,
+    /// (compact upper-case postcode, entry), sorted, for prefix search: built by the first
+    /// postcode search, for the same reason.
+    postcodes: OnceLock<Vec<(Box<str>, u32)>>,
     skipped_invalid: usize,
 }
 
@@ -195,7 +198,8 @@ impl DirectoryIndex {
             tree: RTree::new(),
             publishers: Vec::new(),
             hours: Vec::new(),
-            postcodes: Vec::new(),
+            folded_names: OnceLock::new(),
+            postcodes: OnceLock::new(),
             skipped_invalid: 0,
         }
     }
@@ -208,7 +212,9 @@ impl DirectoryIndex {
         I: IntoIterator<Item = (String, DirectoryContent)>,
     {
         let mut index = Self::empty();
-        let mut hours_ids: HashMap<(u16, Box<str>), u32> = HashMap::new();
+        // Per publisher: each distinct hours string once (looked up by `&str`, so a string
+        // already seen costs no allocation).
+        let mut hours_ids: Vec<HashMap<Box<str>, u32>> = Vec::new();
         for (name, content) in directories {
             let publisher = u16::try_from(index.publishers.len())
                 .map_err(|_| Error::invalid("publishers", "too many publishers to load"))?;
@@ -216,6 +222,8 @@ impl DirectoryIndex {
                 name,
                 evaluator: HoursEvaluator::new(&content.time_zone)?,
             });
+            hours_ids.push(HashMap::new());
+            let ids = &mut hours_ids[publisher as usize];
             index.entries.reserve(content.services.len());
             for service in content.services {
                 if service.validate().is_err() {
@@ -223,23 +231,23 @@ impl DirectoryIndex {
                     continue;
                 }
                 let hours = match service.opening_hours.as_deref().map(str::trim) {
-                    Some(raw) if !raw.is_empty() => {
-                        let next = index.hours.len() as u32;
-                        let id = *hours_ids.entry((publisher, raw.into())).or_insert_with(|| {
+                    Some(raw) if !raw.is_empty() => Some(match ids.get(raw) {
+                        Some(&id) => id,
+                        None => {
+                            let id = index.hours.len() as u32;
                             index.hours.push(HoursSlot {
                                 publisher,
                                 raw: raw.into(),
                                 parsed: OnceLock::new(),
                             });
-                            next
-                        });
-                        Some(id)
-                    }
+                            ids.insert(raw.into(), id);
+                            id
+                        }
+                    }),
                     _ => None,
                 };
                 index.entries.push(Entry {
                     categories: service.category_bits(),
-                    folded_name: fold_for_search(&service.name).into(),
                     service,
                     publisher,
                     hours,
@@ -255,15 +263,32 @@ impl DirectoryIndex {
             })
             .collect();
         index.tree = RTree::bulk_load(points);
-        index.postcodes = (0..entry_count)
-            .filter_map(|i| {
-                let pc = index.entries[i as usize].service.postcode.as_deref()?;
-                let key = normalize_postcode(pc);
-                (!key.is_empty()).then(|| (key.into_boxed_str(), i))
-            })
-            .collect();
-        index.postcodes.sort_unstable();
         Ok(index)
+    }
+
+    fn folded_names(&self) -> &[Box<str>] {
+        self.folded_names.get_or_init(|| {
+            self.entries
+                .iter()
+                .map(|e| fold_for_search(&e.service.name).into())
+                .collect()
+        })
+    }
+
+    fn postcodes(&self) -> &[(Box<str>, u32)] {
+        self.postcodes.get_or_init(|| {
+            let mut postcodes: Vec<(Box<str>, u32)> = self
+                .entries
+                .iter()
+                .enumerate()
+                .filter_map(|(i, e)| {
+                    let key = normalize_postcode(e.service.postcode.as_deref()?);
+                    (!key.is_empty()).then(|| (key.into_boxed_str(), i as u32))
+                })
+                .collect();
+            postcodes.sort_unstable();
+            postcodes
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -409,11 +434,11 @@ impl DirectoryIndex {
         }
         let word_start = format!(" {needle}");
         let mut found: Vec<(u8, &str, u32)> = self
-            .entries
+            .folded_names()
             .iter()
             .enumerate()
-            .filter_map(|(i, e)| {
-                let name: &str = &e.folded_name;
+            .filter_map(|(i, name)| {
+                let name: &str = name;
                 let rank = if name.starts_with(&needle) {
                     0
                 } else if name.contains(&word_start) {
@@ -451,9 +476,10 @@ impl DirectoryIndex {
         let outward = trimmed
             .find(char::is_whitespace)
             .map(|at| normalize_postcode(&trimmed[..at]));
-        let start = self.postcodes.partition_point(|(pc, _)| **pc < *compact);
+        let postcodes = self.postcodes();
+        let start = postcodes.partition_point(|(pc, _)| **pc < *compact);
         let mut found = Vec::new();
-        for (pc, i) in &self.postcodes[start..] {
+        for (pc, i) in &postcodes[start..] {
             if !pc.starts_with(compact.as_str()) {
                 break;
             }
@@ -582,5 +608,41 @@ mod tests {
     fn radius_beyond_half_the_globe_covers_everything() {
         assert_eq!(chord2_for_radius(30_000_000.0), f64::INFINITY);
         assert!(chord2_for_radius(10_000.0) > 0.0);
+    }
+
+    #[test]
+    fn name_and_postcode_tables_are_built_by_the_first_search_not_by_the_load() {
+        let mut a = Service::new("a", "Clínica Saúde", &[Category::Other], 51.5, -0.12);
+        a.postcode = Some("sw1a 1aa".into());
+        let mut b = Service::new("b", "St Mary's", &[Category::Other], 51.6, -0.13);
+        b.postcode = Some("SW11 1AA".into());
+        let c = Service::new("c", "No postcode", &[Category::Other], 51.7, -0.14);
+        let content = DirectoryContent::new("Europe/London", vec![a, b, c]);
+        let index = DirectoryIndex::build([("p".to_owned(), content)]).unwrap();
+        assert!(index.folded_names.get().is_none() && index.postcodes.get().is_none());
+        let at = chrono::Utc::now();
+
+        let found = index.search_name("saude", 10, at).unwrap();
+        assert_eq!(
+            found
+                .iter()
+                .map(|m| m.service.id.as_str())
+                .collect::<Vec<_>>(),
+            ["a"]
+        );
+        assert_eq!(index.folded_names().len(), 3);
+        assert!(index.postcodes.get().is_none());
+
+        let found = index.search_postcode("SW1", 10, at).unwrap();
+        assert_eq!(found.len(), 2);
+        let found = index.search_postcode("sw11 ", 10, at).unwrap();
+        assert_eq!(
+            found
+                .iter()
+                .map(|m| m.service.id.as_str())
+                .collect::<Vec<_>>(),
+            ["b"]
+        );
+        assert_eq!(index.postcodes().len(), 2);
     }
 }

@@ -123,11 +123,12 @@ pub(crate) const SECTIONS: &[&dyn Section] = &[
     &pairings::PairingsSection,
 ];
 
-/// Writes the records of one section as JSON array elements.
+/// Writes the records of one section as JSON array elements, and logs its unreadable rows.
 pub(crate) struct RecordSink<'a> {
     out: &'a mut dyn Write,
     written: u64,
-    unreadable: &'a mut Vec<UnreadableRecord>,
+    report: &'a mut ExportReport,
+    on_unreadable: &'a mut dyn FnMut(&UnreadableRecord),
     section: &'static str,
 }
 
@@ -143,11 +144,25 @@ impl RecordSink<'_> {
     }
 
     /// A stored row that failed authentication: left out of the export and reported.
+    ///
+    /// Counted per section, the first [`LISTED_IN_REPORT`] kept in the report, every one
+    /// passed to the caller's callback: nothing here grows with the number of damaged rows
+    /// (the report used to list them all, and the bindings copied that list again).
     pub(crate) fn unreadable(&mut self, id: RecordId) {
-        self.unreadable.push(UnreadableRecord {
+        let record = UnreadableRecord {
             section: self.section,
             id,
-        });
+        };
+        (self.on_unreadable)(&record);
+        let report = &mut *self.report;
+        report.unreadable_count += 1;
+        match report.unreadable_by_section.last_mut() {
+            Some((s, n)) if *s == self.section => *n += 1,
+            _ => report.unreadable_by_section.push((self.section, 1)),
+        }
+        if report.unreadable.len() < LISTED_IN_REPORT {
+            report.unreadable.push(record);
+        }
     }
 
     /// Writes one stored row as opened by its module: a row that cannot be read (tampered
@@ -181,12 +196,21 @@ fn json_write_error(e: serde_json::Error) -> Error {
     }
 }
 
+/// How many unreadable or rejected records a report lists by id; the rest are counted.
+/// Reports stay the same size whatever the vault holds (issue 16: memory that does not
+/// grow with the data); [`Backup::export_reporting`] hands over every id, one at a time.
+pub const LISTED_IN_REPORT: usize = 100;
+
 /// What an export wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExportReport {
     /// Records written per section, in export order.
     pub sections: Vec<(&'static str, u64)>,
-    /// Stored rows that failed authentication and could not be exported.
+    /// Stored rows that failed authentication and could not be exported, all of them.
+    pub unreadable_count: u64,
+    /// The same per section, in export order; only sections that had some.
+    pub unreadable_by_section: Vec<(&'static str, u64)>,
+    /// The first [`LISTED_IN_REPORT`] of them, in the order met.
     pub unreadable: Vec<UnreadableRecord>,
 }
 
@@ -206,7 +230,9 @@ pub struct SectionReport {
     pub updated: u64,
     /// Records already present in the same or a newer version: the vault's copy was kept.
     pub kept_existing: u64,
-    /// Well-formed records that failed validation; nothing of them was stored.
+    /// Well-formed records that failed validation; nothing of them was stored. All of
+    /// them are counted here, the first [`LISTED_IN_REPORT`] listed in `rejected`.
+    pub rejected_count: u64,
     pub rejected: Vec<RejectedRecord>,
     /// Directory section only, where one record is a part holding many services: the
     /// services in the parts stored, and in the parts kept. What a person means by "how
@@ -256,6 +282,19 @@ impl Backup<'_> {
         recipients: &[Recipient],
         now: Timestamp,
     ) -> Result<(W, ExportReport)> {
+        self.export_reporting(out, recipients, now, &mut |_| {})
+    }
+
+    /// [`Backup::export`], passing every unreadable row to `on_unreadable` as it is met
+    /// (the report lists only the first [`LISTED_IN_REPORT`]): for a caller that wants
+    /// every id of a badly damaged vault without holding them all.
+    pub fn export_reporting<W: Write>(
+        &self,
+        out: W,
+        recipients: &[Recipient],
+        now: Timestamp,
+        on_unreadable: &mut dyn FnMut(&UnreadableRecord),
+    ) -> Result<(W, ExportReport)> {
         let mut age = AgeWriter::new(out, recipients)?;
         let mut report = ExportReport::default();
         // One read transaction: every section comes from the same snapshot.
@@ -276,7 +315,8 @@ impl Backup<'_> {
             let mut sink = RecordSink {
                 out: &mut age,
                 written: 0,
-                unreadable: &mut report.unreadable,
+                report: &mut report,
+                on_unreadable: &mut *on_unreadable,
                 section: section.name(),
             };
             section.export(self.session, &mut sink)?;
@@ -684,13 +724,18 @@ pub(crate) fn found<T>(lookup: Result<T>) -> Result<Option<T>> {
 
 impl SectionReport {
     /// Records a skipped record at the next position.
+    /// Only the first [`LISTED_IN_REPORT`] are kept with their id and reason: a file of a
+    /// million bad records must not make the report a million entries.
     pub(crate) fn reject(&mut self, id: Option<RecordId>, reason: impl Into<String>) {
-        let index = self.inserted + self.updated + self.kept_existing + self.rejected.len() as u64;
-        self.rejected.push(RejectedRecord {
-            index,
-            id,
-            reason: reason.into(),
-        });
+        let index = self.inserted + self.updated + self.kept_existing + self.rejected_count;
+        self.rejected_count += 1;
+        if self.rejected.len() < LISTED_IN_REPORT {
+            self.rejected.push(RejectedRecord {
+                index,
+                id,
+                reason: reason.into(),
+            });
+        }
     }
 }
 

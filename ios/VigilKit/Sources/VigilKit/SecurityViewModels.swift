@@ -218,7 +218,7 @@ public final class ExportViewModel: ViewModel {
   }
 
   /// Records left out because they could not be read: the screen says so.
-  public var unreadableCount: Int { state.summary?.unreadable.count ?? 0 }
+  public var unreadableCount: Int { Int(clamping: state.summary?.unreadableCount ?? 0) }
 
   @discardableResult
   public func export() -> URL? {

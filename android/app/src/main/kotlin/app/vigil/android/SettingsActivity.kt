@@ -113,7 +113,7 @@ class SettingsActivity : SessionActivity() {
             val summary = attempt(status) { session.exportToFile(tmp.path, passphrase, app.now()) } ?: return
             contentResolver.openOutputStream(uri, "wt")?.use { out -> tmp.inputStream().use { it.copyTo(out) } }
             status.text = say(UiText.Res(Msg.EXPORTED, listOf(summary.sections.size))) +
-                if (summary.unreadable.isEmpty()) "" else "\n" + say(UiText.Res(Msg.EXPORT_UNREADABLE, listOf(summary.unreadable.size)))
+                if (summary.unreadableCount == 0UL) "" else "\n" + say(UiText.Res(Msg.EXPORT_UNREADABLE, listOf(summary.unreadableCount.toLong())))
         } finally {
             tmp.delete()
         }

@@ -264,7 +264,7 @@ class ScenarioTest {
         session.addBooking(booking("Backed up"), t0)
         val backup = File(dir, "vigil.backup")
         val exported = session.exportToFile(backup.path, "backup words", t0)
-        assertTrue(exported.unreadable.isEmpty())
+        assertTrue(exported.unreadableCount == 0UL && exported.unreadable.isEmpty())
         val restored = Vault(File(dir, "other.db").path)
             .restoreIntoNew("new pass", device, fastKdf, backup.path, "backup words", t0)
         assertEquals(listOf("Backed up"), restored.session.listBookings(null, null).bookings.map { it.details.clientLabel })
