@@ -6,6 +6,8 @@
 #   benches/store-vs-sqlcipher.sh [rounds] [bookings]     (default 9 rounds, 10000)
 #
 # Prints one table row per kind: median milliseconds, ratio to plain, file bytes, ratio.
+# With VAULT_BEFORE=<a store_workload binary built from an earlier commit>, that binary's
+# vault run joins every round too (kind "vault-before"): a before/after in one run.
 set -eu
 cd "$(dirname "$0")/.."
 rounds=${1:-9}
@@ -25,6 +27,9 @@ i=0
 while [ "$i" -lt "$rounds" ]; do
     "$store" plain "$n" >>"$out"
     "$store" vault "$n" >>"$out"
+    if [ -n "${VAULT_BEFORE:-}" ]; then
+        "$VAULT_BEFORE" vault "$n" | sed 's/^vault /vault-before /' >>"$out"
+    fi
     if [ -n "$cipher" ]; then "$cipher" "$n" >>"$out" 2>/dev/null; fi
     i=$((i + 1))
 done
@@ -38,8 +43,8 @@ function median(list,   a, n, i, j, x) {
 END {
     p = median(t["plain"])
     printf "| kind | median ms | x plain | file bytes | x plain |\n|---|---|---|---|---|\n"
-    split("plain vault sqlcipher", kinds, " ")
-    for (k = 1; k <= 3; k++) {
+    split("plain vault-before vault sqlcipher", kinds, " ")
+    for (k = 1; k <= 4; k++) {
         name = kinds[k]
         if (!(name in t)) continue
         m = median(t[name])

@@ -3,7 +3,7 @@
 //! `kind` is `plain` (bundled SQLite, one column per field) or `vault` (sealed records).
 //! The file size is the database after the connection closed (WAL checkpointed).
 //!
-//! Run by `scripts/bench-store.sh`, interleaved with the SQLCipher run of
+//! Run by `benches/store-vs-sqlcipher.sh`, interleaved with the SQLCipher run of
 //! `benches/sqlcipher` (which cannot link in this binary):
 //! `cargo run --profile bench -p vigil-core --example store_workload -- vault 10000`
 

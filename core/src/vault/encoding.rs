@@ -107,22 +107,35 @@ pub(crate) fn encode_into<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -
 /// soon stops growing at all.
 struct WipingWriter<'a>(&'a mut Vec<u8>);
 
+impl WipingWriter<'_> {
+    /// Makes room for `more` bytes (the rare path, kept out of line).
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, more: usize) {
+        let v = &mut *self.0;
+        let want = (v.len() + more).max(2 * v.capacity()).max(256);
+        let mut grown = Vec::with_capacity(want);
+        grown.extend_from_slice(v);
+        v.zeroize();
+        *v = grown;
+    }
+}
+
 impl std::io::Write for WipingWriter<'_> {
+    #[inline]
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         self.write_all(bytes)?;
         Ok(bytes.len())
     }
 
+    /// MessagePack is written a marker byte or a field at a time: the common path is a
+    /// capacity check and a copy, inlined into the encoder.
+    #[inline]
     fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        let v = &mut *self.0;
-        if v.capacity() - v.len() < bytes.len() {
-            let want = (v.len() + bytes.len()).max(2 * v.capacity()).max(256);
-            let mut grown = Vec::with_capacity(want);
-            grown.extend_from_slice(v);
-            v.zeroize();
-            *v = grown;
+        if self.0.capacity() - self.0.len() < bytes.len() {
+            self.grow(bytes.len());
         }
-        v.extend_from_slice(bytes);
+        self.0.extend_from_slice(bytes);
         Ok(())
     }
 
@@ -365,6 +378,20 @@ mod tests {
     use serde::{Deserialize, Serialize};
     use std::borrow::Cow;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn encoding_into_a_buffer_keeps_what_was_there_and_grows_as_needed() {
+        let value = vec!["z".repeat(3000), String::new(), "short".to_owned()];
+        for start_capacity in [0, 3, 300, 10_000] {
+            let mut out = Vec::with_capacity(start_capacity);
+            out.extend_from_slice(b"hdr");
+            encode_into(&value, &mut out).unwrap();
+            assert_eq!(&out[..3], b"hdr");
+            assert_eq!(&out[3..], encode(&value).unwrap().as_slice());
+            let back: Vec<String> = decode(FORMAT_MSGPACK, "t", &out[3..]).unwrap();
+            assert_eq!(back, value);
+        }
+    }
 
     fn round_trip<T: Serialize + DeserializeOwned + PartialEq + fmt::Debug>(v: &T) -> Vec<u8> {
         let bytes = encode(v).unwrap();

@@ -250,3 +250,121 @@ pub(crate) fn open_record_with<T: DeserializeOwned>(
 pub(crate) fn is_legacy_body(blob: &[u8]) -> bool {
     blob.first().is_some_and(|v| *v < RECORD_FORMAT)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::keys::{RandomPool, SecretKey};
+
+    /// The associated data as it was built before it moved to the stack (a `Vec` per row):
+    /// every stored blob was sealed over exactly these bytes.
+    fn reference_aad(format: u8, key_id: KeyId, table: &str, id: &RecordId) -> Vec<u8> {
+        let mut aad = b"vigil.record\0".to_vec();
+        aad.extend_from_slice(&[format, key_id as u8]);
+        aad.extend_from_slice(table.as_bytes());
+        aad.push(0);
+        aad.extend_from_slice(id.as_bytes());
+        aad
+    }
+
+    #[test]
+    fn the_associated_data_is_unchanged_for_short_and_long_table_names() {
+        let id = RecordId::from_bytes([0xA5; 16]);
+        let long = "t".repeat(200);
+        for table in ["", "bookings", "directory_chunks", &long] {
+            for (format, key_id) in [
+                (FORMAT_JSON, KeyId::Records),
+                (FORMAT_MSGPACK, KeyId::Escalation),
+            ] {
+                let built = with_record_aad(format, key_id, table, &id, <[u8]>::to_vec);
+                assert_eq!(built, reference_aad(format, key_id, table, &id), "{table}");
+            }
+        }
+    }
+
+    #[test]
+    fn buffers_reused_across_rows_of_every_size_seal_and_open_each_and_keep_no_plaintext() {
+        let key = SecretKey::from_bytes([3; 32]).sealing_key();
+        let pool = RandomPool::new();
+        let (mut blob, mut scratch) = (Vec::new(), Vec::new());
+        let mut sealed = Vec::new();
+        // Small, large, small: the buffers grow, then are reused with room to spare.
+        for (i, n) in [1usize, 5000, 3, 700, 0].into_iter().enumerate() {
+            let id = RecordId::from_bytes([i as u8; 16]);
+            let value = format!("{i}:{}", "x".repeat(n));
+            seal_record_into(&key, KeyId::Records, &pool, "t", &id, &value, &mut blob).unwrap();
+            let plain = encoding::encode(&value).unwrap();
+            assert!(
+                !blob.windows(plain.len()).any(|w| w == plain.as_slice()),
+                "the plaintext is sealed where it was written"
+            );
+            assert_eq!(blob, seal_record_round_trip_blob(&key, &id, &blob));
+            sealed.push((id, value, blob.clone()));
+        }
+        for (id, value, blob) in &sealed {
+            let opened: String =
+                open_record_with(&key, KeyId::Records, "t", id, blob, &mut scratch).unwrap();
+            assert_eq!(&opened, value);
+            assert!(scratch.is_empty(), "no plaintext left in the scratch buffer");
+        }
+        // A row opened under another row's id fails, and leaves the scratch empty too.
+        let (id, _, blob) = &sealed[1];
+        let other = RecordId::from_bytes([0xFF; 16]);
+        assert!(matches!(
+            open_record_with::<String>(&key, KeyId::Records, "t", &other, blob, &mut scratch),
+            Err(Error::Tampered)
+        ));
+        assert!(scratch.is_empty());
+        assert_eq!(
+            open_record::<String>(&key, KeyId::Records, "t", id, blob).unwrap(),
+            sealed[1].1
+        );
+    }
+
+    /// What a blob opens to, sealed again by hand with its own nonce (the in-place path
+    /// must write exactly header ‖ nonce ‖ AES-GCM(plaintext) ‖ tag).
+    fn seal_record_round_trip_blob(key: &SealingKey, id: &RecordId, blob: &[u8]) -> Vec<u8> {
+        let plain: String = open_record(key, KeyId::Records, "t", id, blob).unwrap();
+        let mut again = blob[..2 + NONCE_LEN].to_vec();
+        let start = again.len();
+        again.extend_from_slice(&encoding::encode(&plain).unwrap());
+        let nonce: [u8; NONCE_LEN] = blob[2..2 + NONCE_LEN].try_into().unwrap();
+        with_record_aad(RECORD_FORMAT, KeyId::Records, "t", id, |aad| {
+            seal_in_place(key, nonce, aad, &mut again, start)
+        })
+        .unwrap();
+        again
+    }
+
+    /// Writes a field, then fails: part of the plaintext is in the buffer by then.
+    struct FailsHalfway;
+
+    impl Serialize for FailsHalfway {
+        fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::{Error as _, SerializeStruct};
+            let mut st = s.serialize_struct("FailsHalfway", 2)?;
+            st.serialize_field("secret", "a secret worth wiping")?;
+            drop(st);
+            Err(S::Error::custom("refused"))
+        }
+    }
+
+    #[test]
+    fn a_value_that_fails_to_encode_leaves_the_buffer_wiped() {
+        let key = SecretKey::from_bytes([4; 32]).sealing_key();
+        let mut blob = Vec::with_capacity(512);
+        let id = RecordId::from_bytes([1; 16]);
+        let err = seal_record_into(
+            &key,
+            KeyId::Records,
+            &RandomPool::new(),
+            "t",
+            &id,
+            &FailsHalfway,
+            &mut blob,
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::Decode(_)), "{err:?}");
+        assert!(blob.is_empty());
+    }
+}

@@ -420,6 +420,42 @@ mod tests {
     }
 
     #[test]
+    fn an_inserter_writes_a_batch_and_a_scan_reports_a_non_blob_body_for_its_row_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = session(&dir);
+        let table: SealedTable<'_, String> = SealedTable::new(&s, T, "row");
+        let ids: Vec<RecordId> = (0..50).map(|_| s.new_id().unwrap()).collect();
+        {
+            let mut inserter = table.inserter().unwrap();
+            for (i, id) in ids.iter().enumerate() {
+                // Sizes up and down, so the reused buffers shrink and grow under each row.
+                inserter.insert(id, &"y".repeat((i * 97) % 1500)).unwrap();
+            }
+            assert!(inserter.insert(&ids[0], &String::new()).is_err());
+        }
+        // One row's body replaced by text (edited outside Vigil), in the middle of the scan.
+        s.conn()
+            .execute("UPDATE bookings SET body = 'x' WHERE id = ?1", params![ids[20]])
+            .unwrap();
+        let mut seen = Vec::new();
+        table
+            .for_each(|id, opened| {
+                seen.push((id, opened.ok().map(|v| v.len())));
+                Ok(())
+            })
+            .unwrap();
+        seen.sort();
+        let mut want: Vec<(RecordId, Option<usize>)> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, (i != 20).then_some((i * 97) % 1500)))
+            .collect();
+        want.sort();
+        assert_eq!(seen, want);
+        assert_eq!(table.list().unwrap().unreadable, vec![ids[20]]);
+    }
+
+    #[test]
     fn a_table_under_its_own_key_round_trips_and_the_vault_key_cannot_open_it() {
         let dir = tempfile::tempdir().unwrap();
         let s = session(&dir);
