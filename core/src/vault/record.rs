@@ -11,8 +11,8 @@ use std::str::FromStr;
 use serde::{de::DeserializeOwned, Deserialize, Deserializer, Serialize, Serializer};
 
 use super::keys::{open_into, seal_in_place, Entropy, SealingKey, NONCE_LEN};
-use zeroize::Zeroize;
 use crate::{Error, Result};
+use zeroize::Zeroize;
 
 use super::encoding::{self, FORMAT_JSON, FORMAT_MSGPACK};
 
@@ -305,7 +305,10 @@ mod tests {
             let opened: String =
                 open_record_with(&key, KeyId::Records, "t", id, blob, &mut scratch).unwrap();
             assert_eq!(&opened, value);
-            assert!(scratch.is_empty(), "no plaintext left in the scratch buffer");
+            assert!(
+                scratch.is_empty(),
+                "no plaintext left in the scratch buffer"
+            );
         }
         // A row opened under another row's id fails, and leaves the scratch empty too.
         let (id, _, blob) = &sealed[1];

@@ -346,7 +346,10 @@ impl<T: Serialize + DeserializeOwned> SealedTable<'_, T> {
                 if !super::record::is_legacy_body(&body) {
                     continue;
                 }
-                match self.sealer.open::<T>(self.name, &id, &body, &mut Vec::new()) {
+                match self
+                    .sealer
+                    .open::<T>(self.name, &id, &body, &mut Vec::new())
+                {
                     Ok(value) => {
                         self.update(&id, &value)?;
                         resealed += 1;
@@ -435,7 +438,10 @@ mod tests {
         }
         // One row's body replaced by text (edited outside Vigil), in the middle of the scan.
         s.conn()
-            .execute("UPDATE bookings SET body = 'x' WHERE id = ?1", params![ids[20]])
+            .execute(
+                "UPDATE bookings SET body = 'x' WHERE id = ?1",
+                params![ids[20]],
+            )
             .unwrap();
         let mut seen = Vec::new();
         table
