@@ -35,7 +35,7 @@ enum Sealer<'a> {
     Vault(&'a Session),
     /// A key of its own, such as the escalation key from the device secret, which the
     /// locked runner holds without a session: expanded once for the table, not per row.
-    Key(SealingKey, SystemRandom),
+    Key(Box<SealingKey>, SystemRandom),
 }
 
 impl Sealer<'_> {
@@ -126,7 +126,7 @@ impl<'a, T> SealedTable<'a, T> {
     ) -> Self {
         Self {
             conn,
-            sealer: Sealer::Key(key.sealing_key(), SystemRandom::new()),
+            sealer: Sealer::Key(Box::new(key.sealing_key()), SystemRandom::new()),
             name,
             what,
             _rows: PhantomData,
