@@ -1,6 +1,6 @@
 //! The booking workload of `core/examples/store_workload.rs` on SQLCipher with a raw
 //! 256-bit key (what an app would pass from the platform keystore, no KDF), printed as
-//! one line: `sqlcipher <milliseconds> <file bytes>`.
+//! one line: `sqlcipher <milliseconds> <file bytes> <CPU milliseconds>`.
 //!
 //! `cargo run --release --manifest-path benches/sqlcipher/Cargo.toml -- 10000`
 
@@ -30,15 +30,17 @@ fn main() {
     eprintln!("SQLCipher {version}");
     plain::plain_schema(&conn);
     let rows = plain::plain_bookings(n);
+    let cpu = plain::thread_cpu_ns();
     let start = Instant::now();
     let listed = plain::plain_insert_and_list(&conn, &rows, || {
         ring::rand::generate(&rng).unwrap().expose()
     });
     let elapsed = start.elapsed();
+    let cpu = plain::cpu_ms(cpu, plain::thread_cpu_ns());
     assert_eq!(listed, n);
     drop(conn);
     let bytes = std::fs::metadata(&path).unwrap().len();
-    println!("sqlcipher {:.3} {bytes}", elapsed.as_secs_f64() * 1e3);
+    println!("sqlcipher {:.3} {bytes} {cpu}", elapsed.as_secs_f64() * 1e3);
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -5,6 +5,26 @@
 
 use rusqlite::{params, Connection};
 
+/// Nanoseconds this thread has run on a CPU (Linux: `/proc/thread-self/schedstat`), or
+/// `None` elsewhere. The machine the figures come from is shared: wall time grows with the
+/// load of others, CPU time much less, so the runs print both.
+pub fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// CPU milliseconds between two `thread_cpu_ns` readings, as printed ("-" when unknown).
+pub fn cpu_ms(start: Option<u64>, end: Option<u64>) -> String {
+    match (start, end) {
+        (Some(a), Some(b)) => format!("{:.3}", (b - a) as f64 / 1e6),
+        _ => "-".into(),
+    }
+}
+
 /// One booking's fields as the plain baseline stores them.
 pub struct PlainBooking {
     pub label: String,

@@ -370,17 +370,23 @@ impl Bookings<'_> {
             d.validate()?;
         }
         let tx = self.session.conn().unchecked_transaction()?;
-        let table = self.table();
-        let mut added = Vec::with_capacity(drafts.len());
-        for details in drafts {
-            let booking = Booking {
-                id: self.session.new_id()?,
-                details,
-                created_at: now,
-                updated_at: now,
-            };
-            table.insert(&booking.id, &SealedBooking::from(&booking))?;
-            added.push(booking);
+        let added = drafts
+            .into_iter()
+            .map(|details| {
+                Ok(Booking {
+                    id: self.session.new_id()?,
+                    details,
+                    created_at: now,
+                    updated_at: now,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        {
+            let table = self.table();
+            let mut inserter = table.inserter()?;
+            for booking in &added {
+                inserter.insert(&booking.id, &SealedBooking::from(booking))?;
+            }
         }
         tx.commit()?;
         Ok(added)

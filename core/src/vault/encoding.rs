@@ -26,6 +26,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 use serde::ser::{self, Serialize};
+use zeroize::Zeroize;
 
 use crate::{Error, Result};
 
@@ -77,14 +78,70 @@ pub(crate) fn omit_false(v: &bool) -> bool {
 
 /// The format-2 encoding of `value`.
 pub(crate) fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    if let Err(e) = encode_into(value, &mut out) {
+        out.zeroize();
+        return Err(e);
+    }
+    Ok(out)
+}
+
+/// Appends the format-2 encoding of `value` to `out` (the record path encodes straight into
+/// the buffer it then seals in place). On an error `out` holds part of the plaintext: the
+/// caller wipes it.
+pub(crate) fn encode_into<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> Result<()> {
     let _marked = RecordEncoding::start();
+    let mut writer = WipingWriter(out);
     let encoded = if skips_fields(value) {
-        rmp_serde::to_vec_named(value)
+        rmp_serde::encode::write_named(&mut writer, value)
     } else {
-        rmp_serde::to_vec(value)
+        rmp_serde::encode::write(&mut writer, value)
     };
     // The message of a failed encoding can quote the value; keep none of it.
     encoded.map_err(|_| Error::Decode("record could not be encoded".into()))
+}
+
+/// Appends to a vector; when it must grow, the bytes move to a larger buffer and the old one
+/// is wiped before it is freed (a plain `Vec` would leave each smaller copy of the record's
+/// plaintext behind in freed memory). Grows by doubling from 256 bytes, so a reused buffer
+/// soon stops growing at all.
+struct WipingWriter<'a>(&'a mut Vec<u8>);
+
+impl WipingWriter<'_> {
+    /// Makes room for `more` bytes (the rare path, kept out of line).
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, more: usize) {
+        let v = &mut *self.0;
+        let want = (v.len() + more).max(2 * v.capacity()).max(256);
+        let mut grown = Vec::with_capacity(want);
+        grown.extend_from_slice(v);
+        v.zeroize();
+        *v = grown;
+    }
+}
+
+impl std::io::Write for WipingWriter<'_> {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    /// MessagePack is written a marker byte or a field at a time: the common path is a
+    /// capacity check and a copy, inlined into the encoder.
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if self.0.capacity() - self.0.len() < bytes.len() {
+            self.grow(bytes.len());
+        }
+        self.0.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Decodes a record plaintext of `format`. An error names only its category, never content.
@@ -321,6 +378,20 @@ mod tests {
     use serde::{Deserialize, Serialize};
     use std::borrow::Cow;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn encoding_into_a_buffer_keeps_what_was_there_and_grows_as_needed() {
+        let value = vec!["z".repeat(3000), String::new(), "short".to_owned()];
+        for start_capacity in [0, 3, 300, 10_000] {
+            let mut out = Vec::with_capacity(start_capacity);
+            out.extend_from_slice(b"hdr");
+            encode_into(&value, &mut out).unwrap();
+            assert_eq!(&out[..3], b"hdr");
+            assert_eq!(&out[3..], encode(&value).unwrap().as_slice());
+            let back: Vec<String> = decode(FORMAT_MSGPACK, "t", &out[3..]).unwrap();
+            assert_eq!(back, value);
+        }
+    }
 
     fn round_trip<T: Serialize + DeserializeOwned + PartialEq + fmt::Debug>(v: &T) -> Vec<u8> {
         let bytes = encode(v).unwrap();

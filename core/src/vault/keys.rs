@@ -220,19 +220,55 @@ pub(crate) fn seal_with(
 
 /// Opens what [`seal_with`] produced (without its prefix). Fails with [`Error::Tampered`].
 pub(crate) fn open_with(key: &SealingKey, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let len = open_into(key, aad, sealed, &mut buf)?;
+    buf.truncate(len);
+    Ok(buf)
+}
+
+/// Opens what [`seal_with`] produced (without its prefix) into `buf`, which is cleared
+/// first and may be reused across rows (one copy of the ciphertext, no allocation once it
+/// is large enough); the plaintext is `buf[..len]`, for the caller to wipe after use.
+/// Fails with [`Error::Tampered`].
+pub(crate) fn open_into(
+    key: &SealingKey,
+    aad: &[u8],
+    sealed: &[u8],
+    buf: &mut Vec<u8>,
+) -> Result<usize> {
+    buf.clear();
     if sealed.len() < NONCE_LEN + TAG_LEN {
         return Err(Error::Tampered);
     }
     let (nonce, body) = sealed.split_at(NONCE_LEN);
     let nonce = aead::Nonce::try_assume_unique_for_key(nonce).map_err(|_| Error::Tampered)?;
-    let mut buf = body.to_vec();
-    let len = key
+    buf.extend_from_slice(body);
+    key.0
+        .open_in_place(nonce, aead::Aad::from(aad), buf)
+        .map(|plain| plain.len())
+        .map_err(|_| Error::Tampered)
+}
+
+/// Seals `buf[body_start..]` in place under `nonce` and appends the tag: the record path
+/// writes its header, nonce and plaintext into one buffer and seals it there, with no
+/// second copy of the plaintext.
+pub(crate) fn seal_in_place(
+    key: &SealingKey,
+    nonce: [u8; NONCE_LEN],
+    aad: &[u8],
+    buf: &mut Vec<u8>,
+    body_start: usize,
+) -> Result<()> {
+    let tag = key
         .0
-        .open_in_place(nonce, aead::Aad::from(aad), &mut buf)
-        .map_err(|_| Error::Tampered)?
-        .len();
-    buf.truncate(len);
-    Ok(buf)
+        .seal_in_place_separate_tag(
+            aead::Nonce::assume_unique_for_key(nonce),
+            aead::Aad::from(aad),
+            &mut buf[body_start..],
+        )
+        .map_err(|_| Error::Random)?;
+    buf.extend_from_slice(tag.as_ref());
+    Ok(())
 }
 
 #[cfg(test)]

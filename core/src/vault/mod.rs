@@ -42,6 +42,7 @@ pub(crate) use record::KeyId;
 pub use record::RecordId;
 pub(crate) use record::SealedBody;
 pub use session::Session;
+#[cfg(test)]
 pub(crate) use session::{open_under, seal_under};
 pub use storage::create_private_file;
 pub(crate) use table::{is_damage, Owned, SealedTable};

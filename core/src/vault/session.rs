@@ -332,6 +332,12 @@ impl Session {
         )
     }
 
+    /// The record key and the nonce source, for a table that seals many rows in a row
+    /// (`SealedTable`, with buffers it reuses).
+    pub(super) fn record_sealer(&self) -> (&SealingKey, &RandomPool) {
+        (&self.record_key, &self.pool)
+    }
+
     /// Opens the body of row `id` in `table`; [`Error::Tampered`] if it was altered or moved.
     pub(crate) fn open<T: DeserializeOwned>(
         &self,
@@ -353,7 +359,9 @@ impl Session {
     }
 }
 
-/// Seals and opens with a key other than the vault's (the escalation key).
+/// Seals and opens with a key other than the vault's (the escalation key); tests only, the
+/// code seals such rows through `SealedTable::under_key`.
+#[cfg(test)]
 pub(crate) fn seal_under<T: Serialize>(
     key: &SecretKey,
     table: &str,
@@ -370,6 +378,7 @@ pub(crate) fn seal_under<T: Serialize>(
     )
 }
 
+#[cfg(test)]
 pub(crate) fn open_under<T: DeserializeOwned>(
     key: &SecretKey,
     table: &str,

@@ -9,10 +9,13 @@
 
 use std::marker::PhantomData;
 
+use ring::rand::SystemRandom;
+use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 
-use super::{Listing, RecordId, SealedBody, SecretKey, Session};
+use super::keys::{Entropy, SealingKey};
+use super::{record, KeyId, Listing, RecordId, SealedBody, SecretKey, Session};
 use crate::{Error, Result};
 
 /// A sealed table holding values of type `T`. The table name is a constant of the owning
@@ -27,28 +30,76 @@ pub(crate) struct SealedTable<'a, T> {
 }
 
 /// The key a table's rows are sealed under.
-#[derive(Clone, Copy)]
 enum Sealer<'a> {
     /// The vault's record key (every capability's tables).
     Vault(&'a Session),
     /// A key of its own, such as the escalation key from the device secret, which the
-    /// locked runner holds without a session.
-    Key(&'a SecretKey),
+    /// locked runner holds without a session: expanded once for the table, not per row.
+    Key(Box<SealingKey>, SystemRandom),
 }
 
 impl Sealer<'_> {
-    fn seal<T: Serialize>(self, table: &str, id: &RecordId, value: &T) -> Result<Vec<u8>> {
+    /// The expanded key, which key sealed (bound in every blob) and the nonce source.
+    fn parts(&self) -> (&SealingKey, KeyId, &dyn Entropy) {
         match self {
-            Sealer::Vault(session) => session.seal(table, id, value),
-            Sealer::Key(key) => super::seal_under(key, table, id, value),
+            Sealer::Vault(session) => {
+                let (key, pool) = session.record_sealer();
+                (key, KeyId::Records, pool)
+            }
+            Sealer::Key(key, rng) => (key, KeyId::Escalation, rng),
         }
     }
 
-    fn open<T: DeserializeOwned>(self, table: &str, id: &RecordId, blob: &[u8]) -> Result<T> {
-        match self {
-            Sealer::Vault(session) => session.open(table, id, blob),
-            Sealer::Key(key) => super::open_under(key, table, id, blob),
-        }
+    /// Seals `value` for row `id` of `table` into `blob` (a buffer reused across rows).
+    fn seal_into<T: Serialize>(
+        &self,
+        table: &str,
+        id: &RecordId,
+        value: &T,
+        blob: &mut Vec<u8>,
+    ) -> Result<()> {
+        let (key, key_id, rng) = self.parts();
+        record::seal_record_into(key, key_id, rng, table, id, value, blob)
+    }
+
+    /// Opens row `id` of `table`, decrypting in `scratch` (a buffer reused across rows).
+    fn open<T: DeserializeOwned>(
+        &self,
+        table: &str,
+        id: &RecordId,
+        blob: &[u8],
+        scratch: &mut Vec<u8>,
+    ) -> Result<T> {
+        let (key, key_id, _) = self.parts();
+        record::open_record_with(key, key_id, table, id, blob, scratch)
+    }
+}
+
+/// The body column of a row as SQLite holds it, borrowed: a value that is not a blob (a row
+/// edited or damaged outside Vigil) reads as empty, which fails to open as
+/// [`Error::Tampered`] and is reported for that row alone (see `SealedBody`).
+fn body_ref<'r>(row: &'r rusqlite::Row<'_>, column: usize) -> rusqlite::Result<&'r [u8]> {
+    Ok(match row.get_ref(column)? {
+        ValueRef::Blob(b) => b,
+        _ => &[],
+    })
+}
+
+/// Inserts many rows into one table through one prepared statement and one buffer (see
+/// [`SealedTable::inserter`]).
+pub(crate) struct Inserter<'t, 'a, T> {
+    table: &'t SealedTable<'a, T>,
+    stmt: rusqlite::CachedStatement<'a>,
+    blob: Vec<u8>,
+}
+
+impl<T: Serialize> Inserter<'_, '_, T> {
+    /// Inserts a new row; fails if `id` exists.
+    pub(crate) fn insert(&mut self, id: &RecordId, value: &T) -> Result<()> {
+        let t = self.table;
+        t.sealer.seal_into(t.name, id, value, &mut self.blob)?;
+        self.stmt.execute(params![id, &self.blob[..]])?;
+        Ok(())
     }
 }
 
@@ -75,7 +126,7 @@ impl<'a, T> SealedTable<'a, T> {
     ) -> Self {
         Self {
             conn,
-            sealer: Sealer::Key(key),
+            sealer: Sealer::Key(Box::new(key.sealing_key()), SystemRandom::new()),
             name,
             what,
             _rows: PhantomData,
@@ -96,22 +147,32 @@ impl<'a, T> SealedTable<'a, T> {
 }
 
 /// Writing: `T` is what is sealed (it may borrow, as `Cow` does).
-impl<T: Serialize> SealedTable<'_, T> {
+impl<'a, T: Serialize> SealedTable<'a, T> {
     /// The sealed body of `value` for row `id` (for callers that write extra columns).
     pub(crate) fn seal(&self, id: &RecordId, value: &T) -> Result<Vec<u8>> {
-        self.sealer.seal(self.name, id, value)
+        let mut blob = Vec::new();
+        self.sealer.seal_into(self.name, id, value, &mut blob)?;
+        Ok(blob)
     }
 
     /// Inserts a new row; fails if `id` exists.
     pub(crate) fn insert(&self, id: &RecordId, value: &T) -> Result<()> {
-        let body = self.seal(id, value)?;
-        self.conn
-            .prepare_cached(&format!(
-                "INSERT INTO {} (id, body) VALUES (?1, ?2)",
-                self.name
-            ))?
-            .execute(params![id, body])?;
-        Ok(())
+        self.inserter()?.insert(id, value)
+    }
+
+    /// For inserting many rows (a batch inside one transaction): the statement is prepared
+    /// once and the body buffer reused, instead of a statement-cache lookup and fresh
+    /// buffers per row.
+    pub(crate) fn inserter(&self) -> Result<Inserter<'_, 'a, T>> {
+        let stmt = self.conn.prepare_cached(&format!(
+            "INSERT INTO {} (id, body) VALUES (?1, ?2)",
+            self.name
+        ))?;
+        Ok(Inserter {
+            table: self,
+            stmt,
+            blob: Vec::new(),
+        })
     }
 
     /// Inserts the row or replaces its body (import, and records that keep their id).
@@ -150,7 +211,7 @@ impl<T: DeserializeOwned> SealedTable<'_, T> {
             .prepare_cached(&format!("SELECT body FROM {} WHERE id = ?1", self.name))?
             .query_row(params![id], |r| r.get::<_, SealedBody>(0))
             .optional()?;
-        body.map(|b| self.sealer.open(self.name, id, &b.0))
+        body.map(|b| self.sealer.open(self.name, id, &b.0, &mut Vec::new()))
             .transpose()
     }
 
@@ -188,10 +249,15 @@ impl<T: DeserializeOwned> SealedTable<'_, T> {
             .conn
             .prepare_cached(&format!("SELECT id, body FROM {}{order}", self.name))?;
         let mut rows = stmt.query([])?;
+        // One buffer for every row: the body is read in place from SQLite and copied once,
+        // into this, to be decrypted.
+        let mut scratch = Vec::new();
         while let Some(row) = rows.next()? {
             let id: RecordId = row.get(0)?;
-            let body = row.get::<_, SealedBody>(1)?.0;
-            visit(id, self.sealer.open(self.name, &id, &body))?;
+            let opened = self
+                .sealer
+                .open(self.name, &id, body_ref(row, 1)?, &mut scratch);
+            visit(id, opened)?;
         }
         Ok(())
     }
@@ -212,11 +278,12 @@ impl<T: DeserializeOwned> SealedTable<'_, T> {
             self.name
         ))?;
         let mut rows = stmt.query([])?;
+        let mut scratch = Vec::new();
         while let Some(row) = rows.next()? {
             let id: RecordId = row.get(0)?;
             let owner: RecordId = row.get(1)?;
-            let body = row.get::<_, SealedBody>(2)?.0;
-            let opened = match self.sealer.open::<T>(self.name, &id, &body) {
+            let body = body_ref(row, 2)?;
+            let opened = match self.sealer.open::<T>(self.name, &id, body, &mut scratch) {
                 Ok(v) if v.owner() != owner => Err(Error::Tampered),
                 other => other,
             };
@@ -279,7 +346,10 @@ impl<T: Serialize + DeserializeOwned> SealedTable<'_, T> {
                 if !super::record::is_legacy_body(&body) {
                     continue;
                 }
-                match self.sealer.open::<T>(self.name, &id, &body) {
+                match self
+                    .sealer
+                    .open::<T>(self.name, &id, &body, &mut Vec::new())
+                {
                     Ok(value) => {
                         self.update(&id, &value)?;
                         resealed += 1;
@@ -350,6 +420,45 @@ mod tests {
             Err(Error::NotFound("row"))
         ));
         assert_eq!(table.find(&b).unwrap(), None);
+    }
+
+    #[test]
+    fn an_inserter_writes_a_batch_and_a_scan_reports_a_non_blob_body_for_its_row_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = session(&dir);
+        let table: SealedTable<'_, String> = SealedTable::new(&s, T, "row");
+        let ids: Vec<RecordId> = (0..50).map(|_| s.new_id().unwrap()).collect();
+        {
+            let mut inserter = table.inserter().unwrap();
+            for (i, id) in ids.iter().enumerate() {
+                // Sizes up and down, so the reused buffers shrink and grow under each row.
+                inserter.insert(id, &"y".repeat((i * 97) % 1500)).unwrap();
+            }
+            assert!(inserter.insert(&ids[0], &String::new()).is_err());
+        }
+        // One row's body replaced by text (edited outside Vigil), in the middle of the scan.
+        s.conn()
+            .execute(
+                "UPDATE bookings SET body = 'x' WHERE id = ?1",
+                params![ids[20]],
+            )
+            .unwrap();
+        let mut seen = Vec::new();
+        table
+            .for_each(|id, opened| {
+                seen.push((id, opened.ok().map(|v| v.len())));
+                Ok(())
+            })
+            .unwrap();
+        seen.sort();
+        let mut want: Vec<(RecordId, Option<usize>)> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, (i != 20).then_some((i * 97) % 1500)))
+            .collect();
+        want.sort();
+        assert_eq!(seen, want);
+        assert_eq!(table.list().unwrap().unreadable, vec![ids[20]]);
     }
 
     #[test]
