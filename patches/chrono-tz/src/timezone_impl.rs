@@ -243,15 +243,25 @@ impl Span {
     }
 }
 
+/// A zone's periods (Vigil's patch: the periods after the first as three slices, the start
+/// of each, the zone's distinct periods and for each start the index of its period, instead
+/// of a `(i64, FixedTimespan)` per transition; see chrono-tz-build's `format_rest`).
 #[derive(Copy, Clone)]
 pub struct FixedTimespanSet {
     pub first: FixedTimespan,
-    pub rest: &'static [(i64, FixedTimespan)],
+    pub times: &'static [i64],
+    pub spans: &'static [FixedTimespan],
+    pub index: &'static [u8],
 }
 
 impl FixedTimespanSet {
     fn len(&self) -> usize {
-        1 + self.rest.len()
+        1 + self.times.len()
+    }
+
+    /// The period that starts at `times[i]`.
+    fn rest_span(&self, i: usize) -> FixedTimespan {
+        self.spans[self.index[i] as usize]
     }
 
     fn utc_span(&self, index: usize) -> Span {
@@ -260,12 +270,12 @@ impl FixedTimespanSet {
             begin: if index == 0 {
                 None
             } else {
-                Some(self.rest[index - 1].0)
+                Some(self.times[index - 1])
             },
-            end: if index == self.rest.len() {
+            end: if index == self.times.len() {
                 None
             } else {
-                Some(self.rest[index].0)
+                Some(self.times[index])
             },
         }
     }
@@ -276,23 +286,20 @@ impl FixedTimespanSet {
             begin: if index == 0 {
                 None
             } else {
-                let span = self.rest[index - 1];
-                Some(span.0 + span.1.utc_offset as i64 + span.1.dst_offset as i64)
+                let span = self.rest_span(index - 1);
+                Some(self.times[index - 1] + span.utc_offset as i64 + span.dst_offset as i64)
             },
-            end: if index == self.rest.len() {
+            end: if index == self.times.len() {
                 None
             } else if index == 0 {
                 Some(
-                    self.rest[index].0
+                    self.times[index]
                         + self.first.utc_offset as i64
                         + self.first.dst_offset as i64,
                 )
             } else {
-                Some(
-                    self.rest[index].0
-                        + self.rest[index - 1].1.utc_offset as i64
-                        + self.rest[index - 1].1.dst_offset as i64,
-                )
+                let span = self.rest_span(index - 1);
+                Some(self.times[index] + span.utc_offset as i64 + span.dst_offset as i64)
             },
         }
     }
@@ -302,7 +309,7 @@ impl FixedTimespanSet {
         if index == 0 {
             self.first
         } else {
-            self.rest[index - 1].1
+            self.rest_span(index - 1)
         }
     }
 }
