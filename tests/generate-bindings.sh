@@ -20,7 +20,8 @@ cargo build -q "${cargo_flags[@]}" -p vigil-ffi --lib
 # reads the metadata from the symbol table, which the release profile strips, so the
 # bindings are generated from the debug library (same source, same metadata and checksums)
 # and the library chosen above is the one put beside them.
-cargo build -q -p vigil-ffi --lib --bin uniffi-bindgen
+cargo build -q -p vigil-ffi --lib
+cargo build -q -p vigil-uniffi-bindgen
 lib="$target_dir/$profile/libvigil_ffi.so"
 metadata_lib="$target_dir/debug/libvigil_ffi.so"
 bindgen="$target_dir/debug/uniffi-bindgen"
