@@ -250,25 +250,28 @@ fn json_reason(line: usize, e: &serde_json::Error) -> String {
 /// One index row: `(kind, blind index, alert)`, in the table's key order when sorted.
 type IndexRow = (i64, i64, RecordId);
 
-/// Alerts sealed per staging transaction: the check-in runner waits at most one such
-/// short write, and commits are few enough not to dominate.
-const STAGING_BATCH: usize = 1_000;
+/// Alerts sealed per staging transaction (about 0.5 MB): the check-in runner waits at
+/// most one such short write, and commits are few enough not to dominate.
+const STAGING_BATCH: usize = 2_000;
 
 // An alert index row packs into one `u64` (see `pack`): the blind index must fit 16 bits.
 const _: () = assert!(super::index::ALERT_BITS <= 16);
 
-/// An index row of an import as one integer that sorts in the table's key order: kind
-/// (bits 48 and up), blind index (bits 32–47) and the alert's ordinal among the import's
-/// ascending ids (bits 0–31). 8 bytes a row instead of 32, so 400,000 rows take 3.2 MB.
-fn pack(kind: i64, idx: i64, ordinal: u32) -> u64 {
-    ((kind as u64) << 48) | ((idx as u64) << 32) | u64::from(ordinal)
+/// An index row of an import as one integer: the alert's ordinal among the import's
+/// ascending ids (bits 32–63), kind (bits 16–31) and blind index (bits 0–15). 8 bytes a
+/// row instead of 32, so 400,000 rows take 3.2 MB. Sorted, rows go in alert by alert:
+/// measured against the table's key order, that is faster (1.8 s against 2.8 s for the
+/// index rows of 100,000 alerts in one run), because each row's foreign-key lookup and its
+/// entry in `screening_alert_index_owner` then land next to the previous row's.
+fn pack(ordinal: u32, kind: i64, idx: i64) -> u64 {
+    (u64::from(ordinal) << 32) | ((kind as u64) << 16) | (idx as u64)
 }
 
-fn unpack(row: u64) -> (i64, i64, usize) {
+fn unpack(row: u64) -> (usize, i64, i64) {
     (
-        (row >> 48) as i64,
-        ((row >> 32) & 0xffff) as i64,
-        (row & 0xffff_ffff) as usize,
+        (row >> 32) as usize,
+        ((row >> 16) & 0xffff) as i64,
+        (row & 0xffff) as i64,
     )
 }
 
@@ -278,7 +281,7 @@ struct StagedImport {
     /// The staged alerts' ids, ascending: the n-th alert staged has the n-th id, so rows
     /// are staged, and later moved, in key order.
     ids: Vec<RecordId>,
-    /// Packed index rows (see [`pack`]).
+    /// Packed index rows (see [`pack`]), in alert order as they were computed.
     index: Vec<u64>,
     report: AlertImport,
     report_key: Option<String>,
@@ -286,21 +289,31 @@ struct StagedImport {
 
 /// Writes one batch of sealed alerts to the staging table in a short transaction of its
 /// own (not under the import's write transaction: see [`Screening::import_alerts`]).
+///
+/// With `synchronous = NORMAL` (no sync at each commit; WAL mode stays consistent): a
+/// staged row lost to a power cut is one the next import deletes anyway. The import's
+/// own transaction commits with the connection's usual setting.
 fn stage_batch(conn: &Connection, import: i64, batch: &mut Vec<(RecordId, Vec<u8>)>) -> Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
-    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
-    {
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO screening_alert_staging (import, id, body) VALUES (?1, ?2, ?3)",
-        )?;
-        for (id, body) in batch.drain(..) {
-            insert.execute(params![import, id, body])?;
+    let synchronous: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    let staged = (|| -> Result<()> {
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO screening_alert_staging (import, id, body) VALUES (?1, ?2, ?3)",
+            )?;
+            for (id, body) in batch.drain(..) {
+                insert.execute(params![import, id, body])?;
+            }
         }
-    }
-    tx.commit()?;
-    Ok(())
+        tx.commit()?;
+        Ok(())
+    })();
+    conn.pragma_update(None, "synchronous", synchronous)?;
+    staged
 }
 
 /// Moves a staged import into the alert tables, inside the import's write transaction:
@@ -326,7 +339,7 @@ fn move_staged(
         "INSERT INTO screening_alert_index (kind, idx, alert) VALUES (?1, ?2, ?3)",
     )?;
     for &row in &staged.index {
-        let (kind, idx, ordinal) = unpack(row);
+        let (ordinal, kind, idx) = unpack(row);
         write.execute(params![kind, idx, staged.ids[ordinal]])?;
     }
     let mut read = conn.prepare_cached(
@@ -405,6 +418,11 @@ impl Screening<'_> {
         token.copy_from_slice(&self.session.new_id()?.as_bytes()[..8]);
         let import = i64::from_le_bytes(token);
         let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        // One checkpoint at the end (below) instead of one every 1,000 pages while staging
+        // and committing: pages written several times (staged, then zeroed when the staged
+        // rows go) are copied into the database once, in their last state.
+        let autocheckpoint: i64 = conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?;
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let accepted = self.session.feeds().accept_prepared(
             input,
             BundleKind::Alerts,
@@ -428,6 +446,7 @@ impl Screening<'_> {
                 Ok(std::mem::take(&mut staged.report))
             },
         );
+        conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint)?;
         conn.pragma_update(None, "cache_size", cache)?;
         let accepted = match accepted {
             Ok(accepted) => accepted,
@@ -572,7 +591,7 @@ impl Screening<'_> {
             staged.index.extend(
                 self.index_rows(Owner::Alert, &alert.identifiers)
                     .into_iter()
-                    .map(|(kind, idx)| pack(kind as i64, idx, ordinal)),
+                    .map(|(kind, idx)| pack(ordinal, kind as i64, idx)),
             );
             batch.push((alert.id, self.session.seal(ALERTS, &alert.id, &alert)?));
             if batch.len() == STAGING_BATCH {
