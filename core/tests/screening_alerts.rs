@@ -515,11 +515,11 @@ fn many_lines(prefix: &str, n: usize) -> Vec<String> {
 #[test]
 fn imports_across_staging_batches_land_whole_or_not_at_all() {
     let (d, s, key) = imported();
-    let mut lines = many_lines("B", 4_500);
+    let mut lines = many_lines("B", 2_100);
     lines.push("{\"id\":\"M-2\"}".to_owned());
     let e = feed_err(sc(&s).import_alerts(&signed(&key, 4, &content(&lines))[..], t0()));
     assert!(matches!(e, FeedError::MalformedContent(_)), "{e:?}");
-    assert!(e.to_string().contains("line 4502"), "{e}");
+    assert!(e.to_string().contains("line 2102"), "{e}");
     assert_previous_alerts_untouched(&s);
     assert_eq!(staged_rows(&d), 0);
 
@@ -527,22 +527,25 @@ fn imports_across_staging_batches_land_whole_or_not_at_all() {
     let acc = sc(&s)
         .import_alerts(&signed(&key, 5, &content(&lines))[..], t0())
         .unwrap();
-    assert_eq!(acc.imported.imported, 4_500);
+    assert_eq!(acc.imported.imported, 2_100);
     assert_eq!(staged_rows(&d), 0);
-    assert_eq!(sc(&s).alert_count().unwrap(), 4_500);
+    assert_eq!(sc(&s).alert_count().unwrap(), 2_100);
     let listing = sc(&s).alerts().unwrap();
     assert!(listing.unreadable.is_empty());
     // One from each staging batch, found through its index rows.
-    for i in [0, 2_500, 4_499] {
+    for i in [0, 1_999, 2_000, 2_099] {
         let r = sc(&s).screen(&format!("07700 9{i:05}"), t0()).unwrap();
         assert_eq!(r.matches.len(), 1, "alert {i}");
         assert_eq!(r.overall, Risk::Danger);
     }
-    assert!(sc(&s)
-        .screen("0044 7700 900123", t0())
-        .unwrap()
-        .matches
-        .is_empty());
+    assert!(
+        sc(&s)
+            .screen("+44 7911 123456", t0())
+            .unwrap()
+            .matches
+            .is_empty(),
+        "the previous alerts are gone"
+    );
 }
 
 /// Run by `a_killed_import_leaves_the_old_alerts_or_the_new_ones` in a child process:
@@ -569,7 +572,7 @@ fn child_importer() {
         let bundle = signed(
             &key,
             version,
-            &content(&many_lines(&format!("V{version}"), 3_000)),
+            &content(&many_lines(&format!("V{version}"), 400)),
         );
         sc(&s).import_alerts(&bundle[..], t0()).unwrap();
         println!("imported {version}");
@@ -589,10 +592,7 @@ fn a_killed_import_leaves_the_old_alerts_or_the_new_ones() {
     let key = PublisherKey::from_pkcs8(&pkcs8).unwrap();
     s.feeds().trust("Project", key.public_key(), t0()).unwrap();
     sc(&s)
-        .import_alerts(
-            &signed(&key, 1, &content(&many_lines("V1", 3_000)))[..],
-            t0(),
-        )
+        .import_alerts(&signed(&key, 1, &content(&many_lines("V1", 400)))[..], t0())
         .unwrap();
     s.lock();
     let hex: String = pkcs8.iter().map(|b| format!("{b:02x}")).collect();
@@ -611,12 +611,13 @@ fn a_killed_import_leaves_the_old_alerts_or_the_new_ones() {
         .spawn()
         .unwrap();
     for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        if line.unwrap() == "imported 2" {
+        // The first line also carries libtest's "test child_importer ... ".
+        if line.unwrap().ends_with("imported 2") {
             break;
         }
     }
     // Import 3 is under way (staging most of its time): SIGKILL, no destructors.
-    std::thread::sleep(std::time::Duration::from_millis(150));
+    std::thread::sleep(std::time::Duration::from_millis(50));
     child.kill().unwrap();
     child.wait().unwrap();
 
@@ -629,7 +630,7 @@ fn a_killed_import_leaves_the_old_alerts_or_the_new_ones() {
     assert!((2..=4).contains(&version), "version {version}");
     let listing = sc(&s).alerts().unwrap();
     assert!(listing.unreadable.is_empty());
-    assert_eq!(listing.items.len(), 3_000);
+    assert_eq!(listing.items.len(), 400);
     let prefix = format!("V{version}-");
     assert!(
         listing
