@@ -120,6 +120,8 @@ impl Error {
                 F::Rollback { .. } => K::BundleNotNewer,
                 F::InvalidKey(_) | F::KeyAlreadyPinned | F::LastKey => K::InvalidInput,
                 F::PublisherExists => K::AlreadyExists,
+                // Two imports raced; storage-level, and trying again works.
+                F::ConcurrentImport => K::Storage,
             },
             Error::Directory(e) => match e {
                 D::Read { .. } => K::Storage,

@@ -72,6 +72,10 @@ pub enum FeedError {
     },
     #[error("the bundle's content is malformed: {0}")]
     MalformedContent(String),
+    /// Another import into the same vault cleared this one's staged rows (two imports at
+    /// once, from two connections); nothing was changed.
+    #[error("another import ran at the same time; nothing was changed, try again")]
+    ConcurrentImport,
     #[error("invalid publisher key: {0}")]
     InvalidKey(&'static str),
     #[error("a publisher with that name is already trusted")]
@@ -375,7 +379,14 @@ impl Feeds<'_> {
         now: Timestamp,
         import: impl FnOnce(&Connection, &VerifiedBundle) -> Result<T>,
     ) -> Result<Accepted<T>> {
-        self.accept_prepared(input, kind, now, |_| Ok(()), |conn, b, ()| import(conn, b))
+        self.accept_in_steps(
+            input,
+            kind,
+            now,
+            |_| Ok(()),
+            |conn, b, ()| import(conn, b),
+            false,
+        )
     }
 
     /// [`Feeds::accept`] in two steps, so that a large import does not hold the write lock
@@ -384,6 +395,10 @@ impl Feeds<'_> {
     /// `prepare` produced, in the same transaction that records the version. The check-in
     /// runner, on its own connection, waits at most that short write (see
     /// `storage::BUSY_TIMEOUT`).
+    ///
+    /// The bundle's content is released once `prepare` returns: `write` sees the verified
+    /// header fields and an empty [`VerifiedBundle::content`], so a large bundle is not
+    /// held in memory beside what the write needs.
     pub fn accept_prepared<P, T>(
         &self,
         input: impl Read,
@@ -392,20 +407,35 @@ impl Feeds<'_> {
         prepare: impl FnOnce(&VerifiedBundle) -> Result<P>,
         write: impl FnOnce(&Connection, &VerifiedBundle, P) -> Result<T>,
     ) -> Result<Accepted<T>> {
+        self.accept_in_steps(input, kind, now, prepare, write, true)
+    }
+
+    fn accept_in_steps<P, T>(
+        &self,
+        input: impl Read,
+        kind: BundleKind,
+        now: Timestamp,
+        prepare: impl FnOnce(&VerifiedBundle) -> Result<P>,
+        write: impl FnOnce(&Connection, &VerifiedBundle, P) -> Result<T>,
+        release_content: bool,
+    ) -> Result<Accepted<T>> {
         // Read (bounded) and verify before taking the write lock: input may be slow.
         let unverified = UnverifiedBundle::read(input, self.max_bundle_bytes)?;
-        let verified = self.verify_read(unverified, now)?;
-        let b = &verified.bundle;
-        if b.kind != kind {
+        let mut verified = self.verify_read(unverified, now)?;
+        if verified.bundle.kind != kind {
             return Err(FeedError::WrongKind {
                 expected: kind,
-                found: b.kind,
+                found: verified.bundle.kind,
             }
             .into());
         }
         // Refuse a rollback before the expensive part too; checked again under the lock.
         self.check_not_rollback(self.conn(), &verified, kind)?;
         let prepared = prepare(&verified)?;
+        if release_content {
+            verified.bundle.release_content();
+        }
+        let b = &verified.bundle;
         // IMMEDIATE: take the write lock now (waiting out another writer with the busy
         // timeout) rather than failing when a read transaction upgrades.
         let tx = Transaction::new_unchecked(self.conn(), TransactionBehavior::Immediate)?;

@@ -44,6 +44,19 @@ impl TableOwner for ScreeningTables {
             ),
             // Notes and alerts re-sealed in the compact record format.
             Step::keyed(RECORD_FORMAT_2, reseal),
+            // Sealed alerts of an import in progress, written in short transactions before
+            // the import takes the write lock and moved into `screening_alerts` under it
+            // (see `alerts::import_alerts`). Rows of an import that never finished (a
+            // crash) were never visible and are deleted by the next import.
+            Step::sql(
+                14,
+                "CREATE TABLE screening_alert_staging (
+         import INTEGER NOT NULL,
+         id     BLOB    NOT NULL,
+         body   BLOB    NOT NULL,
+         PRIMARY KEY (import, id)
+     ) WITHOUT ROWID;",
+            ),
         ];
         STEPS
     }
