@@ -49,7 +49,7 @@ impl TableOwner for ScreeningTables {
             // (see `alerts::import_alerts`). Rows of an import that never finished (a
             // crash) were never visible and are deleted by the next import.
             Step::sql(
-                14,
+                13,
                 "CREATE TABLE screening_alert_staging (
          import INTEGER NOT NULL,
          id     BLOB    NOT NULL,
