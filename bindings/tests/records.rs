@@ -128,6 +128,16 @@ fn bookings_awaiting_outcome_lists_past_unsettled_bookings_only() {
     add(now - hour, BookingStatus::Cancelled);
     add(now - hour, BookingStatus::NoShow);
     let future = add(now + hour, BookingStatus::Planned);
+    // Started, but its end is still ahead: not waiting yet.
+    session
+        .add_booking(
+            BookingInput {
+                ends_at: Some(now + hour),
+                ..booking("Tom", "07700 900123", now - hour, BookingStatus::InProgress)
+            },
+            now,
+        )
+        .unwrap();
     let mut ids = session.bookings_awaiting_outcome(now).unwrap();
     ids.sort();
     let mut expected = vec![past_planned, past_in_progress];
