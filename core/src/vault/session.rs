@@ -27,7 +27,7 @@ pub struct Session {
     realm: Realm,
     vault_key: SecretKey,
     record_key: SealingKey,
-    blind_key: SecretKey,
+    blind: blind::BlindIndexer,
     pub(super) kdf: KdfParams,
     rng: SystemRandom,
     pool: RandomPool,
@@ -49,7 +49,7 @@ impl Session {
     ) -> Self {
         Self {
             record_key: vault_key.subkey(RECORDS_PURPOSE).sealing_key(),
-            blind_key: vault_key.subkey(BLIND_PURPOSE),
+            blind: blind::BlindIndexer::new(&vault_key.subkey(BLIND_PURPOSE)),
             vault_key,
             conn,
             path,
@@ -350,7 +350,7 @@ impl Session {
 
     /// The blind index of a normalized searchable value (see the `blind` module).
     pub(crate) fn blind_index(&self, domain: &str, normalized: &str, bits: u32) -> i64 {
-        blind::blind_index(&self.blind_key, domain, normalized, bits)
+        self.blind.index(domain, normalized, bits)
     }
 
     /// Flushes the WAL into the database and truncates it (after deletes).
