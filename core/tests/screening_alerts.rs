@@ -548,6 +548,48 @@ fn imports_across_staging_batches_land_whole_or_not_at_all() {
     );
 }
 
+/// Rows staged by another import (or left by a crashed one) are cleared only by an import
+/// whose bundle verified: a forged file must not disturb an import staging on another
+/// connection. Blank lines between alerts are skipped and still count for line numbers.
+#[test]
+fn only_a_verified_import_clears_other_staged_rows() {
+    let (d, s, key) = imported();
+    let raw = rusqlite::Connection::open(d.path().join("v.db")).unwrap();
+    raw.execute(
+        "INSERT INTO screening_alert_staging (import, id, body) VALUES (7, x'00', x'00')",
+        [],
+    )
+    .unwrap();
+    let mut forged = signed(&key, 4, &content(&many_lines("F", 3)));
+    let last = forged.len() - 1;
+    forged[last] ^= 1;
+    feed_err(sc(&s).import_alerts(&forged[..], t0()));
+    assert_eq!(
+        staged_rows(&d),
+        1,
+        "a forged bundle touched another import's rows"
+    );
+    assert_previous_alerts_untouched(&s);
+
+    let c = format!(
+        "{{\"format\":1,\"region\":\"GB\"}}\n\n{}\n\n\n{}\n{}\n\n",
+        alert_line("G-1", "07700 900555", "violence"),
+        alert_line("G-2", "not a number", "violence"),
+        alert_line("G-3", "07700 900556", "violence"),
+    );
+    let acc = sc(&s)
+        .import_alerts(&signed(&key, 5, &c)[..], t0())
+        .unwrap();
+    assert_eq!(acc.imported.imported, 2);
+    let lines: Vec<usize> = acc.imported.skipped.iter().map(|k| k.line).collect();
+    assert_eq!(lines, vec![6]);
+    assert_eq!(
+        staged_rows(&d),
+        0,
+        "the stale row outlived a verified import"
+    );
+}
+
 /// Run by `a_killed_import_leaves_the_old_alerts_or_the_new_ones` in a child process:
 /// imports ever newer bundles into the vault until it is killed.
 #[test]

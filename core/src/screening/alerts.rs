@@ -414,7 +414,6 @@ impl Screening<'_> {
     /// and the next import deletes what was staged.
     pub fn import_alerts(&self, input: impl Read, now: Timestamp) -> Result<Accepted<AlertImport>> {
         let conn = self.session.conn();
-        conn.execute("DELETE FROM screening_alert_staging", [])?;
         let mut token = [0u8; 8];
         token.copy_from_slice(&self.session.new_id()?.as_bytes()[..8]);
         let import = i64::from_le_bytes(token);
@@ -488,9 +487,21 @@ impl Screening<'_> {
                 })?;
         }
         let withdrawn: HashSet<&str> = header.withdrawn.iter().map(|w| w.trim()).collect();
-        // One id per line, drawn up front and sorted, so alerts are sealed (the id is bound
-        // into each sealed body) and staged in key order; unused ones are dropped.
-        let mut ids = (1..content.lines().count())
+        // Rows a crashed import left, cleared only now that this bundle is verified: a
+        // forged or stale file must not disturb an import staging on another connection.
+        self.session.conn().execute(
+            "DELETE FROM screening_alert_staging WHERE import != ?1",
+            params![import],
+        )?;
+        // One id per alert line, drawn up front and sorted, so alerts are sealed (the id is
+        // bound into each sealed body) and staged in key order; unused ones are dropped.
+        // Blank lines are skipped below and get none (a bundle of newlines costs nothing).
+        let alert_lines = content
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .count();
+        let mut ids = (0..alert_lines)
             .map(|_| self.session.new_id())
             .collect::<Result<Vec<_>>>()?;
         ids.sort_unstable();
