@@ -20,11 +20,9 @@ use vigil_core::feeds::{
 use vigil_core::screening::{CallLabelCache, NoteDraft, Region, Risk};
 use vigil_core::vault::{Vault, VaultOptions, MIN_KDF_ITERATIONS};
 
-fn status_kib(field: &str) -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with(field))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
+#[path = "support/proc_status.rs"]
+mod proc_status;
+use proc_status::status_kib;
 
 /// CPU seconds (user + system) this process has used: less sensitive than wall time to
 /// other processes on a shared machine.
@@ -181,7 +179,7 @@ fn child(bundle_path: &str, public_key: &str, import_only: bool) {
         .feeds()
         .trust("Project", public_key.parse().expect("key"), now)
         .expect("trust");
-    let before = status_kib("VmRSS:").unwrap_or(0);
+    let before = status_kib("VmRSS:");
     let file = std::fs::File::open(bundle_path).expect("open bundle");
     let cpu = cpu_seconds();
     let t = Instant::now();
@@ -191,7 +189,7 @@ fn child(bundle_path: &str, public_key: &str, import_only: bool) {
         .expect("import");
     let elapsed = t.elapsed();
     let cpu = cpu_seconds() - cpu;
-    let peak = status_kib("VmHWM:").unwrap_or(0);
+    let peak = status_kib("VmHWM:");
     println!(
         "imported {} alerts in {:.2} s (CPU {cpu:.2} s); RSS before import {:.1} MiB, peak RSS {:.1} MiB (import added at most {:.1} MiB)",
         acc.imported.imported,

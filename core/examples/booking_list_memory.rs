@@ -17,6 +17,10 @@ use chrono::{TimeZone, Utc};
 use vigil_core::bookings::{BookingDraft, BookingKind, TimeRange};
 use vigil_core::vault::{Session, Vault, VaultOptions, MIN_KDF_ITERATIONS};
 
+#[path = "support/proc_status.rs"]
+mod proc_status;
+use proc_status::status_kib;
+
 fn passphrase() -> String {
     std::env::var("VIGIL_PASSPHRASE").unwrap_or_else(|_| "bench".into())
 }
@@ -30,15 +34,6 @@ fn open(path: &str) -> Session {
         .unwrap()
         .unlock(&passphrase(), device(path).as_deref())
         .unwrap()
-}
-
-fn vm_hwm_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 fn main() {
@@ -114,6 +109,6 @@ fn main() {
     println!(
         "{mode}: {:.2} s, peak RSS {:.1} MiB",
         start.elapsed().as_secs_f64(),
-        vm_hwm_kib() as f64 / 1024.0
+        status_kib("VmHWM:") as f64 / 1024.0
     );
 }

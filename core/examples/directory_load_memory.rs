@@ -15,6 +15,10 @@ use vigil_core::directory::{build_directory_bundle, DirectoryContent, NearbyQuer
 use vigil_core::feeds::{generate_publisher_key, PublisherKey};
 use vigil_core::vault::{Vault, VaultOptions, MIN_KDF_ITERATIONS};
 
+#[path = "support/proc_status.rs"]
+mod proc_status;
+use proc_status::status_kib;
+
 #[allow(dead_code)] // query_points is for the benchmarks
 #[path = "../benches/support/synthetic.rs"]
 mod synthetic;
@@ -22,18 +26,8 @@ mod synthetic;
 const PASSPHRASE: &str = "memory example";
 const SERVICES: usize = 100_000;
 
-fn status_kb(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
 fn load(path: &str) {
-    let before = status_kb("VmHWM:");
+    let before = status_kib("VmHWM:");
     let session = Vault::open(path).unwrap().unlock(PASSPHRASE, None).unwrap();
     let start = Instant::now();
     let loaded = session.directory().load().unwrap();
@@ -48,11 +42,11 @@ fn load(path: &str) {
     println!("VmHWM before load: {:.1} MB", before as f64 / 1024.0);
     println!(
         "VmHWM after load:  {:.1} MB (peak of the whole process)",
-        status_kb("VmHWM:") as f64 / 1024.0
+        status_kib("VmHWM:") as f64 / 1024.0
     );
     println!(
         "VmRSS after load:  {:.1} MB",
-        status_kb("VmRSS:") as f64 / 1024.0
+        status_kib("VmRSS:") as f64 / 1024.0
     );
     println!("nearest to central London: {} hits", hits.len());
 }

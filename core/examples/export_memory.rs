@@ -26,6 +26,10 @@ use vigil_core::bookings::{BookingDraft, BookingKind};
 use vigil_core::export::age::{AgeWriter, Identity, Recipient, X25519Identity};
 use vigil_core::vault::{Session, Vault, VaultOptions, MIN_KDF_ITERATIONS};
 
+#[path = "support/proc_status.rs"]
+mod proc_status;
+use proc_status::status_kib;
+
 const PASSPHRASE: &str = "bench";
 
 fn create(path: &str) -> Session {
@@ -34,15 +38,6 @@ fn create(path: &str) -> Session {
         device_secret: None,
     };
     Vault::create(path, PASSPHRASE, &options).unwrap()
-}
-
-fn vm_hwm_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 /// A vault made by `vigil init` has a device secret beside it.
@@ -200,5 +195,8 @@ fn main() {
         }
     }
     let _ = std::io::stdout().flush();
-    println!("{mode}: peak RSS {:.1} MiB", vm_hwm_kib() as f64 / 1024.0);
+    println!(
+        "{mode}: peak RSS {:.1} MiB",
+        status_kib("VmHWM:") as f64 / 1024.0
+    );
 }
