@@ -22,10 +22,10 @@
 
     func schedule(_ request: NotificationRequest) {
       let content = UNMutableNotificationContent()
-      content.title = NSLocalizedString(request.titleKey, comment: "")
-      content.body =
-        request.bodyIsKey ? NSLocalizedString(request.body, comment: "") : request.body
-      content.sound = .default
+      content.title = request.title
+      content.body = request.bodyText
+      // A watch's alarm on the buddy's phone rings like a call, not like a text.
+      content.sound = request.alarmSound ? .defaultRingtone : .default
       content.interruptionLevel = request.timeSensitive ? .timeSensitive : .active
       if case .escalation(let actionId) = request.kind {
         content.categoryIdentifier = Self.escalationCategory
