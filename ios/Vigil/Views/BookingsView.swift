@@ -13,7 +13,7 @@
         List {
           if model.state.unreadable > 0 {
             Text(L10n.format("unreadable_records", model.state.unreadable))
-            .foregroundStyle(.orange)
+              .foregroundStyle(.orange)
           }
           ForEach(model.state.bookings, id: \.id) { booking in
             Button {

@@ -33,7 +33,8 @@
                 }
               }
               HStack {
-                TextField(L10n.text("field_minutes"), text: form(\.extendMinutes)).keyboardType(.numberPad)
+                TextField(L10n.text("field_minutes"), text: form(\.extendMinutes)).keyboardType(
+                  .numberPad)
                 Button(L10n.text("checkin_extend")) { model.extend(row.id) }
               }
               Button(L10n.text("cancel"), role: .destructive) { model.cancel(row.id) }
@@ -56,10 +57,13 @@
                     if on { model.form.buddyIds.append(buddy.id) }
                   }))
             }
-            TextField(L10n.text("field_reminder_minutes"), text: form(\.reminderMinutes)).keyboardType(
+            TextField(L10n.text("field_reminder_minutes"), text: form(\.reminderMinutes))
+              .keyboardType(
+                .numberPad)
+            TextField(L10n.text("field_grace_minutes"), text: form(\.graceMinutes)).keyboardType(
               .numberPad)
-            TextField(L10n.text("field_grace_minutes"), text: form(\.graceMinutes)).keyboardType(.numberPad)
-            TextField(L10n.text("field_repeat_minutes"), text: form(\.repeatMinutes)).keyboardType(.numberPad)
+            TextField(L10n.text("field_repeat_minutes"), text: form(\.repeatMinutes)).keyboardType(
+              .numberPad)
             MessageView(message: model.state.message)
             Button(L10n.text("checkin_start")) {
               app.scheduler.requestAuthorization { _ in model.start() }

@@ -12,7 +12,8 @@
         Form {
           Section {
             TextField(
-              L10n.text("screen_hint"), text: Binding(get: { model.query }, set: { model.query = $0 }))
+              L10n.text("screen_hint"),
+              text: Binding(get: { model.query }, set: { model.query = $0 }))
             Button(L10n.text("screen_button")) { model.screen() }
             MessageView(message: model.state.message)
           }
@@ -27,7 +28,9 @@
                 VStack(alignment: .leading) {
                   Text(match.source.title).font(.headline)
                   Text(match.detail)
-                  if match.stale { Text(L10n.text("alert_stale")).font(.caption).foregroundStyle(.orange) }
+                  if match.stale {
+                    Text(L10n.text("alert_stale")).font(.caption).foregroundStyle(.orange)
+                  }
                 }
               }
             }

@@ -14,9 +14,12 @@
           Section {
             TextField(L10n.text("field_search"), text: field(\.search))
             Button(L10n.text("search")) { model.search() }
-            TextField(L10n.text("field_latitude"), text: field(\.latitude)).keyboardType(.decimalPad)
-            TextField(L10n.text("field_longitude"), text: field(\.longitude)).keyboardType(.decimalPad)
-            TextField(L10n.text("field_radius_km"), text: field(\.radiusKm)).keyboardType(.decimalPad)
+            TextField(L10n.text("field_latitude"), text: field(\.latitude)).keyboardType(
+              .decimalPad)
+            TextField(L10n.text("field_longitude"), text: field(\.longitude)).keyboardType(
+              .decimalPad)
+            TextField(L10n.text("field_radius_km"), text: field(\.radiusKm)).keyboardType(
+              .decimalPad)
             Toggle(
               L10n.text("open_now"),
               isOn: Binding(get: { model.form.openNow }, set: { model.form.openNow = $0 }))

@@ -83,9 +83,11 @@
         .onDelete { rows in rows.forEach { model.remove(model.state.buddies[$0].id) } }
         Section(header: Text(L10n.text("add"))) {
           TextField(
-            L10n.text("field_name"), text: Binding(get: { model.form.name }, set: { model.form.name = $0 }))
+            L10n.text("field_name"),
+            text: Binding(get: { model.form.name }, set: { model.form.name = $0 }))
           TextField(
-            L10n.text("field_phone"), text: Binding(get: { model.form.phone }, set: { model.form.phone = $0 })
+            L10n.text("field_phone"),
+            text: Binding(get: { model.form.phone }, set: { model.form.phone = $0 })
           )
           .keyboardType(.phonePad)
           Picker(
@@ -99,7 +101,8 @@
         }
         Section(header: Text(L10n.text("settings_codes"))) {
           SecureField(
-            L10n.text("field_code"), text: Binding(get: { model.codes.code }, set: { model.codes.code = $0 }))
+            L10n.text("field_code"),
+            text: Binding(get: { model.codes.code }, set: { model.codes.code = $0 }))
           SecureField(
             L10n.text("field_duress_code"),
             text: Binding(get: { model.codes.duressCode }, set: { model.codes.duressCode = $0 }))
@@ -180,7 +183,7 @@
           Text(L10n.format("exported", summary.sections.count))
           if model.unreadableCount > 0 {
             Text(L10n.format("export_unreadable", model.unreadableCount))
-            .foregroundStyle(.orange)
+              .foregroundStyle(.orange)
           }
         }
         Button(L10n.text("settings_export")) { written = model.export() }

@@ -27,7 +27,9 @@
             // The QR code holds the same text (docs/checkin.md, "Pairing").
             PairingQRCode(text: code)
             Text(code).font(.system(.footnote, design: .monospaced)).textSelection(.enabled)
-            ShareLink(item: code) { Label(L10n.text("pairing_share"), systemImage: "square.and.arrow.up") }
+            ShareLink(item: code) {
+              Label(L10n.text("pairing_share"), systemImage: "square.and.arrow.up")
+            }
           }
         }
         Section(header: Text(L10n.text("watch_pairing"))) {
@@ -53,7 +55,8 @@
             )
             .keyboardType(.numberPad)
             TextField(
-              L10n.text("field_name"), text: Binding(get: { model.form.name }, set: { model.form.name = $0 }))
+              L10n.text("field_name"),
+              text: Binding(get: { model.form.name }, set: { model.form.name = $0 }))
             TextField(
               L10n.text("field_phone"),
               text: Binding(get: { model.form.phone }, set: { model.form.phone = $0 })

@@ -9,7 +9,7 @@ public enum L10n {
   public static let languages = ["en", "es", "pl", "pt", "pt-BR", "ro"]
 
   private static let lock = NSLock()
-  /// nil: the phone's language, as iOS picks it for the bundle.
+  /// nil: the phone's language (`Locale.preferredLanguages`, see `match`).
   nonisolated(unsafe) private static var chosen: String?
   nonisolated(unsafe) private static var resolved: (bundle: Bundle, locale: Locale)?
   /// English: what a key missing in a language falls back to (the tests make sure none is).
@@ -50,10 +50,26 @@ public enum L10n {
     lock.lock()
     defer { lock.unlock() }
     if let resolved { return resolved }
-    let language = chosen ?? Bundle.module.preferredLocalizations.first ?? "en"
+    let language = chosen ?? match(Locale.preferredLanguages)
     let made = (bundle(for: language) ?? english, Locale(identifier: language))
     resolved = made
     return made
+  }
+
+  /// The first of the phone's languages (most wanted first, as in Settings) that the
+  /// table has: exactly ("pt-BR"), else by its language ("es-419" is "es", "pt-PT" is
+  /// "pt"); English when none is. Done here rather than by the bundle, whose choice on
+  /// Linux, with no preferred language set, is not English.
+  static func match(_ preferred: [String]) -> String {
+    for wanted in preferred {
+      let tag = wanted.replacingOccurrences(of: "_", with: "-")
+      if let exact = languages.first(where: { $0.caseInsensitiveCompare(tag) == .orderedSame }) {
+        return exact
+      }
+      let base = String(tag.prefix { $0 != "-" }).lowercased()
+      if languages.contains(base) { return base }
+    }
+    return "en"
   }
 
   private static func bundle(for language: String) -> Bundle? {

@@ -87,7 +87,8 @@ extension WatchPhase {
 extension BuddyWatchStatus {
   /// Whether this buddy's phone has the worker's check-in.
   public var stateText: String {
-    L10n.text(confirmed ? "watch_phone_has_it" : sent ? "watch_not_confirmed" : "watch_not_sent_yet")
+    L10n.text(
+      confirmed ? "watch_phone_has_it" : sent ? "watch_not_confirmed" : "watch_not_sent_yet")
   }
 }
 

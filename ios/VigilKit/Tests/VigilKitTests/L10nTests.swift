@@ -85,6 +85,18 @@ final class L10nTests: XCTestCase {
     XCTAssertEqual(L10n.text("save"), "Guardar")
   }
 
+  /// The phone's languages in order of preference pick the table's language.
+  func testThePhonesLanguagePicksTheTablesLanguage() {
+    XCTAssertEqual(L10n.match(["es-ES", "en-GB"]), "es")
+    XCTAssertEqual(L10n.match(["es-419"]), "es")
+    XCTAssertEqual(L10n.match(["pt-BR"]), "pt-BR")
+    XCTAssertEqual(L10n.match(["pt_BR"]), "pt-BR")
+    XCTAssertEqual(L10n.match(["pt-PT"]), "pt")
+    XCTAssertEqual(L10n.match(["de-DE", "ro-RO", "es"]), "ro", "the first one the table has")
+    XCTAssertEqual(L10n.match(["de-DE"]), "en")
+    XCTAssertEqual(L10n.match([]), "en")
+  }
+
   /// A phone in Spanish: the unlock screen's own message, a check-in notification and the
   /// core's error (in the vault's language, untouched) as the screens show them.
   func testAViewModelInSpanishShowsSpanish() throws {
@@ -124,8 +136,12 @@ final class L10nTests: XCTestCase {
     XCTAssertEqual(WatchPhase.alarm.title, "Alarma: no ha hecho el control.")
     XCTAssertEqual(CamouflageViewModel.title("Weather"), "Tiempo")
 
-    // Back to the phone's language (English on the test machine).
+    // Back to the phone's language.
     L10n.use(language: nil)
+    let phones = wake.title
+    L10n.use(language: L10n.match(Locale.preferredLanguages))
+    XCTAssertEqual(phones, wake.title)
+    L10n.use(language: "en")
     XCTAssertEqual(wake.title, "Check-in due")
   }
 
@@ -141,7 +157,8 @@ final class L10nTests: XCTestCase {
 
     L10n.use(language: "es")
     XCTAssertEqual(vm.statusText(try listed()), "pasada, sin estado")
-    XCTAssertEqual(BookingsViewModel.outcomes.map(\.title), ["Hecha", "Cancelada", "No se presentó"])
+    XCTAssertEqual(
+      BookingsViewModel.outcomes.map(\.title), ["Hecha", "Cancelada", "No se presentó"])
     vm.setStatus(booking.id, .noShow)
     XCTAssertEqual(vm.statusText(try listed()), "No se presentó")
 
@@ -150,9 +167,11 @@ final class L10nTests: XCTestCase {
     L10n.use(language: "pl")
     XCTAssertEqual(BookingStatus.done.title, "Odbyta")
     L10n.use(language: "en")
-    XCTAssertEqual(BookingStatus.all.map(\.title), [
-      "Planned", "In progress", "Done", "Cancelled", "No-show", "Incident",
-    ])
+    XCTAssertEqual(
+      BookingStatus.all.map(\.title),
+      [
+        "Planned", "In progress", "Done", "Cancelled", "No-show", "Incident",
+      ])
     for language in L10n.languages {
       L10n.use(language: language)
       let names = BookingStatus.all.map(\.title)
