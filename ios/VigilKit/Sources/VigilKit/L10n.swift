@@ -8,10 +8,11 @@ public enum L10n {
   /// The languages the table has (the `.lproj` folders).
   public static let languages = ["en", "es", "pl", "pt", "pt-BR", "ro"]
 
+  /// Guards `chosen` and `resolved` (screens and notification callbacks ask from any thread).
   private static let lock = NSLock()
   /// nil: the phone's language (`Locale.preferredLanguages`, see `match`).
-  nonisolated(unsafe) private static var chosen: String?
-  nonisolated(unsafe) private static var resolved: (bundle: Bundle, locale: Locale)?
+  private static var chosen: String?
+  private static var resolved: (bundle: Bundle, locale: Locale)?
   /// English: what a key missing in a language falls back to (the tests make sure none is).
   private static let english = bundle(for: "en") ?? Bundle.module
   private static let missing = "\u{0}missing"
