@@ -149,7 +149,8 @@ public final class EscalationDriver {
       scheduler.schedule(
         NotificationRequest(
           id: Self.wakePrefix + wake.id, fireAt: wake.at, kind: .wake,
-          titleKey: wake.titleKey, body: wake.bodyKey, bodyIsKey: true, timeSensitive: true))
+          titleKey: wake.titleKey, body: wake.bodyKey, bodyIsKey: true, timeSensitive: true,
+          alarmSound: wake.alarm))
     }
     onNextWakeup?(next)
   }

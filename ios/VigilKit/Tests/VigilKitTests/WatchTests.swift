@@ -139,6 +139,10 @@ final class WatchTests: XCTestCase {
       wakes.allSatisfy { $0.bodyIsKey && $0.timeSensitive && $0.titleKey == "watch_title" })
     XCTAssertEqual(
       Set(wakes.map(\.body)), ["watch_wake_body", "watch_alarm_due_body"])
+    // The alarm time rings with the alarm sound, the deadline with the usual one.
+    XCTAssertEqual(
+      Set(wakes.map { "\($0.body)|\($0.alarmSound)" }),
+      ["watch_wake_body|false", "watch_alarm_due_body|true"])
 
     // Mia pastes the ACK: her screen now says Ana's phone has it.
     let workerInbox = WatchInboxViewModel(
