@@ -19,6 +19,9 @@ import PackageDescription
 
 let package = Package(
   name: "VigilKit",
+  // The app's strings: Sources/VigilKit/Resources/<lang>.lproj, written by
+  // android/tools/strings.py (Bundle.module, on Linux too).
+  defaultLocalization: "en",
   platforms: [.iOS(.v17), .macOS(.v14)],
   products: [.library(name: "VigilKit", targets: ["VigilKit"])],
   targets: [
@@ -26,7 +29,7 @@ let package = Package(
     // The generated VigilCore.swift and VigilCoreTypes.swift, copied in by the test script
     // (never committed: they are regenerated from the core).
     .target(name: "VigilCore", dependencies: ["VigilCoreFFI"], linkerSettings: coreLinker),
-    .target(name: "VigilKit", dependencies: ["VigilCore"]),
+    .target(name: "VigilKit", dependencies: ["VigilCore"], resources: [.process("Resources")]),
     .testTarget(name: "VigilKitTests", dependencies: ["VigilKit", "VigilCore"]),
   ]
 )

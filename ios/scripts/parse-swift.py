@@ -3,7 +3,9 @@
 The Apple-only files of the iOS shell (SwiftUI views, Keychain, UserNotifications, CallKit
 glue) cannot be compiled on Linux; this catches the syntax errors there at least. It also
 checks that every string key the Swift code uses (a snake_case literal such as
-"unlock_title") is in Vigil/Resources/en.lproj/Localizable.strings.
+"unlock_title") is in each language's VigilKit/Sources/VigilKit/Resources/<lang>.lproj/
+Localizable.strings (written by android/tools/strings.py), and that no SwiftUI view passes
+a key to SwiftUI's own lookup (which reads the app bundle, where the strings are not).
   python parse-swift.py ios
 """
 
@@ -52,26 +54,54 @@ def main(root: str) -> int:
     print(f"parsed {len(files)} Swift files, {failed} with syntax errors")
     missing = missing_strings(pathlib.Path(root), files)
     for path, key in missing:
-        print(f"{path}: string key {key!r} is not in Localizable.strings", file=sys.stderr)
-    return 1 if failed or missing or not files else 0
+        print(f"{path}: string key {key!r} is not in every Localizable.strings", file=sys.stderr)
+    bypass = swiftui_lookups(pathlib.Path(root), files)
+    for path, line in bypass:
+        print(f"{path}:{line}: a string key looked up by SwiftUI: use L10n.text", file=sys.stderr)
+    return 1 if failed or missing or bypass or not files else 0
 
 
 STRING_KEY = re.compile(r'"([a-z]+(?:_[a-z]+)+)"')
 STRINGS_ENTRY = re.compile(r'^"([A-Za-z_]+)" = ', re.M)
 
 
+LANGUAGES = ["en", "es", "pl", "pt", "pt-BR", "ro"]
+# A literal key handed to SwiftUI (`Text("save")`, `LocalizedStringKey(...)`,
+# `NSLocalizedString`): SwiftUI would look it up in the app bundle and show the key.
+SWIFTUI_LOOKUP = re.compile(
+    r'(?:\b(?:Text|Button|TextField|SecureField|Toggle|Picker|DatePicker|NavigationLink|Label)'
+    r'|\.navigationTitle|\.alert)\(\s*"[a-z]+(?:_[a-z]+)*"|LocalizedStringKey|NSLocalizedString'
+)
+
+
 def missing_strings(root, files):
-    """(file, key) for each snake_case literal in the app's Swift with no English string."""
-    strings = root / "Vigil" / "Resources" / "en.lproj" / "Localizable.strings"
-    known = set(STRINGS_ENTRY.findall(strings.read_text()))
+    """(file, key) for each snake_case literal in the app's Swift missing in a language."""
+    resources = root / "VigilKit" / "Sources" / "VigilKit" / "Resources"
+    known = [
+        set(STRINGS_ENTRY.findall((resources / f"{lang}.lproj" / "Localizable.strings").read_text()))
+        for lang in LANGUAGES
+    ]
     app_code = [root / "Vigil", root / "VigilKit" / "Sources" / "VigilKit"]
     return [
         (path, key)
         for path in files
         if any(folder in path.parents for folder in app_code)
         for key in sorted(set(STRING_KEY.findall(path.read_text())))
-        if key not in known
+        if any(key not in language for language in known)
     ]
+
+
+def swiftui_lookups(root, files):
+    """(file, line) of each key SwiftUI would look up itself instead of L10n."""
+    app = root / "Vigil"
+    found = []
+    for path in files:
+        if app not in path.parents:
+            continue
+        text = path.read_text()
+        for match in SWIFTUI_LOOKUP.finditer(text):
+            found.append((path, text.count("\n", 0, match.start()) + 1))
+    return found
 
 
 if __name__ == "__main__":

@@ -14,18 +14,6 @@
     }
   }
 
-  extension FormMessage {
-    /// The text to show: the core's detail and hint, or the app's string for a key.
-    var text: String {
-      switch self {
-      case .core(_, let detail, let hint):
-        return hint.map { "\(detail)\n\($0)" } ?? detail
-      case .key(let key):
-        return NSLocalizedString(key, comment: "")
-      }
-    }
-  }
-
   /// A form's error under its fields, red, read out by VoiceOver.
   struct MessageView: View {
     let message: FieldMessage?

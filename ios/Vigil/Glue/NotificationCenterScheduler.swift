@@ -9,6 +9,10 @@
   /// then ticks the core (docs in ios/README.md).
   final class NotificationCenterScheduler: NotificationScheduler {
     static let escalationCategory = "vigil.escalation"
+    /// A watch's alarm on the buddy's phone: a siren (Resources/vigil-alarm.wav, 20 s,
+    /// ios/scripts/alarm-sound.py), not a message's chime. It sounds unless the phone is on
+    /// silent; breaking through silent mode needs Apple's critical-alerts entitlement.
+    static let alarmSound = UNNotificationSound(named: UNNotificationSoundName("vigil-alarm.wav"))
     private let center = UNUserNotificationCenter.current()
 
     /// Asked when a check-in starts. Time-sensitive delivery comes from the entitlement
@@ -22,10 +26,9 @@
 
     func schedule(_ request: NotificationRequest) {
       let content = UNMutableNotificationContent()
-      content.title = NSLocalizedString(request.titleKey, comment: "")
-      content.body =
-        request.bodyIsKey ? NSLocalizedString(request.body, comment: "") : request.body
-      content.sound = .default
+      content.title = request.title
+      content.body = request.bodyText
+      content.sound = request.alarmSound ? Self.alarmSound : .default
       content.interruptionLevel = request.timeSensitive ? .timeSensitive : .active
       if case .escalation(let actionId) = request.kind {
         content.categoryIdentifier = Self.escalationCategory

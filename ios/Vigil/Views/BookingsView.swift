@@ -12,12 +12,8 @@
       NavigationStack {
         List {
           if model.state.unreadable > 0 {
-            Text(
-              String(
-                format: NSLocalizedString("unreadable_records", comment: ""), model.state.unreadable
-              )
-            )
-            .foregroundStyle(.orange)
+            Text(L10n.format("unreadable_records", model.state.unreadable))
+              .foregroundStyle(.orange)
           }
           ForEach(model.state.bookings, id: \.id) { booking in
             Button {
@@ -29,24 +25,20 @@
                 Text(booking.details.startsAt, style: .date)
                 if let address = booking.details.address { Text(address).font(.caption) }
                 // Over with no status: waiting for her word, never shown as done.
-                if model.state.awaitingOutcome.contains(booking.id) {
-                  Text("booking_past_no_status").font(.caption).foregroundStyle(.orange)
-                } else {
-                  Text(LocalizedStringKey(statusKey(booking.details.status))).font(.caption)
+                let awaiting = model.state.awaitingOutcome.contains(booking.id)
+                Text(model.statusText(booking)).font(.caption)
+                  .foregroundStyle(awaiting ? Color.orange : Color.primary)
+                if awaiting {
+                  Text(L10n.text("booking_outcome_question")).font(.caption)
                 }
-                let checkins = model.checkins(for: booking.id)
-                if !checkins.isEmpty {
-                  Text(
-                    String(
-                      format: NSLocalizedString("booking_checkins", comment: ""), checkins.count)
-                  )
-                  .font(.caption)
+                if let checkins = model.checkinsText(for: booking.id) {
+                  Text(checkins).font(.caption)
                 }
               }
             }
             .contextMenu {
               ForEach(BookingsViewModel.outcomes, id: \.self) { status in
-                Button(LocalizedStringKey(statusKey(status))) {
+                Button(status.title) {
                   model.setStatus(booking.id, status)
                 }
               }
@@ -54,45 +46,28 @@
           }
           .onDelete { rows in rows.forEach { model.delete(model.state.bookings[$0].id) } }
           if model.state.historyUnreadable > 0 {
-            Text("checkin_unreadable").foregroundStyle(.orange)
+            Text(L10n.text("checkin_unreadable")).foregroundStyle(.orange)
           }
           if !model.state.history.isEmpty {
-            Section(header: Text("history_title")) {
+            Section(header: Text(L10n.text("home_history"))) {
               ForEach(model.state.history, id: \.id) { ended in
                 VStack(alignment: .leading) {
-                  Text(ended.endedAt, style: .date)
                   // The duress code shows as a check-in, like the normal one.
-                  Text(
-                    LocalizedStringKey(ended.checkedIn ? "history_checked_in" : "history_cancelled")
-                  )
-                  .font(.caption)
-                  if ended.escalated { Text("history_escalated").font(.caption) }
+                  ForEach(model.historyText(ended), id: \.self) { Text($0) }
                 }
               }
             }
           }
         }
         .onAppear { model.reload() }
-        .navigationTitle("home_bookings")
+        .navigationTitle(L10n.text("home_bookings"))
         .toolbar {
-          Button("add") { editing = true }
+          Button(L10n.text("add")) { editing = true }
         }
         .sheet(isPresented: $editing) {
           BookingFormView(bookings: bookings, done: { editing = false })
         }
       }
-    }
-  }
-
-  /// The string key of a booking status.
-  func statusKey(_ status: BookingStatus) -> String {
-    switch status {
-    case .planned: return "status_planned"
-    case .inProgress: return "status_in_progress"
-    case .done: return "status_done"
-    case .cancelled: return "status_cancelled"
-    case .noShow: return "status_no_show"
-    case .incident: return "status_incident"
     }
   }
 
@@ -104,31 +79,28 @@
       let model = bookings.model
       NavigationStack {
         Form {
-          TextField("field_client", text: text(\.clientLabel))
-          TextField("field_phone", text: text(\.clientPhone)).keyboardType(.phonePad)
-          TextField("field_email", text: text(\.clientEmail)).keyboardType(.emailAddress)
-          TextField("field_handle", text: text(\.clientHandle))
+          TextField(L10n.text("field_client"), text: text(\.clientLabel))
+          TextField(L10n.text("field_phone"), text: text(\.clientPhone)).keyboardType(.phonePad)
+          TextField(L10n.text("field_email"), text: text(\.clientEmail)).keyboardType(.emailAddress)
+          TextField(L10n.text("field_handle"), text: text(\.clientHandle))
           DatePicker(
-            "field_time",
+            L10n.text("field_starts_at"),
             selection: Binding(get: { model.form.startsAt }, set: { model.form.startsAt = $0 }))
-          TextField("field_address", text: text(\.address))
-          TextField("field_latitude", text: text(\.latitude)).keyboardType(.decimalPad)
-          TextField("field_longitude", text: text(\.longitude)).keyboardType(.decimalPad)
-          TextField("field_terms", text: text(\.terms))
-          TextField("field_notes", text: text(\.notes), axis: .vertical)
+          TextField(L10n.text("field_address"), text: text(\.address))
+          TextField(L10n.text("field_latitude"), text: text(\.latitude)).keyboardType(.decimalPad)
+          TextField(L10n.text("field_longitude"), text: text(\.longitude)).keyboardType(.decimalPad)
+          TextField(L10n.text("field_terms"), text: text(\.terms))
+          TextField(L10n.text("field_notes"), text: text(\.notes), axis: .vertical)
           Picker(
-            "field_status",
+            L10n.text("booking_status"),
             selection: Binding(get: { model.form.status }, set: { model.form.status = $0 })
           ) {
-            ForEach(
-              [BookingStatus.planned, .inProgress, .done, .cancelled, .noShow, .incident],
-              id: \.self
-            ) { Text(LocalizedStringKey(statusKey($0))).tag($0) }
+            ForEach(BookingStatus.all, id: \.self) { Text($0.title).tag($0) }
           }
           MessageView(message: model.state.message)
         }
         .toolbar {
-          Button("save") { if model.save() != nil { done() } }
+          Button(L10n.text("save")) { if model.save() != nil { done() } }
         }
       }
     }

@@ -14,37 +14,38 @@
         Form {
           // Said before every check-in: what an iPhone cannot do.
           Section {
-            Text("ios_sms_limit").font(.callout)
-            Text("buddy_held_advice").font(.callout).bold()
+            Text(L10n.text("ios_sms_limit")).font(.callout)
+            Text(L10n.text("buddy_held_advice")).font(.callout).bold()
             if let problem = app.wakeProblem {
               Text(problem.text).foregroundStyle(.red)
             }
           }
           if model.state.unreadable > 0 {
-            Text("checkin_unreadable").foregroundStyle(.orange)
+            Text(L10n.text("checkin_unreadable")).foregroundStyle(.orange)
           }
           ForEach(model.state.checkins, id: \.id) { row in
             Section {
               TimelineView(.periodic(from: .now, by: 1)) { context in
                 let countdown = Countdown(row: row, now: context.date)
                 VStack(alignment: .leading) {
-                  Text(LocalizedStringKey(title(countdown.stage))).font(.headline)
+                  Text(countdown.stage.title).font(.headline)
                   Text(countdown.text).font(.system(.largeTitle, design: .monospaced))
                 }
               }
               HStack {
-                TextField("field_minutes", text: form(\.extendMinutes)).keyboardType(.numberPad)
-                Button("checkin_extend") { model.extend(row.id) }
+                TextField(L10n.text("field_minutes"), text: form(\.extendMinutes)).keyboardType(
+                  .numberPad)
+                Button(L10n.text("checkin_extend")) { model.extend(row.id) }
               }
-              Button("cancel", role: .destructive) { model.cancel(row.id) }
+              Button(L10n.text("cancel"), role: .destructive) { model.cancel(row.id) }
             }
           }
           if !model.state.checkins.isEmpty {
             CheckinCodeView(checkin: checkin)
           }
-          Section(header: Text("checkin_start")) {
+          Section(header: Text(L10n.text("checkin_start"))) {
             DatePicker(
-              "field_deadline",
+              L10n.text("field_deadline"),
               selection: Binding(get: { model.form.deadline }, set: { model.form.deadline = $0 }))
             ForEach(buddies.model.state.buddies, id: \.id) { buddy in
               Toggle(
@@ -56,28 +57,23 @@
                     if on { model.form.buddyIds.append(buddy.id) }
                   }))
             }
-            TextField("field_reminder_minutes", text: form(\.reminderMinutes)).keyboardType(
+            TextField(L10n.text("field_reminder_minutes"), text: form(\.reminderMinutes))
+              .keyboardType(
+                .numberPad)
+            TextField(L10n.text("field_grace_minutes"), text: form(\.graceMinutes)).keyboardType(
               .numberPad)
-            TextField("field_grace_minutes", text: form(\.graceMinutes)).keyboardType(.numberPad)
-            TextField("field_repeat_minutes", text: form(\.repeatMinutes)).keyboardType(.numberPad)
+            TextField(L10n.text("field_repeat_minutes"), text: form(\.repeatMinutes)).keyboardType(
+              .numberPad)
             MessageView(message: model.state.message)
-            Button("checkin_start") {
+            Button(L10n.text("checkin_start")) {
               app.scheduler.requestAuthorization { _ in model.start() }
             }
           }
         }
-        .navigationTitle("home_checkin")
+        .navigationTitle(L10n.text("home_checkin"))
         // The app's own wake-ups tick the core outside this screen: show what they left.
         .onAppear { model.reload() }
         .onChange(of: app.wakeProblem) { _, _ in model.reload() }
-      }
-    }
-
-    private func title(_ stage: Countdown.Stage) -> String {
-      switch stage {
-      case .beforeDeadline: return "countdown_title"
-      case .grace: return "grace_title"
-      case .escalating: return "escalating_title"
       }
     }
 
@@ -95,12 +91,12 @@
       let model = checkin.model
       Section {
         SecureField(
-          "field_code",
+          L10n.text("field_code"),
           text: Binding(get: { model.form.code }, set: { model.form.code = $0 })
         )
         .keyboardType(.numberPad)
-        Button("checkin_ok") { model.checkIn() }
-        if model.state.lastCheckIn != nil { Text("checked_in") }
+        Button(L10n.text("checkin_ok")) { model.checkIn() }
+        if model.state.lastCheckIn != nil { Text(L10n.text("checked_in")) }
         MessageView(message: model.state.message)
       }
     }

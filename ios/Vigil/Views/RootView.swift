@@ -35,12 +35,12 @@
       .onChange(of: app.watchAlerts) { _, _ in app.alarmScreenDismissed = false }
       // After a call: only she knows whether it got through.
       .alert(
-        "call_got_through",
+        L10n.text("call_got_through"),
         isPresented: Binding(
           get: { app.callToConfirm != nil }, set: { if !$0 { app.callToConfirm = nil } })
       ) {
-        Button("yes") { app.callAnswered(.sent) }
-        Button("no", role: .cancel) { app.callAnswered(.failed) }
+        Button(L10n.text("yes")) { app.callAnswered(.sent) }
+        Button(L10n.text("no"), role: .cancel) { app.callAnswered(.failed) }
       }
     }
   }
@@ -57,27 +57,26 @@
         Form {
           Section(
             header: Text(
-              LocalizedStringKey(
-                model.state.stage == .create ? "unlock_create_title" : "unlock_title"))
+              L10n.text(model.state.stage == .create ? "unlock_create_title" : "unlock_title"))
           ) {
-            SecureField("field_passphrase", text: binding(\.passphrase))
+            SecureField(L10n.text("field_passphrase"), text: binding(\.passphrase))
             if model.state.stage == .create {
-              SecureField("field_passphrase_again", text: binding(\.confirmation))
+              SecureField(L10n.text("field_passphrase_again"), text: binding(\.confirmation))
             }
             if let message = model.state.message {
               Text(message.text).foregroundStyle(.red)
             }
             Button(
-              LocalizedStringKey(model.state.stage == .create ? "create_button" : "unlock_button")
+              L10n.text(model.state.stage == .create ? "create_button" : "unlock_button")
             ) {
               if let session = model.submit() { app.unlocked(session) }
             }
           }
           if model.state.stage == .unlock {
             Section {
-              Button("checkin_ok") { lockScreenCheckin = true }
+              Button(L10n.text("checkin_ok")) { lockScreenCheckin = true }
               // A buddy's phone may get a watch message while the vault is locked.
-              Button("watch_paste_title") { lockedWatch = true }
+              Button(L10n.text("watch_paste")) { lockedWatch = true }
             }
           }
         }
@@ -143,17 +142,17 @@
     var body: some View {
       TabView {
         BookingsView(bookings: bookings)
-          .tabItem { Label("home_bookings", systemImage: "calendar") }
+          .tabItem { Label(L10n.text("home_bookings"), systemImage: "calendar") }
         CheckinTab(session: session, driver: app.driver, buddies: buddies)
-          .tabItem { Label("home_checkin", systemImage: "timer") }
+          .tabItem { Label(L10n.text("home_checkin"), systemImage: "timer") }
         ScreeningView(screening: screening)
           .tabItem {
-            Label("home_screening", systemImage: "person.crop.circle.badge.questionmark")
+            Label(L10n.text("home_screening"), systemImage: "person.crop.circle.badge.questionmark")
           }
         ServicesView(services: services)
-          .tabItem { Label("home_services", systemImage: "mappin.and.ellipse") }
+          .tabItem { Label(L10n.text("home_services"), systemImage: "mappin.and.ellipse") }
         SettingsView(session: session)
-          .tabItem { Label("home_settings", systemImage: "gearshape") }
+          .tabItem { Label(L10n.text("home_settings"), systemImage: "gearshape") }
       }
     }
   }

@@ -12,55 +12,47 @@
         Form {
           Section {
             TextField(
-              "screen_hint", text: Binding(get: { model.query }, set: { model.query = $0 }))
-            Button("screen_button") { model.screen() }
+              L10n.text("screen_hint"),
+              text: Binding(get: { model.query }, set: { model.query = $0 }))
+            Button(L10n.text("screen_button")) { model.screen() }
             MessageView(message: model.state.message)
           }
           if let result = model.state.result {
             Section {
               if model.resultIsIncomplete {
-                Text("screen_incomplete").foregroundStyle(.orange)
+                Text(L10n.text("screen_incomplete")).foregroundStyle(.orange)
               } else if result.matches.isEmpty {
-                Text(
-                  String(
-                    format: NSLocalizedString("screen_nothing", comment: ""), result.normalized))
+                Text(L10n.format("screen_nothing", result.normalized))
               }
               ForEach(Array(result.matches.enumerated()), id: \.offset) { _, match in
                 VStack(alignment: .leading) {
-                  Text(source(match.source)).font(.headline)
+                  Text(match.source.title).font(.headline)
                   Text(match.detail)
-                  if match.stale { Text("alert_stale").font(.caption).foregroundStyle(.orange) }
+                  if match.stale {
+                    Text(L10n.text("alert_stale")).font(.caption).foregroundStyle(.orange)
+                  }
                 }
               }
             }
           }
-          Section(header: Text("notes_title")) {
+          Section(header: Text(L10n.text("notes_title"))) {
             TextField(
-              "field_identifiers",
+              L10n.text("field_identifiers"),
               text: Binding(
                 get: { model.noteForm.identifiers }, set: { model.noteForm.identifiers = $0 }),
               axis: .vertical)
             TextField(
-              "field_label",
+              L10n.text("field_label"),
               text: Binding(get: { model.noteForm.label }, set: { model.noteForm.label = $0 }))
             TextField(
-              "field_note",
+              L10n.text("field_note"),
               text: Binding(get: { model.noteForm.text }, set: { model.noteForm.text = $0 }),
               axis: .vertical)
             MessageView(message: model.state.noteMessage)
-            Button("save") { model.saveNote() }
+            Button(L10n.text("save")) { model.saveNote() }
           }
         }
-        .navigationTitle("home_screening")
-      }
-    }
-
-    private func source(_ source: MatchSource) -> String {
-      switch source {
-      case .note(_, let label):
-        return String(format: NSLocalizedString("your_note", comment: ""), label)
-      case .alert(let publisher, _):
-        return String(format: NSLocalizedString("reported_by", comment: ""), publisher)
+        .navigationTitle(L10n.text("home_screening"))
       }
     }
   }

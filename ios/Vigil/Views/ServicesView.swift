@@ -12,29 +12,32 @@
       NavigationStack {
         List {
           Section {
-            TextField("field_search", text: field(\.search))
-            Button("search") { model.search() }
-            TextField("field_latitude", text: field(\.latitude)).keyboardType(.decimalPad)
-            TextField("field_longitude", text: field(\.longitude)).keyboardType(.decimalPad)
-            TextField("field_radius_km", text: field(\.radiusKm)).keyboardType(.decimalPad)
+            TextField(L10n.text("field_search"), text: field(\.search))
+            Button(L10n.text("search")) { model.search() }
+            TextField(L10n.text("field_latitude"), text: field(\.latitude)).keyboardType(
+              .decimalPad)
+            TextField(L10n.text("field_longitude"), text: field(\.longitude)).keyboardType(
+              .decimalPad)
+            TextField(L10n.text("field_radius_km"), text: field(\.radiusKm)).keyboardType(
+              .decimalPad)
             Toggle(
-              "open_now",
+              L10n.text("open_now"),
               isOn: Binding(get: { model.form.openNow }, set: { model.form.openNow = $0 }))
-            Button("services_nearby") { model.nearby() }
+            Button(L10n.text("services_nearby")) { model.nearby() }
             MessageView(message: model.state.message)
           }
           ForEach(model.state.incompletePublishers, id: \.self) { publisher in
-            Text(String(format: NSLocalizedString("incomplete_publisher", comment: ""), publisher))
+            Text(L10n.format("incomplete_publisher", publisher))
               .foregroundStyle(.orange)
           }
           ForEach(model.state.services, id: \.id) { hit in ServiceRow(hit: hit, maybe: false) }
           if !model.state.maybeOpen.isEmpty {
-            Section(header: Text("maybe_open")) {
+            Section(header: Text(L10n.text("maybe_open"))) {
               ForEach(model.state.maybeOpen, id: \.id) { hit in ServiceRow(hit: hit, maybe: true) }
             }
           }
         }
-        .navigationTitle("home_services")
+        .navigationTitle(L10n.text("home_services"))
       }
     }
 
@@ -55,20 +58,12 @@
         Text(
           Measurement(value: hit.distanceM, unit: UnitLength.meters),
           format: .measurement(width: .abbreviated))
-        Text(LocalizedStringKey(maybe ? "maybe_open" : state(hit.openState)))
+        Text(maybe ? L10n.text("maybe_open") : hit.openState.title)
         if let phone = hit.phone,
           let url = URL(string: "tel://\(phone.filter { $0 == "+" || $0.isNumber })")
         {
           Link(phone, destination: url)
         }
-      }
-    }
-
-    private func state(_ state: OpenState) -> String {
-      switch state {
-      case .open: return "open_now"
-      case .closed: return "closed_now"
-      default: return "maybe_open"
       }
     }
   }

@@ -10,31 +10,31 @@
     var body: some View {
       NavigationStack {
         List {
-          NavigationLink("settings_buddies") {
+          NavigationLink(L10n.text("settings_buddies")) {
             BuddiesView(buddies: Observed(BuddiesViewModel(session: session)))
           }
-          NavigationLink("watch_title") {
+          NavigationLink(L10n.text("watch_title")) {
             WatchSettingsEntry(session: session, driver: app.driver)
           }
-          NavigationLink("settings_duress") {
+          NavigationLink(L10n.text("settings_duress")) {
             DuressView(duress: Observed(DuressViewModel(session: session)))
           }
-          NavigationLink("settings_unlock_limit_title") {
+          NavigationLink(L10n.text("settings_unlock_limit_title")) {
             UnlockLimitView(limit: Observed(UnlockLimitViewModel(session: session)))
           }
-          NavigationLink("settings_export") {
+          NavigationLink(L10n.text("settings_export")) {
             ExportView(
               export: Observed(ExportViewModel(session: session, destination: app.exportURL())))
           }
-          NavigationLink("settings_camouflage") {
+          NavigationLink(L10n.text("settings_app_icon")) {
             CamouflageView(camouflage: Observed(CamouflageViewModel(setter: app.icons)))
           }
-          Button("call_labels_reload") {
+          Button(L10n.text("call_labels_reload")) {
             if let labels = try? session.callLabels() {
               CallDirectoryReloader.reload(labels) { _ in }
             }
           }
-          NavigationLink("panic_wipe") {
+          NavigationLink(L10n.text("panic_wipe")) {
             PanicWipeView(
               wipe: Observed(
                 PanicWipeViewModel(
@@ -42,9 +42,9 @@
                 )))
           }
           .foregroundStyle(.red)
-          Button("home_lock") { app.lock() }
+          Button(L10n.text("home_lock")) { app.lock() }
         }
-        .navigationTitle("home_settings")
+        .navigationTitle(L10n.text("home_settings"))
       }
     }
   }
@@ -81,34 +81,37 @@
           }
         }
         .onDelete { rows in rows.forEach { model.remove(model.state.buddies[$0].id) } }
-        Section(header: Text("add")) {
+        Section(header: Text(L10n.text("add"))) {
           TextField(
-            "field_name", text: Binding(get: { model.form.name }, set: { model.form.name = $0 }))
+            L10n.text("field_name"),
+            text: Binding(get: { model.form.name }, set: { model.form.name = $0 }))
           TextField(
-            "field_phone", text: Binding(get: { model.form.phone }, set: { model.form.phone = $0 })
+            L10n.text("field_phone"),
+            text: Binding(get: { model.form.phone }, set: { model.form.phone = $0 })
           )
           .keyboardType(.phonePad)
           Picker(
-            "field_language",
+            L10n.text("field_language"),
             selection: Binding(get: { model.form.language }, set: { model.form.language = $0 })
           ) {
             ForEach(model.languages, id: \.tag) { Text($0.name).tag($0.tag) }
           }
           MessageView(message: model.state.message)
-          Button("save") { model.save() }
+          Button(L10n.text("save")) { model.save() }
         }
-        Section(header: Text("settings_codes")) {
+        Section(header: Text(L10n.text("settings_codes"))) {
           SecureField(
-            "field_code", text: Binding(get: { model.codes.code }, set: { model.codes.code = $0 }))
+            L10n.text("field_code"),
+            text: Binding(get: { model.codes.code }, set: { model.codes.code = $0 }))
           SecureField(
-            "field_duress_code",
+            L10n.text("field_duress_code"),
             text: Binding(get: { model.codes.duressCode }, set: { model.codes.duressCode = $0 }))
           MessageView(message: model.state.codesMessage)
-          if model.state.codesSaved { Text("saved") }
-          Button("save") { model.saveCodes() }
+          if model.state.codesSaved { Text(L10n.text("saved")) }
+          Button(L10n.text("save")) { model.saveCodes() }
         }
       }
-      .navigationTitle("settings_buddies")
+      .navigationTitle(L10n.text("settings_buddies"))
     }
   }
 
@@ -118,29 +121,29 @@
     var body: some View {
       let model = duress.model
       Form {
-        Text("duress_explained").font(.callout)
+        Text(L10n.text("duress_explained")).font(.callout)
         SecureField(
-          "field_current_passphrase",
+          L10n.text("field_current_passphrase"),
           text: Binding(get: { model.form.current }, set: { model.form.current = $0 }))
         SecureField(
-          "field_duress_passphrase",
+          L10n.text("field_duress_passphrase"),
           text: Binding(get: { model.form.duress }, set: { model.form.duress = $0 }))
         SecureField(
-          "field_passphrase_again",
+          L10n.text("field_passphrase_again"),
           text: Binding(get: { model.form.confirmation }, set: { model.form.confirmation = $0 }))
         Toggle(
-          "duress_alert_buddies",
+          L10n.text("duress_alert_buddies"),
           isOn: Binding(get: { model.form.alertBuddies }, set: { model.form.alertBuddies = $0 }))
-        Text("duress_ios_no_silent_sms").font(.caption)
+        Text(L10n.text("duress_ios_no_silent_sms")).font(.caption)
         Toggle(
-          "duress_destroy_real",
+          L10n.text("duress_destroy_real"),
           isOn: Binding(get: { model.form.destroyReal }, set: { model.form.destroyReal = $0 }))
         MessageView(message: model.state.message)
-        if model.state.saved { Text("saved") }
-        Button("save") { model.save() }
-        Button("duress_clear", role: .destructive) { model.clear() }
+        if model.state.saved { Text(L10n.text("saved")) }
+        Button(L10n.text("save")) { model.save() }
+        Button(L10n.text("duress_clear"), role: .destructive) { model.clear() }
       }
-      .navigationTitle("settings_duress")
+      .navigationTitle(L10n.text("settings_duress"))
     }
   }
 
@@ -151,14 +154,14 @@
       let model = limit.model
       Form {
         TextField(
-          "settings_unlock_limit",
+          L10n.text("settings_unlock_limit"),
           text: Binding(get: { model.attempts }, set: { model.attempts = $0 })
         )
         .keyboardType(.numberPad)
         MessageView(message: model.state.message)
-        Button("save") { model.save() }
+        Button(L10n.text("save")) { model.save() }
       }
-      .navigationTitle("settings_unlock_limit_title")
+      .navigationTitle(L10n.text("settings_unlock_limit_title"))
     }
   }
 
@@ -170,26 +173,23 @@
       let model = export.model
       Form {
         SecureField(
-          "settings_backup_passphrase",
+          L10n.text("settings_backup_passphrase"),
           text: Binding(get: { model.form.passphrase }, set: { model.form.passphrase = $0 }))
         SecureField(
-          "field_passphrase_again",
+          L10n.text("field_passphrase_again"),
           text: Binding(get: { model.form.confirmation }, set: { model.form.confirmation = $0 }))
         MessageView(message: model.state.message)
         if let summary = model.state.summary {
-          Text(String(format: NSLocalizedString("exported", comment: ""), summary.sections.count))
+          Text(L10n.format("exported", summary.sections.count))
           if model.unreadableCount > 0 {
-            Text(
-              String(
-                format: NSLocalizedString("export_unreadable", comment: ""), model.unreadableCount)
-            )
-            .foregroundStyle(.orange)
+            Text(L10n.format("export_unreadable", model.unreadableCount))
+              .foregroundStyle(.orange)
           }
         }
-        Button("settings_export") { written = model.export() }
+        Button(L10n.text("settings_export")) { written = model.export() }
         if let written { ShareLink(item: written) }
       }
-      .navigationTitle("settings_export")
+      .navigationTitle(L10n.text("settings_export"))
     }
   }
 
@@ -204,14 +204,14 @@
             model.choose(name)
           } label: {
             HStack {
-              Text(LocalizedStringKey("icon_\(name ?? "Vigil")"))
+              Text(CamouflageViewModel.title(name))
               if model.state.current == name { Image(systemName: "checkmark") }
             }
           }
         }
         if let message = model.state.message { Text(message.text).foregroundStyle(.red) }
       }
-      .navigationTitle("settings_camouflage")
+      .navigationTitle(L10n.text("settings_app_icon"))
     }
   }
 
@@ -225,16 +225,15 @@
       VStack(spacing: 24) {
         switch model.state.stage {
         case .idle:
-          Text("panic_wipe_explained")
-          Button("panic_wipe", role: .destructive) { model.start() }
+          Text(L10n.text("panic_wipe_explained"))
+          Button(L10n.text("panic_wipe"), role: .destructive) { model.start() }
         case .counting:
-          Text(
-            String(format: NSLocalizedString("panic_wipe_pending", comment: ""), model.secondsLeft))
-          Button("cancel") { model.cancel() }.font(.largeTitle)
+          Text(L10n.format("panic_wipe_pending", model.secondsLeft))
+          Button(L10n.text("cancel")) { model.cancel() }.font(.largeTitle)
         case .cancelled:
-          Text("panic_wipe_cancelled")
+          Text(L10n.text("panic_wipe_cancelled"))
         case .wiped:
-          Text("panic_wipe_done")
+          Text(L10n.text("panic_wipe_done"))
         }
         if let message = model.state.message { Text(message.text).foregroundStyle(.red) }
       }

@@ -16,23 +16,25 @@
     var body: some View {
       let model = pairing.model
       Form {
-        Section { Text("watch_explained").font(.callout) }
+        Section { Text(L10n.text("watch_explained")).font(.callout) }
         WatchInboxSection(inbox: inbox)
-        Section(header: Text("watch_own_code")) {
+        Section(header: Text(L10n.text("watch_own_code"))) {
           TextField(
-            "field_name",
+            L10n.text("field_name"),
             text: Binding(get: { model.form.ownName }, set: { model.form.ownName = $0 }))
-          Button("watch_show_code") { model.showOwnCode() }
+          Button(L10n.text("pairing_show")) { model.showOwnCode() }
           if let code = model.state.ownCode {
             // The QR code holds the same text (docs/checkin.md, "Pairing").
             PairingQRCode(text: code)
             Text(code).font(.system(.footnote, design: .monospaced)).textSelection(.enabled)
-            ShareLink(item: code) { Label("watch_share_code", systemImage: "square.and.arrow.up") }
+            ShareLink(item: code) {
+              Label(L10n.text("pairing_share"), systemImage: "square.and.arrow.up")
+            }
           }
         }
-        Section(header: Text("watch_add_pairing")) {
+        Section(header: Text(L10n.text("watch_pairing"))) {
           TextField(
-            "watch_field_code",
+            L10n.text("pairing_their_code"),
             text: Binding(get: { model.form.code }, set: { model.form.code = $0 }), axis: .vertical
           )
           .font(.system(.footnote, design: .monospaced))
@@ -41,52 +43,53 @@
           PasteButton(payloadType: String.self) { texts in
             if let text = texts.first { model.form.code = text }
           }
-          Button("watch_compare") { model.preview() }
+          Button(L10n.text("pairing_preview")) { model.preview() }
           if let preview = model.state.preview {
             Text(preview.name).font(.headline)
             // The digits this screen shows: the other phone must show the same.
             Text(preview.sas).font(.system(.largeTitle, design: .monospaced))
-            Text("watch_compare_explained").font(.callout)
+            Text(L10n.text("watch_compare_explained")).font(.callout)
             TextField(
-              "watch_field_digits",
+              L10n.text("pairing_sas_field"),
               text: Binding(get: { model.form.sas }, set: { model.form.sas = $0 })
             )
             .keyboardType(.numberPad)
             TextField(
-              "field_name", text: Binding(get: { model.form.name }, set: { model.form.name = $0 }))
+              L10n.text("field_name"),
+              text: Binding(get: { model.form.name }, set: { model.form.name = $0 }))
             TextField(
-              "field_phone",
+              L10n.text("field_phone"),
               text: Binding(get: { model.form.phone }, set: { model.form.phone = $0 })
             )
             .keyboardType(.phonePad)
             Picker(
-              "watch_field_buddy",
+              L10n.text("watch_field_buddy"),
               selection: Binding(
                 get: { model.form.buddyId },
                 set: { id in
                   model.choose(buddy: buddies.model.state.buddies.first { $0.id == id })
                 })
             ) {
-              Text("watch_no_buddy").tag(String?.none)
+              Text(L10n.text("watch_no_buddy")).tag(String?.none)
               ForEach(buddies.model.state.buddies, id: \.id) {
                 Text($0.name).tag(String?.some($0.id))
               }
             }
-            Button("save") { model.save() }
+            Button(L10n.text("save")) { model.save() }
           }
           MessageView(message: model.state.message)
         }
-        Section(header: Text("watch_pairings")) {
+        Section(header: Text(L10n.text("watch_pairings"))) {
           ForEach(model.state.pairings, id: \.id) { pairing in
             VStack(alignment: .leading) {
               Text(pairing.name)
               if let phone = pairing.phone { Text(phone).font(.caption) }
               Picker(
-                "watch_field_buddy",
+                L10n.text("watch_field_buddy"),
                 selection: Binding(
                   get: { pairing.buddyId }, set: { model.link(pairing.id, buddyId: $0) })
               ) {
-                Text("watch_no_buddy").tag(String?.none)
+                Text(L10n.text("watch_no_buddy")).tag(String?.none)
                 ForEach(buddies.model.state.buddies, id: \.id) {
                   Text($0.name).tag(String?.some($0.id))
                 }
@@ -96,24 +99,20 @@
           .onDelete { rows in rows.forEach { model.remove(model.state.pairings[$0].id) } }
         }
         if !model.state.sent.isEmpty {
-          Section(header: Text("watch_sent")) {
+          Section(header: Text(L10n.text("watch_sent_title"))) {
             ForEach(model.state.sent, id: \.checkinId) { sent in
               ForEach(sent.buddies, id: \.self) { buddy in
                 HStack {
                   Text(buddy.name)
                   Spacer()
-                  Text(
-                    LocalizedStringKey(
-                      buddy.confirmed
-                        ? "watch_confirmed" : buddy.sent ? "watch_not_confirmed" : "watch_not_sent")
-                  )
+                  Text(buddy.stateText)
                 }
               }
             }
           }
         }
       }
-      .navigationTitle("watch_title")
+      .navigationTitle(L10n.text("watch_title"))
       .onAppear {
         model.reload()
         inbox.model.reload()
@@ -129,10 +128,10 @@
 
     var body: some View {
       let model = inbox.model
-      Section(header: Text("watch_paste_title")) {
-        Text("watch_paste_explained").font(.callout)
+      Section(header: Text(L10n.text("watch_paste"))) {
+        Text(L10n.text("watch_paste_explained")).font(.callout)
         TextField(
-          "watch_field_message",
+          L10n.text("watch_field_message"),
           text: Binding(get: { model.form.text }, set: { model.form.text = $0 }), axis: .vertical
         )
         .font(.system(.footnote, design: .monospaced))
@@ -147,9 +146,9 @@
         PasteButton(payloadType: String.self) { texts in
           if let text = texts.first { model.receive(pasted: text) }
         }
-        Button("watch_receive") { model.receive() }
+        Button(L10n.text("watch_receive")) { model.receive() }
         if let received = model.state.received {
-          Text(String(format: NSLocalizedString("watch_received", comment: ""), received.name))
+          Text(L10n.format("watch_received_from", received.name))
         }
         MessageView(message: model.state.message)
       }
@@ -160,20 +159,11 @@
             Text(terms.deadline, style: .time)
             if let address = terms.address { Text(address) }
           }
-          Text(LocalizedStringKey(Self.phaseKey(held.phase)))
+          Text(held.phase.title)
           if (held.phase == .alarm || held.duress) && !held.acknowledged {
-            Button("watch_acknowledge") { model.acknowledge(held.id) }
+            Button(L10n.text("watch_acknowledge")) { model.acknowledge(held.id) }
           }
         }
-      }
-    }
-
-    static func phaseKey(_ phase: WatchPhase) -> String {
-      switch phase {
-      case .watching: return "watch_phase_watching"
-      case .overdue: return "watch_phase_overdue"
-      case .alarm: return "watch_phase_alarm"
-      case .safe: return "watch_phase_safe"
       }
     }
   }
@@ -186,13 +176,13 @@
       ForEach(alerts, id: \.notificationId) { alert in
         VStack(alignment: .leading) {
           if alert.duress {
-            Text("watch_duress").bold().foregroundStyle(.red)
+            Text(L10n.text("watch_duress")).bold().foregroundStyle(.red)
           }
           Text(alert.text).foregroundStyle(alert.isAlarm ? Color.red : Color.primary)
           if let phone = alert.workerPhone, alert.notice == .callWorker, !alert.duress,
             let url = URL(string: "tel://\(phone.filter { $0 == "+" || $0.isNumber })")
           {
-            Link(destination: url) { Label("watch_call_her", systemImage: "phone") }
+            Link(destination: url) { Label(L10n.text("watch_call_her"), systemImage: "phone") }
           }
         }
       }
@@ -215,7 +205,7 @@
             Text(failed ?? "")
           }
         }
-        .navigationTitle("watch_title")
+        .navigationTitle(L10n.text("watch_title"))
       }
       .onAppear {
         do {
@@ -241,7 +231,7 @@
           .resizable()
           .scaledToFit()
           .frame(maxWidth: 240)
-          .accessibilityLabel(Text("watch_qr"))
+          .accessibilityLabel(Text(L10n.text("watch_qr")))
       }
     }
 

@@ -76,6 +76,10 @@ public final class EscalationDriver {
 
   /// A watch alert on the buddy's phone (`<prefix><watch id>.<step>`).
   public static let watchPrefix = "vigil.watch."
+  /// "Your buddy's phone does not know you are safe": a SAFE (or DURESS-SAFE, the same on
+  /// this phone) whose composer closed unsent (`<prefix><message id>`, the same on every
+  /// retry and channel of that message).
+  public static let safeNotSentPrefix = "vigil.safe-not-sent."
 
   static let roundsPerWake = 8
 
@@ -84,6 +88,8 @@ public final class EscalationDriver {
   private let now: () -> Date
   /// Ids whose composer is still open: a repeated id is not presented twice.
   public private(set) var inFlight: Set<String> = []
+  /// The ids among them that tell a paired phone she is safe.
+  private var safeInFlight: Set<String> = []
   /// The last failure of a core call made after the composer closed.
   public private(set) var lastError: FormMessage?
   /// Told the next wake-up after each reschedule (the app submits a `BGAppRefreshTask`).
@@ -143,7 +149,8 @@ public final class EscalationDriver {
       scheduler.schedule(
         NotificationRequest(
           id: Self.wakePrefix + wake.id, fireAt: wake.at, kind: .wake,
-          titleKey: wake.titleKey, body: wake.bodyKey, bodyIsKey: true, timeSensitive: true))
+          titleKey: wake.titleKey, body: wake.bodyKey, bodyIsKey: true, timeSensitive: true,
+          alarmSound: wake.alarm))
     }
     onNextWakeup?(next)
   }
@@ -196,10 +203,12 @@ public final class EscalationDriver {
   /// watch this phone holds becomes a time-sensitive notification that names nobody.
   private func perform(watch action: WatchAction, source: EscalationSource, at: Date) throws {
     switch action.kind {
-    case .sendMessage(_, let name, let phone, let channel, _, let text):
+    case .sendMessage(_, let name, let phone, let channel, let kind, let text):
       let key = action.id.key
       guard !inFlight.contains(key) else { return }
       inFlight.insert(key)
+      // SAFE and DURESS-SAFE alike (the core already names both SAFE on this phone).
+      if kind == .safe || kind == .duressSafe { safeInFlight.insert(key) }
       let request = OutgoingRequest(
         actionId: key, via: OutgoingRequest.Via(channel), recipients: phone.map { [$0] } ?? [],
         buddyName: name, body: text)
@@ -229,7 +238,8 @@ public final class EscalationDriver {
       scheduler.schedule(
         NotificationRequest(
           id: alert.notificationId, fireAt: at, kind: .watchAlert(watchId: watchId),
-          titleKey: "watch_title", body: alert.bodyKey, bodyIsKey: true, timeSensitive: true))
+          titleKey: "watch_title", body: alert.bodyKey, bodyIsKey: true, timeSensitive: true,
+          alarmSound: alert.isAlarm))
       try source.reportOutcome(action: action.id, outcome: .sent, now: at)
     }
   }
@@ -245,6 +255,9 @@ public final class EscalationDriver {
   private func finish(id: ActionId, result: ComposerResult, source: EscalationSource) {
     inFlight.remove(id.key)
     scheduler.cancel(ids: [Self.escalationPrefix + id.key])
+    if safeInFlight.remove(id.key) != nil {
+      remindSafeNotSent(message: id.checkin, sent: result == .sent)
+    }
     let outcome: Outcome
     switch result {
     case .sent: outcome = .sent
@@ -258,6 +271,21 @@ public final class EscalationDriver {
     } catch {
       lastError = FormMessage.from(error)
     }
+  }
+
+  /// A SAFE not sent leaves the buddy's phone counting down to an alarm: a notification
+  /// says so until it is sent (the core retries it, and a retry sent clears it). It names
+  /// nobody and reads the same after a duress check-in.
+  private func remindSafeNotSent(message: String, sent: Bool) {
+    let id = Self.safeNotSentPrefix + message
+    if sent {
+      scheduler.cancel(ids: [id])
+      return
+    }
+    scheduler.schedule(
+      NotificationRequest(
+        id: id, fireAt: now(), kind: .notice, titleKey: "watch_title",
+        body: "watch_safe_not_sent_body", bodyIsKey: true, timeSensitive: true))
   }
 }
 

@@ -17,6 +17,17 @@ public enum FormMessage: Equatable, Sendable {
     return .core(kind: vigil.kind, detail: vigil.detail, hint: vigil.hint)
   }
 
+  /// The text to show: the core's detail and hint (in the vault's language), or the app's
+  /// string for a key in the phone's language.
+  public var text: String {
+    switch self {
+    case .core(_, let detail, let hint):
+      return hint.map { "\(detail)\n\($0)" } ?? detail
+    case .key(let key):
+      return L10n.text(key)
+    }
+  }
+
   /// The core's detail, for tests and accessibility labels.
   public var detail: String? {
     if case .core(_, let detail, _) = self { return detail }

@@ -37,10 +37,17 @@ public struct NotificationRequest: Equatable, Sendable {
   public let body: String
   public let bodyIsKey: Bool
   public let timeSensitive: Bool
+  /// The alarm sound (a watch's alarm steps on the buddy's phone), else the usual one.
+  public let alarmSound: Bool
+
+  /// The title in the phone's language.
+  public var title: String { L10n.text(titleKey) }
+  /// The body as shown: the string for a key, the core's text as it is.
+  public var bodyText: String { bodyIsKey ? L10n.text(body) : body }
 
   public init(
     id: String, fireAt: Date, kind: Kind, titleKey: String, body: String, bodyIsKey: Bool,
-    timeSensitive: Bool
+    timeSensitive: Bool, alarmSound: Bool = false
   ) {
     self.id = id
     self.fireAt = fireAt
@@ -49,6 +56,7 @@ public struct NotificationRequest: Equatable, Sendable {
     self.body = body
     self.bodyIsKey = bodyIsKey
     self.timeSensitive = timeSensitive
+    self.alarmSound = alarmSound
   }
 }
 

@@ -12,12 +12,16 @@ public enum Schedule {
     /// screen.
     public let titleKey: String
     public let bodyKey: String
+    /// A held watch's alarm time: rings with the alarm sound (the app may not be running
+    /// to raise the alarm itself).
+    public let alarm: Bool
 
-    public init(id: String, at: Date, titleKey: String, bodyKey: String) {
+    public init(id: String, at: Date, titleKey: String, bodyKey: String, alarm: Bool = false) {
       self.id = id
       self.at = at
       self.titleKey = titleKey
       self.bodyKey = bodyKey
+      self.alarm = alarm
     }
   }
 
@@ -32,9 +36,9 @@ public enum Schedule {
   ) -> [Wake] {
     guard !checkins.isEmpty || !watches.isEmpty else { return [] }
     var wakes: [Wake] = []
-    func add(_ id: String, _ at: Date, _ titleKey: String, _ bodyKey: String) {
+    func add(_ id: String, _ at: Date, _ titleKey: String, _ bodyKey: String, alarm: Bool = false) {
       if !wakes.contains(where: { $0.at == at }) {
-        wakes.append(Wake(id: id, at: at, titleKey: titleKey, bodyKey: bodyKey))
+        wakes.append(Wake(id: id, at: at, titleKey: titleKey, bodyKey: bodyKey, alarm: alarm))
       }
     }
     for row in checkins {
@@ -48,7 +52,7 @@ public enum Schedule {
         add("watch.\(row.id).deadline", deadline, "watch_title", "watch_wake_body")
       }
       if let alarm = row.alarmDue, alarm > now {
-        add("watch.\(row.id).alarm", alarm, "watch_title", "watch_alarm_due_body")
+        add("watch.\(row.id).alarm", alarm, "watch_title", "watch_alarm_due_body", alarm: true)
       }
     }
     if let next = nextWakeup {

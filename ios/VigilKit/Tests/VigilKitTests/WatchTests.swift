@@ -139,6 +139,10 @@ final class WatchTests: XCTestCase {
       wakes.allSatisfy { $0.bodyIsKey && $0.timeSensitive && $0.titleKey == "watch_title" })
     XCTAssertEqual(
       Set(wakes.map(\.body)), ["watch_wake_body", "watch_alarm_due_body"])
+    // The alarm time rings with the alarm sound, the deadline with the usual one.
+    XCTAssertEqual(
+      Set(wakes.map { "\($0.body)|\($0.alarmSound)" }),
+      ["watch_wake_body|false", "watch_alarm_due_body|true"])
 
     // Mia pastes the ACK: her screen now says Ana's phone has it.
     let workerInbox = WatchInboxViewModel(
@@ -151,6 +155,8 @@ final class WatchTests: XCTestCase {
     p.clock.now = p.clock.at(minutes: 60)
     try p.ana.driver.wake(runner)
     XCTAssertEqual(p.ana.driver.watchAlerts.map(\.notice), [.reminder])
+    let reminder = try XCTUnwrap(p.ana.driver.watchAlerts.first)
+    XCTAssertEqual(p.ana.scheduler.pending[reminder.notificationId]?.alarmSound, false)
     // Deadline + grace, nothing heard: the alarm, time-sensitive, nothing personal on the
     // lock screen; the details (the core's text) only in the app.
     p.clock.now = alarmDue
@@ -165,6 +171,7 @@ final class WatchTests: XCTestCase {
     XCTAssertEqual(notification.kind, .watchAlert(watchId: held.id))
     XCTAssertEqual(notification.body, "watch_alarm_body")
     XCTAssertTrue(notification.bodyIsKey && notification.timeSensitive)
+    XCTAssertTrue(notification.alarmSound, "the alarm rings, time-sensitive")
     XCTAssertEqual(notification.fireAt, alarmDue)
     for pending in p.ana.scheduler.pending.values {
       XCTAssertTrue(pending.bodyIsKey, "a lock-screen notification carries no core text")
@@ -312,6 +319,55 @@ final class WatchTests: XCTestCase {
     let alarm = try XCTUnwrap(duress.buddyAlerts.first { $0.notice == .alarm })
     XCTAssertTrue(alarm.duress)
     XCTAssertEqual(alarm.bodyKey, "watch_alarm_body")
+  }
+
+  /// A SAFE whose composer was cancelled leaves the buddy's phone counting down to an
+  /// alarm: a time-sensitive notification says so, the same after the duress code, until
+  /// the core's retry is sent.
+  func testSafeNotSentRemindsTheWorkerTheSameAfterDuress() throws {
+    func cancelledSafe(with code: String) throws -> [String] {
+      let p = try paired()
+      _ = try startWatched(p)
+      p.clock.now = p.clock.at(minutes: 30)
+      p.checkin.form.code = code
+      p.checkin.checkIn()
+      let safe = try XCTUnwrap(p.worker.composer.presented.last)
+      XCTAssertEqual(p.worker.composer.presented.count, 2)
+      p.worker.composer.answer(safe.actionId, .cancelled)
+      let reminders = p.worker.scheduler.pending.values.filter {
+        $0.id.hasPrefix(EscalationDriver.safeNotSentPrefix)
+      }
+      let reminder = try XCTUnwrap(reminders.first)
+      XCTAssertEqual(reminders.count, 1)
+      XCTAssertEqual(reminder.body, "watch_safe_not_sent_body")
+      XCTAssertTrue(reminder.bodyIsKey && reminder.timeSensitive)
+      XCTAssertEqual(reminder.fireAt, p.clock.now)
+      let seen = p.worker.scheduler.pending.values.map {
+        "\($0.titleKey)|\($0.body)|\($0.timeSensitive)|\($0.alarmSound)|\($0.fireAt)"
+      }.sorted()
+      // The core retries the SAFE: sent this time, the reminder goes.
+      for _ in 0..<60 where p.worker.composer.presented.count == 2 {
+        p.clock.advance(minutes: 1)
+        p.checkin.wake()
+      }
+      let retry = try XCTUnwrap(p.worker.composer.presented.last)
+      XCTAssertEqual(p.worker.composer.presented.count, 3, "the SAFE again")
+      XCTAssertEqual(retry.body, safe.body)
+      p.worker.composer.answer(retry.actionId, .sent)
+      XCTAssertNil(p.worker.scheduler.pending[reminder.id])
+      return seen
+    }
+    XCTAssertEqual(try cancelledSafe(with: "4321"), try cancelledSafe(with: "9876"))
+
+    // A WATCH not sent is not a SAFE: no such reminder.
+    let p = try paired()
+    p.checkin.form.deadline = p.clock.at(minutes: 60)
+    p.checkin.form.buddyIds = [p.buddy.id]
+    XCTAssertNotNil(p.checkin.start())
+    let watch = try XCTUnwrap(p.worker.composer.presented.last)
+    p.worker.composer.answer(watch.actionId, .cancelled)
+    XCTAssertFalse(
+      p.worker.scheduler.pending.keys.contains { $0.hasPrefix(EscalationDriver.safeNotSentPrefix) })
   }
 
   /// Extending sends EXTEND through the composer; pasted, it moves the buddy's alarm
