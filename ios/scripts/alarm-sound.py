@@ -2,7 +2,8 @@
 iPhone (a local notification may play a sound file of the app's bundle, up to 30 s): two
 alternating tones, loud, 20 s, 8 kHz mono 8-bit linear PCM (a format iOS plays for
 notifications; 160 kB).
-Run after changing it; the output is committed.
+Generated, not committed (a build output): `ios/README.md`'s build steps run it before
+`xcodegen generate`, which bundles what Resources/ holds.
   python3 ios/scripts/alarm-sound.py
 """
 
