@@ -8,7 +8,6 @@ import android.content.Context
 import android.content.Intent
 import android.media.AudioAttributes
 import android.media.RingtoneManager
-import android.os.Build
 import android.provider.Settings
 import app.vigil.android.logic.CheckinView
 import app.vigil.android.logic.ShellRequest
@@ -162,12 +161,8 @@ object Notifier {
             .setStyle(Notification.BigTextStyle().bigText(text)).build())
     }
 
-    /** False only when the system says full-screen intents are refused (Android 14+: the
-     *  person or the store turned "full screen notifications" off for this app). */
-    fun canUseFullScreenIntent(context: Context): Boolean {
-        if (Build.VERSION.SDK_INT < 34) return true
-        return runCatching { context.getSystemService(NotificationManager::class.java).canUseFullScreenIntent() }.getOrDefault(true)
-    }
+    /** False only when the system says full-screen intents are refused ([VigilApp]). */
+    fun canUseFullScreenIntent(context: Context): Boolean = VigilApp.of(context).canUseFullScreenIntent()
 
     /** A Vigil SMS the core refused: the reason in plain words, no number and no content;
      *  one notification per kind (a new one replaces the last). Private on the lock screen. */

@@ -193,6 +193,27 @@ class WatchAlarmTest {
     }
 
     @Test
+    fun whenFullScreenIntentsAreRefusedTheAlarmStillComesAndTheWatchScreenOffersTheSetting() {
+        app.setSession(app.vault.unlock(PASSPHRASE, app.secrets.getOrCreate(), app.now()))
+        var screen = Robolectric.buildActivity(WatchActivity::class.java).setup().get()
+        assertNull(screen.window.decorView.findViewWithTag<View>("allow-fullscreen"))
+
+        app.fullScreenAllowed = false
+        screen = Robolectric.buildActivity(WatchActivity::class.java).setup().get()
+        assertTrue(screen.tree().any { it.contains(app.getString(R.string.watch_fullscreen_denied)) })
+        screen.click("allow-fullscreen")
+        val opened = shadowOf(screen).nextStartedActivity
+        assertEquals(android.provider.Settings.ACTION_MANAGE_APP_USE_FULL_SCREEN_INTENT, opened.action)
+        assertEquals("package:${app.packageName}", opened.dataString)
+
+        // The alarm itself is posted all the same: the system shows it as a heads-up.
+        app.lock()
+        arrives(otherStartsCheckin(30))
+        untilAlarm()
+        assertTrue(onAlarmChannel().isNotEmpty())
+    }
+
+    @Test
     fun withoutAnAcknowledgementTheNextStepFollowsOnTheAlarmChannel() {
         arrives(otherStartsCheckin(30))
         untilAlarm()
