@@ -214,6 +214,22 @@ class WatchAlarmTest {
     }
 
     @Test
+    fun aSafeAfterTheAlarmStopsTheRingingAndSaysSo() {
+        arrives(otherStartsCheckin(30))
+        untilAlarm()
+        val watchId = held().single().id
+        assertTrue(onAlarmChannel().isNotEmpty())
+        app.minutes(1)
+        other.checkIn("1111", app.now())
+        arrives(otherSends())
+        assertTrue("the alarm is withdrawn", onAlarmChannel().isEmpty())
+        val safe = nm().getNotification("watch:$watchId:SAFE_AFTER_ALARM", Notifier.ID_WATCH)
+        assertNotNull(safe)
+        assertEquals(Notifier.CHANNEL_ALERTS, safe.channelId)
+        assertNull("good news does not take the screen", safe.fullScreenIntent)
+    }
+
+    @Test
     fun withoutAnAcknowledgementTheNextStepFollowsOnTheAlarmChannel() {
         arrives(otherStartsCheckin(30))
         untilAlarm()
