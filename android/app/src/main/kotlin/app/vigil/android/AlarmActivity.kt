@@ -68,6 +68,12 @@ class AlarmActivity : VigilActivity() {
         show()
     }
 
+    /** Unlocked (or locked again) while this screen is up: the details follow. */
+    override fun onWindowFocusChanged(hasFocus: Boolean) {
+        super.onWindowFocusChanged(hasFocus)
+        if (hasFocus) show()
+    }
+
     private fun show() {
         details.text = if (locked) getString(R.string.alarm_unlock_hint) else intent.getStringExtra(EXTRA_TEXT).orEmpty()
         gotIt.visibility = if (acknowledged) View.GONE else View.VISIBLE
