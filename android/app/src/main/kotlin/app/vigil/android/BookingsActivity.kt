@@ -50,7 +50,7 @@ class BookingsActivity : SessionActivity() {
         label(getString(R.string.booking_status))
         bookingStatus = Spinner(this).apply {
             tag = "booking-status"
-            adapter = ArrayAdapter(this@BookingsActivity, android.R.layout.simple_spinner_item, BookingStatus.values().map { it.name.lowercase() })
+            adapter = ArrayAdapter(this@BookingsActivity, android.R.layout.simple_spinner_item, BookingStatus.values().map { say(BookingStatusView.name(it)) })
         }.also { root.addView(it) }
         button(R.string.save, "save") { save() }
         delete = button(R.string.delete, "delete") { deleteCurrent() }.apply { isEnabled = false }

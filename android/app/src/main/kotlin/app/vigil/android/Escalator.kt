@@ -36,6 +36,7 @@ interface Escalation : AutoCloseable {
     fun receiveWatchMessage(text: String, now: Instant): ReceivedMessage
     fun nextWakeup(): Instant?
     fun reportOutcome(id: ActionId, outcome: Outcome, now: Instant)
+    fun acknowledgeWatch(watchId: String, now: Instant)
 
     /** The session stays open; a runner opened for one alarm is closed after it. */
     override fun close() {}
@@ -47,6 +48,7 @@ private class SessionEscalation(val s: Session) : Escalation {
     override fun receiveWatchMessage(text: String, now: Instant) = s.receiveWatchMessage(text, now)
     override fun nextWakeup() = s.nextWakeup()
     override fun reportOutcome(id: ActionId, outcome: Outcome, now: Instant) = s.reportOutcome(id, outcome, now)
+    override fun acknowledgeWatch(watchId: String, now: Instant) = s.acknowledgeWatch(watchId, now)
 }
 
 private class RunnerEscalation(val r: BackgroundRunner) : Escalation {
@@ -55,6 +57,7 @@ private class RunnerEscalation(val r: BackgroundRunner) : Escalation {
     override fun receiveWatchMessage(text: String, now: Instant) = r.receiveWatchMessage(text, now)
     override fun nextWakeup() = r.nextWakeup()
     override fun reportOutcome(id: ActionId, outcome: Outcome, now: Instant) = r.reportOutcome(id, outcome, now)
+    override fun acknowledgeWatch(watchId: String, now: Instant) = r.acknowledgeWatch(watchId, now)
     override fun close() = r.close()
 }
 

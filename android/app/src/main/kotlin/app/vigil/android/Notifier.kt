@@ -6,9 +6,14 @@ import android.app.NotificationManager
 import android.app.PendingIntent
 import android.content.Context
 import android.content.Intent
+import android.media.AudioAttributes
+import android.media.RingtoneManager
 import android.provider.Settings
 import app.vigil.android.logic.CheckinView
+import app.vigil.android.logic.ShellRequest
+import app.vigil.android.logic.WatchMapper
 import app.vigil.core.LockScreenListing
+import app.vigil.core.types.WatchNotice
 
 /** Every notification the app posts. Texts come from the core (already in her language) or
  *  from resources; lock-screen copies show nothing personal (VISIBILITY_PRIVATE with a
@@ -16,17 +21,40 @@ import app.vigil.core.LockScreenListing
 object Notifier {
     const val CHANNEL_ALERTS = "alerts"
     const val CHANNEL_COUNTDOWN = "countdown"
+
+    /** Watch over me, buddy side: the alarm steps (alarm sound, vibration, full screen). */
+    const val CHANNEL_WATCH_ALARM = "watch-alarm"
+
+    /** Watch over me, quiet: refused messages, an acknowledged alarm's details. */
+    const val CHANNEL_WATCH_NOTICES = "watch-notices"
     const val ID_COUNTDOWN = 1
     const val ID_EXACT_ALARM = 2
     const val ID_NOTICE = 3
     const val ID_SHARE = 4
     const val ID_CALL = 5
     const val ID_WATCH = 6
+    const val ID_REFUSAL = 7
+    const val ID_WATCH_DETAILS = 8
 
     private fun manager(context: Context): NotificationManager {
         val nm = context.getSystemService(NotificationManager::class.java)
         nm.createNotificationChannel(NotificationChannel(CHANNEL_ALERTS, context.getString(R.string.channel_alerts), NotificationManager.IMPORTANCE_HIGH))
         nm.createNotificationChannel(NotificationChannel(CHANNEL_COUNTDOWN, context.getString(R.string.channel_countdown), NotificationManager.IMPORTANCE_LOW))
+        nm.createNotificationChannel(
+            NotificationChannel(CHANNEL_WATCH_ALARM, context.getString(R.string.channel_watch_alarm), NotificationManager.IMPORTANCE_HIGH).apply {
+                // The alarm sound on the alarm stream: it plays where an alarm clock would
+                // (and Do Not Disturb lets alarms through by default); vibration as well.
+                setSound(
+                    RingtoneManager.getDefaultUri(RingtoneManager.TYPE_ALARM),
+                    AudioAttributes.Builder().setUsage(AudioAttributes.USAGE_ALARM)
+                        .setContentType(AudioAttributes.CONTENT_TYPE_SONIFICATION).build(),
+                )
+                enableVibration(true)
+                vibrationPattern = longArrayOf(0, 800, 400, 800, 400, 800)
+                lockscreenVisibility = Notification.VISIBILITY_PRIVATE
+            },
+        )
+        nm.createNotificationChannel(NotificationChannel(CHANNEL_WATCH_NOTICES, context.getString(R.string.channel_watch_notices), NotificationManager.IMPORTANCE_LOW))
         return nm
     }
 
@@ -61,28 +89,37 @@ object Notifier {
 
     /**
      * Watch over me, buddy side: a step for a watch this phone holds (reminder, alarm, call
-     * her, call the emergency services, safe after the alarm). High priority, in the alarm
-     * category; on the lock screen it says only that someone she watches over missed their
-     * deadline (no name, no place, nothing about a duress check-in): the core's text with the
-     * details shows once the phone is unlocked. One notification per watch and step, so a
-     * next step does not hide the alarm's details. False when notifications are off.
+     * her, call the emergency services, safe after the alarm). On the lock screen it says
+     * only that someone she watches over missed their deadline (no name, no place, nothing
+     * about a duress check-in): the core's text with the details shows once the phone is
+     * unlocked. One notification per watch and step, so a next step does not hide the
+     * alarm's details. False when notifications are off.
+     *
+     * The alarm steps ([WatchMapper.isAlarmStep]) go to the alarm channel, insistent (the
+     * sound repeats) and ongoing until acknowledged, with a full-screen intent to
+     * [AlarmActivity]: over the lock screen it shows the same neutral words. Where the
+     * system refuses full-screen intents (Android 14+, [canUseFullScreenIntent]) the same
+     * notification still comes as a heads-up, and the watch screen offers the setting.
      */
-    fun buddyAlarm(context: Context, request: app.vigil.android.logic.ShellRequest.BuddyAlarm): Boolean {
+    fun buddyAlarm(context: Context, request: ShellRequest.BuddyAlarm): Boolean {
         val nm = manager(context)
         if (!nm.areNotificationsEnabled()) return false
-        val overdue = app.vigil.android.logic.WatchMapper.overdue(request.notice)
+        if (request.notice == WatchNotice.SAFE_AFTER_ALARM) cancelWatchAlarm(context, request.watchId)
+        val overdue = WatchMapper.overdue(request.notice)
+        val alarm = WatchMapper.isAlarmStep(request.notice)
+        val channel = if (alarm) CHANNEL_WATCH_ALARM else CHANNEL_ALERTS
         val public = context.getString(if (overdue) R.string.watch_alarm_public else R.string.notice_title)
-        val open = PendingIntent.getActivity(
+        val open = if (alarm) alarmScreen(context, request) else PendingIntent.getActivity(
             context, request.watchId.hashCode(),
             Intent(context, WatchActivity::class.java).addFlags(Intent.FLAG_ACTIVITY_NEW_TASK),
             PendingIntent.FLAG_IMMUTABLE or PendingIntent.FLAG_UPDATE_CURRENT,
         )
-        val n = Notification.Builder(context, CHANNEL_ALERTS)
+        val builder = Notification.Builder(context, channel)
             .setSmallIcon(R.drawable.ic_vigil)
             .setCategory(Notification.CATEGORY_ALARM)
             .setVisibility(Notification.VISIBILITY_PRIVATE)
             .setPublicVersion(
-                Notification.Builder(context, CHANNEL_ALERTS).setSmallIcon(R.drawable.ic_vigil)
+                Notification.Builder(context, channel).setSmallIcon(R.drawable.ic_vigil)
                     .setCategory(Notification.CATEGORY_ALARM).setContentTitle(public).build(),
             )
             .setContentTitle(public)
@@ -90,9 +127,57 @@ object Notifier {
             .setStyle(Notification.BigTextStyle().bigText(request.text))
             .setContentIntent(open)
             .setAutoCancel(false)
-            .build()
-        nm.notify("watch:${request.watchId}:${request.notice.name}", ID_WATCH, n)
+        if (alarm) builder.setFullScreenIntent(open, true).setOngoing(true)
+        val n = builder.build()
+        if (alarm) n.flags = n.flags or Notification.FLAG_INSISTENT
+        nm.notify(watchTag(request.watchId, request.notice), ID_WATCH, n)
         return true
+    }
+
+    private fun watchTag(watchId: String, notice: WatchNotice) = "watch:$watchId:${notice.name}"
+
+    /** The alarm screen for one watch's step; one PendingIntent per watch and step. */
+    private fun alarmScreen(context: Context, request: ShellRequest.BuddyAlarm): PendingIntent = PendingIntent.getActivity(
+        context, watchTag(request.watchId, request.notice).hashCode(),
+        Intent(context, AlarmActivity::class.java)
+            .addFlags(Intent.FLAG_ACTIVITY_NEW_TASK)
+            .putExtra(AlarmActivity.EXTRA_WATCH, request.watchId)
+            .putExtra(AlarmActivity.EXTRA_NOTICE, request.notice.name)
+            .putExtra(AlarmActivity.EXTRA_TEXT, request.text),
+        PendingIntent.FLAG_IMMUTABLE or PendingIntent.FLAG_UPDATE_CURRENT,
+    )
+
+    /** Withdraws a watch's reminder and alarm steps (acknowledged, or SAFE after all). */
+    fun cancelWatchAlarm(context: Context, watchId: String) {
+        val nm = manager(context)
+        for (notice in WatchNotice.values()) if (notice != WatchNotice.SAFE_AFTER_ALARM) nm.cancel(watchTag(watchId, notice), ID_WATCH)
+    }
+
+    /** After "I've got it": the alarm's details stay at hand, quietly (private on the lock
+     *  screen), since the alarm screen and the insistent notification are gone. */
+    fun watchDetails(context: Context, watchId: String, text: String) {
+        manager(context).notify("watch:$watchId", ID_WATCH_DETAILS, builder(context, CHANNEL_WATCH_NOTICES)
+            .setContentTitle(context.getString(R.string.notice_title)).setContentText(text)
+            .setStyle(Notification.BigTextStyle().bigText(text)).build())
+    }
+
+    /** False only when the system says full-screen intents are refused ([VigilApp]). */
+    fun canUseFullScreenIntent(context: Context): Boolean = VigilApp.of(context).canUseFullScreenIntent()
+
+    /** A Vigil SMS the core refused: the reason in plain words, no number and no content;
+     *  one notification per kind (a new one replaces the last). Private on the lock screen. */
+    fun refusal(context: Context, kind: String, text: String) {
+        val nm = manager(context)
+        if (!nm.areNotificationsEnabled()) return
+        val watch = PendingIntent.getActivity(
+            context, 13,
+            Intent(context, UnlockActivity::class.java).addFlags(Intent.FLAG_ACTIVITY_NEW_TASK)
+                .putExtra(UnlockActivity.EXTRA_NEXT, Intent(context, WatchActivity::class.java)),
+            PendingIntent.FLAG_IMMUTABLE or PendingIntent.FLAG_UPDATE_CURRENT,
+        )
+        nm.notify("refusal:$kind", ID_REFUSAL, builder(context, CHANNEL_WATCH_NOTICES)
+            .setContentTitle(context.getString(R.string.notice_title)).setContentText(text)
+            .setStyle(Notification.BigTextStyle().bigText(text)).setContentIntent(watch).setAutoCancel(true).build())
     }
 
     /** The ongoing countdown: the system draws the chronometer, and its two actions open

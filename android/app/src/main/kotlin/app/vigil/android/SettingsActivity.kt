@@ -154,13 +154,15 @@ class SettingsActivity : SessionActivity() {
     }
 
     /** The vault's files are gone; the Keystore key and the wrapped secret go next, then
-     *  every trace the escalation left (its alarm, notifications and ledger). */
+     *  every trace the escalation left (its alarm, notifications and ledger) and the list of
+     *  refused watch messages. */
     private fun wiped() {
         pendingWipe = null
         app.forgetAll()
         Escalator.cancelAlarm(this)
         getSystemService(android.app.NotificationManager::class.java).cancelAll()
         app.storage.deleteSharedPreferences("escalation")
+        RefusalStore.forget(this)
         startActivity(Intent(this, UnlockActivity::class.java).addFlags(Intent.FLAG_ACTIVITY_CLEAR_TASK or Intent.FLAG_ACTIVITY_NEW_TASK))
         finish()
     }

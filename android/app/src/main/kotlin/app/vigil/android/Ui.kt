@@ -36,7 +36,8 @@ abstract class VigilActivity : Activity() {
         is UiText.Core -> text.text
         is UiText.Res -> {
             val id = resources.getIdentifier(text.msg.res, "string", packageName)
-            getString(id, *text.args.toTypedArray())
+            // An argument may itself be a text to resolve (a reason inside a sentence).
+            getString(id, *text.args.map { if (it is UiText) say(it) else it }.toTypedArray())
         }
     }
 

@@ -37,6 +37,14 @@ open class VigilApp : Application() {
     /** The clock every core call uses; tests move it. */
     open fun now(): Instant = Instant.now()
 
+    /** False only when the system refuses full-screen intents (Android 14+: the person, or
+     *  the store that installed the app, turned "full screen notifications" off). Tests
+     *  set it (Robolectric has no such service). */
+    open fun canUseFullScreenIntent(): Boolean {
+        if (android.os.Build.VERSION.SDK_INT < 34) return true
+        return runCatching { getSystemService(android.app.NotificationManager::class.java).canUseFullScreenIntent() }.getOrDefault(true)
+    }
+
     @Volatile
     var session: Session? = null
         private set

@@ -4,6 +4,8 @@ import android.content.BroadcastReceiver
 import android.content.Context
 import android.content.Intent
 import android.content.pm.PackageManager
+import android.net.Uri
+import android.provider.Settings
 import android.provider.Telephony
 import android.text.InputType
 import android.widget.ArrayAdapter
@@ -14,6 +16,7 @@ import android.widget.TextView
 import app.vigil.android.logic.Errors
 import app.vigil.android.logic.Line
 import app.vigil.android.logic.Msg
+import app.vigil.android.logic.Refusals
 import app.vigil.android.logic.SmsInbox
 import app.vigil.android.logic.UiText
 import app.vigil.android.logic.WatchView
@@ -28,7 +31,8 @@ import java.time.ZoneId
  * `receiveWatchMessage`, through the BackgroundRunner when the vault is locked (also
  * before the first unlock after a reboot: directBootAware). Every other SMS is left alone.
  * A refused message (forged, replayed, from an unpaired phone, cut off) changed nothing in
- * the core and is dropped here; pasting it on the watch screen shows the core's reason.
+ * the core; its reason's kind is recorded and told ([RefusalStore]), never its text or
+ * sender.
  * RECEIVE_SMS is a restricted permission on Google Play (README, "Android"): without it this
  * receiver never runs and the paste field is the way in.
  */
@@ -41,9 +45,36 @@ class SmsReceiver : BroadcastReceiver() {
             try {
                 Escalator.receive(context, text)
             } catch (e: VigilException) {
-                // Refused: nothing changed (docs/checkin.md, "Why it is safe").
+                // Refused: nothing changed (docs/checkin.md, "Why it is safe"); say so.
+                RefusalStore.record(context, Refusals.kind(e))
             }
         }
+    }
+}
+
+/** The refused Vigil SMS (logic [Refusals]): kept in device-protected storage, so a refusal
+ *  before the first unlock is recorded too; only kinds and times. */
+object RefusalStore {
+    private const val PREFS = "watch-refusals"
+    private const val LOG = "log"
+
+    private fun prefs(context: Context) = VigilApp.of(context).storage.getSharedPreferences(PREFS, Context.MODE_PRIVATE)
+
+    /** The panic wipe: not even the times of refused messages stay. */
+    fun forget(context: Context) {
+        VigilApp.of(context).storage.deleteSharedPreferences(PREFS)
+    }
+
+    fun load(context: Context): Refusals.Log = Refusals.Log.load(prefs(context).getString(LOG, null))
+
+    @Synchronized
+    fun record(context: Context, kind: Refusals.Kind) {
+        val log = load(context)
+        val notify = log.record(kind, VigilApp.of(context).now())
+        prefs(context).edit().putString(LOG, log.save()).commit()
+        if (!notify) return
+        val reason = context.getString(context.resources.getIdentifier(kind.msg.res, "string", context.packageName))
+        Notifier.refusal(context, kind.name, context.getString(R.string.watch_refused, reason))
     }
 }
 
@@ -54,6 +85,7 @@ class WatchActivity : SessionActivity() {
     private lateinit var status: TextView
     private lateinit var held: LinearLayout
     private lateinit var sent: LinearLayout
+    private lateinit var refused: LinearLayout
     private val zone: ZoneId get() = ZoneId.systemDefault()
 
     override fun build() {
@@ -61,6 +93,15 @@ class WatchActivity : SessionActivity() {
         if (checkSelfPermission(android.Manifest.permission.RECEIVE_SMS) != PackageManager.PERMISSION_GRANTED) {
             button(R.string.watch_allow_sms, "allow-sms") { requestPermissions(arrayOf(android.Manifest.permission.RECEIVE_SMS), 1) }
         }
+        // Android 14+: alarms for the people she watches over only take the screen with
+        // "full screen notifications" allowed; without it they come as heads-up only.
+        if (!Notifier.canUseFullScreenIntent(this)) {
+            label(getString(R.string.watch_fullscreen_denied), "fullscreen-denied").setTextColor(0xFFB71C1C.toInt())
+            button(R.string.watch_fullscreen_allow, "allow-fullscreen") {
+                startActivity(Intent(Settings.ACTION_MANAGE_APP_USE_FULL_SCREEN_INTENT, Uri.parse("package:$packageName")))
+            }
+        }
+        refused = LinearLayout(this).apply { orientation = LinearLayout.VERTICAL; tag = "refused" }.also { root.addView(it) }
         label(getString(R.string.watch_held_title))
         held = LinearLayout(this).apply { orientation = LinearLayout.VERTICAL }.also { root.addView(it) }
         label(getString(R.string.watch_sent_title))
@@ -89,12 +130,15 @@ class WatchActivity : SessionActivity() {
     private fun refresh() {
         held.removeAllViews()
         sent.removeAllViews()
+        refused.removeAllViews()
+        lines(refused, RefusalStore.load(this).lines(zone))
         val watches = attempt(status) { session.heldWatches() } ?: return
         for (w in WatchView.held(watches, zone)) {
             val row = LinearLayout(this).apply { orientation = LinearLayout.VERTICAL }
             lines(row, listOf(Line(w.text, w.warning)))
             if (w.canAcknowledge) button(R.string.watch_acknowledge, "ack-${w.id}", row) {
                 attempt(status) { session.acknowledgeWatch(w.id, app.now()) } ?: return@button
+                Notifier.cancelWatchAlarm(this, w.id)
                 Escalator.run(this)
                 refresh()
             }

@@ -7,9 +7,13 @@ import android.view.View
 import android.widget.Button
 import android.widget.Spinner
 import android.widget.TextView
+import android.content.res.Configuration
+import app.vigil.android.logic.BookingStatusView
 import app.vigil.android.logic.Parse
+import app.vigil.android.logic.UiText
 import app.vigil.core.types.BookingStatus
 import java.time.ZoneId
+import java.util.Locale
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertTrue
@@ -60,7 +64,41 @@ class HistoryAndStatusTest {
         screen.click("save")
         assertEquals(BookingStatus.NO_SHOW, setup.session.getBooking(setup.bookingId).details.status)
         assertFalse(screen.row(setup.bookingId).contains(past))
-        assertTrue(screen.row(setup.bookingId).contains("no_show"))
+        assertTrue(screen.row(setup.bookingId), screen.row(setup.bookingId).contains(app.getString(R.string.booking_status_no_show)))
+        assertFalse("not the core's raw name", screen.row(setup.bookingId).contains("no_show"))
+    }
+
+    /** The status names in her language on the screen: the list and the form's choice. */
+    @Test
+    @Config(qualifiers = "es")
+    fun statusNamesShowInSpanishOnTheBookingsScreen() {
+        val screen = Robolectric.buildActivity(BookingsActivity::class.java).setup().get()
+        screen.click("edit-${setup.bookingId}")
+        (screen.view("booking-status") as Spinner).setSelection(BookingStatus.NO_SHOW.ordinal)
+        screen.click("save")
+        assertTrue(screen.row(setup.bookingId), screen.row(setup.bookingId).contains("no se presentó"))
+        val choice = screen.view("booking-status") as Spinner
+        val names = (0 until choice.adapter.count).map { choice.adapter.getItem(it).toString() }
+        assertEquals(listOf("prevista", "en curso", "hecha", "cancelada", "no se presentó", "incidente"), names)
+    }
+
+    private fun res(status: BookingStatus): String = (BookingStatusView.name(status) as UiText.Res).msg.res
+
+    /** Every status has its own name in each of the six languages, never the core's
+     *  identifier (`no_show`, `in_progress`). */
+    @Test
+    fun statusNamesExistInEveryLanguage() {
+        val english = BookingStatus.values().map { app.getString(app.resources.getIdentifier(res(it), "string", app.packageName)) }
+        for (tag in listOf("en", "es", "pl", "pt", "pt-BR", "ro")) {
+            val config = Configuration(app.resources.configuration).apply { setLocale(Locale.forLanguageTag(tag)) }
+            val localized = app.createConfigurationContext(config)
+            val names = BookingStatus.values().map { localized.getString(app.resources.getIdentifier(res(it), "string", app.packageName)) }
+            assertEquals(tag, names.size, names.toSet().size)
+            for ((status, name) in BookingStatus.values().zip(names)) {
+                assertTrue("$tag $status", name.isNotBlank() && !name.contains('_'))
+            }
+            if (tag != "en") assertFalse("$tag no-show translated", names[BookingStatus.NO_SHOW.ordinal] == english[BookingStatus.NO_SHOW.ordinal])
+        }
     }
 
     @Test

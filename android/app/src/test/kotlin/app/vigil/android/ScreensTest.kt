@@ -12,6 +12,7 @@ import android.view.WindowManager
 import android.widget.Button
 import android.widget.EditText
 import android.widget.TextView
+import app.vigil.android.logic.Refusals
 import app.vigil.core.VigilException
 import java.io.File
 import java.time.Duration
@@ -190,6 +191,7 @@ class ScreensTest {
     @Test
     fun panicWipeDeletesTheVaultFilesAndTheKeystoreKey() {
         Setup(app)
+        RefusalStore.record(app, Refusals.Kind.FORGED)
         val screen = Robolectric.buildActivity(SettingsActivity::class.java).setup().get()
         screen.click("wipe")
         assertTrue(app.vaultFile.exists())
@@ -199,6 +201,7 @@ class ScreensTest {
         assertTrue("no vault files left", app.storage.filesDir.listFiles().orEmpty().none { it.name.startsWith("vault") })
         assertFalse("keystore alias", app.keys.exists(DeviceSecretStore.ALIAS))
         assertFalse("wrapped secret", File(app.storage.filesDir, "device-secret.bin").exists())
+        assertTrue("no refused-message list", RefusalStore.load(app).entries.isEmpty())
         assertNull(app.session)
     }
 

@@ -38,6 +38,10 @@ class TestApp : VigilApp() {
     override fun kdfIterations(): UInt = 100_000u
     override fun now(): Instant = clock
 
+    /** Full-screen intents allowed (Android 14's setting); Robolectric has no service for it. */
+    var fullScreenAllowed = true
+    override fun canUseFullScreenIntent(): Boolean = fullScreenAllowed
+
     fun minutes(m: Long) { clock = clock.plus(Duration.ofMinutes(m)) }
 
     companion object {

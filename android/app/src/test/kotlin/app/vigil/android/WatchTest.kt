@@ -148,8 +148,11 @@ class WatchTest {
         val posted = alarmNotifications()
         assertTrue("the alarm is posted", posted.isNotEmpty())
         val missed = app.getString(R.string.watch_alarm_public)
+        // The reminder before the alarm on the alerts channel, the alarm steps on the alarm
+        // channel (WatchAlarmTest follows those).
+        assertTrue(posted.any { it.channelId == Notifier.CHANNEL_WATCH_ALARM })
         for (n in posted) {
-            assertEquals(Notifier.CHANNEL_ALERTS, n.channelId)
+            assertTrue(n.channelId, n.channelId == Notifier.CHANNEL_ALERTS || n.channelId == Notifier.CHANNEL_WATCH_ALARM)
             assertEquals(Notification.VISIBILITY_PRIVATE, n.visibility)
             val public = n.publicVersion!!
             assertEquals(missed, public.extras.getCharSequence(Notification.EXTRA_TITLE).toString())
@@ -165,6 +168,7 @@ class WatchTest {
         assertTrue(screen.tree().any { it.contains(app.getString(R.string.watch_alarm, "Mia", "").substringBefore("Mia")) })
         screen.click("ack-$id")
         assertTrue(held().single().acknowledged)
+        assertTrue("the insistent alarm is withdrawn", alarmNotifications().none { it.channelId == Notifier.CHANNEL_WATCH_ALARM })
         assertTrue("no acknowledge button after", screen.window.decorView.findViewWithTag<View>("ack-$id") == null)
     }
 

@@ -21,8 +21,21 @@ object HistoryView {
 }
 
 /** A booking's status on the bookings screen: the core's "past, no status" (over, still
- *  planned or in progress: `bookingsAwaitingOutcome`) is shown as waiting for her word. */
+ *  planned or in progress: `bookingsAwaitingOutcome`) is shown as waiting for her word;
+ *  every status by its name in her language (the core's names, `no_show`, are not words). */
 object BookingStatusView {
     fun text(status: BookingStatus, awaiting: Boolean): UiText =
-        if (awaiting) UiText.Res(Msg.BOOKING_PAST_NO_STATUS) else UiText.Core(status.name.lowercase())
+        if (awaiting) UiText.Res(Msg.BOOKING_PAST_NO_STATUS) else name(status)
+
+    /** The status's own name, for the list and the form's choice. */
+    fun name(status: BookingStatus): UiText = UiText.Res(
+        when (status) {
+            BookingStatus.PLANNED -> Msg.BOOKING_STATUS_PLANNED
+            BookingStatus.IN_PROGRESS -> Msg.BOOKING_STATUS_IN_PROGRESS
+            BookingStatus.DONE -> Msg.BOOKING_STATUS_DONE
+            BookingStatus.CANCELLED -> Msg.BOOKING_STATUS_CANCELLED
+            BookingStatus.NO_SHOW -> Msg.BOOKING_STATUS_NO_SHOW
+            BookingStatus.INCIDENT -> Msg.BOOKING_STATUS_INCIDENT
+        },
+    )
 }

@@ -47,6 +47,23 @@ enum class Msg(val res: String) {
     HISTORY_CANCELLED("history_cancelled"),
     HISTORY_ESCALATED("history_escalated"),
     BOOKING_PAST_NO_STATUS("booking_past_no_status"),
+    BOOKING_STATUS_PLANNED("booking_status_planned"),
+    BOOKING_STATUS_IN_PROGRESS("booking_status_in_progress"),
+    BOOKING_STATUS_DONE("booking_status_done"),
+    BOOKING_STATUS_CANCELLED("booking_status_cancelled"),
+    BOOKING_STATUS_NO_SHOW("booking_status_no_show"),
+    BOOKING_STATUS_INCIDENT("booking_status_incident"),
+    WATCH_REFUSED("watch_refused"),
+    WATCH_REFUSED_LINE("watch_refused_line"),
+    REFUSAL_CUT_OFF("refusal_cut_off"),
+    REFUSAL_DAMAGED("refusal_damaged"),
+    REFUSAL_NOT_PAIRED("refusal_not_paired"),
+    REFUSAL_WRONG_PHONE("refusal_wrong_phone"),
+    REFUSAL_FORGED("refusal_forged"),
+    REFUSAL_REPLAYED("refusal_replayed"),
+    REFUSAL_NEWER("refusal_newer"),
+    REFUSAL_OTHER("refusal_other"),
+    ALARM_ACKNOWLEDGED("alarm_acknowledged"),
 }
 
 /** Something to show: a resource with arguments, or the core's own words (an error's

@@ -27,6 +27,14 @@ object WatchMapper {
     /** Whether a buddy notice says someone is overdue (the lock-screen copy says only that);
      *  a SAFE after the alarm is good news and shows a neutral lock-screen copy. */
     fun overdue(notice: WatchNotice): Boolean = notice != WatchNotice.SAFE_AFTER_ALARM
+
+    /** The steps that must not be missed: the alarm and the calls after it go to the alarm
+     *  channel with the full-screen alarm screen, insistent until acknowledged. The reminder
+     *  before the alarm and the good news after it stay ordinary high-priority notices. */
+    fun isAlarmStep(notice: WatchNotice): Boolean = when (notice) {
+        WatchNotice.ALARM, WatchNotice.CALL_WORKER, WatchNotice.CALL_EMERGENCY -> true
+        WatchNotice.REMINDER, WatchNotice.SAFE_AFTER_ALARM -> false
+    }
 }
 
 /** The watch screens: the watches this phone holds for others, and the worker's own
