@@ -9,17 +9,21 @@ extension BookingStatus {
   /// The string key of the status name.
   public var key: String {
     switch self {
-    case .planned: return "status_planned"
-    case .inProgress: return "status_in_progress"
-    case .done: return "status_done"
-    case .cancelled: return "status_cancelled"
-    case .noShow: return "status_no_show"
-    case .incident: return "status_incident"
+    case .planned: return "booking_status_planned"
+    case .inProgress: return "booking_status_in_progress"
+    case .done: return "booking_status_done"
+    case .cancelled: return "booking_status_cancelled"
+    case .noShow: return "booking_status_no_show"
+    case .incident: return "booking_status_incident"
     }
   }
 
-  /// The status name (done, cancelled, no-show, ...).
-  public var title: String { L10n.text(key) }
+  /// The status name (Done, Cancelled, No-show, ...): the name Android's list shows, with a
+  /// capital as a picker's title (one table for both shells).
+  public var title: String {
+    let name = L10n.text(key)
+    return name.prefix(1).uppercased() + name.dropFirst()
+  }
 
   /// Every status, in the order the form's picker lists them.
   public static let all: [BookingStatus] = [

@@ -57,7 +57,9 @@ final class L10nTests: XCTestCase {
       used.formUnion(try keysUsed(in: String(contentsOf: file, encoding: .utf8)))
     }
     XCTAssertGreaterThan(used.count, 150, "the scan found the app's keys")
-    for key in ["save", "yes", "status_no_show", "booking_past_no_status", "watch_alarm_body"] {
+    for key in [
+      "save", "yes", "booking_status_no_show", "booking_past_no_status", "watch_alarm_body",
+    ] {
       XCTAssertTrue(used.contains(key), key)
     }
     for language in L10n.languages {
@@ -165,7 +167,7 @@ final class L10nTests: XCTestCase {
     L10n.use(language: "ro")
     XCTAssertEqual(vm.statusText(try listed()), "Clientul nu a venit")
     L10n.use(language: "pl")
-    XCTAssertEqual(BookingStatus.done.title, "Odbyta")
+    XCTAssertEqual(BookingStatus.done.title, "Zakończona")
     L10n.use(language: "en")
     XCTAssertEqual(
       BookingStatus.all.map(\.title),
@@ -176,7 +178,7 @@ final class L10nTests: XCTestCase {
       L10n.use(language: language)
       let names = BookingStatus.all.map(\.title)
       XCTAssertEqual(Set(names).count, names.count, "\(language): each status its own name")
-      XCTAssertFalse(names.contains { $0.hasPrefix("status_") }, language)
+      XCTAssertFalse(names.contains { $0.hasPrefix("booking_status_") }, language)
     }
   }
 
