@@ -8,6 +8,7 @@ use chrono::Duration;
 use super::App;
 use crate::checkin::{CheckinId, CheckinPlan, CheckinStatus};
 use crate::clock::Timestamp;
+use crate::vault::RecordId;
 use crate::watch::{Pairing, PairingDraft, Pairings, SentWatchStatus, WatchState, WatchTerms};
 use crate::Result;
 
@@ -74,6 +75,13 @@ impl App {
     pub fn add_pairing(&self, draft: PairingDraft, now: Timestamp) -> Result<Pairing> {
         let region = self.region()?;
         self.pairings()?.add(draft, region.code(), now)
+    }
+
+    /// Changes a pairing's number (`None` or blank removes it), read in the vault's region
+    /// as when pairing; a number that does not read is refused and nothing changes.
+    pub fn set_pairing_phone(&self, id: &RecordId, phone: Option<&str>) -> Result<Pairing> {
+        let region = self.region()?;
+        self.pairings()?.set_phone(id, phone, region.code())
     }
 
     /// This phone's check-ins that paired buddies watch, with each buddy's confirmation.
