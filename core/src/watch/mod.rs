@@ -35,7 +35,9 @@ pub use crypto::{short_authentication_string, KeyId, PublicKeys};
 pub use message::{
     fits_sms, is_watch_message, WatchMessageKind, WatchTerms, MAX_MESSAGE_SEGMENTS, MESSAGE_PREFIX,
 };
-pub use state::{WatchState, EMERGENCY_AFTER_SECS};
+pub use state::{
+    WatchState, EMERGENCY_AFTER_SECS, MAX_REACKS, REACK_INTERVAL_SECS, RESEND_AFTER_SECS,
+};
 
 use crate::checkin::{ActionId, Channel, CheckinId, EscalationKey};
 use crate::clock::Timestamp;
