@@ -1171,3 +1171,85 @@ impl<'a> WatchState<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::encoding::{decode, FORMAT_MSGPACK};
+    use chrono::TimeZone;
+
+    /// States written by the code before the resend schedule and the ACK budget (session
+    /// 5), as MessagePack: a worker's, whose WATCH to the buddy was sent at 20:00 and not
+    /// confirmed, and the buddy's, which accepted it at 20:01 and queued its ACK.
+    fn old(which: &str) -> State {
+        let hex = match which {
+            "worker" => include_str!("testdata/state-v1-worker.hex"),
+            _ => include_str!("testdata/state-v1-buddy.hex"),
+        };
+        decode(
+            FORMAT_MSGPACK,
+            TABLE,
+            &hex::decode(hex.trim()).expect("hex"),
+        )
+        .expect("an old state loads")
+    }
+
+    fn t(h: u32, m: u32) -> Timestamp {
+        chrono::Utc.with_ymd_and_hms(2026, 11, 28, h, m, 0).unwrap()
+    }
+
+    fn texts(actions: &[WatchAction]) -> Vec<(WatchMessageKind, String)> {
+        actions
+            .iter()
+            .filter_map(|a| match &a.kind {
+                WatchActionKind::SendMessage { kind, text, .. } => Some((*kind, text.clone())),
+                WatchActionKind::NotifyBuddy { .. } => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_state_written_before_the_resend_schedule_loads_and_joins_it() {
+        let mut worker = old("worker");
+        let Item::Text { text: watch, .. } = worker.outbox[0].item.clone() else {
+            panic!("the WATCH");
+        };
+        assert!(worker.outbox[0].first_out.is_none() && worker.outbox[0].resends == 0);
+        // Its WATCH (sent at 20:00, no ACK) is resent on the new schedule.
+        assert_eq!(worker.next_wakeup(), Some(t(20, 5)));
+        let resend = worker.tick(t(20, 5)).unwrap();
+        assert_eq!(texts(&resend), [(WatchMessageKind::Watch, watch.clone())]);
+        worker
+            .report(&resend[0].id, Outcome::Sent, t(20, 5))
+            .unwrap();
+        assert_eq!(worker.next_wakeup(), Some(t(20, 15)));
+        // Saved again, it reads back with the new fields.
+        let again: State = decode(
+            FORMAT_MSGPACK,
+            TABLE,
+            &crate::vault::encoding::encode(&worker).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(again.outbox[0].first_out, Some(t(20, 0)));
+        assert_eq!(again.outbox[0].resends, 1);
+
+        // The buddy's old state holds the watch without an ACK budget: a replay is
+        // refused and sends nothing (it cannot tell it was answered), a later
+        // message starts the budget.
+        let mut buddy = old("buddy");
+        assert!(buddy.watches[0].acks.is_none());
+        assert!(matches!(
+            buddy.receive(&watch, t(20, 10)).unwrap(),
+            Err(WatchError::Replayed)
+        ));
+        let actions = buddy.tick(t(20, 10)).unwrap();
+        let sent = texts(&actions);
+        assert_eq!(sent.len(), 1, "only the ACK queued before: {sent:?}");
+        assert_eq!(sent[0].0, WatchMessageKind::Ack);
+        buddy
+            .report(&actions[0].id, Outcome::Sent, t(20, 10))
+            .unwrap();
+        // Its next wake-up is the deadline (22:00): no ACK is resent for want of one.
+        assert_eq!(buddy.next_wakeup(), Some(t(22, 0)));
+    }
+}
