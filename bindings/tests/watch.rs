@@ -53,9 +53,7 @@ fn a_pairings_number_is_changed_read_as_when_pairing_and_refused_without_echoing
     assert_eq!(a.list_pairings().unwrap(), vec![changed]);
     // None removes it.
     assert_eq!(
-        a.set_pairing_phone(pairing.id.clone(), None)
-            .unwrap()
-            .phone,
+        a.set_pairing_phone(pairing.id.clone(), None).unwrap().phone,
         None
     );
     // An unknown or malformed id.

@@ -455,7 +455,11 @@ pub struct PairPhoneArgs {
     #[arg(value_name = "PAIRING")]
     pub pairing: String,
     /// The new number, in any usual form
-    #[arg(value_name = "NUMBER", required_unless_present = "none", conflicts_with = "none")]
+    #[arg(
+        value_name = "NUMBER",
+        required_unless_present = "none",
+        conflicts_with = "none"
+    )]
     pub number: Option<String>,
     /// Remove the number: messages to this phone are then passed by hand
     #[arg(long)]

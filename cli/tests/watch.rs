@@ -193,7 +193,9 @@ fn a_pairings_number_is_changed_by_name_or_id_and_a_bad_number_is_refused() {
         .args(["pair", "phone", &id, "07400 777888"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("Ana's number is now +447400777888"));
+        .stdout(predicate::str::contains(
+            "Ana's number is now +447400777888",
+        ));
     // A check-in now goes to the new number.
     worker.json(&["checkin", "start", "--minutes", "30"]);
     assert_eq!(tick(&worker, 0)[0]["phone"], "+447400777888");

@@ -802,8 +802,7 @@ fn texts_at(e: &dyn Escalation, now: Timestamp) -> Vec<(WatchMessageKind, String
 }
 
 #[test]
-fn an_unconfirmed_watch_is_resent_at_5_15_and_30_minutes_then_stops_and_the_runner_wakes_for_it(
-) {
+fn an_unconfirmed_watch_is_resent_at_5_15_and_30_minutes_then_stops_and_the_runner_wakes_for_it() {
     let dir = tempfile::tempdir().unwrap();
     let (worker, _buddy, bea) = worker_and_buddy(dir.path());
     start(&worker, bea);
@@ -987,7 +986,14 @@ fn an_unconfirmed_duress_safe_is_resent_exactly_like_a_safe() {
 fn a_pairings_number_can_be_changed_and_queued_messages_follow_it() {
     let dir = tempfile::tempdir().unwrap();
     let (worker, _buddy, bea) = worker_and_buddy(dir.path());
-    let pairing = worker.app.pairings().unwrap().list().unwrap().items.remove(0);
+    let pairing = worker
+        .app
+        .pairings()
+        .unwrap()
+        .list()
+        .unwrap()
+        .items
+        .remove(0);
     assert_eq!(pairing.phone.as_deref(), Some("+447400111222"));
     start(&worker, bea);
     // Read in the vault's region, as when pairing.
@@ -998,7 +1004,13 @@ fn a_pairings_number_can_be_changed_and_queued_messages_follow_it() {
     assert_eq!(p.phone.as_deref(), Some("+447400999888"));
     assert_eq!(p.keys, pairing.keys);
     assert_eq!(
-        worker.app.pairings().unwrap().get(&pairing.id).unwrap().phone,
+        worker
+            .app
+            .pairings()
+            .unwrap()
+            .get(&pairing.id)
+            .unwrap()
+            .phone,
         p.phone
     );
     let send = |now| {
@@ -1025,11 +1037,21 @@ fn a_pairings_number_can_be_changed_and_queued_messages_follow_it() {
         assert!(!shown.contains("9998") && !shown.contains("555"), "{shown}");
     }
     assert_eq!(
-        worker.app.pairings().unwrap().get(&pairing.id).unwrap().phone.as_deref(),
+        worker
+            .app
+            .pairings()
+            .unwrap()
+            .get(&pairing.id)
+            .unwrap()
+            .phone
+            .as_deref(),
         Some("+447400999888")
     );
     // No number: messages go through another app (the resend at 20:05 too).
-    let p = worker.app.set_pairing_phone(&pairing.id, Some("  ")).unwrap();
+    let p = worker
+        .app
+        .set_pairing_phone(&pairing.id, Some("  "))
+        .unwrap();
     assert_eq!(p.phone, None);
     assert_eq!(send(t(20, 5)), (None, Channel::OtherApp));
     assert!(matches!(
