@@ -1061,3 +1061,56 @@ fn a_pairings_number_can_be_changed_and_queued_messages_follow_it() {
         Err(Error::NotFound(_))
     ));
 }
+
+#[test]
+fn the_buddys_notices_are_in_the_buddys_own_language_even_while_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, buddy, bea) = worker_and_buddy(dir.path());
+    // The buddy reads Polish; the worker's own messages stay in hers (English).
+    let mut settings = buddy.app.settings().unwrap();
+    settings.worker_languages = vec!["pl".into(), "en".into()];
+    buddy.app.set_settings(&settings).unwrap();
+    start(&worker, bea);
+    let runner = buddy.home.runner(buddy.secret).unwrap();
+    runner
+        .receive_watch_message(
+            &wake(&worker.app.checkins().unwrap(), t(20, 0)).0[0].1,
+            t(20, 1),
+        )
+        .unwrap();
+    let reminder = wake(&runner, t(22, 0)).1;
+    assert!(
+        reminder[0]
+            .1
+            .starts_with("Maria miała potwierdzić do 2026-11-28 22:00 UTC"),
+        "{}",
+        reminder[0].1
+    );
+    let alarm = wake(&runner, t(22, 10)).1;
+    assert!(
+        alarm[0].1.starts_with("ALARM: Maria nie potwierdziła"),
+        "{}",
+        alarm[0].1
+    );
+    assert!(
+        alarm[0].1.contains("\nAdres: 12 Harbour Street, Leith"),
+        "{}",
+        alarm[0].1
+    );
+    assert!(
+        alarm[1]
+            .1
+            .starts_with("Zadzwoń teraz (Maria): +447400333444"),
+        "{}",
+        alarm[1].1
+    );
+    // Back to English in the settings: the next notice follows.
+    settings.worker_languages = vec!["en".into()];
+    buddy.app.set_settings(&settings).unwrap();
+    let emergency = wake(&runner, t(22, 20)).1;
+    assert!(
+        emergency[0].1.starts_with("If you have not reached Maria"),
+        "{}",
+        emergency[0].1
+    );
+}

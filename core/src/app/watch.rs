@@ -32,9 +32,22 @@ fn terms(plan: &CheckinPlan) -> WatchTerms {
 
 impl App {
     /// Pairings with other phones (needs the device secret given at unlock: the keys live
-    /// under the escalation key).
+    /// under the escalation key). Also copies the owner's language into the device-bound
+    /// state, where the locked runner reads it for the buddy's notices.
     pub fn pairings(&self) -> Result<Pairings<'_>> {
-        Ok(Pairings::new(&self.session, self.escalation()?))
+        let pairings = Pairings::new(&self.session, self.escalation()?);
+        let language = self.settings()?.language().to_owned();
+        pairings.with_state(|s| s.set_language(&language))?;
+        Ok(pairings)
+    }
+
+    /// After the settings changed: the buddy's notices follow the new language at once.
+    /// Best effort (the settings are already saved, and every later `pairings` copies it
+    /// again); a vault opened without the device secret has no watch state to update.
+    pub(super) fn sync_watch_language(&self) {
+        if self.escalation().is_ok() {
+            let _ = self.pairings();
+        }
     }
 
     fn watch_state<R>(&self, f: impl FnOnce(&WatchState<'_>) -> Result<R>) -> Result<R> {

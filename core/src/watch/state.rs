@@ -251,6 +251,11 @@ pub(crate) struct State {
     watches: Vec<Watch>,
     sent: Vec<SentWatch>,
     outbox: Vec<Outgoing>,
+    /// The language of this phone's owner (their first language in the settings, copied
+    /// by the unlocked app), for the notices the locked runner shows; `None`: English.
+    /// Appended field: states written before it read as `None`.
+    #[serde(default)]
+    language: Option<String>,
 }
 
 impl State {
@@ -262,6 +267,7 @@ impl State {
             watches: Vec::new(),
             sent: Vec::new(),
             outbox: Vec::new(),
+            language: None,
         }
     }
 
@@ -524,6 +530,7 @@ impl State {
                         &w.terms,
                         w.duress,
                         w.has_terms,
+                        self.language.as_deref().unwrap_or(texts::FALLBACK_LANGUAGE),
                     ),
                     worker_name: name,
                     worker_phone: phone,
@@ -884,6 +891,17 @@ impl<'a> WatchState<'a> {
                 s.identity = Some(Identity::generate(rng)?);
             }
             s.identity.as_ref().ok_or(WatchError::NoKeys)?.public()
+        })
+    }
+
+    /// Keeps `language` (the owner's, from the settings) for the buddy's notices; written
+    /// only when it changed.
+    pub(crate) fn set_language(&self, language: &str) -> Result<()> {
+        self.run(|s| {
+            if s.language.as_deref() != Some(language) {
+                s.language = Some(language.to_owned());
+            }
+            Ok(())
         })
     }
 
