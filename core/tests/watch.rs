@@ -841,9 +841,13 @@ fn a_lost_watch_arrives_by_its_resend_and_the_ack_ends_the_resends() {
     let w = worker.home.runner(worker.secret).unwrap();
     let b = buddy.home.runner(buddy.secret).unwrap();
     texts_at(&w, t(20, 0)); // lost on the way
-    let again = texts_at(&w, t(20, 5));
+    let again = w.watch_tick(t(20, 5)).unwrap();
+    Escalation::report_outcome(&w, &again[0].id, Outcome::Sent, t(20, 5)).unwrap();
+    let WatchActionKind::SendMessage { text, .. } = &again[0].kind else {
+        panic!("a message");
+    };
     assert_eq!(
-        b.receive_watch_message(&again[0].1, t(20, 6)).unwrap().kind,
+        b.receive_watch_message(text, t(20, 6)).unwrap().kind,
         WatchMessageKind::Watch
     );
     assert_eq!(held(&b)[0].alarm_due, Some(t(22, 10)));
@@ -851,6 +855,18 @@ fn a_lost_watch_arrives_by_its_resend_and_the_ack_ends_the_resends() {
     assert_eq!(ack[0].0, WatchMessageKind::Ack);
     w.receive_watch_message(&ack[0].1, t(20, 7)).unwrap();
     assert!(worker.app.sent_watches().unwrap()[0].buddies[0].confirmed);
+    // A delivery report saying it failed, after the ACK proved it arrived: nothing is
+    // sent again (before, a `Failed` after `Sent` always sent it again).
+    Escalation::report_outcome(
+        &w,
+        &again[0].id,
+        Outcome::Failed {
+            reason: "no delivery".into(),
+        },
+        t(20, 8),
+    )
+    .unwrap();
+    assert!(texts_at(&w, t(20, 8)).is_empty());
     // Confirmed: no resend at 20:15 or 20:30, and no wake-up for one.
     assert!(Escalation::next_wakeup(&w)
         .unwrap()

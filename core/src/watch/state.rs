@@ -590,9 +590,9 @@ impl State {
             .iter()
             .position(|o| o.id == id.checkin)
             .ok_or(CheckinError::UnknownAction)?;
-        // A text the buddy's phone confirmed arrived: a later delivery failure (of a
-        // resend, or a report gone astray) sends nothing again.
-        let confirmed = matches!(&self.outbox[k].item, Item::Text { shown, .. } if *shown != WatchMessageKind::Ack)
+        // A text the buddy's phone confirmed, or one a newer message superseded (which
+        // carries everything it did): a later delivery failure sends nothing again.
+        let settled = matches!(&self.outbox[k].item, Item::Text { shown, .. } if *shown != WatchMessageKind::Ack)
             && !self.awaiting_ack(&self.outbox[k]);
         let o = &mut self.outbox[k];
         let seq = id.seq as usize;
@@ -610,9 +610,7 @@ impl State {
             (Outcome::Failed { .. }, OutState::Issued { .. }) if seq == o.channel + 1 => {
                 o.failed(now)
             }
-            (Outcome::Failed { .. }, OutState::Sent { .. })
-                if seq == o.channel + 1 && !confirmed =>
-            {
+            (Outcome::Failed { .. }, OutState::Sent { .. }) if seq == o.channel + 1 && !settled => {
                 // A delivery report: the SMS never arrived. Send it again now.
                 o.attempt = o.attempt.min(ATTEMPTS_PER_CHANNEL - 1);
                 o.failed(now);
