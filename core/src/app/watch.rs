@@ -36,8 +36,11 @@ impl App {
     /// state, where the locked runner reads it for the buddy's notices.
     pub fn pairings(&self) -> Result<Pairings<'_>> {
         let pairings = Pairings::new(&self.session, self.escalation()?);
-        let language = self.settings()?.language().to_owned();
-        pairings.with_state(|s| s.set_language(&language))?;
+        // Best effort: an unreadable settings row must not stop a check-in from reaching
+        // the buddies' phones (a broken watch state fails the next real operation anyway).
+        if let Ok(settings) = self.settings() {
+            let _ = pairings.with_state(|s| s.set_language(settings.language()));
+        }
         Ok(pairings)
     }
 
