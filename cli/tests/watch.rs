@@ -124,6 +124,18 @@ fn a_desktop_buddy_receives_a_piped_watch_and_alarms_at_deadline_plus_grace() {
         .assert()
         .code(12)
         .stdout(predicate::str::contains("already received"));
+    assert!(tick(&buddy, 2).is_empty(), "too soon: no ACK again");
+    // The worker's phone resends it 5 minutes on (its ACK never came): still refused, but
+    // the buddy's next tick sends the ACK again.
+    buddy
+        .bare()
+        .args(["watch", "receive", &text, "--now", &at(5)])
+        .assert()
+        .code(12);
+    let again = tick(&buddy, 5);
+    assert_eq!(again.len(), 1, "{again:?}");
+    assert_eq!(again[0]["kind"], "ack");
+    assert_ne!(again[0]["text"], acks[0]["text"], "a new ACK, not a retry");
     // Nothing before deadline + grace (30 + 10 minutes); then the alarm.
     assert!(tick(&buddy, 39).iter().all(|a| a["notice"] != "alarm"));
     let alarm = tick(&buddy, 41);
