@@ -309,6 +309,15 @@ impl Session {
             .map(Into::into)
     }
 
+    /// Changes a pairing's number (`None` or blank removes it: messages are passed by
+    /// hand), read as when pairing; a number that does not read throws `InvalidInput` and
+    /// nothing changes. Messages not handed out yet go to the new number.
+    pub fn set_pairing_phone(&self, id: String, phone: Option<String>) -> Result<Pairing> {
+        let id = parse_id(&id)?;
+        self.with(|a| a.set_pairing_phone(&id, phone.as_deref()))
+            .map(Into::into)
+    }
+
     /// Watch actions due at `now`: call with `tick` at every wake-up.
     pub fn watch_tick(&self, now: SystemTime) -> Result<Vec<WatchAction>> {
         let now = to_time(now)?;

@@ -445,6 +445,25 @@ pub enum PairCommand {
     Add(PairAddArgs),
     /// Paired phones
     List,
+    /// Change a paired phone's number (its keys stay: it is the same phone)
+    Phone(PairPhoneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PairPhoneArgs {
+    /// The pairing: its id or its name (as `pair list` shows them)
+    #[arg(value_name = "PAIRING")]
+    pub pairing: String,
+    /// The new number, in any usual form
+    #[arg(
+        value_name = "NUMBER",
+        required_unless_present = "none",
+        conflicts_with = "none"
+    )]
+    pub number: Option<String>,
+    /// Remove the number: messages to this phone are then passed by hand
+    #[arg(long)]
+    pub none: bool,
 }
 
 #[derive(Debug, Args)]

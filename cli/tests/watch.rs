@@ -1,4 +1,4 @@
-//! End to end: `vigil pair show|add|list`, `vigil watch receive|list`, and `checkin tick`
+//! End to end: `vigil pair show|add|list|phone`, `vigil watch receive|list`, and `checkin tick`
 //! sending and acting on watch messages, between two vaults (a worker's and a desktop
 //! buddy's).
 
@@ -124,6 +124,18 @@ fn a_desktop_buddy_receives_a_piped_watch_and_alarms_at_deadline_plus_grace() {
         .assert()
         .code(12)
         .stdout(predicate::str::contains("already received"));
+    assert!(tick(&buddy, 2).is_empty(), "too soon: no ACK again");
+    // The worker's phone resends it 5 minutes on (its ACK never came): still refused, but
+    // the buddy's next tick sends the ACK again.
+    buddy
+        .bare()
+        .args(["watch", "receive", &text, "--now", &at(5)])
+        .assert()
+        .code(12);
+    let again = tick(&buddy, 5);
+    assert_eq!(again.len(), 1, "{again:?}");
+    assert_eq!(again[0]["kind"], "ack");
+    assert_ne!(again[0]["text"], acks[0]["text"], "a new ACK, not a retry");
     // Nothing before deadline + grace (30 + 10 minutes); then the alarm.
     assert!(tick(&buddy, 39).iter().all(|a| a["notice"] != "alarm"));
     let alarm = tick(&buddy, 41);
@@ -175,4 +187,53 @@ fn a_check_in_sends_safe_and_the_worker_sees_the_buddys_confirmation() {
         buddy.json(&["watch", "list"])["watches"][0]["phase"],
         "safe"
     );
+}
+
+#[test]
+fn a_pairings_number_is_changed_by_name_or_id_and_a_bad_number_is_refused() {
+    let (worker, _buddy) = paired();
+    let id = worker.json(&["pair", "list"])["pairings"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // By name (any case), read in the vault's region.
+    let out = worker.json(&["pair", "phone", "ana", "07400 654321"]);
+    assert_eq!(out["phone"], "+447400654321");
+    assert_eq!(out["id"], id.as_str());
+    worker
+        .vigil()
+        .args(["pair", "phone", &id, "07400 777888"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Ana's number is now +447400777888",
+        ));
+    // A check-in now goes to the new number.
+    worker.json(&["checkin", "start", "--minutes", "30"]);
+    assert_eq!(tick(&worker, 0)[0]["phone"], "+447400777888");
+    // A bad number: refused (invalid value), the number not echoed, nothing changed.
+    worker
+        .vigil()
+        .args(["pair", "phone", "Ana", "07400 77x"])
+        .assert()
+        .code(predicate::ne(0))
+        .stderr(predicate::str::contains("phone").and(predicate::str::contains("77x").not()));
+    assert_eq!(
+        worker.json(&["pair", "list"])["pairings"][0]["phone"],
+        "+447400777888"
+    );
+    // No such pairing; neither a number nor --none; --none removes it.
+    worker
+        .vigil()
+        .args(["pair", "phone", "Nobody", "07400 777888"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no pairing has that id or name"));
+    worker
+        .vigil()
+        .args(["pair", "phone", "Ana"])
+        .assert()
+        .failure();
+    let out = worker.json(&["pair", "phone", "Ana", "--none"]);
+    assert_eq!(out["phone"], serde_json::Value::Null);
 }

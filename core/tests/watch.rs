@@ -640,11 +640,19 @@ proptest! {
         let id = start(&worker, bea);
         let base = t(20, 0);
         let grace = Duration::minutes(10);
-        let mut sent: Vec<(Timestamp, String, WatchMessageKind, Option<Timestamp>)> = Vec::new();
+        // (sent at, text, kind, deadline, order): a resend (the same text, no ACK came)
+        // keeps the first sending's kind, deadline and order (its counter).
+        let mut sent: Vec<(Timestamp, String, WatchMessageKind, Option<Timestamp>, usize)> = Vec::new();
+        let push = |sent: &mut Vec<(Timestamp, String, WatchMessageKind, Option<Timestamp>, usize)>,
+                    at, text: String, kind, d| {
+            let first = sent.iter().find(|s| s.1 == text).map(|s| (s.2, s.3, s.4));
+            let (kind, d, order) = first.unwrap_or((kind, d, sent.len()));
+            sent.push((at, text, kind, d, order));
+        };
         let w = worker.app.checkins().unwrap();
         let mut deadline = t(22, 0);
         for (k, text) in wake(&w, base).0 {
-            sent.push((base, text, k, Some(deadline)));
+            push(&mut sent, base, text, k, Some(deadline));
         }
         let mut steps = steps;
         steps.sort_by_key(|s| s.1);
@@ -672,19 +680,19 @@ proptest! {
                 let d = matches!(k, WatchMessageKind::Watch | WatchMessageKind::Extend).then_some(deadline);
                 // The worker's screen shows `Safe` either way; the test knows the code.
                 let k = if k == WatchMessageKind::Safe && duress_used { WatchMessageKind::DuressSafe } else { k };
-                sent.push((now, text, k, d));
+                push(&mut sent, now, text, k, d);
             }
         }
         // The transport: loss, duplication, delay.
         let mut flight: Vec<InFlight> = Vec::new();
-        for (order, (at, text, kind, d)) in sent.iter().enumerate() {
-            let (lost, copies, delay) = fates[order % fates.len()];
+        for (i, (at, text, kind, d, order)) in sent.iter().enumerate() {
+            let (lost, copies, delay) = fates[i % fates.len()];
             if lost { continue; }
             for c in 0..copies {
                 flight.push(InFlight {
                     arrives: *at + Duration::minutes(delay + i64::from(c) * 7),
                     text: text.clone(),
-                    order,
+                    order: *order,
                     kind: *kind,
                     deadline: *d,
                 });
@@ -784,4 +792,341 @@ fn pairings_are_exported_but_a_restore_asks_to_pair_again() {
         .unwrap()
         .items
         .is_empty());
+}
+
+// ---- lost messages: resends and ACKs again ------------------------------------------
+
+/// One wake-up of `e`, every action reported sent (the carrier took it): the texts.
+fn texts_at(e: &dyn Escalation, now: Timestamp) -> Vec<(WatchMessageKind, String)> {
+    wake(e, now).0
+}
+
+#[test]
+fn an_unconfirmed_watch_is_resent_at_5_15_and_30_minutes_then_stops_and_the_runner_wakes_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, _buddy, bea) = worker_and_buddy(dir.path());
+    start(&worker, bea);
+    // The worker's vault is locked after arming: the runner does the resends.
+    let w = worker.home.runner(worker.secret).unwrap();
+    let first = texts_at(&w, t(20, 0));
+    assert_eq!(first.len(), 1);
+    // The carrier took the SMS (reported sent) but it never arrives, and no delivery
+    // report comes: before, nothing else happened until the deadline.
+    assert_eq!(Escalation::next_wakeup(&w).unwrap(), Some(t(20, 5)));
+    assert!(texts_at(&w, t(20, 4)).is_empty());
+    for (now, next) in [
+        (t(20, 5), Some(t(20, 15))),
+        (t(20, 15), Some(t(20, 30))),
+        (t(20, 30), None),
+    ] {
+        let again = texts_at(&w, now);
+        assert_eq!(again, first, "the same text (same counter) at {now}");
+        let wakeup = Escalation::next_wakeup(&w).unwrap();
+        match next {
+            Some(next) => assert_eq!(wakeup, Some(next)),
+            // After the last try, only the check-in's own wake-ups remain.
+            None => assert!(wakeup.is_none_or(|at| at > t(21, 0)), "{wakeup:?}"),
+        }
+    }
+    assert!(texts_at(&w, t(21, 0)).is_empty(), "three tries, then stop");
+    let sent = &worker.app.sent_watches().unwrap()[0].buddies[0];
+    assert!(sent.sent && !sent.confirmed, "shown as sent, not confirmed");
+}
+
+#[test]
+fn a_lost_watch_arrives_by_its_resend_and_the_ack_ends_the_resends() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, buddy, bea) = worker_and_buddy(dir.path());
+    start(&worker, bea);
+    let w = worker.home.runner(worker.secret).unwrap();
+    let b = buddy.home.runner(buddy.secret).unwrap();
+    texts_at(&w, t(20, 0)); // lost on the way
+    let again = w.watch_tick(t(20, 5)).unwrap();
+    Escalation::report_outcome(&w, &again[0].id, Outcome::Sent, t(20, 5)).unwrap();
+    let WatchActionKind::SendMessage { text, .. } = &again[0].kind else {
+        panic!("a message");
+    };
+    assert_eq!(
+        b.receive_watch_message(text, t(20, 6)).unwrap().kind,
+        WatchMessageKind::Watch
+    );
+    assert_eq!(held(&b)[0].alarm_due, Some(t(22, 10)));
+    let ack = texts_at(&b, t(20, 6));
+    assert_eq!(ack[0].0, WatchMessageKind::Ack);
+    w.receive_watch_message(&ack[0].1, t(20, 7)).unwrap();
+    assert!(worker.app.sent_watches().unwrap()[0].buddies[0].confirmed);
+    // A delivery report saying it failed, after the ACK proved it arrived: nothing is
+    // sent again (before, a `Failed` after `Sent` always sent it again).
+    Escalation::report_outcome(
+        &w,
+        &again[0].id,
+        Outcome::Failed {
+            reason: "no delivery".into(),
+        },
+        t(20, 8),
+    )
+    .unwrap();
+    assert!(texts_at(&w, t(20, 8)).is_empty());
+    // Confirmed: no resend at 20:15 or 20:30, and no wake-up for one.
+    assert!(Escalation::next_wakeup(&w)
+        .unwrap()
+        .is_none_or(|at| at > t(21, 0)));
+    assert!(texts_at(&w, t(20, 15)).is_empty() && texts_at(&w, t(20, 30)).is_empty());
+}
+
+#[test]
+fn a_lost_ack_is_sent_again_when_the_worker_resends_but_a_replay_cannot_make_the_buddy_send_without_bound(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, buddy, bea) = worker_and_buddy(dir.path());
+    let id = start(&worker, bea);
+    let w = worker.home.runner(worker.secret).unwrap();
+    let b = buddy.home.runner(buddy.secret).unwrap();
+    let watch = texts_at(&w, t(20, 0)).remove(0).1;
+    b.receive_watch_message(&watch, t(20, 1)).unwrap();
+    let lost_ack = texts_at(&b, t(20, 1));
+    assert_eq!(lost_ack.len(), 1, "the first ACK, lost on the way");
+    let before = snapshot(&b);
+    // The worker's phone resends the same text: still refused as a replay (the shell
+    // shows the same refusal), changes nothing held, but its ACK goes out again.
+    let resend = texts_at(&w, t(20, 5)).remove(0).1;
+    assert_eq!(resend, watch);
+    assert_eq!(
+        refusal(b.receive_watch_message(&resend, t(20, 5))),
+        WatchError::Replayed
+    );
+    assert_eq!(format!("{:?}", held(&b)), before.0);
+    assert_eq!(Escalation::next_wakeup(&b).unwrap(), Some(t(20, 5)));
+    let ack = texts_at(&b, t(20, 5));
+    assert_eq!(ack.len(), 1);
+    assert_eq!(ack[0].0, WatchMessageKind::Ack);
+    assert_ne!(ack[0].1, lost_ack[0].1, "a new ACK (its own counter)");
+    w.receive_watch_message(&ack[0].1, t(20, 6)).unwrap();
+    assert!(worker.app.sent_watches().unwrap()[0].buddies[0].confirmed);
+    assert!(texts_at(&w, t(20, 15)).is_empty());
+    // Someone who captured the SMS replays it every minute for hours: the buddy's phone
+    // answers at most once per interval and at most MAX_REACKS times in all.
+    let mut acks = 1;
+    for m in 6..240 {
+        let now = t(20, 0) + Duration::minutes(m);
+        assert_eq!(
+            refusal(b.receive_watch_message(&watch, now)),
+            WatchError::Replayed
+        );
+        let sent = texts_at(&b, now);
+        if !sent.is_empty() {
+            assert!(m >= 5 + 2 * acks, "not more than once per 2 minutes");
+        }
+        acks += sent.len() as i64;
+    }
+    assert_eq!(acks, i64::from(vigil_core::watch::MAX_REACKS));
+    assert_eq!(vigil_core::watch::REACK_INTERVAL_SECS, 120);
+    // An older message of the same watch (superseded by an EXTEND) brings no ACK.
+    worker
+        .app
+        .extend_checkin(&id, Duration::minutes(30), t(21, 0))
+        .unwrap();
+    let extend = texts_at(&w, t(21, 0)).remove(0).1;
+    b.receive_watch_message(&extend, t(21, 1)).unwrap();
+    assert_eq!(texts_at(&b, t(21, 1)).len(), 1, "the EXTEND's ACK");
+    assert_eq!(
+        refusal(b.receive_watch_message(&watch, t(21, 10))),
+        WatchError::Replayed
+    );
+    assert!(texts_at(&b, t(21, 10)).is_empty());
+    // The EXTEND's own resend (its ACK lost too) is answered.
+    assert_eq!(
+        refusal(b.receive_watch_message(&extend, t(21, 10))),
+        WatchError::Replayed
+    );
+    assert_eq!(texts_at(&b, t(21, 10)).len(), 1);
+}
+
+#[test]
+fn an_unconfirmed_duress_safe_is_resent_exactly_like_a_safe() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut seen = Vec::new();
+    for code in ["2468", "1357"] {
+        let sub = dir.path().join(code);
+        std::fs::create_dir(&sub).unwrap();
+        let (worker, buddy, bea) = worker_and_buddy(&sub);
+        start(&worker, bea);
+        let w = worker.home.runner(worker.secret).unwrap();
+        let b = buddy.home.runner(buddy.secret).unwrap();
+        b.receive_watch_message(&texts_at(&w, t(20, 0))[0].1, t(20, 1))
+            .unwrap();
+        let ack = texts_at(&b, t(20, 1)).remove(0).1;
+        w.receive_watch_message(&ack, t(20, 2)).unwrap();
+        Escalation::check_in(&w, code, t(21, 0)).unwrap();
+        // Nothing reaches the buddy; every wake-up of the worker's phone is recorded.
+        let mut world = Vec::new();
+        let mut first = None;
+        // (The duress world's own check-in alerts, the silent alarm, are the check-in
+        // engine's: only the watch loop is looked at here.)
+        for m in [0, 1, 4, 5, 6, 14, 15, 16, 29, 30, 31, 45, 60, 120] {
+            let now = t(21, 0) + Duration::minutes(m);
+            let texts = texts_at(&w, now);
+            for (kind, text) in &texts {
+                first.get_or_insert_with(|| text.clone());
+                assert_eq!(Some(text), first.as_ref(), "the same text every time");
+                world.push((now, *kind, text.len()));
+            }
+            let status = worker.app.sent_watches().unwrap()[0].buddies[0].clone();
+            world.push((
+                now,
+                status.last,
+                usize::from(status.sent) * 10 + usize::from(status.confirmed),
+            ));
+        }
+        seen.push(world);
+        let text = first.unwrap();
+        let got = b.receive_watch_message(&text, t(21, 45)).unwrap().kind;
+        assert_eq!(
+            got,
+            if code == "1357" {
+                WatchMessageKind::DuressSafe
+            } else {
+                WatchMessageKind::Safe
+            }
+        );
+    }
+    assert_eq!(seen[0], seen[1], "same times, kinds, lengths, status");
+    let sends = seen[0]
+        .iter()
+        .filter(|s| s.1 == WatchMessageKind::Safe && s.2 > 100)
+        .count();
+    assert_eq!(sends, 4, "sent, then three resends: {:?}", seen[0]);
+}
+
+#[test]
+fn a_pairings_number_can_be_changed_and_queued_messages_follow_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, _buddy, bea) = worker_and_buddy(dir.path());
+    let pairing = worker
+        .app
+        .pairings()
+        .unwrap()
+        .list()
+        .unwrap()
+        .items
+        .remove(0);
+    assert_eq!(pairing.phone.as_deref(), Some("+447400111222"));
+    start(&worker, bea);
+    // Read in the vault's region, as when pairing.
+    let p = worker
+        .app
+        .set_pairing_phone(&pairing.id, Some(" 07400 999888 "))
+        .unwrap();
+    assert_eq!(p.phone.as_deref(), Some("+447400999888"));
+    assert_eq!(p.keys, pairing.keys);
+    assert_eq!(
+        worker
+            .app
+            .pairings()
+            .unwrap()
+            .get(&pairing.id)
+            .unwrap()
+            .phone,
+        p.phone
+    );
+    let send = |now| {
+        let e = worker.app.checkins().unwrap();
+        let a = e.watch_tick(now).unwrap();
+        Escalation::report_outcome(&e, &a[0].id, Outcome::Sent, now).unwrap();
+        match &a[0].kind {
+            WatchActionKind::SendMessage { phone, channel, .. } => (phone.clone(), *channel),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(
+        send(t(20, 0)),
+        (Some("+447400999888".to_owned()), Channel::Sms)
+    );
+    // A bad number: refused with what is wrong, never the number, and nothing changes.
+    for bad in ["07400 9998", "call me maybe 555"] {
+        let e = worker
+            .app
+            .set_pairing_phone(&pairing.id, Some(bad))
+            .unwrap_err();
+        assert_eq!(e.kind(), vigil_core::error::ErrorKind::InvalidInput, "{e}");
+        let shown = e.to_string();
+        assert!(!shown.contains("9998") && !shown.contains("555"), "{shown}");
+    }
+    assert_eq!(
+        worker
+            .app
+            .pairings()
+            .unwrap()
+            .get(&pairing.id)
+            .unwrap()
+            .phone
+            .as_deref(),
+        Some("+447400999888")
+    );
+    // No number: messages go through another app (the resend at 20:05 too).
+    let p = worker
+        .app
+        .set_pairing_phone(&pairing.id, Some("  "))
+        .unwrap();
+    assert_eq!(p.phone, None);
+    assert_eq!(send(t(20, 5)), (None, Channel::OtherApp));
+    assert!(matches!(
+        worker
+            .app
+            .set_pairing_phone(&RecordId::random().unwrap(), Some("07400 999888")),
+        Err(Error::NotFound(_))
+    ));
+}
+
+#[test]
+fn the_buddys_notices_are_in_the_buddys_own_language_even_while_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, buddy, bea) = worker_and_buddy(dir.path());
+    // The buddy reads Polish; the worker's own messages stay in hers (English).
+    let mut settings = buddy.app.settings().unwrap();
+    settings.worker_languages = vec!["pl".into(), "en".into()];
+    buddy.app.set_settings(&settings).unwrap();
+    start(&worker, bea);
+    let runner = buddy.home.runner(buddy.secret).unwrap();
+    runner
+        .receive_watch_message(
+            &wake(&worker.app.checkins().unwrap(), t(20, 0)).0[0].1,
+            t(20, 1),
+        )
+        .unwrap();
+    let reminder = wake(&runner, t(22, 0)).1;
+    assert!(
+        reminder[0]
+            .1
+            .starts_with("Maria miała potwierdzić do 2026-11-28 22:00 UTC"),
+        "{}",
+        reminder[0].1
+    );
+    let alarm = wake(&runner, t(22, 10)).1;
+    assert!(
+        alarm[0].1.starts_with("ALARM: Maria nie potwierdziła"),
+        "{}",
+        alarm[0].1
+    );
+    assert!(
+        alarm[0].1.contains("\nAdres: 12 Harbour Street, Leith"),
+        "{}",
+        alarm[0].1
+    );
+    assert!(
+        alarm[1]
+            .1
+            .starts_with("Zadzwoń teraz (Maria): +447400333444"),
+        "{}",
+        alarm[1].1
+    );
+    // Back to English in the settings: the next notice follows.
+    settings.worker_languages = vec!["en".into()];
+    buddy.app.set_settings(&settings).unwrap();
+    let emergency = wake(&runner, t(22, 20)).1;
+    assert!(
+        emergency[0].1.starts_with("If you have not reached Maria"),
+        "{}",
+        emergency[0].1
+    );
 }

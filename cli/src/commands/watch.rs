@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use vigil_core::app::{BuddyRef, Escalation};
 use vigil_core::checkin::{BackgroundRunner, Channel};
 use vigil_core::clock::Timestamp;
+use vigil_core::vault::RecordId;
 use vigil_core::watch::{
     is_watch_message, PairingDraft, WatchAction, WatchActionKind, MESSAGE_PREFIX,
 };
@@ -104,6 +105,43 @@ pub fn pair(ctx: &Context, command: PairCommand) -> CliResult {
                 },
             )
         }
+        PairCommand::Phone(a) => {
+            let id = find_pairing(&app, &a.pairing)?;
+            let pairing = app.set_pairing_phone(&id, a.number.as_deref())?;
+            ctx.emit(pairing_json(&pairing), || match &pairing.phone {
+                Some(p) => format!("{}'s number is now {p}.", pairing.name),
+                None => format!(
+                    "{} has no number now: messages to that phone are passed by hand.",
+                    pairing.name
+                ),
+            })
+        }
+    }
+}
+
+/// A pairing by id, or by its name when exactly one pairing has it (any case).
+fn find_pairing(app: &vigil_core::app::App, who: &str) -> CliResult<RecordId> {
+    if let Ok(id) = who.trim().parse::<RecordId>() {
+        return Ok(id);
+    }
+    let matches: Vec<RecordId> = app
+        .pairings()?
+        .list()?
+        .items
+        .into_iter()
+        .filter(|p| p.name.to_lowercase() == who.trim().to_lowercase())
+        .map(|p| p.id)
+        .collect();
+    match matches.as_slice() {
+        [id] => Ok(*id),
+        [] => Err(CliError::new(
+            Exit::NotFound,
+            "no pairing has that id or name (see `vigil pair list`)",
+        )),
+        _ => Err(CliError::new(
+            Exit::Invalid,
+            "more than one pairing has that name: give its id (see `vigil pair list`)",
+        )),
     }
 }
 

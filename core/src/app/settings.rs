@@ -15,7 +15,9 @@ impl App {
     /// (see `decoy::mirror_settings`).
     pub fn set_settings(&self, settings: &Settings) -> Result<()> {
         store(&self.session, settings)?;
-        super::decoy::mirror_settings(&self.session)
+        super::decoy::mirror_settings(&self.session)?;
+        self.sync_watch_language();
+        Ok(())
     }
 
     /// The UTC offset messages are written in: the stored one, else the device's.

@@ -8,6 +8,7 @@ use chrono::Duration;
 use super::App;
 use crate::checkin::{CheckinId, CheckinPlan, CheckinStatus};
 use crate::clock::Timestamp;
+use crate::vault::RecordId;
 use crate::watch::{Pairing, PairingDraft, Pairings, SentWatchStatus, WatchState, WatchTerms};
 use crate::Result;
 
@@ -31,9 +32,25 @@ fn terms(plan: &CheckinPlan) -> WatchTerms {
 
 impl App {
     /// Pairings with other phones (needs the device secret given at unlock: the keys live
-    /// under the escalation key).
+    /// under the escalation key). Also copies the owner's language into the device-bound
+    /// state, where the locked runner reads it for the buddy's notices.
     pub fn pairings(&self) -> Result<Pairings<'_>> {
-        Ok(Pairings::new(&self.session, self.escalation()?))
+        let pairings = Pairings::new(&self.session, self.escalation()?);
+        // Best effort: an unreadable settings row must not stop a check-in from reaching
+        // the buddies' phones (a broken watch state fails the next real operation anyway).
+        if let Ok(settings) = self.settings() {
+            let _ = pairings.with_state(|s| s.set_language(settings.language()));
+        }
+        Ok(pairings)
+    }
+
+    /// After the settings changed: the buddy's notices follow the new language at once.
+    /// Best effort (the settings are already saved, and every later `pairings` copies it
+    /// again); a vault opened without the device secret has no watch state to update.
+    pub(super) fn sync_watch_language(&self) {
+        if self.escalation().is_ok() {
+            let _ = self.pairings();
+        }
     }
 
     fn watch_state<R>(&self, f: impl FnOnce(&WatchState<'_>) -> Result<R>) -> Result<R> {
@@ -74,6 +91,13 @@ impl App {
     pub fn add_pairing(&self, draft: PairingDraft, now: Timestamp) -> Result<Pairing> {
         let region = self.region()?;
         self.pairings()?.add(draft, region.code(), now)
+    }
+
+    /// Changes a pairing's number (`None` or blank removes it), read in the vault's region
+    /// as when pairing; a number that does not read is refused and nothing changes.
+    pub fn set_pairing_phone(&self, id: &RecordId, phone: Option<&str>) -> Result<Pairing> {
+        let region = self.region()?;
+        self.pairings()?.set_phone(id, phone, region.code())
     }
 
     /// This phone's check-ins that paired buddies watch, with each buddy's confirmation.

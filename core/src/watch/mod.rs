@@ -35,7 +35,9 @@ pub use crypto::{short_authentication_string, KeyId, PublicKeys};
 pub use message::{
     fits_sms, is_watch_message, WatchMessageKind, WatchTerms, MAX_MESSAGE_SEGMENTS, MESSAGE_PREFIX,
 };
-pub use state::{WatchState, EMERGENCY_AFTER_SECS};
+pub use state::{
+    WatchState, EMERGENCY_AFTER_SECS, MAX_REACKS, REACK_INTERVAL_SECS, RESEND_AFTER_SECS,
+};
 
 use crate::checkin::{ActionId, Channel, CheckinId, EscalationKey};
 use crate::clock::Timestamp;
@@ -308,13 +310,7 @@ impl<'a> Pairings<'a> {
             Some(n) => code::normalize_name(n)?,
             None => theirs.name,
         };
-        let phone = draft
-            .phone
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(|p| normalize_phone(p, default_region.parse()?))
-            .transpose()?;
+        let phone = pairing_phone(draft.phone.as_deref(), default_region)?;
         if let Some(b) = &draft.buddy {
             crate::checkin::stored_buddies::get(self.session, b)?;
         }
@@ -359,6 +355,23 @@ impl<'a> Pairings<'a> {
         Ok(p)
     }
 
+    /// Changes a pairing's number (`None` or blank: none, messages are passed by hand),
+    /// read as when pairing. Messages not handed to the shell yet go to the new number;
+    /// the keys and counters stay (it is the same phone).
+    pub fn set_phone(
+        &self,
+        id: &RecordId,
+        phone: Option<&str>,
+        default_region: &str,
+    ) -> Result<Pairing> {
+        let phone = pairing_phone(phone, default_region)?;
+        let mut p = self.table().get(id)?;
+        p.phone = phone;
+        self.table().update(id, &p)?;
+        self.with_state(|s| s.update_peer(p.id, p.name.clone(), p.phone.clone()))?;
+        Ok(p)
+    }
+
     pub fn get(&self, id: &RecordId) -> Result<Pairing> {
         self.table().get(id)
     }
@@ -387,6 +400,15 @@ impl<'a> Pairings<'a> {
             .map(|p| p.id)
             .collect())
     }
+}
+
+/// A pairing's number in E.164, or `None` when absent or blank. A number that does not
+/// read is `InvalidIdentifier` (which names the problem, not the number).
+fn pairing_phone(raw: Option<&str>, default_region: &str) -> Result<Option<String>> {
+    raw.map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| normalize_phone(p, default_region.parse()?))
+        .transpose()
 }
 
 /// Pairing rows for export and import (vault key only).

@@ -35,6 +35,17 @@ const RECENT: usize = 64;
 pub const EMERGENCY_AFTER_SECS: i64 = 10 * 60;
 /// How long a finished watch (or a finished check-in sent to buddies) stays listed.
 const KEEP_FINISHED_SECS: i64 = 24 * 3600;
+/// Worker side: when a WATCH, EXTEND, SAFE or DURESS-SAFE is sent again (the same text,
+/// same counter) if no ACK came, counted from when it first left. An SMS the carrier took
+/// but never delivered gives no delivery report on many networks: without these the
+/// buddy's phone would silently lack the deadline. Three tries, then "not confirmed".
+pub const RESEND_AFTER_SECS: [i64; 3] = [5 * 60, 15 * 60, 30 * 60];
+/// Buddy side: a message accepted before and received again (a resend because the ACK was
+/// lost) is answered with its ACK again, at most once per this interval...
+pub const REACK_INTERVAL_SECS: i64 = 2 * 60;
+/// ...and at most this many times per message, so that replaying a captured SMS cannot
+/// make the buddy's phone send SMS without bound.
+pub const MAX_REACKS: u32 = 5;
 
 fn row_id() -> RecordId {
     RecordId::from_bytes([0; 16])
@@ -71,6 +82,22 @@ struct Watch {
     reminder_done: bool,
     alarm_at: Option<Timestamp>,
     acknowledged: bool,
+    /// The newest message accepted for this watch and its ACKs, so that a resend of it
+    /// (its ACK was lost) is answered again, within [`MAX_REACKS`]. Appended field: states
+    /// written before it read as `None`.
+    #[serde(default)]
+    acks: Option<AckBudget>,
+}
+
+/// The ACKs sent for one accepted message (buddy side).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct AckBudget {
+    /// The message's counter.
+    counter: u64,
+    /// When its last ACK was queued.
+    at: Timestamp,
+    /// ACKs queued again after the first.
+    again: u32,
 }
 
 impl Watch {
@@ -156,6 +183,27 @@ struct Outgoing {
     channels: Vec<Channel>,
     channel: usize,
     attempt: u32,
+    /// Worker side: when the text first left (its first `Sent` or `Exhausted`), the start
+    /// of [`RESEND_AFTER_SECS`]; set at the first no-ACK resend. Appended fields: states
+    /// written before them read as "never resent", and join the schedule from their
+    /// current state's time.
+    #[serde(default)]
+    first_out: Option<Timestamp>,
+    /// No-ACK resends made so far.
+    #[serde(default)]
+    resends: u32,
+    /// The shell reported it sent at least once (a resend under way does not undo that).
+    #[serde(default)]
+    sent_once: bool,
+}
+
+/// The channels for a text to a phone with or without a number.
+fn text_channels(phone: Option<&str>) -> Vec<Channel> {
+    if phone.is_some() {
+        vec![Channel::Sms, Channel::OtherApp]
+    } else {
+        vec![Channel::OtherApp]
+    }
 }
 
 impl Outgoing {
@@ -203,6 +251,11 @@ pub(crate) struct State {
     watches: Vec<Watch>,
     sent: Vec<SentWatch>,
     outbox: Vec<Outgoing>,
+    /// The language of this phone's owner (their first language in the settings, copied
+    /// by the unlocked app), for the notices the locked runner shows; `None`: English.
+    /// Appended field: states written before it read as `None`.
+    #[serde(default)]
+    language: Option<String>,
 }
 
 impl State {
@@ -214,6 +267,7 @@ impl State {
             watches: Vec::new(),
             sent: Vec::new(),
             outbox: Vec::new(),
+            language: None,
         }
     }
 
@@ -250,11 +304,7 @@ impl State {
         let sig = identity.sign(&signed)?;
         let text = message::to_text(&signed, &sig);
         debug_assert!(message::fits_sms(&text));
-        let channels = if p.phone.is_some() {
-            vec![Channel::Sms, Channel::OtherApp]
-        } else {
-            vec![Channel::OtherApp]
-        };
+        let channels = text_channels(p.phone.as_deref());
         self.outbox.push(Outgoing {
             id: RecordId::random()?,
             item: Item::Text {
@@ -267,6 +317,9 @@ impl State {
             channels,
             channel: 0,
             attempt: 0,
+            first_out: None,
+            resends: 0,
+            sent_once: false,
         });
         Ok(counter)
     }
@@ -279,6 +332,9 @@ impl State {
             channels: vec![Channel::OtherApp],
             channel: 0,
             attempt: 0,
+            first_out: None,
+            resends: 0,
+            sent_once: false,
         });
         Ok(())
     }
@@ -317,6 +373,81 @@ impl State {
         Ok(())
     }
 
+    /// Worker side: whether outbox entry `o` is the newest message of its check-in to its
+    /// buddy and that buddy's phone has not confirmed it. Only such a text is resent: an
+    /// older one is superseded (an EXTEND carries the whole WATCH; the receiver would
+    /// refuse it as out of order anyway), and an ACK ends the schedule.
+    fn awaiting_ack(&self, o: &Outgoing) -> bool {
+        let Item::Text {
+            peer,
+            shown,
+            checkin,
+            text,
+        } = &o.item
+        else {
+            return false;
+        };
+        if *shown == WatchMessageKind::Ack {
+            return false;
+        }
+        let Some(counter) = message::parse(text).ok().map(|w| w.counter) else {
+            return false;
+        };
+        self.sent
+            .iter()
+            .filter(|s| s.checkin.as_bytes() == checkin)
+            .flat_map(|s| &s.to)
+            .any(|t| t.peer == *peer && t.counter == counter && t.acked < counter)
+    }
+
+    /// When entry `k` is next sent again for want of an ACK, if it is waiting for one,
+    /// has left (sent or given up) and has tries left.
+    fn resend_at(&self, k: usize) -> Option<Timestamp> {
+        let o = &self.outbox[k];
+        let left = match o.state {
+            OutState::Sent { at } | OutState::Exhausted { at } => at,
+            _ => return None,
+        };
+        let after = RESEND_AFTER_SECS.get(o.resends as usize)?;
+        if !self.awaiting_ack(o) {
+            return None;
+        }
+        Some(o.first_out.unwrap_or(left) + Duration::seconds(*after))
+    }
+
+    /// Worker side: texts whose ACK is overdue go out again, the same text from the first
+    /// channel (same counter: a copy that did arrive is refused as a replay and changes
+    /// nothing, and brings its ACK again); a resend still waiting when the ACK comes is
+    /// dropped.
+    fn schedule_resends(&mut self, now: Timestamp) {
+        for k in 0..self.outbox.len() {
+            let o = &self.outbox[k];
+            if o.resends > 0 && matches!(o.state, OutState::Due { .. }) && !self.awaiting_ack(o) {
+                self.outbox[k].state = OutState::Sent { at: now };
+                continue;
+            }
+            let Some(at) = self.resend_at(k) else {
+                continue;
+            };
+            if now < at {
+                continue;
+            }
+            let phone = match &self.outbox[k].item {
+                Item::Text { peer, .. } => self.peer(peer).and_then(|p| p.phone.clone()),
+                Item::Notice { .. } => None,
+            };
+            let o = &mut self.outbox[k];
+            if let OutState::Sent { at: left } | OutState::Exhausted { at: left } = o.state {
+                o.first_out.get_or_insert(left);
+            }
+            o.resends += 1;
+            o.channels = text_channels(phone.as_deref());
+            o.channel = 0;
+            o.attempt = 0;
+            o.state = OutState::Due { at: now };
+        }
+    }
+
     fn tick(&mut self, now: Timestamp) -> Result<Vec<WatchAction>> {
         // Watches: the reminder at the deadline, the alarm at deadline + grace (at once
         // after a DURESS-SAFE).
@@ -341,6 +472,7 @@ impl State {
                 self.queue_notice(id, WatchNotice::Reminder, now)?;
             }
         }
+        self.schedule_resends(now);
         // Deliveries: a silent issued action counts as failed after the timeout.
         let mut actions = Vec::new();
         for k in 0..self.outbox.len() {
@@ -398,6 +530,7 @@ impl State {
                         &w.terms,
                         w.duress,
                         w.has_terms,
+                        self.language.as_deref().unwrap_or(texts::FALLBACK_LANGUAGE),
                     ),
                     worker_name: name,
                     worker_phone: phone,
@@ -447,15 +580,21 @@ impl State {
             OutState::Issued { at } => Some(at + Duration::seconds(ACK_TIMEOUT_SECS)),
             _ => None,
         });
-        watches.chain(outbox).min()
+        let resends = (0..self.outbox.len()).filter_map(|k| self.resend_at(k));
+        watches.chain(outbox).chain(resends).min()
     }
 
     fn report(&mut self, id: &ActionId, outcome: Outcome, now: Timestamp) -> Result<()> {
-        let o = self
+        let k = self
             .outbox
-            .iter_mut()
-            .find(|o| o.id == id.checkin)
+            .iter()
+            .position(|o| o.id == id.checkin)
             .ok_or(CheckinError::UnknownAction)?;
+        // A text the buddy's phone confirmed, or one a newer message superseded (which
+        // carries everything it did): a later delivery failure sends nothing again.
+        let settled = matches!(&self.outbox[k].item, Item::Text { shown, .. } if *shown != WatchMessageKind::Ack)
+            && !self.awaiting_ack(&self.outbox[k]);
+        let o = &mut self.outbox[k];
         let seq = id.seq as usize;
         if seq == 0 || seq > o.channels.len() {
             return Err(CheckinError::UnknownAction.into());
@@ -466,11 +605,12 @@ impl State {
                 OutState::Due { .. } | OutState::Issued { .. } | OutState::Exhausted { .. },
             ) => {
                 o.state = OutState::Sent { at: now };
+                o.sent_once = true;
             }
             (Outcome::Failed { .. }, OutState::Issued { .. }) if seq == o.channel + 1 => {
                 o.failed(now)
             }
-            (Outcome::Failed { .. }, OutState::Sent { .. }) if seq == o.channel + 1 => {
+            (Outcome::Failed { .. }, OutState::Sent { .. }) if seq == o.channel + 1 && !settled => {
                 // A delivery report: the SMS never arrived. Send it again now.
                 o.attempt = o.attempt.min(ATTEMPTS_PER_CHANNEL - 1);
                 o.failed(now);
@@ -484,8 +624,14 @@ impl State {
     }
 
     /// Opens and applies an inbound message. Every refusal returns before anything is
-    /// changed.
-    fn receive(&mut self, text: &str, now: Timestamp) -> Result<Received> {
+    /// changed (the outer error, which rolls back), except a replay of this watch's newest
+    /// accepted message: still refused (the inner error), it may queue that message's ACK
+    /// again ([`Self::ack_again`]) and changes nothing else.
+    fn receive(
+        &mut self,
+        text: &str,
+        now: Timestamp,
+    ) -> Result<std::result::Result<Received, WatchError>> {
         let wire = message::parse(text)?;
         let identity = self.identity.clone().ok_or(WatchError::WrongRecipient)?;
         let me = identity.public()?.key_id();
@@ -504,12 +650,11 @@ impl State {
         let payload = Payload::decode(&plain)?;
         let peer = &mut self.peers[k];
         if wire.counter <= peer.last_received {
-            return Err(if peer.recent.contains(&wire.counter) {
-                WatchError::Replayed
-            } else {
-                WatchError::OutOfOrder
+            if !peer.recent.contains(&wire.counter) {
+                return Err(WatchError::OutOfOrder.into());
             }
-            .into());
+            self.ack_again(wire.sender, &payload, wire.counter, now)?;
+            return Ok(Err(WatchError::Replayed));
         }
         peer.last_received = wire.counter;
         peer.recent.push(wire.counter);
@@ -583,13 +728,59 @@ impl State {
                 WatchMessageKind::Ack,
                 now,
             )?;
+            if let Some(w) = watch.and_then(|id| self.watches.iter_mut().find(|w| w.id == id)) {
+                w.acks = Some(AckBudget {
+                    counter: wire.counter,
+                    at: now,
+                    again: 0,
+                });
+            }
         }
-        Ok(Received {
+        Ok(Ok(Received {
             pairing,
             name,
             kind,
             watch,
-        })
+        }))
+    }
+
+    /// Buddy side: a message accepted before arrived again. If it is the newest accepted
+    /// for a watch still held, its last ACK is at least [`REACK_INTERVAL_SECS`] old and
+    /// fewer than [`MAX_REACKS`] were sent again, its ACK is queued again (the worker's
+    /// phone resends while no ACK arrives). Anything else (an ACK, an older message, a
+    /// SAFE for a watch never held, a replay too soon or too often) sends nothing.
+    fn ack_again(
+        &mut self,
+        sender: KeyId,
+        payload: &Payload,
+        counter: u64,
+        now: Timestamp,
+    ) -> Result<()> {
+        if payload.kind() == WatchMessageKind::Ack {
+            return Ok(());
+        }
+        let checkin = payload.checkin();
+        let Some(k) = self.find_watch(sender, checkin) else {
+            return Ok(());
+        };
+        let Some(b) = self.watches[k].acks.as_mut() else {
+            return Ok(());
+        };
+        if b.counter != counter
+            || b.again >= MAX_REACKS
+            || now < b.at + Duration::seconds(REACK_INTERVAL_SECS)
+        {
+            return Ok(());
+        }
+        b.again += 1;
+        b.at = now;
+        self.queue_text(
+            sender,
+            Payload::Ack(checkin, counter),
+            WatchMessageKind::Ack,
+            now,
+        )?;
+        Ok(())
     }
 
     fn find_watch(&self, peer: KeyId, checkin: [u8; 16]) -> Option<usize> {
@@ -620,6 +811,7 @@ impl State {
             reminder_done: false,
             alarm_at: None,
             acknowledged: false,
+            acks: None,
         });
         Ok(self.watches.len() - 1)
     }
@@ -700,6 +892,17 @@ impl<'a> WatchState<'a> {
         })
     }
 
+    /// Keeps `language` (the owner's, from the settings) for the buddy's notices; written
+    /// only when it changed.
+    pub(crate) fn set_language(&self, language: &str) -> Result<()> {
+        self.run(|s| {
+            if s.language.as_deref() != Some(language) {
+                s.language = Some(language.to_owned());
+            }
+            Ok(())
+        })
+    }
+
     pub(crate) fn add_peer(
         &self,
         pairing: RecordId,
@@ -730,9 +933,22 @@ impl<'a> WatchState<'a> {
         phone: Option<String>,
     ) -> Result<()> {
         self.run(|s| {
-            if let Some(p) = s.peers.iter_mut().find(|p| p.pairing == pairing) {
-                p.name = name;
-                p.phone = phone;
+            let Some(p) = s.peers.iter_mut().find(|p| p.pairing == pairing) else {
+                return Ok(());
+            };
+            p.name = name;
+            p.phone = phone;
+            let (key, phone) = (p.keys.key_id(), p.phone.clone());
+            // Texts not handed to the shell yet follow a changed number (a text with
+            // `Sms` and no number could not be sent; a new number can take SMS).
+            for o in &mut s.outbox {
+                if matches!(&o.item, Item::Text { peer, .. } if *peer == key)
+                    && matches!(o.state, OutState::Due { .. })
+                {
+                    let current = o.channels[o.channel];
+                    o.channels = text_channels(phone.as_deref());
+                    o.channel = o.channels.iter().position(|c| *c == current).unwrap_or(0);
+                }
             }
             Ok(())
         })
@@ -871,8 +1087,10 @@ impl<'a> WatchState<'a> {
         })
     }
 
+    /// Receives one message. A replay is refused as before, but the state is saved: it
+    /// may have queued an ACK again (see `State::ack_again`).
     pub(crate) fn receive(&self, text: &str, now: Timestamp) -> Result<Received> {
-        self.run(|s| s.receive(text, now))
+        Ok(self.run(|s| s.receive(text, now))??)
     }
 
     pub(crate) fn tick(&self, now: Timestamp) -> Result<Vec<WatchAction>> {
@@ -953,7 +1171,7 @@ impl<'a> WatchState<'a> {
                             let delivered = s.outbox.iter().any(|o| {
                                 matches!(&o.item, Item::Text { peer, checkin, shown, .. }
                                     if *peer == t.peer && checkin == w.checkin.as_bytes() && *shown == t.last)
-                                    && matches!(o.state, OutState::Sent { .. })
+                                    && (o.sent_once || matches!(o.state, OutState::Sent { .. }))
                             });
                             BuddyWatchStatus {
                                 pairing: p.map(|p| p.pairing),
@@ -967,5 +1185,87 @@ impl<'a> WatchState<'a> {
                 })
                 .collect())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::encoding::{decode, FORMAT_MSGPACK};
+    use chrono::TimeZone;
+
+    /// States written by the code before the resend schedule and the ACK budget (session
+    /// 5), as MessagePack: a worker's, whose WATCH to the buddy was sent at 20:00 and not
+    /// confirmed, and the buddy's, which accepted it at 20:01 and queued its ACK.
+    fn old(which: &str) -> State {
+        let hex = match which {
+            "worker" => include_str!("testdata/state-v1-worker.hex"),
+            _ => include_str!("testdata/state-v1-buddy.hex"),
+        };
+        decode(
+            FORMAT_MSGPACK,
+            TABLE,
+            &hex::decode(hex.trim()).expect("hex"),
+        )
+        .expect("an old state loads")
+    }
+
+    fn t(h: u32, m: u32) -> Timestamp {
+        chrono::Utc.with_ymd_and_hms(2026, 11, 28, h, m, 0).unwrap()
+    }
+
+    fn texts(actions: &[WatchAction]) -> Vec<(WatchMessageKind, String)> {
+        actions
+            .iter()
+            .filter_map(|a| match &a.kind {
+                WatchActionKind::SendMessage { kind, text, .. } => Some((*kind, text.clone())),
+                WatchActionKind::NotifyBuddy { .. } => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_state_written_before_the_resend_schedule_loads_and_joins_it() {
+        let mut worker = old("worker");
+        let Item::Text { text: watch, .. } = worker.outbox[0].item.clone() else {
+            panic!("the WATCH");
+        };
+        assert!(worker.outbox[0].first_out.is_none() && worker.outbox[0].resends == 0);
+        // Its WATCH (sent at 20:00, no ACK) is resent on the new schedule.
+        assert_eq!(worker.next_wakeup(), Some(t(20, 5)));
+        let resend = worker.tick(t(20, 5)).unwrap();
+        assert_eq!(texts(&resend), [(WatchMessageKind::Watch, watch.clone())]);
+        worker
+            .report(&resend[0].id, Outcome::Sent, t(20, 5))
+            .unwrap();
+        assert_eq!(worker.next_wakeup(), Some(t(20, 15)));
+        // Saved again, it reads back with the new fields.
+        let again: State = decode(
+            FORMAT_MSGPACK,
+            TABLE,
+            &crate::vault::encoding::encode(&worker).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(again.outbox[0].first_out, Some(t(20, 0)));
+        assert_eq!(again.outbox[0].resends, 1);
+
+        // The buddy's old state holds the watch without an ACK budget: a replay is
+        // refused and sends nothing (it cannot tell it was answered), a later
+        // message starts the budget.
+        let mut buddy = old("buddy");
+        assert!(buddy.watches[0].acks.is_none());
+        assert!(matches!(
+            buddy.receive(&watch, t(20, 10)).unwrap(),
+            Err(WatchError::Replayed)
+        ));
+        let actions = buddy.tick(t(20, 10)).unwrap();
+        let sent = texts(&actions);
+        assert_eq!(sent.len(), 1, "only the ACK queued before: {sent:?}");
+        assert_eq!(sent[0].0, WatchMessageKind::Ack);
+        buddy
+            .report(&actions[0].id, Outcome::Sent, t(20, 10))
+            .unwrap();
+        // Its next wake-up is the deadline (22:00): no ACK is resent for want of one.
+        assert_eq!(buddy.next_wakeup(), Some(t(22, 0)));
     }
 }

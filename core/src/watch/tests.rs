@@ -180,10 +180,18 @@ fn a_message_is_retried_with_the_same_id_then_on_the_next_channel() {
         ids.iter().any(|(i, _)| i.seq == 2),
         "moved to the next channel"
     );
-    // Reported sent: nothing more, and no wake-up for it.
+    // Reported sent: no more retries; but with no ACK from the buddy's phone, the same
+    // text goes again 5 minutes later, under the same id, from the first channel.
     let last = ids.last().unwrap().0;
     state.report(&last, Outcome::Sent, t).unwrap();
-    t += chrono::Duration::seconds(600);
-    assert!(state.tick(t).unwrap().is_empty());
-    assert_eq!(state.next_wakeup().unwrap(), None);
+    let resend = t + chrono::Duration::seconds(RESEND_AFTER_SECS[0]);
+    assert_eq!(state.next_wakeup().unwrap(), Some(resend));
+    assert!(state
+        .tick(resend - chrono::Duration::seconds(1))
+        .unwrap()
+        .is_empty());
+    let again = state.tick(resend).unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!((again[0].id.checkin, again[0].id.seq), (id.checkin, 1));
+    assert_eq!(again[0].attempt, 1);
 }
