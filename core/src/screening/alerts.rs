@@ -247,7 +247,8 @@ fn json_reason(line: usize, e: &serde_json::Error) -> String {
     format!("line {line}, column {}: {what}", e.column())
 }
 
-/// One index row: `(kind, blind index, alert)`, in the table's key order when sorted.
+/// One index row: `(kind, blind index, alert)`, in the table's key order (after the
+/// publisher) when sorted.
 type IndexRow = (i64, i64, RecordId);
 
 /// Alerts sealed per staging transaction (about 0.5 MB): the check-in runner waits at
@@ -257,22 +258,20 @@ const STAGING_BATCH: usize = 2_000;
 // An alert index row packs into one `u64` (see `pack`): the blind index must fit 16 bits.
 const _: () = assert!(super::index::ALERT_BITS <= 16);
 
-/// An index row of an import as one integer: the alert's ordinal among the import's
-/// ascending ids (bits 32–63), kind (bits 16–31) and blind index (bits 0–15). 8 bytes a
-/// row instead of 32, so 400,000 rows take 3.2 MB. Sorted, rows go in alert by alert:
-/// measured against the table's key order, that is faster (1.8 s against 2.8 s for the
-/// index rows of 100,000 alerts in back-to-back runs), because each row's foreign-key
-/// lookup and its entry in `screening_alert_index_owner` then land next to the previous
-/// row's.
+/// An index row of an import as one integer: kind (bits 48–63), blind index (bits 32–47)
+/// and the alert's ordinal among the import's ascending ids (bits 0–31). 8 bytes a row
+/// instead of 32, so 400,000 rows take 3.2 MB; sorted, they are in the table's key order
+/// `(publisher, kind, idx, alert)` (the publisher is the same for the whole import), so
+/// each insert lands next to the previous one.
 fn pack(ordinal: u32, kind: i64, idx: i64) -> u64 {
-    (u64::from(ordinal) << 32) | ((kind as u64) << 16) | (idx as u64)
+    ((kind as u64) << 48) | ((idx as u64) << 32) | u64::from(ordinal)
 }
 
 fn unpack(row: u64) -> (usize, i64, i64) {
     (
-        (row >> 32) as usize,
-        ((row >> 16) & 0xffff) as i64,
-        (row & 0xffff) as i64,
+        (row & 0xffff_ffff) as usize,
+        (row >> 48) as i64,
+        ((row >> 32) & 0xffff) as i64,
     )
 }
 
@@ -318,8 +317,15 @@ fn stage_batch(conn: &Connection, import: i64, batch: &mut Vec<(RecordId, Vec<u8
 }
 
 /// Moves a staged import into the alert tables, inside the import's write transaction:
-/// alert rows (empty bodies first, see [`store_alerts`]) straight from the staging table
-/// in id order, the index rows in key order, then the bodies, and the staging rows go.
+/// the alert rows with their bodies in one statement straight from the staging table, in
+/// id order, then the index rows in key order, and the staging rows go.
+///
+/// Index rows carry their alert's publisher and no foreign key to the alert (schema 14):
+/// an import or a publisher's removal deletes them by publisher, the screening query
+/// joins them to the alerts, so a row without its alert (none is ever written) would
+/// match nothing. Without that key, each index row costs one insert into one B-tree
+/// instead of an alert lookup and two B-tree inserts, and the alert rows can go in whole
+/// (see [`store_alerts`] for why they used to go in empty first).
 fn move_staged(
     conn: &Connection,
     publisher: RecordId,
@@ -328,7 +334,7 @@ fn move_staged(
 ) -> Result<()> {
     let moved = conn.execute(
         "INSERT INTO screening_alerts (id, publisher, body)
-         SELECT id, ?2, x'' FROM screening_alert_staging WHERE import = ?1 ORDER BY id",
+         SELECT id, ?2, body FROM screening_alert_staging WHERE import = ?1 ORDER BY id",
         params![import, publisher],
     )?;
     if moved != staged.ids.len() {
@@ -337,23 +343,11 @@ fn move_staged(
     }
     staged.index.sort_unstable();
     let mut write = conn.prepare_cached(
-        "INSERT INTO screening_alert_index (kind, idx, alert) VALUES (?1, ?2, ?3)",
+        "INSERT INTO screening_alert_index (publisher, kind, idx, alert) VALUES (?1, ?2, ?3, ?4)",
     )?;
     for &row in &staged.index {
         let (ordinal, kind, idx) = unpack(row);
-        write.execute(params![kind, idx, staged.ids[ordinal]])?;
-    }
-    let mut read = conn.prepare_cached(
-        "SELECT id, body FROM screening_alert_staging WHERE import = ?1 ORDER BY id",
-    )?;
-    let mut fill = conn.prepare_cached("UPDATE screening_alerts SET body = ?2 WHERE id = ?1")?;
-    let mut rows = read.query(params![import])?;
-    while let Some(row) = rows.next()? {
-        let id: RecordId = row.get(0)?;
-        let body = row.get_ref(1)?.as_blob().map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Blob, Box::new(e))
-        })?;
-        fill.execute(params![id, body])?;
+        write.execute(params![publisher, kind, idx, staged.ids[ordinal]])?;
     }
     conn.execute(
         "DELETE FROM screening_alert_staging WHERE import = ?1",
@@ -362,18 +356,28 @@ fn move_staged(
     Ok(())
 }
 
-/// Stores alert rows with their index rows.
+/// Deletes one publisher's alerts, then their index rows (a range of the index's key);
+/// returns how many alerts. Outside a transaction, a crash between the two leaves index
+/// rows without alerts, which match nothing and go with the publisher's next import.
+fn delete_alerts_of(conn: &Connection, publisher: &RecordId) -> Result<usize> {
+    let n = conn.execute(
+        "DELETE FROM screening_alerts WHERE publisher = ?1",
+        params![publisher],
+    )?;
+    conn.execute(
+        "DELETE FROM screening_alert_index WHERE publisher = ?1",
+        params![publisher],
+    )?;
+    Ok(n)
+}
+
+/// Stores alert rows with their index rows, both in key order.
 ///
-/// Each alert row goes in first with an empty body, then the index rows, then the body.
-/// Every index row's foreign-key check looks its alert up in `screening_alerts`, a
-/// `WITHOUT ROWID` table where comparing keys reads the whole row: against the sealed
-/// body of an alert with N identifiers, that made an import cost O(N²) (46 s for one alert
-/// with 100,000 identifiers). Against an empty row it costs the same whatever N is.
-///
-/// Rows go in in key order (alerts by id, index rows by `(kind, idx, alert)`): the random
-/// ids and blind indexes otherwise land all over both B-trees, and each insert re-reads and
-/// splits pages far from the last one (what led the profile of a 100,000-alert import;
-/// see `docs/PERFORMANCE.md` for the figures).
+/// Until schema 14 every index row had a foreign key to its alert, and each alert row
+/// went in with an empty body first: the key check compared against whole rows of the
+/// `WITHOUT ROWID` table, which made one alert with N identifiers cost O(N²). Index rows
+/// now reference the publisher only (see [`move_staged`]), so that cost is gone (an alert
+/// at the identifier cap is imported in `hostile_input`).
 fn store_alerts(
     conn: &Connection,
     publisher: RecordId,
@@ -382,21 +386,16 @@ fn store_alerts(
 ) -> Result<()> {
     alerts.sort_unstable_by_key(|(id, _)| *id);
     index.sort_unstable();
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO screening_alerts (id, publisher, body) VALUES (?1, ?2, x'')",
-    )?;
-    for (id, _) in alerts.iter() {
-        insert.execute(params![id, publisher])?;
+    let mut insert = conn
+        .prepare_cached("INSERT INTO screening_alerts (id, publisher, body) VALUES (?1, ?2, ?3)")?;
+    for (id, body) in alerts.iter() {
+        insert.execute(params![id, publisher, body])?;
     }
     let mut write = conn.prepare_cached(
-        "INSERT INTO screening_alert_index (kind, idx, alert) VALUES (?1, ?2, ?3)",
+        "INSERT INTO screening_alert_index (publisher, kind, idx, alert) VALUES (?1, ?2, ?3, ?4)",
     )?;
     for (kind, idx, id) in index.iter() {
-        write.execute(params![kind, idx, id])?;
-    }
-    let mut fill = conn.prepare_cached("UPDATE screening_alerts SET body = ?2 WHERE id = ?1")?;
-    for (id, body) in alerts.iter() {
-        fill.execute(params![id, body])?;
+        write.execute(params![publisher, kind, idx, id])?;
     }
     Ok(())
 }
@@ -433,10 +432,7 @@ impl Screening<'_> {
                 // index rows' B-tree are spread out: with SQLite's default 2 MiB page cache
                 // the move spends most of its time re-reading pages.
                 conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
-                conn.execute(
-                    "DELETE FROM screening_alerts WHERE publisher = ?1",
-                    params![bundle.publisher_id],
-                )?;
+                delete_alerts_of(conn, &bundle.publisher_id)?;
                 move_staged(conn, bundle.publisher_id, import, &mut staged)?;
                 self.session.feeds().set_report_key(
                     conn,
@@ -665,12 +661,9 @@ impl Screening<'_> {
         Ok(n > 0)
     }
 
-    /// Removes one publisher's alerts (their index rows cascade); returns how many.
+    /// Removes one publisher's alerts and their index rows; returns how many alerts.
     pub(crate) fn delete_publisher_alerts(&self, publisher: &RecordId) -> Result<usize> {
-        Ok(self.session.conn().execute(
-            "DELETE FROM screening_alerts WHERE publisher = ?1",
-            params![publisher],
-        )?)
+        delete_alerts_of(self.session.conn(), publisher)
     }
 
     /// Visits every stored alert row by row.
