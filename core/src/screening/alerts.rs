@@ -316,6 +316,20 @@ fn stage_batch(conn: &Connection, import: i64, batch: &mut Vec<(RecordId, Vec<u8
     staged
 }
 
+/// Index rows written by one statement of an import.
+const INDEX_ROWS_PER_INSERT: usize = 100;
+
+/// `INSERT` of `rows` index rows of one publisher (`?1`), each `(kind, idx, alert)`.
+fn insert_index_rows_sql(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|i| format!("(?1, ?{}, ?{}, ?{})", 2 + 3 * i, 3 + 3 * i, 4 + 3 * i))
+        .collect();
+    format!(
+        "INSERT INTO screening_alert_index (publisher, kind, idx, alert) VALUES {}",
+        values.join(", ")
+    )
+}
+
 /// Moves a staged import into the alert tables, inside the import's write transaction:
 /// the alert rows with their bodies in one statement straight from the staging table, in
 /// id order, then the index rows in key order, and the staging rows go.
@@ -342,12 +356,25 @@ fn move_staged(
         return Err(FeedError::ConcurrentImport.into());
     }
     staged.index.sort_unstable();
-    let mut write = conn.prepare_cached(
-        "INSERT INTO screening_alert_index (publisher, kind, idx, alert) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    for &row in &staged.index {
+    // Many rows per statement: one call into SQLite per row cost about as much as the
+    // B-tree insert itself.
+    let mut chunks = staged.index.chunks_exact(INDEX_ROWS_PER_INSERT);
+    let mut many = conn.prepare_cached(&insert_index_rows_sql(INDEX_ROWS_PER_INSERT))?;
+    for chunk in &mut chunks {
+        many.raw_bind_parameter(1, publisher)?;
+        for (i, &row) in chunk.iter().enumerate() {
+            let (ordinal, kind, idx) = unpack(row);
+            let at = 2 + 3 * i;
+            many.raw_bind_parameter(at, kind)?;
+            many.raw_bind_parameter(at + 1, idx)?;
+            many.raw_bind_parameter(at + 2, staged.ids[ordinal])?;
+        }
+        many.raw_execute()?;
+    }
+    let mut one = conn.prepare_cached(&insert_index_rows_sql(1))?;
+    for &row in chunks.remainder() {
         let (ordinal, kind, idx) = unpack(row);
-        write.execute(params![publisher, kind, idx, staged.ids[ordinal]])?;
+        one.execute(params![publisher, kind, idx, staged.ids[ordinal]])?;
     }
     conn.execute(
         "DELETE FROM screening_alert_staging WHERE import = ?1",
@@ -398,6 +425,129 @@ fn store_alerts(
         write.execute(params![publisher, kind, idx, id])?;
     }
     Ok(())
+}
+
+/// Parsed alerts per message from the parsing thread to the sealing one.
+const PARSED_BATCH: usize = 256;
+/// Messages that may wait between the two threads (about 1 MB of parsed alerts).
+const PARSED_IN_FLIGHT: usize = 4;
+
+/// An alert line ready to seal: checked, identifiers normalized.
+struct ParsedAlert {
+    reference: String,
+    issued: Timestamp,
+    identifiers: Vec<Identifier>,
+    area: Option<AlertArea>,
+    category: AlertCategory,
+    description: String,
+    lang: Option<String>,
+    /// Identifiers that did not normalize (the alert kept the others).
+    dropped: usize,
+}
+
+enum ParsedLine {
+    Skipped(SkippedAlert),
+    Alert(ParsedAlert),
+}
+
+/// A parsed line, or why the content is malformed (which ends the import).
+type ParsedItem = std::result::Result<ParsedLine, String>;
+
+/// Parses, checks and normalizes the alert lines in order and sends them in batches of
+/// [`PARSED_BATCH`]; stops at the first malformed line (sent as the batch's last item) or
+/// when the receiver has gone (the import failed).
+fn parse_lines<'a>(
+    lines: impl Iterator<Item = (usize, &'a str)>,
+    region: Region,
+    withdrawn: &HashSet<&str>,
+    send: &std::sync::mpsc::SyncSender<Vec<ParsedItem>>,
+) {
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(PARSED_BATCH);
+    for (line_no, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let item = parse_line(line_no, line, region, withdrawn, &mut seen);
+        let stop = item.is_err();
+        out.push(item);
+        if stop || out.len() == PARSED_BATCH {
+            let full = std::mem::replace(&mut out, Vec::with_capacity(PARSED_BATCH));
+            if send.send(full).is_err() || stop {
+                return;
+            }
+        }
+    }
+    if !out.is_empty() {
+        let _ = send.send(out);
+    }
+}
+
+/// One alert line: parsed, checked against the limits, identifiers normalized.
+fn parse_line(
+    line_no: usize,
+    line: &str,
+    region: Region,
+    withdrawn: &HashSet<&str>,
+    seen: &mut HashSet<String>,
+) -> ParsedItem {
+    let raw: AlertLine = serde_json::from_str(line).map_err(|e| json_reason(line_no, &e))?;
+    let skip = |reason: String| {
+        Ok(ParsedLine::Skipped(SkippedAlert {
+            line: line_no,
+            reason,
+        }))
+    };
+    let reference = raw.id.trim();
+    if reference.is_empty() || reference.chars().count() > MAX_REFERENCE_CHARS {
+        return skip("alert id empty or too long".into());
+    }
+    if withdrawn.contains(reference) {
+        return skip("withdrawn by the publisher".into());
+    }
+    if !seen.insert(reference.to_owned()) {
+        return skip("duplicate alert id".into());
+    }
+    if raw.identifiers.len() > MAX_IDENTIFIERS_PER_ALERT {
+        return skip(format!(
+            "too many identifiers ({}; at most {MAX_IDENTIFIERS_PER_ALERT} per alert)",
+            raw.identifiers.len()
+        ));
+    }
+    if raw.description.chars().count() > MAX_DESCRIPTION_CHARS {
+        return skip("description too long".into());
+    }
+    if let Some(Err(reason)) = raw.area.as_ref().map(AlertArea::check) {
+        return skip(format!("area: {reason}"));
+    }
+    let mut identifiers = Vec::with_capacity(raw.identifiers.len());
+    let mut last_problem = None;
+    let mut dropped = 0;
+    for r in &raw.identifiers {
+        match normalize(r.kind, &r.value, region) {
+            Ok(id) => identifiers.push(id),
+            Err(e) => {
+                dropped += 1;
+                last_problem = Some(e.to_string());
+            }
+        }
+    }
+    identifiers.sort();
+    identifiers.dedup();
+    if identifiers.is_empty() {
+        let why = last_problem.unwrap_or_else(|| "no identifiers".into());
+        return skip(format!("no usable identifier ({why})"));
+    }
+    Ok(ParsedLine::Alert(ParsedAlert {
+        reference: reference.to_owned(),
+        issued: raw.issued,
+        identifiers,
+        area: raw.area,
+        category: raw.category,
+        description: raw.description,
+        lang: raw.lang,
+        dropped,
+    }))
 }
 
 impl Screening<'_> {
@@ -512,101 +662,56 @@ impl Screening<'_> {
             report_key: header.report_key.clone(),
         };
         let report = &mut staged.report;
-        let mut seen = HashSet::new();
         let mut batch = Vec::with_capacity(STAGING_BATCH);
         let conn = self.session.conn();
         let mut next = 0usize;
-        for (line_no, line) in lines {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let raw: AlertLine =
-                serde_json::from_str(line).map_err(|e| malformed(json_reason(line_no, &e)))?;
-            let skip = |reason: String| SkippedAlert {
-                line: line_no,
-                reason,
-            };
-            let reference = raw.id.trim();
-            if reference.is_empty() || reference.chars().count() > MAX_REFERENCE_CHARS {
-                report
-                    .skipped
-                    .push(skip("alert id empty or too long".into()));
-                continue;
-            }
-            if withdrawn.contains(reference) {
-                report
-                    .skipped
-                    .push(skip("withdrawn by the publisher".into()));
-                continue;
-            }
-            if !seen.insert(reference.to_owned()) {
-                report.skipped.push(skip("duplicate alert id".into()));
-                continue;
-            }
-            if raw.identifiers.len() > MAX_IDENTIFIERS_PER_ALERT {
-                report.skipped.push(skip(format!(
-                    "too many identifiers ({}; at most {MAX_IDENTIFIERS_PER_ALERT} per alert)",
-                    raw.identifiers.len()
-                )));
-                continue;
-            }
-            if raw.description.chars().count() > MAX_DESCRIPTION_CHARS {
-                report.skipped.push(skip("description too long".into()));
-                continue;
-            }
-            if let Some(Err(reason)) = raw.area.as_ref().map(AlertArea::check) {
-                report.skipped.push(skip(format!("area: {reason}")));
-                continue;
-            }
-            let mut identifiers = Vec::with_capacity(raw.identifiers.len());
-            let mut last_problem = None;
-            let mut failed = 0;
-            for r in &raw.identifiers {
-                match normalize(r.kind, &r.value, header.region) {
-                    Ok(id) => identifiers.push(id),
-                    Err(e) => {
-                        failed += 1;
-                        last_problem = Some(e.to_string());
+        let region = header.region;
+        // Parsing and normalizing (no key involved; about half the work) run on a thread of
+        // their own, ahead of sealing, indexing and staging here, in line order; at most
+        // `PARSED_IN_FLIGHT` batches wait between the two, so memory stays bounded.
+        std::thread::scope(|scope| -> Result<()> {
+            let (send, parsed) = std::sync::mpsc::sync_channel(PARSED_IN_FLIGHT);
+            let withdrawn = &withdrawn;
+            scope.spawn(move || parse_lines(lines, region, withdrawn, &send));
+            for item in parsed.into_iter().flatten() {
+                let line = match item {
+                    Err(reason) => return Err(malformed(reason)),
+                    Ok(ParsedLine::Skipped(skipped)) => {
+                        report.skipped.push(skipped);
+                        continue;
                     }
+                    Ok(ParsedLine::Alert(line)) => line,
+                };
+                report.dropped_identifiers += line.dropped;
+                let ordinal = u32::try_from(next)
+                    .map_err(|_| malformed("too many alerts in one bundle".into()))?;
+                let alert = Alert {
+                    id: ids[next],
+                    publisher_id: bundle.publisher_id,
+                    publisher: bundle.publisher.clone(),
+                    feed_expires_at: bundle.bundle.expires_at,
+                    reference: line.reference,
+                    issued: line.issued,
+                    identifiers: line.identifiers,
+                    area: line.area,
+                    category: line.category,
+                    description: line.description,
+                    lang: line.lang,
+                };
+                next += 1;
+                staged.index.extend(
+                    self.index_rows(Owner::Alert, &alert.identifiers)
+                        .into_iter()
+                        .map(|(kind, idx)| pack(ordinal, kind as i64, idx)),
+                );
+                batch.push((alert.id, self.session.seal(ALERTS, &alert.id, &alert)?));
+                if batch.len() == STAGING_BATCH {
+                    stage_batch(conn, import, &mut batch)?;
                 }
+                report.imported += 1;
             }
-            identifiers.sort();
-            identifiers.dedup();
-            if identifiers.is_empty() {
-                let why = last_problem.unwrap_or_else(|| "no identifiers".into());
-                report
-                    .skipped
-                    .push(skip(format!("no usable identifier ({why})")));
-                continue;
-            }
-            report.dropped_identifiers += failed;
-            let ordinal = u32::try_from(next)
-                .map_err(|_| malformed("too many alerts in one bundle".into()))?;
-            let alert = Alert {
-                id: ids[next],
-                publisher_id: bundle.publisher_id,
-                publisher: bundle.publisher.clone(),
-                feed_expires_at: bundle.bundle.expires_at,
-                reference: reference.to_owned(),
-                issued: raw.issued,
-                identifiers,
-                area: raw.area,
-                category: raw.category,
-                description: raw.description,
-                lang: raw.lang,
-            };
-            next += 1;
-            staged.index.extend(
-                self.index_rows(Owner::Alert, &alert.identifiers)
-                    .into_iter()
-                    .map(|(kind, idx)| pack(ordinal, kind as i64, idx)),
-            );
-            batch.push((alert.id, self.session.seal(ALERTS, &alert.id, &alert)?));
-            if batch.len() == STAGING_BATCH {
-                stage_batch(conn, import, &mut batch)?;
-            }
-            report.imported += 1;
-        }
+            Ok(())
+        })?;
         stage_batch(conn, import, &mut batch)?;
         ids.truncate(next);
         ids.shrink_to_fit();
