@@ -863,3 +863,24 @@ fn a_vault_from_schema_13_still_screens_its_alerts() {
         0
     );
 }
+
+/// Parsing runs on a thread of its own ahead of sealing and staging (session 6). When
+/// staging fails while that thread still has lines to hand over, the import returns the
+/// error (it does not wait for the rest), changes nothing and leaves nothing staged.
+#[test]
+fn a_staging_failure_ends_the_import_while_lines_are_still_being_parsed() {
+    let (d, s, key) = imported();
+    rusqlite::Connection::open(d.path().join("v.db"))
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER staging_full BEFORE INSERT ON screening_alert_staging
+             WHEN (SELECT count(*) FROM screening_alert_staging) >= 2000
+             BEGIN SELECT RAISE(ABORT, 'staging full'); END;",
+        )
+        .unwrap();
+    let lines = many_lines("F", 6_000);
+    let r = sc(&s).import_alerts(&signed(&key, 4, &content(&lines))[..], t0());
+    assert!(matches!(r, Err(Error::Storage(_))), "{r:?}");
+    assert_previous_alerts_untouched(&s);
+    assert_eq!(staged_rows(&d), 0);
+}
