@@ -691,3 +691,196 @@ fn a_killed_import_leaves_the_old_alerts_or_the_new_ones() {
     assert_eq!(staged_rows(&d), 0);
     assert_eq!(sc(&s).alert_count().unwrap(), 10);
 }
+
+fn raw_count(dir: &tempfile::TempDir, sql: &str) -> i64 {
+    rusqlite::Connection::open(dir.path().join("v.db"))
+        .unwrap()
+        .query_row(sql, [], |r| r.get::<_, i64>(0))
+        .unwrap()
+}
+
+/// Index rows whose (publisher, alert) pair is not a stored alert.
+const STRAY_INDEX_ROWS: &str = "SELECT count(*) FROM screening_alert_index i WHERE NOT EXISTS
+     (SELECT 1 FROM screening_alerts a WHERE a.id = i.alert AND a.publisher = i.publisher)";
+
+/// Schema 14 (issue 16): alert index rows carry their alert's publisher, are keyed by it
+/// (one B-tree, no index on the alert column, no foreign key to the alert), and leave
+/// with a re-import or the publisher's removal, never touching another publisher's.
+#[test]
+fn alert_index_rows_are_keyed_by_publisher_and_leave_with_it() {
+    let (d, s, key) = imported();
+    let other = new_key();
+    s.feeds().trust("Other", other.public_key(), t0()).unwrap();
+    let c = content(&[alert_line("O-1", "07700 900777", "robbery")]);
+    sc(&s)
+        .import_alerts(&signed(&other, 1, &c)[..], t0())
+        .unwrap();
+    // Two phones of "Project" and one of "Other": an exact and a tail row each.
+    assert_eq!(
+        raw_count(&d, "SELECT count(*) FROM screening_alert_index"),
+        6
+    );
+    assert_eq!(raw_count(&d, STRAY_INDEX_ROWS), 0);
+    assert_eq!(
+        raw_count(
+            &d,
+            "SELECT count(*) FROM pragma_index_list('screening_alert_index') WHERE origin = 'c'"
+        ),
+        0,
+        "no second index"
+    );
+
+    // A re-import replaces the publisher's rows and leaves the other publisher's.
+    let c = content(&[alert_line("A-9", "07700 900999", "violence")]);
+    sc(&s)
+        .import_alerts(&signed(&key, 4, &c)[..], t0())
+        .unwrap();
+    assert_eq!(
+        raw_count(&d, "SELECT count(*) FROM screening_alert_index"),
+        4
+    );
+    assert_eq!(raw_count(&d, STRAY_INDEX_ROWS), 0);
+    assert!(sc(&s)
+        .screen("07700 900123", t0())
+        .unwrap()
+        .matches
+        .is_empty());
+    assert_eq!(
+        sc(&s).screen("07700 900999", t0()).unwrap().overall,
+        Risk::Danger
+    );
+    assert_eq!(
+        sc(&s).screen("07700 900777", t0()).unwrap().overall,
+        Risk::Danger
+    );
+    // Last digits only: the tail rows of both publishers answer.
+    assert_eq!(sc(&s).screen("900777", t0()).unwrap().matches.len(), 1);
+
+    s.feeds().remove("Project").unwrap();
+    assert_eq!(
+        raw_count(&d, "SELECT count(*) FROM screening_alert_index"),
+        2
+    );
+    assert_eq!(raw_count(&d, STRAY_INDEX_ROWS), 0);
+    assert!(sc(&s)
+        .screen("07700 900999", t0())
+        .unwrap()
+        .matches
+        .is_empty());
+    assert_eq!(
+        sc(&s).screen("07700 900777", t0()).unwrap().matches.len(),
+        1
+    );
+}
+
+/// Puts a vault file's alert index back in its schema 13 shape (rows keyed by kind and
+/// blind index, a foreign key to the alert, a second index on it) and its version to 13.
+fn downgrade_alert_index_to_13(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(
+        "BEGIN;
+         CREATE TABLE old_index (
+             kind  INTEGER NOT NULL,
+             idx   INTEGER NOT NULL,
+             alert BLOB    NOT NULL REFERENCES screening_alerts (id) ON DELETE CASCADE,
+             PRIMARY KEY (kind, idx, alert)
+         ) WITHOUT ROWID;
+         INSERT INTO old_index SELECT kind, idx, alert FROM screening_alert_index;
+         DROP TABLE screening_alert_index;
+         ALTER TABLE old_index RENAME TO screening_alert_index;
+         CREATE INDEX screening_alert_index_owner ON screening_alert_index (alert);
+         PRAGMA user_version = 13;
+         COMMIT;",
+    )
+    .unwrap();
+}
+
+/// A vault written before schema 14 is upgraded on unlock: its alerts are still found by
+/// every index kind, and the next import and a publisher's removal work on it.
+#[test]
+fn a_vault_from_schema_13_still_screens_its_alerts() {
+    let (d, s, key) = imported();
+    let plate = r#"{"id":"P-1","issued":"2026-02-20T22:00:00Z","identifiers":[{"kind":"plate","value":"AB12 CDE"}],"category":"robbery"}"#;
+    let c = content(&[
+        alert_line("A-1", "07700 900123", "violence"),
+        alert_line("A-2", "+44 7911 123456", "time_waster"),
+        plate.to_owned(),
+    ]);
+    sc(&s)
+        .import_alerts(&signed(&key, 4, &c)[..], t0())
+        .unwrap();
+    let rows = raw_count(&d, "SELECT count(*) FROM screening_alert_index");
+    drop(s);
+    let path = d.path().join("v.db");
+    downgrade_alert_index_to_13(&path);
+    let aux = d.path().join("v.db-aux");
+    if aux.exists() {
+        downgrade_alert_index_to_13(&aux);
+    }
+    assert_eq!(
+        raw_count(&d, "SELECT count(*) FROM pragma_table_info('screening_alert_index') WHERE name = 'publisher'"),
+        0
+    );
+
+    let s = Vault::open(&path)
+        .unwrap()
+        .unlock("correct horse", None)
+        .unwrap();
+    assert_eq!(raw_count(&d, "PRAGMA user_version"), 14);
+    assert_eq!(
+        raw_count(&d, "SELECT count(*) FROM screening_alert_index"),
+        rows
+    );
+    assert_eq!(raw_count(&d, STRAY_INDEX_ROWS), 0);
+    assert_eq!(
+        sc(&s).screen("0044 7700 900123", t0()).unwrap().overall,
+        Risk::Danger
+    );
+    assert_eq!(
+        sc(&s).screen("07911 123456", t0()).unwrap().overall,
+        Risk::Caution
+    );
+    assert_eq!(sc(&s).screen("900123", t0()).unwrap().matches.len(), 1);
+    assert_eq!(sc(&s).screen("AB12CDE", t0()).unwrap().matches.len(), 1);
+    assert_eq!(sc(&s).screen("12C", t0()).unwrap().matches.len(), 1);
+
+    let c = content(&[alert_line("A-3", "07700 900333", "violence")]);
+    sc(&s)
+        .import_alerts(&signed(&key, 5, &c)[..], t0())
+        .unwrap();
+    assert!(sc(&s)
+        .screen("07700 900123", t0())
+        .unwrap()
+        .matches
+        .is_empty());
+    assert_eq!(
+        sc(&s).screen("07700 900333", t0()).unwrap().matches.len(),
+        1
+    );
+    s.feeds().remove("Project").unwrap();
+    assert_eq!(
+        raw_count(&d, "SELECT count(*) FROM screening_alert_index"),
+        0
+    );
+}
+
+/// Parsing runs on a thread of its own ahead of sealing and staging (session 6). When
+/// staging fails while that thread still has lines to hand over, the import returns the
+/// error (it does not wait for the rest), changes nothing and leaves nothing staged.
+#[test]
+fn a_staging_failure_ends_the_import_while_lines_are_still_being_parsed() {
+    let (d, s, key) = imported();
+    rusqlite::Connection::open(d.path().join("v.db"))
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER staging_full BEFORE INSERT ON screening_alert_staging
+             WHEN (SELECT count(*) FROM screening_alert_staging) >= 2000
+             BEGIN SELECT RAISE(ABORT, 'staging full'); END;",
+        )
+        .unwrap();
+    let lines = many_lines("F", 6_000);
+    let r = sc(&s).import_alerts(&signed(&key, 4, &content(&lines))[..], t0());
+    assert!(matches!(r, Err(Error::Storage(_))), "{r:?}");
+    assert_previous_alerts_untouched(&s);
+    assert_eq!(staged_rows(&d), 0);
+}

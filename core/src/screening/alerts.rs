@@ -247,7 +247,8 @@ fn json_reason(line: usize, e: &serde_json::Error) -> String {
     format!("line {line}, column {}: {what}", e.column())
 }
 
-/// One index row: `(kind, blind index, alert)`, in the table's key order when sorted.
+/// One index row: `(kind, blind index, alert)`, in the table's key order (after the
+/// publisher) when sorted.
 type IndexRow = (i64, i64, RecordId);
 
 /// Alerts sealed per staging transaction (about 0.5 MB): the check-in runner waits at
@@ -257,22 +258,20 @@ const STAGING_BATCH: usize = 2_000;
 // An alert index row packs into one `u64` (see `pack`): the blind index must fit 16 bits.
 const _: () = assert!(super::index::ALERT_BITS <= 16);
 
-/// An index row of an import as one integer: the alert's ordinal among the import's
-/// ascending ids (bits 32–63), kind (bits 16–31) and blind index (bits 0–15). 8 bytes a
-/// row instead of 32, so 400,000 rows take 3.2 MB. Sorted, rows go in alert by alert:
-/// measured against the table's key order, that is faster (1.8 s against 2.8 s for the
-/// index rows of 100,000 alerts in back-to-back runs), because each row's foreign-key
-/// lookup and its entry in `screening_alert_index_owner` then land next to the previous
-/// row's.
+/// An index row of an import as one integer: kind (bits 48–63), blind index (bits 32–47)
+/// and the alert's ordinal among the import's ascending ids (bits 0–31). 8 bytes a row
+/// instead of 32, so 400,000 rows take 3.2 MB; sorted, they are in the table's key order
+/// `(publisher, kind, idx, alert)` (the publisher is the same for the whole import), so
+/// each insert lands next to the previous one.
 fn pack(ordinal: u32, kind: i64, idx: i64) -> u64 {
-    (u64::from(ordinal) << 32) | ((kind as u64) << 16) | (idx as u64)
+    ((kind as u64) << 48) | ((idx as u64) << 32) | u64::from(ordinal)
 }
 
 fn unpack(row: u64) -> (usize, i64, i64) {
     (
-        (row >> 32) as usize,
-        ((row >> 16) & 0xffff) as i64,
-        (row & 0xffff) as i64,
+        (row & 0xffff_ffff) as usize,
+        (row >> 48) as i64,
+        ((row >> 32) & 0xffff) as i64,
     )
 }
 
@@ -317,9 +316,30 @@ fn stage_batch(conn: &Connection, import: i64, batch: &mut Vec<(RecordId, Vec<u8
     staged
 }
 
+/// Index rows written by one statement of an import.
+const INDEX_ROWS_PER_INSERT: usize = 100;
+
+/// `INSERT` of `rows` index rows of one publisher (`?1`), each `(kind, idx, alert)`.
+fn insert_index_rows_sql(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|i| format!("(?1, ?{}, ?{}, ?{})", 2 + 3 * i, 3 + 3 * i, 4 + 3 * i))
+        .collect();
+    format!(
+        "INSERT INTO screening_alert_index (publisher, kind, idx, alert) VALUES {}",
+        values.join(", ")
+    )
+}
+
 /// Moves a staged import into the alert tables, inside the import's write transaction:
-/// alert rows (empty bodies first, see [`store_alerts`]) straight from the staging table
-/// in id order, the index rows in key order, then the bodies, and the staging rows go.
+/// the alert rows with their bodies in one statement straight from the staging table, in
+/// id order, then the index rows in key order, and the staging rows go.
+///
+/// Index rows carry their alert's publisher and no foreign key to the alert (schema 14):
+/// an import or a publisher's removal deletes them by publisher, the screening query
+/// joins them to the alerts, so a row without its alert (none is ever written) would
+/// match nothing. Without that key, each index row costs one insert into one B-tree
+/// instead of an alert lookup and two B-tree inserts, and the alert rows can go in whole
+/// (see [`store_alerts`] for why they used to go in empty first).
 fn move_staged(
     conn: &Connection,
     publisher: RecordId,
@@ -328,7 +348,7 @@ fn move_staged(
 ) -> Result<()> {
     let moved = conn.execute(
         "INSERT INTO screening_alerts (id, publisher, body)
-         SELECT id, ?2, x'' FROM screening_alert_staging WHERE import = ?1 ORDER BY id",
+         SELECT id, ?2, body FROM screening_alert_staging WHERE import = ?1 ORDER BY id",
         params![import, publisher],
     )?;
     if moved != staged.ids.len() {
@@ -336,24 +356,25 @@ fn move_staged(
         return Err(FeedError::ConcurrentImport.into());
     }
     staged.index.sort_unstable();
-    let mut write = conn.prepare_cached(
-        "INSERT INTO screening_alert_index (kind, idx, alert) VALUES (?1, ?2, ?3)",
-    )?;
-    for &row in &staged.index {
-        let (ordinal, kind, idx) = unpack(row);
-        write.execute(params![kind, idx, staged.ids[ordinal]])?;
+    // Many rows per statement: one call into SQLite per row cost about as much as the
+    // B-tree insert itself.
+    let mut chunks = staged.index.chunks_exact(INDEX_ROWS_PER_INSERT);
+    let mut many = conn.prepare_cached(&insert_index_rows_sql(INDEX_ROWS_PER_INSERT))?;
+    for chunk in &mut chunks {
+        many.raw_bind_parameter(1, publisher)?;
+        for (i, &row) in chunk.iter().enumerate() {
+            let (ordinal, kind, idx) = unpack(row);
+            let at = 2 + 3 * i;
+            many.raw_bind_parameter(at, kind)?;
+            many.raw_bind_parameter(at + 1, idx)?;
+            many.raw_bind_parameter(at + 2, staged.ids[ordinal])?;
+        }
+        many.raw_execute()?;
     }
-    let mut read = conn.prepare_cached(
-        "SELECT id, body FROM screening_alert_staging WHERE import = ?1 ORDER BY id",
-    )?;
-    let mut fill = conn.prepare_cached("UPDATE screening_alerts SET body = ?2 WHERE id = ?1")?;
-    let mut rows = read.query(params![import])?;
-    while let Some(row) = rows.next()? {
-        let id: RecordId = row.get(0)?;
-        let body = row.get_ref(1)?.as_blob().map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Blob, Box::new(e))
-        })?;
-        fill.execute(params![id, body])?;
+    let mut one = conn.prepare_cached(&insert_index_rows_sql(1))?;
+    for &row in chunks.remainder() {
+        let (ordinal, kind, idx) = unpack(row);
+        one.execute(params![publisher, kind, idx, staged.ids[ordinal]])?;
     }
     conn.execute(
         "DELETE FROM screening_alert_staging WHERE import = ?1",
@@ -362,18 +383,28 @@ fn move_staged(
     Ok(())
 }
 
-/// Stores alert rows with their index rows.
+/// Deletes one publisher's alerts, then their index rows (a range of the index's key);
+/// returns how many alerts. Outside a transaction, a crash between the two leaves index
+/// rows without alerts, which match nothing and go with the publisher's next import.
+fn delete_alerts_of(conn: &Connection, publisher: &RecordId) -> Result<usize> {
+    let n = conn.execute(
+        "DELETE FROM screening_alerts WHERE publisher = ?1",
+        params![publisher],
+    )?;
+    conn.execute(
+        "DELETE FROM screening_alert_index WHERE publisher = ?1",
+        params![publisher],
+    )?;
+    Ok(n)
+}
+
+/// Stores alert rows with their index rows, both in key order.
 ///
-/// Each alert row goes in first with an empty body, then the index rows, then the body.
-/// Every index row's foreign-key check looks its alert up in `screening_alerts`, a
-/// `WITHOUT ROWID` table where comparing keys reads the whole row: against the sealed
-/// body of an alert with N identifiers, that made an import cost O(N²) (46 s for one alert
-/// with 100,000 identifiers). Against an empty row it costs the same whatever N is.
-///
-/// Rows go in in key order (alerts by id, index rows by `(kind, idx, alert)`): the random
-/// ids and blind indexes otherwise land all over both B-trees, and each insert re-reads and
-/// splits pages far from the last one (what led the profile of a 100,000-alert import;
-/// see `docs/PERFORMANCE.md` for the figures).
+/// Until schema 14 every index row had a foreign key to its alert, and each alert row
+/// went in with an empty body first: the key check compared against whole rows of the
+/// `WITHOUT ROWID` table, which made one alert with N identifiers cost O(N²). Index rows
+/// now reference the publisher only (see [`move_staged`]), so that cost is gone (an alert
+/// at the identifier cap is imported in `hostile_input`).
 fn store_alerts(
     conn: &Connection,
     publisher: RecordId,
@@ -382,23 +413,141 @@ fn store_alerts(
 ) -> Result<()> {
     alerts.sort_unstable_by_key(|(id, _)| *id);
     index.sort_unstable();
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO screening_alerts (id, publisher, body) VALUES (?1, ?2, x'')",
-    )?;
-    for (id, _) in alerts.iter() {
-        insert.execute(params![id, publisher])?;
+    let mut insert = conn
+        .prepare_cached("INSERT INTO screening_alerts (id, publisher, body) VALUES (?1, ?2, ?3)")?;
+    for (id, body) in alerts.iter() {
+        insert.execute(params![id, publisher, body])?;
     }
     let mut write = conn.prepare_cached(
-        "INSERT INTO screening_alert_index (kind, idx, alert) VALUES (?1, ?2, ?3)",
+        "INSERT INTO screening_alert_index (publisher, kind, idx, alert) VALUES (?1, ?2, ?3, ?4)",
     )?;
     for (kind, idx, id) in index.iter() {
-        write.execute(params![kind, idx, id])?;
-    }
-    let mut fill = conn.prepare_cached("UPDATE screening_alerts SET body = ?2 WHERE id = ?1")?;
-    for (id, body) in alerts.iter() {
-        fill.execute(params![id, body])?;
+        write.execute(params![publisher, kind, idx, id])?;
     }
     Ok(())
+}
+
+/// Parsed alerts per message from the parsing thread to the sealing one.
+const PARSED_BATCH: usize = 256;
+/// Messages that may wait between the two threads (about 1 MB of parsed alerts).
+const PARSED_IN_FLIGHT: usize = 4;
+
+/// An alert line ready to seal: checked, identifiers normalized.
+struct ParsedAlert {
+    reference: String,
+    issued: Timestamp,
+    identifiers: Vec<Identifier>,
+    area: Option<AlertArea>,
+    category: AlertCategory,
+    description: String,
+    lang: Option<String>,
+    /// Identifiers that did not normalize (the alert kept the others).
+    dropped: usize,
+}
+
+enum ParsedLine {
+    Skipped(SkippedAlert),
+    Alert(ParsedAlert),
+}
+
+/// A parsed line, or why the content is malformed (which ends the import).
+type ParsedItem = std::result::Result<ParsedLine, String>;
+
+/// Parses, checks and normalizes the alert lines in order and sends them in batches of
+/// [`PARSED_BATCH`]; stops at the first malformed line (sent as the batch's last item) or
+/// when the receiver has gone (the import failed).
+fn parse_lines<'a>(
+    lines: impl Iterator<Item = (usize, &'a str)>,
+    region: Region,
+    withdrawn: &HashSet<&str>,
+    send: &std::sync::mpsc::SyncSender<Vec<ParsedItem>>,
+) {
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(PARSED_BATCH);
+    for (line_no, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let item = parse_line(line_no, line, region, withdrawn, &mut seen);
+        let stop = item.is_err();
+        out.push(item);
+        if stop || out.len() == PARSED_BATCH {
+            let full = std::mem::replace(&mut out, Vec::with_capacity(PARSED_BATCH));
+            if send.send(full).is_err() || stop {
+                return;
+            }
+        }
+    }
+    if !out.is_empty() {
+        let _ = send.send(out);
+    }
+}
+
+/// One alert line: parsed, checked against the limits, identifiers normalized.
+fn parse_line(
+    line_no: usize,
+    line: &str,
+    region: Region,
+    withdrawn: &HashSet<&str>,
+    seen: &mut HashSet<String>,
+) -> ParsedItem {
+    let raw: AlertLine = serde_json::from_str(line).map_err(|e| json_reason(line_no, &e))?;
+    let skip = |reason: String| {
+        Ok(ParsedLine::Skipped(SkippedAlert {
+            line: line_no,
+            reason,
+        }))
+    };
+    let reference = raw.id.trim();
+    if reference.is_empty() || reference.chars().count() > MAX_REFERENCE_CHARS {
+        return skip("alert id empty or too long".into());
+    }
+    if withdrawn.contains(reference) {
+        return skip("withdrawn by the publisher".into());
+    }
+    if !seen.insert(reference.to_owned()) {
+        return skip("duplicate alert id".into());
+    }
+    if raw.identifiers.len() > MAX_IDENTIFIERS_PER_ALERT {
+        return skip(format!(
+            "too many identifiers ({}; at most {MAX_IDENTIFIERS_PER_ALERT} per alert)",
+            raw.identifiers.len()
+        ));
+    }
+    if raw.description.chars().count() > MAX_DESCRIPTION_CHARS {
+        return skip("description too long".into());
+    }
+    if let Some(Err(reason)) = raw.area.as_ref().map(AlertArea::check) {
+        return skip(format!("area: {reason}"));
+    }
+    let mut identifiers = Vec::with_capacity(raw.identifiers.len());
+    let mut last_problem = None;
+    let mut dropped = 0;
+    for r in &raw.identifiers {
+        match normalize(r.kind, &r.value, region) {
+            Ok(id) => identifiers.push(id),
+            Err(e) => {
+                dropped += 1;
+                last_problem = Some(e.to_string());
+            }
+        }
+    }
+    identifiers.sort();
+    identifiers.dedup();
+    if identifiers.is_empty() {
+        let why = last_problem.unwrap_or_else(|| "no identifiers".into());
+        return skip(format!("no usable identifier ({why})"));
+    }
+    Ok(ParsedLine::Alert(ParsedAlert {
+        reference: reference.to_owned(),
+        issued: raw.issued,
+        identifiers,
+        area: raw.area,
+        category: raw.category,
+        description: raw.description,
+        lang: raw.lang,
+        dropped,
+    }))
 }
 
 impl Screening<'_> {
@@ -433,10 +582,7 @@ impl Screening<'_> {
                 // index rows' B-tree are spread out: with SQLite's default 2 MiB page cache
                 // the move spends most of its time re-reading pages.
                 conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
-                conn.execute(
-                    "DELETE FROM screening_alerts WHERE publisher = ?1",
-                    params![bundle.publisher_id],
-                )?;
+                delete_alerts_of(conn, &bundle.publisher_id)?;
                 move_staged(conn, bundle.publisher_id, import, &mut staged)?;
                 self.session.feeds().set_report_key(
                     conn,
@@ -516,101 +662,56 @@ impl Screening<'_> {
             report_key: header.report_key.clone(),
         };
         let report = &mut staged.report;
-        let mut seen = HashSet::new();
         let mut batch = Vec::with_capacity(STAGING_BATCH);
         let conn = self.session.conn();
         let mut next = 0usize;
-        for (line_no, line) in lines {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let raw: AlertLine =
-                serde_json::from_str(line).map_err(|e| malformed(json_reason(line_no, &e)))?;
-            let skip = |reason: String| SkippedAlert {
-                line: line_no,
-                reason,
-            };
-            let reference = raw.id.trim();
-            if reference.is_empty() || reference.chars().count() > MAX_REFERENCE_CHARS {
-                report
-                    .skipped
-                    .push(skip("alert id empty or too long".into()));
-                continue;
-            }
-            if withdrawn.contains(reference) {
-                report
-                    .skipped
-                    .push(skip("withdrawn by the publisher".into()));
-                continue;
-            }
-            if !seen.insert(reference.to_owned()) {
-                report.skipped.push(skip("duplicate alert id".into()));
-                continue;
-            }
-            if raw.identifiers.len() > MAX_IDENTIFIERS_PER_ALERT {
-                report.skipped.push(skip(format!(
-                    "too many identifiers ({}; at most {MAX_IDENTIFIERS_PER_ALERT} per alert)",
-                    raw.identifiers.len()
-                )));
-                continue;
-            }
-            if raw.description.chars().count() > MAX_DESCRIPTION_CHARS {
-                report.skipped.push(skip("description too long".into()));
-                continue;
-            }
-            if let Some(Err(reason)) = raw.area.as_ref().map(AlertArea::check) {
-                report.skipped.push(skip(format!("area: {reason}")));
-                continue;
-            }
-            let mut identifiers = Vec::with_capacity(raw.identifiers.len());
-            let mut last_problem = None;
-            let mut failed = 0;
-            for r in &raw.identifiers {
-                match normalize(r.kind, &r.value, header.region) {
-                    Ok(id) => identifiers.push(id),
-                    Err(e) => {
-                        failed += 1;
-                        last_problem = Some(e.to_string());
+        let region = header.region;
+        // Parsing and normalizing (no key involved; about half the work) run on a thread of
+        // their own, ahead of sealing, indexing and staging here, in line order; at most
+        // `PARSED_IN_FLIGHT` batches wait between the two, so memory stays bounded.
+        std::thread::scope(|scope| -> Result<()> {
+            let (send, parsed) = std::sync::mpsc::sync_channel(PARSED_IN_FLIGHT);
+            let withdrawn = &withdrawn;
+            scope.spawn(move || parse_lines(lines, region, withdrawn, &send));
+            for item in parsed.into_iter().flatten() {
+                let line = match item {
+                    Err(reason) => return Err(malformed(reason)),
+                    Ok(ParsedLine::Skipped(skipped)) => {
+                        report.skipped.push(skipped);
+                        continue;
                     }
+                    Ok(ParsedLine::Alert(line)) => line,
+                };
+                report.dropped_identifiers += line.dropped;
+                let ordinal = u32::try_from(next)
+                    .map_err(|_| malformed("too many alerts in one bundle".into()))?;
+                let alert = Alert {
+                    id: ids[next],
+                    publisher_id: bundle.publisher_id,
+                    publisher: bundle.publisher.clone(),
+                    feed_expires_at: bundle.bundle.expires_at,
+                    reference: line.reference,
+                    issued: line.issued,
+                    identifiers: line.identifiers,
+                    area: line.area,
+                    category: line.category,
+                    description: line.description,
+                    lang: line.lang,
+                };
+                next += 1;
+                staged.index.extend(
+                    self.index_rows(Owner::Alert, &alert.identifiers)
+                        .into_iter()
+                        .map(|(kind, idx)| pack(ordinal, kind as i64, idx)),
+                );
+                batch.push((alert.id, self.session.seal(ALERTS, &alert.id, &alert)?));
+                if batch.len() == STAGING_BATCH {
+                    stage_batch(conn, import, &mut batch)?;
                 }
+                report.imported += 1;
             }
-            identifiers.sort();
-            identifiers.dedup();
-            if identifiers.is_empty() {
-                let why = last_problem.unwrap_or_else(|| "no identifiers".into());
-                report
-                    .skipped
-                    .push(skip(format!("no usable identifier ({why})")));
-                continue;
-            }
-            report.dropped_identifiers += failed;
-            let ordinal = u32::try_from(next)
-                .map_err(|_| malformed("too many alerts in one bundle".into()))?;
-            let alert = Alert {
-                id: ids[next],
-                publisher_id: bundle.publisher_id,
-                publisher: bundle.publisher.clone(),
-                feed_expires_at: bundle.bundle.expires_at,
-                reference: reference.to_owned(),
-                issued: raw.issued,
-                identifiers,
-                area: raw.area,
-                category: raw.category,
-                description: raw.description,
-                lang: raw.lang,
-            };
-            next += 1;
-            staged.index.extend(
-                self.index_rows(Owner::Alert, &alert.identifiers)
-                    .into_iter()
-                    .map(|(kind, idx)| pack(ordinal, kind as i64, idx)),
-            );
-            batch.push((alert.id, self.session.seal(ALERTS, &alert.id, &alert)?));
-            if batch.len() == STAGING_BATCH {
-                stage_batch(conn, import, &mut batch)?;
-            }
-            report.imported += 1;
-        }
+            Ok(())
+        })?;
         stage_batch(conn, import, &mut batch)?;
         ids.truncate(next);
         ids.shrink_to_fit();
@@ -665,12 +766,9 @@ impl Screening<'_> {
         Ok(n > 0)
     }
 
-    /// Removes one publisher's alerts (their index rows cascade); returns how many.
+    /// Removes one publisher's alerts and their index rows; returns how many alerts.
     pub(crate) fn delete_publisher_alerts(&self, publisher: &RecordId) -> Result<usize> {
-        Ok(self.session.conn().execute(
-            "DELETE FROM screening_alerts WHERE publisher = ?1",
-            params![publisher],
-        )?)
+        delete_alerts_of(self.session.conn(), publisher)
     }
 
     /// Visits every stored alert row by row.

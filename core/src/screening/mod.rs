@@ -168,16 +168,15 @@ impl<'s> Screening<'s> {
         self.session.conn()
     }
 
-    /// Writes the index rows of one owner's identifiers.
+    /// Writes the index rows of one note's identifiers.
     pub(crate) fn write_index(
         &self,
         conn: &Connection,
-        owner: Owner,
         owner_id: &RecordId,
         identifiers: &[Identifier],
     ) -> Result<()> {
-        let rows = self.index_rows(owner, identifiers);
-        write_index_rows(conn, owner, owner_id, &rows)
+        let rows = self.index_rows(Owner::Note, identifiers);
+        write_index_rows(conn, owner_id, &rows)
     }
 
     /// The distinct `(kind, blind index)` rows of one owner's identifiers. Needs no
@@ -236,7 +235,7 @@ impl<'s> Screening<'s> {
             "DELETE FROM screening_note_index WHERE note = ?1",
             params![note.id],
         )?;
-        self.write_index(conn, Owner::Note, &note.id, &note.details.identifiers)
+        self.write_index(conn, &note.id, &note.details.identifiers)
     }
 
     /// The sealed rows of the notes table (their index rows are written beside them).
@@ -296,18 +295,15 @@ impl<'s> Screening<'s> {
     }
 }
 
-/// Inserts precomputed index rows for one owner.
+/// Inserts precomputed index rows for one note (alerts write theirs with their publisher:
+/// see `alerts::store_alerts`).
 pub(crate) fn write_index_rows(
     conn: &Connection,
-    owner: Owner,
     owner_id: &RecordId,
     rows: &[(index::IndexKind, i64)],
 ) -> Result<()> {
-    let sql = match owner {
-        Owner::Note => "INSERT INTO screening_note_index (note, kind, idx) VALUES (?1, ?2, ?3)",
-        Owner::Alert => "INSERT INTO screening_alert_index (alert, kind, idx) VALUES (?1, ?2, ?3)",
-    };
-    let mut stmt = conn.prepare_cached(sql)?;
+    let mut stmt = conn
+        .prepare_cached("INSERT INTO screening_note_index (note, kind, idx) VALUES (?1, ?2, ?3)")?;
     for (kind, idx) in rows {
         stmt.execute(params![owner_id, *kind as i64, idx])?;
     }

@@ -336,8 +336,12 @@ impl Screening<'_> {
                 NOTES,
             ),
             Owner::Alert => (
-                "SELECT a.id, a.body FROM screening_alert_index i
-                 JOIN screening_alerts a ON a.id = i.alert WHERE i.kind = ?1 AND i.idx = ?2",
+                // Index rows are keyed by publisher first (schema 14): one range per
+                // publisher, of which there are a handful.
+                "SELECT a.id, a.body FROM feed_publishers p
+                 CROSS JOIN screening_alert_index i ON i.publisher = p.id
+                     AND i.kind = ?1 AND i.idx = ?2
+                 JOIN screening_alerts a ON a.id = i.alert",
                 ALERTS,
             ),
         };

@@ -57,6 +57,27 @@ impl TableOwner for ScreeningTables {
          PRIMARY KEY (import, id)
      ) WITHOUT ROWID;",
             ),
+            // Alert index rows keyed by publisher first, with no foreign key to the alert
+            // and no second index: one B-tree serves the screening lookup (per publisher:
+            // there are a handful) and the delete of a publisher's alerts (a key range);
+            // an import writes each row once, in key order, instead of an alert lookup and
+            // two B-tree inserts (see `alerts::move_staged`). Rows are carried over.
+            Step::sql(
+                14,
+                "CREATE TABLE screening_alert_index_14 (
+         publisher BLOB    NOT NULL REFERENCES feed_publishers (id) ON DELETE CASCADE,
+         kind      INTEGER NOT NULL,
+         idx       INTEGER NOT NULL,
+         alert     BLOB    NOT NULL,
+         PRIMARY KEY (publisher, kind, idx, alert)
+     ) WITHOUT ROWID;
+     INSERT INTO screening_alert_index_14 (publisher, kind, idx, alert)
+         SELECT a.publisher, i.kind, i.idx, i.alert
+         FROM screening_alert_index i JOIN screening_alerts a ON a.id = i.alert
+         ORDER BY 1, 2, 3, 4;
+     DROP TABLE screening_alert_index;
+     ALTER TABLE screening_alert_index_14 RENAME TO screening_alert_index;",
+            ),
         ];
         STEPS
     }
