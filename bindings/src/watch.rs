@@ -404,7 +404,8 @@ impl Session {
     }
 
     /// An inbound SMS (or pasted text). A refusal throws `MessageRefused` with the reason
-    /// (or `NewerVersion`) and changes nothing.
+    /// in words only (or `NewerVersion`) and changes nothing; shells use `receive_watch`,
+    /// which gives the reason as a `WatchRefusal`.
     pub fn receive_watch_message(&self, text: String, now: SystemTime) -> Result<ReceivedMessage> {
         let now = to_time(now)?;
         self.escalation(|e| e.receive_watch_message(&text, now))
