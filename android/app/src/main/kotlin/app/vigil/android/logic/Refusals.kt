@@ -13,10 +13,11 @@ import java.time.ZoneId
  * or did not come from a paired phone is not lost without a word.
  *
  * Notices: at most one per kind an hour, and none for replays (nor for a message older
- * than one already received, which a resend crossing a newer message looks like). A replay is harmless by
- * design (refused, nothing changes) and also what an honest phone's resend of the same
- * text looks like, so a notice for it would mostly cry wolf and could be triggered at will
- * by anyone holding a captured SMS; it still gets its line on the watch screen. The hourly
+ * than one already received, which a resend crossing a newer message looks like). A
+ * replay is harmless by design (refused, nothing changes) and also what an honest phone's
+ * resend of the same text looks like, so a notice for it would mostly cry wolf and could
+ * be triggered at will by anyone holding a captured SMS; it still gets its line on the
+ * watch screen. The hourly
  * limit keeps a stream of junk from flooding the phone while the first one of each kind is
  * always told.
  */
