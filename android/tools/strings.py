@@ -141,6 +141,12 @@ S = {
  "refusal_replayed": ("it was already received (a copy or a replay)", "ya se había recibido (una copia o una repetición)", "została już odebrana (kopia lub powtórka)", "já tinha sido recebida (uma cópia ou repetição)", "já tinha sido recebida (uma cópia ou repetição)", "a fost deja primit (o copie sau o repetare)"),
  "refusal_newer": ("it comes from a newer version of Vigil: update this app", "viene de una versión más nueva de Vigil: actualiza la app", "pochodzi z nowszej wersji Vigil: zaktualizuj aplikację", "vem de uma versão mais recente do Vigil: atualiza a app", "vem de uma versão mais recente do Vigil: atualize o app", "vine de la o versiune mai nouă Vigil: actualizează aplicația"),
  "refusal_other": ("this phone could not process it", "este móvil no pudo procesarlo", "ten telefon nie mógł jej przetworzyć", "este telemóvel não a conseguiu processar", "este celular não conseguiu processá-la", "acest telefon nu l-a putut procesa"),
+ # Session 6, shells: the refusal reasons the bindings now give (WatchRefusal) that had no
+ # words of their own, and changing a pairing's number.
+ "refusal_not_vigil": ("it is not a Vigil message", "no es un mensaje de Vigil", "to nie jest wiadomość Vigil", "não é uma mensagem do Vigil", "não é uma mensagem do Vigil", "nu este un mesaj Vigil"),
+ "refusal_out_of_order": ("it is older than a message already received from that phone", "es más antiguo que un mensaje ya recibido de ese móvil", "jest starsza niż wiadomość już odebrana z tego telefonu", "é mais antiga do que uma mensagem já recebida desse telemóvel", "é mais antiga que uma mensagem já recebida desse celular", "este mai vechi decât un mesaj deja primit de pe acel telefon"),
+ "pairing_phone_change": ("Change number", "Cambiar número", "Zmień numer", "Mudar número", "Alterar número", "Schimbă numărul"),
+ "pairing_phone_changed": ("Number changed: messages not sent yet go to the new one.", "Número cambiado: los mensajes aún no enviados irán al nuevo.", "Numer zmieniony: wiadomości jeszcze niewysłane pójdą na nowy.", "Número mudado: as mensagens ainda não enviadas vão para o novo.", "Número alterado: as mensagens ainda não enviadas vão para o novo.", "Număr schimbat: mesajele încă netrimise merg la cel nou."),
  "booking_status_planned": ("planned", "prevista", "zaplanowana", "marcada", "agendado", "planificată"),
  "booking_status_in_progress": ("in progress", "en curso", "w toku", "a decorrer", "em andamento", "în desfășurare"),
  "booking_status_done": ("done", "hecha", "zakończona", "feita", "concluído", "încheiată"),

@@ -182,6 +182,84 @@ impl From<w::Received> for ReceivedMessage {
     }
 }
 
+/// Why a watch message was refused: the stable reason a shell branches on (its log, its
+/// words in the phone's language) instead of reading the core's English `detail`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum WatchRefusal {
+    /// Not a Vigil watch message at all (no `VGL1:` prefix).
+    NotAWatchMessage,
+    /// Damaged: not valid base64, or its content does not read.
+    Malformed,
+    /// Cut off: an SMS segment lost, a paste not whole.
+    Truncated,
+    /// Written by a newer Vigil (a message version this one does not know).
+    NewerVersion,
+    /// Sealed to another phone.
+    WrongRecipient,
+    /// From a phone this one is not paired with.
+    UnknownSender,
+    /// The signature or seal does not verify: altered or forged.
+    Forged,
+    /// Already received (a duplicate, a resend or a replay).
+    Replayed,
+    /// Older than one already received from that phone.
+    OutOfOrder,
+}
+
+impl WatchRefusal {
+    /// The reason of a refused inbound message; `None` for every other failure (storage,
+    /// a locked vault), which stays an error. `WatchError` is non-exhaustive: a refusal
+    /// added to the core without a reason here stays the thrown `MessageRefused`, which
+    /// the shells still handle.
+    fn of(e: &vigil_core::Error) -> Option<Self> {
+        use w::WatchError as E;
+        let vigil_core::Error::Watch(e) = e else {
+            return None;
+        };
+        Some(match e {
+            E::NotAWatchMessage => Self::NotAWatchMessage,
+            E::Malformed => Self::Malformed,
+            E::Truncated => Self::Truncated,
+            E::UnsupportedVersion => Self::NewerVersion,
+            E::WrongRecipient => Self::WrongRecipient,
+            E::UnknownSender => Self::UnknownSender,
+            E::Forged => Self::Forged,
+            E::Replayed => Self::Replayed,
+            E::OutOfOrder => Self::OutOfOrder,
+            E::BadPairingCode(_) | E::OwnCode | E::SasMismatch | E::NoKeys => return None,
+            _ => return None,
+        })
+    }
+}
+
+/// What became of an inbound message: accepted, or refused with its reason (and the
+/// core's words, free of personal data). Either way the shell runs its wake-up next: the
+/// core may have queued an ACK (a replay of an accepted WATCH brings its ACK again).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum WatchReceipt {
+    Accepted {
+        message: ReceivedMessage,
+    },
+    Refused {
+        reason: WatchRefusal,
+        detail: String,
+    },
+}
+
+/// A refusal becomes a [`WatchReceipt::Refused`]; any other failure stays an error.
+fn receipt(r: vigil_core::Result<w::Received>) -> vigil_core::Result<WatchReceipt> {
+    match r {
+        Ok(m) => Ok(WatchReceipt::Accepted { message: m.into() }),
+        Err(e) => match WatchRefusal::of(&e) {
+            Some(reason) => Ok(WatchReceipt::Refused {
+                reason,
+                detail: e.to_string(),
+            }),
+            None => Err(e),
+        },
+    }
+}
+
 /// A watch held for a paired worker.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct HeldWatch {
@@ -326,11 +404,19 @@ impl Session {
     }
 
     /// An inbound SMS (or pasted text). A refusal throws `MessageRefused` with the reason
-    /// (or `NewerVersion`) and changes nothing.
+    /// in words only (or `NewerVersion`) and changes nothing; shells use `receive_watch`,
+    /// which gives the reason as a `WatchRefusal`.
     pub fn receive_watch_message(&self, text: String, now: SystemTime) -> Result<ReceivedMessage> {
         let now = to_time(now)?;
         self.escalation(|e| e.receive_watch_message(&text, now))
             .map(Into::into)
+    }
+
+    /// An inbound SMS (or pasted text), a refusal returned with its reason rather than
+    /// thrown: `Refused` changed nothing. Other failures (locked, storage) still throw.
+    pub fn receive_watch(&self, text: String, now: SystemTime) -> Result<WatchReceipt> {
+        let now = to_time(now)?;
+        self.escalation(|e| receipt(e.receive_watch_message(&text, now)))
     }
 
     pub fn held_watches(&self) -> Result<Vec<HeldWatch>> {
@@ -366,6 +452,12 @@ impl BackgroundRunner {
         let now = to_time(now)?;
         self.with(|r| r.receive_watch_message(&text, now))
             .map(Into::into)
+    }
+
+    /// An SMS that arrived while the phone is locked, a refusal returned with its reason.
+    pub fn receive_watch(&self, text: String, now: SystemTime) -> Result<WatchReceipt> {
+        let now = to_time(now)?;
+        self.with(|r| receipt(r.receive_watch_message(&text, now)))
     }
 
     pub fn held_watches(&self) -> Result<Vec<HeldWatch>> {

@@ -84,6 +84,16 @@
             VStack(alignment: .leading) {
               Text(pairing.name)
               if let phone = pairing.phone { Text(phone).font(.caption) }
+              HStack {
+                TextField(
+                  L10n.text("field_phone"),
+                  text: Binding(
+                    get: { model.phoneField(pairing) },
+                    set: { model.form.phones[pairing.id] = $0 })
+                )
+                .keyboardType(.phonePad)
+                Button(L10n.text("pairing_phone_change")) { model.changePhone(pairing.id) }
+              }
               Picker(
                 L10n.text("watch_field_buddy"),
                 selection: Binding(

@@ -24,9 +24,9 @@ public protocol EscalationSource: AnyObject {
   func rows() throws -> (rows: [CheckinRow], unreadable: Int)
   // "Watch over me" (docs/checkin.md): the same loop, the same wake-ups, locked or not.
   func watchTick(now: Date) throws -> [WatchAction]
-  /// A pasted watch message (iOS apps cannot read SMS); a refusal throws `MessageRefused`
-  /// with the core's reason and changes nothing.
-  func receiveWatchMessage(text: String, now: Date) throws -> ReceivedMessage
+  /// A pasted watch message (iOS apps cannot read SMS): accepted, or refused with the
+  /// core's reason (`WatchRefusal`), which changed nothing else.
+  func receiveWatch(text: String, now: Date) throws -> WatchReceipt
   func heldWatches() throws -> [HeldWatch]
   func acknowledgeWatch(watchId: String, now: Date) throws
 }

@@ -8,6 +8,8 @@ import VigilCore
 public enum FormMessage: Equatable, Sendable {
   case core(kind: String, detail: String, hint: String?)
   case key(String)
+  /// A watch message the core refused, by its reason: said in the phone's language.
+  case refusal(WatchRefusal)
 
   /// The message for any error a core call threw.
   public static func from(_ error: Error) -> FormMessage {
@@ -25,6 +27,8 @@ public enum FormMessage: Equatable, Sendable {
       return hint.map { "\(detail)\n\($0)" } ?? detail
     case .key(let key):
       return L10n.text(key)
+    case .refusal(let reason):
+      return L10n.format("watch_refused", reason.reasonText)
     }
   }
 

@@ -88,6 +88,26 @@ extension WatchPhase {
   }
 }
 
+extension WatchRefusal {
+  /// The key of why a pasted message was refused (the same words Android uses).
+  public var reasonKey: String {
+    switch self {
+    case .notAWatchMessage: return "refusal_not_vigil"
+    case .malformed: return "refusal_damaged"
+    case .truncated: return "refusal_cut_off"
+    case .newerVersion: return "refusal_newer"
+    case .wrongRecipient: return "refusal_wrong_phone"
+    case .unknownSender: return "refusal_not_paired"
+    case .forged: return "refusal_forged"
+    case .replayed: return "refusal_replayed"
+    case .outOfOrder: return "refusal_out_of_order"
+    }
+  }
+
+  /// Why it was refused, in the phone's language.
+  public var reasonText: String { L10n.text(reasonKey) }
+}
+
 extension BuddyWatchStatus {
   /// Whether this buddy's phone has the worker's check-in.
   public var stateText: String {

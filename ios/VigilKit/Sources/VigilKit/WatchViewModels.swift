@@ -18,6 +18,8 @@ public final class PairingViewModel: ViewModel {
     public var name = ""
     public var phone = ""
     public var buddyId: String?
+    /// A saved pairing's number as being edited, by pairing id (absent: its saved number).
+    public var phones: [String: String] = [:]
     public init() {}
   }
 
@@ -128,6 +130,37 @@ public final class PairingViewModel: ViewModel {
     reload()
   }
 
+  /// The number field of a saved pairing: what was typed, else its saved number.
+  public func phoneField(_ pairing: Pairing) -> String {
+    form.phones[pairing.id] ?? pairing.phone ?? ""
+  }
+
+  /// Changes a saved pairing's number to what its field holds (blank removes it: messages
+  /// are then passed by hand). The core reads it as when pairing; a number it cannot read
+  /// shows its error, keeps what was typed and changes nothing. Messages not handed out
+  /// yet go to the new number.
+  @discardableResult
+  public func changePhone(_ id: String) -> Pairing? {
+    guard let typed = form.phones[id] ?? state.pairings.first(where: { $0.id == id })?.phone
+    else {
+      return changePhone(id, to: nil)
+    }
+    return changePhone(id, to: Field.optional(typed))
+  }
+
+  private func changePhone(_ id: String, to phone: String?) -> Pairing? {
+    do {
+      let pairing = try session.setPairingPhone(id: id, phone: phone)
+      form.phones[id] = nil
+      state.message = FieldMessage(field: nil, message: .key("pairing_phone_changed"))
+      reload()
+      return pairing
+    } catch {
+      state.message = FieldMessage(field: "phone", message: FormMessage.from(error))
+      return nil
+    }
+  }
+
   /// Links a pairing to a buddy (nil unlinks): check-ins with that buddy are then watched
   /// by their phone.
   public func link(_ id: String, buddyId: String?) {
@@ -198,26 +231,39 @@ public final class WatchInboxViewModel: ViewModel {
     state.alerts = driver.watchAlerts
   }
 
-  /// Hands the pasted text to the core. Accepted: the field empties, the core's new state
-  /// is acted on at once (a DURESS-SAFE or a late WATCH alarms now, the ACK to the sender
-  /// goes to the composer) and the wake-ups follow it. Refused: the core's reason, and the
-  /// text stays.
+  /// Hands the pasted text to the core. Accepted: the field empties and the message is
+  /// shown. Refused: the reason in the phone's language (`FormMessage.refusal`), the text
+  /// stays and nothing was stored. Either way the core's loop runs at once and the wake-ups
+  /// follow it: an accepted message may alarm now (a DURESS-SAFE, a late WATCH) and queues
+  /// its ACK; a refused replay of an accepted WATCH queues that ACK again (the worker's
+  /// phone resends while it has none), which must not wait for the next wake-up.
   @discardableResult
   public func receive() -> ReceivedMessage? {
-    let received: ReceivedMessage
+    let receipt: WatchReceipt
     do {
-      received = try source.receiveWatchMessage(text: form.text, now: now())
+      receipt = try source.receiveWatch(text: form.text, now: now())
     } catch {
       state.received = nil
       state.message = FieldMessage.from(error)
       return nil
     }
-    form.text = ""
-    state.received = received
-    state.message = nil
+    let received: ReceivedMessage?
+    switch receipt {
+    case .accepted(let message):
+      form.text = ""
+      state.received = message
+      state.message = nil
+      received = message
+    case .refused(let reason, _):
+      state.received = nil
+      state.message = FieldMessage(field: nil, message: .refusal(reason))
+      received = nil
+    }
     do {
       try driver.wake(source)
-      state.message = driver.lastError.map { FieldMessage(field: nil, message: $0) }
+      if let error = driver.lastError {
+        state.message = FieldMessage(field: nil, message: error)
+      }
     } catch {
       state.message = FieldMessage.from(error)
     }

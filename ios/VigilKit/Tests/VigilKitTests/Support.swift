@@ -83,8 +83,8 @@ final class RecordingSource: EscalationSource {
     try inner.reportOutcome(action: action, outcome: outcome, now: now)
   }
   func watchTick(now: Date) throws -> [WatchAction] { try inner.watchTick(now: now) }
-  func receiveWatchMessage(text: String, now: Date) throws -> ReceivedMessage {
-    try inner.receiveWatchMessage(text: text, now: now)
+  func receiveWatch(text: String, now: Date) throws -> WatchReceipt {
+    try inner.receiveWatch(text: text, now: now)
   }
   func heldWatches() throws -> [HeldWatch] { try inner.heldWatches() }
   func acknowledgeWatch(watchId: String, now: Date) throws {

@@ -203,12 +203,14 @@ final class WatchTests: XCTestCase {
     let i = chars.count / 2
     chars[i] = chars[i] == "A" ? "B" : "A"
     let tampered = String(chars)
+    L10n.use(language: "en")
+    defer { L10n.use(language: nil) }
     XCTAssertNil(inbox.receive(pasted: tampered))
-    guard case .core(let kind, let detail, _) = try XCTUnwrap(inbox.state.message?.message) else {
-      return XCTFail("the core's reason is shown")
-    }
-    XCTAssertEqual(kind, "MessageRefused")
-    XCTAssertFalse(detail.isEmpty)
+    // The core's reason (WatchRefusal), said in the phone's language.
+    XCTAssertEqual(inbox.state.message?.message, .refusal(.forged))
+    XCTAssertEqual(
+      inbox.state.message?.message.text,
+      "A Vigil message could not be read: it was altered or forged")
     XCTAssertEqual(inbox.form.text, tampered, "the pasted text is kept")
     XCTAssertEqual(inbox.state.held, [])
     XCTAssertEqual(try p.ana.session.heldWatches(), [])
@@ -218,14 +220,91 @@ final class WatchTests: XCTestCase {
 
     // Not a Vigil message at all: refused too.
     XCTAssertNil(inbox.receive(pasted: "see you at 9"))
-    XCTAssertEqual(inbox.state.message?.message.detail?.isEmpty, false)
+    XCTAssertEqual(inbox.state.message?.message, .refusal(.notAWatchMessage))
 
     // The genuine text is still accepted afterwards (nothing was used up).
     XCTAssertEqual(inbox.receive(pasted: watch.body)?.kind, .watch)
     XCTAssertEqual(inbox.state.held.count, 1)
     // The same text again is a replay: refused, nothing changes.
     XCTAssertNil(inbox.receive(pasted: watch.body))
+    XCTAssertEqual(inbox.state.message?.message, .refusal(.replayed))
     XCTAssertEqual(inbox.state.held.count, 1)
+  }
+
+  /// Mia's phone resends its WATCH while no ACK came back (the first was lost). Ana's phone
+  /// refuses the copy as a replay, yet the core queues the ACK again: pasting it puts that
+  /// ACK in the composer at once, not at the next wake-up (the deadline, an hour away).
+  func testAReplayedWatchPastedAgainPutsTheAckInTheComposerAtOnce() throws {
+    let p = try paired()
+    let watch = try startWatched(p)
+    let inbox = WatchInboxViewModel(
+      source: p.ana.session, driver: p.ana.driver, now: { p.clock.now })
+    XCTAssertEqual(inbox.receive(pasted: watch.body)?.kind, .watch)
+    let first = try XCTUnwrap(p.ana.composer.presented.last)
+    p.ana.composer.answer(first.actionId, .sent)
+    XCTAssertEqual(p.ana.composer.presented.count, 1)
+
+    p.clock.advance(minutes: 5)
+    XCTAssertGreaterThan(try XCTUnwrap(p.ana.session.nextWakeup()), p.clock.now)
+    XCTAssertNil(inbox.receive(pasted: watch.body))
+    XCTAssertEqual(inbox.state.message?.message, .refusal(.replayed))
+    XCTAssertEqual(inbox.form.text, watch.body, "a refused text stays")
+    XCTAssertEqual(p.ana.composer.presented.count, 2, "the ACK again, at once")
+    let again = try XCTUnwrap(p.ana.composer.presented.last)
+    XCTAssertEqual(again.recipients, ["+447700900123"])
+    // Mia's phone takes it: Ana's phone has her check-in.
+    let workerInbox = WatchInboxViewModel(
+      source: p.worker.session, driver: p.worker.driver, now: { p.clock.now })
+    XCTAssertEqual(workerInbox.receive(pasted: again.body)?.kind, .ack)
+    XCTAssertEqual(try p.worker.session.sentWatches().first?.buddies.map(\.confirmed), [true])
+    XCTAssertEqual(inbox.state.held.count, 1)
+  }
+
+  /// Every reason the core gives has its words, in each of the six languages.
+  func testEveryRefusalReasonIsSaidInEveryLanguage() throws {
+    let reasons: [WatchRefusal] = [
+      .notAWatchMessage, .malformed, .truncated, .newerVersion, .wrongRecipient,
+      .unknownSender, .forged, .replayed, .outOfOrder,
+    ]
+    XCTAssertEqual(Set(reasons.map(\.reasonKey)).count, reasons.count, "one text per reason")
+    for language in L10n.languages {
+      for reason in reasons {
+        XCTAssertTrue(L10n.has(reason.reasonKey, language: language), "\(language) \(reason)")
+      }
+    }
+    L10n.use(language: "es")
+    defer { L10n.use(language: nil) }
+    XCTAssertEqual(
+      FormMessage.refusal(.truncated).text,
+      "No se pudo leer un mensaje de Vigil: llegó cortado (falta una parte del SMS)")
+  }
+
+  /// A saved pairing's number changed on the pairing screen: read as when pairing, a bad
+  /// number shows the core's error and keeps what was typed, blank removes it.
+  func testAPairingsNumberIsChangedAndABadOneIsRefused() throws {
+    let p = try paired()
+    let hers = PairingViewModel(session: p.ana.session, now: { p.clock.now })
+    let pairing = try XCTUnwrap(hers.state.pairings.first)
+    XCTAssertEqual(hers.phoneField(pairing), "+447700900123")
+
+    hers.form.phones[pairing.id] = "07700 90x"
+    XCTAssertNil(hers.changePhone(pairing.id))
+    XCTAssertEqual(hers.state.message?.message.kindName, "InvalidInput")
+    XCTAssertEqual(hers.state.message?.field, "phone")
+    XCTAssertFalse(hers.state.message?.message.text.contains("90x") ?? true, "no number echoed")
+    XCTAssertEqual(hers.phoneField(pairing), "07700 90x", "what was typed stays")
+    XCTAssertEqual(try p.ana.session.listPairings().first?.phone, "+447700900123")
+
+    hers.form.phones[pairing.id] = "07700 900456"
+    XCTAssertEqual(hers.changePhone(pairing.id)?.phone, "+447700900456")
+    XCTAssertEqual(hers.state.message?.message, .key("pairing_phone_changed"))
+    XCTAssertEqual(hers.state.pairings.first?.phone, "+447700900456")
+    let changed = try XCTUnwrap(hers.state.pairings.first)
+    XCTAssertEqual(hers.phoneField(changed), "+447700900456")
+
+    hers.form.phones[pairing.id] = "  "
+    XCTAssertNotNil(hers.changePhone(pairing.id))
+    XCTAssertNil(try p.ana.session.listPairings().first?.phone)
   }
 
   func testWrongDigitsRefuseToSaveThePairing() throws {

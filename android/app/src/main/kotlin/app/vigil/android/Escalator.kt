@@ -22,9 +22,9 @@ import app.vigil.android.logic.key
 import app.vigil.core.Action
 import app.vigil.core.ActionId
 import app.vigil.core.BackgroundRunner
-import app.vigil.core.ReceivedMessage
 import app.vigil.core.Session
 import app.vigil.core.WatchAction
+import app.vigil.core.WatchReceipt
 import app.vigil.core.types.Outcome
 import java.time.Instant
 
@@ -33,7 +33,8 @@ import java.time.Instant
 interface Escalation : AutoCloseable {
     fun tick(now: Instant): List<Action>
     fun watchTick(now: Instant): List<WatchAction>
-    fun receiveWatchMessage(text: String, now: Instant): ReceivedMessage
+    /** Accepted, or refused with the core's reason (which changed nothing else). */
+    fun receiveWatch(text: String, now: Instant): WatchReceipt
     fun nextWakeup(): Instant?
     fun reportOutcome(id: ActionId, outcome: Outcome, now: Instant)
     fun acknowledgeWatch(watchId: String, now: Instant)
@@ -45,7 +46,7 @@ interface Escalation : AutoCloseable {
 private class SessionEscalation(val s: Session) : Escalation {
     override fun tick(now: Instant) = s.tick(now)
     override fun watchTick(now: Instant) = s.watchTick(now)
-    override fun receiveWatchMessage(text: String, now: Instant) = s.receiveWatchMessage(text, now)
+    override fun receiveWatch(text: String, now: Instant) = s.receiveWatch(text, now)
     override fun nextWakeup() = s.nextWakeup()
     override fun reportOutcome(id: ActionId, outcome: Outcome, now: Instant) = s.reportOutcome(id, outcome, now)
     override fun acknowledgeWatch(watchId: String, now: Instant) = s.acknowledgeWatch(watchId, now)
@@ -54,7 +55,7 @@ private class SessionEscalation(val s: Session) : Escalation {
 private class RunnerEscalation(val r: BackgroundRunner) : Escalation {
     override fun tick(now: Instant) = r.tick(now)
     override fun watchTick(now: Instant) = r.watchTick(now)
-    override fun receiveWatchMessage(text: String, now: Instant) = r.receiveWatchMessage(text, now)
+    override fun receiveWatch(text: String, now: Instant) = r.receiveWatch(text, now)
     override fun nextWakeup() = r.nextWakeup()
     override fun reportOutcome(id: ActionId, outcome: Outcome, now: Instant) = r.reportOutcome(id, outcome, now)
     override fun acknowledgeWatch(watchId: String, now: Instant) = r.acknowledgeWatch(watchId, now)
@@ -126,15 +127,22 @@ object Escalator {
 
     /**
      * An inbound watch message (the SMS receiver, or text she pasted): to the core, locked
-     * or not, then a wake-up, so the ACK it queued goes out and the alarm follows the new
-     * deadline. A refusal throws the core's `MessageRefused` (or `NewerVersion`), and the
-     * core changed nothing; null when there is no vault here at all.
+     * or not, then a wake-up whatever the answer. Accepted, the ACK the core queued goes
+     * out and the alarm follows the new deadline; refused, the core changed nothing but
+     * may still have queued something (a replay of an accepted WATCH brings its ACK again,
+     * because the worker's phone resends while it has none), which must not wait hours
+     * for the next scheduled wake-up. The receipt says which, with the refusal's reason;
+     * a failure other than a refusal (storage) throws, after the wake-up too; null when
+     * there is no vault here at all.
      */
-    fun receive(context: Context, text: String): ReceivedMessage? {
+    fun receive(context: Context, text: String): WatchReceipt? {
         val app = VigilApp.of(context)
-        val received = escalation(app)?.use { it.receiveWatchMessage(text, app.now()) } ?: return null
-        run(context)
-        return received
+        val esc = escalation(app) ?: return null
+        try {
+            return esc.use { it.receiveWatch(text, app.now()) }
+        } finally {
+            run(context)
+        }
     }
 
     private fun Escalation.report(id: ActionId, outcome: Outcome, now: Instant) {

@@ -23,12 +23,13 @@ import app.vigil.android.logic.WatchView
 import app.vigil.core.Buddy
 import app.vigil.core.PairingInput
 import app.vigil.core.VigilException
+import app.vigil.core.WatchReceipt
 import app.vigil.core.isWatchMessage
 import java.time.ZoneId
 
 /**
  * Inbound SMS (watch over me): only texts the core calls a watch message go to
- * `receiveWatchMessage`, through the BackgroundRunner when the vault is locked (also
+ * `receiveWatch`, through the BackgroundRunner when the vault is locked (also
  * before the first unlock after a reboot: directBootAware). Every other SMS is left alone.
  * A refused message (forged, replayed, from an unpaired phone, cut off) changed nothing in
  * the core; its reason's kind is recorded and told ([RefusalStore]), never its text or
@@ -42,12 +43,15 @@ class SmsReceiver : BroadcastReceiver() {
         val messages = runCatching { Telephony.Sms.Intents.getMessagesFromIntent(intent) }.getOrNull() ?: return
         val parts = messages.filterNotNull().map { SmsInbox.Part(it.originatingAddress, it.messageBody ?: "") }
         for (text in SmsInbox.watchTexts(parts) { isWatchMessage(it) }) {
-            try {
+            // Refused: nothing changed (docs/checkin.md, "Why it is safe"); say so, by the
+            // reason the core gives (never its wording).
+            val receipt = try {
                 Escalator.receive(context, text)
             } catch (e: VigilException) {
-                // Refused: nothing changed (docs/checkin.md, "Why it is safe"); say so.
                 RefusalStore.record(context, Refusals.kind(e))
+                continue
             }
+            if (receipt is WatchReceipt.Refused) RefusalStore.record(context, Refusals.kind(receipt.reason))
         }
     }
 }
@@ -117,9 +121,15 @@ class WatchActivity : SessionActivity() {
     private fun receive(paste: EditText) {
         val text = WatchView.pasted(paste.text.toString())
         status.text = try {
-            val r = Escalator.receive(this, text)
-            paste.text.clear()
-            if (r == null) "" else say(UiText.Res(Msg.WATCH_RECEIVED, listOf(WatchView.kindWord(r.kind), r.name)))
+            when (val r = Escalator.receive(this, text)) {
+                null -> ""
+                is WatchReceipt.Accepted -> {
+                    paste.text.clear()
+                    say(UiText.Res(Msg.WATCH_RECEIVED, listOf(WatchView.kindWord(r.message.kind), r.message.name)))
+                }
+                // The reason in her language; the text stays in the field, nothing was stored.
+                is WatchReceipt.Refused -> say(UiText.Res(Msg.WATCH_REFUSED, listOf(UiText.Res(Refusals.kind(r.reason).msg))))
+            }
         } catch (e: VigilException) {
             // The core's reason; the text stays in the field, nothing was stored.
             say(Errors.text(e))
@@ -151,7 +161,8 @@ class WatchActivity : SessionActivity() {
 
 /** Pairing two phones for watch over me: her own code (to show or share), the buddy's code
  *  pasted, the six digits both screens must show, then save; the pairings, each linkable to
- *  one of her buddies (a check-in with that buddy is then also held by their phone). */
+ *  one of her buddies (a check-in with that buddy is then also held by their phone), each
+ *  with its number to change (messages not handed out yet go to the new one). */
 class PairingActivity : SessionActivity() {
     private lateinit var status: TextView
     private lateinit var list: LinearLayout
@@ -235,6 +246,17 @@ class PairingActivity : SessionActivity() {
             button(R.string.pairing_link, "link-${p.id}", row) {
                 attempt(status) { session.linkPairing(p.id, chosen(choice)) } ?: return@button
                 status.text = say(UiText.Res(Msg.SAVED))
+                refresh()
+            }
+            // Her buddy's number changed (or was never given): read as when pairing, the
+            // core's error shown on a bad one and nothing changed; blank removes it.
+            val number = field(R.string.field_phone, "phone-${p.id}", parent = row).apply {
+                inputType = InputType.TYPE_CLASS_PHONE
+                setText(p.phone.orEmpty())
+            }
+            button(R.string.pairing_phone_change, "phone-save-${p.id}", row) {
+                attempt(status) { session.setPairingPhone(p.id, number.text.toString().trim().ifEmpty { null }) } ?: return@button
+                status.text = say(UiText.Res(Msg.PAIRING_PHONE_CHANGED))
                 refresh()
             }
             button(R.string.delete, "remove-${p.id}", row) {

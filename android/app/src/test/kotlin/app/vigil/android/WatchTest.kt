@@ -12,6 +12,7 @@ import android.view.View
 import android.widget.Button
 import android.widget.EditText
 import android.widget.TextView
+import app.vigil.android.logic.Refusals
 import app.vigil.core.BuddyInput
 import app.vigil.core.CheckinInput
 import app.vigil.core.PairingInput
@@ -172,6 +173,71 @@ class WatchTest {
         assertTrue("no acknowledge button after", screen.window.decorView.findViewWithTag<View>("ack-$id") == null)
     }
 
+    /** The worker's phone resends a WATCH while no ACK came back; the buddy's phone already
+     *  accepted it, so the resend is refused as a replay, yet the core queues its ACK again.
+     *  That ACK goes out at once (the SMS receiver runs the wake-up after a refusal too), not
+     *  at the next scheduled alarm, which may be an hour away. */
+    @Test
+    fun aReplayedWatchBySmsSendsTheAckAgainAtOnce() {
+        pairAsWatcher()
+        val watch = otherStartsCheckin(60)
+        app.lock()
+        SmsReceiver().onReceive(app, smsReceived(OTHER_NUMBER, watch))
+        idle()
+        val first = sms().lastSentTextMessageParams
+        assertNotNull("the first ACK", first)
+        first.sentIntent.send(app, Activity.RESULT_OK, Intent())
+        idle()
+        // The first ACK was lost on its way: the other phone resends the same WATCH.
+        sms().clearLastSentTextMessageParams()
+        app.minutes(5)
+        val before = app.backgroundRunner()!!.use { it.nextWakeup() }!!
+        assertTrue("the next scheduled wake-up is not now", before.isAfter(app.now()))
+        SmsReceiver().onReceive(app, smsReceived(OTHER_NUMBER, watch))
+        idle()
+
+        assertEquals("recorded as a replay", Refusals.Kind.REPLAYED, RefusalStore.load(app).entries.single().kind)
+        val again = sms().lastSentTextMessageParams
+        assertNotNull("the ACK is sent again at once", again)
+        assertEquals(OTHER_NUMBER, again.destinationAddress)
+        // The other phone accepts it: her buddy's phone has the watch.
+        assertEquals(WatchMessageKind.ACK, other.receiveWatchMessage(again.text, app.now()).kind)
+        assertTrue(other.sentWatches().single().buddies.single().confirmed)
+        // And the one alarm is re-armed at the core's next wake-up.
+        val alarms = app.alarms().scheduledAlarms
+        assertEquals(1, alarms.size)
+        assertEquals(app.backgroundRunner()!!.use { it.nextWakeup() }!!.toEpochMilli(), alarms[0].triggerAtTime)
+        assertEquals(1, held().size)
+    }
+
+    /** A pairing's number changed on the pairing screen: read as when pairing; a bad number
+     *  shows the core's error and changes nothing; blank removes it. */
+    @Test
+    fun aPairingsNumberIsChangedOnThePairingScreen() {
+        pairAsWatcher()
+        val pairing = phone.session.listPairings().single()
+        val screen = Robolectric.buildActivity(PairingActivity::class.java).setup().get()
+        assertEquals(OTHER_NUMBER, (screen.view("phone-${pairing.id}") as EditText).text.toString())
+
+        screen.type("phone-${pairing.id}", "07400 12x")
+        screen.click("phone-save-${pairing.id}")
+        val refused = screen.status()
+        assertTrue("the core's error: $refused", refused.isNotEmpty() && refused != app.getString(R.string.pairing_phone_changed))
+        assertFalse("without the number", refused.contains("12x"))
+        assertEquals(OTHER_NUMBER, phone.session.listPairings().single().phone)
+
+        screen.type("phone-${pairing.id}", "07400 111222")
+        screen.click("phone-save-${pairing.id}")
+        assertEquals(app.getString(R.string.pairing_phone_changed), screen.status())
+        assertEquals("+447400111222", phone.session.listPairings().single().phone)
+        assertEquals("+447400111222", (screen.view("phone-${pairing.id}") as EditText).text.toString())
+        assertTrue(screen.tree().any { it.contains("+447400111222") })
+
+        screen.type("phone-${pairing.id}", "  ")
+        screen.click("phone-save-${pairing.id}")
+        assertNull(phone.session.listPairings().single().phone)
+    }
+
     @Test
     fun anSmsThatIsNotAVigilMessageIsLeftAlone() {
         pairAsWatcher()
@@ -196,12 +262,13 @@ class WatchTest {
         assertTrue(held().isEmpty())
         assertNull(sms().lastSentTextMessageParams)
 
-        // Pasted: the screen shows the core's reason.
+        // Pasted: the screen shows the reason.
         val screen = Robolectric.buildActivity(WatchActivity::class.java).setup().get()
         screen.type("paste", tampered)
         screen.click("receive")
-        val refusal = assertThrows(VigilException.MessageRefused::class.java) { app.backgroundRunner()!!.use { it.receiveWatchMessage(tampered, app.now()) } }
-        assertTrue(screen.status(), screen.status().contains(refusal.detail))
+        // The reason in the phone's language, from the core's WatchRefusal (not its wording).
+        assertEquals(app.getString(R.string.watch_refused, app.getString(R.string.refusal_forged)), screen.status())
+        assertThrows(VigilException.MessageRefused::class.java) { app.backgroundRunner()!!.use { it.receiveWatchMessage(tampered, app.now()) } }
         assertEquals("the text stays to look at", tampered, (screen.view("paste") as EditText).text.toString())
         assertTrue(held().isEmpty())
 

@@ -1,6 +1,7 @@
 package app.vigil.android.logic
 
 import app.vigil.core.VigilException
+import app.vigil.core.WatchRefusal
 import java.time.Duration
 import java.time.Instant
 import java.time.ZoneId
@@ -11,10 +12,12 @@ import java.time.ZoneId
  * the watch screen and tells the buddy with a quiet notice, so a message that was cut off
  * or did not come from a paired phone is not lost without a word.
  *
- * Notices: at most one per kind an hour, and none for replays. A replay is harmless by
- * design (refused, nothing changes) and also what an honest phone's resend of the same
- * text looks like, so a notice for it would mostly cry wolf and could be triggered at will
- * by anyone holding a captured SMS; it still gets its line on the watch screen. The hourly
+ * Notices: at most one per kind an hour, and none for replays (nor for a message older
+ * than one already received, which a resend crossing a newer message looks like). A
+ * replay is harmless by design (refused, nothing changes) and also what an honest phone's
+ * resend of the same text looks like, so a notice for it would mostly cry wolf and could
+ * be triggered at will by anyone holding a captured SMS; it still gets its line on the
+ * watch screen. The hourly
  * limit keeps a stream of junk from flooding the phone while the first one of each kind is
  * always told.
  */
@@ -27,6 +30,8 @@ object Refusals {
         FORGED(Msg.REFUSAL_FORGED),
         REPLAYED(Msg.REFUSAL_REPLAYED),
         NEWER_VERSION(Msg.REFUSAL_NEWER),
+        NOT_VIGIL(Msg.REFUSAL_NOT_VIGIL),
+        OUT_OF_ORDER(Msg.REFUSAL_OUT_OF_ORDER),
         OTHER(Msg.REFUSAL_OTHER),
     }
 
@@ -34,27 +39,25 @@ object Refusals {
     const val KEPT = 20
     const val SHOWN = 5
 
-    /** The kind of a refusal. The bindings carry `MessageRefused` with the core's detail
-     *  only (no reason field), so this reads the core's wording of `WatchError`
-     *  (core/src/watch/mod.rs); wording it does not know is [Kind.OTHER], still told. */
-    fun kind(error: VigilException): Kind = when (error) {
-        is VigilException.NewerVersion -> Kind.NEWER_VERSION
-        is VigilException.MessageRefused -> fromDetail(error.detail)
-        else -> Kind.OTHER
+    /** The kind of a refusal, from the reason the core gives with it (`WatchRefusal`):
+     *  never from its English wording. */
+    fun kind(reason: WatchRefusal): Kind = when (reason) {
+        WatchRefusal.NOT_A_WATCH_MESSAGE -> Kind.NOT_VIGIL
+        WatchRefusal.MALFORMED -> Kind.DAMAGED
+        WatchRefusal.TRUNCATED -> Kind.CUT_OFF
+        WatchRefusal.NEWER_VERSION -> Kind.NEWER_VERSION
+        WatchRefusal.WRONG_RECIPIENT -> Kind.WRONG_PHONE
+        WatchRefusal.UNKNOWN_SENDER -> Kind.NOT_PAIRED
+        WatchRefusal.FORGED -> Kind.FORGED
+        WatchRefusal.REPLAYED -> Kind.REPLAYED
+        WatchRefusal.OUT_OF_ORDER -> Kind.OUT_OF_ORDER
     }
 
-    fun fromDetail(detail: String): Kind {
-        val d = detail.lowercase()
-        return when {
-            "cut off" in d -> Kind.CUT_OFF
-            "not paired" in d -> Kind.NOT_PAIRED
-            "another phone" in d -> Kind.WRONG_PHONE
-            "forged" in d || "altered" in d -> Kind.FORGED
-            "already received" in d || "older than" in d -> Kind.REPLAYED
-            "newer version" in d -> Kind.NEWER_VERSION
-            "damaged" in d || "malformed" in d -> Kind.DAMAGED
-            else -> Kind.OTHER
-        }
+    /** A failure thrown while receiving (not a refusal the core gave a reason for: storage,
+     *  or a refusal newer than these bindings): still recorded and told, as [Kind.OTHER]. */
+    fun kind(error: VigilException): Kind = when (error) {
+        is VigilException.NewerVersion -> Kind.NEWER_VERSION
+        else -> Kind.OTHER
     }
 
     data class Entry(val kind: Kind, val at: Instant)
@@ -70,7 +73,7 @@ object Refusals {
         fun record(kind: Kind, at: Instant): Boolean {
             kept += Entry(kind, at)
             while (kept.size > KEPT) kept.removeAt(0)
-            if (kind == Kind.REPLAYED) return false
+            if (kind == Kind.REPLAYED || kind == Kind.OUT_OF_ORDER) return false
             val last = told[kind]
             // A clock set back (last in the future) tells again rather than stay silent.
             val due = last == null || at.isBefore(last) || !at.isBefore(last.plus(NOTICE_EVERY))

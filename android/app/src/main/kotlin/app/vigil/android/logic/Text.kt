@@ -63,6 +63,9 @@ enum class Msg(val res: String) {
     REFUSAL_REPLAYED("refusal_replayed"),
     REFUSAL_NEWER("refusal_newer"),
     REFUSAL_OTHER("refusal_other"),
+    REFUSAL_NOT_VIGIL("refusal_not_vigil"),
+    REFUSAL_OUT_OF_ORDER("refusal_out_of_order"),
+    PAIRING_PHONE_CHANGED("pairing_phone_changed"),
     ALARM_ACKNOWLEDGED("alarm_acknowledged"),
 }
 

@@ -1,6 +1,7 @@
 package app.vigil.android.logic
 
 import app.vigil.core.VigilException
+import app.vigil.core.WatchRefusal
 import app.vigil.core.types.WatchNotice
 import java.time.Duration
 import java.time.Instant
@@ -14,23 +15,27 @@ import org.junit.Test
 class RefusalsTest {
     private val t0 = Instant.parse("2026-11-30T20:00:00Z")
 
-    /** The core's wording of each refusal (core/src/watch/mod.rs, `WatchError`): a change
-     *  there fails here rather than show every refusal as "could not process it". */
+    /** Every reason the core gives (`WatchRefusal`) has its kind: the wording of its
+     *  `detail` plays no part (a reworded error in the core changes nothing here). */
     @Test
     fun everyRefusalOfTheCoreHasItsKind() {
-        val core = mapOf(
-            "the watch message is damaged (not valid base64, or its content is malformed)" to Refusals.Kind.DAMAGED,
-            "the watch message is cut off (a segment missing?)" to Refusals.Kind.CUT_OFF,
-            "the watch message is from a newer version of Vigil" to Refusals.Kind.NEWER_VERSION,
-            "the watch message is meant for another phone" to Refusals.Kind.WRONG_PHONE,
-            "the watch message is from a phone this one is not paired with" to Refusals.Kind.NOT_PAIRED,
-            "the watch message's signature or seal does not verify: it was altered or forged" to Refusals.Kind.FORGED,
-            "the watch message was already received (a duplicate or a replay)" to Refusals.Kind.REPLAYED,
-            "the watch message is older than one already received from that phone" to Refusals.Kind.REPLAYED,
-            "something new" to Refusals.Kind.OTHER,
+        val kinds = mapOf(
+            WatchRefusal.NOT_A_WATCH_MESSAGE to Refusals.Kind.NOT_VIGIL,
+            WatchRefusal.MALFORMED to Refusals.Kind.DAMAGED,
+            WatchRefusal.TRUNCATED to Refusals.Kind.CUT_OFF,
+            WatchRefusal.NEWER_VERSION to Refusals.Kind.NEWER_VERSION,
+            WatchRefusal.WRONG_RECIPIENT to Refusals.Kind.WRONG_PHONE,
+            WatchRefusal.UNKNOWN_SENDER to Refusals.Kind.NOT_PAIRED,
+            WatchRefusal.FORGED to Refusals.Kind.FORGED,
+            WatchRefusal.REPLAYED to Refusals.Kind.REPLAYED,
+            WatchRefusal.OUT_OF_ORDER to Refusals.Kind.OUT_OF_ORDER,
         )
-        for ((detail, kind) in core) assertEquals(detail, kind, Refusals.kind(VigilException.MessageRefused(detail, null)))
+        assertEquals(WatchRefusal.values().toSet(), kinds.keys)
+        for ((reason, kind) in kinds) assertEquals(reason.name, kind, Refusals.kind(reason))
+        // Thrown instead of refused with a reason: a newer version is still told as such,
+        // anything else as "could not process it" (even in words it used to recognise).
         assertEquals(Refusals.Kind.NEWER_VERSION, Refusals.kind(VigilException.NewerVersion("written by a newer Vigil", null)))
+        assertEquals(Refusals.Kind.OTHER, Refusals.kind(VigilException.MessageRefused("the watch message is cut off (a segment missing?)", null)))
         assertEquals(Refusals.Kind.OTHER, Refusals.kind(VigilException.Storage("disk full", null)))
     }
 
@@ -46,6 +51,7 @@ class RefusalsTest {
         assertTrue(log.record(Refusals.Kind.FORGED, t0.plus(Duration.ofMinutes(121))))
         assertTrue("a clock set back tells again", log.record(Refusals.Kind.FORGED, t0.minus(Duration.ofDays(1))))
         for (i in 0 until 3) assertFalse("replays are never told", log.record(Refusals.Kind.REPLAYED, t0.plus(Duration.ofHours(i * 5L))))
+        assertFalse("nor older messages", log.record(Refusals.Kind.OUT_OF_ORDER, t0))
     }
 
     @Test
