@@ -1130,3 +1130,92 @@ fn the_buddys_notices_are_in_the_buddys_own_language_even_while_locked() {
         emergency[0].1
     );
 }
+
+// ---- the shell's send ledger: one send per id --------------------------------------
+
+/// A shell like Android's (`SendLedger` in `logic/Requests.kt`): an id it already reported
+/// `Sent` is never sent again (it reports `Sent` again instead). Returns the texts that
+/// really left at this wake-up.
+fn wake_with_ledger(
+    e: &dyn Escalation,
+    ledger: &mut std::collections::HashSet<String>,
+    now: Timestamp,
+) -> Vec<(WatchMessageKind, String)> {
+    let mut out = Vec::new();
+    for a in e.watch_tick(now).unwrap() {
+        let key = format!("{}:{}", a.id.checkin, a.id.seq);
+        if let WatchActionKind::SendMessage { kind, text, .. } = &a.kind {
+            if ledger.insert(key) {
+                out.push((*kind, text.clone()));
+            }
+        }
+        e.report_outcome(&a.id, Outcome::Sent, now).unwrap();
+    }
+    out
+}
+
+#[test]
+fn each_resend_round_has_a_new_id_so_a_shell_that_sends_an_id_once_really_resends() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, _buddy, bea) = worker_and_buddy(dir.path());
+    start(&worker, bea);
+    let w = worker.home.runner(worker.secret).unwrap();
+    let mut ledger = std::collections::HashSet::new();
+    let first = wake_with_ledger(&w, &mut ledger, t(20, 0));
+    assert_eq!(first.len(), 1);
+    // Taken by the carrier, never delivered, no ACK: the WATCH leaves again at each slot
+    // (before, the resends kept the id, and such a shell reported them sent unsent).
+    for m in [5, 15, 30] {
+        let again = wake_with_ledger(&w, &mut ledger, t(20, m));
+        assert_eq!(again, first, "the WATCH really leaves again at 20:{m}");
+    }
+    assert!(wake_with_ledger(&w, &mut ledger, t(21, 0)).is_empty());
+}
+
+#[test]
+fn a_late_report_for_an_earlier_round_is_recognised_and_does_not_end_the_current_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, _buddy, bea) = worker_and_buddy(dir.path());
+    start(&worker, bea);
+    let w = worker.home.runner(worker.secret).unwrap();
+    let first = w.watch_tick(t(20, 0)).unwrap();
+    Escalation::report_outcome(&w, &first[0].id, Outcome::Sent, t(20, 0)).unwrap();
+    // The resend at 20:05 fails at once (no signal) and waits to retry.
+    let resend = w.watch_tick(t(20, 5)).unwrap();
+    assert_eq!(resend.len(), 1);
+    Escalation::report_outcome(
+        &w,
+        &resend[0].id,
+        Outcome::Failed {
+            reason: "no service".into(),
+        },
+        t(20, 5),
+    )
+    .unwrap();
+    // A late `Sent` for the first round's id: recognised, and the retry still goes.
+    Escalation::report_outcome(&w, &first[0].id, Outcome::Sent, t(20, 5)).unwrap();
+    let retry = Escalation::next_wakeup(&w).unwrap().unwrap();
+    assert!(retry <= t(20, 7), "the retry is still due: {retry}");
+    let again = w.watch_tick(retry).unwrap();
+    assert_eq!(again.len(), 1, "the round was not ended by the old report");
+    assert_eq!(again[0].id, resend[0].id);
+    assert_eq!(again[0].attempt, 2);
+}
+
+#[test]
+fn a_phone_that_wakes_after_several_resend_slots_sends_once_not_a_burst() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, _buddy, bea) = worker_and_buddy(dir.path());
+    start(&worker, bea);
+    let w = worker.home.runner(worker.secret).unwrap();
+    assert_eq!(texts_at(&w, t(20, 0)).len(), 1);
+    // Off (or dozing) from 20:00 to 20:40: the 20:05, 20:15 and 20:30 slots passed.
+    let late = texts_at(&w, t(20, 40));
+    assert_eq!(late.len(), 1, "one resend");
+    let wakeup = Escalation::next_wakeup(&w).unwrap();
+    assert!(
+        wakeup.is_none_or(|at| at > t(21, 0)),
+        "no other resend: {wakeup:?}"
+    );
+    assert!(texts_at(&w, t(20, 40)).is_empty() && texts_at(&w, t(20, 41)).is_empty());
+}

@@ -195,6 +195,13 @@ struct Outgoing {
     /// The shell reported it sent at least once (a resend under way does not undo that).
     #[serde(default)]
     sent_once: bool,
+    /// The ids of earlier resend rounds (worker side). Each round gets a new id, so that a
+    /// shell which never sends one id twice once it was reported sent (Android's send
+    /// ledger) really sends it again; a late report for an old id is recognised here and
+    /// ignored, not applied to the current round. Appended field: older states read as
+    /// none.
+    #[serde(default)]
+    prev_ids: Vec<RecordId>,
 }
 
 /// The channels for a text to a phone with or without a number.
@@ -320,6 +327,7 @@ impl State {
             first_out: None,
             resends: 0,
             sent_once: false,
+            prev_ids: Vec::new(),
         });
         Ok(counter)
     }
@@ -335,6 +343,7 @@ impl State {
             first_out: None,
             resends: 0,
             sent_once: false,
+            prev_ids: Vec::new(),
         });
         Ok(())
     }
@@ -417,9 +426,10 @@ impl State {
 
     /// Worker side: texts whose ACK is overdue go out again, the same text from the first
     /// channel (same counter: a copy that did arrive is refused as a replay and changes
-    /// nothing, and brings its ACK again); a resend still waiting when the ACK comes is
-    /// dropped.
-    fn schedule_resends(&mut self, now: Timestamp) {
+    /// nothing, and brings its ACK again) under a new action id (the old one is kept in
+    /// `prev_ids`); a resend still waiting when the ACK comes is dropped. A phone that
+    /// wakes after several slots passed sends once, not once per slot.
+    fn schedule_resends(&mut self, now: Timestamp) -> Result<()> {
         for k in 0..self.outbox.len() {
             let o = &self.outbox[k];
             if o.resends > 0 && matches!(o.state, OutState::Due { .. }) && !self.awaiting_ack(o) {
@@ -436,16 +446,30 @@ impl State {
                 Item::Text { peer, .. } => self.peer(peer).and_then(|p| p.phone.clone()),
                 Item::Notice { .. } => None,
             };
+            let id = RecordId::random()?;
             let o = &mut self.outbox[k];
             if let OutState::Sent { at: left } | OutState::Exhausted { at: left } = o.state {
                 o.first_out.get_or_insert(left);
             }
-            o.resends += 1;
+            if matches!(o.state, OutState::Sent { .. }) {
+                // It left at least once (a state written before `sent_once` lacks it).
+                o.sent_once = true;
+            }
+            // Every slot already passed counts as used: one resend, not a burst.
+            let first_out = o.first_out.unwrap_or(now);
+            let passed = RESEND_AFTER_SECS
+                .iter()
+                .filter(|after| now >= first_out + Duration::seconds(**after))
+                .count();
+            o.resends = u32::try_from(passed).unwrap_or(u32::MAX).max(o.resends + 1);
+            let old = std::mem::replace(&mut o.id, id);
+            o.prev_ids.push(old);
             o.channels = text_channels(phone.as_deref());
             o.channel = 0;
             o.attempt = 0;
             o.state = OutState::Due { at: now };
         }
+        Ok(())
     }
 
     fn tick(&mut self, now: Timestamp) -> Result<Vec<WatchAction>> {
@@ -472,7 +496,7 @@ impl State {
                 self.queue_notice(id, WatchNotice::Reminder, now)?;
             }
         }
-        self.schedule_resends(now);
+        self.schedule_resends(now)?;
         // Deliveries: a silent issued action counts as failed after the timeout.
         let mut actions = Vec::new();
         for k in 0..self.outbox.len() {
@@ -585,11 +609,19 @@ impl State {
     }
 
     fn report(&mut self, id: &ActionId, outcome: Outcome, now: Timestamp) -> Result<()> {
-        let k = self
-            .outbox
-            .iter()
-            .position(|o| o.id == id.checkin)
-            .ok_or(CheckinError::UnknownAction)?;
+        let Some(k) = self.outbox.iter().position(|o| o.id == id.checkin) else {
+            // A late report for an earlier resend round: the current round has its own id
+            // and goes on. Only a late `Sent` is kept, as the fact that it left.
+            let o = self
+                .outbox
+                .iter_mut()
+                .find(|o| o.prev_ids.contains(&id.checkin))
+                .ok_or(CheckinError::UnknownAction)?;
+            if outcome == Outcome::Sent {
+                o.sent_once = true;
+            }
+            return Ok(());
+        };
         // A text the buddy's phone confirmed, or one a newer message superseded (which
         // carries everything it did): a later delivery failure sends nothing again.
         let settled = matches!(&self.outbox[k].item, Item::Text { shown, .. } if *shown != WatchMessageKind::Ack)
@@ -1107,7 +1139,11 @@ impl<'a> WatchState<'a> {
 
     /// Whether `id` is one of this state's actions (to route a report).
     pub(crate) fn owns_action(&self, id: &ActionId) -> Result<bool> {
-        self.run(|s| Ok(s.outbox.iter().any(|o| o.id == id.checkin)))
+        self.run(|s| {
+            Ok(s.outbox
+                .iter()
+                .any(|o| o.id == id.checkin || o.prev_ids.contains(&id.checkin)))
+        })
     }
 
     /// The buddy has seen the alarm and is acting: the remaining steps are withdrawn.
