@@ -1219,3 +1219,54 @@ fn a_phone_that_wakes_after_several_resend_slots_sends_once_not_a_burst() {
     );
     assert!(texts_at(&w, t(20, 40)).is_empty() && texts_at(&w, t(20, 41)).is_empty());
 }
+
+#[test]
+fn safe_and_duress_safe_look_the_same_on_the_workers_phone_when_the_buddy_never_held_the_watch(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut seen = Vec::new();
+    for code in ["2468", "1357"] {
+        let sub = dir.path().join(code);
+        std::fs::create_dir(&sub).unwrap();
+        let (worker, buddy, bea) = worker_and_buddy(&sub);
+        start(&worker, bea);
+        let w = worker.home.runner(worker.secret).unwrap();
+        let b = buddy.home.runner(buddy.secret).unwrap();
+        // The WATCH is lost; she checks in (normal or duress code) before its resend.
+        assert_eq!(texts_at(&w, t(20, 0)).len(), 1);
+        Escalation::check_in(&w, code, t(20, 2)).unwrap();
+        let mut world = Vec::new();
+        let mut lost_first_ack = false;
+        for m in [2, 3, 6, 7, 8, 17, 18, 32, 33, 60] {
+            let now = t(20, 0) + Duration::minutes(m);
+            for (kind, text) in texts_at(&w, now) {
+                world.push((now, kind, text.len()));
+                // Every SAFE (or DURESS-SAFE) arrives; the buddy's first ACK is lost,
+                // every later one arrives a minute later (delivered at the next step).
+                let _ = b.receive_watch_message(&text, now);
+            }
+            for (kind, ack) in texts_at(&b, now) {
+                assert_eq!(kind, WatchMessageKind::Ack);
+                if lost_first_ack {
+                    w.receive_watch_message(&ack, now + Duration::minutes(1))
+                        .unwrap();
+                } else {
+                    lost_first_ack = true;
+                }
+            }
+            let status = worker.app.sent_watches().unwrap()[0].buddies[0].clone();
+            world.push((
+                now,
+                status.last,
+                usize::from(status.sent) * 10 + usize::from(status.confirmed),
+            ));
+        }
+        assert!(lost_first_ack);
+        seen.push(world);
+    }
+    assert_eq!(seen[0], seen[1], "same times, kinds, lengths, status");
+    let last = seen[0].last().unwrap();
+    assert_eq!(last.2, 11, "sent and confirmed by the resend's ACK: {:?}", seen[0]);
+    let sends = seen[0].iter().filter(|s| s.2 > 100).count();
+    assert_eq!(sends, 2, "sent, then one resend: {:?}", seen[0]);
+}

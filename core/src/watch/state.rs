@@ -82,11 +82,21 @@ struct Watch {
     reminder_done: bool,
     alarm_at: Option<Timestamp>,
     acknowledged: bool,
-    /// The newest message accepted for this watch and its ACKs, so that a resend of it
-    /// (its ACK was lost) is answered again, within [`MAX_REACKS`]. Appended field: states
-    /// written before it read as `None`.
+    /// The newest message accepted for this watch and its ACKs, as the version that
+    /// kept them per watch wrote them (read once into [`State::acks`], then cleared).
+    /// Appended field: states written before it read as `None`.
     #[serde(default)]
     acks: Option<AckBudget>,
+}
+
+/// Buddy side: the newest message accepted from one paired phone for one check-in, and
+/// its ACKs, whether or not a watch is held for it (a SAFE whose WATCH was lost holds
+/// none, a DURESS-SAFE makes one: both must be answered alike).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PeerAcks {
+    peer: KeyId,
+    checkin: [u8; 16],
+    budget: AckBudget,
 }
 
 /// The ACKs sent for one accepted message (buddy side).
@@ -263,6 +273,11 @@ pub(crate) struct State {
     /// Appended field: states written before it read as `None`.
     #[serde(default)]
     language: Option<String>,
+    /// Buddy side: ACK budgets per paired phone and check-in, kept for
+    /// [`KEEP_FINISHED_SECS`] after their last ACK. Appended field: older states read as
+    /// none (and their per-watch budgets move here on first use).
+    #[serde(default)]
+    acks: Vec<PeerAcks>,
 }
 
 impl State {
@@ -275,6 +290,7 @@ impl State {
             sent: Vec::new(),
             outbox: Vec::new(),
             language: None,
+            acks: Vec::new(),
         }
     }
 
@@ -583,6 +599,7 @@ impl State {
         });
         self.sent
             .retain(|s| s.ended_at.is_none_or(|at| now < at + keep));
+        self.acks.retain(|a| now < a.budget.at + keep);
     }
 
     fn next_wakeup(&self) -> Option<Timestamp> {
@@ -760,13 +777,14 @@ impl State {
                 WatchMessageKind::Ack,
                 now,
             )?;
-            if let Some(w) = watch.and_then(|id| self.watches.iter_mut().find(|w| w.id == id)) {
-                w.acks = Some(AckBudget {
-                    counter: wire.counter,
-                    at: now,
-                    again: 0,
-                });
-            }
+            // The budget does not depend on a watch being held: a SAFE and a DURESS-SAFE
+            // for a watch never received are answered alike.
+            let budget = AckBudget {
+                counter: wire.counter,
+                at: now,
+                again: 0,
+            };
+            self.set_acks(wire.sender, checkin, budget);
         }
         Ok(Ok(Received {
             pairing,
@@ -777,10 +795,12 @@ impl State {
     }
 
     /// Buddy side: a message accepted before arrived again. If it is the newest accepted
-    /// for a watch still held, its last ACK is at least [`REACK_INTERVAL_SECS`] old and
-    /// fewer than [`MAX_REACKS`] were sent again, its ACK is queued again (the worker's
-    /// phone resends while no ACK arrives). Anything else (an ACK, an older message, a
-    /// SAFE for a watch never held, a replay too soon or too often) sends nothing.
+    /// from that phone for its check-in (whether or not a watch is held: a SAFE and a
+    /// DURESS-SAFE must be answered alike), its last ACK is at least
+    /// [`REACK_INTERVAL_SECS`] old and fewer than [`MAX_REACKS`] were sent again, its ACK
+    /// is queued again (the worker's phone resends while no ACK arrives). Anything else
+    /// (an ACK, an older message, a replay too soon or too often, or more than a day
+    /// after its last ACK) sends nothing.
     fn ack_again(
         &mut self,
         sender: KeyId,
@@ -792,10 +812,7 @@ impl State {
             return Ok(());
         }
         let checkin = payload.checkin();
-        let Some(k) = self.find_watch(sender, checkin) else {
-            return Ok(());
-        };
-        let Some(b) = self.watches[k].acks.as_mut() else {
+        let Some(b) = self.acks_for(sender, checkin) else {
             return Ok(());
         };
         if b.counter != counter
@@ -813,6 +830,35 @@ impl State {
             now,
         )?;
         Ok(())
+    }
+
+    /// Replaces the ACK budget of (`peer`, `checkin`) with that of its newest message.
+    fn set_acks(&mut self, peer: KeyId, checkin: [u8; 16], budget: AckBudget) {
+        if let Some(k) = self.find_watch(peer, checkin) {
+            self.watches[k].acks = None;
+        }
+        self.acks
+            .retain(|a| !(a.peer == peer && a.checkin == checkin));
+        self.acks.push(PeerAcks {
+            peer,
+            checkin,
+            budget,
+        });
+    }
+
+    /// The ACK budget of (`peer`, `checkin`), moving one a watch kept (an older
+    /// version's state) into [`State::acks`] first.
+    fn acks_for(&mut self, peer: KeyId, checkin: [u8; 16]) -> Option<&mut AckBudget> {
+        if let Some(old) = self
+            .find_watch(peer, checkin)
+            .and_then(|k| self.watches[k].acks.take())
+        {
+            self.set_acks(peer, checkin, old);
+        }
+        self.acks
+            .iter_mut()
+            .find(|a| a.peer == peer && a.checkin == checkin)
+            .map(|a| &mut a.budget)
     }
 
     fn find_watch(&self, peer: KeyId, checkin: [u8; 16]) -> Option<usize> {
@@ -1271,6 +1317,9 @@ mod tests {
         assert_eq!(worker.next_wakeup(), Some(t(20, 5)));
         let resend = worker.tick(t(20, 5)).unwrap();
         assert_eq!(texts(&resend), [(WatchMessageKind::Watch, watch.clone())]);
+        // It was sent (its old state said so, before `sent_once` existed): still shown as
+        // sent while the resend is under way.
+        assert!(worker.outbox[0].sent_once);
         worker
             .report(&resend[0].id, Outcome::Sent, t(20, 5))
             .unwrap();
@@ -1303,5 +1352,22 @@ mod tests {
             .unwrap();
         // Its next wake-up is the deadline (22:00): no ACK is resent for want of one.
         assert_eq!(buddy.next_wakeup(), Some(t(22, 0)));
+
+        // A budget kept on the watch (the version of an hour before) is still honoured,
+        // and moves to the per-phone budgets.
+        let mut buddy = old("buddy");
+        let counter = message::parse(&watch).unwrap().counter;
+        buddy.watches[0].acks = Some(AckBudget {
+            counter,
+            at: t(20, 1),
+            again: 0,
+        });
+        assert!(matches!(
+            buddy.receive(&watch, t(20, 10)).unwrap(),
+            Err(WatchError::Replayed)
+        ));
+        assert!(buddy.watches[0].acks.is_none() && buddy.acks.len() == 1);
+        let sent = texts(&buddy.tick(t(20, 10)).unwrap());
+        assert_eq!(sent.len(), 2, "the old ACK and the new one: {sent:?}");
     }
 }
