@@ -1270,3 +1270,50 @@ fn safe_and_duress_safe_look_the_same_on_the_workers_phone_when_the_buddy_never_
     let sends = seen[0].iter().filter(|s| s.2 > 100).count();
     assert_eq!(sends, 2, "sent, then one resend: {:?}", seen[0]);
 }
+
+#[test]
+fn a_number_added_to_a_pairing_that_had_none_sends_the_queued_text_by_sms_with_fresh_tries() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, _buddy, bea) = worker_and_buddy(dir.path());
+    let pairing = worker.app.pairings().unwrap().list().unwrap().items[0].id;
+    worker.app.set_pairing_phone(&pairing, None).unwrap();
+    start(&worker, bea);
+    // The WATCH goes through another app, which fails: it waits to retry there.
+    let e = worker.app.checkins().unwrap();
+    let first = e.watch_tick(t(20, 0)).unwrap();
+    assert!(matches!(
+        first[0].kind,
+        WatchActionKind::SendMessage {
+            channel: Channel::OtherApp,
+            ..
+        }
+    ));
+    Escalation::report_outcome(
+        &e,
+        &first[0].id,
+        Outcome::Failed {
+            reason: "no app".into(),
+        },
+        t(20, 0),
+    )
+    .unwrap();
+    // A number is added meanwhile: the retry goes by SMS, from its first try.
+    worker
+        .app
+        .set_pairing_phone(&pairing, Some("07400 999888"))
+        .unwrap();
+    let at = Escalation::next_wakeup(&e).unwrap().unwrap();
+    let retry = e.watch_tick(at).unwrap();
+    assert_eq!(retry.len(), 1);
+    match &retry[0].kind {
+        WatchActionKind::SendMessage { phone, channel, .. } => {
+            assert_eq!(
+                (phone.as_deref(), *channel),
+                (Some("+447400999888"), Channel::Sms)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(retry[0].attempt, 1, "fresh tries on the new channel");
+    assert_ne!(retry[0].id, first[0].id, "a new channel, a new id");
+}

@@ -1015,17 +1015,24 @@ impl<'a> WatchState<'a> {
                 return Ok(());
             };
             p.name = name;
+            if p.phone == phone {
+                return Ok(());
+            }
             p.phone = phone;
             let (key, phone) = (p.keys.key_id(), p.phone.clone());
-            // Texts not handed to the shell yet follow a changed number (a text with
-            // `Sms` and no number could not be sent; a new number can take SMS).
+            // Texts not handed to the shell yet follow a changed number from the first
+            // channel with fresh tries (SMS when there is a number now, also for a text
+            // that was waiting on another app; another app when there is none), under a
+            // new id: a send to the old number the shell may still hold is not this one.
             for o in &mut s.outbox {
                 if matches!(&o.item, Item::Text { peer, .. } if *peer == key)
                     && matches!(o.state, OutState::Due { .. })
                 {
-                    let current = o.channels[o.channel];
+                    let old = std::mem::replace(&mut o.id, RecordId::random()?);
+                    o.prev_ids.push(old);
                     o.channels = text_channels(phone.as_deref());
-                    o.channel = o.channels.iter().position(|c| *c == current).unwrap_or(0);
+                    o.channel = 0;
+                    o.attempt = 0;
                 }
             }
             Ok(())
