@@ -942,6 +942,9 @@ impl<'a> WatchState<'a> {
             Ok(Some(s)) if s.purpose == PURPOSE => Some(s),
             Ok(Some(_)) => return Err(CheckinError::WrongDeviceSecret.into()),
             Ok(None) => None,
+            // It opened (the key is right) but does not read: written by a newer version
+            // (e.g. with fields appended that this one does not know).
+            Err(Error::Decode(_)) => return Err(WatchError::StateTooNew.into()),
             Err(e) if is_damage(&e) => return Err(CheckinError::WrongDeviceSecret.into()),
             Err(e) => return Err(e),
         };
@@ -1297,6 +1300,60 @@ mod tests {
             &hex::decode(hex.trim()).expect("hex"),
         )
         .expect("an old state loads")
+    }
+
+    #[test]
+    fn a_state_written_by_a_newer_version_is_reported_as_such_not_as_a_wrong_secret() {
+        use crate::vault::{Vault, VaultOptions, MIN_KDF_ITERATIONS};
+        let dir = tempfile::tempdir().unwrap();
+        let session = Vault::create(
+            dir.path().join("v.db"),
+            "pass",
+            &VaultOptions {
+                kdf_iterations: MIN_KDF_ITERATIONS,
+                device_secret: Some(vec![7; 32]),
+            },
+        )
+        .unwrap();
+        let key = EscalationKey::from_device_secret(&[7; 32]).unwrap();
+        let state = WatchState::new(session.conn(), &key);
+        state.set_language("pl").unwrap();
+        /// An empty [`State`] with one more field, as a later version might append.
+        #[derive(Serialize)]
+        struct Newer {
+            purpose: String,
+            identity: Option<()>,
+            peers: Vec<()>,
+            watches: Vec<()>,
+            sent: Vec<()>,
+            outbox: Vec<()>,
+            language: Option<String>,
+            acks: Vec<()>,
+            later: u32,
+        }
+        let newer = Newer {
+            purpose: PURPOSE.into(),
+            identity: None,
+            peers: vec![],
+            watches: vec![],
+            sent: vec![],
+            outbox: vec![],
+            language: Some("pl".into()),
+            acks: vec![],
+            later: 1,
+        };
+        SealedTable::under_key(session.conn(), &state.key, TABLE, "watch state")
+            .upsert(&row_id(), &newer)
+            .unwrap();
+        let e = state.next_wakeup().unwrap_err();
+        assert!(matches!(e, Error::Watch(WatchError::StateTooNew)), "{e:?}");
+        assert_eq!(e.kind(), crate::error::ErrorKind::NewerVersion);
+        // A wrong device secret is still told as such.
+        let other = EscalationKey::from_device_secret(&[8; 32]).unwrap();
+        let e = WatchState::new(session.conn(), &other)
+            .next_wakeup()
+            .unwrap_err();
+        assert_eq!(e.kind(), crate::error::ErrorKind::WrongDeviceSecret, "{e:?}");
     }
 
     fn t(h: u32, m: u32) -> Timestamp {
