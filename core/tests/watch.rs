@@ -1317,3 +1317,49 @@ fn a_number_added_to_a_pairing_that_had_none_sends_the_queued_text_by_sms_with_f
     assert_eq!(retry[0].attempt, 1, "fresh tries on the new channel");
     assert_ne!(retry[0].id, first[0].id, "a new channel, a new id");
 }
+
+#[test]
+fn a_decoy_session_does_not_change_the_language_of_the_buddys_notices() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, mut buddy, bea) = worker_and_buddy(dir.path());
+    let mut settings = buddy.app.settings().unwrap();
+    settings.worker_languages = vec!["pl".into()];
+    buddy.app.set_settings(&settings).unwrap();
+    buddy
+        .app
+        .set_duress(
+            "pass",
+            "decoy pass",
+            vigil_core::vault::DuressOptions {
+                destroy_real: false,
+                alert_buddies: false,
+            },
+            &[],
+            t(19, 0),
+        )
+        .unwrap();
+    // Opened with the duress passphrase: the decoy's settings change, and its pairing
+    // screens are opened; the owner's notices stay in her language.
+    buddy.app = buddy
+        .home
+        .unlock("decoy pass", Some(buddy.secret), t(19, 30))
+        .unwrap();
+    let mut decoy = buddy.app.settings().unwrap();
+    decoy.worker_languages = vec!["es".into()];
+    buddy.app.set_settings(&decoy).unwrap();
+    let _ = buddy.app.pairings().unwrap().list().unwrap();
+    start(&worker, bea);
+    let runner = buddy.home.runner(buddy.secret).unwrap();
+    runner
+        .receive_watch_message(
+            &wake(&worker.app.checkins().unwrap(), t(20, 0)).0[0].1,
+            t(20, 1),
+        )
+        .unwrap();
+    let reminder = wake(&runner, t(22, 0)).1;
+    assert!(
+        reminder[0].1.starts_with("Maria miała potwierdzić"),
+        "{}",
+        reminder[0].1
+    );
+}
