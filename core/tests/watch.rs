@@ -1221,8 +1221,7 @@ fn a_phone_that_wakes_after_several_resend_slots_sends_once_not_a_burst() {
 }
 
 #[test]
-fn safe_and_duress_safe_look_the_same_on_the_workers_phone_when_the_buddy_never_held_the_watch(
-) {
+fn safe_and_duress_safe_look_the_same_on_the_workers_phone_when_the_buddy_never_held_the_watch() {
     let dir = tempfile::tempdir().unwrap();
     let mut seen = Vec::new();
     for code in ["2468", "1357"] {
@@ -1266,7 +1265,11 @@ fn safe_and_duress_safe_look_the_same_on_the_workers_phone_when_the_buddy_never_
     }
     assert_eq!(seen[0], seen[1], "same times, kinds, lengths, status");
     let last = seen[0].last().unwrap();
-    assert_eq!(last.2, 11, "sent and confirmed by the resend's ACK: {:?}", seen[0]);
+    assert_eq!(
+        last.2, 11,
+        "sent and confirmed by the resend's ACK: {:?}",
+        seen[0]
+    );
     let sends = seen[0].iter().filter(|s| s.2 > 100).count();
     assert_eq!(sends, 2, "sent, then one resend: {:?}", seen[0]);
 }

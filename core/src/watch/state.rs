@@ -1353,7 +1353,11 @@ mod tests {
         let e = WatchState::new(session.conn(), &other)
             .next_wakeup()
             .unwrap_err();
-        assert_eq!(e.kind(), crate::error::ErrorKind::WrongDeviceSecret, "{e:?}");
+        assert_eq!(
+            e.kind(),
+            crate::error::ErrorKind::WrongDeviceSecret,
+            "{e:?}"
+        );
     }
 
     fn t(h: u32, m: u32) -> Timestamp {

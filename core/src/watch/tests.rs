@@ -193,7 +193,10 @@ fn a_message_is_retried_with_the_same_id_then_on_the_next_channel_and_resent_und
         .is_empty());
     let again = state.tick(resend).unwrap();
     assert_eq!(again.len(), 1);
-    assert_ne!(again[0].id.checkin, id.checkin, "a new id for the resend round");
+    assert_ne!(
+        again[0].id.checkin, id.checkin,
+        "a new id for the resend round"
+    );
     assert_eq!(again[0].id.seq, 1, "the first channel");
     assert_eq!(again[0].attempt, 1);
     // The old round's ids are still known (a late report is routed here) and ignored.
@@ -201,5 +204,8 @@ fn a_message_is_retried_with_the_same_id_then_on_the_next_channel_and_resent_und
     state
         .report(&last, Outcome::Failed { reason: "x".into() }, resend)
         .unwrap();
-    assert!(state.tick(resend).unwrap().is_empty(), "the new round goes on");
+    assert!(
+        state.tick(resend).unwrap().is_empty(),
+        "the new round goes on"
+    );
 }
