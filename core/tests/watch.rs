@@ -1366,3 +1366,61 @@ fn a_decoy_session_does_not_change_the_language_of_the_buddys_notices() {
         reminder[0].1
     );
 }
+
+#[test]
+fn a_code_paired_again_on_one_phone_keeps_the_counters_so_later_messages_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, buddy, bea) = worker_and_buddy(dir.path());
+    let id = start(&worker, bea);
+    let b = buddy.home.runner(buddy.secret).unwrap();
+    b.receive_watch_message(
+        &texts_at(&worker.app.checkins().unwrap(), t(20, 0))[0].1,
+        t(20, 1),
+    )
+    .unwrap();
+    let ack = texts_at(&b, t(20, 1)).remove(0).1;
+    worker
+        .app
+        .checkins()
+        .unwrap()
+        .receive_watch_message(&ack, t(20, 2))
+        .unwrap();
+    // The worker scans Bea's code again (say, to fix the name): only her phone re-pairs.
+    let code = buddy.app.pairings().unwrap().own_code("Bea").unwrap();
+    let sas = worker.app.pairings().unwrap().preview(&code).unwrap().sas;
+    worker
+        .app
+        .add_pairing(
+            PairingDraft {
+                code,
+                sas,
+                name: Some("Bea B".into()),
+                phone: Some("07400 111222".into()),
+                buddy: Some(bea),
+            },
+            t(20, 3),
+        )
+        .unwrap();
+    // Her next message and Bea's next ACK are still accepted (before, her counter started
+    // over and Bea's phone refused the EXTEND as a replay: the deadline was not moved).
+    worker
+        .app
+        .extend_checkin(&id, Duration::minutes(30), t(20, 4))
+        .unwrap();
+    let extend = texts_at(&worker.app.checkins().unwrap(), t(20, 4))
+        .remove(0)
+        .1;
+    assert_eq!(
+        b.receive_watch_message(&extend, t(20, 5)).unwrap().kind,
+        WatchMessageKind::Extend
+    );
+    assert_eq!(held(&b)[0].alarm_due, Some(t(22, 40)));
+    let ack = texts_at(&b, t(20, 5)).remove(0).1;
+    worker
+        .app
+        .checkins()
+        .unwrap()
+        .receive_watch_message(&ack, t(20, 6))
+        .unwrap();
+    assert!(worker.app.sent_watches().unwrap()[0].buddies[0].confirmed);
+}

@@ -992,6 +992,12 @@ impl<'a> WatchState<'a> {
         keys: PublicKeys,
     ) -> Result<()> {
         self.run(|s| {
+            // The same phone paired again (same keys, so the same state on its side): its
+            // counters go on, or it would refuse every later message as a replay.
+            let same = s.peers.iter().find(|p| p.keys.key_id() == keys.key_id());
+            let (sent_counter, last_received, recent) = same.map_or((0, 0, Vec::new()), |p| {
+                (p.sent_counter, p.last_received, p.recent.clone())
+            });
             s.peers
                 .retain(|p| p.pairing != pairing && p.keys.key_id() != keys.key_id());
             s.peers.push(Peer {
@@ -999,9 +1005,9 @@ impl<'a> WatchState<'a> {
                 name,
                 phone,
                 keys,
-                sent_counter: 0,
-                last_received: 0,
-                recent: Vec::new(),
+                sent_counter,
+                last_received,
+                recent,
             });
             Ok(())
         })
