@@ -183,7 +183,7 @@ impl Error {
                 | W::Forged
                 | W::Replayed
                 | W::OutOfOrder => K::MessageRefused,
-                W::UnsupportedVersion => K::NewerVersion,
+                W::UnsupportedVersion | W::StateTooNew => K::NewerVersion,
             },
         }
     }

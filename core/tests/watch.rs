@@ -1130,3 +1130,297 @@ fn the_buddys_notices_are_in_the_buddys_own_language_even_while_locked() {
         emergency[0].1
     );
 }
+
+// ---- the shell's send ledger: one send per id --------------------------------------
+
+/// A shell like Android's (`SendLedger` in `logic/Requests.kt`): an id it already reported
+/// `Sent` is never sent again (it reports `Sent` again instead). Returns the texts that
+/// really left at this wake-up.
+fn wake_with_ledger(
+    e: &dyn Escalation,
+    ledger: &mut std::collections::HashSet<String>,
+    now: Timestamp,
+) -> Vec<(WatchMessageKind, String)> {
+    let mut out = Vec::new();
+    for a in e.watch_tick(now).unwrap() {
+        let key = format!("{}:{}", a.id.checkin, a.id.seq);
+        if let WatchActionKind::SendMessage { kind, text, .. } = &a.kind {
+            if ledger.insert(key) {
+                out.push((*kind, text.clone()));
+            }
+        }
+        e.report_outcome(&a.id, Outcome::Sent, now).unwrap();
+    }
+    out
+}
+
+#[test]
+fn each_resend_round_has_a_new_id_so_a_shell_that_sends_an_id_once_really_resends() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, _buddy, bea) = worker_and_buddy(dir.path());
+    start(&worker, bea);
+    let w = worker.home.runner(worker.secret).unwrap();
+    let mut ledger = std::collections::HashSet::new();
+    let first = wake_with_ledger(&w, &mut ledger, t(20, 0));
+    assert_eq!(first.len(), 1);
+    // Taken by the carrier, never delivered, no ACK: the WATCH leaves again at each slot
+    // (before, the resends kept the id, and such a shell reported them sent unsent).
+    for m in [5, 15, 30] {
+        let again = wake_with_ledger(&w, &mut ledger, t(20, m));
+        assert_eq!(again, first, "the WATCH really leaves again at 20:{m}");
+    }
+    assert!(wake_with_ledger(&w, &mut ledger, t(21, 0)).is_empty());
+}
+
+#[test]
+fn a_late_report_for_an_earlier_round_is_recognised_and_does_not_end_the_current_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, _buddy, bea) = worker_and_buddy(dir.path());
+    start(&worker, bea);
+    let w = worker.home.runner(worker.secret).unwrap();
+    let first = w.watch_tick(t(20, 0)).unwrap();
+    Escalation::report_outcome(&w, &first[0].id, Outcome::Sent, t(20, 0)).unwrap();
+    // The resend at 20:05 fails at once (no signal) and waits to retry.
+    let resend = w.watch_tick(t(20, 5)).unwrap();
+    assert_eq!(resend.len(), 1);
+    Escalation::report_outcome(
+        &w,
+        &resend[0].id,
+        Outcome::Failed {
+            reason: "no service".into(),
+        },
+        t(20, 5),
+    )
+    .unwrap();
+    // A late `Sent` for the first round's id: recognised, and the retry still goes.
+    Escalation::report_outcome(&w, &first[0].id, Outcome::Sent, t(20, 5)).unwrap();
+    let retry = Escalation::next_wakeup(&w).unwrap().unwrap();
+    assert!(retry <= t(20, 7), "the retry is still due: {retry}");
+    let again = w.watch_tick(retry).unwrap();
+    assert_eq!(again.len(), 1, "the round was not ended by the old report");
+    assert_eq!(again[0].id, resend[0].id);
+    assert_eq!(again[0].attempt, 2);
+}
+
+#[test]
+fn a_phone_that_wakes_after_several_resend_slots_sends_once_not_a_burst() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, _buddy, bea) = worker_and_buddy(dir.path());
+    start(&worker, bea);
+    let w = worker.home.runner(worker.secret).unwrap();
+    assert_eq!(texts_at(&w, t(20, 0)).len(), 1);
+    // Off (or dozing) from 20:00 to 20:40: the 20:05, 20:15 and 20:30 slots passed.
+    let late = texts_at(&w, t(20, 40));
+    assert_eq!(late.len(), 1, "one resend");
+    let wakeup = Escalation::next_wakeup(&w).unwrap();
+    assert!(
+        wakeup.is_none_or(|at| at > t(21, 0)),
+        "no other resend: {wakeup:?}"
+    );
+    assert!(texts_at(&w, t(20, 40)).is_empty() && texts_at(&w, t(20, 41)).is_empty());
+}
+
+#[test]
+fn safe_and_duress_safe_look_the_same_on_the_workers_phone_when_the_buddy_never_held_the_watch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut seen = Vec::new();
+    for code in ["2468", "1357"] {
+        let sub = dir.path().join(code);
+        std::fs::create_dir(&sub).unwrap();
+        let (worker, buddy, bea) = worker_and_buddy(&sub);
+        start(&worker, bea);
+        let w = worker.home.runner(worker.secret).unwrap();
+        let b = buddy.home.runner(buddy.secret).unwrap();
+        // The WATCH is lost; she checks in (normal or duress code) before its resend.
+        assert_eq!(texts_at(&w, t(20, 0)).len(), 1);
+        Escalation::check_in(&w, code, t(20, 2)).unwrap();
+        let mut world = Vec::new();
+        let mut lost_first_ack = false;
+        for m in [2, 3, 6, 7, 8, 17, 18, 32, 33, 60] {
+            let now = t(20, 0) + Duration::minutes(m);
+            for (kind, text) in texts_at(&w, now) {
+                world.push((now, kind, text.len()));
+                // Every SAFE (or DURESS-SAFE) arrives; the buddy's first ACK is lost,
+                // every later one arrives a minute later (delivered at the next step).
+                let _ = b.receive_watch_message(&text, now);
+            }
+            for (kind, ack) in texts_at(&b, now) {
+                assert_eq!(kind, WatchMessageKind::Ack);
+                if lost_first_ack {
+                    w.receive_watch_message(&ack, now + Duration::minutes(1))
+                        .unwrap();
+                } else {
+                    lost_first_ack = true;
+                }
+            }
+            let status = worker.app.sent_watches().unwrap()[0].buddies[0].clone();
+            world.push((
+                now,
+                status.last,
+                usize::from(status.sent) * 10 + usize::from(status.confirmed),
+            ));
+        }
+        assert!(lost_first_ack);
+        seen.push(world);
+    }
+    assert_eq!(seen[0], seen[1], "same times, kinds, lengths, status");
+    let last = seen[0].last().unwrap();
+    assert_eq!(
+        last.2, 11,
+        "sent and confirmed by the resend's ACK: {:?}",
+        seen[0]
+    );
+    let sends = seen[0].iter().filter(|s| s.2 > 100).count();
+    assert_eq!(sends, 2, "sent, then one resend: {:?}", seen[0]);
+}
+
+#[test]
+fn a_number_added_to_a_pairing_that_had_none_sends_the_queued_text_by_sms_with_fresh_tries() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, _buddy, bea) = worker_and_buddy(dir.path());
+    let pairing = worker.app.pairings().unwrap().list().unwrap().items[0].id;
+    worker.app.set_pairing_phone(&pairing, None).unwrap();
+    start(&worker, bea);
+    // The WATCH goes through another app, which fails: it waits to retry there.
+    let e = worker.app.checkins().unwrap();
+    let first = e.watch_tick(t(20, 0)).unwrap();
+    assert!(matches!(
+        first[0].kind,
+        WatchActionKind::SendMessage {
+            channel: Channel::OtherApp,
+            ..
+        }
+    ));
+    Escalation::report_outcome(
+        &e,
+        &first[0].id,
+        Outcome::Failed {
+            reason: "no app".into(),
+        },
+        t(20, 0),
+    )
+    .unwrap();
+    // A number is added meanwhile: the retry goes by SMS, from its first try.
+    worker
+        .app
+        .set_pairing_phone(&pairing, Some("07400 999888"))
+        .unwrap();
+    let at = Escalation::next_wakeup(&e).unwrap().unwrap();
+    let retry = e.watch_tick(at).unwrap();
+    assert_eq!(retry.len(), 1);
+    match &retry[0].kind {
+        WatchActionKind::SendMessage { phone, channel, .. } => {
+            assert_eq!(
+                (phone.as_deref(), *channel),
+                (Some("+447400999888"), Channel::Sms)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(retry[0].attempt, 1, "fresh tries on the new channel");
+    assert_ne!(retry[0].id, first[0].id, "a new channel, a new id");
+}
+
+#[test]
+fn a_decoy_session_does_not_change_the_language_of_the_buddys_notices() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, mut buddy, bea) = worker_and_buddy(dir.path());
+    let mut settings = buddy.app.settings().unwrap();
+    settings.worker_languages = vec!["pl".into()];
+    buddy.app.set_settings(&settings).unwrap();
+    buddy
+        .app
+        .set_duress(
+            "pass",
+            "decoy pass",
+            vigil_core::vault::DuressOptions {
+                destroy_real: false,
+                alert_buddies: false,
+            },
+            &[],
+            t(19, 0),
+        )
+        .unwrap();
+    // Opened with the duress passphrase: the decoy's settings change, and its pairing
+    // screens are opened; the owner's notices stay in her language.
+    buddy.app = buddy
+        .home
+        .unlock("decoy pass", Some(buddy.secret), t(19, 30))
+        .unwrap();
+    let mut decoy = buddy.app.settings().unwrap();
+    decoy.worker_languages = vec!["es".into()];
+    buddy.app.set_settings(&decoy).unwrap();
+    let _ = buddy.app.pairings().unwrap().list().unwrap();
+    start(&worker, bea);
+    let runner = buddy.home.runner(buddy.secret).unwrap();
+    runner
+        .receive_watch_message(
+            &wake(&worker.app.checkins().unwrap(), t(20, 0)).0[0].1,
+            t(20, 1),
+        )
+        .unwrap();
+    let reminder = wake(&runner, t(22, 0)).1;
+    assert!(
+        reminder[0].1.starts_with("Maria miała potwierdzić"),
+        "{}",
+        reminder[0].1
+    );
+}
+
+#[test]
+fn a_code_paired_again_on_one_phone_keeps_the_counters_so_later_messages_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, buddy, bea) = worker_and_buddy(dir.path());
+    let id = start(&worker, bea);
+    let b = buddy.home.runner(buddy.secret).unwrap();
+    b.receive_watch_message(
+        &texts_at(&worker.app.checkins().unwrap(), t(20, 0))[0].1,
+        t(20, 1),
+    )
+    .unwrap();
+    let ack = texts_at(&b, t(20, 1)).remove(0).1;
+    worker
+        .app
+        .checkins()
+        .unwrap()
+        .receive_watch_message(&ack, t(20, 2))
+        .unwrap();
+    // The worker scans Bea's code again (say, to fix the name): only her phone re-pairs.
+    let code = buddy.app.pairings().unwrap().own_code("Bea").unwrap();
+    let sas = worker.app.pairings().unwrap().preview(&code).unwrap().sas;
+    worker
+        .app
+        .add_pairing(
+            PairingDraft {
+                code,
+                sas,
+                name: Some("Bea B".into()),
+                phone: Some("07400 111222".into()),
+                buddy: Some(bea),
+            },
+            t(20, 3),
+        )
+        .unwrap();
+    // Her next message and Bea's next ACK are still accepted (before, her counter started
+    // over and Bea's phone refused the EXTEND as a replay: the deadline was not moved).
+    worker
+        .app
+        .extend_checkin(&id, Duration::minutes(30), t(20, 4))
+        .unwrap();
+    let extend = texts_at(&worker.app.checkins().unwrap(), t(20, 4))
+        .remove(0)
+        .1;
+    assert_eq!(
+        b.receive_watch_message(&extend, t(20, 5)).unwrap().kind,
+        WatchMessageKind::Extend
+    );
+    assert_eq!(held(&b)[0].alarm_due, Some(t(22, 40)));
+    let ack = texts_at(&b, t(20, 5)).remove(0).1;
+    worker
+        .app
+        .checkins()
+        .unwrap()
+        .receive_watch_message(&ack, t(20, 6))
+        .unwrap();
+    assert!(worker.app.sent_watches().unwrap()[0].buddies[0].confirmed);
+}

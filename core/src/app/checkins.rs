@@ -37,7 +37,9 @@ pub trait Escalation {
     /// outcome with [`Escalation::report_outcome`].
     fn watch_tick(&self, now: Timestamp) -> Result<Vec<WatchAction>>;
     /// An inbound text (SMS, or pasted): a watch message is opened, checked and applied;
-    /// every refusal is a specific [`crate::watch::WatchError`] and changes nothing.
+    /// every refusal is a specific [`crate::watch::WatchError`] and changes nothing held,
+    /// except that a `Replayed` one may queue its ACK again: ask
+    /// [`Escalation::next_wakeup`] after every call, refused or not.
     fn receive_watch_message(&self, text: &str, now: Timestamp) -> Result<Received>;
     /// Watches this phone holds for others.
     fn held_watches(&self) -> Result<Vec<HeldWatch>>;

@@ -117,7 +117,9 @@ impl VaultHome {
     ) -> Result<App> {
         let session = Vault::open(&self.path)?.unlock_at(passphrase, device_secret, now)?;
         duress::after_unlock(&session, device_secret, now);
-        App::new(session, device_secret)
+        let app = App::new(session, device_secret)?;
+        app.sync_watch_language();
+        Ok(app)
     }
 
     /// The check-in background runner: escalation while the vault is locked.

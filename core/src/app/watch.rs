@@ -32,25 +32,25 @@ fn terms(plan: &CheckinPlan) -> WatchTerms {
 
 impl App {
     /// Pairings with other phones (needs the device secret given at unlock: the keys live
-    /// under the escalation key). Also copies the owner's language into the device-bound
-    /// state, where the locked runner reads it for the buddy's notices.
+    /// under the escalation key).
     pub fn pairings(&self) -> Result<Pairings<'_>> {
-        let pairings = Pairings::new(&self.session, self.escalation()?);
-        // Best effort: an unreadable settings row must not stop a check-in from reaching
-        // the buddies' phones (a broken watch state fails the next real operation anyway).
-        if let Ok(settings) = self.settings() {
-            let _ = pairings.with_state(|s| s.set_language(settings.language()));
-        }
-        Ok(pairings)
+        Ok(Pairings::new(&self.session, self.escalation()?))
     }
 
-    /// After the settings changed: the buddy's notices follow the new language at once.
-    /// Best effort (the settings are already saved, and every later `pairings` copies it
-    /// again); a vault opened without the device secret has no watch state to update.
+    /// Copies the owner's language into the device-bound state, where the locked runner
+    /// reads it for the buddy's notices: at unlock and when the settings are saved (not on
+    /// every pairing screen: that took a write lock each time, against the runner). Never
+    /// from a decoy session: its settings are not the owner's. Best effort (the settings
+    /// are already saved; a vault opened without the device secret has no watch state,
+    /// and a broken one fails the next real operation anyway).
     pub(super) fn sync_watch_language(&self) {
-        if self.escalation().is_ok() {
-            let _ = self.pairings();
+        if self.session.is_decoy() {
+            return;
         }
+        let (Ok(pairings), Ok(settings)) = (self.pairings(), self.settings()) else {
+            return;
+        };
+        let _ = pairings.with_state(|s| s.set_language(settings.language()));
     }
 
     fn watch_state<R>(&self, f: impl FnOnce(&WatchState<'_>) -> Result<R>) -> Result<R> {

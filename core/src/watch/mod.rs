@@ -59,6 +59,11 @@ pub enum WatchError {
     Truncated,
     #[error("the watch message is from a newer version of Vigil")]
     UnsupportedVersion,
+    /// This phone's watch state opened (right device secret) but was written by a newer
+    /// Vigil than this one (an app downgraded or a backup of the app restored): nothing
+    /// changed; updating Vigil reads it.
+    #[error("the watch state was written by a newer version of Vigil; update Vigil")]
+    StateTooNew,
     #[error("the watch message is meant for another phone")]
     WrongRecipient,
     /// Sealed to this phone by a key it is not paired with: ignored.

@@ -82,11 +82,21 @@ struct Watch {
     reminder_done: bool,
     alarm_at: Option<Timestamp>,
     acknowledged: bool,
-    /// The newest message accepted for this watch and its ACKs, so that a resend of it
-    /// (its ACK was lost) is answered again, within [`MAX_REACKS`]. Appended field: states
-    /// written before it read as `None`.
+    /// The newest message accepted for this watch and its ACKs, as the version that
+    /// kept them per watch wrote them (read once into [`State::acks`], then cleared).
+    /// Appended field: states written before it read as `None`.
     #[serde(default)]
     acks: Option<AckBudget>,
+}
+
+/// Buddy side: the newest message accepted from one paired phone for one check-in, and
+/// its ACKs, whether or not a watch is held for it (a SAFE whose WATCH was lost holds
+/// none, a DURESS-SAFE makes one: both must be answered alike).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PeerAcks {
+    peer: KeyId,
+    checkin: [u8; 16],
+    budget: AckBudget,
 }
 
 /// The ACKs sent for one accepted message (buddy side).
@@ -195,6 +205,13 @@ struct Outgoing {
     /// The shell reported it sent at least once (a resend under way does not undo that).
     #[serde(default)]
     sent_once: bool,
+    /// The ids of earlier resend rounds (worker side). Each round gets a new id, so that a
+    /// shell which never sends one id twice once it was reported sent (Android's send
+    /// ledger) really sends it again; a late report for an old id is recognised here and
+    /// ignored, not applied to the current round. Appended field: older states read as
+    /// none.
+    #[serde(default)]
+    prev_ids: Vec<RecordId>,
 }
 
 /// The channels for a text to a phone with or without a number.
@@ -256,6 +273,11 @@ pub(crate) struct State {
     /// Appended field: states written before it read as `None`.
     #[serde(default)]
     language: Option<String>,
+    /// Buddy side: ACK budgets per paired phone and check-in, kept for
+    /// [`KEEP_FINISHED_SECS`] after their last ACK. Appended field: older states read as
+    /// none (and their per-watch budgets move here on first use).
+    #[serde(default)]
+    acks: Vec<PeerAcks>,
 }
 
 impl State {
@@ -268,6 +290,7 @@ impl State {
             sent: Vec::new(),
             outbox: Vec::new(),
             language: None,
+            acks: Vec::new(),
         }
     }
 
@@ -320,6 +343,7 @@ impl State {
             first_out: None,
             resends: 0,
             sent_once: false,
+            prev_ids: Vec::new(),
         });
         Ok(counter)
     }
@@ -335,6 +359,7 @@ impl State {
             first_out: None,
             resends: 0,
             sent_once: false,
+            prev_ids: Vec::new(),
         });
         Ok(())
     }
@@ -417,9 +442,10 @@ impl State {
 
     /// Worker side: texts whose ACK is overdue go out again, the same text from the first
     /// channel (same counter: a copy that did arrive is refused as a replay and changes
-    /// nothing, and brings its ACK again); a resend still waiting when the ACK comes is
-    /// dropped.
-    fn schedule_resends(&mut self, now: Timestamp) {
+    /// nothing, and brings its ACK again) under a new action id (the old one is kept in
+    /// `prev_ids`); a resend still waiting when the ACK comes is dropped. A phone that
+    /// wakes after several slots passed sends once, not once per slot.
+    fn schedule_resends(&mut self, now: Timestamp) -> Result<()> {
         for k in 0..self.outbox.len() {
             let o = &self.outbox[k];
             if o.resends > 0 && matches!(o.state, OutState::Due { .. }) && !self.awaiting_ack(o) {
@@ -436,16 +462,30 @@ impl State {
                 Item::Text { peer, .. } => self.peer(peer).and_then(|p| p.phone.clone()),
                 Item::Notice { .. } => None,
             };
+            let id = RecordId::random()?;
             let o = &mut self.outbox[k];
             if let OutState::Sent { at: left } | OutState::Exhausted { at: left } = o.state {
                 o.first_out.get_or_insert(left);
             }
-            o.resends += 1;
+            if matches!(o.state, OutState::Sent { .. }) {
+                // It left at least once (a state written before `sent_once` lacks it).
+                o.sent_once = true;
+            }
+            // Every slot already passed counts as used: one resend, not a burst.
+            let first_out = o.first_out.unwrap_or(now);
+            let passed = RESEND_AFTER_SECS
+                .iter()
+                .filter(|after| now >= first_out + Duration::seconds(**after))
+                .count();
+            o.resends = u32::try_from(passed).unwrap_or(u32::MAX).max(o.resends + 1);
+            let old = std::mem::replace(&mut o.id, id);
+            o.prev_ids.push(old);
             o.channels = text_channels(phone.as_deref());
             o.channel = 0;
             o.attempt = 0;
             o.state = OutState::Due { at: now };
         }
+        Ok(())
     }
 
     fn tick(&mut self, now: Timestamp) -> Result<Vec<WatchAction>> {
@@ -472,7 +512,7 @@ impl State {
                 self.queue_notice(id, WatchNotice::Reminder, now)?;
             }
         }
-        self.schedule_resends(now);
+        self.schedule_resends(now)?;
         // Deliveries: a silent issued action counts as failed after the timeout.
         let mut actions = Vec::new();
         for k in 0..self.outbox.len() {
@@ -559,6 +599,7 @@ impl State {
         });
         self.sent
             .retain(|s| s.ended_at.is_none_or(|at| now < at + keep));
+        self.acks.retain(|a| now < a.budget.at + keep);
     }
 
     fn next_wakeup(&self) -> Option<Timestamp> {
@@ -585,11 +626,19 @@ impl State {
     }
 
     fn report(&mut self, id: &ActionId, outcome: Outcome, now: Timestamp) -> Result<()> {
-        let k = self
-            .outbox
-            .iter()
-            .position(|o| o.id == id.checkin)
-            .ok_or(CheckinError::UnknownAction)?;
+        let Some(k) = self.outbox.iter().position(|o| o.id == id.checkin) else {
+            // A late report for an earlier resend round: the current round has its own id
+            // and goes on. Only a late `Sent` is kept, as the fact that it left.
+            let o = self
+                .outbox
+                .iter_mut()
+                .find(|o| o.prev_ids.contains(&id.checkin))
+                .ok_or(CheckinError::UnknownAction)?;
+            if outcome == Outcome::Sent {
+                o.sent_once = true;
+            }
+            return Ok(());
+        };
         // A text the buddy's phone confirmed, or one a newer message superseded (which
         // carries everything it did): a later delivery failure sends nothing again.
         let settled = matches!(&self.outbox[k].item, Item::Text { shown, .. } if *shown != WatchMessageKind::Ack)
@@ -728,13 +777,14 @@ impl State {
                 WatchMessageKind::Ack,
                 now,
             )?;
-            if let Some(w) = watch.and_then(|id| self.watches.iter_mut().find(|w| w.id == id)) {
-                w.acks = Some(AckBudget {
-                    counter: wire.counter,
-                    at: now,
-                    again: 0,
-                });
-            }
+            // The budget does not depend on a watch being held: a SAFE and a DURESS-SAFE
+            // for a watch never received are answered alike.
+            let budget = AckBudget {
+                counter: wire.counter,
+                at: now,
+                again: 0,
+            };
+            self.set_acks(wire.sender, checkin, budget);
         }
         Ok(Ok(Received {
             pairing,
@@ -745,10 +795,12 @@ impl State {
     }
 
     /// Buddy side: a message accepted before arrived again. If it is the newest accepted
-    /// for a watch still held, its last ACK is at least [`REACK_INTERVAL_SECS`] old and
-    /// fewer than [`MAX_REACKS`] were sent again, its ACK is queued again (the worker's
-    /// phone resends while no ACK arrives). Anything else (an ACK, an older message, a
-    /// SAFE for a watch never held, a replay too soon or too often) sends nothing.
+    /// from that phone for its check-in (whether or not a watch is held: a SAFE and a
+    /// DURESS-SAFE must be answered alike), its last ACK is at least
+    /// [`REACK_INTERVAL_SECS`] old and fewer than [`MAX_REACKS`] were sent again, its ACK
+    /// is queued again (the worker's phone resends while no ACK arrives). Anything else
+    /// (an ACK, an older message, a replay too soon or too often, or more than a day
+    /// after its last ACK) sends nothing.
     fn ack_again(
         &mut self,
         sender: KeyId,
@@ -760,10 +812,7 @@ impl State {
             return Ok(());
         }
         let checkin = payload.checkin();
-        let Some(k) = self.find_watch(sender, checkin) else {
-            return Ok(());
-        };
-        let Some(b) = self.watches[k].acks.as_mut() else {
+        let Some(b) = self.acks_for(sender, checkin) else {
             return Ok(());
         };
         if b.counter != counter
@@ -781,6 +830,35 @@ impl State {
             now,
         )?;
         Ok(())
+    }
+
+    /// Replaces the ACK budget of (`peer`, `checkin`) with that of its newest message.
+    fn set_acks(&mut self, peer: KeyId, checkin: [u8; 16], budget: AckBudget) {
+        if let Some(k) = self.find_watch(peer, checkin) {
+            self.watches[k].acks = None;
+        }
+        self.acks
+            .retain(|a| !(a.peer == peer && a.checkin == checkin));
+        self.acks.push(PeerAcks {
+            peer,
+            checkin,
+            budget,
+        });
+    }
+
+    /// The ACK budget of (`peer`, `checkin`), moving one a watch kept (an older
+    /// version's state) into [`State::acks`] first.
+    fn acks_for(&mut self, peer: KeyId, checkin: [u8; 16]) -> Option<&mut AckBudget> {
+        if let Some(old) = self
+            .find_watch(peer, checkin)
+            .and_then(|k| self.watches[k].acks.take())
+        {
+            self.set_acks(peer, checkin, old);
+        }
+        self.acks
+            .iter_mut()
+            .find(|a| a.peer == peer && a.checkin == checkin)
+            .map(|a| &mut a.budget)
     }
 
     fn find_watch(&self, peer: KeyId, checkin: [u8; 16]) -> Option<usize> {
@@ -864,6 +942,9 @@ impl<'a> WatchState<'a> {
             Ok(Some(s)) if s.purpose == PURPOSE => Some(s),
             Ok(Some(_)) => return Err(CheckinError::WrongDeviceSecret.into()),
             Ok(None) => None,
+            // It opened (the key is right) but does not read: written by a newer version
+            // (e.g. with fields appended that this one does not know).
+            Err(Error::Decode(_)) => return Err(WatchError::StateTooNew.into()),
             Err(e) if is_damage(&e) => return Err(CheckinError::WrongDeviceSecret.into()),
             Err(e) => return Err(e),
         };
@@ -911,6 +992,12 @@ impl<'a> WatchState<'a> {
         keys: PublicKeys,
     ) -> Result<()> {
         self.run(|s| {
+            // The same phone paired again (same keys, so the same state on its side): its
+            // counters go on, or it would refuse every later message as a replay.
+            let same = s.peers.iter().find(|p| p.keys.key_id() == keys.key_id());
+            let (sent_counter, last_received, recent) = same.map_or((0, 0, Vec::new()), |p| {
+                (p.sent_counter, p.last_received, p.recent.clone())
+            });
             s.peers
                 .retain(|p| p.pairing != pairing && p.keys.key_id() != keys.key_id());
             s.peers.push(Peer {
@@ -918,9 +1005,9 @@ impl<'a> WatchState<'a> {
                 name,
                 phone,
                 keys,
-                sent_counter: 0,
-                last_received: 0,
-                recent: Vec::new(),
+                sent_counter,
+                last_received,
+                recent,
             });
             Ok(())
         })
@@ -937,17 +1024,24 @@ impl<'a> WatchState<'a> {
                 return Ok(());
             };
             p.name = name;
+            if p.phone == phone {
+                return Ok(());
+            }
             p.phone = phone;
             let (key, phone) = (p.keys.key_id(), p.phone.clone());
-            // Texts not handed to the shell yet follow a changed number (a text with
-            // `Sms` and no number could not be sent; a new number can take SMS).
+            // Texts not handed to the shell yet follow a changed number from the first
+            // channel with fresh tries (SMS when there is a number now, also for a text
+            // that was waiting on another app; another app when there is none), under a
+            // new id: a send to the old number the shell may still hold is not this one.
             for o in &mut s.outbox {
                 if matches!(&o.item, Item::Text { peer, .. } if *peer == key)
                     && matches!(o.state, OutState::Due { .. })
                 {
-                    let current = o.channels[o.channel];
+                    let old = std::mem::replace(&mut o.id, RecordId::random()?);
+                    o.prev_ids.push(old);
                     o.channels = text_channels(phone.as_deref());
-                    o.channel = o.channels.iter().position(|c| *c == current).unwrap_or(0);
+                    o.channel = 0;
+                    o.attempt = 0;
                 }
             }
             Ok(())
@@ -1107,7 +1201,11 @@ impl<'a> WatchState<'a> {
 
     /// Whether `id` is one of this state's actions (to route a report).
     pub(crate) fn owns_action(&self, id: &ActionId) -> Result<bool> {
-        self.run(|s| Ok(s.outbox.iter().any(|o| o.id == id.checkin)))
+        self.run(|s| {
+            Ok(s.outbox
+                .iter()
+                .any(|o| o.id == id.checkin || o.prev_ids.contains(&id.checkin)))
+        })
     }
 
     /// The buddy has seen the alarm and is acting: the remaining steps are withdrawn.
@@ -1210,6 +1308,64 @@ mod tests {
         .expect("an old state loads")
     }
 
+    #[test]
+    fn a_state_written_by_a_newer_version_is_reported_as_such_not_as_a_wrong_secret() {
+        use crate::vault::{Vault, VaultOptions, MIN_KDF_ITERATIONS};
+        let dir = tempfile::tempdir().unwrap();
+        let session = Vault::create(
+            dir.path().join("v.db"),
+            "pass",
+            &VaultOptions {
+                kdf_iterations: MIN_KDF_ITERATIONS,
+                device_secret: Some(vec![7; 32]),
+            },
+        )
+        .unwrap();
+        let key = EscalationKey::from_device_secret(&[7; 32]).unwrap();
+        let state = WatchState::new(session.conn(), &key);
+        state.set_language("pl").unwrap();
+        /// An empty [`State`] with one more field, as a later version might append.
+        #[derive(Serialize)]
+        struct Newer {
+            purpose: String,
+            identity: Option<()>,
+            peers: Vec<()>,
+            watches: Vec<()>,
+            sent: Vec<()>,
+            outbox: Vec<()>,
+            language: Option<String>,
+            acks: Vec<()>,
+            later: u32,
+        }
+        let newer = Newer {
+            purpose: PURPOSE.into(),
+            identity: None,
+            peers: vec![],
+            watches: vec![],
+            sent: vec![],
+            outbox: vec![],
+            language: Some("pl".into()),
+            acks: vec![],
+            later: 1,
+        };
+        SealedTable::under_key(session.conn(), &state.key, TABLE, "watch state")
+            .upsert(&row_id(), &newer)
+            .unwrap();
+        let e = state.next_wakeup().unwrap_err();
+        assert!(matches!(e, Error::Watch(WatchError::StateTooNew)), "{e:?}");
+        assert_eq!(e.kind(), crate::error::ErrorKind::NewerVersion);
+        // A wrong device secret is still told as such.
+        let other = EscalationKey::from_device_secret(&[8; 32]).unwrap();
+        let e = WatchState::new(session.conn(), &other)
+            .next_wakeup()
+            .unwrap_err();
+        assert_eq!(
+            e.kind(),
+            crate::error::ErrorKind::WrongDeviceSecret,
+            "{e:?}"
+        );
+    }
+
     fn t(h: u32, m: u32) -> Timestamp {
         chrono::Utc.with_ymd_and_hms(2026, 11, 28, h, m, 0).unwrap()
     }
@@ -1235,6 +1391,9 @@ mod tests {
         assert_eq!(worker.next_wakeup(), Some(t(20, 5)));
         let resend = worker.tick(t(20, 5)).unwrap();
         assert_eq!(texts(&resend), [(WatchMessageKind::Watch, watch.clone())]);
+        // It was sent (its old state said so, before `sent_once` existed): still shown as
+        // sent while the resend is under way.
+        assert!(worker.outbox[0].sent_once);
         worker
             .report(&resend[0].id, Outcome::Sent, t(20, 5))
             .unwrap();
@@ -1267,5 +1426,22 @@ mod tests {
             .unwrap();
         // Its next wake-up is the deadline (22:00): no ACK is resent for want of one.
         assert_eq!(buddy.next_wakeup(), Some(t(22, 0)));
+
+        // A budget kept on the watch (the version of an hour before) is still honoured,
+        // and moves to the per-phone budgets.
+        let mut buddy = old("buddy");
+        let counter = message::parse(&watch).unwrap().counter;
+        buddy.watches[0].acks = Some(AckBudget {
+            counter,
+            at: t(20, 1),
+            again: 0,
+        });
+        assert!(matches!(
+            buddy.receive(&watch, t(20, 10)).unwrap(),
+            Err(WatchError::Replayed)
+        ));
+        assert!(buddy.watches[0].acks.is_none() && buddy.acks.len() == 1);
+        let sent = texts(&buddy.tick(t(20, 10)).unwrap());
+        assert_eq!(sent.len(), 2, "the old ACK and the new one: {sent:?}");
     }
 }

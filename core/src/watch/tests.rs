@@ -125,7 +125,7 @@ fn the_sas_is_symmetric_and_depends_on_both_keys() {
 }
 
 #[test]
-fn a_message_is_retried_with_the_same_id_then_on_the_next_channel() {
+fn a_message_is_retried_with_the_same_id_then_on_the_next_channel_and_resent_under_a_new_id() {
     use crate::checkin::Outcome;
     use crate::vault::{Vault, VaultOptions, MIN_KDF_ITERATIONS};
     let dir = tempfile::tempdir().unwrap();
@@ -181,7 +181,8 @@ fn a_message_is_retried_with_the_same_id_then_on_the_next_channel() {
         "moved to the next channel"
     );
     // Reported sent: no more retries; but with no ACK from the buddy's phone, the same
-    // text goes again 5 minutes later, under the same id, from the first channel.
+    // text goes again 5 minutes later from the first channel, under a new id (a shell
+    // never sends an id twice once it reported it sent).
     let last = ids.last().unwrap().0;
     state.report(&last, Outcome::Sent, t).unwrap();
     let resend = t + chrono::Duration::seconds(RESEND_AFTER_SECS[0]);
@@ -192,6 +193,19 @@ fn a_message_is_retried_with_the_same_id_then_on_the_next_channel() {
         .is_empty());
     let again = state.tick(resend).unwrap();
     assert_eq!(again.len(), 1);
-    assert_eq!((again[0].id.checkin, again[0].id.seq), (id.checkin, 1));
+    assert_ne!(
+        again[0].id.checkin, id.checkin,
+        "a new id for the resend round"
+    );
+    assert_eq!(again[0].id.seq, 1, "the first channel");
     assert_eq!(again[0].attempt, 1);
+    // The old round's ids are still known (a late report is routed here) and ignored.
+    assert!(state.owns_action(&last).unwrap());
+    state
+        .report(&last, Outcome::Failed { reason: "x".into() }, resend)
+        .unwrap();
+    assert!(
+        state.tick(resend).unwrap().is_empty(),
+        "the new round goes on"
+    );
 }

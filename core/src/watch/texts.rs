@@ -24,18 +24,39 @@ type TextSet = HashMap<String, HashMap<String, String>>;
 fn texts() -> &'static TextSet {
     static SET: OnceLock<TextSet> = OnceLock::new();
     // Compiled in and checked by the tests below; an unparsable file would leave the set
-    // empty and `lookup` would return the text names.
+    // empty, and `lookup` would fall back to [`ENGLISH`].
     SET.get_or_init(|| serde_json::from_str(TEXTS_JSON).unwrap_or_default())
 }
 
+/// The English texts, built in: the last fallback, so that an alarm is never shown as a
+/// bare text name even if `texts.json` were broken (a test keeps the two the same).
+const ENGLISH: [(&str, &str); 12] = [
+    ("reminder", "{name}'s check-in was due at {time}. Nothing heard yet: the alarm follows if she does not check in."),
+    ("alarm", "ALARM: {name} has not checked in (due {time}). She may need help."),
+    ("alarm_duress", "ALARM: {name} checked in under DURESS. She is in danger. Do NOT call or text her openly."),
+    ("call_worker", "Call {name} now: {phone}. If she does not answer, call the emergency number."),
+    ("call_emergency", "If you have not reached {name}, call the emergency number now and give them these details."),
+    ("call_emergency_duress", "Call the emergency number now and give them these details. Do not call {name} openly."),
+    ("safe_after_alarm", "{name} has checked in: she says she is safe."),
+    ("no_number", "(no number saved)"),
+    ("line_address", "Address: {address}"),
+    ("line_map", "On the map: {map}"),
+    ("line_client", "Meeting with: {client}"),
+    ("line_contact", "Their contact: {contact}"),
+];
+
 fn lookup(language: &str, key: &'static str) -> &'static str {
-    let set = texts();
+    lookup_in(texts(), language, key)
+}
+
+fn lookup_in<'s>(set: &'s TextSet, language: &str, key: &'static str) -> &'s str {
     let lang = language.trim().replace('_', "-").to_ascii_lowercase();
     let primary = lang.split('-').next().unwrap_or_default();
     [lang.as_str(), primary, FALLBACK_LANGUAGE]
         .iter()
         .find_map(|l| set.get(*l).and_then(|t| t.get(key)))
         .map(String::as_str)
+        .or_else(|| ENGLISH.iter().find(|(k, _)| *k == key).map(|(_, v)| *v))
         .unwrap_or(key)
 }
 
@@ -139,6 +160,21 @@ pub(super) fn notice(
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn without_the_texts_file_the_built_in_english_is_shown_not_the_text_names() {
+        let empty = TextSet::new();
+        for key in KEYS {
+            let text = lookup_in(&empty, "pl", key);
+            assert_ne!(text, key);
+            assert_eq!(Some(text), texts()["en"].get(key).map(String::as_str));
+        }
+        // ...and the built-in English is the file's, text for text.
+        assert_eq!(ENGLISH.len(), texts()["en"].len());
+        for (key, text) in ENGLISH {
+            assert_eq!(texts()["en"][key], text, "{key}");
+        }
+    }
 
     const KEYS: [&str; 12] = [
         "reminder",
