@@ -88,8 +88,9 @@ public final class EscalationDriver {
   private let now: () -> Date
   /// Ids whose composer is still open: a repeated id is not presented twice.
   public private(set) var inFlight: Set<String> = []
-  /// The ids among them that tell a paired phone she is safe.
-  private var safeInFlight: Set<String> = []
+  /// The ids among them that tell a paired phone she is safe, with that phone's pairing id:
+  /// the reminder is per buddy, because a resend round comes under a new action id.
+  private var safeInFlight: [String: String] = [:]
   /// The last failure of a core call made after the composer closed.
   public private(set) var lastError: FormMessage?
   /// Told the next wake-up after each reschedule (the app submits a `BGAppRefreshTask`).
@@ -203,12 +204,12 @@ public final class EscalationDriver {
   /// watch this phone holds becomes a time-sensitive notification that names nobody.
   private func perform(watch action: WatchAction, source: EscalationSource, at: Date) throws {
     switch action.kind {
-    case .sendMessage(_, let name, let phone, let channel, let kind, let text):
+    case .sendMessage(let pairingId, let name, let phone, let channel, let kind, let text):
       let key = action.id.key
       guard !inFlight.contains(key) else { return }
       inFlight.insert(key)
       // SAFE and DURESS-SAFE alike (the core already names both SAFE on this phone).
-      if kind == .safe || kind == .duressSafe { safeInFlight.insert(key) }
+      if kind == .safe || kind == .duressSafe { safeInFlight[key] = pairingId }
       let request = OutgoingRequest(
         actionId: key, via: OutgoingRequest.Via(channel), recipients: phone.map { [$0] } ?? [],
         buddyName: name, body: text)
@@ -255,8 +256,8 @@ public final class EscalationDriver {
   private func finish(id: ActionId, result: ComposerResult, source: EscalationSource) {
     inFlight.remove(id.key)
     scheduler.cancel(ids: [Self.escalationPrefix + id.key])
-    if safeInFlight.remove(id.key) != nil {
-      remindSafeNotSent(message: id.checkin, sent: result == .sent)
+    if let pairing = safeInFlight.removeValue(forKey: id.key) {
+      remindSafeNotSent(pairing: pairing, sent: result == .sent)
     }
     let outcome: Outcome
     switch result {
@@ -275,9 +276,10 @@ public final class EscalationDriver {
 
   /// A SAFE not sent leaves the buddy's phone counting down to an alarm: a notification
   /// says so until it is sent (the core retries it, and a retry sent clears it). It names
-  /// nobody and reads the same after a duress check-in.
-  private func remindSafeNotSent(message: String, sent: Bool) {
-    let id = Self.safeNotSentPrefix + message
+  /// nobody and reads the same after a duress check-in. Kept per buddy: a retry or a later
+  /// resend round (a new action id) that is sent clears it.
+  private func remindSafeNotSent(pairing: String, sent: Bool) {
+    let id = Self.safeNotSentPrefix + pairing
     if sent {
       scheduler.cancel(ids: [id])
       return

@@ -449,6 +449,41 @@ final class WatchTests: XCTestCase {
       p.worker.scheduler.pending.keys.contains { $0.hasPrefix(EscalationDriver.safeNotSentPrefix) })
   }
 
+  /// Every try of a SAFE cancelled until the core's resend round, which comes under a new
+  /// action id: sending that one still clears the reminder (it is kept per buddy).
+  func testASafeSentInALaterResendRoundClearsTheReminder() throws {
+    let p = try paired()
+    _ = try startWatched(p)
+    p.clock.now = p.clock.at(minutes: 30)
+    p.checkin.form.code = "4321"
+    p.checkin.checkIn()
+    let first = try XCTUnwrap(p.worker.composer.presented.last)
+    let round = { (key: String) in key.split(separator: ":").first.map(String.init) }
+    p.worker.composer.answer(first.actionId, .cancelled)
+    let reminder = {
+      p.worker.scheduler.pending.keys.filter { $0.hasPrefix(EscalationDriver.safeNotSentPrefix) }
+    }
+    XCTAssertEqual(reminder().count, 1)
+    var later: OutgoingRequest?
+    for _ in 0..<120 where later == nil {
+      p.clock.advance(minutes: 1)
+      p.checkin.wake()
+      // Every other composer (the SAFE's retries, the WATCH's own resends) is cancelled;
+      // answering one already answered does nothing.
+      for shown in p.worker.composer.presented {
+        if shown.body == first.body && round(shown.actionId) != round(first.actionId) {
+          later = shown
+        } else {
+          p.worker.composer.answer(shown.actionId, .cancelled)
+        }
+      }
+    }
+    let resend = try XCTUnwrap(later, "a resend round under a new id within two hours")
+    XCTAssertEqual(reminder().count, 1, "still not sent")
+    p.worker.composer.answer(resend.actionId, .sent)
+    XCTAssertEqual(reminder(), [])
+  }
+
   /// Extending sends EXTEND through the composer; pasted, it moves the buddy's alarm
   /// notification to the new time. Cancelling sends SAFE: her wake-ups for it go.
   func testExtendMovesTheBuddysAlarmAndCancelEndsTheWatch() throws {
