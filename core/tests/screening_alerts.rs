@@ -943,3 +943,34 @@ fn two_publishers_alerting_the_same_identifiers_both_answer() {
         assert_eq!(publishers_of(query), vec!["Project".to_owned()], "{query}");
     }
 }
+
+/// `lang` is a language tag: one longer than 35 characters skips its alert with a line
+/// reason (it was never length-checked, so a line could carry megabytes in it).
+#[test]
+fn an_overlong_lang_skips_its_alert() {
+    let (_d, s) = session();
+    let key = new_key();
+    s.feeds().trust("Project", key.public_key(), t0()).unwrap();
+    let with_lang = |id: &str, phone: &str, lang: &str| {
+        format!(
+            r#"{{"id":"{id}","issued":"2026-02-20T22:00:00Z","identifiers":[{{"kind":"phone","value":"{phone}"}}],"category":"violence","lang":"{lang}"}}"#
+        )
+    };
+    let c = content(&[
+        with_lang("L-1", "07700 900123", "en-GB"),
+        with_lang("L-2", "07700 900124", &"x".repeat(35)),
+        with_lang("L-3", "07700 900125", &"x".repeat(36)),
+    ]);
+    let acc = sc(&s)
+        .import_alerts(&signed(&key, 1, &c)[..], t0())
+        .unwrap();
+    assert_eq!(acc.imported.imported, 2);
+    assert_eq!(acc.imported.skipped.len(), 1);
+    assert_eq!(acc.imported.skipped[0].line, 4);
+    assert_eq!(acc.imported.skipped[0].reason, "lang too long");
+    assert!(sc(&s)
+        .screen("07700 900125", t0())
+        .unwrap()
+        .matches
+        .is_empty());
+}
