@@ -689,17 +689,12 @@ mod tests {
         alternation(pattern.as_bytes(), &mut i, next)
     }
 
-    /// The shortcut in `normalize_phone` skips the second parse only where that parse is
-    /// sure to read the E.164 form back as itself. Over every region the metadata knows,
-    /// seeded national, international and `00` inputs (random digits; the region's trunk
-    /// prefix or code before them; and inputs that start with strings drawn from the
-    /// region's IDD and national-prefix-for-parsing patterns, which random digits almost
-    /// never hit): whenever it says "unchanged" the second parse agrees, and
-    /// `normalize_phone` gives exactly what always parsing twice gives. It is taken for
-    /// ordinary numbers (what makes it pay) and not for the fuzzer's `+44 (0) 00 900103`,
-    /// nor for Chad's and Finland's IDD cases, which stay refused.
-    #[test]
-    fn the_shortcut_never_accepts_what_the_second_parse_refuses() {
+    /// Seeded phone inputs over every region the metadata knows: `(region, input, drawn
+    /// from a pattern)`. Random digits as written nationally, internationally, after `00`,
+    /// after the trunk prefix and after the country code; and inputs that start with
+    /// strings drawn from the region's IDD and national-prefix-for-parsing patterns, which
+    /// random digits almost never hit.
+    fn seeded_inputs() -> Vec<(Region, String, bool)> {
         let mut x: u64 = 0x5eed;
         let mut next = move || {
             x = x
@@ -707,27 +702,27 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             x >> 33
         };
-        let (mut taken, mut checked, mut from_patterns) = (0, 0, 0);
+        let mut out = Vec::new();
         for meta in DATABASE.iter() {
             let Ok(region) = meta.id().parse::<Region>() else {
                 continue;
             };
             let code = meta.country_code();
             let trunk = meta.national_prefix().unwrap_or("0").to_string();
-            let mut inputs = Vec::new();
             for i in 0..100 {
                 let len = 4 + (next() % 12) as usize;
                 let digits: String = (0..len)
                     .map(|_| char::from(b'0' + (next() % 10) as u8))
                     .collect();
-                inputs.push(match i % 5 {
+                let raw = match i % 5 {
                     0 => digits,
                     1 => format!("+{digits}"),
                     2 => format!("00{digits}"),
                     // Written nationally with the trunk prefix, and with the region's code.
                     3 => format!("{trunk}{digits}"),
                     _ => format!("+{code}{digits}"),
-                });
+                };
+                out.push((region, raw, false));
             }
             let patterns = [
                 meta.international_prefix().map(|r| r.as_str().to_string()),
@@ -742,38 +737,59 @@ mod tests {
                     let digits: String = (0..len)
                         .map(|_| char::from(b'0' + (next() % 10) as u8))
                         .collect();
-                    if which == 0 {
+                    let raws = if which == 0 {
                         // E.164 forms that start with the IDD: after a `+`, after `00`.
-                        inputs.push(format!("+{start}{digits}"));
-                        inputs.push(format!("00{start}{digits}"));
-                        inputs.push(format!("{start}{digits}"));
+                        [
+                            format!("+{start}{digits}"),
+                            format!("00{start}{digits}"),
+                            format!("{start}{digits}"),
+                        ]
                     } else {
                         // National numbers that start with the prefix pattern.
-                        inputs.push(format!("+{code}{start}{digits}"));
-                        inputs.push(format!("{trunk}{start}{digits}"));
-                        inputs.push(format!("{start}{digits}"));
-                    }
-                    from_patterns += 3;
+                        [
+                            format!("+{code}{start}{digits}"),
+                            format!("{trunk}{start}{digits}"),
+                            format!("{start}{digits}"),
+                        ]
+                    };
+                    out.extend(raws.into_iter().map(|raw| (region, raw, true)));
                 }
             }
-            for raw in inputs {
+        }
+        out
+    }
+
+    /// The shortcut in `normalize_phone` skips the second parse only where that parse is
+    /// sure to read the E.164 form back as itself. Over every region the metadata knows,
+    /// seeded national, international and `00` inputs (random digits; the region's trunk
+    /// prefix or code before them; and inputs that start with strings drawn from the
+    /// region's IDD and national-prefix-for-parsing patterns, which random digits almost
+    /// never hit): whenever it says "unchanged" the second parse agrees, and
+    /// `normalize_phone` gives exactly what always parsing twice gives. It is taken for
+    /// ordinary numbers (what makes it pay) and not for the fuzzer's `+44 (0) 00 900103`,
+    /// nor for Chad's and Finland's IDD cases, which stay refused.
+    #[test]
+    fn the_shortcut_never_accepts_what_the_second_parse_refuses() {
+        let (mut taken, mut checked) = (0, 0);
+        let inputs = seeded_inputs();
+        let from_patterns = inputs.iter().filter(|i| i.2).count();
+        for (region, raw, _) in inputs {
+            assert_eq!(
+                normalize_phone(&raw, region).ok(),
+                normalize_phone_always_checked(&raw, region).ok(),
+                "region {region}, input {raw}"
+            );
+            let Ok((e164, code)) = normalize_phone_parts(&raw, region) else {
+                continue;
+            };
+            checked += 1;
+            if reads_back_unchanged(&e164, code, region) {
+                taken += 1;
                 assert_eq!(
-                    normalize_phone(&raw, region).ok(),
-                    normalize_phone_always_checked(&raw, region).ok(),
+                    normalize_phone_once(&e164, region).ok().as_deref(),
+                    Some(e164.as_str()),
                     "region {region}, input {raw}"
                 );
-                let Ok((e164, code)) = normalize_phone_parts(&raw, region) else {
-                    continue;
-                };
-                checked += 1;
-                if reads_back_unchanged(&e164, code, region) {
-                    taken += 1;
-                    assert_eq!(
-                        normalize_phone_once(&e164, region).ok().as_deref(),
-                        Some(e164.as_str()),
-                        "region {region}, input {raw}"
-                    );
-                }
             }
         }
         assert!(checked > 1_000, "{checked} numbers checked");
@@ -789,16 +805,138 @@ mod tests {
         assert!(!reads_back_unchanged(&e164, code, gb));
         assert!(normalize_phone("+44 (0) 00 900103", gb).is_err());
         // The cases the IDD clause is for: the first parse gives an E.164 form that starts
-        // with the region's IDD pattern, which the second parse strips.
+        // with the region's IDD pattern. Before the phonenumber patch for `+` the second
+        // parse stripped it, so these were refused (and without the clause the shortcut
+        // accepted them); now they read back, the shortcut still leaves them to the
+        // second parse, and both agree.
         let region = |id: &str| id.parse::<Region>().unwrap();
-        for (raw, id) in [
-            ("0016785550123", "TD"),
-            ("00995591234567", "FI"),
-            ("00995591234567", "AX"),
+        for (raw, id, e164) in [
+            ("0016785550123", "TD", "+16785550123"),
+            ("00995591234567", "FI", "+995591234567"),
+            ("00995591234567", "AX", "+995591234567"),
         ] {
-            let (e164, code) = normalize_phone_parts(raw, region(id)).unwrap();
-            assert!(!reads_back_unchanged(&e164, code, region(id)), "{id} {raw}");
-            assert!(normalize_phone(raw, region(id)).is_err(), "{id} {raw}");
+            let (first, code) = normalize_phone_parts(raw, region(id)).unwrap();
+            assert_eq!(first, e164);
+            assert!(
+                !reads_back_unchanged(&first, code, region(id)),
+                "{id} {raw}"
+            );
+            assert_eq!(
+                normalize_phone(raw, region(id)).unwrap(),
+                e164,
+                "{id} {raw}"
+            );
         }
+    }
+
+    /// FNV-1a over `region TAB input TAB result NEWLINE` of every seeded input, and how
+    /// many, except those the phonenumber patch for `+` may change: inputs written `+`
+    /// then the region's IDD, and inputs whose first parse gives an E.164 form that starts
+    /// with it (the second parse stripped it, so they were refused).
+    fn digest_of_unaffected_results() -> (u64, usize) {
+        let mut hash: u64 = 0xcbf29ce484222325;
+        let mut n = 0;
+        for (region, raw, _) in seeded_inputs() {
+            let starts_with_idd = |after_plus: &str| {
+                !after_plus.starts_with('0')
+                    && DATABASE
+                        .by_id(region.0.as_ref())
+                        .and_then(|m| m.international_prefix())
+                        .is_some_and(|re| re.find(after_plus).is_some_and(|m| m.start() == 0))
+            };
+            if raw.strip_prefix('+').is_some_and(starts_with_idd)
+                || normalize_phone_once(&raw, region).is_ok_and(|e164| starts_with_idd(&e164[1..]))
+            {
+                continue;
+            }
+            n += 1;
+            let result = normalize_phone(&raw, region).unwrap_or_else(|_| "-".into());
+            for b in format!("{region}\t{raw}\t{result}\n").bytes() {
+                hash ^= u64::from(b);
+                hash = hash.wrapping_mul(0x100000001b3);
+            }
+        }
+        (hash, n)
+    }
+
+    /// A number written with a leading `+` is international whatever the default region:
+    /// the phonenumber port stripped the region's IDD after the `+` too, so with Finland
+    /// or Åland (IDD `99…`) Georgian mobiles 55x and 59x (and more) were refused, with Chad (`16`) +1 numbers in
+    /// 6xx area codes, and with Russia, Belarus, Kazakhstan, Tajikistan and Turkmenistan
+    /// (`810`) `+81 0…` became another country's number. Every such number now normalizes
+    /// as with any other region (GB's IDD is `00`); the region's IDD after a doubled `+00`
+    /// is still stripped; and every other seeded input normalizes exactly as before the
+    /// patch (the digest was taken with the unpatched crate: 50,135 inputs over every
+    /// region, so stored blind indexes keep matching).
+    #[test]
+    fn a_plus_is_never_followed_by_the_regions_idd() {
+        let region = |id: &str| id.parse::<Region>().unwrap();
+        // Finland's IDDs 99511, 99541, 99532, 99533, 99555, 99559, 99577, 99588, 99590
+        // and 99599 begin `+995` (Georgia) and the national number's first two digits:
+        // mobiles 55x and 59x, Tbilisi's 32.
+        let georgian = [
+            "+995 555 123 456",
+            "+995 551 234 567",
+            "+995 591 234 567",
+            "+995 599 123 456",
+            "+995 32 212 3456",
+            "+995 33 212 3456",
+            "+995 41 212 3456",
+            "+995 11 212 3456",
+            "+995 77 212 3456",
+            "+995 88 212 3456",
+            "+995 90 212 3456",
+            "+995 99 212 3456",
+        ];
+        for raw in georgian {
+            let e164: String = raw.chars().filter(|c| *c != ' ').collect();
+            for id in ["FI", "AX", "GB"] {
+                assert_eq!(
+                    normalize_phone(raw, region(id)).ok(),
+                    Some(e164.clone()),
+                    "{id} {raw}"
+                );
+            }
+        }
+        for raw in ["+1 678 555 0123", "+1 612 555 0123", "+1 (650) 555-0123"] {
+            let gb = normalize_phone(raw, Region::GB).unwrap();
+            assert!(gb.starts_with("+16"), "{gb}");
+            assert_eq!(normalize_phone(raw, region("TD")).unwrap(), gb, "{raw}");
+        }
+        for id in ["RU", "BY", "KZ", "TJ", "TM"] {
+            for raw in ["+81 3 1234 5678", "+81 46 167 4099"] {
+                assert_eq!(
+                    normalize_phone(raw, region(id)).ok(),
+                    normalize_phone(raw, Region::GB).ok(),
+                    "{id} {raw}"
+                );
+            }
+            // Was +312345678, a Dutch number. (Whether the trunk 0 is dropped from a
+            // foreign number depends on the region's own trunk prefix, as before.)
+            let japan = normalize_phone("+81 (0)3 1234 5678", region(id)).unwrap();
+            assert!(japan.starts_with("+81"), "{id} {japan}");
+        }
+        // The same numbers written with the regions' own IDD still normalize.
+        assert_eq!(
+            normalize_phone("00 995 591 234 567", region("FI")).unwrap(),
+            "+995591234567"
+        );
+        assert_eq!(
+            normalize_phone("99559 995 591 234 567", region("FI")).unwrap(),
+            "+995591234567"
+        );
+        assert_eq!(
+            normalize_phone("16 1 678 555 0123", region("TD")).unwrap(),
+            "+16785550123"
+        );
+        assert_eq!(
+            normalize_phone("+0044 7700 900123", Region::GB).unwrap(),
+            "+447700900123"
+        );
+        assert_eq!(
+            digest_of_unaffected_results(),
+            (18134235652271166188, 50135),
+            "an input the patch must not change normalizes differently"
+        );
     }
 }
