@@ -244,8 +244,10 @@ fn reads_back_unchanged(e164: &str, code: u16, region: Region) -> bool {
         return false;
     };
     let digits = e164.len() - 1;
-    // After the `+`, the parser also strips `region`'s international (IDD) prefix if its
-    // pattern matches at the start (Chad's `16` turned `+1678…` into a +7 number).
+    // After the `+`, the unpatched parser also stripped `region`'s international (IDD)
+    // prefix if its pattern matched at the start (Chad's `16` turned `+1678…` into a +7
+    // number). The phonenumber patch stops that (patches/README.md); the clause stays so
+    // that the shortcut never depends on the patch.
     !LEADING_ZERO_CODES.contains(&code)
         && (5..=17).contains(&digits)
         && meta
