@@ -884,3 +884,93 @@ fn a_staging_failure_ends_the_import_while_lines_are_still_being_parsed() {
     assert_previous_alerts_untouched(&s);
     assert_eq!(staged_rows(&d), 0);
 }
+
+/// An alert with a phone and a plate, as a publisher's line.
+fn phone_and_plate_line(id: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","issued":"2026-02-20T22:00:00Z","identifiers":[{{"kind":"phone","value":"07700 900123"}},{{"kind":"plate","value":"AB12CDE"}}],"category":"violence"}}"#
+    )
+}
+
+/// Two publishers alerting the same identifiers: the alert lookup goes publisher by
+/// publisher (schema 14), so each publisher's alert answers once, a publisher with no
+/// alerts adds nothing, and a re-import or a removal changes only its own.
+#[test]
+fn two_publishers_alerting_the_same_identifiers_both_answer() {
+    let (_d, s) = session();
+    let project = new_key();
+    let other = new_key();
+    let silent = new_key();
+    s.feeds()
+        .trust("Project", project.public_key(), t0())
+        .unwrap();
+    s.feeds().trust("Other", other.public_key(), t0()).unwrap();
+    s.feeds()
+        .trust("Silent", silent.public_key(), t0())
+        .unwrap();
+    for (key, id) in [(&project, "P-1"), (&other, "O-1")] {
+        let c = content(&[phone_and_plate_line(id)]);
+        sc(&s).import_alerts(&signed(key, 1, &c)[..], t0()).unwrap();
+    }
+    let publishers_of = |query: &str| -> Vec<String> {
+        let mut p: Vec<String> = sc(&s)
+            .screen(query, t0())
+            .unwrap()
+            .matches
+            .into_iter()
+            .map(|m| match m.source {
+                MatchSource::Alert { publisher, .. } => publisher,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        p.sort();
+        p
+    };
+    let both = vec!["Other".to_owned(), "Project".to_owned()];
+    for query in ["07700 900123", "900123", "AB12CDE", "12C"] {
+        assert_eq!(publishers_of(query), both, "{query}");
+    }
+    // A re-import of the same alert by one publisher: still one answer from each.
+    let c = content(&[phone_and_plate_line("P-2")]);
+    sc(&s)
+        .import_alerts(&signed(&project, 2, &c)[..], t0())
+        .unwrap();
+    for query in ["07700 900123", "900123", "12C"] {
+        assert_eq!(publishers_of(query), both, "{query}");
+    }
+    s.feeds().remove("Other").unwrap();
+    for query in ["07700 900123", "900123", "12C"] {
+        assert_eq!(publishers_of(query), vec!["Project".to_owned()], "{query}");
+    }
+}
+
+/// `lang` is a language tag: one longer than 35 characters skips its alert with a line
+/// reason (it was never length-checked, so a line could carry megabytes in it).
+#[test]
+fn an_overlong_lang_skips_its_alert() {
+    let (_d, s) = session();
+    let key = new_key();
+    s.feeds().trust("Project", key.public_key(), t0()).unwrap();
+    let with_lang = |id: &str, phone: &str, lang: &str| {
+        format!(
+            r#"{{"id":"{id}","issued":"2026-02-20T22:00:00Z","identifiers":[{{"kind":"phone","value":"{phone}"}}],"category":"violence","lang":"{lang}"}}"#
+        )
+    };
+    let c = content(&[
+        with_lang("L-1", "07700 900123", "en-GB"),
+        with_lang("L-2", "07700 900124", &"x".repeat(35)),
+        with_lang("L-3", "07700 900125", &"x".repeat(36)),
+    ]);
+    let acc = sc(&s)
+        .import_alerts(&signed(&key, 1, &c)[..], t0())
+        .unwrap();
+    assert_eq!(acc.imported.imported, 2);
+    assert_eq!(acc.imported.skipped.len(), 1);
+    assert_eq!(acc.imported.skipped[0].line, 4);
+    assert_eq!(acc.imported.skipped[0].reason, "lang too long");
+    assert!(sc(&s)
+        .screen("07700 900125", t0())
+        .unwrap()
+        .matches
+        .is_empty());
+}

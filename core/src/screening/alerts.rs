@@ -31,6 +31,9 @@ pub const ALERTS_CONTENT_FORMAT: u32 = 1;
 const MAX_REFERENCE_CHARS: usize = 100;
 const MAX_DESCRIPTION_CHARS: usize = 5_000;
 const MAX_PLACE_CHARS: usize = 200;
+/// A BCP 47 language tag is at most 35 characters in practice (RFC 5646 section 4.4.1
+/// asks implementations to take at least that); nothing longer is a language.
+const MAX_LANG_CHARS: usize = 35;
 const MAX_RADIUS_M: f64 = 500_000.0;
 /// Identifiers one alert may carry. An alert describes one person (a few numbers, handles
 /// and plates); an alert over this is skipped and reported, because every identifier adds
@@ -384,9 +387,13 @@ fn move_staged(
 }
 
 /// Deletes one publisher's alerts, then their index rows (a range of the index's key);
-/// returns how many alerts. Outside a transaction, a crash between the two leaves index
-/// rows without alerts, which match nothing and go with the publisher's next import.
+/// returns how many alerts. Callers run it inside their transaction (an import's, a
+/// publisher's removal), so both deletions land together or not at all.
 fn delete_alerts_of(conn: &Connection, publisher: &RecordId) -> Result<usize> {
+    debug_assert!(
+        !conn.is_autocommit(),
+        "delete_alerts_of outside a transaction"
+    );
     let n = conn.execute(
         "DELETE FROM screening_alerts WHERE publisher = ?1",
         params![publisher],
@@ -427,9 +434,58 @@ fn store_alerts(
     Ok(())
 }
 
-/// Parsed alerts per message from the parsing thread to the sealing one.
+/// The connection's `wal_autocheckpoint` and `cache_size` from before an import changed
+/// them. Put back by [`ImportPragmas::restore`], or when dropped, so an import that
+/// returns early or unwinds leaves the session's connection as it found it (no
+/// checkpoints ever again, or a 32 MiB cache, would outlive the import).
+struct ImportPragmas<'c> {
+    conn: &'c Connection,
+    autocheckpoint: i64,
+    cache: i64,
+    restored: bool,
+}
+
+impl<'c> ImportPragmas<'c> {
+    fn save(conn: &'c Connection) -> Result<Self> {
+        Ok(ImportPragmas {
+            conn,
+            autocheckpoint: conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?,
+            cache: conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?,
+            restored: false,
+        })
+    }
+
+    fn put_back(&self) -> Result<()> {
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", self.autocheckpoint)?;
+        self.conn.pragma_update(None, "cache_size", self.cache)?;
+        Ok(())
+    }
+
+    /// Puts the settings back, reporting a failure (dropping only tries).
+    fn restore(mut self) -> Result<()> {
+        self.restored = true;
+        self.put_back()
+    }
+}
+
+impl Drop for ImportPragmas<'_> {
+    fn drop(&mut self) {
+        if !self.restored {
+            let _ = self.put_back();
+        }
+    }
+}
+
+/// Parsed alerts per message from the parsing thread to the sealing one, at most.
 const PARSED_BATCH: usize = 256;
-/// Messages that may wait between the two threads (about 1 MB of parsed alerts).
+/// A message also ends once its parsed alerts hold this many bytes (see
+/// [`ParsedAlert::retained_bytes`]): 256 alerts at the limits (5,000-character
+/// descriptions, 100 identifiers) would hold about 13 MB.
+const PARSED_BATCH_BYTES: usize = 256 * 1024;
+/// Messages that may wait between the two threads. With the one being filled and the one
+/// being sealed, at most `PARSED_IN_FLIGHT + 2` messages exist, each under
+/// `PARSED_BATCH_BYTES` plus one alert (at most about 60 KB): under 2 MB in all.
 const PARSED_IN_FLIGHT: usize = 4;
 
 /// An alert line ready to seal: checked, identifiers normalized.
@@ -445,6 +501,31 @@ struct ParsedAlert {
     dropped: usize,
 }
 
+impl ParsedAlert {
+    /// Bytes this alert holds (struct and heap), for bounding the batches in flight.
+    fn retained_bytes(&self) -> usize {
+        let identifiers: usize = self
+            .identifiers
+            .iter()
+            .map(|id| match id {
+                Identifier::Phone(v) | Identifier::Email(v) | Identifier::Plate(v) => v.len(),
+                Identifier::Handle { platform, name } => platform.len() + name.len(),
+            })
+            .sum();
+        let place = match &self.area {
+            Some(AlertArea::Place { place }) => place.len(),
+            _ => 0,
+        };
+        std::mem::size_of::<ParsedLine>()
+            + self.reference.len()
+            + self.description.len()
+            + self.lang.as_ref().map_or(0, String::len)
+            + place
+            + self.identifiers.len() * std::mem::size_of::<Identifier>()
+            + identifiers
+    }
+}
+
 enum ParsedLine {
     Skipped(SkippedAlert),
     Alert(ParsedAlert),
@@ -454,7 +535,7 @@ enum ParsedLine {
 type ParsedItem = std::result::Result<ParsedLine, String>;
 
 /// Parses, checks and normalizes the alert lines in order and sends them in batches of
-/// [`PARSED_BATCH`]; stops at the first malformed line (sent as the batch's last item) or
+/// [`PARSED_BATCH`] alerts or [`PARSED_BATCH_BYTES`], whichever comes first; stops at the first malformed line (sent as the batch's last item) or
 /// when the receiver has gone (the import failed).
 fn parse_lines<'a>(
     lines: impl Iterator<Item = (usize, &'a str)>,
@@ -464,14 +545,20 @@ fn parse_lines<'a>(
 ) {
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(PARSED_BATCH);
+    let mut bytes = 0;
     for (line_no, line) in lines {
         if line.trim().is_empty() {
             continue;
         }
         let item = parse_line(line_no, line, region, withdrawn, &mut seen);
         let stop = item.is_err();
+        bytes += match &item {
+            Ok(ParsedLine::Alert(alert)) => alert.retained_bytes(),
+            _ => std::mem::size_of::<ParsedLine>(),
+        };
         out.push(item);
-        if stop || out.len() == PARSED_BATCH {
+        if stop || out.len() == PARSED_BATCH || bytes >= PARSED_BATCH_BYTES {
+            bytes = 0;
             let full = std::mem::replace(&mut out, Vec::with_capacity(PARSED_BATCH));
             if send.send(full).is_err() || stop {
                 return;
@@ -516,6 +603,13 @@ fn parse_line(
     }
     if raw.description.chars().count() > MAX_DESCRIPTION_CHARS {
         return skip("description too long".into());
+    }
+    if raw
+        .lang
+        .as_ref()
+        .is_some_and(|l| l.chars().count() > MAX_LANG_CHARS)
+    {
+        return skip("lang too long".into());
     }
     if let Some(Err(reason)) = raw.area.as_ref().map(AlertArea::check) {
         return skip(format!("area: {reason}"));
@@ -566,11 +660,10 @@ impl Screening<'_> {
         let mut token = [0u8; 8];
         token.copy_from_slice(&self.session.new_id()?.as_bytes()[..8]);
         let import = i64::from_le_bytes(token);
-        let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        let pragmas = ImportPragmas::save(conn)?;
         // One checkpoint at the end (below) instead of one every 1,000 pages while staging
         // and committing: pages written several times (staged, then zeroed when the staged
         // rows go) are copied into the database once, in their last state.
-        let autocheckpoint: i64 = conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?;
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let accepted = self.session.feeds().accept_prepared(
             input,
@@ -592,12 +685,11 @@ impl Screening<'_> {
                 Ok(std::mem::take(&mut staged.report))
             },
         );
-        conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint)?;
-        conn.pragma_update(None, "cache_size", cache)?;
         let accepted = match accepted {
             Ok(accepted) => accepted,
             Err(e) => {
-                // Best effort: the next import deletes them anyway.
+                // Best effort: the next import deletes them anyway. `pragmas` is put back
+                // when dropped.
                 let _ = conn.execute(
                     "DELETE FROM screening_alert_staging WHERE import = ?1",
                     params![import],
@@ -605,6 +697,7 @@ impl Screening<'_> {
                 return Err(e);
             }
         };
+        pragmas.restore()?;
         // The previous alerts and the staged rows were deleted: flush them out of the WAL.
         self.session.checkpoint()?;
         Ok(accepted)
@@ -672,7 +765,10 @@ impl Screening<'_> {
         std::thread::scope(|scope| -> Result<()> {
             let (send, parsed) = std::sync::mpsc::sync_channel(PARSED_IN_FLIGHT);
             let withdrawn = &withdrawn;
-            scope.spawn(move || parse_lines(lines, region, withdrawn, &send));
+            // A thread the OS cannot create is an error, not a panic.
+            std::thread::Builder::new()
+                .name("alert-parse".into())
+                .spawn_scoped(scope, move || parse_lines(lines, region, withdrawn, &send))?;
             for item in parsed.into_iter().flatten() {
                 let line = match item {
                     Err(reason) => return Err(malformed(reason)),
@@ -799,5 +895,199 @@ impl Screening<'_> {
 impl Owned for Alert {
     fn owner(&self) -> RecordId {
         self.publisher_id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone, Utc};
+    use ring::rand::SystemRandom;
+
+    use super::*;
+    use crate::feeds::{generate_publisher_key, sign_bundle, BundleDraft, PublisherKey};
+    use crate::vault::{Session, Vault, VaultOptions, MIN_KDF_ITERATIONS};
+
+    fn t0() -> Timestamp {
+        Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap()
+    }
+
+    fn trusted() -> (tempfile::TempDir, Session, PublisherKey) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Vault::create(
+            dir.path().join("v.db"),
+            "correct horse",
+            &VaultOptions {
+                kdf_iterations: MIN_KDF_ITERATIONS,
+                device_secret: None,
+            },
+        )
+        .unwrap();
+        let (pkcs8, _) = generate_publisher_key(&SystemRandom::new()).unwrap();
+        let key = PublisherKey::from_pkcs8(&pkcs8).unwrap();
+        s.feeds().trust("Project", key.public_key(), t0()).unwrap();
+        (dir, s, key)
+    }
+
+    fn bundle(key: &PublisherKey, version: u64, lines: &[String]) -> Vec<u8> {
+        let mut content = String::from("{\"format\":1,\"region\":\"GB\"}\n");
+        for l in lines {
+            content.push_str(l);
+            content.push('\n');
+        }
+        sign_bundle(
+            key,
+            &BundleDraft {
+                kind: BundleKind::Alerts,
+                version,
+                issued_at: t0(),
+                expires_at: t0() + Duration::days(14),
+                content: content.as_bytes(),
+            },
+        )
+        .unwrap()
+    }
+
+    fn line(i: usize) -> String {
+        format!(
+            r#"{{"id":"A-{i}","issued":"2026-02-20T22:00:00Z","identifiers":[{{"kind":"phone","value":"07700 9{i:05}"}}],"category":"violence"}}"#
+        )
+    }
+
+    fn pragmas(s: &Session) -> (i64, i64) {
+        let conn = s.conn();
+        (
+            conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+                .unwrap(),
+            conn.query_row("PRAGMA cache_size", [], |r| r.get(0))
+                .unwrap(),
+        )
+    }
+
+    /// An import that fails mid-way, while parsing (a malformed line after many good
+    /// ones) or under the write lock (after `cache_size` was raised), leaves the
+    /// connection's `wal_autocheckpoint` and `cache_size` as they were.
+    #[test]
+    fn a_failed_import_leaves_the_connection_settings_as_before() {
+        let (_d, s, key) = trusted();
+        s.conn()
+            .execute_batch("PRAGMA wal_autocheckpoint = 777; PRAGMA cache_size = -1234;")
+            .unwrap();
+        let before = pragmas(&s);
+        assert_eq!(before, (777, -1234));
+
+        let mut lines: Vec<String> = (0..3_000).map(line).collect();
+        lines.push("{not json".into());
+        let r = s
+            .screening(Region::GB)
+            .import_alerts(&bundle(&key, 1, &lines)[..], t0());
+        assert!(matches!(r, Err(Error::Feed(_))), "{r:?}");
+        assert_eq!(pragmas(&s), before, "failed while parsing");
+
+        // Fails when the staged rows are moved in, under the lock.
+        s.conn()
+            .execute_batch(
+                "CREATE TEMP TRIGGER no_alerts BEFORE INSERT ON main.screening_alerts
+                 BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+            )
+            .unwrap();
+        lines.pop();
+        let r = s
+            .screening(Region::GB)
+            .import_alerts(&bundle(&key, 1, &lines)[..], t0());
+        assert!(matches!(r, Err(Error::Storage(_))), "{r:?}");
+        assert_eq!(pragmas(&s), before, "failed under the lock");
+        s.conn().execute_batch("DROP TRIGGER no_alerts").unwrap();
+
+        // And a successful import puts them back too.
+        let r = s
+            .screening(Region::GB)
+            .import_alerts(&bundle(&key, 1, &lines)[..], t0())
+            .unwrap();
+        assert_eq!(r.imported.imported, 3_000);
+        assert_eq!(pragmas(&s), before, "after a successful import");
+    }
+
+    /// The settings are put back when the import unwinds, too.
+    #[test]
+    fn the_import_settings_are_put_back_when_unwinding() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 777; PRAGMA cache_size = -1234;")
+            .unwrap();
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _pragmas = ImportPragmas::save(&conn).unwrap();
+            conn.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+            conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)
+                .unwrap();
+            panic!("mid-import");
+        }));
+        assert!(r.is_err());
+        let autocheckpoint: i64 = conn
+            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+            .unwrap();
+        let cache: i64 = conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((autocheckpoint, cache), (777, -1234));
+    }
+
+    /// Batches handed from the parsing thread are bounded in bytes, not only in alerts:
+    /// alerts at every limit (5,000-character descriptions of 4-byte characters, 100
+    /// identifiers) come in batches far smaller than 256, none much over
+    /// `PARSED_BATCH_BYTES`; ordinary alerts still come 256 at a time.
+    #[test]
+    fn parsed_batches_are_bounded_in_bytes() {
+        let identifiers: Vec<String> = (0..MAX_IDENTIFIERS_PER_ALERT)
+            .map(|i| {
+                format!(
+                    r#"{{"kind":"email","value":"{}{i}@example.com"}}"#,
+                    "x".repeat(60)
+                )
+            })
+            .collect();
+        let big: Vec<String> = (0..600)
+            .map(|i| {
+                format!(
+                    r#"{{"id":"B-{i}","issued":"2026-02-20T22:00:00Z","identifiers":[{}],"category":"violence","description":"{}","lang":"{}"}}"#,
+                    identifiers.join(","),
+                    "\u{1F600}".repeat(MAX_DESCRIPTION_CHARS),
+                    "x".repeat(MAX_LANG_CHARS),
+                )
+            })
+            .collect();
+        let batches = |lines: &[String]| {
+            let (send, recv) = std::sync::mpsc::sync_channel(lines.len());
+            parse_lines(
+                lines.iter().enumerate().map(|(i, l)| (i + 2, l.as_str())),
+                Region::GB,
+                &HashSet::new(),
+                &send,
+            );
+            drop(send);
+            recv.into_iter().collect::<Vec<_>>()
+        };
+        let mut largest_alert = 0;
+        let big_batches = batches(&big);
+        for batch in &big_batches {
+            let bytes: Vec<usize> = batch
+                .iter()
+                .map(|item| match item {
+                    Ok(ParsedLine::Alert(a)) => a.retained_bytes(),
+                    other => panic!("{:?}", other.as_ref().err()),
+                })
+                .collect();
+            largest_alert = largest_alert.max(*bytes.iter().max().unwrap());
+            let total: usize = bytes.iter().sum();
+            assert!(total < PARSED_BATCH_BYTES + largest_alert, "{total}");
+        }
+        assert!(largest_alert > 20_000 + 100 * 70, "{largest_alert}");
+        assert!(largest_alert < 60_000, "{largest_alert}");
+        assert!(
+            big_batches.len() > 600 / 10,
+            "{} batches",
+            big_batches.len()
+        );
+        let small: Vec<String> = (0..600).map(line).collect();
+        let sizes: Vec<usize> = batches(&small).iter().map(Vec::len).collect();
+        assert_eq!(sizes, [256, 256, 88]);
     }
 }

@@ -229,7 +229,14 @@ pub fn international_prefix<'a>(idd: Option<&CachedRegex>, mut number: Number<'a
         number.national = trim(number.national, start);
         number = normalize(number, &consts::ALPHA_PHONE_MAPPINGS);
 
-        if !idd
+        // Vigil patch: a number written with a leading `+` is international, so what
+        // follows is its country code and never the default region's IDD (as in
+        // libphonenumber). Stripping it refused +995 59… with Finland's IDD `99559`,
+        // +1 6… with Chad's `16`, and read +81 (0)3… as +31 3… with Russia's `810`.
+        // Only a `+` followed by 0, which no country code starts with, is a doubled
+        // prefix (`+00 44 …`) whose IDD is still stripped.
+        if !number.national.starts_with('0')
+            || !idd
             .and_then(|re| re.find(&number.national))
             .map(|m| m.start() == 0)
             .unwrap_or(false)
