@@ -725,6 +725,11 @@ fn malformed_records_of_every_section_are_reported_and_the_rest_imported() {
     push_bad(s, "feed_versions", &|r| {
         r["publisher_id"] = fresh_id.clone();
     });
+    // A language tag longer than any (a bundle's import refuses it too).
+    push_bad(s, "alerts", &|r| {
+        r["id"] = serde_json::json!("ffeeddccbbaa99887766554433221100");
+        r["lang"] = serde_json::json!("x".repeat(36));
+    });
     push_bad(s, "alerts", &|r| {
         r["id"] = fresh_id.clone();
         r["feed_version"] = serde_json::json!(2);
@@ -745,7 +750,7 @@ fn malformed_records_of_every_section_are_reported_and_the_rest_imported() {
     assert_eq!(counts(&report, "buddies"), (2, 0, 0, 1));
     assert_eq!(counts(&report, "trusted_publishers"), (1, 0, 0, 1));
     assert_eq!(counts(&report, "feed_versions"), (2, 0, 0, 1));
-    assert_eq!(counts(&report, "alerts"), (2, 0, 0, 1));
+    assert_eq!(counts(&report, "alerts"), (2, 0, 0, 2));
     // The bad part was the first part of the only directory: the other part is stored and
     // the directory loads as incomplete, so the app asks for the bundle again.
     assert_eq!(counts(&report, "directory"), (1, 0, 0, 1));
@@ -770,9 +775,9 @@ fn malformed_records_of_every_section_are_reported_and_the_rest_imported() {
     assert!(section(&report, "feed_versions").rejected[0]
         .reason
         .contains("publisher"));
-    assert!(section(&report, "alerts").rejected[0]
-        .reason
-        .contains("version"));
+    let alerts = &section(&report, "alerts").rejected;
+    assert!(alerts[0].reason.contains("version"), "{}", alerts[0].reason);
+    assert!(alerts[1].reason.contains("lang"), "{}", alerts[1].reason);
     assert!(section(&report, "directory").rejected[0]
         .reason
         .contains("time zone"));

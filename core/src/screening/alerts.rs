@@ -825,6 +825,14 @@ impl Screening<'_> {
         if alert.description.chars().count() > MAX_DESCRIPTION_CHARS {
             return Err("description too long");
         }
+        // The same cap as a bundle's import: a restored backup is no way around it.
+        if alert
+            .lang
+            .as_ref()
+            .is_some_and(|l| l.chars().count() > MAX_LANG_CHARS)
+        {
+            return Err("lang too long");
+        }
         if let Some(area) = &alert.area {
             area.check()?;
         }
