@@ -16,7 +16,8 @@ lib=${1:-}
 if [ -z "$lib" ]; then
   target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
   lib="$target_dir/release/libvigil_ffi.so"
-  [ -f "$lib" ] || cargo build -q --release -p vigil-ffi --lib
+  # As the apps ship it: the cdylib alone (see tests/generate-bindings.sh).
+  [ -f "$lib" ] || cargo rustc -q --release -p vigil-ffi --lib --crate-type cdylib
 fi
 [ -f "$lib" ] || { echo "check-lib-size: no library at $lib" >&2; exit 1; }
 
