@@ -8,13 +8,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 profile=debug
-cargo_flags=()
 if [ "${1:-}" = "--release" ]; then
   profile=release
-  cargo_flags=(--release)
 fi
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-cargo build -q "${cargo_flags[@]}" -p vigil-ffi --lib
+if [ "$profile" = release ]; then
+  # The shipped library alone (`--crate-type cdylib`): with the package's `lib` (rlib) crate
+  # type in the same rustc run, fat LTO must keep every Rust-visible symbol for other crates
+  # and the library is ~0.69 MB larger (docs/bindings.md "Size", session 6).
+  cargo rustc -q --release -p vigil-ffi --lib --crate-type cdylib
+else
+  cargo build -q -p vigil-ffi --lib
+fi
 # The generator and the test fixtures do not ship: always the quick-to-build debug profile
 # (a fat-LTO link of each would add minutes to a --release run for nothing). uniffi-bindgen
 # reads the metadata from the symbol table, which the release profile strips, so the

@@ -138,7 +138,7 @@ fn measure<S>(
         op(state)?;
         times.push(t.elapsed().as_secs_f64() * 1e6 / per_run.max(1) as f64);
     }
-    times.sort_by(f64::total_cmp);
+    crate::sort::sort_by(&mut times, f64::total_cmp);
     Ok(Figure {
         name,
         what,

@@ -17,6 +17,7 @@ pub mod identifiers;
 pub mod reports;
 pub mod screening;
 pub mod settings;
+pub(crate) mod sort;
 pub mod vault;
 pub mod watch;
 

@@ -395,7 +395,7 @@ fn ordinary_bookings(locale: &Locale, now: Timestamp, dice: &mut Dice) -> Vec<Bo
         });
     }
     // In the order they were entered, as a diary fills.
-    out.sort_by_key(|b| b.created_at);
+    crate::sort::sort_by_key(&mut out, |b| b.created_at);
     out
 }
 

@@ -556,7 +556,7 @@ impl Bookings<'_> {
                 .contains(b.details.starts_at)
                 .then(|| b.into_booking(id))
         })?;
-        listing.items.sort_by(|a, b| {
+        crate::sort::sort_by(&mut listing.items, |a, b| {
             b.details
                 .starts_at
                 .cmp(&a.details.starts_at)

@@ -496,9 +496,9 @@ impl Checkins<'_> {
     /// Every buddy, by name; tampered rows are reported, not dropped.
     pub fn buddies(&self) -> Result<Listing<Buddy>> {
         let mut listing = stored_buddies::table(self.session).list()?;
-        listing
-            .items
-            .sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        crate::sort::sort_by(&mut listing.items, |a, b| {
+            a.name.cmp(&b.name).then(a.id.cmp(&b.id))
+        });
         Ok(listing)
     }
 

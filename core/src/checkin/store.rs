@@ -225,7 +225,7 @@ impl<'a> Store<'a> {
             }
             Ok(())
         })?;
-        kept.sort_by(|a, b| b.cmp(a));
+        crate::sort::sort_by(&mut kept, |a, b| b.cmp(a));
         dropped.extend(kept.iter().skip(HISTORY_KEEP).map(|(_, id)| *id));
         for id in &dropped {
             // Checkpointed after the commit (see `run`), not inside the transaction.
@@ -452,7 +452,7 @@ impl<'a> Store<'a> {
             if ended.is_empty() {
                 return Ok(Err(CheckinError::NothingArmed.into()));
             }
-            ended.sort();
+            crate::sort::sort(&mut ended);
             Ok(Ok((
                 CheckInReceipt {
                     checkins: ended,
@@ -497,7 +497,9 @@ impl<'a> Store<'a> {
                 .filter(|s| s.ending().is_none())
                 .map(CheckinState::status)
                 .collect();
-            items.sort_by(|a, b| a.deadline.cmp(&b.deadline).then(a.id.cmp(&b.id)));
+            crate::sort::sort_by(&mut items, |a, b| {
+                a.deadline.cmp(&b.deadline).then(a.id.cmp(&b.id))
+            });
             Ok(Listing {
                 items,
                 unreadable: l.unreadable.clone(),
@@ -509,9 +511,9 @@ impl<'a> Store<'a> {
     pub fn history(&self) -> Result<Listing<EndedCheckin>> {
         self.run(|_| {
             let mut listing = self.history_table(self.conn).list()?;
-            listing
-                .items
-                .sort_by(|a, b| b.ended_at.cmp(&a.ended_at).then(a.id.cmp(&b.id)));
+            crate::sort::sort_by(&mut listing.items, |a, b| {
+                b.ended_at.cmp(&a.ended_at).then(a.id.cmp(&b.id))
+            });
             Ok(listing)
         })
     }

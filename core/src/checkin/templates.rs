@@ -37,7 +37,7 @@ fn templates() -> &'static TemplateSet {
 /// The languages messages can be written in (lower-case tags: "en", "pt-br", ...).
 pub fn languages() -> Vec<String> {
     let mut langs: Vec<String> = templates().keys().cloned().collect();
-    langs.sort();
+    crate::sort::sort(&mut langs);
     langs
 }
 

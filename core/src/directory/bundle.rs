@@ -297,8 +297,8 @@ impl Directory<'_> {
                 (p.name, DirectoryContent::new(&p.time_zone, services))
             })
             .collect();
-        directories.sort_by(|a, b| a.0.cmp(&b.0));
-        incomplete.sort();
+        crate::sort::sort_by(&mut directories, |a, b| a.0.cmp(&b.0));
+        crate::sort::sort(&mut incomplete);
         incomplete.dedup();
         Ok(LoadedDirectory {
             index: DirectoryIndex::build(directories)?,

@@ -166,7 +166,7 @@ impl Section for AlertsSection {
             .collect::<Result<Vec<_>>>()
         {
             Ok(mut ids) => {
-                ids.sort();
+                crate::sort::sort(&mut ids);
                 ids.dedup();
                 ids
             }

@@ -311,9 +311,9 @@ impl Reports<'_> {
     /// Every draft, newest change first; rows that fail to open are reported by id.
     pub fn list(&self) -> Result<Listing<Report>> {
         let mut listing = self.table().list()?;
-        listing
-            .items
-            .sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)));
+        crate::sort::sort_by(&mut listing.items, |a, b| {
+            b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id))
+        });
         Ok(listing)
     }
 

@@ -78,7 +78,7 @@ fn occurred(doc: &ReportDocument) -> Timestamp {
 
 /// The most serious first, then in the feeds' order.
 fn by_seriousness(categories: &mut [AlertCategory]) {
-    categories.sort_by_key(|c| {
+    crate::sort::sort_by_key(categories, |c| {
         (
             std::cmp::Reverse(c.risk()),
             AlertCategory::ALL.iter().position(|x| x == c),
@@ -97,7 +97,7 @@ pub fn build_review(docs: Vec<ReportDocument>, window: Duration) -> Review {
             unique.push(doc);
         }
     }
-    unique.sort_by(|a, b| {
+    crate::sort::sort_by(&mut unique, |a, b| {
         occurred(a)
             .cmp(&occurred(b))
             .then(a.report_id.cmp(&b.report_id))
@@ -113,7 +113,7 @@ pub fn build_review(docs: Vec<ReportDocument>, window: Duration) -> Review {
                     Err(e) => bad.push(e.to_string()),
                 }
             }
-            ok.sort();
+            crate::sort::sort(&mut ok);
             ok.dedup();
             (ok, bad)
         })
@@ -187,7 +187,7 @@ pub fn build_review(docs: Vec<ReportDocument>, window: Duration) -> Review {
                 unusable_identifiers: normalized[i].1.clone(),
             });
         }
-        identifiers.sort();
+        crate::sort::sort(&mut identifiers);
         identifiers.dedup();
         by_seriousness(&mut categories);
         let category = categories.first().copied().unwrap_or(AlertCategory::Other);

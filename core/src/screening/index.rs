@@ -98,7 +98,7 @@ pub(crate) fn plate_trigrams(plate: &str) -> Vec<String> {
         .windows(PLATE_FRAGMENT_CHARS)
         .map(|w| w.iter().collect())
         .collect();
-    out.sort();
+    crate::sort::sort(&mut out);
     out.dedup();
     out
 }

@@ -116,7 +116,7 @@ impl NoteDraft {
                 "must be at most 20,000 characters",
             ));
         }
-        self.identifiers.sort();
+        crate::sort::sort(&mut self.identifiers);
         self.identifiers.dedup();
         if self.identifiers.is_empty() {
             return Err(Error::invalid("note identifiers", "at least one is needed"));
@@ -288,9 +288,9 @@ impl<'s> Screening<'s> {
     /// Every note, most recently updated first; unreadable rows are reported.
     pub fn notes(&self) -> Result<Listing<ClientNote>> {
         let mut listing = self.notes_table().list()?;
-        listing
-            .items
-            .sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)));
+        crate::sort::sort_by(&mut listing.items, |a, b| {
+            b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id))
+        });
         Ok(listing)
     }
 }

@@ -139,7 +139,7 @@ fn steps_between<'o>(owners: &'o [&'o dyn TableOwner], from: u32, to: u32) -> Ve
         .filter(|(v, _, _)| *v > from && *v <= to)
         .collect();
     // Stable: one owner's steps of the same version keep their order.
-    steps.sort_by_key(|(v, i, _)| (*v, *i));
+    crate::sort::sort_by_key(&mut steps, |(v, i, _)| (*v, *i));
     steps.into_iter().map(|(_, _, s)| s).collect()
 }
 

@@ -576,7 +576,7 @@ impl Week {
             .map(|d| {
                 d.as_ref().map(|intervals| {
                     let mut iv = intervals.clone();
-                    iv.sort();
+                    crate::sort::sort(&mut iv);
                     iv.dedup();
                     if iv.is_empty() {
                         "off".to_owned()
@@ -612,9 +612,9 @@ impl Week {
                 None => dated.push((*date, interval.iter().cloned().collect())),
             }
         }
-        dated.sort();
+        crate::sort::sort(&mut dated);
         for (date, mut ivs) in dated {
-            ivs.sort();
+            crate::sort::sort(&mut ivs);
             ivs.dedup();
             let spec = if ivs.is_empty() {
                 "off".to_owned()

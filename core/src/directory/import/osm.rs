@@ -133,7 +133,7 @@ fn read_feature(feature: &Value) -> Result<Service, SkipReason> {
             (v.as_str() == Some("yes") && !lang.is_empty()).then(|| lang.to_owned())
         })
         .collect();
-    languages.sort();
+    crate::sort::sort(&mut languages);
     s.languages = languages;
     s.notes = tag("description").map(str::to_owned);
     s.last_updated = tag("check_date")
