@@ -45,11 +45,14 @@ dependencies {
 }
 
 // The core for each ABI (needs the NDK and `cargo install cargo-ndk`), then the bindings.
+// Built as the cdylib alone (`rustc --crate-type cdylib`): with the package's rlib in the
+// same run, LTO keeps every Rust symbol and the library is ~0.7 MB larger (docs/bindings.md
+// "Size"). Not run here (no NDK on the CI machines).
 val cargoNdk by tasks.registering(Exec::class) {
     workingDir = repoRoot
     commandLine(
         "cargo", "ndk", "-t", "arm64-v8a", "-t", "armeabi-v7a", "-t", "x86_64", "--platform", "26",
-        "-o", jniOut.path, "build", "--release", "-p", "vigil-ffi", "--lib",
+        "-o", jniOut.path, "rustc", "--release", "-p", "vigil-ffi", "--lib", "--crate-type", "cdylib",
     )
 }
 val bindings by tasks.registering(Exec::class) {
