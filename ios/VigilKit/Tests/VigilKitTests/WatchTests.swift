@@ -529,6 +529,7 @@ final class WatchTests: XCTestCase {
     let inbox = WatchInboxViewModel(
       source: p.ana.session, driver: p.ana.driver, now: { p.clock.now })
     XCTAssertNotNil(inbox.receive(pasted: watch.body))
+    p.ana.composer.answer(try XCTUnwrap(p.ana.composer.presented.last).actionId, .sent)
     let held = try XCTUnwrap(inbox.state.held.first)
     let alarmId = EscalationDriver.wakePrefix + "watch.\(held.id).alarm"
     XCTAssertEqual(p.ana.scheduler.pending[alarmId]?.alarmSound, true)
