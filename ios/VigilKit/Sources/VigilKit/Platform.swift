@@ -138,7 +138,8 @@ public protocol PendingNotificationCenter: AnyObject {
 /// longer wants goes at once, by id; what an earlier run left goes when the list arrives,
 /// judged against the newest set asked for by then.
 public final class PendingSet {
-  private let center: PendingNotificationCenter
+  /// Weak: the center (the app's scheduler) owns this.
+  private weak var center: PendingNotificationCenter?
   /// The callback may come on another queue; the lock also keeps removals in order with adds.
   private let lock = NSLock()
   private var wanted: [String: Set<String>] = [:]
@@ -146,6 +147,7 @@ public final class PendingSet {
   public init(center: PendingNotificationCenter) { self.center = center }
 
   public func replace(prefix: String, with requests: [NotificationRequest]) {
+    guard let center else { return }
     lock.lock()
     let keep = Set(requests.map(\.id))
     let dropped = (wanted[prefix] ?? []).subtracting(keep)
@@ -159,7 +161,7 @@ public final class PendingSet {
       defer { self.lock.unlock() }
       let keepNow = self.wanted[prefix] ?? []
       let stale = ids.filter { $0.hasPrefix(prefix) && !keepNow.contains($0) }
-      if !stale.isEmpty { self.center.removePending(ids: stale) }
+      if !stale.isEmpty { self.center?.removePending(ids: stale) }
     }
   }
 
