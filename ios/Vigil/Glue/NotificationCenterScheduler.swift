@@ -7,13 +7,15 @@
   /// (they break through Focus; the entitlement is in project.yml) at each of the core's
   /// wake-ups. A notification cannot run code: it brings the worker back to the app, which
   /// then ticks the core (docs in ios/README.md).
-  final class NotificationCenterScheduler: NotificationScheduler {
+  final class NotificationCenterScheduler: NotificationScheduler, PendingNotificationCenter {
     static let escalationCategory = "vigil.escalation"
     /// A watch's alarm on the buddy's phone: a siren (Resources/vigil-alarm.wav, 20 s,
     /// ios/scripts/alarm-sound.py), not a message's chime. It sounds unless the phone is on
     /// silent; breaking through silent mode needs Apple's critical-alerts entitlement.
     static let alarmSound = UNNotificationSound(named: UNNotificationSoundName("vigil-alarm.wav"))
     private let center = UNUserNotificationCenter.current()
+    /// `replace`'s bookkeeping (VigilKit, tested there against a center that answers late).
+    private lazy var pendingSet = PendingSet(center: self)
 
     /// Asked when a check-in starts. Time-sensitive delivery comes from the entitlement
     /// (project.yml), not from an authorization option.
@@ -24,7 +26,9 @@
       }
     }
 
-    func schedule(_ request: NotificationRequest) {
+    func schedule(_ request: NotificationRequest) { add(request) }
+
+    func add(_ request: NotificationRequest) {
       let content = UNMutableNotificationContent()
       content.title = request.title
       content.body = request.bodyText
@@ -50,14 +54,20 @@
       center.removeDeliveredNotifications(withIdentifiers: ids)
     }
 
-    func cancel(idsWithPrefix prefix: String) {
-      center.getPendingNotificationRequests { [center] requests in
-        let ids = requests.map(\.identifier).filter { $0.hasPrefix(prefix) }
-        center.removePendingNotificationRequests(withIdentifiers: ids)
-      }
+    func replace(prefix: String, with requests: [NotificationRequest]) {
+      pendingSet.replace(prefix: prefix, with: requests)
+    }
+
+    func removePending(ids: [String]) {
+      center.removePendingNotificationRequests(withIdentifiers: ids)
+    }
+
+    func pendingIds(_ done: @escaping ([String]) -> Void) {
+      center.getPendingNotificationRequests { requests in done(requests.map(\.identifier)) }
     }
 
     func cancelAll() {
+      pendingSet.forget()
       center.removeAllPendingNotificationRequests()
       center.removeAllDeliveredNotifications()
     }

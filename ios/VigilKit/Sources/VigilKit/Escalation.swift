@@ -77,8 +77,8 @@ public final class EscalationDriver {
   /// A watch alert on the buddy's phone (`<prefix><watch id>.<step>`).
   public static let watchPrefix = "vigil.watch."
   /// "Your buddy's phone does not know you are safe": a SAFE (or DURESS-SAFE, the same on
-  /// this phone) whose composer closed unsent (`<prefix><message id>`, the same on every
-  /// retry and channel of that message).
+  /// this phone) whose composer closed unsent (`<prefix><pairing id>`: one per buddy, shown
+  /// while any SAFE to that buddy is unsent).
   public static let safeNotSentPrefix = "vigil.safe-not-sent."
 
   static let roundsPerWake = 8
@@ -88,9 +88,13 @@ public final class EscalationDriver {
   private let now: () -> Date
   /// Ids whose composer is still open: a repeated id is not presented twice.
   public private(set) var inFlight: Set<String> = []
-  /// The ids among them that tell a paired phone she is safe, with that phone's pairing id:
-  /// the reminder is per buddy, because a resend round comes under a new action id.
-  private var safeInFlight: [String: String] = [:]
+  /// The ids among them that tell a paired phone she is safe, with that phone's pairing id
+  /// and the message's text.
+  private var safeInFlight: [String: (pairing: String, text: String)] = [:]
+  /// Per pairing id, the SAFEs whose composer closed unsent and that were not sent since,
+  /// known by their text: every retry, channel and resend round (a new action id) of one
+  /// message carries the same text, and each ended check-in has its own SAFE.
+  private var safeUnsent: [String: Set<String>] = [:]
   /// The last failure of a core call made after the composer closed.
   public private(set) var lastError: FormMessage?
   /// Told the next wake-up after each reschedule (the app submits a `BGAppRefreshTask`).
@@ -145,21 +149,23 @@ public final class EscalationDriver {
     let next = try source.nextWakeup()
     let rows = try source.rows().rows
     let watches = WatchRow.from(try source.heldWatches())
-    scheduler.cancel(idsWithPrefix: Self.wakePrefix)
-    for wake in Schedule.wakeTimes(nextWakeup: next, checkins: rows, watches: watches, now: now()) {
-      scheduler.schedule(
+    let wakes = Schedule.wakeTimes(nextWakeup: next, checkins: rows, watches: watches, now: now())
+    scheduler.replace(
+      prefix: Self.wakePrefix,
+      with: wakes.map { wake in
         NotificationRequest(
           id: Self.wakePrefix + wake.id, fireAt: wake.at, kind: .wake,
           titleKey: wake.titleKey, body: wake.bodyKey, bodyIsKey: true, timeSensitive: true,
-          alarmSound: wake.alarm))
-    }
+          alarmSound: wake.alarm)
+      })
     onNextWakeup?(next)
   }
 
   /// The buddy has seen a watch's alarm (`acknowledgeWatch` done): its alert goes.
   public func dismissWatchAlert(_ watchId: String) {
     watchAlerts.removeAll { $0.watchId == watchId }
-    scheduler.cancel(idsWithPrefix: Self.watchPrefix + watchId + ".")
+    // By their known ids, at once (pending and delivered): nothing is re-added under them.
+    scheduler.cancel(ids: WatchAlert.notificationIds(watchId: watchId))
   }
 
   private func perform(_ action: Action, source: EscalationSource, at: Date) throws {
@@ -209,7 +215,7 @@ public final class EscalationDriver {
       guard !inFlight.contains(key) else { return }
       inFlight.insert(key)
       // SAFE and DURESS-SAFE alike (the core already names both SAFE on this phone).
-      if kind == .safe || kind == .duressSafe { safeInFlight[key] = pairingId }
+      if kind == .safe || kind == .duressSafe { safeInFlight[key] = (pairingId, text) }
       let request = OutgoingRequest(
         actionId: key, via: OutgoingRequest.Via(channel), recipients: phone.map { [$0] } ?? [],
         buddyName: name, body: text)
@@ -256,8 +262,8 @@ public final class EscalationDriver {
   private func finish(id: ActionId, result: ComposerResult, source: EscalationSource) {
     inFlight.remove(id.key)
     scheduler.cancel(ids: [Self.escalationPrefix + id.key])
-    if let pairing = safeInFlight.removeValue(forKey: id.key) {
-      remindSafeNotSent(pairing: pairing, sent: result == .sent)
+    if let safe = safeInFlight.removeValue(forKey: id.key) {
+      remindSafeNotSent(pairing: safe.pairing, text: safe.text, sent: result == .sent)
     }
     let outcome: Outcome
     switch result {
@@ -276,11 +282,15 @@ public final class EscalationDriver {
 
   /// A SAFE not sent leaves the buddy's phone counting down to an alarm: a notification
   /// says so until it is sent (the core retries it, and a retry sent clears it). It names
-  /// nobody and reads the same after a duress check-in. Kept per buddy: a retry or a later
-  /// resend round (a new action id) that is sent clears it.
-  private func remindSafeNotSent(pairing: String, sent: Bool) {
+  /// nobody and reads the same after a duress check-in. Kept per buddy until every SAFE to
+  /// that buddy that closed unsent was sent (by a retry or a later resend round): another
+  /// check-in's SAFE sent to the same buddy does not clear it.
+  private func remindSafeNotSent(pairing: String, text: String, sent: Bool) {
     let id = Self.safeNotSentPrefix + pairing
-    if sent {
+    var unsent = safeUnsent[pairing] ?? []
+    if sent { unsent.remove(text) } else { unsent.insert(text) }
+    safeUnsent[pairing] = unsent.isEmpty ? nil : unsent
+    if unsent.isEmpty {
       scheduler.cancel(ids: [id])
       return
     }
@@ -315,7 +325,9 @@ public struct WatchAlert: Equatable, Sendable {
   public let at: Date
 
   /// The notification's body (a string key): says what to do, names nobody.
-  public var bodyKey: String {
+  public var bodyKey: String { Self.bodyKey(notice) }
+
+  static func bodyKey(_ notice: WatchNotice) -> String {
     switch notice {
     case .reminder: return "watch_reminder_body"
     case .alarm: return "watch_alarm_body"
@@ -326,7 +338,18 @@ public struct WatchAlert: Equatable, Sendable {
   }
 
   /// One notification per watch and step (the alarm and the call to her come together).
-  public var notificationId: String { "\(EscalationDriver.watchPrefix)\(watchId).\(bodyKey)" }
+  public var notificationId: String { Self.notificationId(watchId: watchId, bodyKey: bodyKey) }
+
+  static func notificationId(watchId: String, bodyKey: String) -> String {
+    "\(EscalationDriver.watchPrefix)\(watchId).\(bodyKey)"
+  }
+
+  /// Every step's notification id for one watch.
+  static func notificationIds(watchId: String) -> [String] {
+    [WatchNotice.reminder, .alarm, .callWorker, .callEmergency, .safeAfterAlarm].map {
+      notificationId(watchId: watchId, bodyKey: bodyKey($0))
+    }
+  }
 
   /// An alarm step (not the reminder, not the all-clear): the alarm screen comes up.
   public var isAlarm: Bool {

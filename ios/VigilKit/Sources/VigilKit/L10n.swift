@@ -51,8 +51,10 @@ public enum L10n {
     lock.lock()
     defer { lock.unlock() }
     if let resolved { return resolved }
-    let language = chosen ?? match(Locale.preferredLanguages)
-    let made = (bundle(for: language) ?? english, Locale(identifier: language))
+    let (language, localeId) = resolve(
+      chosen: chosen, preferred: Locale.preferredLanguages,
+      region: Locale.current.region?.identifier)
+    let made = (bundle(for: language) ?? english, Locale(identifier: localeId))
     resolved = made
     return made
   }
@@ -62,15 +64,33 @@ public enum L10n {
   /// "pt"); English when none is. Done here rather than by the bundle, whose choice on
   /// Linux, with no preferred language set, is not English.
   static func match(_ preferred: [String]) -> String {
-    for wanted in preferred {
-      let tag = wanted.replacingOccurrences(of: "_", with: "-")
-      if let exact = languages.first(where: { $0.caseInsensitiveCompare(tag) == .orderedSame }) {
-        return exact
-      }
-      let base = String(tag.prefix { $0 != "-" }).lowercased()
-      if languages.contains(base) { return base }
+    preferred.lazy.compactMap(matching).first ?? "en"
+  }
+
+  /// The table's language for one preferred language tag, if it has one.
+  private static func matching(_ wanted: String) -> String? {
+    let tag = wanted.replacingOccurrences(of: "_", with: "-")
+    if let exact = languages.first(where: { $0.caseInsensitiveCompare(tag) == .orderedSame }) {
+      return exact
     }
-    return "en"
+    let base = String(tag.prefix { $0 != "-" }).lowercased()
+    return languages.contains(base) ? base : nil
+  }
+
+  /// The table's language and the locale for dates and numbers. The locale keeps the
+  /// region of the preferred language that was matched ("en-GB": 24-hour clock, day
+  /// first), not the language alone (which is US English's 12-hour clock for "en"); with
+  /// no region there, the phone's region (`region`). A language set by `use` is taken as is.
+  static func resolve(chosen: String?, preferred: [String], region: String?) -> (
+    language: String, locale: String
+  ) {
+    if let chosen { return (chosen, chosen) }
+    let language = match(preferred)
+    let tag = preferred.lazy.map { $0.replacingOccurrences(of: "_", with: "-") }
+      .first { matching($0) == language }
+    if let tag, tag.contains("-") { return (language, tag) }
+    if let region, !language.contains("-") { return (language, "\(language)-\(region)") }
+    return (language, language)
   }
 
   private static func bundle(for language: String) -> Bundle? {

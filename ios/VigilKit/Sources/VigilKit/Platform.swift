@@ -65,7 +65,12 @@ public protocol NotificationScheduler: AnyObject {
   /// Schedules (or replaces, same id) a notification.
   func schedule(_ request: NotificationRequest)
   func cancel(ids: [String])
-  func cancel(idsWithPrefix prefix: String)
+  /// Makes `requests` the whole set pending under `prefix`: each is scheduled (same id:
+  /// replaced) and every other pending id with that prefix is removed. The real center
+  /// lists its pending ids only later, in a callback: that late removal must spare every id
+  /// of the newest set (ids are stable across reschedules), or it deletes what was just
+  /// added (a buddy's alarm lost on every foreground).
+  func replace(prefix: String, with requests: [NotificationRequest])
   func cancelAll()
 }
 
@@ -116,4 +121,54 @@ public protocol AppIconSetter: AnyObject {
   /// nil: the normal icon.
   var currentIconName: String? { get }
   func setIcon(_ name: String?, completion: @escaping (Bool) -> Void)
+}
+
+/// The part of `UNUserNotificationCenter` that `PendingSet` needs.
+public protocol PendingNotificationCenter: AnyObject {
+  /// Adds (same id: replaces) a pending notification.
+  func add(_ request: NotificationRequest)
+  func removePending(ids: [String])
+  /// The ids pending, told later (the real center answers on another queue).
+  func pendingIds(_ done: @escaping ([String]) -> Void)
+}
+
+/// `NotificationScheduler.replace` over a center that lists its pending ids only later. Ids
+/// are stable across reschedules, so removing "every id with the prefix" when the list
+/// arrives would delete the requests just added: what this process asked for before and no
+/// longer wants goes at once, by id; what an earlier run left goes when the list arrives,
+/// judged against the newest set asked for by then.
+public final class PendingSet {
+  /// Weak: the center (the app's scheduler) owns this.
+  private weak var center: PendingNotificationCenter?
+  /// The callback may come on another queue; the lock also keeps removals in order with adds.
+  private let lock = NSLock()
+  private var wanted: [String: Set<String>] = [:]
+
+  public init(center: PendingNotificationCenter) { self.center = center }
+
+  public func replace(prefix: String, with requests: [NotificationRequest]) {
+    guard let center else { return }
+    lock.lock()
+    let keep = Set(requests.map(\.id))
+    let dropped = (wanted[prefix] ?? []).subtracting(keep)
+    wanted[prefix] = keep
+    if !dropped.isEmpty { center.removePending(ids: Array(dropped).sorted()) }
+    for request in requests { center.add(request) }
+    lock.unlock()
+    center.pendingIds { [weak self] ids in
+      guard let self else { return }
+      self.lock.lock()
+      defer { self.lock.unlock() }
+      let keepNow = self.wanted[prefix] ?? []
+      let stale = ids.filter { $0.hasPrefix(prefix) && !keepNow.contains($0) }
+      if !stale.isEmpty { self.center?.removePending(ids: stale) }
+    }
+  }
+
+  /// Everything was removed (`cancelAll`): nothing is wanted any more.
+  public func forget() {
+    lock.lock()
+    wanted = [:]
+    lock.unlock()
+  }
 }

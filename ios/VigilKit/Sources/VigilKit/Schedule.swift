@@ -27,7 +27,8 @@ public enum Schedule {
 
   /// The notifications to hold: each check-in's deadline and escalation time and each held
   /// watch's deadline and alarm time that lie after `now`, then the core's next wake-up
-  /// (which covers both) unless it is one of those already; each time once, earliest first.
+  /// (which covers both) unless it is one of those already; each time once (a watch's alarm
+  /// time over any other at the same instant), earliest first.
   /// None while no check-in and no watch is listed: a wake-up then serves only a duress
   /// alert or a message to a paired phone that a normal check-in sends too, which must
   /// leave no trace (the app relies on `BGAppRefreshTask` for it).
@@ -36,9 +37,14 @@ public enum Schedule {
   ) -> [Wake] {
     guard !checkins.isEmpty || !watches.isEmpty else { return [] }
     var wakes: [Wake] = []
+    // One notification per instant; a held watch's alarm wins its instant (siren, alarm
+    // words) over any other time there, or the alarm would ring as a plain reminder.
     func add(_ id: String, _ at: Date, _ titleKey: String, _ bodyKey: String, alarm: Bool = false) {
-      if !wakes.contains(where: { $0.at == at }) {
-        wakes.append(Wake(id: id, at: at, titleKey: titleKey, bodyKey: bodyKey, alarm: alarm))
+      let wake = Wake(id: id, at: at, titleKey: titleKey, bodyKey: bodyKey, alarm: alarm)
+      if let k = wakes.firstIndex(where: { $0.at == at }) {
+        if alarm && !wakes[k].alarm { wakes[k] = wake }
+      } else {
+        wakes.append(wake)
       }
     }
     for row in checkins {

@@ -233,39 +233,41 @@ public final class WatchInboxViewModel: ViewModel {
 
   /// Hands the pasted text to the core. Accepted: the field empties and the message is
   /// shown. Refused: the reason in the phone's language (`FormMessage.refusal`), the text
-  /// stays and nothing was stored. Either way the core's loop runs at once and the wake-ups
-  /// follow it: an accepted message may alarm now (a DURESS-SAFE, a late WATCH) and queues
-  /// its ACK; a refused replay of an accepted WATCH queues that ACK again (the worker's
-  /// phone resends while it has none), which must not wait for the next wake-up.
+  /// stays and nothing was stored. Failed (the core threw): its error, the text stays. In
+  /// every case the core's loop runs at once and the wake-ups follow it: an accepted
+  /// message may alarm now (a DURESS-SAFE, a late WATCH) and queues its ACK; a refused
+  /// replay of an accepted WATCH queues that ACK again (the worker's phone resends while it
+  /// has none), which must not wait for the next wake-up.
   @discardableResult
   public func receive() -> ReceivedMessage? {
-    let receipt: WatchReceipt
+    var received: ReceivedMessage?
+    var threw = false
+    // The core's loop runs whatever became of the text (as Android's `finally`): a failed
+    // receive must not leave the wake-ups and the messages due waiting for the next wake.
     do {
-      receipt = try source.receiveWatch(text: form.text, now: now())
+      switch try source.receiveWatch(text: form.text, now: now()) {
+      case .accepted(let message):
+        form.text = ""
+        state.received = message
+        state.message = nil
+        received = message
+      case .refused(let reason, _):
+        state.received = nil
+        state.message = FieldMessage(field: nil, message: .refusal(reason))
+      }
     } catch {
+      threw = true
       state.received = nil
       state.message = FieldMessage.from(error)
-      return nil
     }
-    let received: ReceivedMessage?
-    switch receipt {
-    case .accepted(let message):
-      form.text = ""
-      state.received = message
-      state.message = nil
-      received = message
-    case .refused(let reason, _):
-      state.received = nil
-      state.message = FieldMessage(field: nil, message: .refusal(reason))
-      received = nil
-    }
+    // The receive's own error stays on screen; the loop's shows otherwise.
     do {
       try driver.wake(source)
-      if let error = driver.lastError {
+      if let error = driver.lastError, !threw {
         state.message = FieldMessage(field: nil, message: error)
       }
     } catch {
-      state.message = FieldMessage.from(error)
+      if !threw { state.message = FieldMessage.from(error) }
     }
     reload()
     return received

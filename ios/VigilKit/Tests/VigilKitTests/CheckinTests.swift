@@ -208,4 +208,23 @@ final class CheckinTests: XCTestCase {
     // After a duress check-in nothing is listed: no visible wake-up.
     XCTAssertEqual(Schedule.wakeTimes(nextWakeup: t0, checkins: [], now: t0), [])
   }
+
+  /// A watch's alarm time on the same instant as another time (a check-in's deadline, the
+  /// core's next wake-up): one notification there, and it is the alarm, siren and words.
+  func testAWatchAlarmWinsItsInstantOverAnyOtherTime() {
+    let alarmAt = t0.addingTimeInterval(15 * 60)
+    let row = CheckinRow(
+      id: "c", phase: .armed, deadline: alarmAt, escalatesAt: t0.addingTimeInterval(25 * 60),
+      buddiesAlerted: 0, acknowledged: false)
+    let watch = WatchRow(id: "w", deadline: t0.addingTimeInterval(5 * 60), alarmDue: alarmAt)
+    for checkins in [[row], []] {
+      let wakes = Schedule.wakeTimes(
+        nextWakeup: alarmAt, checkins: checkins, watches: [watch], now: t0)
+      let there = wakes.filter { $0.at == alarmAt }
+      XCTAssertEqual(there.count, 1)
+      XCTAssertEqual(there.first?.id, "watch.w.alarm")
+      XCTAssertEqual(there.first?.alarm, true)
+      XCTAssertEqual(there.first?.bodyKey, "watch_alarm_due_body")
+    }
+  }
 }

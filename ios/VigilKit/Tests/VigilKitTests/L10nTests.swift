@@ -99,6 +99,29 @@ final class L10nTests: XCTestCase {
     XCTAssertEqual(L10n.match([]), "en")
   }
 
+  /// The locale for dates keeps the region of the phone's language: British English shows
+  /// a 24-hour clock and the day first, not US English's 12-hour clock.
+  func testTheLocaleKeepsTheRegionOfThePhonesLanguage() {
+    func locale(_ preferred: [String], _ region: String?) -> String {
+      L10n.resolve(chosen: nil, preferred: preferred, region: region).locale
+    }
+    XCTAssertEqual(locale(["en-GB"], "US"), "en-GB")
+    XCTAssertEqual(L10n.resolve(chosen: nil, preferred: ["en_GB"], region: nil).language, "en")
+    XCTAssertEqual(locale(["de-DE", "pt-BR"], "DE"), "pt-BR")
+    XCTAssertEqual(locale(["es"], "MX"), "es-MX", "no region in the language: the phone's")
+    XCTAssertEqual(locale(["de-DE"], "DE"), "en-DE")
+    XCTAssertEqual(locale(["ro"], nil), "ro")
+    let british = DateFormatter()
+    british.locale = Locale(identifier: locale(["en-GB"], nil))
+    british.timeZone = TimeZone(identifier: "UTC")
+    british.dateStyle = .short
+    british.timeStyle = .short
+    // 2026-11-28 22:00 UTC.
+    let text = british.string(from: t0.addingTimeInterval(2 * 3600))
+    XCTAssertTrue(text.contains("22:00"), text)
+    XCTAssertTrue(text.contains("28/11/2026"), text)
+  }
+
   /// A phone in Spanish: the unlock screen's own message, a check-in notification and the
   /// core's error (in the vault's language, untouched) as the screens show them.
   func testAViewModelInSpanishShowsSpanish() throws {

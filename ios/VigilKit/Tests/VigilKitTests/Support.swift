@@ -23,25 +23,48 @@ final class InMemorySecretStore: DeviceSecretStore {
   }
 }
 
-/// `UNUserNotificationCenter`'s stand-in: the pending notifications by id.
-final class RecordingScheduler: NotificationScheduler {
+/// `UNUserNotificationCenter`'s stand-in: the pending notifications by id. Like the real
+/// center it lists its pending ids only later: `pendingIds` callbacks wait until
+/// `answerPendingLists()` (on the phone, until another queue gets to them).
+final class RecordingScheduler: NotificationScheduler, PendingNotificationCenter {
   var pending: [String: NotificationRequest] = [:]
   var history: [NotificationRequest] = []
+  private var lists: [([String]) -> Void] = []
+  private lazy var pendingSet = PendingSet(center: self)
 
-  func schedule(_ request: NotificationRequest) {
+  func schedule(_ request: NotificationRequest) { add(request) }
+
+  func add(_ request: NotificationRequest) {
     pending[request.id] = request
     history.append(request)
+  }
+
+  func removePending(ids: [String]) {
+    for id in ids { pending[id] = nil }
+  }
+
+  func pendingIds(_ done: @escaping ([String]) -> Void) { lists.append(done) }
+
+  /// The center answers every `pendingIds` asked so far, in order, each with the ids pending
+  /// now.
+  func answerPendingLists() {
+    let waiting = lists
+    lists = []
+    for done in waiting { done(Array(pending.keys)) }
   }
 
   func cancel(ids: [String]) {
     for id in ids { pending[id] = nil }
   }
 
-  func cancel(idsWithPrefix prefix: String) {
-    pending = pending.filter { !$0.key.hasPrefix(prefix) }
+  func replace(prefix: String, with requests: [NotificationRequest]) {
+    pendingSet.replace(prefix: prefix, with: requests)
   }
 
-  func cancelAll() { pending = [:] }
+  func cancelAll() {
+    pendingSet.forget()
+    pending = [:]
+  }
 
   /// The wake-up times pending, earliest first.
   var wakeTimes: [Date] {

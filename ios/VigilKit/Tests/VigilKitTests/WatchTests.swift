@@ -484,6 +484,101 @@ final class WatchTests: XCTestCase {
     XCTAssertEqual(reminder(), [])
   }
 
+  /// One check-in code ends two check-ins Ana watches: two SAFEs to her phone. The first
+  /// cancelled, the second sent: her phone still counts down to the first one's alarm, so
+  /// the reminder stays until that SAFE too is sent.
+  func testASafeStillUnsentKeepsItsReminderWhenAnotherCheckinsSafeIsSent() throws {
+    let p = try paired()
+    _ = try startWatched(p)
+    p.checkin.form.deadline = p.clock.at(minutes: 90)
+    p.checkin.form.buddyIds = [p.buddy.id]
+    XCTAssertNotNil(p.checkin.start(), "\(String(describing: p.checkin.state.message))")
+    let second = try XCTUnwrap(p.worker.composer.presented.last)
+    XCTAssertEqual(p.worker.composer.presented.count, 2)
+    p.worker.composer.answer(second.actionId, .sent)
+    p.clock.now = p.clock.at(minutes: 30)
+    p.checkin.form.code = "4321"
+    p.checkin.checkIn()
+    let safes = Array(p.worker.composer.presented.dropFirst(2))
+    XCTAssertEqual(safes.count, 2, "one SAFE per ended check-in")
+    XCTAssertNotEqual(safes[0].body, safes[1].body)
+    let reminder = {
+      p.worker.scheduler.pending.keys.filter { $0.hasPrefix(EscalationDriver.safeNotSentPrefix) }
+    }
+    p.worker.composer.answer(safes[0].actionId, .cancelled)
+    XCTAssertEqual(reminder().count, 1)
+    p.worker.composer.answer(safes[1].actionId, .sent)
+    XCTAssertEqual(reminder().count, 1, "the first SAFE is still unsent")
+    // The core retries the first: sent, the reminder goes.
+    var retry: OutgoingRequest?
+    for _ in 0..<60 where retry == nil {
+      p.clock.advance(minutes: 1)
+      p.checkin.wake()
+      retry = p.worker.composer.presented.dropFirst(4).first { $0.body == safes[0].body }
+    }
+    p.worker.composer.answer(try XCTUnwrap(retry).actionId, .sent)
+    XCTAssertEqual(reminder(), [])
+  }
+
+  /// The notification center lists its pending ids only later. Ana's phone comes to the
+  /// foreground twice (each wake replaces her wake-ups under the same ids), then the center
+  /// answers: her alarm wake-up, with its siren, is still there.
+  func testTheBuddysAlarmWakeSurvivesTheCentersLateListOnEveryForeground() throws {
+    let p = try paired()
+    let watch = try startWatched(p)
+    let inbox = WatchInboxViewModel(
+      source: p.ana.session, driver: p.ana.driver, now: { p.clock.now })
+    XCTAssertNotNil(inbox.receive(pasted: watch.body))
+    p.ana.composer.answer(try XCTUnwrap(p.ana.composer.presented.last).actionId, .sent)
+    let held = try XCTUnwrap(inbox.state.held.first)
+    let alarmId = EscalationDriver.wakePrefix + "watch.\(held.id).alarm"
+    XCTAssertEqual(p.ana.scheduler.pending[alarmId]?.alarmSound, true)
+    p.clock.advance(minutes: 5)
+    try p.ana.driver.wake(p.ana.session)
+    try p.ana.driver.wake(p.ana.session)
+    p.ana.scheduler.answerPendingLists()
+    XCTAssertEqual(p.ana.scheduler.pending[alarmId]?.alarmSound, true)
+    XCTAssertEqual(p.ana.scheduler.wakeTimes, [p.clock.at(minutes: 60), p.clock.at(minutes: 70)])
+  }
+
+  /// A paste the core fails on (not a refusal: an error) still runs the loop: a reminder
+  /// due on Ana's phone comes at once, and the error shows.
+  func testAFailedPasteStillRunsTheLoop() throws {
+    struct PasteFailed: Error {}
+    final class FailingPaste: EscalationSource {
+      let inner: EscalationSource
+      init(_ inner: EscalationSource) { self.inner = inner }
+      func tick(now: Date) throws -> [Action] { try inner.tick(now: now) }
+      func nextWakeup() throws -> Date? { try inner.nextWakeup() }
+      func reportOutcome(action: ActionId, outcome: Outcome, now: Date) throws {
+        try inner.reportOutcome(action: action, outcome: outcome, now: now)
+      }
+      func checkIn(code: String, now: Date) throws -> CheckInReceipt {
+        try inner.checkIn(code: code, now: now)
+      }
+      func rows() throws -> (rows: [CheckinRow], unreadable: Int) { try inner.rows() }
+      func watchTick(now: Date) throws -> [WatchAction] { try inner.watchTick(now: now) }
+      func receiveWatch(text: String, now: Date) throws -> WatchReceipt { throw PasteFailed() }
+      func heldWatches() throws -> [HeldWatch] { try inner.heldWatches() }
+      func acknowledgeWatch(watchId: String, now: Date) throws {
+        try inner.acknowledgeWatch(watchId: watchId, now: now)
+      }
+    }
+    let p = try paired()
+    let watch = try startWatched(p)
+    let inbox = WatchInboxViewModel(
+      source: p.ana.session, driver: p.ana.driver, now: { p.clock.now })
+    XCTAssertNotNil(inbox.receive(pasted: watch.body))
+    p.clock.now = p.clock.at(minutes: 60)
+    let failing = WatchInboxViewModel(
+      source: FailingPaste(p.ana.session), driver: p.ana.driver, now: { p.clock.now })
+    XCTAssertNil(failing.receive(pasted: "VGL1:anything"))
+    XCTAssertNotNil(failing.state.message)
+    XCTAssertEqual(failing.form.text, "VGL1:anything", "the text stays")
+    XCTAssertEqual(p.ana.driver.watchAlerts.map(\.notice), [.reminder])
+    XCTAssertEqual(failing.state.alerts.map(\.notice), [.reminder])
+  }
+
   /// Extending sends EXTEND through the composer; pasted, it moves the buddy's alarm
   /// notification to the new time. Cancelling sends SAFE: her wake-ups for it go.
   func testExtendMovesTheBuddysAlarmAndCancelEndsTheWatch() throws {
