@@ -105,8 +105,9 @@ where
 }
 
 /// Fills `{name}` placeholders in one pass, so a value that itself contains braces (an
-/// address, a handle) is never expanded again.
-fn render(template: &str, values: &[(&str, &str)]) -> String {
+/// address, a handle) is never expanded again. Also fills the buddy's notices
+/// (`watch::texts`).
+pub(crate) fn render(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len() + 64);
     let mut rest = template;
     while let Some(open) = rest.find('{') {

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::{WatchNotice, WatchTerms};
+use crate::checkin::templates::render;
 
 const TEXTS_JSON: &str = include_str!("texts.json");
 pub(super) const FALLBACK_LANGUAGE: &str = "en";
@@ -58,32 +59,6 @@ fn lookup_in<'s>(set: &'s TextSet, language: &str, key: &'static str) -> &'s str
         .map(String::as_str)
         .or_else(|| ENGLISH.iter().find(|(k, _)| *k == key).map(|(_, v)| *v))
         .unwrap_or(key)
-}
-
-/// Fills `{name}` placeholders in one pass, so a value that itself contains braces (a
-/// name, an address) is never expanded again.
-fn render(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + 64);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after
-            .find('}')
-            .and_then(|close| Some((close, values.iter().find(|(k, _)| *k == &after[..close])?)))
-        {
-            Some((close, (_, v))) => {
-                out.push_str(v);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 fn when(terms: &WatchTerms) -> String {
