@@ -4,13 +4,17 @@ import android.Manifest
 import android.app.Notification
 import android.app.NotificationChannel
 import android.app.NotificationManager
+import android.content.Intent
 import android.os.Looper
 import android.view.View
 import android.widget.Button
+import android.widget.EditText
+import android.widget.TextView
 import app.vigil.android.logic.ShellRequest
 import app.vigil.core.ActionId
+import app.vigil.core.Vault
 import app.vigil.core.types.WatchNotice
-import java.time.Instant
+import java.io.File
 import org.junit.After
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
@@ -96,6 +100,33 @@ class AlarmDeliveryTest {
         assertNotNull("arming asks", asked)
         assertTrue(asked.requestedPermissions.contains(Manifest.permission.SEND_SMS))
         assertTrue(asked.requestedPermissions.contains(Manifest.permission.CALL_PHONE))
+    }
+
+    @Test
+    fun savingAPairingAsksForNotifications() {
+        shadowOf(app).grantPermissions(Manifest.permission.SEND_SMS, Manifest.permission.CALL_PHONE)
+        shadowOf(app).denyPermissions(Manifest.permission.POST_NOTIFICATIONS)
+        val other = Vault(File(app.filesDir, "other-phone.db").path).create(PASSPHRASE, ByteArray(32) { 7 }, app.kdfIterations())
+        val theirs = other.ownPairingCode("Mia")
+        val screen = Robolectric.buildActivity(PairingActivity::class.java).setup().get()
+        (screen.window.decorView.findViewWithTag<View>("their-code") as EditText).setText(theirs)
+        (screen.window.decorView.findViewWithTag<View>("sas") as EditText).setText(phone.session.previewPairing(theirs).sas)
+        screen.click("pair-save")
+        assertEquals(1, phone.session.listPairings().size)
+        val asked = shadowOf(screen).lastRequestedPermission
+        assertNotNull("saving asks", asked)
+        assertEquals(listOf(Manifest.permission.POST_NOTIFICATIONS), asked.requestedPermissions.toList())
+    }
+
+    @Test
+    fun iveGotItWithNoVaultLeftSaysNothingWasAcknowledged() {
+        shadowOf(app).grantPermissions(*all)
+        app.forgetAll()
+        val intent = Intent(app, AlarmActivity::class.java)
+            .putExtra(AlarmActivity.EXTRA_WATCH, "watch-1").putExtra(AlarmActivity.EXTRA_TEXT, "Mia missed her check-in")
+        val screen = Robolectric.buildActivity(AlarmActivity::class.java, intent).setup().get()
+        screen.click("got-it")
+        assertEquals(app.getString(R.string.alarm_not_acknowledged), screen.window.decorView.findViewWithTag<TextView>("status").text.toString())
     }
 
     private fun alarm(notice: WatchNotice, text: String = "Mia missed her check-in at 12 Example Street") =
