@@ -90,12 +90,14 @@ object Notifier {
         PendingIntent.FLAG_IMMUTABLE or PendingIntent.FLAG_UPDATE_CURRENT,
     )
 
-    /** A notice from the core to her; false when notifications are off (reported Failed so
-     *  the core knows she was not told). */
+    /** A notice from the core to her; false when notifications or its channel are off
+     *  (reported Failed so the core knows she was not told). */
     fun notice(context: Context, tag: String, text: String, urgent: Boolean): Boolean {
         val nm = manager(context)
         if (!nm.areNotificationsEnabled()) return false
-        val n = builder(context, if (urgent) CHANNEL_ALERTS else CHANNEL_COUNTDOWN)
+        val channel = if (urgent) CHANNEL_ALERTS else CHANNEL_COUNTDOWN
+        if (channelOff(nm, channel)) return false
+        val n = builder(context, channel)
             .setContentTitle(context.getString(R.string.notice_title))
             .setContentText(text)
             .setStyle(Notification.BigTextStyle().bigText(text))
@@ -128,7 +130,7 @@ object Notifier {
         val overdue = WatchMapper.overdue(request.notice)
         val alarm = WatchMapper.isAlarmStep(request.notice)
         val channel = if (alarm) CHANNEL_WATCH_ALARM else CHANNEL_ALERTS
-        if ((nm.getNotificationChannel(channel)?.importance ?: NotificationManager.IMPORTANCE_NONE) == NotificationManager.IMPORTANCE_NONE) return false
+        if (channelOff(nm, channel)) return false
         if (request.notice == WatchNotice.SAFE_AFTER_ALARM) cancelWatchAlarm(context, request.watchId)
         val public = context.getString(if (overdue) R.string.watch_alarm_public else R.string.notice_title)
         val open = if (alarm) alarmScreen(context, request) else PendingIntent.getActivity(
@@ -155,6 +157,10 @@ object Notifier {
         nm.notify(watchTag(request.watchId, request.notice), ID_WATCH, n)
         return true
     }
+
+    /** Turned off in the system settings: the system drops what is posted there unseen. */
+    private fun channelOff(nm: NotificationManager, id: String): Boolean =
+        (nm.getNotificationChannel(id)?.importance ?: NotificationManager.IMPORTANCE_NONE) == NotificationManager.IMPORTANCE_NONE
 
     private fun watchTag(watchId: String, notice: WatchNotice) = "watch:$watchId:${notice.name}"
 

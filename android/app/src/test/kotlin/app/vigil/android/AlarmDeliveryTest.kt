@@ -150,6 +150,10 @@ class AlarmDeliveryTest {
         nm().getNotificationChannel(Notifier.CHANNEL_WATCH_ALARM).importance = NotificationManager.IMPORTANCE_LOW
         assertTrue(Notifier.buddyAlarm(app, alarm(WatchNotice.ALARM)))
         assertTrue(Robolectric.buildActivity(WatchActivity::class.java).setup().get().has("alarm-channel-warning"))
+
+        // Her own notices likewise: a turned-off channel is not "told".
+        nm().getNotificationChannel(Notifier.CHANNEL_ALERTS).importance = NotificationManager.IMPORTANCE_NONE
+        assertFalse(Notifier.notice(app, "n", "Your check-in is due", urgent = true))
     }
 
     @Test
