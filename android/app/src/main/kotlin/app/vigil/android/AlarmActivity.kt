@@ -22,8 +22,10 @@ import app.vigil.core.VigilException
  *
  * "I've got it" acknowledges the watch in the core (its later steps stop), with the vault
  * locked or not. On the lock screen it first asks the system to unlock the phone
- * (`requestDismissKeyguard`): someone holding the buddy's locked phone cannot silence the
- * alarm, and the buddy sees the details as they take it on.
+ * (`requestDismissKeyguard`): someone holding the buddy's locked phone cannot acknowledge
+ * the watch (its later steps still come), and the buddy sees the details as they take it
+ * on. They can still quiet the sound: pulling down the notification shade stops
+ * FLAG_INSISTENT's repeat, and the volume keys work as for any alarm (README, "Android").
  */
 class AlarmActivity : VigilActivity() {
     private lateinit var details: TextView
@@ -83,6 +85,15 @@ class AlarmActivity : VigilActivity() {
         if (!locked) return acknowledge()
         keyguard.requestDismissKeyguard(this, object : KeyguardManager.KeyguardDismissCallback() {
             override fun onDismissSucceeded() = acknowledge()
+
+            // Not unlocked: nothing was acknowledged; say so rather than nothing.
+            override fun onDismissCancelled() {
+                status.text = getString(R.string.alarm_not_acknowledged)
+            }
+
+            override fun onDismissError() {
+                status.text = getString(R.string.alarm_not_acknowledged)
+            }
         })
     }
 
@@ -90,7 +101,12 @@ class AlarmActivity : VigilActivity() {
         val watchId = intent.getStringExtra(EXTRA_WATCH) ?: return finish()
         val app = app
         try {
-            Escalator.escalation(app)?.use { it.acknowledgeWatch(watchId, app.now()) } ?: return
+            val done = Escalator.escalation(app)?.use { it.acknowledgeWatch(watchId, app.now()) }
+            if (done == null) {
+                // No vault here any more (wiped): nothing could be acknowledged.
+                status.text = getString(R.string.alarm_not_acknowledged)
+                return
+            }
         } catch (e: VigilException) {
             // Not acknowledged: the alarm stays. A watch the core no longer holds has no
             // steps left, so its alarm is withdrawn too.

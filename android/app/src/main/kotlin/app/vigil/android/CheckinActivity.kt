@@ -22,6 +22,7 @@ class CheckinActivity : SessionActivity() {
     private val buddyChoices = mutableMapOf<String, android.widget.CheckBox>()
 
     override fun build() {
+        permissionWarnings()
         minutes = field(R.string.field_minutes, "minutes", number = true).apply { setText("60") }
         // Buddies to alert; none ticked means every buddy (the core's default).
         runCatching { session.listBuddies().buddies }.getOrDefault(emptyList()).forEach { b ->
@@ -49,6 +50,8 @@ class CheckinActivity : SessionActivity() {
         )
         attempt(status) { session.startCheckin(input, now) } ?: return
         status.text = ""
+        // Armed: her alerts to her buddies go by SMS and call, which need these.
+        Permissions.request(this, notifications = true, alerts = true)
         Escalator.run(this)
         refresh()
     }

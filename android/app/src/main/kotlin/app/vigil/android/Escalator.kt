@@ -78,22 +78,40 @@ object Escalator {
         app.openSession()?.let { SessionEscalation(it) } ?: app.backgroundRunner()?.let { RunnerEscalation(it) }
 
     /** Tick, perform, re-arm. Errors are kept from crashing the receiver, and the alarm is
-     *  re-armed whatever happened so a failure now is retried at the next wake-up. */
+     *  re-armed whatever happened (in `finally`) so a failure now is retried at the next
+     *  wake-up: one action that throws must not leave every later alarm unset until the
+     *  next boot or SMS. An action that throws is reported Failed, so the core moves on. */
     fun run(context: Context) {
         val app = VigilApp.of(context)
-        val esc = escalation(app) ?: return cancelAlarm(context)
+        val esc = try {
+            escalation(app) ?: return cancelAlarm(context)
+        } catch (e: Exception) {
+            // The vault could not be opened now (storage): try again soon rather than never.
+            return retrySoon(context)
+        }
         esc.use {
-            val now = app.now()
-            // Her own check-ins, then the watches this phone holds or sends (docs/checkin.md,
-            // "Shell duty": both at every wake-up; one reportOutcome takes both kinds of id).
-            val requests = runCatching { esc.tick(now) }.getOrElse { emptyList() }.map(ActionMapper::map) +
-                runCatching { esc.watchTick(now) }.getOrElse { emptyList() }.map(WatchMapper::map)
-            val ledger = loadLedger(app)
-            for (request in requests) perform(app, esc, ledger, request, now)
-            saveLedger(app, ledger)
-            arm(context, esc)
+            try {
+                val now = app.now()
+                // Her own check-ins, then the watches this phone holds or sends (docs/checkin.md,
+                // "Shell duty": both at every wake-up; one reportOutcome takes both kinds of id).
+                val requests = runCatching { esc.tick(now) }.getOrElse { emptyList() }.map(ActionMapper::map) +
+                    runCatching { esc.watchTick(now) }.getOrElse { emptyList() }.map(WatchMapper::map)
+                val ledger = runCatching { loadLedger(app) }.getOrElse { SendLedger.load(emptySet()) }
+                for (request in requests) {
+                    runCatching { performer(app, esc, ledger, request, now) }
+                        .onFailure { esc.report(request.action, Outcome.Failed("the action could not be performed"), now) }
+                }
+                runCatching { saveLedger(app, ledger) }
+            } finally {
+                arm(context, esc)
+            }
         }
     }
+
+    /** Performs one request; tests replace it to make one throw. */
+    var performer: (VigilApp, Escalation, SendLedger, ShellRequest, Instant) -> Unit = ::perform
+
+    val defaultPerformer: (VigilApp, Escalation, SendLedger, ShellRequest, Instant) -> Unit = ::perform
 
     private fun perform(app: VigilApp, esc: Escalation, ledger: SendLedger, request: ShellRequest, now: Instant) {
         val id = request.action
@@ -201,6 +219,14 @@ object Escalator {
     }
 
     private fun onSmsResult(context: Context, app: VigilApp, esc: Escalation, id: ActionId, intent: Intent, resultCode: Int) {
+        try {
+            onSmsResultInner(app, esc, id, intent, resultCode)
+        } finally {
+            arm(context, esc)
+        }
+    }
+
+    private fun onSmsResultInner(app: VigilApp, esc: Escalation, id: ActionId, intent: Intent, resultCode: Int) {
         val ledger = loadLedger(app)
         val now = app.now()
         when (intent.action) {
@@ -222,7 +248,6 @@ object Escalator {
             }
         }
         saveLedger(app, ledger)
-        arm(context, esc)
     }
 
     private fun deliveryStatus(intent: Intent): Int? {
@@ -249,6 +274,12 @@ object Escalator {
         val listing = runCatching { app.backgroundRunner()?.use { it.list() } }.getOrNull()
         Notifier.countdown(context, listing)
         Notifier.exactAlarmsDenied(context, choice is AlarmChoice.Inexact && !listing?.checkins.isNullOrEmpty())
+    }
+
+    /** A wake-up in five minutes, when the core could not even be asked for the next one. */
+    private fun retrySoon(context: Context) {
+        val am = context.getSystemService(AlarmManager::class.java)
+        am.setAndAllowWhileIdle(AlarmManager.RTC_WAKEUP, VigilApp.of(context).now().toEpochMilli() + 5 * 60_000, alarmIntent(context))
     }
 
     fun cancelAlarm(context: Context) {

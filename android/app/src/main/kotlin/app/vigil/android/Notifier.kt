@@ -16,17 +16,23 @@ import app.vigil.core.LockScreenListing
 import app.vigil.core.types.WatchNotice
 
 /** Every notification the app posts. Texts come from the core (already in her language) or
- *  from resources; lock-screen copies show nothing personal (VISIBILITY_PRIVATE with a
- *  neutral public version). */
+ *  from resources. Every channel that can carry personal text (a name, a place, a duress
+ *  alarm) is VISIBILITY_PRIVATE, and every notification on it carries a neutral public
+ *  version: the lock screen shows that one. The countdown shows only a time and is public. */
 object Notifier {
-    const val CHANNEL_ALERTS = "alerts"
+    /** Reminders, safe-after-alarm, shares, screening. A new id: a channel's lock-screen
+     *  visibility cannot change once created, and "alerts" was created without it. */
+    const val CHANNEL_ALERTS = "alerts-2"
+
+    /** Channels of earlier versions, deleted at start (their settings cannot be changed). */
+    private val OLD_CHANNELS = listOf("alerts", "watch-notices")
     const val CHANNEL_COUNTDOWN = "countdown"
 
     /** Watch over me, buddy side: the alarm steps (alarm sound, vibration, full screen). */
     const val CHANNEL_WATCH_ALARM = "watch-alarm"
 
     /** Watch over me, quiet: refused messages, an acknowledged alarm's details. */
-    const val CHANNEL_WATCH_NOTICES = "watch-notices"
+    const val CHANNEL_WATCH_NOTICES = "watch-notices-2"
     const val ID_COUNTDOWN = 1
     const val ID_EXACT_ALARM = 2
     const val ID_NOTICE = 3
@@ -36,9 +42,17 @@ object Notifier {
     const val ID_REFUSAL = 7
     const val ID_WATCH_DETAILS = 8
 
+    /** Creates the channels (idempotent) and deletes the old ones. */
+    fun channels(context: Context): NotificationManager = manager(context)
+
     private fun manager(context: Context): NotificationManager {
         val nm = context.getSystemService(NotificationManager::class.java)
-        nm.createNotificationChannel(NotificationChannel(CHANNEL_ALERTS, context.getString(R.string.channel_alerts), NotificationManager.IMPORTANCE_HIGH))
+        for (old in OLD_CHANNELS) if (nm.getNotificationChannel(old) != null) nm.deleteNotificationChannel(old)
+        nm.createNotificationChannel(
+            NotificationChannel(CHANNEL_ALERTS, context.getString(R.string.channel_alerts), NotificationManager.IMPORTANCE_HIGH).apply {
+                lockscreenVisibility = Notification.VISIBILITY_PRIVATE
+            },
+        )
         nm.createNotificationChannel(NotificationChannel(CHANNEL_COUNTDOWN, context.getString(R.string.channel_countdown), NotificationManager.IMPORTANCE_LOW))
         nm.createNotificationChannel(
             NotificationChannel(CHANNEL_WATCH_ALARM, context.getString(R.string.channel_watch_alarm), NotificationManager.IMPORTANCE_HIGH).apply {
@@ -54,7 +68,12 @@ object Notifier {
                 lockscreenVisibility = Notification.VISIBILITY_PRIVATE
             },
         )
-        nm.createNotificationChannel(NotificationChannel(CHANNEL_WATCH_NOTICES, context.getString(R.string.channel_watch_notices), NotificationManager.IMPORTANCE_LOW))
+        // The core's full alarm text (name, place, duress) after "I've got it": private.
+        nm.createNotificationChannel(
+            NotificationChannel(CHANNEL_WATCH_NOTICES, context.getString(R.string.channel_watch_notices), NotificationManager.IMPORTANCE_LOW).apply {
+                lockscreenVisibility = Notification.VISIBILITY_PRIVATE
+            },
+        )
         return nm
     }
 
@@ -71,12 +90,14 @@ object Notifier {
         PendingIntent.FLAG_IMMUTABLE or PendingIntent.FLAG_UPDATE_CURRENT,
     )
 
-    /** A notice from the core to her; false when notifications are off (reported Failed so
-     *  the core knows she was not told). */
+    /** A notice from the core to her; false when notifications or its channel are off
+     *  (reported Failed so the core knows she was not told). */
     fun notice(context: Context, tag: String, text: String, urgent: Boolean): Boolean {
         val nm = manager(context)
         if (!nm.areNotificationsEnabled()) return false
-        val n = builder(context, if (urgent) CHANNEL_ALERTS else CHANNEL_COUNTDOWN)
+        val channel = if (urgent) CHANNEL_ALERTS else CHANNEL_COUNTDOWN
+        if (channelOff(nm, channel)) return false
+        val n = builder(context, channel)
             .setContentTitle(context.getString(R.string.notice_title))
             .setContentText(text)
             .setStyle(Notification.BigTextStyle().bigText(text))
@@ -100,14 +121,17 @@ object Notifier {
      * [AlarmActivity]: over the lock screen it shows the same neutral words. Where the
      * system refuses full-screen intents (Android 14+, [canUseFullScreenIntent]) the same
      * notification still comes as a heads-up, and the watch screen offers the setting.
+     * False as well when she turned the step's channel off (importance NONE): the system
+     * would drop it silently, and the core must know it was not shown.
      */
     fun buddyAlarm(context: Context, request: ShellRequest.BuddyAlarm): Boolean {
         val nm = manager(context)
         if (!nm.areNotificationsEnabled()) return false
-        if (request.notice == WatchNotice.SAFE_AFTER_ALARM) cancelWatchAlarm(context, request.watchId)
         val overdue = WatchMapper.overdue(request.notice)
         val alarm = WatchMapper.isAlarmStep(request.notice)
         val channel = if (alarm) CHANNEL_WATCH_ALARM else CHANNEL_ALERTS
+        if (channelOff(nm, channel)) return false
+        if (request.notice == WatchNotice.SAFE_AFTER_ALARM) cancelWatchAlarm(context, request.watchId)
         val public = context.getString(if (overdue) R.string.watch_alarm_public else R.string.notice_title)
         val open = if (alarm) alarmScreen(context, request) else PendingIntent.getActivity(
             context, request.watchId.hashCode(),
@@ -133,6 +157,10 @@ object Notifier {
         nm.notify(watchTag(request.watchId, request.notice), ID_WATCH, n)
         return true
     }
+
+    /** Turned off in the system settings: the system drops what is posted there unseen. */
+    private fun channelOff(nm: NotificationManager, id: String): Boolean =
+        (nm.getNotificationChannel(id)?.importance ?: NotificationManager.IMPORTANCE_NONE) == NotificationManager.IMPORTANCE_NONE
 
     private fun watchTag(watchId: String, notice: WatchNotice) = "watch:$watchId:${notice.name}"
 

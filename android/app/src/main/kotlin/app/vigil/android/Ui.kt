@@ -104,10 +104,62 @@ abstract class SessionActivity : VigilActivity() {
         if (::session.isInitialized && app.openSession() == null) {
             startActivity(Intent(this, UnlockActivity::class.java))
             finish()
+            return
         }
+        refreshWarnings()
+    }
+
+    override fun onRequestPermissionsResult(requestCode: Int, permissions: Array<out String>, grantResults: IntArray) {
+        super.onRequestPermissionsResult(requestCode, permissions, grantResults)
+        refreshWarnings()
     }
 
     protected abstract fun build()
+
+    private var warnings: LinearLayout? = null
+    private var alarmChannelWarning = false
+
+    /**
+     * A red line with an "Allow" button while notifications are off or SEND_SMS/CALL_PHONE
+     * are not granted ([Permissions]): alarms would otherwise fail without a word. With
+     * [alarmChannel], also a line when the buddy's alarm channel is off or silent (only
+     * the system settings can turn it back on). Kept up to date on resume.
+     */
+    protected fun permissionWarnings(alarmChannel: Boolean = false) {
+        alarmChannelWarning = alarmChannel
+        warnings = LinearLayout(this).apply { orientation = LinearLayout.VERTICAL; tag = "warnings" }.also { root.addView(it) }
+        refreshWarnings()
+    }
+
+    private fun refreshWarnings() {
+        val box = warnings ?: return
+        box.removeAllViews()
+        if (Permissions.needsWarning(this)) {
+            box.addView(TextView(this).apply { setText(R.string.permissions_missing); tag = "permissions-warning"; setTextColor(0xFFB71C1C.toInt()) })
+            button(R.string.permissions_allow, "permissions-allow", box) {
+                Permissions.request(this)
+                // Notifications turned off by hand (or before Android 13): only the settings
+                // can turn them back on.
+                if (Permissions.notificationsOff(this) && Permissions.missing(this).isEmpty()) {
+                    runCatching {
+                        startActivity(Intent(android.provider.Settings.ACTION_APP_NOTIFICATION_SETTINGS).putExtra(android.provider.Settings.EXTRA_APP_PACKAGE, packageName))
+                    }
+                }
+            }
+        }
+        if (alarmChannelWarning && Permissions.alarmChannelMuted(this)) {
+            box.addView(TextView(this).apply { setText(R.string.watch_alarm_channel_off); tag = "alarm-channel-warning"; setTextColor(0xFFB71C1C.toInt()) })
+            button(R.string.permissions_settings, "alarm-channel-settings", box) {
+                runCatching {
+                    startActivity(
+                        Intent(android.provider.Settings.ACTION_CHANNEL_NOTIFICATION_SETTINGS)
+                            .putExtra(android.provider.Settings.EXTRA_APP_PACKAGE, packageName)
+                            .putExtra(android.provider.Settings.EXTRA_CHANNEL_ID, Notifier.CHANNEL_WATCH_ALARM),
+                    )
+                }
+            }
+        }
+    }
 }
 
 /** Every view's text in order: what the duress tests compare. */

@@ -93,6 +93,7 @@ class WatchActivity : SessionActivity() {
     private val zone: ZoneId get() = ZoneId.systemDefault()
 
     override fun build() {
+        permissionWarnings(alarmChannel = true)
         button(R.string.watch_pairing, "pairing") { open(PairingActivity::class.java) }
         if (checkSelfPermission(android.Manifest.permission.RECEIVE_SMS) != PackageManager.PERMISSION_GRANTED) {
             button(R.string.watch_allow_sms, "allow-sms") { requestPermissions(arrayOf(android.Manifest.permission.RECEIVE_SMS), 1) }
@@ -217,6 +218,8 @@ class PairingActivity : SessionActivity() {
             for (e in listOf(theirCode, sas, name, phone)) e.text.clear()
             preview.text = ""
             status.text = say(UiText.Res(Msg.PAIRING_SAVED))
+            // This phone may now hold her alarms: they need notifications (Android 13+).
+            Permissions.request(this, notifications = true, alerts = false)
             refresh()
         }
         list = LinearLayout(this).apply { orientation = LinearLayout.VERTICAL }.also { root.addView(it) }
