@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 stage_start=$SECONDS
 stage() {
-  [ "$stage_start" -eq "$SECONDS" ] || echo "   (took $((SECONDS - stage_start)) s)"
+  [ "$stage_start" -eq "$SECONDS" ] || echo "   (took $((SECONDS - stage_start)) s; $(df -Ph . | awk 'NR == 2 { print $4 }') disk free)"
   stage_start=$SECONDS
   echo "== $*"
 }
