@@ -5,7 +5,8 @@
 
   /// Holds the vault, the open session and the platform glue; builds each screen's view
   /// model. The only state kept outside the vault is what iOS itself keeps (notifications,
-  /// the alternate icon, the Keychain item).
+  /// the call directory, the alternate icon, the Keychain item) and an export's file:
+  /// `cleanup` removes all of it (but the icon) on every wipe path.
   final class AppModel: ObservableObject {
     let vault: Vault
     /// Application Support: the vault's folder.

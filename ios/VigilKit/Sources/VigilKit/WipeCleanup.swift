@@ -63,7 +63,7 @@ public final class WipeCleanup {
     do { try secrets.delete() } catch { ok = false }
     if let domain = defaultsDomain {
       defaults.removePersistentDomain(forName: domain)
-      defaults.synchronize()
+      _ = defaults.synchronize()
     }
     let fm = FileManager.default
     for file in files where fm.fileExists(atPath: file.path) {

@@ -65,7 +65,7 @@ final class WipeCleanupTests: XCTestCase {
     XCTAssertFalse(driver.inFlight.isEmpty)
     XCTAssertFalse(scheduler.pending.isEmpty)
     p.defaults.set("Ana +447400123456", forKey: "last-buddy")
-    p.defaults.synchronize()
+    _ = p.defaults.synchronize()
     try Data("Ana 07400 123456".utf8).write(to: p.export)
     try Data("12 Example Street".utf8).write(to: p.caches.appendingPathComponent("c.bin"))
     return session
