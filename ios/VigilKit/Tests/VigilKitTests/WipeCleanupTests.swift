@@ -90,7 +90,8 @@ final class WipeCleanupTests: XCTestCase {
       line: line)
     XCTAssertEqual(platformRuns, 1, "the Apple-only steps ran once", file: file, line: line)
     // Byte for byte: whatever is left in the fixture's folder holds none of it.
-    let walker = try XCTUnwrap(FileManager.default.enumerator(at: f.dir, includingPropertiesForKeys: nil))
+    let walker = try XCTUnwrap(
+      FileManager.default.enumerator(at: f.dir, includingPropertiesForKeys: nil))
     for case let url as URL in walker {
       guard let bytes = try? Data(contentsOf: url) else { continue }
       for s in secrets {
