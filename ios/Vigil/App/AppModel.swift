@@ -74,8 +74,8 @@
     @Published var showWatches = false
 
     init() {
-      support = FileManager.default.urls(
-        for: .applicationSupportDirectory, in: .userDomainMask)[0]
+      support =
+        FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
       try? FileManager.default.createDirectory(at: support, withIntermediateDirectories: true)
       // Readable after the first unlock since boot, like the Keychain item: the background
       // runner must open it while the phone is locked.
