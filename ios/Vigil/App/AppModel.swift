@@ -23,7 +23,7 @@
       return driver
     }()
     /// Every trace outside the vault, removed by every wipe path (VigilKit's `WipeCleanup`;
-    /// docs/threat-model.md, "What the shells leave behind").
+    /// docs/threat-model.md, "What the phone apps leave behind after a wipe").
     lazy var cleanup: WipeCleanup = {
       let fm = FileManager.default
       let library = fm.urls(for: .libraryDirectory, in: .userDomainMask)[0]

@@ -2,11 +2,11 @@ import Foundation
 import VigilCore
 
 /// What the app keeps outside the core's vault files, and its removal once the vault is
-/// wiped (docs/threat-model.md, "What the shells leave behind"). One call, `erase()`, from
-/// every wipe path: the panic wipe, the automatic wipe after the unlock limit (the core
-/// wipes while unlocking and says `Wiped`), and a start that finds the vault gone while
-/// traces remain (`finishInterruptedWipe`: the app was killed between the core's wipe and
-/// this).
+/// wiped (docs/threat-model.md, "What the phone apps leave behind after a wipe"). One call,
+/// `erase()`, from every wipe path: the panic wipe, the automatic wipe after the unlock
+/// limit (the core wipes while unlocking and says `Wiped`), and a start that finds the vault
+/// gone while traces remain (`finishInterruptedWipe`: the app was killed between the core's
+/// wipe and this).
 ///
 /// The Foundation-only part lives here and is tested on Linux: the Keychain secret (through
 /// `DeviceSecretStore`), pending and delivered notifications (through the scheduler), the
