@@ -8,10 +8,10 @@ import java.io.File
 /**
  * What the shell keeps outside the core's vault files, and its removal once the vault is
  * wiped (docs/threat-model.md, "What the phone apps leave behind after a wipe"). One
- * function, [erase], called from every wipe path: the panic wipe, the automatic wipe after the unlock limit
- * (the core wipes while unlocking and says `Wiped`), and a start finding the vault gone
- * while traces remain (a wipe whose clean-up did not run: the process was killed between
- * the core's wipe and this, or the vault was deleted from outside).
+ * function, [erase], called from every wipe path: the panic wipe, the automatic wipe after
+ * the unlock limit (the core wipes while unlocking and says `Wiped`), and a start finding
+ * the vault gone while traces remain (a wipe whose clean-up did not run: the process was
+ * killed between the core's wipe and this, or the vault was deleted from outside).
  *
  * Files are deleted, not cleared: a preferences file emptied by `edit().clear()` stays in
  * `shared_prefs` with its name and date, which says the app was used and when.
