@@ -5,9 +5,12 @@
 
   /// Holds the vault, the open session and the platform glue; builds each screen's view
   /// model. The only state kept outside the vault is what iOS itself keeps (notifications,
-  /// the alternate icon, the Keychain item).
+  /// the call directory, the alternate icon, the Keychain item) and an export's file:
+  /// `cleanup` removes all of it (but the icon) on every wipe path.
   final class AppModel: ObservableObject {
     let vault: Vault
+    /// Application Support: the vault's folder.
+    let support: URL
     let secrets = KeychainSecretStore()
     let scheduler = NotificationCenterScheduler()
     let composer = SystemComposer()
@@ -19,7 +22,43 @@
       driver.onWatchAlerts = { [weak self] in self?.watchAlerts = $0 }
       return driver
     }()
-    lazy var unlock = Observed(UnlockViewModel(vault: vault, secrets: secrets))
+    /// Every trace outside the vault, removed by every wipe path (VigilKit's `WipeCleanup`;
+    /// docs/threat-model.md, "What the phone apps leave behind after a wipe").
+    lazy var cleanup: WipeCleanup = {
+      let fm = FileManager.default
+      let library = fm.urls(for: .libraryDirectory, in: .userDomainMask)[0]
+      var files = [exportURL()]
+      if let group = fm.containerURL(
+        forSecurityApplicationGroupIdentifier: CallDirectoryReloader.appGroup)
+      {
+        files.append(group.appendingPathComponent(CallDirectoryReloader.fileName))
+      }
+      let cleanup = WipeCleanup(
+        vault: vault, secrets: secrets, scheduler: scheduler,
+        defaultsDomain: Bundle.main.bundleIdentifier, files: files,
+        // The vault's own folder (emptied once the core has wiped it), temporary files,
+        // caches and the app-switcher snapshots iOS keeps of the last screen.
+        folders: [
+          support,
+          fm.temporaryDirectory,
+          library.appendingPathComponent("Caches"),
+          library.appendingPathComponent("SplashBoard"),
+        ])
+      cleanup.driver = driver
+      cleanup.platformSteps = [
+        // iOS keeps the call labels (numbers and her notes) in its own store.
+        { CallDirectoryReloader.reload([]) { _ in } },
+        { BackgroundRefresh.submit(at: nil) },
+        { [weak self] in self?.composer.dropAll() },
+      ]
+      return cleanup
+    }()
+    lazy var unlock: Observed<UnlockViewModel> = {
+      let model = UnlockViewModel(vault: vault, secrets: secrets, cleanup: cleanup)
+      // The unlock limit wiped the vault: the unlock screen already shows why.
+      model.onWiped = { [weak self] in self?.wiped(refresh: false) }
+      return Observed(model)
+    }()
     @Published private(set) var session: Session?
     /// A call was placed for a buddy alert: the app asks whether it got through.
     @Published var callToConfirm: OutgoingRequest?
@@ -35,8 +74,8 @@
     @Published var showWatches = false
 
     init() {
-      let support = FileManager.default.urls(
-        for: .applicationSupportDirectory, in: .userDomainMask)[0]
+      support =
+        FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
       try? FileManager.default.createDirectory(at: support, withIntermediateDirectories: true)
       // Readable after the first unlock since boot, like the Keychain item: the background
       // runner must open it while the phone is locked.
@@ -49,6 +88,8 @@
     /// Wires the composer's call hand-back (after `init`, when `self` can be captured).
     func start() {
       composer.onCallReturned = { [weak self] request in self?.callToConfirm = request }
+      // A wipe whose clean-up never ran (the app was killed in between): finish it.
+      cleanup.finishInterruptedWipe()
     }
 
     func callAnswered(_ result: ComposerResult) {
@@ -101,11 +142,14 @@
       return try vault.backgroundRunner(deviceSecret: secret)
     }
 
-    func wiped() {
+    /// After `cleanup.erase()` (panic wipe, unlock limit): nothing of the vault stays on
+    /// screen.
+    func wiped(refresh: Bool = true) {
       session = nil
-      CallDirectoryReloader.reload([]) { _ in }
-      BackgroundRefresh.submit(at: nil)
-      unlock.model.refresh()
+      callToConfirm = nil
+      watchAlerts = []
+      showWatches = false
+      if refresh { unlock.model.refresh() }
     }
 
     func exportURL() -> URL {

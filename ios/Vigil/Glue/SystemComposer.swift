@@ -20,6 +20,12 @@
       presentNext()
     }
 
+    /// The vault was wiped: the requests still waiting (a buddy's name, number and the
+    /// message) are dropped unanswered.
+    func dropAll() {
+      queue = []
+    }
+
     /// Called when the app becomes active.
     func presentNext() {
       guard current == nil, pendingCall == nil, !queue.isEmpty,

@@ -38,7 +38,8 @@
             PanicWipeView(
               wipe: Observed(
                 PanicWipeViewModel(
-                  vault: app.vault, session: session, secrets: app.secrets, scheduler: app.scheduler
+                  vault: app.vault, session: session, secrets: app.secrets,
+                  scheduler: app.scheduler, cleanup: app.cleanup
                 )))
           }
           .foregroundStyle(.red)

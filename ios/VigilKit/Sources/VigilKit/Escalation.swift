@@ -299,6 +299,17 @@ public final class EscalationDriver {
         id: id, fireAt: now(), kind: .notice, titleKey: "watch_title",
         body: "watch_safe_not_sent_body", bodyIsKey: true, timeSensitive: true))
   }
+
+  /// The vault was wiped (`WipeCleanup`): what this process still holds of it goes (the
+  /// unsent SAFEs' texts, the alerts with a name and a place). A composer still open
+  /// reports into a vault that is gone, which fails harmlessly.
+  public func forget() {
+    inFlight = []
+    safeInFlight = [:]
+    safeUnsent = [:]
+    watchAlerts = []
+    lastError = nil
+  }
 }
 
 extension OutgoingRequest.Via {

@@ -96,7 +96,7 @@ public final class UnlockLimitViewModel: ViewModel {
 
 /// The panic wipe: a short window to cancel, then the core wipes the vault and the app
 /// deletes the device secret from the Keychain (what makes it final on flash storage) and
-/// every pending notification.
+/// every other trace it kept outside the vault (`WipeCleanup`).
 public final class PanicWipeViewModel: ViewModel {
   public enum Stage: Equatable, Sendable {
     case idle
@@ -118,20 +118,22 @@ public final class PanicWipeViewModel: ViewModel {
   public var onWiped: (() -> Void)?
 
   private let vault: Vault
-  private let secrets: DeviceSecretStore
-  private let scheduler: NotificationScheduler
+  private let cleanup: WipeCleanup
   private let session: Session?
   private let now: () -> Date
   private var pending: PendingWipe?
 
+  /// `cleanup`: the app's (every trace outside the vault); without one, the device secret
+  /// and the notifications.
   public init(
     vault: Vault, session: Session?, secrets: DeviceSecretStore,
-    scheduler: NotificationScheduler, now: @escaping () -> Date = Date.init
+    scheduler: NotificationScheduler, cleanup: WipeCleanup? = nil,
+    now: @escaping () -> Date = Date.init
   ) {
     self.vault = vault
     self.session = session
-    self.secrets = secrets
-    self.scheduler = scheduler
+    self.cleanup =
+      cleanup ?? WipeCleanup(vault: vault, secrets: secrets, scheduler: scheduler)
     self.now = now
   }
 
@@ -174,11 +176,9 @@ public final class PanicWipeViewModel: ViewModel {
   private func finish() {
     pending = nil
     session?.lock()
-    scheduler.cancelAll()
-    do {
-      try secrets.delete()
+    if cleanup.erase() {
       state = State(stage: .wiped, message: nil)
-    } catch {
+    } else {
       // The vault is gone; say that the Keychain item could not be removed.
       state = State(stage: .wiped, message: .key("wipe_secret_not_deleted"))
     }

@@ -36,15 +36,22 @@ public final class UnlockViewModel: ViewModel {
   private let secrets: DeviceSecretStore
   private let kdfIterations: UInt32?
   private let now: () -> Date
+  private let cleanup: WipeCleanup
+  /// Called after the unlock limit wiped the vault and `cleanup` ran: the app drops what
+  /// it shows (the create screen is this one's next state).
+  public var onWiped: (() -> Void)?
 
-  /// `kdfIterations`: nil for the core's default; tests pass the minimum.
+  /// `kdfIterations`: nil for the core's default; tests pass the minimum. `cleanup`: what
+  /// goes with the vault when the unlock limit wipes it (the app's; without one, the
+  /// device secret only).
   public init(
     vault: Vault, secrets: DeviceSecretStore, kdfIterations: UInt32? = nil,
-    now: @escaping () -> Date = Date.init
+    cleanup: WipeCleanup? = nil, now: @escaping () -> Date = Date.init
   ) {
     self.vault = vault
     self.secrets = secrets
     self.kdfIterations = kdfIterations
+    self.cleanup = cleanup ?? WipeCleanup(vault: vault, secrets: secrets, scheduler: nil)
     self.now = now
     state = State(stage: .unlock, message: nil)
     refresh()
@@ -96,9 +103,11 @@ public final class UnlockViewModel: ViewModel {
       let opened = try vault.unlock(passphrase: form.passphrase, deviceSecret: secret, now: now())
       return didOpen(opened)
     } catch VigilError.Wiped(let detail, let hint) {
-      // The vault wiped itself (unlock limit): its device secret goes with it.
-      try? secrets.delete()
+      // The vault wiped itself (unlock limit): its device secret and every trace the app
+      // kept outside it go with it.
+      cleanup.erase()
       state = State(stage: .create, message: .core(kind: "Wiped", detail: detail, hint: hint))
+      onWiped?()
       return nil
     } catch {
       state.message = FormMessage.from(error)

@@ -153,16 +153,11 @@ class SettingsActivity : SessionActivity() {
         }
     }
 
-    /** The vault's files are gone; the Keystore key and the wrapped secret go next, then
-     *  every trace the escalation left (its alarm, notifications and ledger) and the list of
-     *  refused watch messages. */
+    /** The vault's files are gone; the Keystore key, the wrapped secret and every trace
+     *  the shell kept outside the vault go next ([Traces.erase]). */
     private fun wiped() {
         pendingWipe = null
-        app.forgetAll()
-        Escalator.cancelAlarm(this)
-        getSystemService(android.app.NotificationManager::class.java).cancelAll()
-        app.storage.deleteSharedPreferences("escalation")
-        RefusalStore.forget(this)
+        app.wiped()
         startActivity(Intent(this, UnlockActivity::class.java).addFlags(Intent.FLAG_ACTIVITY_CLEAR_TASK or Intent.FLAG_ACTIVITY_NEW_TASK))
         finish()
     }

@@ -5,8 +5,10 @@ import android.os.Build
 import android.os.Bundle
 import android.widget.EditText
 import android.widget.TextView
+import app.vigil.android.logic.Errors
 import app.vigil.android.logic.Msg
 import app.vigil.android.logic.UiText
+import app.vigil.core.VigilException
 
 /**
  * The passphrase screen. Create on first run; afterwards every passphrase (the real one and
@@ -19,7 +21,11 @@ class UnlockActivity : VigilActivity() {
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
-        val creating = !app.vault.exists()
+        build(creating = !app.vault.exists())
+    }
+
+    private fun build(creating: Boolean) {
+        root.removeAllViews()
         label(getString(if (creating) R.string.unlock_create_title else R.string.unlock_title), "title")
         passphrase = field(R.string.unlock_title, "passphrase", password = true)
         button(if (creating) R.string.create_button else R.string.unlock_button, "unlock") { submit(creating) }
@@ -33,8 +39,17 @@ class UnlockActivity : VigilActivity() {
             return
         }
         val secret = app.secrets.getOrCreate()
-        val session = attempt(status) {
+        val session = try {
             if (creating) app.vault.create(typed, secret, app.kdfIterations()) else app.vault.unlock(typed, secret, app.now())
+        } catch (e: VigilException) {
+            if (e is VigilException.Wiped) {
+                // The unlock limit: the core wiped the vault. Everything the shell kept
+                // outside it goes too, and the screen becomes the create screen.
+                app.wiped()
+                build(creating = true)
+            }
+            status.text = say(Errors.text(e))
+            null
         }
         passphrase.text.clear()
         if (session == null) return

@@ -62,6 +62,9 @@ open class VigilApp : Application() {
 
     override fun onCreate() {
         super.onCreate()
+        // A wipe whose clean-up did not run (killed in between): finish it before anything
+        // reads what it left.
+        if (Traces.leftWithoutVault(this)) wiped()
         registerActivityLifecycleCallbacks(object : ActivityLifecycleCallbacks {
             override fun onActivityCreated(activity: Activity, state: Bundle?) {
                 activity.window.setFlags(WindowManager.LayoutParams.FLAG_SECURE, WindowManager.LayoutParams.FLAG_SECURE)
@@ -106,12 +109,15 @@ open class VigilApp : Application() {
         return vault.backgroundRunner(secrets.getOrCreate())
     }
 
-    /** Everything the panic wipe removes is gone: nothing left to open. */
-    fun forgetAll() {
+    /** The session and what was read from it are dropped (the vault is gone). */
+    fun forgetSession() {
         session = null
         callLabels = emptyList()
-        secrets.delete()
     }
+
+    /** The vault was wiped (panic wipe, unlock limit) or found gone: every trace the shell
+     *  kept outside it goes too ([Traces.erase]). False when a file could not be deleted. */
+    fun wiped(): Boolean = Traces.erase(this)
 
     companion object {
         fun of(context: Context): VigilApp = context.applicationContext as VigilApp

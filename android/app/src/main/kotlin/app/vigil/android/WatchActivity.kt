@@ -64,11 +64,6 @@ object RefusalStore {
 
     private fun prefs(context: Context) = VigilApp.of(context).storage.getSharedPreferences(PREFS, Context.MODE_PRIVATE)
 
-    /** The panic wipe: not even the times of refused messages stay. */
-    fun forget(context: Context) {
-        VigilApp.of(context).storage.deleteSharedPreferences(PREFS)
-    }
-
     fun load(context: Context): Refusals.Log = Refusals.Log.load(prefs(context).getString(LOG, null))
 
     @Synchronized

@@ -121,7 +121,7 @@ class AlarmDeliveryTest {
     @Test
     fun iveGotItWithNoVaultLeftSaysNothingWasAcknowledged() {
         shadowOf(app).grantPermissions(*all)
-        app.forgetAll()
+        app.wiped()
         val intent = Intent(app, AlarmActivity::class.java)
             .putExtra(AlarmActivity.EXTRA_WATCH, "watch-1").putExtra(AlarmActivity.EXTRA_TEXT, "Mia missed her check-in")
         val screen = Robolectric.buildActivity(AlarmActivity::class.java, intent).setup().get()
