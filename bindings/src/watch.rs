@@ -470,4 +470,12 @@ impl BackgroundRunner {
         let now = to_time(now)?;
         self.with(|r| r.acknowledge_watch(&id, now))
     }
+
+    /// The worker's check-ins that paired buddies watch, with the vault locked: each
+    /// buddy's last message, sent or not, confirmed or not. Kept by the core, so a shell
+    /// restarted with a SAFE still unsent learns it here, not from its own memory.
+    pub fn sent_watches(&self) -> Result<Vec<SentWatch>> {
+        self.with(|r| r.sent_watches())
+            .map(|v| v.into_iter().map(Into::into).collect())
+    }
 }

@@ -346,3 +346,45 @@ fn a_locked_phone_gets_the_same_reasons_from_the_background_runner() {
         WatchReceipt::Accepted { .. }
     ));
 }
+
+#[test]
+fn a_locked_runner_made_after_a_restart_still_knows_the_unsent_safe() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = pair(dir.path(), "w.db", "b.db", t0());
+    p.watch(t0());
+    let later = t0() + StdDuration::from_secs(600);
+    // The duress code: the same on this phone as the normal one.
+    p.worker.check_in("2222".into(), later).unwrap();
+    // The SAFE is handed to the shell, which dies before it is sent.
+    let offered = p.worker.watch_tick(later).unwrap();
+    assert_eq!(offered.len(), 1);
+    p.worker.lock();
+    drop(p.worker);
+    let runner = Vault::new(dir.path().join("w.db").to_string_lossy().into_owned())
+        .background_runner(b"first keystore secret for tests!".to_vec())
+        .unwrap();
+    let sent = runner.sent_watches().unwrap();
+    assert_eq!(sent.len(), 1);
+    let buddy = &sent[0].buddies[0];
+    assert_eq!(buddy.last, WatchMessageKind::Safe);
+    assert!(!buddy.sent && !buddy.confirmed, "{buddy:?}");
+    assert!(buddy.pairing_id.is_some());
+    // The core offers it again (the silent try timed out), and once it is reported sent
+    // the runner says so.
+    let mut safes = 0;
+    for m in 1..=10 {
+        if safes > 0 {
+            break;
+        }
+        let again = later + StdDuration::from_secs(60 * m);
+        for a in runner.watch_tick(again).unwrap() {
+            if let WatchActionKind::SendMessage { kind, .. } = a.kind {
+                assert_eq!(kind, WatchMessageKind::Safe);
+                safes += 1;
+                runner.report_outcome(a.id, Outcome::Sent, again).unwrap();
+            }
+        }
+    }
+    assert_eq!(safes, 1, "offered again, then sent");
+    assert!(runner.sent_watches().unwrap()[0].buddies[0].sent);
+}

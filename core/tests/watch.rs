@@ -357,13 +357,15 @@ fn every_message_fits_three_sms_segments_even_with_long_booking_details() {
         },
     });
     let id = worker.app.start_checkin(plan, t(20, 0)).unwrap().id;
+    let w = worker.app.checkins().unwrap();
+    let b = buddy.app.checkins().unwrap();
+    // The WATCH leaves before the EXTEND is queued (an EXTEND queued first supersedes it).
+    let mut all = wake(&w, t(20, 0)).0;
     worker
         .app
         .extend_checkin(&id, Duration::minutes(30), t(20, 5))
         .unwrap();
-    let w = worker.app.checkins().unwrap();
-    let b = buddy.app.checkins().unwrap();
-    let mut all = wake(&w, t(20, 5)).0;
+    all.extend(wake(&w, t(20, 5)).0);
     for (_, text) in all.clone() {
         b.receive_watch_message(&text, t(20, 6)).unwrap();
     }
@@ -1423,4 +1425,113 @@ fn a_code_paired_again_on_one_phone_keeps_the_counters_so_later_messages_are_acc
         .receive_watch_message(&ack, t(20, 6))
         .unwrap();
     assert!(worker.app.sent_watches().unwrap()[0].buddies[0].confirmed);
+}
+
+/// How the shell left the WATCH before the check-in ended.
+#[derive(Debug, Clone, Copy)]
+enum WatchLeft {
+    /// Reported sent, never confirmed (its no-ACK resends were due at 5, 15, 30 min).
+    SentUnconfirmed,
+    /// The composer was cancelled (a retry was due after the backoff).
+    Failed,
+    /// No outcome at all: the shell died with it (a retry was due after the timeout).
+    NoOutcome,
+}
+
+#[test]
+fn once_a_safe_is_queued_the_older_watch_of_that_checkin_is_never_offered_again() {
+    let dir = tempfile::tempdir().unwrap();
+    for left in [
+        WatchLeft::SentUnconfirmed,
+        WatchLeft::Failed,
+        WatchLeft::NoOutcome,
+    ] {
+        for code in ["2468", "1357"] {
+            let sub = dir.path().join(format!("{left:?}-{code}"));
+            std::fs::create_dir(&sub).unwrap();
+            let (worker, _buddy, bea) = worker_and_buddy(&sub);
+            start(&worker, bea);
+            let w = worker.home.runner(worker.secret).unwrap();
+            let first = w.watch_tick(t(20, 0)).unwrap();
+            assert_eq!(first.len(), 1);
+            match left {
+                WatchLeft::SentUnconfirmed => {
+                    Escalation::report_outcome(&w, &first[0].id, Outcome::Sent, t(20, 0))
+                }
+                WatchLeft::Failed => Escalation::report_outcome(
+                    &w,
+                    &first[0].id,
+                    Outcome::Failed {
+                        reason: "composer cancelled".into(),
+                    },
+                    t(20, 0),
+                ),
+                WatchLeft::NoOutcome => Ok(()),
+            }
+            .unwrap();
+            // She checks in (normal or duress code): a SAFE is queued. The shell takes it
+            // but never reports it sent (no signal, composer left open, app killed).
+            Escalation::check_in(&w, code, t(20, 1)).unwrap();
+            let mut offered = Vec::new();
+            for m in 1..=45 {
+                let now = t(20, 0) + Duration::minutes(m);
+                for a in w.watch_tick(now).unwrap() {
+                    let WatchActionKind::SendMessage { kind, text, .. } = &a.kind else {
+                        panic!("a message");
+                    };
+                    offered.push((m, *kind, text.clone()));
+                }
+            }
+            let kinds: Vec<_> = offered.iter().map(|o| (o.0, o.1)).collect();
+            assert!(
+                offered.iter().all(|o| o.1 == WatchMessageKind::Safe),
+                "{left:?}/{code}: the WATCH is superseded by the SAFE: {kinds:?}"
+            );
+            assert!(
+                offered.len() >= 2 && offered.iter().all(|o| o.2 == offered[0].2),
+                "{left:?}/{code}: the unsent SAFE is offered again: {kinds:?}"
+            );
+            // A late outcome for the superseded WATCH is still recognised (no error for
+            // the shell) and sends nothing.
+            Escalation::report_outcome(&w, &first[0].id, Outcome::Sent, t(20, 46)).unwrap();
+            let status = &worker.app.sent_watches().unwrap()[0].buddies[0];
+            assert_eq!(status.last, WatchMessageKind::Safe);
+            assert!(!status.sent, "{left:?}/{code}: the SAFE itself never left");
+        }
+    }
+}
+
+#[test]
+fn once_an_extend_is_queued_the_older_watch_is_never_offered_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, _buddy, bea) = worker_and_buddy(dir.path());
+    let id = start(&worker, bea);
+    let w = worker.home.runner(worker.secret).unwrap();
+    let first = w.watch_tick(t(20, 0)).unwrap();
+    Escalation::report_outcome(
+        &w,
+        &first[0].id,
+        Outcome::Failed {
+            reason: "composer cancelled".into(),
+        },
+        t(20, 0),
+    )
+    .unwrap();
+    worker
+        .app
+        .extend_checkin(&id, Duration::minutes(30), t(20, 1))
+        .unwrap();
+    let mut kinds = Vec::new();
+    for m in 1..=45 {
+        for a in w.watch_tick(t(20, 0) + Duration::minutes(m)).unwrap() {
+            let WatchActionKind::SendMessage { kind, .. } = &a.kind else {
+                panic!("a message");
+            };
+            kinds.push((m, *kind));
+        }
+    }
+    assert!(
+        kinds.iter().all(|k| k.1 == WatchMessageKind::Extend) && !kinds.is_empty(),
+        "only the EXTEND (which carries the whole WATCH): {kinds:?}"
+    );
 }

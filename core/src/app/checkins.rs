@@ -10,7 +10,7 @@ use crate::checkin::{
 };
 use crate::clock::Timestamp;
 use crate::vault::{Listing, RecordId};
-use crate::watch::{HeldWatch, Received, WatchAction, WatchState};
+use crate::watch::{HeldWatch, Received, SentWatchStatus, WatchAction, WatchState};
 use crate::Result;
 
 /// What both an unlocked vault and the locked runner can do with live check-ins.
@@ -45,6 +45,11 @@ pub trait Escalation {
     fn held_watches(&self) -> Result<Vec<HeldWatch>>;
     /// The buddy has seen the alarm and is acting: its remaining steps stop.
     fn acknowledge_watch(&self, watch: &RecordId, now: Timestamp) -> Result<()>;
+    /// This phone's check-ins that paired buddies watch, each buddy's last message and
+    /// whether it was sent and confirmed, from the device-bound state: what is still to
+    /// send survives the shell's process, locked or not (a SAFE not sent yet leaves the
+    /// buddy's phone counting down to an alarm).
+    fn sent_watches(&self) -> Result<Vec<SentWatchStatus>>;
 }
 
 macro_rules! escalation_for {
@@ -100,6 +105,9 @@ macro_rules! escalation_for {
             fn acknowledge_watch(&self, watch: &RecordId, now: Timestamp) -> Result<()> {
                 crate::checkin::check_time(now)?;
                 self.with_escalation_conn(|c, k| WatchState::new(c, k).acknowledge(watch, now))
+            }
+            fn sent_watches(&self) -> Result<Vec<SentWatchStatus>> {
+                self.with_escalation_conn(|c, k| WatchState::new(c, k).sent())
             }
             fn acknowledge(
                 &self,

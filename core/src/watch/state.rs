@@ -158,11 +158,26 @@ struct SentTo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum OutState {
-    Due { at: Timestamp },
-    Issued { at: Timestamp },
-    Sent { at: Timestamp },
-    Exhausted { at: Timestamp },
+    Due {
+        at: Timestamp,
+    },
+    Issued {
+        at: Timestamp,
+    },
+    Sent {
+        at: Timestamp,
+    },
+    Exhausted {
+        at: Timestamp,
+    },
     Withdrawn,
+    /// Worker side: a text not sent yet when a newer message of its check-in to the same
+    /// buddy was queued (an EXTEND carries the whole WATCH; a SAFE ends it): never offered
+    /// again. Kept as long as a finished text, so that a late outcome for it is still
+    /// recognised (and ignored).
+    Superseded {
+        at: Timestamp,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -233,7 +248,9 @@ impl Outgoing {
 
     fn finished_at(&self) -> Option<Timestamp> {
         match self.state {
-            OutState::Sent { at } | OutState::Exhausted { at } => Some(at),
+            OutState::Sent { at } | OutState::Exhausted { at } | OutState::Superseded { at } => {
+                Some(at)
+            }
             OutState::Withdrawn => Some(Timestamp::MIN_UTC),
             _ => None,
         }
@@ -328,6 +345,9 @@ impl State {
         let text = message::to_text(&signed, &sig);
         debug_assert!(message::fits_sms(&text));
         let channels = text_channels(p.phone.as_deref());
+        if shown != WatchMessageKind::Ack {
+            self.supersede(peer, payload.checkin(), now);
+        }
         self.outbox.push(Outgoing {
             id: RecordId::random()?,
             item: Item::Text {
@@ -346,6 +366,23 @@ impl State {
             prev_ids: Vec::new(),
         });
         Ok(counter)
+    }
+
+    /// Worker side: a newer message of `checkin` to `peer` is being queued. The older ones
+    /// not sent yet (waiting for their first try, a retry, or an outcome the shell still
+    /// owes) are superseded: never offered again, whatever their retries or resend
+    /// schedule said. The newer one carries what they did (an EXTEND the whole WATCH, a
+    /// SAFE the end of the watch), and the buddy's phone would refuse them once it has it.
+    /// Texts that already left need nothing: their resends stop, as they are no longer
+    /// the newest ([`Self::awaiting_ack`]).
+    fn supersede(&mut self, peer: KeyId, checkin: [u8; 16], now: Timestamp) {
+        for o in &mut self.outbox {
+            let older = matches!(&o.item, Item::Text { peer: p, checkin: c, shown, .. }
+                if *p == peer && *c == checkin && *shown != WatchMessageKind::Ack);
+            if older && matches!(o.state, OutState::Due { .. } | OutState::Issued { .. }) {
+                o.state = OutState::Superseded { at: now };
+            }
+        }
     }
 
     fn queue_notice(&mut self, watch: RecordId, notice: WatchNotice, at: Timestamp) -> Result<()> {
@@ -656,6 +693,8 @@ impl State {
                 o.state = OutState::Sent { at: now };
                 o.sent_once = true;
             }
+            // It did leave after all (the newer message still goes): only noted.
+            (Outcome::Sent, OutState::Superseded { .. }) => o.sent_once = true,
             (Outcome::Failed { .. }, OutState::Issued { .. }) if seq == o.channel + 1 => {
                 o.failed(now)
             }
@@ -1266,9 +1305,12 @@ impl<'a> WatchState<'a> {
                         .iter()
                         .map(|t| {
                             let p = s.peer(&t.peer);
+                            // The last message itself (by its counter: an older EXTEND
+                            // sent does not make a newer one sent).
                             let delivered = s.outbox.iter().any(|o| {
-                                matches!(&o.item, Item::Text { peer, checkin, shown, .. }
-                                    if *peer == t.peer && checkin == w.checkin.as_bytes() && *shown == t.last)
+                                matches!(&o.item, Item::Text { peer, checkin, text, .. }
+                                    if *peer == t.peer && checkin == w.checkin.as_bytes()
+                                        && message::parse(text).is_ok_and(|m| m.counter == t.counter))
                                     && (o.sent_once || matches!(o.state, OutState::Sent { .. }))
                             });
                             BuddyWatchStatus {

@@ -29,6 +29,9 @@ public protocol EscalationSource: AnyObject {
   func receiveWatch(text: String, now: Date) throws -> WatchReceipt
   func heldWatches() throws -> [HeldWatch]
   func acknowledgeWatch(watchId: String, now: Date) throws
+  /// The worker's watched check-ins, each buddy's last message sent or not, kept by the
+  /// core (so it outlives this process, locked or not): where a SAFE is still to send.
+  func sentWatches() throws -> [SentWatch]
 }
 
 extension Session: EscalationSource {
@@ -77,8 +80,9 @@ public final class EscalationDriver {
   /// A watch alert on the buddy's phone (`<prefix><watch id>.<step>`).
   public static let watchPrefix = "vigil.watch."
   /// "Your buddy's phone does not know you are safe": a SAFE (or DURESS-SAFE, the same on
-  /// this phone) whose composer closed unsent (`<prefix><pairing id>`: one per buddy, shown
-  /// while any SAFE to that buddy is unsent).
+  /// this phone) whose composer closed unsent, or found unsent by a new process
+  /// (`<prefix><pairing id>`: one per buddy, shown while the core says any SAFE to that
+  /// buddy is unsent).
   public static let safeNotSentPrefix = "vigil.safe-not-sent."
 
   static let roundsPerWake = 8
@@ -88,13 +92,19 @@ public final class EscalationDriver {
   private let now: () -> Date
   /// Ids whose composer is still open: a repeated id is not presented twice.
   public private(set) var inFlight: Set<String> = []
-  /// The ids among them that tell a paired phone she is safe, with that phone's pairing id
-  /// and the message's text.
-  private var safeInFlight: [String: (pairing: String, text: String)] = [:]
-  /// Per pairing id, the SAFEs whose composer closed unsent and that were not sent since,
-  /// known by their text: every retry, channel and resend round (a new action id) of one
-  /// message carries the same text, and each ended check-in has its own SAFE.
-  private var safeUnsent: [String: Set<String>] = [:]
+  /// The ids among them that tell a paired phone she is safe, with that phone's pairing id.
+  private var safeInFlight: [String: String] = [:]
+  /// Which SAFEs are unsent is the core's (`sentWatches`, kept in the device-bound state:
+  /// it survives a restart and works locked). This process only remembers, per pairing id,
+  /// that one of its SAFE composers closed unsent (so the reminder shows although another
+  /// SAFE to that buddy is open) and the reminders it put up (so a wake does not alert
+  /// again).
+  private var safeClosedUnsent: Set<String> = []
+  /// The pairing ids whose reminder may be up (put up here, or by an earlier process).
+  private var safeReminded: Set<String> = []
+  /// Whether this process has compared the reminders with the core once (a reminder left
+  /// by an earlier process is taken down then if its SAFE was sent since).
+  private var safeRemindersChecked = false
   /// The last failure of a core call made after the composer closed.
   public private(set) var lastError: FormMessage?
   /// Told the next wake-up after each reschedule (the app submits a `BGAppRefreshTask`).
@@ -159,6 +169,7 @@ public final class EscalationDriver {
           alarmSound: wake.alarm)
       })
     onNextWakeup?(next)
+    syncSafeNotSent(source)
   }
 
   /// The buddy has seen a watch's alarm (`acknowledgeWatch` done): its alert goes.
@@ -215,7 +226,7 @@ public final class EscalationDriver {
       guard !inFlight.contains(key) else { return }
       inFlight.insert(key)
       // SAFE and DURESS-SAFE alike (the core already names both SAFE on this phone).
-      if kind == .safe || kind == .duressSafe { safeInFlight[key] = (pairingId, text) }
+      if kind == .safe || kind == .duressSafe { safeInFlight[key] = pairingId }
       let request = OutgoingRequest(
         actionId: key, via: OutgoingRequest.Via(channel), recipients: phone.map { [$0] } ?? [],
         buddyName: name, body: text)
@@ -262,8 +273,10 @@ public final class EscalationDriver {
   private func finish(id: ActionId, result: ComposerResult, source: EscalationSource) {
     inFlight.remove(id.key)
     scheduler.cancel(ids: [Self.escalationPrefix + id.key])
-    if let safe = safeInFlight.removeValue(forKey: id.key) {
-      remindSafeNotSent(pairing: safe.pairing, text: safe.text, sent: result == .sent)
+    if let pairing = safeInFlight.removeValue(forKey: id.key), result != .sent {
+      // Said again, also when a reminder is already up.
+      safeClosedUnsent.insert(pairing)
+      safeReminded.remove(pairing)
     }
     let outcome: Outcome
     switch result {
@@ -277,27 +290,50 @@ public final class EscalationDriver {
       lastError = nil
     } catch {
       lastError = FormMessage.from(error)
+      syncSafeNotSent(source)
     }
   }
 
   /// A SAFE not sent leaves the buddy's phone counting down to an alarm: a notification
-  /// says so until it is sent (the core retries it, and a retry sent clears it). It names
-  /// nobody and reads the same after a duress check-in. Kept per buddy until every SAFE to
-  /// that buddy that closed unsent was sent (by a retry or a later resend round): another
-  /// check-in's SAFE sent to the same buddy does not clear it.
-  private func remindSafeNotSent(pairing: String, text: String, sent: Bool) {
-    let id = Self.safeNotSentPrefix + pairing
-    var unsent = safeUnsent[pairing] ?? []
-    if sent { unsent.remove(text) } else { unsent.insert(text) }
-    safeUnsent[pairing] = unsent.isEmpty ? nil : unsent
-    if unsent.isEmpty {
-      scheduler.cancel(ids: [id])
-      return
+  /// says so until it is sent (the core retries and resends it). What is unsent is read
+  /// from the core at every reschedule, not kept here: after a restart (a new driver, a
+  /// new runner) the SAFEs still to send are known all the same, and one sent does not
+  /// take the reminder down while another to that buddy is unsent. A SAFE whose composer
+  /// is open now adds none until it closes unsent. It names nobody and reads the same
+  /// after a duress check-in. A failing core call changes nothing (the next wake tries).
+  private func syncSafeNotSent(_ source: EscalationSource) {
+    guard let watches = try? source.sentWatches() else { return }
+    var known: Set<String> = []
+    var unsent: Set<String> = []
+    for watch in watches {
+      for buddy in watch.buddies {
+        guard let pairing = buddy.pairingId else { continue }
+        known.insert(pairing)
+        if (buddy.last == .safe || buddy.last == .duressSafe) && !buddy.sent {
+          unsent.insert(pairing)
+        }
+      }
     }
-    scheduler.schedule(
-      NotificationRequest(
-        id: id, fireAt: now(), kind: .notice, titleKey: "watch_title",
-        body: "watch_safe_not_sent_body", bodyIsKey: true, timeSensitive: true))
+    let open = Set(safeInFlight.values)
+    let first = !safeRemindersChecked
+    safeRemindersChecked = true
+    let done = (first ? known.union(safeReminded) : safeReminded).subtracting(unsent)
+    if !done.isEmpty { scheduler.cancel(ids: done.map { Self.safeNotSentPrefix + $0 }) }
+    safeReminded.formIntersection(unsent)
+    safeClosedUnsent.formIntersection(unsent)
+    for pairing in unsent.sorted() where !safeReminded.contains(pairing) {
+      guard safeClosedUnsent.contains(pairing) || !open.contains(pairing) else {
+        // An earlier process may have left its reminder up: taken down once sent.
+        if first { safeReminded.insert(pairing) }
+        continue
+      }
+      safeReminded.insert(pairing)
+      scheduler.schedule(
+        NotificationRequest(
+          id: Self.safeNotSentPrefix + pairing, fireAt: now(), kind: .notice,
+          titleKey: "watch_title", body: "watch_safe_not_sent_body", bodyIsKey: true,
+          timeSensitive: true))
+    }
   }
 
   /// The vault was wiped (`WipeCleanup`): what this process still holds of it goes (the

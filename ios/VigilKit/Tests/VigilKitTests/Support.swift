@@ -113,6 +113,7 @@ final class RecordingSource: EscalationSource {
   func acknowledgeWatch(watchId: String, now: Date) throws {
     try inner.acknowledgeWatch(watchId: watchId, now: now)
   }
+  func sentWatches() throws -> [SentWatch] { try inner.sentWatches() }
 }
 
 final class FakeIconSetter: AppIconSetter {

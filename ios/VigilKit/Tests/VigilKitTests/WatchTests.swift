@@ -520,6 +520,54 @@ final class WatchTests: XCTestCase {
     XCTAssertEqual(reminder(), [])
   }
 
+  /// The app is killed with two SAFEs to Ana unsent (one code ended both check-ins, both
+  /// composers cancelled). After the restart a new driver runs on the locked runner: the
+  /// core still offers both SAFEs, and sending one leaves the reminder up while the other
+  /// is unsent; sending that one too takes it down. (The shell kept its unsent SAFEs in
+  /// memory only: after a restart, any SAFE sent took the reminder down.)
+  func testAfterARestartTheUnsentSafeIsStillOfferedAndItsReminderKept() throws {
+    let p = try paired()
+    _ = try startWatched(p)
+    p.checkin.form.deadline = p.clock.at(minutes: 90)
+    p.checkin.form.buddyIds = [p.buddy.id]
+    XCTAssertNotNil(p.checkin.start(), "\(String(describing: p.checkin.state.message))")
+    let second = try XCTUnwrap(p.worker.composer.presented.last)
+    p.worker.composer.answer(second.actionId, .sent)
+    p.clock.now = p.clock.at(minutes: 30)
+    p.checkin.form.code = "9876"  // duress: the same on this phone
+    p.checkin.checkIn()
+    let safes = Array(p.worker.composer.presented.dropFirst(2))
+    XCTAssertEqual(safes.count, 2)
+    for safe in safes { p.worker.composer.answer(safe.actionId, .cancelled) }
+    let reminder = {
+      p.worker.scheduler.pending.keys.filter { $0.hasPrefix(EscalationDriver.safeNotSentPrefix) }
+    }
+    XCTAssertEqual(reminder().count, 1)
+    p.worker.session.lock()
+
+    // The restart: nothing of the old driver is left but the notifications it scheduled.
+    let composer = HeldComposer()
+    let driver = EscalationDriver(
+      scheduler: p.worker.scheduler, composer: composer, now: { p.clock.now })
+    let runner = try p.worker.fixture.vault.backgroundRunner(deviceSecret: p.worker.secret)
+    let unsent = try runner.sentWatches().flatMap(\.buddies).filter { !$0.sent }
+    XCTAssertEqual(unsent.map(\.last), [.safe, .safe], "the core kept both")
+    var offered: [OutgoingRequest] = []
+    for _ in 0..<10 where offered.count < 2 {
+      p.clock.advance(minutes: 1)
+      try driver.wake(try p.worker.fixture.vault.backgroundRunner(deviceSecret: p.worker.secret))
+      offered = composer.presented.filter { r in safes.contains { $0.body == r.body } }
+    }
+    XCTAssertEqual(Set(offered.map(\.body)), Set(safes.map(\.body)), "both SAFEs again")
+    XCTAssertEqual(reminder().count, 1)
+    let (sentNow, later) = (offered[0], offered[1])
+    composer.answer(sentNow.actionId, .sent)
+    XCTAssertNil(driver.lastError)
+    XCTAssertEqual(reminder().count, 1, "the other SAFE is still unsent")
+    composer.answer(later.actionId, .sent)
+    XCTAssertEqual(reminder(), [])
+  }
+
   /// The notification center lists its pending ids only later. Ana's phone comes to the
   /// foreground twice (each wake replaces her wake-ups under the same ids), then the center
   /// answers: her alarm wake-up, with its siren, is still there.
@@ -563,6 +611,7 @@ final class WatchTests: XCTestCase {
       func acknowledgeWatch(watchId: String, now: Date) throws {
         try inner.acknowledgeWatch(watchId: watchId, now: now)
       }
+      func sentWatches() throws -> [SentWatch] { try inner.sentWatches() }
     }
     let p = try paired()
     let watch = try startWatched(p)
