@@ -342,7 +342,9 @@ public final class EscalationDriver {
   public func forget() {
     inFlight = []
     safeInFlight = [:]
-    safeUnsent = [:]
+    safeClosedUnsent = []
+    safeReminded = []
+    safeRemindersChecked = false
     watchAlerts = []
     lastError = nil
   }
