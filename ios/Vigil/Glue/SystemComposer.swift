@@ -11,6 +11,10 @@
   final class SystemComposer: NSObject, MessageComposer, MFMessageComposeViewControllerDelegate {
     private var queue: [(OutgoingRequest, (ComposerResult) -> Void)] = []
     private var current: ((ComposerResult) -> Void)?
+    /// The composer or share sheet on screen for `current`.
+    private weak var presented: UIViewController?
+    /// Bumped by `dropAll`: a call sheet's hand-back from before a wipe is ignored.
+    private var generation = 0
     /// Set by the call sheet: the answer comes from her ("Did the call get through?").
     var pendingCall: ((ComposerResult) -> Void)?
     var onCallReturned: ((OutgoingRequest) -> Void)?
@@ -21,9 +25,18 @@
     }
 
     /// The vault was wiped: the requests still waiting (a buddy's name, number and the
-    /// message) are dropped unanswered.
+    /// message) are dropped unanswered, a composer or share sheet still open is closed, and
+    /// a call waiting for her answer is forgotten. Unanswered: the driver already forgot
+    /// them (`EscalationDriver.forget`) and the vault they would report to is gone. Left
+    /// set, `current` or `pendingCall` would keep `presentNext` from ever showing the next
+    /// vault's messages.
     func dropAll() {
       queue = []
+      current = nil
+      pendingCall = nil
+      generation += 1
+      presented?.dismiss(animated: false)
+      presented = nil
     }
 
     /// Called when the app becomes active.
@@ -44,6 +57,7 @@
         composer.body = request.body
         composer.messageComposeDelegate = self
         current = completion
+        presented = composer
         top.present(composer, animated: true)
       case .call:
         guard let number = request.recipients.first,
@@ -53,18 +67,22 @@
           return presentNext()
         }
         pendingCall = completion
+        let asked = generation
         UIApplication.shared.open(url) { [weak self] opened in
+          // Wiped while the call sheet opened: nothing to ask about.
+          guard let self, self.generation == asked else { return }
           if !opened {
-            self?.pendingCall = nil
+            self.pendingCall = nil
             completion(.failed)
           } else {
-            self?.onCallReturned?(request)
+            self.onCallReturned?(request)
           }
         }
       case .otherApp:
         let sheet = UIActivityViewController(
           activityItems: [request.body], applicationActivities: nil)
         current = completion
+        presented = sheet
         sheet.completionWithItemsHandler = { [weak self] _, completed, _, _ in
           self?.finish(completed ? .sent : .cancelled)
         }
@@ -94,6 +112,7 @@
     private func finish(_ result: ComposerResult) {
       let completion = current
       current = nil
+      presented = nil
       completion?(result)
       presentNext()
     }
