@@ -57,7 +57,9 @@
       // killed first, the marker stays and the next start runs the clean-up again.
       cleanup.asyncPlatformSteps = [
         { done in
-          CallDirectoryReloader.reload([], attempts: 3) { ok in DispatchQueue.main.async { done(ok) } }
+          CallDirectoryReloader.reload([], attempts: 3) { ok in
+            DispatchQueue.main.async { done(ok) }
+          }
         }
       ]
       return cleanup

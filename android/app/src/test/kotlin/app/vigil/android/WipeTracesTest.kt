@@ -261,6 +261,36 @@ class WipeTracesTest {
         assertEquals(listOf("Ana"), session.listBuddies().buddies.map { it.name })
     }
 
+    /** The Keystore refuses to delete the key: both wipe paths say that something could
+     *  not be removed (the vault's data is gone either way). */
+    @Test
+    fun aKeyThatCannotBeDeletedIsSaidOnBothWipePaths() {
+        app.keys.failDelete = true
+        phone.session.setUnlockLimit(2u)
+        app.lock()
+        val unlock = Robolectric.buildActivity(UnlockActivity::class.java).setup().get()
+        fun view(tag: String) = unlock.window.decorView.findViewWithTag<android.view.View>(tag)
+        repeat(2) {
+            (view("passphrase") as EditText).setText("not the passphrase $it")
+            (view("unlock") as Button).performClick()
+        }
+        assertFalse(app.vaultFile.exists())
+        assertTrue((view("status") as TextView).text.contains(app.getString(R.string.wipe_traces_left)))
+
+        // The panic wipe: a new vault, wiped from Settings; the unlock screen it opens says it.
+        app.setSession(app.vault.create(PASSPHRASE, app.secrets.getOrCreate(), app.kdfIterations()))
+        val screen = Robolectric.buildActivity(SettingsActivity::class.java).setup().get()
+        (screen.window.decorView.findViewWithTag<android.view.View>("wipe") as Button).performClick()
+        idle()
+        app.clock = app.clock.plus(Duration.ofSeconds(10))
+        shadowOf(Looper.getMainLooper()).idleFor(Duration.ofSeconds(10))
+        val next = shadowOf(screen).nextStartedActivity
+        assertEquals(UnlockActivity::class.java.name, next.component?.className)
+        val landed = Robolectric.buildActivity(UnlockActivity::class.java, next).setup().get()
+        val status = landed.window.decorView.findViewWithTag<TextView>("status")
+        assertEquals(app.getString(R.string.wipe_traces_left), status.text.toString())
+    }
+
     /** A start with a vault changes nothing (the check is one `stat`). */
     @Test
     fun aStartWithTheVaultThereKeepsEverything() {
