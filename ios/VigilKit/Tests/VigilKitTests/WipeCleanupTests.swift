@@ -304,4 +304,22 @@ final class WipeCleanupTests: XCTestCase {
       passphrase: passphrase, deviceSecret: try XCTUnwrap(f.secrets.secret), now: f.clock.now)
     XCTAssertEqual(try opened.listBuddies().buddies.map(\.name), ["Ana"])
   }
+
+  /// The Keychain refuses to delete the secret: the unlock limit's screen says so (the
+  /// panic wipe's already did).
+  func testAKeychainItemThatCannotBeDeletedIsSaidAfterTheUnlockLimit() throws {
+    let f = try Fixture(self)
+    let session = try f.created()
+    try session.setUnlockLimit(attempts: 2)
+    session.lock()
+    f.secrets.refuseDelete = true
+    let unlock = UnlockViewModel(vault: f.vault, secrets: f.secrets, kdfIterations: fastKdf)
+    for wrong in ["wrong horse battery", "wrong horse again"] {
+      unlock.form.passphrase = wrong
+      XCTAssertNil(unlock.submit())
+    }
+    XCTAssertFalse(try f.vault.exists())
+    XCTAssertEqual(unlock.state.stage, .create)
+    XCTAssertEqual(unlock.state.message, .key("wipe_secret_not_deleted"))
+  }
 }
