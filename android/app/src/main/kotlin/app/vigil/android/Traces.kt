@@ -58,13 +58,14 @@ object Traces {
 
     /**
      * At start: finishes a wipe whose clean-up did not run ([leftWithoutVault]). The core's
-     * wipe runs first and alone: if it fails the vault file may still be there, and the
-     * key is kept (without it a vault still there could never be opened again). True when
-     * it erased.
+     * wipe runs first and alone: if it fails and the core can no longer say the vault file
+     * is gone (it came back, or became unreadable, since the check), nothing is touched and
+     * the key is kept (without it a vault still there could never be opened again); the
+     * next start asks again. True when it erased.
      */
     fun finishInterruptedWipe(app: VigilApp): Boolean {
         if (!leftWithoutVault(app)) return false
-        if (runCatching { app.vault.wipe() }.isFailure) return false
+        if (runCatching { app.vault.wipe() }.isFailure && runCatching { app.vault.exists() }.getOrNull() != false) return false
         app.wiped()
         return true
     }
