@@ -158,7 +158,8 @@
     func wiped(refresh: Bool = true) {
       session = nil
       // The "did the call get through?" question goes with the call it was about: the
-      // composer's pending call is resolved, not left to block every later message.
+      // composer forgets it (and whatever else it held), so it cannot block every later
+      // message. Also run by the clean-up; again here for a path that did not.
       callToConfirm = nil
       composer.dropAll()
       watchAlerts = []
