@@ -43,13 +43,24 @@
           fm.temporaryDirectory,
           library.appendingPathComponent("Caches"),
           library.appendingPathComponent("SplashBoard"),
-        ])
+        ],
+        // In Library itself: none of the folders above, so it outlives the clean-up's
+        // other steps.
+        marker: library.appendingPathComponent("wipe-pending"))
       cleanup.driver = driver
       cleanup.platformSteps = [
-        // iOS keeps the call labels (numbers and her notes) in its own store.
-        { CallDirectoryReloader.reload([]) { _ in } },
         { BackgroundRefresh.submit(at: nil) },
         { [weak self] in self?.composer.dropAll() },
+      ]
+      // iOS keeps the call labels (numbers and her notes) in its own store. The reload is
+      // retried on error (another reload under way); if it still fails, or the app is
+      // killed first, the marker stays and the next start runs the clean-up again.
+      cleanup.asyncPlatformSteps = [
+        { done in
+          CallDirectoryReloader.reload([], attempts: 3) { ok in
+            DispatchQueue.main.async { done(ok) }
+          }
+        }
       ]
       return cleanup
     }()
@@ -146,7 +157,11 @@
     /// screen.
     func wiped(refresh: Bool = true) {
       session = nil
+      // The "did the call get through?" question goes with the call it was about: the
+      // composer forgets it (and whatever else it held), so it cannot block every later
+      // message. Also run by the clean-up; again here for a path that did not.
       callToConfirm = nil
+      composer.dropAll()
       watchAlerts = []
       showWatches = false
       if refresh { unlock.model.refresh() }

@@ -13,7 +13,11 @@
     static let fileName = "call-labels.json"
     static let extensionId = "app.vigil.Vigil.CallDirectory"
 
-    static func reload(_ labels: [CallLabel], done: @escaping (Bool) -> Void) {
+    /// `attempts`: how many times the reload is tried, 2 s apart, while iOS refuses it
+    /// (typically `currentlyLoading`: a reload she started a moment ago).
+    static func reload(
+      _ labels: [CallLabel], attempts: Int = 1, done: @escaping (Bool) -> Void
+    ) {
       guard
         let container = FileManager.default.containerURL(
           forSecurityApplicationGroupIdentifier: appGroup)
@@ -28,7 +32,10 @@
       CXCallDirectoryManager.sharedInstance.reloadExtension(withIdentifier: extensionId) {
         error in
         try? FileManager.default.removeItem(at: file)
-        done(error == nil)
+        guard error != nil, attempts > 1 else { return done(error == nil) }
+        DispatchQueue.main.asyncAfter(deadline: .now() + 2) {
+          reload(labels, attempts: attempts - 1, done: done)
+        }
       }
     }
   }

@@ -9,74 +9,64 @@
   /// Requests that arrive while the app is in the background wait for it to come forward
   /// (the escalation notification brings her back).
   final class SystemComposer: NSObject, MessageComposer, MFMessageComposeViewControllerDelegate {
-    private var queue: [(OutgoingRequest, (ComposerResult) -> Void)] = []
-    private var current: ((ComposerResult) -> Void)?
-    /// Set by the call sheet: the answer comes from her ("Did the call get through?").
-    var pendingCall: ((ComposerResult) -> Void)?
+    /// What waits, what is on screen, which call awaits her answer (VigilKit, tested).
+    private let queue = ComposerQueue()
+    /// The composer or share sheet on screen.
+    private weak var presented: UIViewController?
     var onCallReturned: ((OutgoingRequest) -> Void)?
 
     func present(_ request: OutgoingRequest, completion: @escaping (ComposerResult) -> Void) {
-      queue.append((request, completion))
+      queue.add(request, completion: completion)
       presentNext()
     }
 
     /// The vault was wiped: the requests still waiting (a buddy's name, number and the
-    /// message) are dropped unanswered.
+    /// message) are dropped unanswered, a composer or share sheet still open is closed, and
+    /// a call waiting for her answer is forgotten (`ComposerQueue.dropAll`).
     func dropAll() {
-      queue = []
+      queue.dropAll()
+      presented?.dismiss(animated: false)
+      presented = nil
     }
 
     /// Called when the app becomes active.
     func presentNext() {
-      guard current == nil, pendingCall == nil, !queue.isEmpty,
-        UIApplication.shared.applicationState == .active,
-        let top = Self.topViewController()
+      guard queue.canShowNext, UIApplication.shared.applicationState == .active,
+        let top = Self.topViewController(), let request = queue.takeNext()
       else { return }
-      let (request, completion) = queue.removeFirst()
       switch request.via {
       case .sms:
-        guard MFMessageComposeViewController.canSendText() else {
-          completion(.failed)
-          return presentNext()
-        }
+        guard MFMessageComposeViewController.canSendText() else { return finish(.failed) }
         let composer = MFMessageComposeViewController()
         composer.recipients = request.recipients
         composer.body = request.body
         composer.messageComposeDelegate = self
-        current = completion
+        presented = composer
         top.present(composer, animated: true)
       case .call:
         guard let number = request.recipients.first,
           let url = URL(string: "tel://\(number.filter { $0 == "+" || $0.isNumber })")
-        else {
-          completion(.failed)
-          return presentNext()
-        }
-        pendingCall = completion
+        else { return callAnswered(.failed) }
+        let asked = queue.generation
         UIApplication.shared.open(url) { [weak self] opened in
-          if !opened {
-            self?.pendingCall = nil
-            completion(.failed)
-          } else {
-            self?.onCallReturned?(request)
-          }
+          // Wiped while the call sheet opened: nothing to ask about.
+          guard let self, self.queue.generation == asked else { return }
+          if opened { self.onCallReturned?(request) } else { self.callAnswered(.failed) }
         }
       case .otherApp:
         let sheet = UIActivityViewController(
           activityItems: [request.body], applicationActivities: nil)
-        current = completion
         sheet.completionWithItemsHandler = { [weak self] _, completed, _, _ in
           self?.finish(completed ? .sent : .cancelled)
         }
+        presented = sheet
         top.present(sheet, animated: true)
       }
     }
 
     /// Her answer after a call: connected or not.
     func callAnswered(_ result: ComposerResult) {
-      let completion = pendingCall
-      pendingCall = nil
-      completion?(result)
+      queue.callAnswered(result)
       presentNext()
     }
 
@@ -92,9 +82,8 @@
     }
 
     private func finish(_ result: ComposerResult) {
-      let completion = current
-      current = nil
-      completion?(result)
+      presented = nil
+      queue.finished(result)
       presentNext()
     }
 

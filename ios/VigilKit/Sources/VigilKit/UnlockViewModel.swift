@@ -105,8 +105,13 @@ public final class UnlockViewModel: ViewModel {
     } catch VigilError.Wiped(let detail, let hint) {
       // The vault wiped itself (unlock limit): its device secret and every trace the app
       // kept outside it go with it.
-      cleanup.erase()
-      state = State(stage: .create, message: .core(kind: "Wiped", detail: detail, hint: hint))
+      // A Keychain item that could not be deleted is said (the vault is gone either way,
+      // which that message says too).
+      let clean = cleanup.erase()
+      state = State(
+        stage: .create,
+        message: clean
+          ? .core(kind: "Wiped", detail: detail, hint: hint) : .key("wipe_secret_not_deleted"))
       onWiped?()
       return nil
     } catch {

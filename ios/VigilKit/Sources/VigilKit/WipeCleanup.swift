@@ -10,10 +10,11 @@ import VigilCore
 ///
 /// The Foundation-only part lives here and is tested on Linux: the Keychain secret (through
 /// `DeviceSecretStore`), pending and delivered notifications (through the scheduler), the
-/// escalation driver's in-memory lists, the app's UserDefaults domain and the files and
-/// folders the app names. What only iOS can do (reload the Call Directory extension with no
-/// labels, cancel the background refresh, drop the composer's queue) comes in as
-/// `platformSteps` from the app.
+/// escalation driver's in-memory lists, the app's UserDefaults domain, the files and
+/// folders the app names, and the "clean-up under way" marker. What only iOS can do (reload
+/// the Call Directory extension with no labels, cancel the background refresh, drop the
+/// composer's queue and close its screens) comes in as `platformSteps` and
+/// `asyncPlatformSteps` from the app.
 public final class WipeCleanup {
   private let vault: Vault
   private let secrets: DeviceSecretStore
@@ -24,8 +25,19 @@ public final class WipeCleanup {
   private let folders: [URL]
   /// The driver whose in-memory lists (open composers, unsent SAFEs, alerts held) go too.
   public weak var driver: EscalationDriver?
-  /// Apple-only steps, run last (each must not throw).
+  /// Apple-only steps, run before the Keychain secret goes (each must not throw).
   public var platformSteps: [() -> Void] = []
+  /// Apple-only steps whose result comes later (the Call Directory reload): each calls its
+  /// completion once, true when done. The marker stays until all of them said true, so a
+  /// step that failed (or an app killed before it answered) runs again at the next start.
+  public var asyncPlatformSteps: [(@escaping (Bool) -> Void) -> Void] = []
+  /// Told once every asynchronous step answered: false when one failed (the screen says
+  /// the call labels may still be in iOS's store until the next start).
+  public var onAsyncStepsDone: ((Bool) -> Void)?
+  /// "A wipe's clean-up is under way": written before it starts, removed as its very last
+  /// step, outside the folders it empties. The start check sees it when nothing else on
+  /// disk shows that a clean-up was cut short (the Keychain item already gone).
+  private let marker: URL?
 
   /// - Parameters:
   ///   - defaultsDomain: the persistent domain removed from `defaults` (the app's bundle id;
@@ -34,11 +46,13 @@ public final class WipeCleanup {
   ///     Directory hand-over file in the app group).
   ///   - folders: folders emptied, not removed (caches, temporary files, the app's support
   ///     folder once the vault is gone).
+  ///   - marker: where the "clean-up under way" marker is written (nil: none).
   public init(
     vault: Vault, secrets: DeviceSecretStore, scheduler: NotificationScheduler?,
     defaults: UserDefaults = .standard, defaultsDomain: String? = nil, files: [URL] = [],
-    folders: [URL] = []
+    folders: [URL] = [], marker: URL? = nil
   ) {
+    self.marker = marker
     self.vault = vault
     self.secrets = secrets
     self.scheduler = scheduler
@@ -48,24 +62,28 @@ public final class WipeCleanup {
     self.folders = folders
   }
 
-  /// The core's wipe once more (idempotent: it shreds what an interrupted creation or wipe
-  /// left), every notification, the driver's lists, the Keychain secret, the defaults, the
-  /// files, then the platform's steps. Every step runs even if one fails. False when the
-  /// Keychain secret could not be deleted (the vault is gone either way; the screen says
-  /// so). A file in the app's own container that cannot be removed is not reported: there
-  /// is nothing she could do about it.
+  /// The marker, the core's wipe once more (idempotent: it shreds what an interrupted
+  /// creation or wipe left), every notification, the driver's lists, the platform's steps
+  /// (what nothing on disk would show once the secret is gone), the Keychain secret, the
+  /// defaults, the files, and the marker last (once the asynchronous steps all succeeded).
+  /// Every step runs even if one fails. False when the Keychain secret could not be
+  /// deleted (the vault is gone either way; the screen says so). A file in the app's own
+  /// container that cannot be removed is not reported: there is nothing she could do
+  /// about it.
   @discardableResult
   public func erase() -> Bool {
     var ok = true
+    let fm = FileManager.default
+    if let marker { _ = fm.createFile(atPath: marker.path, contents: Data()) }
     try? vault.wipe()
     scheduler?.cancelAll()
     driver?.forget()
+    for step in platformSteps { step() }
     do { try secrets.delete() } catch { ok = false }
     if let domain = defaultsDomain {
       defaults.removePersistentDomain(forName: domain)
       _ = defaults.synchronize()
     }
-    let fm = FileManager.default
     for file in files where fm.fileExists(atPath: file.path) {
       try? fm.removeItem(at: file)
     }
@@ -74,8 +92,35 @@ public final class WipeCleanup {
         try? fm.removeItem(at: item)
       }
     }
-    for step in platformSteps { step() }
+    finishAsyncSteps()
     return ok
+  }
+
+  /// Runs the asynchronous steps; the marker goes once all of them succeeded.
+  private func finishAsyncSteps() {
+    var waiting = asyncPlatformSteps.count
+    var allDone = true
+    let marker = self.marker
+    let told = onAsyncStepsDone
+    let answered: (Bool) -> Void = { done in
+      allDone = allDone && done
+      waiting -= 1
+      guard waiting == 0 else { return }
+      if allDone, let marker { try? FileManager.default.removeItem(at: marker) }
+      told?(allDone)
+    }
+    if asyncPlatformSteps.isEmpty {
+      if let marker { try? FileManager.default.removeItem(at: marker) }
+      return
+    }
+    for step in asyncPlatformSteps {
+      var once = false
+      step { done in
+        guard !once else { return }
+        once = true
+        answered(done)
+      }
+    }
   }
 
   /// At start: no vault, but something the app stored is still here (a secret, a default,
@@ -90,8 +135,9 @@ public final class WipeCleanup {
   }
 
   /// True when anything `erase()` removes (other than notifications, which the center
-  /// lists only later) is present.
+  /// lists only later) is present, or the marker of a clean-up that did not finish.
   func leftovers() -> Bool {
+    if let marker, FileManager.default.fileExists(atPath: marker.path) { return true }
     if (try? secrets.load()) != nil { return true }
     if let domain = defaultsDomain, let kept = defaults.persistentDomain(forName: domain),
       !kept.isEmpty

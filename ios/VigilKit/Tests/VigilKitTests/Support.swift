@@ -17,7 +17,11 @@ final class InMemorySecretStore: DeviceSecretStore {
     return made
   }
 
+  /// Set: deleting fails, as the Keychain may.
+  var refuseDelete = false
+
   func delete() throws {
+    if refuseDelete { throw CocoaError(.fileWriteNoPermission) }
     secret = nil
     deletions += 1
   }

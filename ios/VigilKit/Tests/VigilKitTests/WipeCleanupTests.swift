@@ -35,7 +35,8 @@ final class WipeCleanupTests: XCTestCase {
     try FileManager.default.createDirectory(at: caches, withIntermediateDirectories: true)
     let cleanup = WipeCleanup(
       vault: f.vault, secrets: f.secrets, scheduler: scheduler, defaults: defaults,
-      defaultsDomain: suite, files: [export], folders: [caches])
+      defaultsDomain: suite, files: [export], folders: [caches],
+      marker: f.dir.appendingPathComponent("wipe-pending"))
     cleanup.driver = driver
     var runs = 0
     cleanup.platformSteps = [{ runs += 1 }]
@@ -68,7 +69,45 @@ final class WipeCleanupTests: XCTestCase {
     _ = p.defaults.synchronize()
     try Data("Ana 07400 123456".utf8).write(to: p.export)
     try Data("12 Example Street".utf8).write(to: p.caches.appendingPathComponent("c.bin"))
+    try holdAWatch(f, session, driver: driver)
     return session
+  }
+
+  /// Mia's phone (a second vault) pairs with this one and starts a check-in watched by it;
+  /// the watch is pasted here and its deadline passes: the driver holds a reminder alert
+  /// naming Mia.
+  private func holdAWatch(_ f: Fixture, _ session: Session, driver: EscalationDriver) throws {
+    let wf = try Fixture(self)
+    let (worker, buddy, _) = try wf.withBuddyAndBooking()
+    let clock = f.clock
+    let mine = PairingViewModel(session: worker, now: { clock.now })
+    let hers = PairingViewModel(session: session, now: { clock.now })
+    mine.form.ownName = "Mia"
+    mine.showOwnCode()
+    hers.form.ownName = "Ana"
+    hers.showOwnCode()
+    mine.form.code = try XCTUnwrap(hers.state.ownCode)
+    hers.form.code = try XCTUnwrap(mine.state.ownCode)
+    let onMine = try XCTUnwrap(mine.preview())
+    let onHers = try XCTUnwrap(hers.preview())
+    mine.choose(buddy: buddy)
+    mine.form.sas = onHers.sas
+    XCTAssertNotNil(mine.save())
+    hers.form.sas = onMine.sas
+    hers.form.phone = "07700 900123"
+    XCTAssertNotNil(hers.save())
+    let composer = HeldComposer()
+    let workerDriver = EscalationDriver(
+      scheduler: RecordingScheduler(), composer: composer, now: { clock.now })
+    let checkin = CheckinViewModel(session: worker, driver: workerDriver, now: { clock.now })
+    checkin.form.deadline = clock.now.addingTimeInterval(3600)
+    checkin.form.buddyIds = [buddy.id]
+    XCTAssertNotNil(checkin.start())
+    let watch = try XCTUnwrap(composer.presented.last)
+    _ = try session.receiveWatch(text: watch.body, now: clock.now)
+    clock.now = clock.now.addingTimeInterval(3600)
+    try driver.wake(session)
+    XCTAssertFalse(driver.watchAlerts.isEmpty, "a watch alert held")
   }
 
   private func assertNothingLeft(
@@ -79,7 +118,10 @@ final class WipeCleanupTests: XCTestCase {
     XCTAssertNil(f.secrets.secret, "Keychain secret", file: file, line: line)
     XCTAssertEqual(scheduler.pending.count, 0, "notifications", file: file, line: line)
     XCTAssertTrue(driver.inFlight.isEmpty, "open composers", file: file, line: line)
-    XCTAssertTrue(driver.watchAlerts.isEmpty, file: file, line: line)
+    XCTAssertTrue(driver.watchAlerts.isEmpty, "watch alerts", file: file, line: line)
+    XCTAssertFalse(
+      FileManager.default.fileExists(atPath: f.dir.appendingPathComponent("wipe-pending").path),
+      "the marker", file: file, line: line)
     XCTAssertNil(p.defaults.object(forKey: "last-buddy"), file: file, line: line)
     XCTAssertNil(
       UserDefaults(suiteName: p.suite)?.object(forKey: "last-buddy"), "a fresh reader",
@@ -166,5 +208,118 @@ final class WipeCleanupTests: XCTestCase {
     XCTAssertTrue(p.cleanup.finishInterruptedWipe())
     try assertNothingLeft(f, p, scheduler: scheduler, driver: driver, platformRuns: runs())
     XCTAssertFalse(p.cleanup.finishInterruptedWipe(), "nothing left to finish")
+  }
+
+  /// A clean-up cut short after the Keychain item and the files went, before the
+  /// notifications: nothing but the marker says a wipe happened, and the next start
+  /// finishes it.
+  func testAStartAfterACleanUpKilledMidwayFinishesIt() throws {
+    let f = try Fixture(self)
+    let scheduler = RecordingScheduler()
+    let composer = HeldComposer()
+    let driver = EscalationDriver(
+      scheduler: scheduler, composer: composer, now: { [clock = f.clock] in clock.now })
+    let (p, runs) = try places(f, scheduler: scheduler, driver: driver)
+    _ = try useThePhone(f, p, scheduler: scheduler, composer: composer, driver: driver)
+    try f.vault.wipe()
+    XCTAssertTrue(
+      FileManager.default.createFile(
+        atPath: f.dir.appendingPathComponent("wipe-pending").path, contents: Data()))
+    try f.secrets.delete()
+    p.defaults.removePersistentDomain(forName: p.suite)
+    try FileManager.default.removeItem(at: p.export)
+    try FileManager.default.removeItem(at: p.caches.appendingPathComponent("c.bin"))
+    XCTAssertFalse(scheduler.pending.isEmpty)
+    XCTAssertTrue(p.cleanup.finishInterruptedWipe())
+    try assertNothingLeft(f, p, scheduler: scheduler, driver: driver, platformRuns: runs())
+  }
+
+  /// The Call Directory reload failed (another reload under way) or never answered: the
+  /// marker stays and the next start runs the clean-up, reload included, again; once it
+  /// succeeds the marker goes and a later start does nothing.
+  func testAFailedCallDirectoryReloadRunsAgainAtTheNextStart() throws {
+    let f = try Fixture(self)
+    let scheduler = RecordingScheduler()
+    let composer = HeldComposer()
+    let driver = EscalationDriver(
+      scheduler: scheduler, composer: composer, now: { [clock = f.clock] in clock.now })
+    let (p, runs) = try places(f, scheduler: scheduler, driver: driver)
+    _ = try useThePhone(f, p, scheduler: scheduler, composer: composer, driver: driver)
+    var answers = [false, true]
+    var reloads = 0
+    var told: [Bool] = []
+    p.cleanup.asyncPlatformSteps = [
+      { done in
+        reloads += 1
+        done(answers.removeFirst())
+      }
+    ]
+    p.cleanup.onAsyncStepsDone = { told.append($0) }
+    try f.vault.wipe()
+    XCTAssertTrue(p.cleanup.finishInterruptedWipe())
+    XCTAssertEqual(told, [false], "the failure is reported")
+    let marker = f.dir.appendingPathComponent("wipe-pending")
+    XCTAssertTrue(FileManager.default.fileExists(atPath: marker.path), "the marker stays")
+    XCTAssertNil(f.secrets.secret)
+
+    XCTAssertTrue(p.cleanup.finishInterruptedWipe(), "the next start runs it again")
+    XCTAssertEqual(reloads, 2)
+    XCTAssertEqual(told, [false, true])
+    try assertNothingLeft(f, p, scheduler: scheduler, driver: driver, platformRuns: runs() - 1)
+    XCTAssertFalse(p.cleanup.finishInterruptedWipe(), "nothing left to finish")
+  }
+
+  /// The vault is there but cannot be read at this start (an I/O error, a permission gone
+  /// wrong): the start must not take it for a finished wipe. The test makes `stat` of the
+  /// vault fail with a loop of symbolic links in place of its folder (the tests run as
+  /// root, which `chmod 000` does not stop); the secret and everything else are kept and
+  /// the vault opens once readable again.
+  func testAStartWithTheVaultPresentButUnreadableKeepsEverything() throws {
+    let f = try Fixture(self)
+    let scheduler = RecordingScheduler()
+    let composer = HeldComposer()
+    let driver = EscalationDriver(
+      scheduler: scheduler, composer: composer, now: { [clock = f.clock] in clock.now })
+    let (p, runs) = try places(f, scheduler: scheduler, driver: driver)
+    let session = try useThePhone(f, p, scheduler: scheduler, composer: composer, driver: driver)
+    session.lock()
+    let fm = FileManager.default
+    let aside = f.dir.deletingLastPathComponent()
+      .appendingPathComponent(f.dir.lastPathComponent + ".aside")
+    try fm.moveItem(at: f.dir, to: aside)
+    addTeardownBlock { try? FileManager.default.removeItem(at: aside) }
+    do {
+      try fm.createSymbolicLink(atPath: f.dir.path, withDestinationPath: f.dir.path)
+      XCTAssertThrowsError(try f.vault.exists(), "the vault cannot be stat'ed")
+      XCTAssertFalse(p.cleanup.finishInterruptedWipe())
+    }
+    try fm.removeItem(at: f.dir)
+    try fm.moveItem(at: aside, to: f.dir)
+    XCTAssertEqual(runs(), 0)
+    XCTAssertNotNil(f.secrets.secret, "the secret")
+    XCTAssertFalse(scheduler.pending.isEmpty)
+    XCTAssertTrue(fm.fileExists(atPath: p.export.path))
+    XCTAssertEqual(p.defaults.string(forKey: "last-buddy"), "Ana +447400123456")
+    let opened = try f.vault.unlock(
+      passphrase: passphrase, deviceSecret: try XCTUnwrap(f.secrets.secret), now: f.clock.now)
+    XCTAssertEqual(try opened.listBuddies().buddies.map(\.name), ["Ana"])
+  }
+
+  /// The Keychain refuses to delete the secret: the unlock limit's screen says so (the
+  /// panic wipe's already did).
+  func testAKeychainItemThatCannotBeDeletedIsSaidAfterTheUnlockLimit() throws {
+    let f = try Fixture(self)
+    let session = try f.created()
+    try session.setUnlockLimit(attempts: 2)
+    session.lock()
+    f.secrets.refuseDelete = true
+    let unlock = UnlockViewModel(vault: f.vault, secrets: f.secrets, kdfIterations: fastKdf)
+    for wrong in ["wrong horse battery", "wrong horse again"] {
+      unlock.form.passphrase = wrong
+      XCTAssertNil(unlock.submit())
+    }
+    XCTAssertFalse(try f.vault.exists())
+    XCTAssertEqual(unlock.state.stage, .create)
+    XCTAssertEqual(unlock.state.message, .key("wipe_secret_not_deleted"))
   }
 }

@@ -53,7 +53,13 @@ class AlarmActivity : VigilActivity() {
         gotIt = button(R.string.alarm_got_it, "got-it") { gotIt() }
         status = label("", "status")
         button(R.string.alarm_close, "close") { finish() }
+        synchronized(open) { open += this }
         show()
+    }
+
+    override fun onDestroy() {
+        synchronized(open) { open -= this }
+        super.onDestroy()
     }
 
     /** A next step (or another watch's alarm) while this screen is up: show that one. */
@@ -126,5 +132,15 @@ class AlarmActivity : VigilActivity() {
         const val EXTRA_WATCH = "watch"
         const val EXTRA_NOTICE = "notice"
         const val EXTRA_TEXT = "text"
+
+        /** The alarm screens up now. It runs in its own task (taskAffinity ""), so a wipe's
+         *  CLEAR_TASK does not close it: [closeAll] does. */
+        private val open = java.util.Collections.newSetFromMap(java.util.WeakHashMap<AlarmActivity, Boolean>())
+
+        /** The vault was wiped: no alarm screen stays up with a watch's text. */
+        fun closeAll() {
+            val screens = synchronized(open) { open.toList().also { open.clear() } }
+            for (screen in screens) runCatching { screen.finish() }
+        }
     }
 }

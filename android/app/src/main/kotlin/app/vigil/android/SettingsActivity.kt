@@ -157,8 +157,12 @@ class SettingsActivity : SessionActivity() {
      *  the shell kept outside the vault go next ([Traces.erase]). */
     private fun wiped() {
         pendingWipe = null
-        app.wiped()
-        startActivity(Intent(this, UnlockActivity::class.java).addFlags(Intent.FLAG_ACTIVITY_CLEAR_TASK or Intent.FLAG_ACTIVITY_NEW_TASK))
+        val clean = app.wiped()
+        startActivity(
+            Intent(this, UnlockActivity::class.java)
+                .putExtra(UnlockActivity.EXTRA_TRACES_LEFT, !clean)
+                .addFlags(Intent.FLAG_ACTIVITY_CLEAR_TASK or Intent.FLAG_ACTIVITY_NEW_TASK),
+        )
         finish()
     }
 

@@ -22,6 +22,8 @@ class UnlockActivity : VigilActivity() {
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         build(creating = !app.vault.exists())
+        // A panic wipe whose clean-up could not delete everything: said here, where it lands.
+        if (intent.getBooleanExtra(EXTRA_TRACES_LEFT, false)) status.text = getString(R.string.wipe_traces_left)
     }
 
     private fun build(creating: Boolean) {
@@ -42,13 +44,15 @@ class UnlockActivity : VigilActivity() {
         val session = try {
             if (creating) app.vault.create(typed, secret, app.kdfIterations()) else app.vault.unlock(typed, secret, app.now())
         } catch (e: VigilException) {
+            var clean = true
             if (e is VigilException.Wiped) {
                 // The unlock limit: the core wiped the vault. Everything the shell kept
                 // outside it goes too, and the screen becomes the create screen.
-                app.wiped()
+                clean = app.wiped()
                 build(creating = true)
             }
             status.text = say(Errors.text(e))
+            if (!clean) status.append("\n" + getString(R.string.wipe_traces_left))
             null
         }
         passphrase.text.clear()
@@ -64,6 +68,10 @@ class UnlockActivity : VigilActivity() {
 
     companion object {
         const val EXTRA_NEXT = "next"
+
+        /** Set by the panic wipe when its clean-up left something (the Keystore key or a
+         *  file could not be deleted). */
+        const val EXTRA_TRACES_LEFT = "traces-left"
     }
 }
 

@@ -64,7 +64,7 @@ open class VigilApp : Application() {
         super.onCreate()
         // A wipe whose clean-up did not run (killed in between): finish it before anything
         // reads what it left.
-        if (Traces.leftWithoutVault(this)) wiped()
+        Traces.finishInterruptedWipe(this)
         registerActivityLifecycleCallbacks(object : ActivityLifecycleCallbacks {
             override fun onActivityCreated(activity: Activity, state: Bundle?) {
                 activity.window.setFlags(WindowManager.LayoutParams.FLAG_SECURE, WindowManager.LayoutParams.FLAG_SECURE)
@@ -109,14 +109,17 @@ open class VigilApp : Application() {
         return vault.backgroundRunner(secrets.getOrCreate())
     }
 
-    /** The session and what was read from it are dropped (the vault is gone). */
+    /** The session and what was read from it are dropped (the vault is gone). Locked first:
+     *  its keys and SQLite handles go now, not at the next garbage collection, and a screen
+     *  still holding it finds it locked. */
     fun forgetSession() {
-        session = null
+        lock()
         callLabels = emptyList()
     }
 
     /** The vault was wiped (panic wipe, unlock limit) or found gone: every trace the shell
-     *  kept outside it goes too ([Traces.erase]). False when a file could not be deleted. */
+     *  kept outside it goes too ([Traces.erase]). False when the device secret or a file
+     *  could not be deleted (the caller says so). */
     fun wiped(): Boolean = Traces.erase(this)
 
     companion object {

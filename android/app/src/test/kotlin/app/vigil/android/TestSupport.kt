@@ -27,7 +27,12 @@ class MemoryKeys : WrappingKeys {
     override fun getOrCreate(alias: String): SecretKey =
         keys.getOrPut(alias) { KeyGenerator.getInstance("AES").apply { init(256) }.generateKey() }
     override fun exists(alias: String) = alias in keys
-    override fun delete(alias: String) { keys.remove(alias) }
+    /** Set: deleting a key fails, as a Keystore may. */
+    var failDelete = false
+    override fun delete(alias: String) {
+        if (failDelete) throw java.security.KeyStoreException("refused")
+        keys.remove(alias)
+    }
 }
 
 /** The app with a movable clock, the in-memory key double and the lowest KDF cost. */

@@ -2,6 +2,8 @@ package app.vigil.android
 
 import android.Manifest
 import android.app.NotificationManager
+import android.app.PendingIntent
+import android.content.Intent
 import android.os.Looper
 import android.telephony.SmsManager
 import android.widget.Button
@@ -9,12 +11,14 @@ import android.widget.EditText
 import android.widget.TextView
 import app.vigil.core.BuddyInput
 import app.vigil.core.CheckinInput
+import app.vigil.core.NoteInput
 import app.vigil.core.PairingInput
 import app.vigil.core.Session
 import app.vigil.core.Vault
 import app.vigil.core.WatchActionKind
 import app.vigil.core.types.Channel
 import app.vigil.core.types.Outcome
+import app.vigil.core.types.Risk
 import java.io.File
 import java.nio.file.Files
 import java.time.Duration
@@ -75,6 +79,10 @@ class WipeTracesTest {
     /** A pairing with a watch held for the other phone, a refused SMS, and her own check-in
      *  escalated to her buddy by SMS: everything the shell keeps outside the vault is there. */
     private fun useThePhone() {
+        // A screening note: the call labels kept in memory for the screening service.
+        phone.session.addNote(NoteInput(listOf("07700 900123"), "Dan", Risk.DANGER, "refused to pay"), app.now())
+        app.setSession(phone.session)
+        assertTrue("call labels", app.callLabels.isNotEmpty())
         val otherBuddy = other.addBuddy(BuddyInput("Bea", "+447400654321", Channel.SMS, "en")).id
         other.setCheckinCodes("1111", "2222")
         val mine = phone.session.ownPairingCode("Bea")
@@ -140,8 +148,14 @@ class WipeTracesTest {
         assertFalse("keystore alias", app.keys.exists(DeviceSecretStore.ALIAS))
         assertEquals("no notification", 0, notifications().size)
         assertEquals("no alarm", 0, app.alarms().scheduledAlarms.size)
-        assertNull(app.session)
-        assertTrue(app.callLabels.isEmpty())
+        assertTrue("call labels", app.callLabels.isEmpty())
+        assertFalse("wipe marker", File(app.storage.dataDir, "wipe-pending").exists())
+    }
+
+    /** Every PendingIntent the notifications carry (the alarm screen's holds the alarm
+     *  text, the share action the message): the system keeps them until they are cancelled. */
+    private fun pendingIntents(): List<PendingIntent> = notifications().flatMap { n ->
+        listOfNotNull(n.contentIntent, n.fullScreenIntent, n.deleteIntent) + n.actions.orEmpty().mapNotNull { it.actionIntent }
     }
 
     @Test
@@ -171,13 +185,25 @@ class WipeTracesTest {
         useThePhone()
         // An export's temporary file left by a process killed mid-export.
         File(app.noBackupFilesDir, "export.vigil").writeText("Ana +447400123456")
-        app.setSession(app.vault.unlock(PASSPHRASE, app.secrets.getOrCreate(), app.now()))
+        val open = app.vault.unlock(PASSPHRASE, app.secrets.getOrCreate(), app.now())
+        app.setSession(open)
+        val intents = pendingIntents()
+        assertTrue("notifications carry PendingIntents", intents.isNotEmpty())
+        // A buddy's alarm screen up (it runs in its own task), with a watch's text.
+        val alarm = Robolectric.buildActivity(
+            AlarmActivity::class.java,
+            Intent(app, AlarmActivity::class.java).putExtra(AlarmActivity.EXTRA_TEXT, "Mia missed her check-in at Example Street"),
+        ).setup().get()
         val screen = Robolectric.buildActivity(SettingsActivity::class.java).setup().get()
         (screen.window.decorView.findViewWithTag<android.view.View>("wipe") as Button).performClick()
         idle()
         app.clock = app.clock.plus(Duration.ofSeconds(5))
         shadowOf(Looper.getMainLooper()).idleFor(Duration.ofSeconds(5))
         assertNothingLeft()
+        assertNull(app.session)
+        assertTrue("the dropped session is locked (keys and handles closed now)", open.isLocked())
+        for (intent in intents) assertTrue("PendingIntent cancelled", shadowOf(intent).isCanceled)
+        assertTrue("the alarm screen is closed", alarm.isFinishing)
     }
 
     /** The core wiped the vault but the shell's clean-up never ran (the process was killed
@@ -188,6 +214,81 @@ class WipeTracesTest {
         app.vault.wipe()
         app.onCreate()
         assertNothingLeft()
+    }
+
+    /** A wipe's clean-up killed midway (here after the key, the secret's file and the
+     *  preferences went, before the notifications): the marker written before it makes the
+     *  next start finish it, though nothing else on disk says a wipe happened. */
+    @Test
+    fun aStartAfterACleanUpKilledMidwayFinishesIt() {
+        useThePhone()
+        app.lock()
+        app.vault.wipe()
+        File(app.storage.dataDir, "wipe-pending").createNewFile()
+        app.secrets.delete()
+        for (file in Traces.files(app)) file.delete()
+        assertTrue(notifications().isNotEmpty())
+        app.onCreate()
+        assertNothingLeft()
+    }
+
+    /**
+     * The vault is there but cannot be read at this start (an I/O error, a permission or
+     * SELinux label gone wrong): the start must not take it for a finished wipe and delete
+     * the key, which would lose the vault for good. The test makes `stat` of the vault fail
+     * with a loop of symbolic links in place of its folder (the tests run as root, which
+     * `chmod 000` does not stop); the vault, its secret and everything else are kept and it
+     * opens once readable again.
+     */
+    @Test
+    fun aStartWithTheVaultPresentButUnreadableKeepsEverything() {
+        app.lock()
+        val folder = app.vaultFile.parentFile!!
+        val aside = File(folder.parentFile, folder.name + ".aside")
+        val before = everyFile().map { it.path }.sorted()
+        assertTrue(folder.renameTo(aside))
+        try {
+            Files.createSymbolicLink(folder.toPath(), folder.toPath())
+            assertFalse("the vault cannot be stat'ed", app.vaultFile.exists())
+            app.onCreate()
+        } finally {
+            Files.deleteIfExists(folder.toPath())
+            assertTrue(aside.renameTo(folder))
+        }
+        assertTrue("the Keystore key", app.keys.exists(DeviceSecretStore.ALIAS))
+        assertEquals(before, everyFile().map { it.path }.sorted())
+        val session = app.vault.unlock(PASSPHRASE, app.secrets.getOrCreate(), app.now())
+        assertEquals(listOf("Ana"), session.listBuddies().buddies.map { it.name })
+    }
+
+    /** The Keystore refuses to delete the key: both wipe paths say that something could
+     *  not be removed (the vault's data is gone either way). */
+    @Test
+    fun aKeyThatCannotBeDeletedIsSaidOnBothWipePaths() {
+        app.keys.failDelete = true
+        phone.session.setUnlockLimit(2u)
+        app.lock()
+        val unlock = Robolectric.buildActivity(UnlockActivity::class.java).setup().get()
+        fun view(tag: String) = unlock.window.decorView.findViewWithTag<android.view.View>(tag)
+        repeat(2) {
+            (view("passphrase") as EditText).setText("not the passphrase $it")
+            (view("unlock") as Button).performClick()
+        }
+        assertFalse(app.vaultFile.exists())
+        assertTrue((view("status") as TextView).text.contains(app.getString(R.string.wipe_traces_left)))
+
+        // The panic wipe: a new vault, wiped from Settings; the unlock screen it opens says it.
+        app.setSession(app.vault.create(PASSPHRASE, app.secrets.getOrCreate(), app.kdfIterations()))
+        val screen = Robolectric.buildActivity(SettingsActivity::class.java).setup().get()
+        (screen.window.decorView.findViewWithTag<android.view.View>("wipe") as Button).performClick()
+        idle()
+        app.clock = app.clock.plus(Duration.ofSeconds(10))
+        shadowOf(Looper.getMainLooper()).idleFor(Duration.ofSeconds(10))
+        val next = shadowOf(screen).nextStartedActivity
+        assertEquals(UnlockActivity::class.java.name, next.component?.className)
+        val landed = Robolectric.buildActivity(UnlockActivity::class.java, next).setup().get()
+        val status = landed.window.decorView.findViewWithTag<TextView>("status")
+        assertEquals(app.getString(R.string.wipe_traces_left), status.text.toString())
     }
 
     /** A start with a vault changes nothing (the check is one `stat`). */
