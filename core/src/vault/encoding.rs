@@ -5,7 +5,8 @@
 //! name, and self-describing, so `untagged`, internally tagged and `flatten`ed types still
 //! read back, and a field appended later with `#[serde(default)]` reads from older rows
 //! (an array that ends early). Format 1 is the JSON every row had before; it stays
-//! readable, and the keyed step of version 12 re-seals the bulk tables into format 2.
+//! readable (through the MessagePack decoder: see [`decode`]), and the keyed step of
+//! version 12 re-seals the bulk tables into format 2.
 //! Measured against postcard and CBOR in `docs/PERFORMANCE.md` ("Sealed record encoding").
 //!
 //! A positional encoding has one trap: a field left out by `skip_serializing_if` would shift
