@@ -253,10 +253,7 @@ impl<'a> Store<'a> {
             }
             match opened {
                 Ok(state) if state.id() == id => {
-                    before.insert(
-                        id,
-                        serde_json::to_vec(&state).map_err(|e| Error::Decode(e.to_string()))?,
-                    );
+                    before.insert(id, crate::vault::encoding::encode(&state)?);
                     states.push(state);
                 }
                 Ok(_) => unreadable.push(id),
@@ -305,8 +302,8 @@ impl<'a> Store<'a> {
             erased |= n > 0;
         }
         for state in loaded.engine.states() {
-            let json = serde_json::to_vec(state).map_err(|e| Error::Decode(e.to_string()))?;
-            if loaded.before.get(&state.id()) == Some(&json) {
+            let encoded = crate::vault::encoding::encode(state)?;
+            if loaded.before.get(&state.id()) == Some(&encoded) {
                 continue;
             }
             states.upsert(&state.id(), state)?;

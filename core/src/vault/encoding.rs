@@ -5,7 +5,8 @@
 //! name, and self-describing, so `untagged`, internally tagged and `flatten`ed types still
 //! read back, and a field appended later with `#[serde(default)]` reads from older rows
 //! (an array that ends early). Format 1 is the JSON every row had before; it stays
-//! readable, and the keyed step of version 12 re-seals the bulk tables into format 2.
+//! readable (through the MessagePack decoder: see [`decode`]), and the keyed step of
+//! version 12 re-seals the bulk tables into format 2.
 //! Measured against postcard and CBOR in `docs/PERFORMANCE.md` ("Sealed record encoding").
 //!
 //! A positional encoding has one trap: a field left out by `skip_serializing_if` would shift
@@ -26,7 +27,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 use serde::ser::{self, Serialize};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::{Error, Result};
 
@@ -145,19 +146,53 @@ impl std::io::Write for WipingWriter<'_> {
 }
 
 /// Decodes a record plaintext of `format`. An error names only its category, never content.
+///
+/// Format-1 (JSON) rows are read through the MessagePack decoder too: the JSON is parsed to
+/// an untyped value, re-encoded as MessagePack with field names, and decoded as a format-2
+/// row would be. So each record type has one typed deserializer (MessagePack) instead of
+/// two: a JSON one per type was about 0.3 MB of the phone library (docs/bindings.md "Size",
+/// session 7). Legacy rows are read once, by the keyed upgrade that re-seals them (or when a
+/// small table was never re-sealed), so the extra step costs little where it runs.
 pub(crate) fn decode<T: DeserializeOwned>(format: u8, table: &str, plain: &[u8]) -> Result<T> {
-    let category = match format {
-        FORMAT_MSGPACK => match rmp_serde::from_slice(plain) {
-            Ok(v) => return Ok(v),
-            Err(e) => msgpack_category(&e),
-        },
-        FORMAT_JSON => match serde_json::from_slice(plain) {
-            Ok(v) => return Ok(v),
-            Err(e) => json_category(&e),
-        },
+    let transcoded;
+    let msgpack = match format {
+        FORMAT_MSGPACK => plain,
+        FORMAT_JSON => {
+            transcoded = json_as_msgpack(plain)
+                .map_err(|category| Error::Decode(format!("record of {table}: {category}")))?;
+            transcoded.as_slice()
+        }
         _ => return Err(Error::Tampered),
     };
-    Err(Error::Decode(format!("record of {table}: {category}")))
+    rmp_serde::from_slice(msgpack)
+        .map_err(|e| Error::Decode(format!("record of {table}: {}", msgpack_category(&e))))
+}
+
+/// A JSON record plaintext as MessagePack with field names, which the format-2 decoder reads
+/// into the same types: JSON's objects become maps (structs read them by name, enums' one-key
+/// maps and variant strings are MessagePack's enum shapes too), arrays arrays, numbers the
+/// same integers or floats, `null` nil. Not generic, so it is compiled once. The strings
+/// of the intermediate value and the MessagePack copy are wiped before they are freed.
+fn json_as_msgpack(plain: &[u8]) -> std::result::Result<Zeroizing<Vec<u8>>, &'static str> {
+    let mut value: serde_json::Value =
+        serde_json::from_slice(plain).map_err(|e| json_category(&e))?;
+    let mut out = Zeroizing::new(Vec::new());
+    let encoded = rmp_serde::encode::write_named(&mut WipingWriter(&mut out), &value);
+    wipe_strings(&mut value);
+    // A `Value` always encodes; the arm is only for the signature.
+    encoded.map_err(|_| "unexpected shape")?;
+    Ok(out)
+}
+
+/// Overwrites every string in `value` (object keys are field names, not content).
+fn wipe_strings(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(wipe_strings),
+        Value::Object(map) => map.values_mut().for_each(wipe_strings),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
 }
 
 fn msgpack_category(e: &rmp_serde::decode::Error) -> &'static str {
@@ -568,6 +603,114 @@ mod tests {
         let old = encode(&V1 { a: 4 }).unwrap();
         let v: V2 = decode(FORMAT_MSGPACK, "t", &old).unwrap();
         assert_eq!(v, V2 { a: 4, b: None });
+    }
+
+    /// A format-1 row as it was written: the JSON of the value.
+    fn legacy_round_trip<T: Serialize + DeserializeOwned + PartialEq + fmt::Debug>(v: &T) {
+        let json = serde_json::to_vec(v).unwrap();
+        let back: T = decode(FORMAT_JSON, "t", &json)
+            .unwrap_or_else(|e| panic!("{v:?} from {}: {e}", String::from_utf8_lossy(&json)));
+        assert_eq!(&back, v);
+    }
+
+    /// Legacy JSON rows go through the MessagePack decoder (one typed deserializer per
+    /// record type): every shape the records use must read back as the JSON decoder read it.
+    #[test]
+    fn legacy_json_rows_read_back_through_the_messagepack_decoder() {
+        legacy_round_trip(&vec![
+            Area::Circle(Circle {
+                lat: 51.501_234_567_891,
+                lon: -0.141_1,
+                radius_m: 250.0,
+            }),
+            Area::Place("Leeds".into()),
+        ]);
+        legacy_round_trip(&vec![
+            External::Call {
+                number: "+447700900123".into(),
+            },
+            External::Text("x".into()),
+            External::Quiet,
+        ]);
+        legacy_round_trip(&Flat {
+            id: 3,
+            inner: Inner {
+                label: "x".into(),
+                n: 7,
+            },
+        });
+        legacy_round_trip(&vec![Internal::Call {
+            number: "+447700900123".into(),
+        }]);
+        legacy_round_trip(&(i64::MIN, u64::MAX, f64::MIN_POSITIVE, -0.0f64, '\u{1F600}'));
+        legacy_round_trip(&(0.1f64, 1e300f64, -2.5e-300f64, u8::MAX, i8::MIN, i32::MIN));
+        legacy_round_trip(&(Some(Some(1u8)), None::<u8>, Some(String::new()), ()));
+        legacy_round_trip(&(
+            vec![0u8, 1, 255],
+            [7u8; 16],
+            "quote \" and \\ \u{0}".to_owned(),
+        ));
+        legacy_round_trip(&BTreeMap::from([
+            ("a".to_owned(), vec![1.5f64]),
+            ("b".to_owned(), vec![]),
+        ]));
+        // Fields the JSON left out (`skip_serializing_if`) take their defaults.
+        legacy_round_trip(&Both {
+            a: None,
+            b: vec![],
+            c: false,
+            d: 1,
+        });
+        legacy_round_trip(&Skipping {
+            a: None,
+            b: None,
+            c: Some("z".into()),
+        });
+        // An integer where the type has a float (JSON wrote `250`, not `250.0`).
+        let c: Circle = decode(FORMAT_JSON, "t", br#"{"lat":1,"lon":-2,"radius_m":250}"#).unwrap();
+        assert_eq!(
+            c,
+            Circle {
+                lat: 1.0,
+                lon: -2.0,
+                radius_m: 250.0
+            }
+        );
+        // Field order and unknown fields do not matter, as with the JSON decoder.
+        let i: Inner = decode(
+            FORMAT_JSON,
+            "t",
+            br#"{"x":[1,{"y":null}],"n":7,"label":"x"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            i,
+            Inner {
+                label: "x".into(),
+                n: 7
+            }
+        );
+    }
+
+    #[test]
+    fn legacy_json_errors_keep_their_categories() {
+        let cases: [(&[u8], &str); 5] = [
+            (br#"{"label":"secret-label","n":"#, "truncated"),
+            (br#"{"label":"secret-label","n":7"#, "truncated"),
+            (br#"{"label":"secret-label" "n":7}"#, "syntax"),
+            (br#"{"label":"secret-label","n":-7}"#, "unexpected shape"),
+            (br#"{"label":"secret-label"}"#, "unexpected shape"),
+        ];
+        for (json, category) in cases {
+            let e = decode::<Inner>(FORMAT_JSON, "notes", json)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("notes") && e.contains(category), "{e}");
+            assert!(!e.contains("secret"), "{e}");
+        }
+        // Too large for the field's type.
+        let e = decode::<Inner>(FORMAT_JSON, "t", br#"{"label":"x","n":4294967296}"#);
+        assert!(e.is_err());
     }
 
     #[test]
