@@ -1672,8 +1672,130 @@ fn a_decoy_session_shows_nothing_of_the_real_watches_while_the_runner_keeps_them
     let held_real = held(&runner);
     assert_eq!(held_real.len(), 1);
     assert_eq!(held_real[0].worker_name, "Bea");
-    assert_eq!(held_real[0].alarm_due, Some(t(23, 30) + Duration::minutes(10)));
+    assert_eq!(
+        held_real[0].alarm_due,
+        Some(t(23, 30) + Duration::minutes(10))
+    );
     // Unconfirmed, the WATCH is resent 5 minutes after it left, by the runner.
     let resent = texts_at(&runner, t(20, 15));
     assert_eq!(resent, [(WatchMessageKind::Watch, watch)]);
+}
+
+#[test]
+fn pairing_and_watching_inside_a_decoy_work_and_stay_out_of_the_phones_real_watches() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut worker, _buddy, own, _) = worker_watching_and_watched(dir.path());
+    worker
+        .app
+        .set_duress(
+            "pass",
+            "decoy pass",
+            vigil_core::vault::DuressOptions {
+                destroy_real: false,
+                alert_buddies: false,
+            },
+            &[],
+            t(20, 0),
+        )
+        .unwrap();
+    worker.app = worker
+        .home
+        .unlock("decoy pass", Some(worker.secret), t(20, 0))
+        .unwrap();
+    // Whoever holds the decoy pairs their own phone and arms a check-in with it: it works
+    // as in a real vault.
+    let third = phone(dir.path(), "third", THIRD_SECRET);
+    let cleo = worker
+        .app
+        .checkins()
+        .unwrap()
+        .add_buddy(
+            BuddyDraft {
+                name: "Cleo".into(),
+                phone: "07400 555666".into(),
+                channel: Channel::Sms,
+                language: "en".into(),
+                plain_letters: None,
+            },
+            "GB",
+        )
+        .unwrap()
+        .id;
+    pair(&worker, "Maria", &third, "Cleo", Some(cleo));
+    let names: Vec<_> = (worker.app.pairings().unwrap().list().unwrap().items)
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, ["Cleo"]);
+    let plan = worker
+        .app
+        .checkin_plan(t(21, 0), &[BuddyRef::Id(cleo)])
+        .unwrap();
+    let decoys = worker.app.start_checkin(plan, t(20, 1)).unwrap().id;
+    let esc = worker.app.checkins().unwrap();
+    let texts = wake(&esc, t(20, 1)).0;
+    let to_cleo: Vec<_> = texts
+        .iter()
+        .filter(|(_, text)| {
+            third
+                .app
+                .checkins()
+                .unwrap()
+                .receive_watch_message(text, t(20, 2))
+                .is_ok()
+        })
+        .collect();
+    assert_eq!(to_cleo.len(), 1, "Cleo's phone holds the decoy's check-in");
+    let ack = wake(&third.app.checkins().unwrap(), t(20, 2)).0;
+    esc.receive_watch_message(&ack[0].1, t(20, 3)).unwrap();
+    let sent = worker.app.sent_watches().unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].checkin, decoys);
+    assert_eq!(sent[0].buddies[0].name, "Cleo");
+    assert!(sent[0].buddies[0].confirmed);
+    // Checked in from the decoy: Cleo's phone gets its SAFE.
+    Escalation::check_in(&esc, "2468", t(20, 30)).unwrap();
+    let safe = wake(&esc, t(20, 30)).0;
+    let got: Vec<_> = safe
+        .iter()
+        .map(|(kind, text)| {
+            (
+                kind,
+                third
+                    .app
+                    .checkins()
+                    .unwrap()
+                    .receive_watch_message(text, t(20, 31)),
+            )
+        })
+        .collect();
+    assert!(
+        got.iter()
+            .any(|(kind, r)| **kind == WatchMessageKind::Safe && r.is_ok()),
+        "{got:?}"
+    );
+    drop(esc);
+
+    // The phone's real watches know nothing of Cleo, and the real vault lists only Bea.
+    let runner = worker.home.runner(worker.secret).unwrap();
+    let sent = runner.sent_watches().unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].checkin, own);
+    assert!(format!("{sent:?} {:?}", held(&runner))
+        .find("Cleo")
+        .is_none());
+    let from_cleo = wake(&third.app.checkins().unwrap(), t(20, 31)).0;
+    assert_eq!(
+        refusal(runner.receive_watch_message(&from_cleo[0].1, t(20, 32))),
+        WatchError::WrongRecipient
+    );
+    worker.app = worker
+        .home
+        .unlock("pass", Some(worker.secret), t(20, 40))
+        .unwrap();
+    let names: Vec<_> = (worker.app.pairings().unwrap().list().unwrap().items)
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, ["Bea"]);
 }

@@ -179,8 +179,10 @@ macro_rules! escalation_for {
 /// phone's. A decoy session drives both, so the real watches keep going while it is open
 /// (the shell ticks the open session), but its screens list only its own.
 trait DecoyWatch {
-    fn with_decoy_watch<R>(&self, f: impl FnOnce(&WatchState<'_>) -> Result<R>)
-        -> Result<Option<R>>;
+    fn with_decoy_watch<R>(
+        &self,
+        f: impl FnOnce(&WatchState<'_>) -> Result<R>,
+    ) -> Result<Option<R>>;
 }
 
 impl DecoyWatch for Checkins<'_> {
