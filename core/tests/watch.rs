@@ -1630,6 +1630,13 @@ fn a_decoy_session_shows_nothing_of_the_real_watches_while_the_runner_keeps_them
     let answer = format!("{:?}", esc.receive_watch_message(&extend, t(20, 6)));
     assert!(answer.contains("WrongRecipient"), "{answer}");
     assert!(esc.held_watches().unwrap().is_empty());
+    // What a shell books its wake-ups from still has the real watch (times only), moved.
+    let times = esc.held_watch_times().unwrap();
+    assert_eq!(times.len(), 1);
+    assert_eq!(
+        (times[0].deadline, times[0].alarm_due),
+        (Some(t(23, 30)), Some(t(23, 40)))
+    );
     let answers = format!(
         "{answer} {:?} {:?} {:?} {:?} {decoy_code}",
         decoy.sent_watches(),

@@ -10,7 +10,9 @@ use crate::checkin::{
 };
 use crate::clock::Timestamp;
 use crate::vault::{Listing, RecordId};
-use crate::watch::{HeldWatch, Received, SentWatchStatus, WatchAction, WatchState};
+use crate::watch::{
+    HeldWatch, HeldWatchTimes, Received, SentWatchStatus, WatchAction, WatchState,
+};
 use crate::Result;
 
 /// What both an unlocked vault and the locked runner can do with live check-ins.
@@ -43,6 +45,11 @@ pub trait Escalation {
     fn receive_watch_message(&self, text: &str, now: Timestamp) -> Result<Received>;
     /// Watches this phone holds for others.
     fn held_watches(&self) -> Result<Vec<HeldWatch>>;
+    /// When each watch this phone holds needs it awake, without whose it is: the phone's
+    /// and, in a decoy, the decoy's own (whose [`Escalation::held_watches`] lists only its
+    /// own). For shells that book wake-ups ahead: a decoy open must not drop the real
+    /// watches' alarms.
+    fn held_watch_times(&self) -> Result<Vec<HeldWatchTimes>>;
     /// The buddy has seen the alarm and is acting: its remaining steps stop.
     fn acknowledge_watch(&self, watch: &RecordId, now: Timestamp) -> Result<()>;
     /// This phone's check-ins that paired buddies watch, each buddy's last message and
@@ -133,6 +140,13 @@ macro_rules! escalation_for {
                     Some(own) => Ok(own),
                     None => self.with_escalation_conn(|c, k| WatchState::new(c, k).held()),
                 }
+            }
+            fn held_watch_times(&self) -> Result<Vec<HeldWatchTimes>> {
+                let mut held = self.with_escalation_conn(|c, k| WatchState::new(c, k).held())?;
+                held.extend(self.with_decoy_watch(|s| s.held())?.unwrap_or_default());
+                let mut times: Vec<HeldWatchTimes> = held.iter().map(Into::into).collect();
+                times.sort_by_key(|w| (w.alarm_due, w.id));
+                Ok(times)
             }
             fn acknowledge_watch(&self, watch: &RecordId, now: Timestamp) -> Result<()> {
                 crate::checkin::check_time(now)?;

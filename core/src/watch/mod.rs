@@ -181,6 +181,31 @@ pub struct HeldWatch {
     pub acknowledged: bool,
 }
 
+/// When a watch held on this phone needs it awake, and nothing about whose it is: for a
+/// shell that books its wake-ups ahead (iOS), from any session. A decoy's includes the
+/// phone's real watches (their alarms must still ring) while its watch list shows only its
+/// own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeldWatchTimes {
+    pub id: RecordId,
+    pub phase: WatchPhase,
+    /// `None` when only a DURESS-SAFE arrived (its alarm is already raised).
+    pub deadline: Option<Timestamp>,
+    /// When the alarm is due unless a SAFE or EXTEND arrives.
+    pub alarm_due: Option<Timestamp>,
+}
+
+impl From<&HeldWatch> for HeldWatchTimes {
+    fn from(w: &HeldWatch) -> Self {
+        Self {
+            id: w.id,
+            phase: w.phase,
+            deadline: w.terms.as_ref().map(|t| t.deadline),
+            alarm_due: w.alarm_due,
+        }
+    }
+}
+
 /// A check-in of this phone that paired buddies watch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentWatchStatus {
