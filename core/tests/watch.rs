@@ -1781,7 +1781,6 @@ fn pairing_and_watching_inside_a_decoy_work_and_stay_out_of_the_phones_real_watc
             .any(|(kind, r)| **kind == WatchMessageKind::Safe && r.is_ok()),
         "{got:?}"
     );
-    drop(esc);
 
     // The phone's real watches know nothing of Cleo, and the real vault lists only Bea.
     let runner = worker.home.runner(worker.secret).unwrap();

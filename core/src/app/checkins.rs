@@ -10,9 +10,7 @@ use crate::checkin::{
 };
 use crate::clock::Timestamp;
 use crate::vault::{Listing, RecordId};
-use crate::watch::{
-    HeldWatch, HeldWatchTimes, Received, SentWatchStatus, WatchAction, WatchState,
-};
+use crate::watch::{HeldWatch, HeldWatchTimes, Received, SentWatchStatus, WatchAction, WatchState};
 use crate::Result;
 
 /// What both an unlocked vault and the locked runner can do with live check-ins.
