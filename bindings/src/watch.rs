@@ -290,6 +290,28 @@ impl From<w::HeldWatch> for HeldWatch {
     }
 }
 
+/// When a held watch needs the phone awake, and nothing about whose it is: what a shell
+/// books its wake-ups from (a decoy session's includes the phone's real watches, which its
+/// `held_watches` does not list).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HeldWatchTimes {
+    pub watch_id: String,
+    pub phase: WatchPhase,
+    pub deadline: Option<SystemTime>,
+    pub alarm_due: Option<SystemTime>,
+}
+
+impl From<w::HeldWatchTimes> for HeldWatchTimes {
+    fn from(h: w::HeldWatchTimes) -> Self {
+        Self {
+            watch_id: h.id.to_string(),
+            phase: h.phase,
+            deadline: h.deadline.map(from_time),
+            alarm_due: h.alarm_due.map(from_time),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct BuddyWatchStatus {
     pub pairing_id: Option<String>,
@@ -419,8 +441,16 @@ impl Session {
         self.escalation(|e| receipt(e.receive_watch_message(&text, now)))
     }
 
+    /// Watches this vault holds for others (in a decoy, only its own).
     pub fn held_watches(&self) -> Result<Vec<HeldWatch>> {
         self.escalation(|e| e.held_watches())
+            .map(|v| v.into_iter().map(Into::into).collect())
+    }
+
+    /// When each watch this phone holds needs it awake (no names): book wake-ups from this,
+    /// not from `held_watches`, so a decoy open keeps the real watches' alarms.
+    pub fn held_watch_times(&self) -> Result<Vec<HeldWatchTimes>> {
+        self.escalation(|e| e.held_watch_times())
             .map(|v| v.into_iter().map(Into::into).collect())
     }
 
@@ -462,6 +492,12 @@ impl BackgroundRunner {
 
     pub fn held_watches(&self) -> Result<Vec<HeldWatch>> {
         self.with(|r| r.held_watches())
+            .map(|v| v.into_iter().map(Into::into).collect())
+    }
+
+    /// When each held watch needs the phone awake (no names), as on `Session`.
+    pub fn held_watch_times(&self) -> Result<Vec<HeldWatchTimes>> {
+        self.with(|r| r.held_watch_times())
             .map(|v| v.into_iter().map(Into::into).collect())
     }
 

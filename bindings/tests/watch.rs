@@ -388,3 +388,64 @@ fn a_locked_runner_made_after_a_restart_still_knows_the_unsent_safe() {
     assert_eq!(safes, 1, "offered again, then sent");
     assert!(runner.sent_watches().unwrap()[0].buddies[0].sent);
 }
+
+#[test]
+fn a_decoy_lists_none_of_the_phones_watches_but_keeps_their_wake_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = pair(dir.path(), "w.db", "b.db", t0());
+    let watch = p.watch(t0());
+    assert!(matches!(
+        p.buddy.receive_watch(watch, t0()).unwrap(),
+        WatchReceipt::Accepted { .. }
+    ));
+    let secrets: [(&Session, &str, &[u8]); 2] = [
+        (&p.worker, "w.db", b"first keystore secret for tests!"),
+        (&p.buddy, "b.db", b"other keystore secret for tests!"),
+    ];
+    for (session, file, secret) in secrets {
+        session
+            .set_duress(
+                "correct horse battery".into(),
+                "decoy horse battery".into(),
+                false,
+                false,
+                vec![],
+                t0(),
+            )
+            .unwrap();
+        let home = Vault::new(dir.path().join(file).to_string_lossy().into_owned());
+        let decoy = home
+            .unlock("decoy horse battery".into(), secret.to_vec(), t0())
+            .unwrap();
+        let shown = format!(
+            "{:?} {:?} {:?} {:?}",
+            decoy.sent_watches().unwrap(),
+            decoy.held_watches().unwrap(),
+            decoy.list_pairings().unwrap(),
+            decoy.held_watch_times().unwrap(),
+        );
+        for real in ["Bea", "Mia", "7400654321", "7400123456"] {
+            assert!(!shown.contains(real), "{real} in {shown}");
+        }
+        assert!(decoy.sent_watches().unwrap().is_empty());
+        assert!(decoy.held_watches().unwrap().is_empty());
+        assert!(decoy.list_pairings().unwrap().is_empty());
+        let runner = home.background_runner(secret.to_vec()).unwrap();
+        let held = runner.held_watches().unwrap();
+        // The buddy's phone: the watch is held, and the decoy still wakes for it.
+        assert_eq!(
+            decoy.held_watch_times().unwrap().len(),
+            held.len(),
+            "{file}"
+        );
+        if file == "b.db" {
+            assert_eq!(held[0].worker_name, "Mia");
+            assert_eq!(
+                decoy.held_watch_times().unwrap()[0].alarm_due,
+                held[0].alarm_due
+            );
+        } else {
+            assert_eq!(runner.sent_watches().unwrap()[0].buddies[0].name, "Bea");
+        }
+    }
+}

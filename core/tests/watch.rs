@@ -1535,3 +1535,273 @@ fn once_an_extend_is_queued_the_older_watch_is_never_offered_again() {
         "only the EXTEND (which carries the whole WATCH): {kinds:?}"
     );
 }
+
+/// A worker's phone as a coercer finds it: paired with Bea, a WATCH of its own check-in
+/// queued for Bea's phone, and a watch held for Bea's check-in. Returns the worker, Bea's
+/// phone, the worker's check-in and Bea's.
+fn worker_watching_and_watched(dir: &std::path::Path) -> (Phone, Phone, CheckinId, CheckinId) {
+    let worker = phone(dir, "worker", WORKER_SECRET);
+    let buddy = phone(dir, "buddy", BUDDY_SECRET);
+    let add = |p: &Phone, name: &str, number: &str| {
+        let checkins = p.app.checkins().unwrap();
+        checkins.set_codes("2468", "1357").unwrap();
+        checkins
+            .add_buddy(
+                BuddyDraft {
+                    name: name.into(),
+                    phone: number.into(),
+                    channel: Channel::Sms,
+                    language: "en".into(),
+                    plain_letters: None,
+                },
+                "GB",
+            )
+            .unwrap()
+            .id
+    };
+    let bea = add(&worker, "Bea", "07400 111222");
+    let maria = add(&buddy, "Maria", "07400 333444");
+    let (_, on_buddy) = pair(&worker, "Maria", &buddy, "Bea", Some(bea));
+    buddy
+        .app
+        .pairings()
+        .unwrap()
+        .link_buddy(&on_buddy, Some(maria))
+        .unwrap();
+    // Bea's check-in, watched by the worker's phone (received while it was locked).
+    let plan = buddy
+        .app
+        .checkin_plan(t(23, 0), &[BuddyRef::Id(maria)])
+        .unwrap();
+    let beas = buddy.app.start_checkin(plan, t(19, 0)).unwrap().id;
+    let watch = wake(&buddy.app.checkins().unwrap(), t(19, 0)).0;
+    let runner = worker.home.runner(worker.secret).unwrap();
+    runner.receive_watch_message(&watch[0].1, t(19, 1)).unwrap();
+    assert_eq!(wake(&runner, t(19, 1)).0[0].0, WatchMessageKind::Ack);
+    // The worker's own check-in: its WATCH to Bea is queued, not sent yet.
+    let own = start(&worker, bea);
+    (worker, buddy, own, beas)
+}
+
+#[test]
+fn a_decoy_session_shows_nothing_of_the_real_watches_while_the_runner_keeps_them_going() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut worker, buddy, own, beas) = worker_watching_and_watched(dir.path());
+    let real_code = worker.app.pairings().unwrap().own_code("Maria").unwrap();
+    worker
+        .app
+        .set_duress(
+            "pass",
+            "decoy pass",
+            vigil_core::vault::DuressOptions {
+                destroy_real: false,
+                alert_buddies: false,
+            },
+            &[],
+            t(20, 0),
+        )
+        .unwrap();
+    worker.app = worker
+        .home
+        .unlock("decoy pass", Some(worker.secret), t(20, 0))
+        .unwrap();
+    let decoy = &worker.app;
+    let esc = decoy.checkins().unwrap();
+
+    // Every watch screen of the decoy: its own, empty.
+    assert!(decoy.sent_watches().unwrap().is_empty());
+    assert!(esc.sent_watches().unwrap().is_empty());
+    assert!(esc.held_watches().unwrap().is_empty());
+    assert!(decoy.pairings().unwrap().list().unwrap().items.is_empty());
+    // Its pairing code is its own: not the phone's keys (which Bea's phone knows).
+    let decoy_code = decoy.pairings().unwrap().own_code("Maria").unwrap();
+    assert_ne!(decoy_code, real_code);
+    // Bea moves her deadline: the SMS reaches the open decoy. The phone's state takes it
+    // (the watch follows), the decoy answers as a phone with other keys would.
+    let extend = {
+        buddy
+            .app
+            .extend_checkin(&beas, Duration::minutes(30), t(20, 5))
+            .unwrap();
+        let texts = wake(&buddy.app.checkins().unwrap(), t(20, 5)).0;
+        assert_eq!(texts[0].0, WatchMessageKind::Extend);
+        texts[0].1.clone()
+    };
+    let answer = format!("{:?}", esc.receive_watch_message(&extend, t(20, 6)));
+    assert!(answer.contains("WrongRecipient"), "{answer}");
+    assert!(esc.held_watches().unwrap().is_empty());
+    // What a shell books its wake-ups from still has the real watch (times only), moved.
+    let times = esc.held_watch_times().unwrap();
+    assert_eq!(times.len(), 1);
+    assert_eq!(
+        (times[0].deadline, times[0].alarm_due),
+        (Some(t(23, 30)), Some(t(23, 40)))
+    );
+    let answers = format!(
+        "{answer} {:?} {:?} {:?} {:?} {decoy_code}",
+        decoy.sent_watches(),
+        esc.sent_watches(),
+        esc.held_watches(),
+        decoy.pairings().unwrap().list(),
+    );
+    for real in [
+        "Bea",
+        "7400111222",
+        "7400333444",
+        &own.to_string(),
+        &beas.to_string(),
+    ] {
+        assert!(!answers.contains(real), "{real} in {answers}");
+    }
+
+    // Meanwhile the real watches go on: the open decoy's tick drives them (a shell ticks
+    // the open session), and the locked runner sees them all.
+    let (texts, _) = wake(&esc, t(20, 10));
+    let mut kinds: Vec<_> = texts.iter().map(|t| format!("{:?}", t.0)).collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        ["Ack", "Watch"],
+        "the ACK of Bea's EXTEND and the worker's WATCH still go out"
+    );
+    let watch = texts
+        .iter()
+        .find(|t| t.0 == WatchMessageKind::Watch)
+        .unwrap()
+        .1
+        .clone();
+    let runner = worker.home.runner(worker.secret).unwrap();
+    let sent = runner.sent_watches().unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].checkin, own);
+    assert_eq!(sent[0].buddies[0].name, "Bea");
+    assert!(sent[0].buddies[0].sent && !sent[0].buddies[0].confirmed);
+    let held_real = held(&runner);
+    assert_eq!(held_real.len(), 1);
+    assert_eq!(held_real[0].worker_name, "Bea");
+    assert_eq!(
+        held_real[0].alarm_due,
+        Some(t(23, 30) + Duration::minutes(10))
+    );
+    // Unconfirmed, the WATCH is resent 5 minutes after it left, by the runner.
+    let resent = texts_at(&runner, t(20, 15));
+    assert_eq!(resent, [(WatchMessageKind::Watch, watch)]);
+}
+
+#[test]
+fn pairing_and_watching_inside_a_decoy_work_and_stay_out_of_the_phones_real_watches() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut worker, _buddy, own, _) = worker_watching_and_watched(dir.path());
+    worker
+        .app
+        .set_duress(
+            "pass",
+            "decoy pass",
+            vigil_core::vault::DuressOptions {
+                destroy_real: false,
+                alert_buddies: false,
+            },
+            &[],
+            t(20, 0),
+        )
+        .unwrap();
+    worker.app = worker
+        .home
+        .unlock("decoy pass", Some(worker.secret), t(20, 0))
+        .unwrap();
+    // Whoever holds the decoy pairs their own phone and arms a check-in with it: it works
+    // as in a real vault.
+    let third = phone(dir.path(), "third", THIRD_SECRET);
+    let cleo = worker
+        .app
+        .checkins()
+        .unwrap()
+        .add_buddy(
+            BuddyDraft {
+                name: "Cleo".into(),
+                phone: "07400 555666".into(),
+                channel: Channel::Sms,
+                language: "en".into(),
+                plain_letters: None,
+            },
+            "GB",
+        )
+        .unwrap()
+        .id;
+    pair(&worker, "Maria", &third, "Cleo", Some(cleo));
+    let names: Vec<_> = (worker.app.pairings().unwrap().list().unwrap().items)
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, ["Cleo"]);
+    let plan = worker
+        .app
+        .checkin_plan(t(21, 0), &[BuddyRef::Id(cleo)])
+        .unwrap();
+    let decoys = worker.app.start_checkin(plan, t(20, 1)).unwrap().id;
+    let esc = worker.app.checkins().unwrap();
+    let texts = wake(&esc, t(20, 1)).0;
+    let to_cleo: Vec<_> = texts
+        .iter()
+        .filter(|(_, text)| {
+            third
+                .app
+                .checkins()
+                .unwrap()
+                .receive_watch_message(text, t(20, 2))
+                .is_ok()
+        })
+        .collect();
+    assert_eq!(to_cleo.len(), 1, "Cleo's phone holds the decoy's check-in");
+    let ack = wake(&third.app.checkins().unwrap(), t(20, 2)).0;
+    esc.receive_watch_message(&ack[0].1, t(20, 3)).unwrap();
+    let sent = worker.app.sent_watches().unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].checkin, decoys);
+    assert_eq!(sent[0].buddies[0].name, "Cleo");
+    assert!(sent[0].buddies[0].confirmed);
+    // Checked in from the decoy: Cleo's phone gets its SAFE.
+    Escalation::check_in(&esc, "2468", t(20, 30)).unwrap();
+    let safe = wake(&esc, t(20, 30)).0;
+    let got: Vec<_> = safe
+        .iter()
+        .map(|(kind, text)| {
+            (
+                kind,
+                third
+                    .app
+                    .checkins()
+                    .unwrap()
+                    .receive_watch_message(text, t(20, 31)),
+            )
+        })
+        .collect();
+    assert!(
+        got.iter()
+            .any(|(kind, r)| **kind == WatchMessageKind::Safe && r.is_ok()),
+        "{got:?}"
+    );
+
+    // The phone's real watches know nothing of Cleo, and the real vault lists only Bea.
+    let runner = worker.home.runner(worker.secret).unwrap();
+    let sent = runner.sent_watches().unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].checkin, own);
+    assert!(format!("{sent:?} {:?}", held(&runner))
+        .find("Cleo")
+        .is_none());
+    let from_cleo = wake(&third.app.checkins().unwrap(), t(20, 31)).0;
+    assert_eq!(
+        refusal(runner.receive_watch_message(&from_cleo[0].1, t(20, 32))),
+        WatchError::WrongRecipient
+    );
+    worker.app = worker
+        .home
+        .unlock("pass", Some(worker.secret), t(20, 40))
+        .unwrap();
+    let names: Vec<_> = (worker.app.pairings().unwrap().list().unwrap().items)
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, ["Bea"]);
+}

@@ -10,7 +10,7 @@ use crate::checkin::{
 };
 use crate::clock::Timestamp;
 use crate::vault::{Listing, RecordId};
-use crate::watch::{HeldWatch, Received, SentWatchStatus, WatchAction, WatchState};
+use crate::watch::{HeldWatch, HeldWatchTimes, Received, SentWatchStatus, WatchAction, WatchState};
 use crate::Result;
 
 /// What both an unlocked vault and the locked runner can do with live check-ins.
@@ -43,6 +43,11 @@ pub trait Escalation {
     fn receive_watch_message(&self, text: &str, now: Timestamp) -> Result<Received>;
     /// Watches this phone holds for others.
     fn held_watches(&self) -> Result<Vec<HeldWatch>>;
+    /// When each watch this phone holds needs it awake, without whose it is: the phone's
+    /// and, in a decoy, the decoy's own (whose [`Escalation::held_watches`] lists only its
+    /// own). For shells that book wake-ups ahead: a decoy open must not drop the real
+    /// watches' alarms.
+    fn held_watch_times(&self) -> Result<Vec<HeldWatchTimes>>;
     /// The buddy has seen the alarm and is acting: its remaining steps stop.
     fn acknowledge_watch(&self, watch: &RecordId, now: Timestamp) -> Result<()>;
     /// This phone's check-ins that paired buddies watch, each buddy's last message and
@@ -62,7 +67,8 @@ macro_rules! escalation_for {
                 let checkins = <$t>::next_wakeup(self)?;
                 let watches =
                     self.with_escalation_conn(|c, k| WatchState::new(c, k).next_wakeup())?;
-                Ok(checkins.into_iter().chain(watches).min())
+                let own = self.with_decoy_watch(|s| s.next_wakeup())?.flatten();
+                Ok(checkins.into_iter().chain(watches).chain(own).min())
             }
             fn report_outcome(
                 &self,
@@ -81,6 +87,16 @@ macro_rules! escalation_for {
                 if watch {
                     return Ok(());
                 }
+                let own = self.with_decoy_watch(|s| {
+                    if s.owns_action(action)? {
+                        s.report(action, outcome.clone(), now).map(|()| true)
+                    } else {
+                        Ok(false)
+                    }
+                })?;
+                if own == Some(true) {
+                    return Ok(());
+                }
                 <$t>::report_outcome(self, action, outcome, now)
             }
             fn check_in(&self, code: &str, now: Timestamp) -> Result<CheckInReceipt> {
@@ -89,25 +105,68 @@ macro_rules! escalation_for {
                 self.with_escalation_conn(|c, k| {
                     WatchState::new(c, k).end(&receipt.checkins, duress, now)
                 })?;
+                self.with_decoy_watch(|s| s.end(&receipt.checkins, duress, now))?;
                 Ok(receipt)
             }
             fn watch_tick(&self, now: Timestamp) -> Result<Vec<WatchAction>> {
                 crate::checkin::check_time(now)?;
-                self.with_escalation_conn(|c, k| WatchState::new(c, k).tick(now))
+                let mut actions =
+                    self.with_escalation_conn(|c, k| WatchState::new(c, k).tick(now))?;
+                if let Some(own) = self.with_decoy_watch(|s| s.tick(now))? {
+                    actions.extend(own);
+                }
+                Ok(actions)
             }
             fn receive_watch_message(&self, text: &str, now: Timestamp) -> Result<Received> {
                 crate::checkin::check_time(now)?;
-                self.with_escalation_conn(|c, k| WatchState::new(c, k).receive(text, now))
+                // The phone's state first, always: a decoy must not stop the real watches.
+                let phone =
+                    self.with_escalation_conn(|c, k| WatchState::new(c, k).receive(text, now));
+                match self.with_decoy_watch(|s| Ok(s.receive(text, now)))? {
+                    None => phone,
+                    // A decoy answers as its own state does (a message for the phone's keys
+                    // is "meant for another phone" to it), so no real name comes back;
+                    // only a failure that is not a refusal (storage) is the phone's.
+                    Some(own) => match phone {
+                        Err(e) if !matches!(e, crate::Error::Watch(_)) => Err(e),
+                        _ => own,
+                    },
+                }
             }
             fn held_watches(&self) -> Result<Vec<HeldWatch>> {
-                self.with_escalation_conn(|c, k| WatchState::new(c, k).held())
+                match self.with_decoy_watch(|s| s.held())? {
+                    Some(own) => Ok(own),
+                    None => self.with_escalation_conn(|c, k| WatchState::new(c, k).held()),
+                }
+            }
+            fn held_watch_times(&self) -> Result<Vec<HeldWatchTimes>> {
+                let mut held = self.with_escalation_conn(|c, k| WatchState::new(c, k).held())?;
+                held.extend(self.with_decoy_watch(|s| s.held())?.unwrap_or_default());
+                let mut times: Vec<HeldWatchTimes> = held.iter().map(Into::into).collect();
+                times.sort_by_key(|w| (w.alarm_due, w.id));
+                Ok(times)
             }
             fn acknowledge_watch(&self, watch: &RecordId, now: Timestamp) -> Result<()> {
                 crate::checkin::check_time(now)?;
+                // In a decoy, a watch of its own list; any other is the phone's (its alarm's
+                // notice was shown, and answering it works as on the real screen).
+                let own = self.with_decoy_watch(|s| {
+                    if s.held()?.iter().any(|w| w.id == *watch) {
+                        s.acknowledge(watch, now).map(|()| true)
+                    } else {
+                        Ok(false)
+                    }
+                })?;
+                if own == Some(true) {
+                    return Ok(());
+                }
                 self.with_escalation_conn(|c, k| WatchState::new(c, k).acknowledge(watch, now))
             }
             fn sent_watches(&self) -> Result<Vec<SentWatchStatus>> {
-                self.with_escalation_conn(|c, k| WatchState::new(c, k).sent())
+                match self.with_decoy_watch(|s| s.sent())? {
+                    Some(own) => Ok(own),
+                    None => self.with_escalation_conn(|c, k| WatchState::new(c, k).sent()),
+                }
             }
             fn acknowledge(
                 &self,
@@ -125,6 +184,35 @@ macro_rules! escalation_for {
             }
         }
     };
+}
+
+/// The decoy's own watch state (its pairings, the watches it holds and sends), apart from
+/// the phone's: `None` for the real session and the locked runner, which have only the
+/// phone's. A decoy session drives both, so the real watches keep going while it is open
+/// (the shell ticks the open session), but its screens list only its own.
+trait DecoyWatch {
+    fn with_decoy_watch<R>(
+        &self,
+        f: impl FnOnce(&WatchState<'_>) -> Result<R>,
+    ) -> Result<Option<R>>;
+}
+
+impl DecoyWatch for Checkins<'_> {
+    fn with_decoy_watch<R>(
+        &self,
+        f: impl FnOnce(&WatchState<'_>) -> Result<R>,
+    ) -> Result<Option<R>> {
+        self.with_decoy_conn(|c, k| f(&WatchState::new(c, k)))
+    }
+}
+
+impl DecoyWatch for BackgroundRunner {
+    fn with_decoy_watch<R>(
+        &self,
+        _: impl FnOnce(&WatchState<'_>) -> Result<R>,
+    ) -> Result<Option<R>> {
+        Ok(None)
+    }
 }
 
 /// How each caller builds the lock-screen listing (the runner never holds the full status).

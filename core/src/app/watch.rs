@@ -53,8 +53,22 @@ impl App {
         let _ = pairings.with_state(|s| s.set_language(settings.language()));
     }
 
+    /// The watch state the open vault's screens read: the decoy's own in a decoy.
     fn watch_state<R>(&self, f: impl FnOnce(&WatchState<'_>) -> Result<R>) -> Result<R> {
         self.pairings()?.with_state(f)
+    }
+
+    /// Runs `f` on the phone's watch state and, in a decoy, on the decoy's own too: a
+    /// check-in belongs to the phone (armed in the real vault, it can be extended, cancelled
+    /// or checked in from the decoy), and each state skips the check-ins and pairings it
+    /// does not hold.
+    fn every_watch_state(&self, f: impl Fn(&WatchState<'_>) -> Result<()>) -> Result<()> {
+        let pairings = self.pairings()?;
+        pairings.with_phone_state(&f)?;
+        if pairings.is_decoy() {
+            pairings.with_state(&f)?;
+        }
+        Ok(())
     }
 
     /// Arms a check-in, and asks the phone of every chosen buddy who is paired to hold its
@@ -64,6 +78,7 @@ impl App {
         let pairings = self.pairings()?.for_buddies(&plan.buddies)?;
         let status = self.checkins()?.arm(plan, now)?;
         if !pairings.is_empty() {
+            // The pairings are the open vault's: in a decoy only its own state has them.
             self.watch_state(|s| s.start(status.id, terms, &pairings, now))?;
         }
         Ok(status)
@@ -77,14 +92,14 @@ impl App {
         now: Timestamp,
     ) -> Result<CheckinStatus> {
         let status = self.checkins()?.extend(id, by, now)?;
-        self.watch_state(|s| s.extend(*id, status.deadline, now))?;
+        self.every_watch_state(|s| s.extend(*id, status.deadline, now))?;
         Ok(status)
     }
 
     /// Cancels a check-in before escalation; paired buddies get SAFE (nothing to watch).
     pub fn cancel_checkin(&self, id: &CheckinId, now: Timestamp) -> Result<()> {
         self.checkins()?.cancel(id, now)?;
-        self.watch_state(|s| s.end(&[*id], false, now))
+        self.every_watch_state(|s| s.end(&[*id], false, now))
     }
 
     /// Saves a pairing once the digits match; numbers are read in the vault's region.
@@ -100,7 +115,8 @@ impl App {
         self.pairings()?.set_phone(id, phone, region.code())
     }
 
-    /// This phone's check-ins that paired buddies watch, with each buddy's confirmation.
+    /// This phone's check-ins that paired buddies watch, with each buddy's confirmation
+    /// (in a decoy, only those sent to the decoy's own pairings).
     pub fn sent_watches(&self) -> Result<Vec<SentWatchStatus>> {
         self.watch_state(|s| s.sent())
     }

@@ -446,6 +446,19 @@ impl Checkins<'_> {
         }
     }
 
+    /// For a decoy session, runs `f` on the decoy file's own connection (its own watch
+    /// state: the application layer keeps the decoy's pairings and watches apart from the
+    /// phone's); `None` for the real session.
+    pub(crate) fn with_decoy_conn<R>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection, &EscalationKey) -> Result<R>,
+    ) -> Result<Option<R>> {
+        if !self.session.is_decoy() {
+            return Ok(None);
+        }
+        f(self.session.conn(), self.key).map(Some)
+    }
+
     /// [`Checkins::check_in`], also saying whether it was the duress code (for the
     /// application layer only; see `Store::check_in_telling_duress`).
     pub(crate) fn check_in_telling_duress(

@@ -181,6 +181,31 @@ pub struct HeldWatch {
     pub acknowledged: bool,
 }
 
+/// When a watch held on this phone needs it awake, and nothing about whose it is: for a
+/// shell that books its wake-ups ahead (iOS), from any session. A decoy's includes the
+/// phone's real watches (their alarms must still ring) while its watch list shows only its
+/// own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeldWatchTimes {
+    pub id: RecordId,
+    pub phase: WatchPhase,
+    /// `None` when only a DURESS-SAFE arrived (its alarm is already raised).
+    pub deadline: Option<Timestamp>,
+    /// When the alarm is due unless a SAFE or EXTEND arrives.
+    pub alarm_due: Option<Timestamp>,
+}
+
+impl From<&HeldWatch> for HeldWatchTimes {
+    fn from(w: &HeldWatch) -> Self {
+        Self {
+            id: w.id,
+            phase: w.phase,
+            deadline: w.terms.as_ref().map(|t| t.deadline),
+            alarm_due: w.alarm_due,
+        }
+    }
+}
+
 /// A check-in of this phone that paired buddies watch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentWatchStatus {
@@ -260,13 +285,33 @@ impl<'a> Pairings<'a> {
         SealedTable::new(self.session, PAIRINGS, "pairing")
     }
 
-    /// Runs `f` on the phone's device-bound state, in the main file (as check-ins do: a
-    /// decoy session works on the phone's state, so the locked runner sees the same).
+    /// Runs `f` on the device-bound state that goes with the open vault's pairings: in the
+    /// real vault the phone's own (the one the locked runner drives); in a decoy (duress
+    /// passphrase) the decoy's, kept in the decoy's file under the same escalation key. The
+    /// phone's state holds the real buddies' names, numbers and check-ins: whoever forced
+    /// the duress passphrase must not see them, so the decoy's pairing code, pairings,
+    /// watches held and sent are its own (empty until paired in there).
     pub fn with_state<R>(&self, f: impl FnOnce(&WatchState<'_>) -> Result<R>) -> Result<R> {
+        f(&WatchState::new(self.session.conn(), self.key))
+    }
+
+    /// Runs `f` on the phone's device-bound state (the main file's, also from a decoy),
+    /// which the locked runner drives: for the messages about check-ins, which belong to
+    /// the phone (see `Checkins`), so a real check-in extended or cancelled inside the
+    /// decoy still tells the real buddies' phones.
+    pub(crate) fn with_phone_state<R>(
+        &self,
+        f: impl FnOnce(&WatchState<'_>) -> Result<R>,
+    ) -> Result<R> {
         match self.session.main_file_if_decoy()? {
             Some(main) => f(&WatchState::new(&main, self.key)),
             None => f(&WatchState::new(self.session.conn(), self.key)),
         }
+    }
+
+    /// Whether the open vault is a decoy (its own watch state is not the phone's).
+    pub(crate) fn is_decoy(&self) -> bool {
+        self.session.is_decoy()
     }
 
     /// This phone's pairing code, with `name` as the name shown to the other side. The

@@ -28,10 +28,24 @@ public protocol EscalationSource: AnyObject {
   /// core's reason (`WatchRefusal`), which changed nothing else.
   func receiveWatch(text: String, now: Date) throws -> WatchReceipt
   func heldWatches() throws -> [HeldWatch]
+  /// When each held watch needs the phone awake, no names: wake-ups are booked from this,
+  /// because in a decoy `heldWatches` lists only the decoy's own while the phone's real
+  /// watches must still ring.
+  func heldWatchTimes() throws -> [HeldWatchTimes]
   func acknowledgeWatch(watchId: String, now: Date) throws
   /// The worker's watched check-ins, each buddy's last message sent or not, kept by the
   /// core (so it outlives this process, locked or not): where a SAFE is still to send.
   func sentWatches() throws -> [SentWatch]
+}
+
+extension EscalationSource {
+  /// For sources without the core's call (test doubles): the same times from the list.
+  public func heldWatchTimes() throws -> [HeldWatchTimes] {
+    try heldWatches().map {
+      HeldWatchTimes(
+        watchId: $0.id, phase: $0.phase, deadline: $0.terms?.deadline, alarmDue: $0.alarmDue)
+    }
+  }
 }
 
 extension Session: EscalationSource {
@@ -158,7 +172,7 @@ public final class EscalationDriver {
   public func reschedule(_ source: EscalationSource) throws {
     let next = try source.nextWakeup()
     let rows = try source.rows().rows
-    let watches = WatchRow.from(try source.heldWatches())
+    let watches = WatchRow.from(times: try source.heldWatchTimes())
     let wakes = Schedule.wakeTimes(nextWakeup: next, checkins: rows, watches: watches, now: now())
     scheduler.replace(
       prefix: Self.wakePrefix,

@@ -92,6 +92,14 @@ public struct WatchRow: Equatable, Sendable {
       WatchRow(id: $0.id, deadline: $0.terms?.deadline, alarmDue: $0.alarmDue)
     }
   }
+
+  /// The same from the times alone (`heldWatchTimes`, which a decoy session gives for the
+  /// phone's real watches too).
+  public static func from(times held: [HeldWatchTimes]) -> [WatchRow] {
+    held.filter { $0.phase == .watching || $0.phase == .overdue }.map {
+      WatchRow(id: $0.watchId, deadline: $0.deadline, alarmDue: $0.alarmDue)
+    }
+  }
 }
 
 /// A check-in's countdown at one instant.

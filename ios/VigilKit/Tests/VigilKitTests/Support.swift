@@ -114,6 +114,7 @@ final class RecordingSource: EscalationSource {
     try inner.receiveWatch(text: text, now: now)
   }
   func heldWatches() throws -> [HeldWatch] { try inner.heldWatches() }
+  func heldWatchTimes() throws -> [HeldWatchTimes] { try inner.heldWatchTimes() }
   func acknowledgeWatch(watchId: String, now: Date) throws {
     try inner.acknowledgeWatch(watchId: watchId, now: now)
   }
