@@ -379,10 +379,23 @@ fn move_staged(
         let (ordinal, kind, idx) = unpack(row);
         one.execute(params![publisher, kind, idx, staged.ids[ordinal]])?;
     }
-    conn.execute(
-        "DELETE FROM screening_alert_staging WHERE import = ?1",
+    // Under the write lock no other import can stage rows. When the table holds only this
+    // import's (the usual case), it is emptied in one go: SQLite frees its pages whole
+    // (zeroed, `secure_delete`) instead of deleting row by row and rebalancing the B-tree.
+    let only_ours: Option<bool> = conn.query_row(
+        "SELECT (SELECT min(import) FROM screening_alert_staging) = ?1
+            AND (SELECT max(import) FROM screening_alert_staging) = ?1",
         params![import],
+        |r| r.get(0),
     )?;
+    if only_ours == Some(true) {
+        conn.execute("DELETE FROM screening_alert_staging", [])?;
+    } else {
+        conn.execute(
+            "DELETE FROM screening_alert_staging WHERE import = ?1",
+            params![import],
+        )?;
+    }
     Ok(())
 }
 
@@ -1013,6 +1026,48 @@ mod tests {
             .unwrap();
         assert_eq!(r.imported.imported, 3_000);
         assert_eq!(pragmas(&s), before, "after a successful import");
+    }
+
+    /// An import empties the staging table at once only when it holds nothing but that
+    /// import's rows; rows another import staged meanwhile (here by a trigger, after this
+    /// import's start cleared the table) stay, and only this import's go.
+    #[test]
+    fn an_import_removes_only_its_own_staged_rows() {
+        let (_d, s, key) = trusted();
+        let staged = |s: &Session| -> Vec<i64> {
+            let mut st = s
+                .conn()
+                .prepare("SELECT import FROM screening_alert_staging")
+                .unwrap();
+            let rows = st.query_map([], |r| r.get(0)).unwrap();
+            rows.map(|r| r.unwrap()).collect()
+        };
+        let lines: Vec<String> = (0..2_500).map(line).collect();
+        let r = s
+            .screening(Region::GB)
+            .import_alerts(&bundle(&key, 1, &lines)[..], t0())
+            .unwrap();
+        assert_eq!(r.imported.imported, 2_500);
+        assert!(staged(&s).is_empty());
+
+        s.conn()
+            .execute_batch(
+                "CREATE TEMP TRIGGER other_import AFTER INSERT ON main.screening_alert_staging
+                 WHEN NEW.import != 7
+                 BEGIN
+                     INSERT OR IGNORE INTO screening_alert_staging (import, id, body)
+                     VALUES (7, x'00', x'00');
+                 END;",
+            )
+            .unwrap();
+        let r = s
+            .screening(Region::GB)
+            .import_alerts(&bundle(&key, 2, &lines)[..], t0())
+            .unwrap();
+        assert_eq!(r.imported.imported, 2_500);
+        assert_eq!(staged(&s), [7]);
+        assert_eq!(s.screening(Region::GB).alert_count().unwrap(), 2_500);
+        s.conn().execute_batch("DROP TRIGGER other_import").unwrap();
     }
 
     /// The settings are put back when the import unwinds, too.
