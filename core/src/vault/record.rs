@@ -264,11 +264,9 @@ mod tests {
     fn a_record_id_serializes_as_its_hex_display() {
         for bytes in [[0u8; 16], [0xff; 16], *b"0123456789abcdef"] {
             let id = RecordId::from_bytes(bytes);
-            assert_eq!(
-                serde_json::to_string(&id).unwrap(),
-                format!("\"{id}\"")
-            );
-            let back: RecordId = serde_json::from_str(&serde_json::to_string(&id).unwrap()).unwrap();
+            assert_eq!(serde_json::to_string(&id).unwrap(), format!("\"{id}\""));
+            let back: RecordId =
+                serde_json::from_str(&serde_json::to_string(&id).unwrap()).unwrap();
             assert_eq!(back, id);
         }
     }
