@@ -376,7 +376,7 @@ fn colliding_blind_indexes_never_show_as_matches() {
     for i in 0..2000 {
         let absent = format!("+447911{i:06}");
         let idx = s.blind_index(
-            &index::Owner::Note.domain(index::IndexKind::Phone),
+            index::Owner::Note.domain(index::IndexKind::Phone),
             &absent,
             index::NOTE_BITS,
         );
