@@ -334,8 +334,9 @@ fn insert_index_rows_sql(rows: usize) -> String {
 }
 
 /// Moves a staged import into the alert tables, inside the import's write transaction:
-/// the alert rows with their bodies in one statement straight from the staging table, in
-/// id order, then the index rows in key order, and the staging rows go.
+/// the alert rows with their bodies straight from the staging table, in id order, a
+/// staging batch per statement (each batch's staged rows deleted once moved), then the
+/// index rows in key order.
 ///
 /// Index rows carry their alert's publisher and no foreign key to the alert (schema 14):
 /// an import or a publisher's removal deletes them by publisher, the screening query
