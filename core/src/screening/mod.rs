@@ -186,17 +186,26 @@ impl<'s> Screening<'s> {
         owner: Owner,
         identifiers: &[Identifier],
     ) -> Vec<(index::IndexKind, i64)> {
-        let mut seen = std::collections::HashSet::new();
-        let mut rows = Vec::new();
+        let mut rows: Vec<(index::IndexKind, i64)> = Vec::with_capacity(2 * identifiers.len());
+        // Rows already pushed, looked up in `rows` itself while there are few (an alert has
+        // a handful): a hash set per alert was a measurable part of an import.
+        let mut seen: Option<std::collections::HashSet<(index::IndexKind, i64)>> = None;
         for id in identifiers {
-            for (kind, value) in index::entries(id) {
+            index::for_each_entry(id, |kind, value| {
                 let idx = self
                     .session
-                    .blind_index(&owner.domain(kind), &value, owner.bits());
-                if seen.insert((kind, idx)) {
+                    .blind_index(owner.domain(kind), value, owner.bits());
+                let new = match &mut seen {
+                    Some(set) => set.insert((kind, idx)),
+                    None => !rows.contains(&(kind, idx)),
+                };
+                if new {
                     rows.push((kind, idx));
+                    if seen.is_none() && rows.len() > 32 {
+                        seen = Some(rows.iter().copied().collect());
+                    }
                 }
-            }
+            });
         }
         rows
     }

@@ -352,7 +352,7 @@ impl Screening<'_> {
         let domain = owner.domain(kind);
         let mut buckets: Vec<i64> = values
             .iter()
-            .map(|v| self.session.blind_index(&domain, v, owner.bits()))
+            .map(|v| self.session.blind_index(domain, v, owner.bits()))
             .collect();
         buckets.sort_unstable();
         buckets.dedup();

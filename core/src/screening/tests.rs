@@ -376,7 +376,7 @@ fn colliding_blind_indexes_never_show_as_matches() {
     for i in 0..2000 {
         let absent = format!("+447911{i:06}");
         let idx = s.blind_index(
-            &index::Owner::Note.domain(index::IndexKind::Phone),
+            index::Owner::Note.domain(index::IndexKind::Phone),
             &absent,
             index::NOTE_BITS,
         );
@@ -472,6 +472,35 @@ mod never_panics {
                     }
                 }
             }
+        }
+    }
+}
+
+/// `index_rows` keeps each (kind, blind index) once, in the order first seen, whether it
+/// looks rows up in its list (a few) or in a set (past 32): the same rows as computing every
+/// entry and dropping repeats.
+#[test]
+fn index_rows_are_distinct_in_first_seen_order() {
+    let (_d, s) = session();
+    let sc = s.screening(gb());
+    for owner in [index::Owner::Note, index::Owner::Alert] {
+        for n in [1usize, 3, 20, 60] {
+            // Plates sharing most trigrams, a phone twice: many repeats.
+            let mut ids: Vec<Identifier> = (0..n)
+                .map(|i| Identifier::Plate(format!("AB{:02}CDE", i % 7)))
+                .collect();
+            ids.push(phone("07700 900123"));
+            ids.push(phone("07700 900123"));
+            let mut expected = Vec::new();
+            for id in &ids {
+                for (kind, value) in index::entries(id) {
+                    let idx = s.blind_index(owner.domain(kind), &value, owner.bits());
+                    if !expected.contains(&(kind, idx)) {
+                        expected.push((kind, idx));
+                    }
+                }
+            }
+            assert_eq!(sc.index_rows(owner, &ids), expected, "{owner:?} {n}");
         }
     }
 }

@@ -91,6 +91,13 @@ impl Database {
                                 name: "national_number".into(),
                             })
                         })
+                        // Vigil's patch (speed): `Descriptor::is_match` only asks
+                        // whether a match starts at 0, which is whether the pattern
+                        // matches anchored there. Anchored, the lazy DFA explores the
+                        // pattern from one position instead of from every offset at once
+                        // (an unanchored search of a large union). The newline ends a
+                        // `#` comment the pattern may finish with (`x` flag).
+                        .map(|pattern| format!("^(?:{pattern}\n)"))
                         .and_then(regex)?,
 
                     possible_length: desc.possible_length,

@@ -29,6 +29,8 @@ impl Descriptor {
     /// The national number is the pattern that a valid national significant
     /// number would match. This specifies information such as its total length
     /// and leading digits.
+    /// Vigil's patch: the pattern anchored at the start, `^(?:pattern)` (see
+    /// `Database::from`); it matches where a match of the metadata's pattern starts at 0.
     pub fn national_number(&self) -> &CachedRegex {
         &self.national_number
     }
