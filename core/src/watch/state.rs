@@ -171,13 +171,9 @@ enum OutState {
         at: Timestamp,
     },
     Withdrawn,
-    /// Worker side: a text not sent yet when a newer message of its check-in to the same
-    /// buddy was queued (an EXTEND carries the whole WATCH; a SAFE ends it): never offered
-    /// again. Kept as long as a finished text, so that a late outcome for it is still
-    /// recognised (and ignored).
-    Superseded {
-        at: Timestamp,
-    },
+    // No variant for a superseded text: it is kept as `Exhausted` with every resend used
+    // (see `State::supersede`), which the versions before it read the same way. A new
+    // variant would make the whole state unreadable to them (`StateTooNew`) for a day.
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -248,9 +244,7 @@ impl Outgoing {
 
     fn finished_at(&self) -> Option<Timestamp> {
         match self.state {
-            OutState::Sent { at } | OutState::Exhausted { at } | OutState::Superseded { at } => {
-                Some(at)
-            }
+            OutState::Sent { at } | OutState::Exhausted { at } => Some(at),
             OutState::Withdrawn => Some(Timestamp::MIN_UTC),
             _ => None,
         }
@@ -345,7 +339,7 @@ impl State {
         let text = message::to_text(&signed, &sig);
         debug_assert!(message::fits_sms(&text));
         let channels = text_channels(p.phone.as_deref());
-        if shown != WatchMessageKind::Ack {
+        if shown == WatchMessageKind::Extend {
             self.supersede(peer, payload.checkin(), now);
         }
         self.outbox.push(Outgoing {
@@ -368,21 +362,62 @@ impl State {
         Ok(counter)
     }
 
-    /// Worker side: a newer message of `checkin` to `peer` is being queued. The older ones
-    /// not sent yet (waiting for their first try, a retry, or an outcome the shell still
-    /// owes) are superseded: never offered again, whatever their retries or resend
-    /// schedule said. The newer one carries what they did (an EXTEND the whole WATCH, a
-    /// SAFE the end of the watch), and the buddy's phone would refuse them once it has it.
-    /// Texts that already left need nothing: their resends stop, as they are no longer
-    /// the newest ([`Self::awaiting_ack`]).
+    /// Worker side: an EXTEND of `checkin` to `peer` is being queued. The older texts not
+    /// sent yet (waiting for their first try, a retry, or an outcome the shell still owes,
+    /// or given up without ever leaving) are superseded: never offered again, whatever
+    /// their retries or resend schedule said, as the EXTEND carries the whole WATCH and the
+    /// buddy's phone would refuse them once it has it. Only an EXTEND supersedes: a SAFE or
+    /// DURESS-SAFE carries no terms, so it waits behind the text that does
+    /// ([`Self::held_back`]). Texts that already left need nothing: their resends stop,
+    /// as they are no longer the newest ([`Self::awaiting_ack`]).
+    ///
+    /// A superseded text is kept as `Exhausted` with every resend used: finished (kept a
+    /// day, so that a late outcome for it is still recognised), never sent again, and read
+    /// alike by the versions before this one.
     fn supersede(&mut self, peer: KeyId, checkin: [u8; 16], now: Timestamp) {
         for o in &mut self.outbox {
             let older = matches!(&o.item, Item::Text { peer: p, checkin: c, shown, .. }
                 if *p == peer && *c == checkin && *shown != WatchMessageKind::Ack);
-            if older && matches!(o.state, OutState::Due { .. } | OutState::Issued { .. }) {
-                o.state = OutState::Superseded { at: now };
+            let unsent = match o.state {
+                OutState::Due { .. } | OutState::Issued { .. } => true,
+                OutState::Exhausted { .. } => !o.sent_once,
+                _ => false,
+            };
+            if older && unsent {
+                o.state = OutState::Exhausted { at: now };
+                o.resends = RESEND_AFTER_SECS.len() as u32;
             }
         }
+    }
+
+    /// Worker side: whether entry `k` is a SAFE (or DURESS-SAFE) that must wait because a
+    /// WATCH or EXTEND of its check-in to the same buddy has not left yet and is still
+    /// being tried (a first try, a retry, or a resend to come). The buddy's phone accepts
+    /// counters in order only: a SAFE arriving first would make it refuse the terms, and a
+    /// DURESS-SAFE without them raises an alarm with no address, place or client.
+    fn held_back(&self, k: usize) -> bool {
+        let Item::Text {
+            peer,
+            shown: WatchMessageKind::Safe,
+            checkin,
+            ..
+        } = &self.outbox[k].item
+        else {
+            return false;
+        };
+        self.outbox.iter().enumerate().any(|(j, o)| {
+            j != k
+                && matches!(&o.item, Item::Text { peer: p, checkin: c, shown, .. }
+                    if p == peer && c == checkin
+                        && matches!(shown, WatchMessageKind::Watch | WatchMessageKind::Extend))
+                && !o.sent_once
+                && self.awaiting_ack(o)
+                && match o.state {
+                    OutState::Due { .. } | OutState::Issued { .. } => true,
+                    OutState::Exhausted { .. } => self.resend_at(j).is_some(),
+                    _ => false,
+                }
+        })
     }
 
     fn queue_notice(&mut self, watch: RecordId, notice: WatchNotice, at: Timestamp) -> Result<()> {
@@ -436,9 +471,10 @@ impl State {
     }
 
     /// Worker side: whether outbox entry `o` is the newest message of its check-in to its
-    /// buddy and that buddy's phone has not confirmed it. Only such a text is resent: an
-    /// older one is superseded (an EXTEND carries the whole WATCH; the receiver would
-    /// refuse it as out of order anyway), and an ACK ends the schedule.
+    /// buddy and that buddy's phone has not confirmed it, or the WATCH or EXTEND a queued
+    /// SAFE waits behind ([`Self::held_back`]) while it never left. Only such a text is
+    /// resent: an older one is superseded (an EXTEND carries the whole WATCH; the receiver
+    /// would refuse it as out of order anyway), and an ACK ends the schedule.
     fn awaiting_ack(&self, o: &Outgoing) -> bool {
         let Item::Text {
             peer,
@@ -459,7 +495,15 @@ impl State {
             .iter()
             .filter(|s| s.checkin.as_bytes() == checkin)
             .flat_map(|s| &s.to)
-            .any(|t| t.peer == *peer && t.counter == counter && t.acked < counter)
+            .any(|t| {
+                t.peer == *peer
+                    && t.acked < counter
+                    && (t.counter == counter
+                        || (t.last == WatchMessageKind::Safe
+                            && counter < t.counter
+                            && !o.sent_once
+                            && matches!(shown, WatchMessageKind::Watch | WatchMessageKind::Extend)))
+            })
     }
 
     /// When entry `k` is next sent again for want of an ACK, if it is waiting for one,
@@ -559,7 +603,7 @@ impl State {
                 }
             }
             if let OutState::Due { at } = self.outbox[k].state {
-                if now >= at {
+                if now >= at && !self.held_back(k) {
                     let o = &mut self.outbox[k];
                     o.attempt += 1;
                     o.state = OutState::Issued { at: now };
@@ -653,8 +697,9 @@ impl State {
                 Some(w.due())
             }
         });
-        let outbox = self.outbox.iter().filter_map(|o| match o.state {
-            OutState::Due { at } => Some(at),
+        // A held-back SAFE wakes nobody: the text it waits behind does.
+        let outbox = self.outbox.iter().enumerate().filter_map(|(k, o)| match o.state {
+            OutState::Due { at } if !self.held_back(k) => Some(at),
             OutState::Issued { at } => Some(at + Duration::seconds(ACK_TIMEOUT_SECS)),
             _ => None,
         });
@@ -676,8 +721,8 @@ impl State {
             }
             return Ok(());
         };
-        // A text the buddy's phone confirmed, or one a newer message superseded (which
-        // carries everything it did): a later delivery failure sends nothing again.
+        // A text the buddy's phone confirmed, or one a newer message superseded (an EXTEND,
+        // which carries everything it did): a later delivery failure sends nothing again.
         let settled = matches!(&self.outbox[k].item, Item::Text { shown, .. } if *shown != WatchMessageKind::Ack)
             && !self.awaiting_ack(&self.outbox[k]);
         let o = &mut self.outbox[k];
@@ -693,8 +738,6 @@ impl State {
                 o.state = OutState::Sent { at: now };
                 o.sent_once = true;
             }
-            // It did leave after all (the newer message still goes): only noted.
-            (Outcome::Sent, OutState::Superseded { .. }) => o.sent_once = true,
             (Outcome::Failed { .. }, OutState::Issued { .. }) if seq == o.channel + 1 => {
                 o.failed(now)
             }
@@ -1199,10 +1242,29 @@ impl<'a> WatchState<'a> {
                     continue;
                 };
                 let c = *checkin.as_bytes();
+                let terms = s.sent[k].terms.clone();
                 let peers: Vec<KeyId> = s.sent[k].to.iter().map(|t| t.peer).collect();
                 for (i, peer) in peers.into_iter().enumerate() {
                     if s.peer(&peer).is_none() {
                         continue;
+                    }
+                    // The buddy's phone may not have the terms (no WATCH or EXTEND left
+                    // and none confirmed): a fresh EXTEND goes first, with fresh tries, and
+                    // the SAFE waits behind it (`State::held_back`). Done alike for SAFE
+                    // and DURESS-SAFE, so that nothing on this phone tells them apart.
+                    let left = s.outbox.iter().any(|o| {
+                        matches!(&o.item, Item::Text { peer: p, checkin: oc, shown, .. }
+                            if *p == peer && *oc == c
+                                && matches!(shown, WatchMessageKind::Watch | WatchMessageKind::Extend))
+                            && (o.sent_once || matches!(o.state, OutState::Sent { .. }))
+                    });
+                    if !left && s.sent[k].to[i].acked == 0 {
+                        s.queue_text(
+                            peer,
+                            Payload::Extend(c, terms.clone()),
+                            WatchMessageKind::Extend,
+                            now,
+                        )?;
                     }
                     let payload = if duress {
                         Payload::DuressSafe(c)
