@@ -1428,7 +1428,7 @@ fn a_code_paired_again_on_one_phone_keeps_the_counters_so_later_messages_are_acc
 }
 
 /// How the shell left the WATCH before the check-in ended.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum WatchLeft {
     /// Reported sent, never confirmed (its no-ACK resends were due at 5, 15, 30 min).
     SentUnconfirmed,
@@ -1439,8 +1439,9 @@ enum WatchLeft {
 }
 
 #[test]
-fn once_a_safe_is_queued_the_older_watch_of_that_checkin_is_never_offered_again() {
+fn a_safe_queued_behind_an_unsent_watch_waits_for_a_fresh_extend_and_never_resends_the_watch() {
     let dir = tempfile::tempdir().unwrap();
+    let mut seen = Vec::new();
     for left in [
         WatchLeft::SentUnconfirmed,
         WatchLeft::Failed,
@@ -1454,6 +1455,9 @@ fn once_a_safe_is_queued_the_older_watch_of_that_checkin_is_never_offered_again(
             let w = worker.home.runner(worker.secret).unwrap();
             let first = w.watch_tick(t(20, 0)).unwrap();
             assert_eq!(first.len(), 1);
+            let WatchActionKind::SendMessage { text: watch, .. } = &first[0].kind else {
+                panic!("the WATCH");
+            };
             match left {
                 WatchLeft::SentUnconfirmed => {
                     Escalation::report_outcome(&w, &first[0].id, Outcome::Sent, t(20, 0))
@@ -1469,8 +1473,9 @@ fn once_a_safe_is_queued_the_older_watch_of_that_checkin_is_never_offered_again(
                 WatchLeft::NoOutcome => Ok(()),
             }
             .unwrap();
-            // She checks in (normal or duress code): a SAFE is queued. The shell takes it
-            // but never reports it sent (no signal, composer left open, app killed).
+            // She checks in (normal or duress code): a SAFE is queued. The shell takes
+            // every text but reports none sent until 20:20 (no signal, composer left open,
+            // app killed), then reports each one sent.
             Escalation::check_in(&w, code, t(20, 1)).unwrap();
             let mut offered = Vec::new();
             for m in 1..=45 {
@@ -1480,25 +1485,153 @@ fn once_a_safe_is_queued_the_older_watch_of_that_checkin_is_never_offered_again(
                         panic!("a message");
                     };
                     offered.push((m, *kind, text.clone()));
+                    if m >= 20 {
+                        Escalation::report_outcome(&w, &a.id, Outcome::Sent, now).unwrap();
+                    }
                 }
             }
             let kinds: Vec<_> = offered.iter().map(|o| (o.0, o.1)).collect();
             assert!(
-                offered.iter().all(|o| o.1 == WatchMessageKind::Safe),
-                "{left:?}/{code}: the WATCH is superseded by the SAFE: {kinds:?}"
+                offered.iter().all(|o| &o.2 != watch),
+                "{left:?}/{code}: the old WATCH is never offered again: {kinds:?}"
             );
-            assert!(
-                offered.len() >= 2 && offered.iter().all(|o| o.2 == offered[0].2),
-                "{left:?}/{code}: the unsent SAFE is offered again: {kinds:?}"
-            );
-            // A late outcome for the superseded WATCH is still recognised (no error for
-            // the shell) and sends nothing.
+            let first_safe = offered
+                .iter()
+                .position(|o| o.1 == WatchMessageKind::Safe)
+                .expect("the SAFE is offered");
+            if left == WatchLeft::SentUnconfirmed {
+                // The WATCH left: the buddy may have it, the SAFE goes at once.
+                assert_eq!(offered[0].0, 1, "{kinds:?}");
+                assert!(
+                    offered.iter().all(|o| o.1 == WatchMessageKind::Safe),
+                    "{left:?}/{code}: {kinds:?}"
+                );
+            } else {
+                // It never left: a fresh EXTEND (the whole WATCH) first, the SAFE only
+                // once the EXTEND was reported sent (20:20), never before.
+                assert!(first_safe > 0, "{kinds:?}");
+                assert!(offered[..first_safe]
+                    .iter()
+                    .all(|o| o.1 == WatchMessageKind::Extend && o.2 == offered[0].2));
+                let extend_left = offered[first_safe - 1].0;
+                assert!(extend_left >= 20, "{kinds:?}");
+                assert!(offered[first_safe].0 > extend_left, "{kinds:?}");
+                assert!(
+                    offered[first_safe..]
+                        .iter()
+                        .all(|o| o.1 == WatchMessageKind::Safe),
+                    "{kinds:?}"
+                );
+            }
+            // A late outcome for the old WATCH is still recognised (no error for the
+            // shell) and sends nothing.
             Escalation::report_outcome(&w, &first[0].id, Outcome::Sent, t(20, 46)).unwrap();
+            assert!(w.watch_tick(t(20, 46)).unwrap().is_empty());
             let status = &worker.app.sent_watches().unwrap()[0].buddies[0];
             assert_eq!(status.last, WatchMessageKind::Safe);
-            assert!(!status.sent, "{left:?}/{code}: the SAFE itself never left");
+            assert!(status.sent, "{left:?}/{code}: the SAFE left");
+            seen.push((
+                left,
+                offered
+                    .iter()
+                    .map(|o| (o.0, o.1, o.2.len()))
+                    .collect::<Vec<_>>(),
+            ));
         }
     }
+    // The duress code changes nothing the worker's phone does.
+    for pair in seen.chunks(2) {
+        assert_eq!(pair[0], pair[1]);
+    }
+}
+
+/// Delivers to `to` (in order) every text `from` offers at `now`, each reported to `from`
+/// as `outcome`; with no signal (`Failed`) nothing is delivered.
+fn exchange(
+    from: &dyn Escalation,
+    to: &dyn Escalation,
+    signal: bool,
+    now: Timestamp,
+) -> Vec<(WatchMessageKind, usize)> {
+    let mut sent = Vec::new();
+    for a in from.watch_tick(now).unwrap() {
+        if let WatchActionKind::SendMessage { kind, text, .. } = &a.kind {
+            sent.push((*kind, text.len()));
+            if signal {
+                let _ = to.receive_watch_message(text, now);
+            }
+        }
+        let outcome = if signal {
+            Outcome::Sent
+        } else {
+            Outcome::Failed {
+                reason: "no service".into(),
+            }
+        };
+        from.report_outcome(&a.id, outcome, now).unwrap();
+    }
+    sent
+}
+
+#[test]
+fn a_duress_check_in_made_with_no_signal_still_gives_the_buddy_the_address_and_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut seen = Vec::new();
+    for code in ["1357", "2468"] {
+        let sub = dir.path().join(code);
+        std::fs::create_dir(&sub).unwrap();
+        let (worker, buddy, bea) = worker_and_buddy(&sub);
+        start(&worker, bea);
+        let w = worker.home.runner(worker.secret).unwrap();
+        let b = buddy.home.runner(buddy.secret).unwrap();
+        // No signal from 20:00: the WATCH fails and waits to be retried. She is made to
+        // check in at 20:03 (the duress code in one world). Signal is back at 20:25:
+        // everything offered from then on reaches the buddy's phone, and its ACKs come
+        // back.
+        let mut world = Vec::new();
+        let mut notices = Vec::new();
+        for m in 0..=90 {
+            let now = t(20, 0) + Duration::minutes(m);
+            if m == 3 {
+                Escalation::check_in(&w, code, now).unwrap();
+            }
+            let signal = m >= 25;
+            for s in exchange(&w, &b, signal, now) {
+                world.push((m, s));
+            }
+            for a in b.watch_tick(now).unwrap() {
+                match &a.kind {
+                    WatchActionKind::SendMessage { text, .. } if signal => {
+                        let _ = w.receive_watch_message(text, now);
+                    }
+                    WatchActionKind::SendMessage { .. } => {}
+                    WatchActionKind::NotifyBuddy { notice, text, .. } => {
+                        notices.push((*notice, text.clone()))
+                    }
+                }
+                Escalation::report_outcome(&b, &a.id, Outcome::Sent, now).unwrap();
+            }
+        }
+        let status = worker.app.sent_watches().unwrap()[0].buddies[0].clone();
+        assert!(status.sent && status.confirmed, "{status:?}");
+        let watch = &held(&b)[0];
+        assert!(watch.terms.is_some(), "the buddy holds the terms");
+        if code == "1357" {
+            let alarm = notices
+                .iter()
+                .find(|n| n.0 == WatchNotice::Alarm)
+                .expect("the duress alarm");
+            assert!(alarm.1.contains("DURESS"), "{}", alarm.1);
+            assert!(alarm.1.contains("12 Harbour Street"), "{}", alarm.1);
+            assert!(alarm.1.contains("Tall man, blue car"), "{}", alarm.1);
+            assert_eq!(watch.phase, WatchPhase::Alarm);
+        } else {
+            assert!(notices.is_empty(), "{notices:?}");
+            assert_eq!(watch.phase, WatchPhase::Safe);
+        }
+        seen.push(world);
+    }
+    assert_eq!(seen[0], seen[1], "the worker's phone behaves the same");
 }
 
 #[test]
