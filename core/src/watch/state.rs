@@ -1548,4 +1548,50 @@ mod tests {
         let sent = texts(&buddy.tick(t(20, 10)).unwrap());
         assert_eq!(sent.len(), 2, "the old ACK and the new one: {sent:?}");
     }
+
+    /// The outbox states as the code before superseding (a919c7c) knew them.
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    #[allow(dead_code)]
+    enum OutStateBefore {
+        Due { at: Timestamp },
+        Issued { at: Timestamp },
+        Sent { at: Timestamp },
+        Exhausted { at: Timestamp },
+        Withdrawn,
+    }
+
+    #[test]
+    fn a_superseded_text_is_written_so_that_the_previous_release_still_reads_the_state() {
+        let mut worker = old("worker");
+        let Item::Text { peer, checkin, .. } = worker.outbox[0].item.clone() else {
+            panic!("the WATCH");
+        };
+        // Its WATCH never left (the composer was dismissed): an EXTEND supersedes it.
+        worker.outbox[0].state = OutState::Due { at: t(20, 0) };
+        worker.outbox[0].sent_once = false;
+        let terms = worker.sent[0].terms.clone();
+        worker
+            .queue_text(
+                peer,
+                Payload::Extend(checkin, terms),
+                WatchMessageKind::Extend,
+                t(20, 2),
+            )
+            .unwrap();
+        // Never offered again, and nothing the older code would resend.
+        assert_eq!(worker.outbox[0].state, OutState::Exhausted { at: t(20, 2) });
+        assert_eq!(worker.outbox[0].resends as usize, RESEND_AFTER_SECS.len());
+        assert!(worker.resend_at(0).is_none());
+        let sent = texts(&worker.tick(t(20, 2)).unwrap());
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].0, WatchMessageKind::Extend);
+        // Every outbox state, as written, reads in the code before a919c7c (its only
+        // change to the stored types was a variant of this enum).
+        for o in &worker.outbox {
+            let bytes = crate::vault::encoding::encode(&o.state).unwrap();
+            let read: Result<OutStateBefore> = decode(FORMAT_MSGPACK, TABLE, &bytes);
+            assert!(read.is_ok(), "{:?} does not read: {read:?}", o.state);
+        }
+    }
 }
