@@ -596,9 +596,44 @@ enum Step {
     Nothing,
 }
 
-/// Worker steps (what, minutes after 20:00), per-message fates (lost, copies, delay) and
-/// restarts of the buddy's runner.
-type Scenario = (Vec<(Step, i64)>, Vec<(bool, u8, i64)>, Vec<bool>);
+/// Worker steps (what, minutes after 20:00), per-message fates (lost, copies, delay),
+/// restarts of the buddy's runner, and what the worker's shell reports for each action
+/// (0: sent, 1: failed (no signal, composer dismissed), 2: nothing (the app was killed)).
+type Scenario = (Vec<(Step, i64)>, Vec<(bool, u8, i64)>, Vec<bool>, Vec<u8>);
+
+/// One wake-up of the worker's watch loop, each action's outcome taken in turn from
+/// `fates`: the texts reported sent (only those reach the transport).
+fn wake_worker(
+    e: &dyn Escalation,
+    now: Timestamp,
+    fates: &[u8],
+    n: &mut usize,
+) -> Vec<(WatchMessageKind, String)> {
+    let mut out = Vec::new();
+    for a in e.watch_tick(now).unwrap() {
+        let fate = fates[*n % fates.len()];
+        *n += 1;
+        match fate {
+            0 => {
+                if let WatchActionKind::SendMessage { kind, text, .. } = &a.kind {
+                    out.push((*kind, text.clone()));
+                }
+                e.report_outcome(&a.id, Outcome::Sent, now).unwrap();
+            }
+            1 => e
+                .report_outcome(
+                    &a.id,
+                    Outcome::Failed {
+                        reason: "no service".into(),
+                    },
+                    now,
+                )
+                .unwrap(),
+            _ => {}
+        }
+    }
+    out
+}
 
 fn scenario() -> impl Strategy<Value = Scenario> {
     (
@@ -618,6 +653,8 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         prop::collection::vec((prop::bool::weighted(0.3), 1u8..=3, 0i64..180), 6),
         // Restart the buddy's runner at each wake?
         prop::collection::vec(any::<bool>(), 8),
+        // The worker's shell: mostly sent, sometimes failed or no outcome.
+        prop::collection::vec(prop_oneof![4 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)], 7),
     )
 }
 
@@ -633,9 +670,12 @@ proptest! {
     /// The buddy is alarmed iff, at some wake-up, the newest message received so far (the
     /// only one the counters let count) leaves a deadline + grace already passed, or is a
     /// DURESS-SAFE: i.e. iff no valid SAFE/EXTEND covering the deadline arrived in time.
+    /// Every alarm carries the address and client iff a WATCH or EXTEND was accepted
+    /// before it. The worker's shell fails or forgets outcomes, so texts are retried,
+    /// superseded and held back; its phone wakes every 5 minutes and at each step.
     #[test]
     fn the_buddy_is_alarmed_iff_no_safe_or_extend_covering_the_deadline_arrived(
-        (steps, fates, restarts) in scenario()
+        (steps, fates, restarts, outcomes) in scenario()
     ) {
         let dir = tempfile::tempdir().unwrap();
         let (worker, buddy, bea) = worker_and_buddy(dir.path());
@@ -653,17 +693,19 @@ proptest! {
         };
         let w = worker.app.checkins().unwrap();
         let mut deadline = t(22, 0);
-        for (k, text) in wake(&w, base).0 {
+        let mut n = 0;
+        for (k, text) in wake_worker(&w, base, &outcomes, &mut n) {
             push(&mut sent, base, text, k, Some(deadline));
         }
-        let mut steps = steps;
+        let mut steps: Vec<(Step, i64)> = steps;
+        steps.extend((1..=40).map(|m| (Step::Nothing, m * 5)));
         steps.sort_by_key(|s| s.1);
         let mut ended = false;
         let mut duress_used = false;
         for (step, at) in steps {
             let now = base + Duration::minutes(at);
-            if ended { break; }
             match step {
+                _ if ended => {}
                 Step::Extend(by) => {
                     // Refused once the worker's own check-in escalates: then nothing is sent.
                     if worker.app.extend_checkin(&id, Duration::minutes(by), now).is_ok() {
@@ -678,7 +720,7 @@ proptest! {
                 }
                 Step::Nothing => {}
             }
-            for (k, text) in wake(&w, now).0 {
+            for (k, text) in wake_worker(&w, now, &outcomes, &mut n) {
                 let d = matches!(k, WatchMessageKind::Watch | WatchMessageKind::Extend).then_some(deadline);
                 // The worker's screen shows `Safe` either way; the test knows the code.
                 let k = if k == WatchMessageKind::Safe && duress_used { WatchMessageKind::DuressSafe } else { k };
@@ -710,6 +752,7 @@ proptest! {
         let mut alarmed = false;
         let mut expected = false;
         let mut newest: Option<&InFlight> = None;
+        let mut has_terms = false;
         let mut next = 0;
         for (i, now) in wakes.iter().enumerate() {
             if restarts[i % restarts.len()] {
@@ -721,10 +764,15 @@ proptest! {
                 let newer = newest.is_none_or(|n| f.order > n.order);
                 prop_assert_eq!(r.is_ok(), newer, "accepted iff newer than all before");
                 if newer { newest = Some(f); }
+                has_terms |= newer && matches!(f.kind, WatchMessageKind::Watch | WatchMessageKind::Extend);
                 next += 1;
             }
             let (_, notices) = wake(&runner, *now);
-            alarmed |= notices.iter().any(|n| n.0 == WatchNotice::Alarm);
+            for alarm in notices.iter().filter(|n| n.0 == WatchNotice::Alarm) {
+                alarmed = true;
+                prop_assert_eq!(alarm.1.contains("12 Harbour Street"), has_terms, "{}", alarm.1);
+                prop_assert_eq!(alarm.1.contains("Tall man, blue car"), has_terms, "{}", alarm.1);
+            }
             // The oracle: the newest message decides.
             if let Some(n) = newest {
                 expected |= match n.kind {
