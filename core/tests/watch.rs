@@ -1716,3 +1716,77 @@ fn once_an_extend_is_queued_the_older_watch_is_never_offered_again() {
         "only the EXTEND (which carries the whole WATCH): {kinds:?}"
     );
 }
+
+#[test]
+fn a_newer_extend_queued_after_one_that_left_is_not_shown_as_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, _buddy, bea) = worker_and_buddy(dir.path());
+    let id = start(&worker, bea);
+    let w = worker.home.runner(worker.secret).unwrap();
+    assert_eq!(texts_at(&w, t(20, 0)).len(), 1);
+    let status = || worker.app.sent_watches().unwrap()[0].buddies[0].clone();
+    // EXTEND #1 leaves.
+    worker
+        .app
+        .extend_checkin(&id, Duration::minutes(30), t(20, 10))
+        .unwrap();
+    assert_eq!(texts_at(&w, t(20, 10))[0].0, WatchMessageKind::Extend);
+    assert!(status().sent);
+    // EXTEND #2 is queued, not sent yet: the buddy does not have the new deadline.
+    worker
+        .app
+        .extend_checkin(&id, Duration::minutes(30), t(20, 20))
+        .unwrap();
+    let s = status();
+    assert_eq!(s.last, WatchMessageKind::Extend);
+    assert!(!s.sent, "EXTEND #1 having left does not make #2 sent");
+    assert_eq!(texts_at(&w, t(20, 20))[0].0, WatchMessageKind::Extend);
+    assert!(status().sent);
+}
+
+#[test]
+fn an_extend_that_superseded_an_unsent_watch_gives_the_buddy_the_whole_watch() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, buddy, bea) = worker_and_buddy(dir.path());
+    let id = start(&worker, bea);
+    let w = worker.home.runner(worker.secret).unwrap();
+    let b = buddy.home.runner(buddy.secret).unwrap();
+    // The WATCH never leaves (composer dismissed); she extends by 30 minutes.
+    let first = w.watch_tick(t(20, 0)).unwrap();
+    Escalation::report_outcome(
+        &w,
+        &first[0].id,
+        Outcome::Failed {
+            reason: "composer cancelled".into(),
+        },
+        t(20, 0),
+    )
+    .unwrap();
+    worker
+        .app
+        .extend_checkin(&id, Duration::minutes(30), t(20, 1))
+        .unwrap();
+    let sent = texts_at(&w, t(20, 1));
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0, WatchMessageKind::Extend);
+    // Only the EXTEND reaches the buddy: it holds the whole watch, with the new deadline.
+    assert_eq!(
+        b.receive_watch_message(&sent[0].1, t(20, 2)).unwrap().kind,
+        WatchMessageKind::Extend
+    );
+    let watch = held(&b)[0].clone();
+    let terms = watch.terms.expect("the terms");
+    assert_eq!(terms.deadline, t(22, 30));
+    assert_eq!(terms.address.as_deref(), Some("12 Harbour Street, Leith"));
+    assert_eq!(terms.client.as_deref(), Some("Tall man, blue car"));
+    assert_eq!(watch.alarm_due, Some(t(22, 40)));
+    assert_eq!(watch.phase, WatchPhase::Watching);
+    // No SAFE comes: the alarm at the new deadline + grace carries the details.
+    assert!(wake(&b, t(22, 39)).1.iter().all(|n| n.0 != WatchNotice::Alarm));
+    let (_, notices) = wake(&b, t(22, 40));
+    let alarm = notices
+        .iter()
+        .find(|n| n.0 == WatchNotice::Alarm)
+        .expect("the alarm");
+    assert!(alarm.1.contains("12 Harbour Street"), "{}", alarm.1);
+}
