@@ -654,7 +654,10 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         // Restart the buddy's runner at each wake?
         prop::collection::vec(any::<bool>(), 8),
         // The worker's shell: mostly sent, sometimes failed or no outcome.
-        prop::collection::vec(prop_oneof![4 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)], 7),
+        prop::collection::vec(
+            prop_oneof![4 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)],
+            7,
+        ),
     )
 }
 
@@ -1782,11 +1785,51 @@ fn an_extend_that_superseded_an_unsent_watch_gives_the_buddy_the_whole_watch() {
     assert_eq!(watch.alarm_due, Some(t(22, 40)));
     assert_eq!(watch.phase, WatchPhase::Watching);
     // No SAFE comes: the alarm at the new deadline + grace carries the details.
-    assert!(wake(&b, t(22, 39)).1.iter().all(|n| n.0 != WatchNotice::Alarm));
+    assert!(wake(&b, t(22, 39))
+        .1
+        .iter()
+        .all(|n| n.0 != WatchNotice::Alarm));
     let (_, notices) = wake(&b, t(22, 40));
     let alarm = notices
         .iter()
         .find(|n| n.0 == WatchNotice::Alarm)
         .expect("the alarm");
     assert!(alarm.1.contains("12 Harbour Street"), "{}", alarm.1);
+}
+
+#[test]
+fn once_the_watch_left_the_safe_does_not_wait_behind_an_unsent_extend() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, _buddy, bea) = worker_and_buddy(dir.path());
+    let id = start(&worker, bea);
+    let w = worker.home.runner(worker.secret).unwrap();
+    // The WATCH left: the buddy's phone holds the deadline (22:00, alarm at 22:10).
+    assert_eq!(texts_at(&w, t(20, 0))[0].0, WatchMessageKind::Watch);
+    // She extends; the EXTEND's composer is dismissed every time.
+    worker
+        .app
+        .extend_checkin(&id, Duration::minutes(30), t(21, 50))
+        .unwrap();
+    let ext = w.watch_tick(t(21, 50)).unwrap();
+    Escalation::report_outcome(
+        &w,
+        &ext[0].id,
+        Outcome::Failed {
+            reason: "composer cancelled".into(),
+        },
+        t(21, 50),
+    )
+    .unwrap();
+    // She checks in at 21:55: the SAFE goes at once, or the old deadline would pass.
+    Escalation::check_in(&w, "2468", t(21, 55)).unwrap();
+    let kinds: Vec<_> = w
+        .watch_tick(t(21, 55))
+        .unwrap()
+        .iter()
+        .filter_map(|a| match &a.kind {
+            WatchActionKind::SendMessage { kind, .. } => Some(*kind),
+            WatchActionKind::NotifyBuddy { .. } => None,
+        })
+        .collect();
+    assert!(kinds.contains(&WatchMessageKind::Safe), "{kinds:?}");
 }

@@ -158,18 +158,10 @@ struct SentTo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum OutState {
-    Due {
-        at: Timestamp,
-    },
-    Issued {
-        at: Timestamp,
-    },
-    Sent {
-        at: Timestamp,
-    },
-    Exhausted {
-        at: Timestamp,
-    },
+    Due { at: Timestamp },
+    Issued { at: Timestamp },
+    Sent { at: Timestamp },
+    Exhausted { at: Timestamp },
     Withdrawn,
     // No variant for a superseded text: it is kept as `Exhausted` with every resend used
     // (see `State::supersede`), which the versions before it read the same way. A new
@@ -390,9 +382,29 @@ impl State {
         }
     }
 
-    /// Worker side: whether entry `k` is a SAFE (or DURESS-SAFE) that must wait because a
-    /// WATCH or EXTEND of its check-in to the same buddy has not left yet and is still
-    /// being tried (a first try, a retry, or a resend to come). The buddy's phone accepts
+    /// Worker side: whether the buddy's phone may lack the terms of `checkin`: no WATCH
+    /// or EXTEND of it to `peer` ever left, and that phone confirmed nothing of it.
+    fn terms_missing(&self, peer: KeyId, checkin: &[u8; 16]) -> bool {
+        let left = self.outbox.iter().any(|o| {
+            matches!(&o.item, Item::Text { peer: p, checkin: c, shown, .. }
+                if *p == peer && c == checkin
+                    && matches!(shown, WatchMessageKind::Watch | WatchMessageKind::Extend))
+                && (o.sent_once || matches!(o.state, OutState::Sent { .. }))
+        });
+        let acked = self
+            .sent
+            .iter()
+            .filter(|s| s.checkin.as_bytes() == checkin)
+            .flat_map(|s| &s.to)
+            .any(|t| t.peer == peer && t.acked > 0);
+        !left && !acked
+    }
+
+    /// Worker side: whether entry `k` is a SAFE (or DURESS-SAFE) that must wait because the
+    /// buddy's phone may lack the terms ([`Self::terms_missing`]) and a WATCH or EXTEND of
+    /// its check-in to the same buddy is still being tried (a first try, a retry, or a
+    /// resend to come). Once one left, nothing waits: the buddy has the terms, and a SAFE
+    /// held behind a newer EXTEND could let its old deadline pass (a false alarm). The buddy's phone accepts
     /// counters in order only: a SAFE arriving first would make it refuse the terms, and a
     /// DURESS-SAFE without them raises an alarm with no address, place or client.
     fn held_back(&self, k: usize) -> bool {
@@ -405,12 +417,14 @@ impl State {
         else {
             return false;
         };
+        if !self.terms_missing(*peer, checkin) {
+            return false;
+        }
         self.outbox.iter().enumerate().any(|(j, o)| {
             j != k
                 && matches!(&o.item, Item::Text { peer: p, checkin: c, shown, .. }
                     if p == peer && c == checkin
                         && matches!(shown, WatchMessageKind::Watch | WatchMessageKind::Extend))
-                && !o.sent_once
                 && self.awaiting_ack(o)
                 && match o.state {
                     OutState::Due { .. } | OutState::Issued { .. } => true,
@@ -472,7 +486,7 @@ impl State {
 
     /// Worker side: whether outbox entry `o` is the newest message of its check-in to its
     /// buddy and that buddy's phone has not confirmed it, or the WATCH or EXTEND a queued
-    /// SAFE waits behind ([`Self::held_back`]) while it never left. Only such a text is
+    /// SAFE waits behind ([`Self::held_back`]) while no terms reached the buddy. Only such a text is
     /// resent: an older one is superseded (an EXTEND carries the whole WATCH; the receiver
     /// would refuse it as out of order anyway), and an ACK ends the schedule.
     fn awaiting_ack(&self, o: &Outgoing) -> bool {
@@ -501,8 +515,8 @@ impl State {
                     && (t.counter == counter
                         || (t.last == WatchMessageKind::Safe
                             && counter < t.counter
-                            && !o.sent_once
-                            && matches!(shown, WatchMessageKind::Watch | WatchMessageKind::Extend)))
+                            && matches!(shown, WatchMessageKind::Watch | WatchMessageKind::Extend)
+                            && self.terms_missing(*peer, checkin)))
             })
     }
 
@@ -698,11 +712,15 @@ impl State {
             }
         });
         // A held-back SAFE wakes nobody: the text it waits behind does.
-        let outbox = self.outbox.iter().enumerate().filter_map(|(k, o)| match o.state {
-            OutState::Due { at } if !self.held_back(k) => Some(at),
-            OutState::Issued { at } => Some(at + Duration::seconds(ACK_TIMEOUT_SECS)),
-            _ => None,
-        });
+        let outbox = self
+            .outbox
+            .iter()
+            .enumerate()
+            .filter_map(|(k, o)| match o.state {
+                OutState::Due { at } if !self.held_back(k) => Some(at),
+                OutState::Issued { at } => Some(at + Duration::seconds(ACK_TIMEOUT_SECS)),
+                _ => None,
+            });
         let resends = (0..self.outbox.len()).filter_map(|k| self.resend_at(k));
         watches.chain(outbox).chain(resends).min()
     }
@@ -1252,13 +1270,7 @@ impl<'a> WatchState<'a> {
                     // and none confirmed): a fresh EXTEND goes first, with fresh tries, and
                     // the SAFE waits behind it (`State::held_back`). Done alike for SAFE
                     // and DURESS-SAFE, so that nothing on this phone tells them apart.
-                    let left = s.outbox.iter().any(|o| {
-                        matches!(&o.item, Item::Text { peer: p, checkin: oc, shown, .. }
-                            if *p == peer && *oc == c
-                                && matches!(shown, WatchMessageKind::Watch | WatchMessageKind::Extend))
-                            && (o.sent_once || matches!(o.state, OutState::Sent { .. }))
-                    });
-                    if !left && s.sent[k].to[i].acked == 0 {
+                    if s.terms_missing(peer, &c) {
                         s.queue_text(
                             peer,
                             Payload::Extend(c, terms.clone()),
