@@ -403,10 +403,10 @@ impl State {
     /// Worker side: whether entry `k` is a SAFE (or DURESS-SAFE) that must wait because the
     /// buddy's phone may lack the terms ([`Self::terms_missing`]) and a WATCH or EXTEND of
     /// its check-in to the same buddy is still being tried (a first try, a retry, or a
-    /// resend to come). Once one left, nothing waits: the buddy has the terms, and a SAFE
-    /// held behind a newer EXTEND could let its old deadline pass (a false alarm). The buddy's phone accepts
-    /// counters in order only: a SAFE arriving first would make it refuse the terms, and a
-    /// DURESS-SAFE without them raises an alarm with no address, place or client.
+    /// resend to come). The buddy's phone accepts counters in order only: a SAFE arriving
+    /// first would make it refuse the terms, and a DURESS-SAFE without them raises an
+    /// alarm with no address, place or client. Once one left, nothing waits: the buddy has
+    /// terms, and a SAFE held behind a newer EXTEND could let the old deadline pass.
     fn held_back(&self, k: usize) -> bool {
         let Item::Text {
             peer,
@@ -486,9 +486,9 @@ impl State {
 
     /// Worker side: whether outbox entry `o` is the newest message of its check-in to its
     /// buddy and that buddy's phone has not confirmed it, or the WATCH or EXTEND a queued
-    /// SAFE waits behind ([`Self::held_back`]) while no terms reached the buddy. Only such a text is
-    /// resent: an older one is superseded (an EXTEND carries the whole WATCH; the receiver
-    /// would refuse it as out of order anyway), and an ACK ends the schedule.
+    /// SAFE waits behind ([`Self::held_back`]) while no terms reached the buddy. Only such
+    /// a text is resent: an older one is superseded (an EXTEND carries the whole WATCH; the
+    /// receiver would refuse it as out of order anyway), and an ACK ends the schedule.
     fn awaiting_ack(&self, o: &Outgoing) -> bool {
         let Item::Text {
             peer,
