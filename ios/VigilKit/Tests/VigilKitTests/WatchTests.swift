@@ -579,11 +579,16 @@ final class WatchTests: XCTestCase {
     p.checkin.checkIn()
     let safe = try XCTUnwrap(p.worker.composer.presented.last)
     XCTAssertEqual(p.worker.composer.presented.count, 2)
-    XCTAssertNil(p.worker.scheduler.pending[EscalationDriver.safeNotSentId])
+    let reminders = {
+      p.worker.scheduler.pending.values.filter {
+        $0.id.hasPrefix(EscalationDriver.safeNotSentPrefix)
+      }
+    }
+    XCTAssertEqual(reminders().count, 0)
     p.worker.session.lock()
     p.worker.composer.answer(safe.actionId, .cancelled)
     XCTAssertNotNil(p.worker.driver.lastError, "the locked session refused the report")
-    let reminder = try XCTUnwrap(p.worker.scheduler.pending[EscalationDriver.safeNotSentId])
+    let reminder = try XCTUnwrap(reminders().first)
     XCTAssertEqual(reminder.body, "watch_safe_not_sent_body")
     XCTAssertTrue(reminder.timeSensitive)
   }
@@ -612,7 +617,9 @@ final class WatchTests: XCTestCase {
       XCTAssertNil(driver.lastError)
     }
     XCTAssertEqual(alerts(), 1, "not alerted again")
-    XCTAssertNotNil(p.worker.scheduler.pending[EscalationDriver.safeNotSentId], "still up")
+    XCTAssertEqual(
+      p.worker.scheduler.pending.keys.filter { $0.hasPrefix(EscalationDriver.safeNotSentPrefix) }
+        .count, 1, "still up")
   }
 
   /// The SAFE's composer was cancelled, but Ana's phone got the SAFE anyway (Mia sent it
@@ -629,7 +636,10 @@ final class WatchTests: XCTestCase {
     p.checkin.checkIn()
     let safe = try XCTUnwrap(p.worker.composer.presented.last)
     p.worker.composer.answer(safe.actionId, .cancelled)
-    XCTAssertNotNil(p.worker.scheduler.pending[EscalationDriver.safeNotSentId])
+    let reminder = {
+      p.worker.scheduler.pending.keys.filter { $0.hasPrefix(EscalationDriver.safeNotSentPrefix) }
+    }
+    XCTAssertEqual(reminder().count, 1)
     let acks = p.ana.composer.presented.count
     XCTAssertNotNil(hers.receive(pasted: safe.body))
     let ack = try XCTUnwrap(p.ana.composer.presented.dropFirst(acks).last)
@@ -638,7 +648,7 @@ final class WatchTests: XCTestCase {
     XCTAssertNotNil(mine.receive(pasted: ack.body))
     let status = try XCTUnwrap(try p.worker.session.sentWatches().first?.buddies.first)
     XCTAssertTrue(status.confirmed && !status.sent)
-    XCTAssertNil(p.worker.scheduler.pending[EscalationDriver.safeNotSentId])
+    XCTAssertEqual(reminder(), [])
   }
 
   /// A reminder is up when Mia removes the pairing (its SAFE will never go); after a
