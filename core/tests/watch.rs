@@ -596,9 +596,44 @@ enum Step {
     Nothing,
 }
 
-/// Worker steps (what, minutes after 20:00), per-message fates (lost, copies, delay) and
-/// restarts of the buddy's runner.
-type Scenario = (Vec<(Step, i64)>, Vec<(bool, u8, i64)>, Vec<bool>);
+/// Worker steps (what, minutes after 20:00), per-message fates (lost, copies, delay),
+/// restarts of the buddy's runner, and what the worker's shell reports for each action
+/// (0: sent, 1: failed (no signal, composer dismissed), 2: nothing (the app was killed)).
+type Scenario = (Vec<(Step, i64)>, Vec<(bool, u8, i64)>, Vec<bool>, Vec<u8>);
+
+/// One wake-up of the worker's watch loop, each action's outcome taken in turn from
+/// `fates`: the texts reported sent (only those reach the transport).
+fn wake_worker(
+    e: &dyn Escalation,
+    now: Timestamp,
+    fates: &[u8],
+    n: &mut usize,
+) -> Vec<(WatchMessageKind, String)> {
+    let mut out = Vec::new();
+    for a in e.watch_tick(now).unwrap() {
+        let fate = fates[*n % fates.len()];
+        *n += 1;
+        match fate {
+            0 => {
+                if let WatchActionKind::SendMessage { kind, text, .. } = &a.kind {
+                    out.push((*kind, text.clone()));
+                }
+                e.report_outcome(&a.id, Outcome::Sent, now).unwrap();
+            }
+            1 => e
+                .report_outcome(
+                    &a.id,
+                    Outcome::Failed {
+                        reason: "no service".into(),
+                    },
+                    now,
+                )
+                .unwrap(),
+            _ => {}
+        }
+    }
+    out
+}
 
 fn scenario() -> impl Strategy<Value = Scenario> {
     (
@@ -618,6 +653,11 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         prop::collection::vec((prop::bool::weighted(0.3), 1u8..=3, 0i64..180), 6),
         // Restart the buddy's runner at each wake?
         prop::collection::vec(any::<bool>(), 8),
+        // The worker's shell: mostly sent, sometimes failed or no outcome.
+        prop::collection::vec(
+            prop_oneof![4 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)],
+            7,
+        ),
     )
 }
 
@@ -633,9 +673,12 @@ proptest! {
     /// The buddy is alarmed iff, at some wake-up, the newest message received so far (the
     /// only one the counters let count) leaves a deadline + grace already passed, or is a
     /// DURESS-SAFE: i.e. iff no valid SAFE/EXTEND covering the deadline arrived in time.
+    /// Every alarm carries the address and client iff a WATCH or EXTEND was accepted
+    /// before it. The worker's shell fails or forgets outcomes, so texts are retried,
+    /// superseded and held back; its phone wakes every 5 minutes and at each step.
     #[test]
     fn the_buddy_is_alarmed_iff_no_safe_or_extend_covering_the_deadline_arrived(
-        (steps, fates, restarts) in scenario()
+        (steps, fates, restarts, outcomes) in scenario()
     ) {
         let dir = tempfile::tempdir().unwrap();
         let (worker, buddy, bea) = worker_and_buddy(dir.path());
@@ -653,17 +696,19 @@ proptest! {
         };
         let w = worker.app.checkins().unwrap();
         let mut deadline = t(22, 0);
-        for (k, text) in wake(&w, base).0 {
+        let mut n = 0;
+        for (k, text) in wake_worker(&w, base, &outcomes, &mut n) {
             push(&mut sent, base, text, k, Some(deadline));
         }
-        let mut steps = steps;
+        let mut steps: Vec<(Step, i64)> = steps;
+        steps.extend((1..=40).map(|m| (Step::Nothing, m * 5)));
         steps.sort_by_key(|s| s.1);
         let mut ended = false;
         let mut duress_used = false;
         for (step, at) in steps {
             let now = base + Duration::minutes(at);
-            if ended { break; }
             match step {
+                _ if ended => {}
                 Step::Extend(by) => {
                     // Refused once the worker's own check-in escalates: then nothing is sent.
                     if worker.app.extend_checkin(&id, Duration::minutes(by), now).is_ok() {
@@ -678,7 +723,7 @@ proptest! {
                 }
                 Step::Nothing => {}
             }
-            for (k, text) in wake(&w, now).0 {
+            for (k, text) in wake_worker(&w, now, &outcomes, &mut n) {
                 let d = matches!(k, WatchMessageKind::Watch | WatchMessageKind::Extend).then_some(deadline);
                 // The worker's screen shows `Safe` either way; the test knows the code.
                 let k = if k == WatchMessageKind::Safe && duress_used { WatchMessageKind::DuressSafe } else { k };
@@ -710,6 +755,7 @@ proptest! {
         let mut alarmed = false;
         let mut expected = false;
         let mut newest: Option<&InFlight> = None;
+        let mut has_terms = false;
         let mut next = 0;
         for (i, now) in wakes.iter().enumerate() {
             if restarts[i % restarts.len()] {
@@ -721,10 +767,15 @@ proptest! {
                 let newer = newest.is_none_or(|n| f.order > n.order);
                 prop_assert_eq!(r.is_ok(), newer, "accepted iff newer than all before");
                 if newer { newest = Some(f); }
+                has_terms |= newer && matches!(f.kind, WatchMessageKind::Watch | WatchMessageKind::Extend);
                 next += 1;
             }
             let (_, notices) = wake(&runner, *now);
-            alarmed |= notices.iter().any(|n| n.0 == WatchNotice::Alarm);
+            for alarm in notices.iter().filter(|n| n.0 == WatchNotice::Alarm) {
+                alarmed = true;
+                prop_assert_eq!(alarm.1.contains("12 Harbour Street"), has_terms, "{}", alarm.1);
+                prop_assert_eq!(alarm.1.contains("Tall man, blue car"), has_terms, "{}", alarm.1);
+            }
             // The oracle: the newest message decides.
             if let Some(n) = newest {
                 expected |= match n.kind {
@@ -1428,7 +1479,7 @@ fn a_code_paired_again_on_one_phone_keeps_the_counters_so_later_messages_are_acc
 }
 
 /// How the shell left the WATCH before the check-in ended.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum WatchLeft {
     /// Reported sent, never confirmed (its no-ACK resends were due at 5, 15, 30 min).
     SentUnconfirmed,
@@ -1439,8 +1490,9 @@ enum WatchLeft {
 }
 
 #[test]
-fn once_a_safe_is_queued_the_older_watch_of_that_checkin_is_never_offered_again() {
+fn a_safe_queued_behind_an_unsent_watch_waits_for_a_fresh_extend_and_never_resends_the_watch() {
     let dir = tempfile::tempdir().unwrap();
+    let mut seen = Vec::new();
     for left in [
         WatchLeft::SentUnconfirmed,
         WatchLeft::Failed,
@@ -1454,6 +1506,9 @@ fn once_a_safe_is_queued_the_older_watch_of_that_checkin_is_never_offered_again(
             let w = worker.home.runner(worker.secret).unwrap();
             let first = w.watch_tick(t(20, 0)).unwrap();
             assert_eq!(first.len(), 1);
+            let WatchActionKind::SendMessage { text: watch, .. } = &first[0].kind else {
+                panic!("the WATCH");
+            };
             match left {
                 WatchLeft::SentUnconfirmed => {
                     Escalation::report_outcome(&w, &first[0].id, Outcome::Sent, t(20, 0))
@@ -1469,8 +1524,9 @@ fn once_a_safe_is_queued_the_older_watch_of_that_checkin_is_never_offered_again(
                 WatchLeft::NoOutcome => Ok(()),
             }
             .unwrap();
-            // She checks in (normal or duress code): a SAFE is queued. The shell takes it
-            // but never reports it sent (no signal, composer left open, app killed).
+            // She checks in (normal or duress code): a SAFE is queued. The shell takes
+            // every text but reports none sent until 20:20 (no signal, composer left open,
+            // app killed), then reports each one sent.
             Escalation::check_in(&w, code, t(20, 1)).unwrap();
             let mut offered = Vec::new();
             for m in 1..=45 {
@@ -1480,25 +1536,153 @@ fn once_a_safe_is_queued_the_older_watch_of_that_checkin_is_never_offered_again(
                         panic!("a message");
                     };
                     offered.push((m, *kind, text.clone()));
+                    if m >= 20 {
+                        Escalation::report_outcome(&w, &a.id, Outcome::Sent, now).unwrap();
+                    }
                 }
             }
             let kinds: Vec<_> = offered.iter().map(|o| (o.0, o.1)).collect();
             assert!(
-                offered.iter().all(|o| o.1 == WatchMessageKind::Safe),
-                "{left:?}/{code}: the WATCH is superseded by the SAFE: {kinds:?}"
+                offered.iter().all(|o| &o.2 != watch),
+                "{left:?}/{code}: the old WATCH is never offered again: {kinds:?}"
             );
-            assert!(
-                offered.len() >= 2 && offered.iter().all(|o| o.2 == offered[0].2),
-                "{left:?}/{code}: the unsent SAFE is offered again: {kinds:?}"
-            );
-            // A late outcome for the superseded WATCH is still recognised (no error for
-            // the shell) and sends nothing.
+            let first_safe = offered
+                .iter()
+                .position(|o| o.1 == WatchMessageKind::Safe)
+                .expect("the SAFE is offered");
+            if left == WatchLeft::SentUnconfirmed {
+                // The WATCH left: the buddy may have it, the SAFE goes at once.
+                assert_eq!(offered[0].0, 1, "{kinds:?}");
+                assert!(
+                    offered.iter().all(|o| o.1 == WatchMessageKind::Safe),
+                    "{left:?}/{code}: {kinds:?}"
+                );
+            } else {
+                // It never left: a fresh EXTEND (the whole WATCH) first, the SAFE only
+                // once the EXTEND was reported sent (20:20), never before.
+                assert!(first_safe > 0, "{kinds:?}");
+                assert!(offered[..first_safe]
+                    .iter()
+                    .all(|o| o.1 == WatchMessageKind::Extend && o.2 == offered[0].2));
+                let extend_left = offered[first_safe - 1].0;
+                assert!(extend_left >= 20, "{kinds:?}");
+                assert!(offered[first_safe].0 > extend_left, "{kinds:?}");
+                assert!(
+                    offered[first_safe..]
+                        .iter()
+                        .all(|o| o.1 == WatchMessageKind::Safe),
+                    "{kinds:?}"
+                );
+            }
+            // A late outcome for the old WATCH is still recognised (no error for the
+            // shell) and sends nothing.
             Escalation::report_outcome(&w, &first[0].id, Outcome::Sent, t(20, 46)).unwrap();
+            assert!(w.watch_tick(t(20, 46)).unwrap().is_empty());
             let status = &worker.app.sent_watches().unwrap()[0].buddies[0];
             assert_eq!(status.last, WatchMessageKind::Safe);
-            assert!(!status.sent, "{left:?}/{code}: the SAFE itself never left");
+            assert!(status.sent, "{left:?}/{code}: the SAFE left");
+            seen.push((
+                left,
+                offered
+                    .iter()
+                    .map(|o| (o.0, o.1, o.2.len()))
+                    .collect::<Vec<_>>(),
+            ));
         }
     }
+    // The duress code changes nothing the worker's phone does.
+    for pair in seen.chunks(2) {
+        assert_eq!(pair[0], pair[1]);
+    }
+}
+
+/// Delivers to `to` (in order) every text `from` offers at `now`, each reported to `from`
+/// as `outcome`; with no signal (`Failed`) nothing is delivered.
+fn exchange(
+    from: &dyn Escalation,
+    to: &dyn Escalation,
+    signal: bool,
+    now: Timestamp,
+) -> Vec<(WatchMessageKind, usize)> {
+    let mut sent = Vec::new();
+    for a in from.watch_tick(now).unwrap() {
+        if let WatchActionKind::SendMessage { kind, text, .. } = &a.kind {
+            sent.push((*kind, text.len()));
+            if signal {
+                let _ = to.receive_watch_message(text, now);
+            }
+        }
+        let outcome = if signal {
+            Outcome::Sent
+        } else {
+            Outcome::Failed {
+                reason: "no service".into(),
+            }
+        };
+        from.report_outcome(&a.id, outcome, now).unwrap();
+    }
+    sent
+}
+
+#[test]
+fn a_duress_check_in_made_with_no_signal_still_gives_the_buddy_the_address_and_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut seen = Vec::new();
+    for code in ["1357", "2468"] {
+        let sub = dir.path().join(code);
+        std::fs::create_dir(&sub).unwrap();
+        let (worker, buddy, bea) = worker_and_buddy(&sub);
+        start(&worker, bea);
+        let w = worker.home.runner(worker.secret).unwrap();
+        let b = buddy.home.runner(buddy.secret).unwrap();
+        // No signal from 20:00: the WATCH fails and waits to be retried. She is made to
+        // check in at 20:03 (the duress code in one world). Signal is back at 20:25:
+        // everything offered from then on reaches the buddy's phone, and its ACKs come
+        // back.
+        let mut world = Vec::new();
+        let mut notices = Vec::new();
+        for m in 0..=90 {
+            let now = t(20, 0) + Duration::minutes(m);
+            if m == 3 {
+                Escalation::check_in(&w, code, now).unwrap();
+            }
+            let signal = m >= 25;
+            for s in exchange(&w, &b, signal, now) {
+                world.push((m, s));
+            }
+            for a in b.watch_tick(now).unwrap() {
+                match &a.kind {
+                    WatchActionKind::SendMessage { text, .. } if signal => {
+                        let _ = w.receive_watch_message(text, now);
+                    }
+                    WatchActionKind::SendMessage { .. } => {}
+                    WatchActionKind::NotifyBuddy { notice, text, .. } => {
+                        notices.push((*notice, text.clone()))
+                    }
+                }
+                Escalation::report_outcome(&b, &a.id, Outcome::Sent, now).unwrap();
+            }
+        }
+        let status = worker.app.sent_watches().unwrap()[0].buddies[0].clone();
+        assert!(status.sent && status.confirmed, "{status:?}");
+        let watch = &held(&b)[0];
+        assert!(watch.terms.is_some(), "the buddy holds the terms");
+        if code == "1357" {
+            let alarm = notices
+                .iter()
+                .find(|n| n.0 == WatchNotice::Alarm)
+                .expect("the duress alarm");
+            assert!(alarm.1.contains("DURESS"), "{}", alarm.1);
+            assert!(alarm.1.contains("12 Harbour Street"), "{}", alarm.1);
+            assert!(alarm.1.contains("Tall man, blue car"), "{}", alarm.1);
+            assert_eq!(watch.phase, WatchPhase::Alarm);
+        } else {
+            assert!(notices.is_empty(), "{notices:?}");
+            assert_eq!(watch.phase, WatchPhase::Safe);
+        }
+        seen.push(world);
+    }
+    assert_eq!(seen[0], seen[1], "the worker's phone behaves the same");
 }
 
 #[test]
@@ -1804,4 +1988,118 @@ fn pairing_and_watching_inside_a_decoy_work_and_stay_out_of_the_phones_real_watc
         .map(|p| p.name)
         .collect();
     assert_eq!(names, ["Bea"]);
+}
+
+#[test]
+fn a_newer_extend_queued_after_one_that_left_is_not_shown_as_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, _buddy, bea) = worker_and_buddy(dir.path());
+    let id = start(&worker, bea);
+    let w = worker.home.runner(worker.secret).unwrap();
+    assert_eq!(texts_at(&w, t(20, 0)).len(), 1);
+    let status = || worker.app.sent_watches().unwrap()[0].buddies[0].clone();
+    // EXTEND #1 leaves.
+    worker
+        .app
+        .extend_checkin(&id, Duration::minutes(30), t(20, 10))
+        .unwrap();
+    assert_eq!(texts_at(&w, t(20, 10))[0].0, WatchMessageKind::Extend);
+    assert!(status().sent);
+    // EXTEND #2 is queued, not sent yet: the buddy does not have the new deadline.
+    worker
+        .app
+        .extend_checkin(&id, Duration::minutes(30), t(20, 20))
+        .unwrap();
+    let s = status();
+    assert_eq!(s.last, WatchMessageKind::Extend);
+    assert!(!s.sent, "EXTEND #1 having left does not make #2 sent");
+    assert_eq!(texts_at(&w, t(20, 20))[0].0, WatchMessageKind::Extend);
+    assert!(status().sent);
+}
+
+#[test]
+fn an_extend_that_superseded_an_unsent_watch_gives_the_buddy_the_whole_watch() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, buddy, bea) = worker_and_buddy(dir.path());
+    let id = start(&worker, bea);
+    let w = worker.home.runner(worker.secret).unwrap();
+    let b = buddy.home.runner(buddy.secret).unwrap();
+    // The WATCH never leaves (composer dismissed); she extends by 30 minutes.
+    let first = w.watch_tick(t(20, 0)).unwrap();
+    Escalation::report_outcome(
+        &w,
+        &first[0].id,
+        Outcome::Failed {
+            reason: "composer cancelled".into(),
+        },
+        t(20, 0),
+    )
+    .unwrap();
+    worker
+        .app
+        .extend_checkin(&id, Duration::minutes(30), t(20, 1))
+        .unwrap();
+    let sent = texts_at(&w, t(20, 1));
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0, WatchMessageKind::Extend);
+    // Only the EXTEND reaches the buddy: it holds the whole watch, with the new deadline.
+    assert_eq!(
+        b.receive_watch_message(&sent[0].1, t(20, 2)).unwrap().kind,
+        WatchMessageKind::Extend
+    );
+    let watch = held(&b)[0].clone();
+    let terms = watch.terms.expect("the terms");
+    assert_eq!(terms.deadline, t(22, 30));
+    assert_eq!(terms.address.as_deref(), Some("12 Harbour Street, Leith"));
+    assert_eq!(terms.client.as_deref(), Some("Tall man, blue car"));
+    assert_eq!(watch.alarm_due, Some(t(22, 40)));
+    assert_eq!(watch.phase, WatchPhase::Watching);
+    // No SAFE comes: the alarm at the new deadline + grace carries the details.
+    assert!(wake(&b, t(22, 39))
+        .1
+        .iter()
+        .all(|n| n.0 != WatchNotice::Alarm));
+    let (_, notices) = wake(&b, t(22, 40));
+    let alarm = notices
+        .iter()
+        .find(|n| n.0 == WatchNotice::Alarm)
+        .expect("the alarm");
+    assert!(alarm.1.contains("12 Harbour Street"), "{}", alarm.1);
+}
+
+#[test]
+fn once_the_watch_left_the_safe_does_not_wait_behind_an_unsent_extend() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, _buddy, bea) = worker_and_buddy(dir.path());
+    let id = start(&worker, bea);
+    let w = worker.home.runner(worker.secret).unwrap();
+    // The WATCH left: the buddy's phone holds the deadline (22:00, alarm at 22:10).
+    assert_eq!(texts_at(&w, t(20, 0))[0].0, WatchMessageKind::Watch);
+    // She extends; the EXTEND's composer is dismissed every time.
+    worker
+        .app
+        .extend_checkin(&id, Duration::minutes(30), t(21, 50))
+        .unwrap();
+    let ext = w.watch_tick(t(21, 50)).unwrap();
+    Escalation::report_outcome(
+        &w,
+        &ext[0].id,
+        Outcome::Failed {
+            reason: "composer cancelled".into(),
+        },
+        t(21, 50),
+    )
+    .unwrap();
+    // She checks in at 21:55: the SAFE goes at once, or the old deadline would pass.
+    Escalation::check_in(&w, "2468", t(21, 55)).unwrap();
+    let kinds: Vec<_> = w
+        .watch_tick(t(21, 55))
+        .unwrap()
+        .iter()
+        .filter_map(|a| match &a.kind {
+            WatchActionKind::SendMessage { kind, .. } => Some(*kind),
+            WatchActionKind::NotifyBuddy { .. } => None,
+        })
+        .collect();
+    assert!(kinds.contains(&WatchMessageKind::Safe), "{kinds:?}");
 }

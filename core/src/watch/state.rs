@@ -158,26 +158,14 @@ struct SentTo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum OutState {
-    Due {
-        at: Timestamp,
-    },
-    Issued {
-        at: Timestamp,
-    },
-    Sent {
-        at: Timestamp,
-    },
-    Exhausted {
-        at: Timestamp,
-    },
+    Due { at: Timestamp },
+    Issued { at: Timestamp },
+    Sent { at: Timestamp },
+    Exhausted { at: Timestamp },
     Withdrawn,
-    /// Worker side: a text not sent yet when a newer message of its check-in to the same
-    /// buddy was queued (an EXTEND carries the whole WATCH; a SAFE ends it): never offered
-    /// again. Kept as long as a finished text, so that a late outcome for it is still
-    /// recognised (and ignored).
-    Superseded {
-        at: Timestamp,
-    },
+    // No variant for a superseded text: it is kept as `Exhausted` with every resend used
+    // (see `State::supersede`), which the versions before it read the same way. A new
+    // variant would make the whole state unreadable to them (`StateTooNew`) for a day.
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -248,9 +236,7 @@ impl Outgoing {
 
     fn finished_at(&self) -> Option<Timestamp> {
         match self.state {
-            OutState::Sent { at } | OutState::Exhausted { at } | OutState::Superseded { at } => {
-                Some(at)
-            }
+            OutState::Sent { at } | OutState::Exhausted { at } => Some(at),
             OutState::Withdrawn => Some(Timestamp::MIN_UTC),
             _ => None,
         }
@@ -345,7 +331,7 @@ impl State {
         let text = message::to_text(&signed, &sig);
         debug_assert!(message::fits_sms(&text));
         let channels = text_channels(p.phone.as_deref());
-        if shown != WatchMessageKind::Ack {
+        if shown == WatchMessageKind::Extend {
             self.supersede(peer, payload.checkin(), now);
         }
         self.outbox.push(Outgoing {
@@ -368,21 +354,84 @@ impl State {
         Ok(counter)
     }
 
-    /// Worker side: a newer message of `checkin` to `peer` is being queued. The older ones
-    /// not sent yet (waiting for their first try, a retry, or an outcome the shell still
-    /// owes) are superseded: never offered again, whatever their retries or resend
-    /// schedule said. The newer one carries what they did (an EXTEND the whole WATCH, a
-    /// SAFE the end of the watch), and the buddy's phone would refuse them once it has it.
-    /// Texts that already left need nothing: their resends stop, as they are no longer
-    /// the newest ([`Self::awaiting_ack`]).
+    /// Worker side: an EXTEND of `checkin` to `peer` is being queued. The older texts not
+    /// sent yet (waiting for their first try, a retry, or an outcome the shell still owes,
+    /// or given up without ever leaving) are superseded: never offered again, whatever
+    /// their retries or resend schedule said, as the EXTEND carries the whole WATCH and the
+    /// buddy's phone would refuse them once it has it. Only an EXTEND supersedes: a SAFE or
+    /// DURESS-SAFE carries no terms, so it waits behind the text that does
+    /// ([`Self::held_back`]). Texts that already left need nothing: their resends stop,
+    /// as they are no longer the newest ([`Self::awaiting_ack`]).
+    ///
+    /// A superseded text is kept as `Exhausted` with every resend used: finished (kept a
+    /// day, so that a late outcome for it is still recognised), never sent again, and read
+    /// alike by the versions before this one.
     fn supersede(&mut self, peer: KeyId, checkin: [u8; 16], now: Timestamp) {
         for o in &mut self.outbox {
             let older = matches!(&o.item, Item::Text { peer: p, checkin: c, shown, .. }
                 if *p == peer && *c == checkin && *shown != WatchMessageKind::Ack);
-            if older && matches!(o.state, OutState::Due { .. } | OutState::Issued { .. }) {
-                o.state = OutState::Superseded { at: now };
+            let unsent = match o.state {
+                OutState::Due { .. } | OutState::Issued { .. } => true,
+                OutState::Exhausted { .. } => !o.sent_once,
+                _ => false,
+            };
+            if older && unsent {
+                o.state = OutState::Exhausted { at: now };
+                o.resends = RESEND_AFTER_SECS.len() as u32;
             }
         }
+    }
+
+    /// Worker side: whether the buddy's phone may lack the terms of `checkin`: no WATCH
+    /// or EXTEND of it to `peer` ever left, and that phone confirmed nothing of it.
+    fn terms_missing(&self, peer: KeyId, checkin: &[u8; 16]) -> bool {
+        let left = self.outbox.iter().any(|o| {
+            matches!(&o.item, Item::Text { peer: p, checkin: c, shown, .. }
+                if *p == peer && c == checkin
+                    && matches!(shown, WatchMessageKind::Watch | WatchMessageKind::Extend))
+                && (o.sent_once || matches!(o.state, OutState::Sent { .. }))
+        });
+        let acked = self
+            .sent
+            .iter()
+            .filter(|s| s.checkin.as_bytes() == checkin)
+            .flat_map(|s| &s.to)
+            .any(|t| t.peer == peer && t.acked > 0);
+        !left && !acked
+    }
+
+    /// Worker side: whether entry `k` is a SAFE (or DURESS-SAFE) that must wait because the
+    /// buddy's phone may lack the terms ([`Self::terms_missing`]) and a WATCH or EXTEND of
+    /// its check-in to the same buddy is still being tried (a first try, a retry, or a
+    /// resend to come). The buddy's phone accepts counters in order only: a SAFE arriving
+    /// first would make it refuse the terms, and a DURESS-SAFE without them raises an
+    /// alarm with no address, place or client. Once one left, nothing waits: the buddy has
+    /// terms, and a SAFE held behind a newer EXTEND could let the old deadline pass.
+    fn held_back(&self, k: usize) -> bool {
+        let Item::Text {
+            peer,
+            shown: WatchMessageKind::Safe,
+            checkin,
+            ..
+        } = &self.outbox[k].item
+        else {
+            return false;
+        };
+        if !self.terms_missing(*peer, checkin) {
+            return false;
+        }
+        self.outbox.iter().enumerate().any(|(j, o)| {
+            j != k
+                && matches!(&o.item, Item::Text { peer: p, checkin: c, shown, .. }
+                    if p == peer && c == checkin
+                        && matches!(shown, WatchMessageKind::Watch | WatchMessageKind::Extend))
+                && self.awaiting_ack(o)
+                && match o.state {
+                    OutState::Due { .. } | OutState::Issued { .. } => true,
+                    OutState::Exhausted { .. } => self.resend_at(j).is_some(),
+                    _ => false,
+                }
+        })
     }
 
     fn queue_notice(&mut self, watch: RecordId, notice: WatchNotice, at: Timestamp) -> Result<()> {
@@ -436,9 +485,10 @@ impl State {
     }
 
     /// Worker side: whether outbox entry `o` is the newest message of its check-in to its
-    /// buddy and that buddy's phone has not confirmed it. Only such a text is resent: an
-    /// older one is superseded (an EXTEND carries the whole WATCH; the receiver would
-    /// refuse it as out of order anyway), and an ACK ends the schedule.
+    /// buddy and that buddy's phone has not confirmed it, or the WATCH or EXTEND a queued
+    /// SAFE waits behind ([`Self::held_back`]) while no terms reached the buddy. Only such
+    /// a text is resent: an older one is superseded (an EXTEND carries the whole WATCH; the
+    /// receiver would refuse it as out of order anyway), and an ACK ends the schedule.
     fn awaiting_ack(&self, o: &Outgoing) -> bool {
         let Item::Text {
             peer,
@@ -459,7 +509,15 @@ impl State {
             .iter()
             .filter(|s| s.checkin.as_bytes() == checkin)
             .flat_map(|s| &s.to)
-            .any(|t| t.peer == *peer && t.counter == counter && t.acked < counter)
+            .any(|t| {
+                t.peer == *peer
+                    && t.acked < counter
+                    && (t.counter == counter
+                        || (t.last == WatchMessageKind::Safe
+                            && counter < t.counter
+                            && matches!(shown, WatchMessageKind::Watch | WatchMessageKind::Extend)
+                            && self.terms_missing(*peer, checkin)))
+            })
     }
 
     /// When entry `k` is next sent again for want of an ACK, if it is waiting for one,
@@ -559,7 +617,7 @@ impl State {
                 }
             }
             if let OutState::Due { at } = self.outbox[k].state {
-                if now >= at {
+                if now >= at && !self.held_back(k) {
                     let o = &mut self.outbox[k];
                     o.attempt += 1;
                     o.state = OutState::Issued { at: now };
@@ -653,11 +711,16 @@ impl State {
                 Some(w.due())
             }
         });
-        let outbox = self.outbox.iter().filter_map(|o| match o.state {
-            OutState::Due { at } => Some(at),
-            OutState::Issued { at } => Some(at + Duration::seconds(ACK_TIMEOUT_SECS)),
-            _ => None,
-        });
+        // A held-back SAFE wakes nobody: the text it waits behind does.
+        let outbox = self
+            .outbox
+            .iter()
+            .enumerate()
+            .filter_map(|(k, o)| match o.state {
+                OutState::Due { at } if !self.held_back(k) => Some(at),
+                OutState::Issued { at } => Some(at + Duration::seconds(ACK_TIMEOUT_SECS)),
+                _ => None,
+            });
         let resends = (0..self.outbox.len()).filter_map(|k| self.resend_at(k));
         watches.chain(outbox).chain(resends).min()
     }
@@ -676,8 +739,8 @@ impl State {
             }
             return Ok(());
         };
-        // A text the buddy's phone confirmed, or one a newer message superseded (which
-        // carries everything it did): a later delivery failure sends nothing again.
+        // A text the buddy's phone confirmed, or one a newer message superseded (an EXTEND,
+        // which carries everything it did): a later delivery failure sends nothing again.
         let settled = matches!(&self.outbox[k].item, Item::Text { shown, .. } if *shown != WatchMessageKind::Ack)
             && !self.awaiting_ack(&self.outbox[k]);
         let o = &mut self.outbox[k];
@@ -693,8 +756,6 @@ impl State {
                 o.state = OutState::Sent { at: now };
                 o.sent_once = true;
             }
-            // It did leave after all (the newer message still goes): only noted.
-            (Outcome::Sent, OutState::Superseded { .. }) => o.sent_once = true,
             (Outcome::Failed { .. }, OutState::Issued { .. }) if seq == o.channel + 1 => {
                 o.failed(now)
             }
@@ -1199,10 +1260,23 @@ impl<'a> WatchState<'a> {
                     continue;
                 };
                 let c = *checkin.as_bytes();
+                let terms = s.sent[k].terms.clone();
                 let peers: Vec<KeyId> = s.sent[k].to.iter().map(|t| t.peer).collect();
                 for (i, peer) in peers.into_iter().enumerate() {
                     if s.peer(&peer).is_none() {
                         continue;
+                    }
+                    // The buddy's phone may not have the terms (no WATCH or EXTEND left
+                    // and none confirmed): a fresh EXTEND goes first, with fresh tries, and
+                    // the SAFE waits behind it (`State::held_back`). Done alike for SAFE
+                    // and DURESS-SAFE, so that nothing on this phone tells them apart.
+                    if s.terms_missing(peer, &c) {
+                        s.queue_text(
+                            peer,
+                            Payload::Extend(c, terms.clone()),
+                            WatchMessageKind::Extend,
+                            now,
+                        )?;
                     }
                     let payload = if duress {
                         Payload::DuressSafe(c)
@@ -1485,5 +1559,51 @@ mod tests {
         assert!(buddy.watches[0].acks.is_none() && buddy.acks.len() == 1);
         let sent = texts(&buddy.tick(t(20, 10)).unwrap());
         assert_eq!(sent.len(), 2, "the old ACK and the new one: {sent:?}");
+    }
+
+    /// The outbox states as the code before superseding (a919c7c) knew them.
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    #[allow(dead_code)]
+    enum OutStateBefore {
+        Due { at: Timestamp },
+        Issued { at: Timestamp },
+        Sent { at: Timestamp },
+        Exhausted { at: Timestamp },
+        Withdrawn,
+    }
+
+    #[test]
+    fn a_superseded_text_is_written_so_that_the_previous_release_still_reads_the_state() {
+        let mut worker = old("worker");
+        let Item::Text { peer, checkin, .. } = worker.outbox[0].item.clone() else {
+            panic!("the WATCH");
+        };
+        // Its WATCH never left (the composer was dismissed): an EXTEND supersedes it.
+        worker.outbox[0].state = OutState::Due { at: t(20, 0) };
+        worker.outbox[0].sent_once = false;
+        let terms = worker.sent[0].terms.clone();
+        worker
+            .queue_text(
+                peer,
+                Payload::Extend(checkin, terms),
+                WatchMessageKind::Extend,
+                t(20, 2),
+            )
+            .unwrap();
+        // Never offered again, and nothing the older code would resend.
+        assert_eq!(worker.outbox[0].state, OutState::Exhausted { at: t(20, 2) });
+        assert_eq!(worker.outbox[0].resends as usize, RESEND_AFTER_SECS.len());
+        assert!(worker.resend_at(0).is_none());
+        let sent = texts(&worker.tick(t(20, 2)).unwrap());
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].0, WatchMessageKind::Extend);
+        // Every outbox state, as written, reads in the code before a919c7c (its only
+        // change to the stored types was a variant of this enum).
+        for o in &worker.outbox {
+            let bytes = crate::vault::encoding::encode(&o.state).unwrap();
+            let read: Result<OutStateBefore> = decode(FORMAT_MSGPACK, TABLE, &bytes);
+            assert!(read.is_ok(), "{:?} does not read: {read:?}", o.state);
+        }
     }
 }

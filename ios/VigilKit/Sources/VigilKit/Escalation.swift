@@ -94,10 +94,13 @@ public final class EscalationDriver {
   /// A watch alert on the buddy's phone (`<prefix><watch id>.<step>`).
   public static let watchPrefix = "vigil.watch."
   /// "Your buddy's phone does not know you are safe": a SAFE (or DURESS-SAFE, the same on
-  /// this phone) whose composer closed unsent, or found unsent by a new process
-  /// (`<prefix><pairing id>`: one per buddy, shown while the core says any SAFE to that
-  /// buddy is unsent).
+  /// this phone) whose composer closed unsent, or found unsent by a running process. One
+  /// notification (`safeNotSentId`), shown while the core says any SAFE is unsent and
+  /// unconfirmed: a fixed id, so that a new process can take down what an earlier one left
+  /// although the pairing was removed or the check-in pruned since (iOS lists delivered
+  /// notifications only by asking for them all).
   public static let safeNotSentPrefix = "vigil.safe-not-sent."
+  public static let safeNotSentId = safeNotSentPrefix + "any"
 
   static let roundsPerWake = 8
 
@@ -111,13 +114,14 @@ public final class EscalationDriver {
   /// Which SAFEs are unsent is the core's (`sentWatches`, kept in the device-bound state:
   /// it survives a restart and works locked). This process only remembers, per pairing id,
   /// that one of its SAFE composers closed unsent (so the reminder shows although another
-  /// SAFE to that buddy is open) and the reminders it put up (so a wake does not alert
-  /// again).
+  /// SAFE to that buddy is open) and whether the reminder may be up (so a wake does not
+  /// alert again).
   private var safeClosedUnsent: Set<String> = []
-  /// The pairing ids whose reminder may be up (put up here, or by an earlier process).
-  private var safeReminded: Set<String> = []
-  /// Whether this process has compared the reminders with the core once (a reminder left
-  /// by an earlier process is taken down then if its SAFE was sent since).
+  /// Whether the reminder may be up (put up here, or by an earlier process).
+  private var safeReminded = false
+  /// Whether this process has compared the reminder with the core once (one left by an
+  /// earlier process is taken down then if nothing is unsent any more, and kept without
+  /// alerting again if something is).
   private var safeRemindersChecked = false
   /// The last failure of a core call made after the composer closed.
   public private(set) var lastError: FormMessage?
@@ -288,9 +292,12 @@ public final class EscalationDriver {
     inFlight.remove(id.key)
     scheduler.cancel(ids: [Self.escalationPrefix + id.key])
     if let pairing = safeInFlight.removeValue(forKey: id.key), result != .sent {
-      // Said again, also when a reminder is already up.
+      // Said at once (again, also when a reminder is already up), before any core call:
+      // the source may fail now (the session locked while the composer was open), and the
+      // buddy's phone counts down meanwhile. The next sync that reads the core takes it
+      // down if nothing is unsent.
       safeClosedUnsent.insert(pairing)
-      safeReminded.remove(pairing)
+      remindSafeNotSent()
     }
     let outcome: Outcome
     switch result {
@@ -309,12 +316,16 @@ public final class EscalationDriver {
   }
 
   /// A SAFE not sent leaves the buddy's phone counting down to an alarm: a notification
-  /// says so until it is sent (the core retries and resends it). What is unsent is read
-  /// from the core at every reschedule, not kept here: after a restart (a new driver, a
-  /// new runner) the SAFEs still to send are known all the same, and one sent does not
-  /// take the reminder down while another to that buddy is unsent. A SAFE whose composer
-  /// is open now adds none until it closes unsent. It names nobody and reads the same
-  /// after a duress check-in. A failing core call changes nothing (the next wake tries).
+  /// says so until it is sent or the buddy's phone confirmed it (the core retries and
+  /// resends it). What is unsent is read from the core at every reschedule, not kept here:
+  /// after a restart (a new driver, a new runner) the SAFEs still to send are known all the
+  /// same, and one sent does not take the reminder down while another is unsent. A SAFE
+  /// whose composer is open now adds none until it closes unsent. The first sync of a
+  /// process does not alert again for what an earlier process already said (each cold
+  /// start would re-fire it, also for a SAFE the core no longer offers after its last
+  /// resend); a SAFE still offered comes back with its composer. It names nobody and reads
+  /// the same after a duress check-in. A failing core call changes nothing (the next wake
+  /// tries).
   private func syncSafeNotSent(_ source: EscalationSource) {
     guard let watches = try? source.sentWatches() else { return }
     var known: Set<String> = []
@@ -323,31 +334,41 @@ public final class EscalationDriver {
       for buddy in watch.buddies {
         guard let pairing = buddy.pairingId else { continue }
         known.insert(pairing)
-        if (buddy.last == .safe || buddy.last == .duressSafe) && !buddy.sent {
+        if (buddy.last == .safe || buddy.last == .duressSafe) && !buddy.sent && !buddy.confirmed {
           unsent.insert(pairing)
         }
       }
     }
-    let open = Set(safeInFlight.values)
     let first = !safeRemindersChecked
     safeRemindersChecked = true
-    let done = (first ? known.union(safeReminded) : safeReminded).subtracting(unsent)
-    if !done.isEmpty { scheduler.cancel(ids: done.map { Self.safeNotSentPrefix + $0 }) }
-    safeReminded.formIntersection(unsent)
     safeClosedUnsent.formIntersection(unsent)
-    for pairing in unsent.sorted() where !safeReminded.contains(pairing) {
-      guard safeClosedUnsent.contains(pairing) || !open.contains(pairing) else {
-        // An earlier process may have left its reminder up: taken down once sent.
-        if first { safeReminded.insert(pairing) }
-        continue
+    if unsent.isEmpty {
+      if safeReminded || first {
+        // Also the per-buddy ids the version before this one used.
+        let legacy = first ? known.map { Self.safeNotSentPrefix + $0 } : []
+        scheduler.cancel(ids: [Self.safeNotSentId] + legacy.sorted())
       }
-      safeReminded.insert(pairing)
-      scheduler.schedule(
-        NotificationRequest(
-          id: Self.safeNotSentPrefix + pairing, fireAt: now(), kind: .notice,
-          titleKey: "watch_title", body: "watch_safe_not_sent_body", bodyIsKey: true,
-          timeSensitive: true))
+      safeReminded = false
+      return
     }
+    if safeReminded { return }
+    if first {
+      // An earlier process said it (or its composer comes back): kept, not alerted again.
+      safeReminded = true
+      return
+    }
+    let open = Set(safeInFlight.values)
+    if unsent.contains(where: { safeClosedUnsent.contains($0) || !open.contains($0) }) {
+      remindSafeNotSent()
+    }
+  }
+
+  private func remindSafeNotSent() {
+    safeReminded = true
+    scheduler.schedule(
+      NotificationRequest(
+        id: Self.safeNotSentId, fireAt: now(), kind: .notice, titleKey: "watch_title",
+        body: "watch_safe_not_sent_body", bodyIsKey: true, timeSensitive: true))
   }
 
   /// The vault was wiped (`WipeCleanup`): what this process still holds of it goes (the
@@ -357,7 +378,7 @@ public final class EscalationDriver {
     inFlight = []
     safeInFlight = [:]
     safeClosedUnsent = []
-    safeReminded = []
+    safeReminded = false
     safeRemindersChecked = false
     watchAlerts = []
     lastError = nil

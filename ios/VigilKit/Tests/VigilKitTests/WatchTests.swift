@@ -568,6 +568,113 @@ final class WatchTests: XCTestCase {
     XCTAssertEqual(reminder(), [])
   }
 
+  /// Mia checks in (the WATCH was sent); the SAFE's composer is open when the session
+  /// locks (idle), then she closes it unsent: the report into the locked session fails,
+  /// and the reminder is up all the same.
+  func testASafeComposerClosedUnsentAfterTheSessionLockedStillReminds() throws {
+    let p = try paired()
+    _ = try startWatched(p)
+    p.clock.now = p.clock.at(minutes: 30)
+    p.checkin.form.code = "9876"
+    p.checkin.checkIn()
+    let safe = try XCTUnwrap(p.worker.composer.presented.last)
+    XCTAssertEqual(p.worker.composer.presented.count, 2)
+    let reminders = {
+      p.worker.scheduler.pending.values.filter {
+        $0.id.hasPrefix(EscalationDriver.safeNotSentPrefix)
+      }
+    }
+    XCTAssertEqual(reminders().count, 0)
+    p.worker.session.lock()
+    p.worker.composer.answer(safe.actionId, .cancelled)
+    XCTAssertNotNil(p.worker.driver.lastError, "the locked session refused the report")
+    let reminder = try XCTUnwrap(reminders().first)
+    XCTAssertEqual(reminder.body, "watch_safe_not_sent_body")
+    XCTAssertTrue(reminder.timeSensitive)
+  }
+
+  /// A SAFE cancelled in the composer, then its reminder; the app is killed. Each later
+  /// start (a new driver on the locked runner) finds it unsent but does not alert again.
+  func testAReminderLeftByAnEarlierProcessIsNotAlertedAgainAtEachStart() throws {
+    let p = try paired()
+    _ = try startWatched(p)
+    p.clock.now = p.clock.at(minutes: 30)
+    p.checkin.form.code = "4321"
+    p.checkin.checkIn()
+    let safe = try XCTUnwrap(p.worker.composer.presented.last)
+    p.worker.composer.answer(safe.actionId, .cancelled)
+    let alerts = {
+      p.worker.scheduler.history.filter { $0.id.hasPrefix(EscalationDriver.safeNotSentPrefix) }
+        .count
+    }
+    XCTAssertEqual(alerts(), 1)
+    p.worker.session.lock()
+    for _ in 0..<3 {
+      // A cold start at once (the SAFE's retry is not due yet).
+      let driver = EscalationDriver(
+        scheduler: p.worker.scheduler, composer: HeldComposer(), now: { p.clock.now })
+      try driver.wake(try p.worker.fixture.vault.backgroundRunner(deviceSecret: p.worker.secret))
+      XCTAssertNil(driver.lastError)
+    }
+    XCTAssertEqual(alerts(), 1, "not alerted again")
+    XCTAssertEqual(
+      p.worker.scheduler.pending.keys.filter { $0.hasPrefix(EscalationDriver.safeNotSentPrefix) }
+        .count, 1, "still up")
+  }
+
+  /// The SAFE's composer was cancelled, but Ana's phone got the SAFE anyway (Mia sent it
+  /// by hand) and its ACK came back: confirmed, so the reminder goes although the core
+  /// never saw it sent.
+  func testASafeTheBuddysPhoneConfirmedTakesTheReminderDown() throws {
+    let p = try paired()
+    let watch = try startWatched(p)
+    let hers = WatchInboxViewModel(
+      source: p.ana.session, driver: p.ana.driver, now: { p.clock.now })
+    XCTAssertNotNil(hers.receive(pasted: watch.body))
+    p.clock.now = p.clock.at(minutes: 30)
+    p.checkin.form.code = "4321"
+    p.checkin.checkIn()
+    let safe = try XCTUnwrap(p.worker.composer.presented.last)
+    p.worker.composer.answer(safe.actionId, .cancelled)
+    let reminder = {
+      p.worker.scheduler.pending.keys.filter { $0.hasPrefix(EscalationDriver.safeNotSentPrefix) }
+    }
+    XCTAssertEqual(reminder().count, 1)
+    let acks = p.ana.composer.presented.count
+    XCTAssertNotNil(hers.receive(pasted: safe.body))
+    let ack = try XCTUnwrap(p.ana.composer.presented.dropFirst(acks).last)
+    let mine = WatchInboxViewModel(
+      source: p.worker.session, driver: p.worker.driver, now: { p.clock.now })
+    XCTAssertNotNil(mine.receive(pasted: ack.body))
+    let status = try XCTUnwrap(try p.worker.session.sentWatches().first?.buddies.first)
+    XCTAssertTrue(status.confirmed && !status.sent)
+    XCTAssertEqual(reminder(), [])
+  }
+
+  /// A reminder is up when Mia removes the pairing (its SAFE will never go); after a
+  /// restart the new driver takes it down, although it knows no pairing any more.
+  func testAReminderForARemovedPairingIsTakenDownAtTheNextStart() throws {
+    let p = try paired()
+    _ = try startWatched(p)
+    p.clock.now = p.clock.at(minutes: 30)
+    p.checkin.form.code = "9876"
+    p.checkin.checkIn()
+    let safe = try XCTUnwrap(p.worker.composer.presented.last)
+    p.worker.composer.answer(safe.actionId, .cancelled)
+    let reminder = {
+      p.worker.scheduler.pending.keys.filter { $0.hasPrefix(EscalationDriver.safeNotSentPrefix) }
+    }
+    XCTAssertEqual(reminder().count, 1)
+    let pairing = try XCTUnwrap(try p.worker.session.listPairings().first)
+    try p.worker.session.removePairing(id: pairing.id)
+    p.worker.session.lock()
+    let driver = EscalationDriver(
+      scheduler: p.worker.scheduler, composer: HeldComposer(), now: { p.clock.now })
+    p.clock.advance(minutes: 1)
+    try driver.wake(try p.worker.fixture.vault.backgroundRunner(deviceSecret: p.worker.secret))
+    XCTAssertEqual(reminder(), [])
+  }
+
   /// The notification center lists its pending ids only later. Ana's phone comes to the
   /// foreground twice (each wake replaces her wake-ups under the same ids), then the center
   /// answers: her alarm wake-up, with its siren, is still there.
