@@ -19,8 +19,18 @@
 //! What a sealed record type must not use: struct variants of an `untagged` enum (serde
 //! reads them from named fields only; use newtype variants of structs, as `Alert::area`
 //! does), and fields inserted anywhere but at the end (old rows would read shifted).
-//! Variants are stored by name, so enums may be reordered. New record types get the
-//! round-trip test of their table like every other (`tests/export_sections.rs`).
+//! Variants are stored by name, so enums may be reordered. Nor, because format-1 rows are
+//! read through the MessagePack decoder ([`decode`]), shapes whose JSON that decoder cannot
+//! read: maps with keys other than strings (`HashMap<u32, _>`: JSON wrote the key as `"5"`),
+//! integers beyond 64 bits (`u128`: JSON's number reads back as a float), and types whose
+//! serde form depends on `is_human_readable` (`IpAddr`, `SocketAddr`: text in JSON, bytes or
+//! a tuple for MessagePack). None is used today; a row of one would fail to read (as damage:
+//! skipped by the re-seal, a wrong device secret for check-ins, a too-new watch state), not
+//! read wrong. Keys repeated in a JSON object read as the typed JSON decoder read them (a
+//! struct rejects them, a map keeps the last); rows are authenticated, so only this code
+//! wrote them. New record types get the round-trip test of their table like every other
+//! (`tests/export_sections.rs`); `legacy_shapes_the_messagepack_decoder_rejects` shows the
+//! limits above.
 
 use std::cell::Cell;
 use std::fmt;
@@ -151,12 +161,13 @@ impl std::io::Write for WipingWriter<'_> {
 /// to MessagePack with field names as it is parsed ([`json_as_msgpack`]) and decoded as a
 /// format-2 row would be. So each record type has one typed deserializer (MessagePack)
 /// instead of two: a JSON one per type was about 0.3 MB of the phone library
-/// (docs/bindings.md "Size", session 7). The cost: a legacy row takes about three times as
-/// long to read as before. The bulk tables are re-sealed to format 2 by the keyed upgrade of
-/// version 12, so their rows pay it once; tables with no re-seal step (watch state, check-in
-/// meta and states, history, settings, publishers, feed versions, pairings, buddies, reports)
-/// keep a format-1 row until it changes, and an unchanged one is transcoded on every read,
-/// the locked runner's included. Those rows are few and small.
+/// (docs/bindings.md "Size", session 7). The cost: a legacy row takes longer to read than
+/// with a typed JSON decoder (docs/PERFORMANCE.md). The bulk tables are re-sealed to format
+/// 2 by the keyed upgrade of version 12, so their rows pay it once; tables with no re-seal
+/// step (watch state, check-in meta and states, history, settings, publishers, feed
+/// versions, pairings, buddies, reports) keep a format-1 row until it changes, and an
+/// unchanged one is transcoded on every read, the locked runner's included. Those rows are
+/// few and small.
 pub(crate) fn decode<T: DeserializeOwned>(format: u8, table: &str, plain: &[u8]) -> Result<T> {
     let transcoded;
     let msgpack = match format {
