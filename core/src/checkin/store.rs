@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use super::engine::{
     Action, ActionId, AlertFacts, ArmSpec, CheckinId, CheckinState, CheckinStatus, Contact,
@@ -153,8 +154,9 @@ pub(crate) struct Loaded {
     pub meta: Option<Meta>,
     pub unreadable: Vec<RecordId>,
     meta_changed: bool,
-    /// Serialized state as loaded, to write back only what changed.
-    before: HashMap<CheckinId, Vec<u8>>,
+    /// Serialized state as loaded, to write back only what changed. It holds the plaintext
+    /// of every check-in (buddies, message, place): wiped when dropped.
+    before: HashMap<CheckinId, Zeroizing<Vec<u8>>>,
 }
 
 pub(crate) struct Store<'a> {
@@ -253,7 +255,7 @@ impl<'a> Store<'a> {
             }
             match opened {
                 Ok(state) if state.id() == id => {
-                    before.insert(id, crate::vault::encoding::encode(&state)?);
+                    before.insert(id, Zeroizing::new(crate::vault::encoding::encode(&state)?));
                     states.push(state);
                 }
                 Ok(_) => unreadable.push(id),
@@ -302,7 +304,7 @@ impl<'a> Store<'a> {
             erased |= n > 0;
         }
         for state in loaded.engine.states() {
-            let encoded = crate::vault::encoding::encode(state)?;
+            let encoded = Zeroizing::new(crate::vault::encoding::encode(state)?);
             if loaded.before.get(&state.id()) == Some(&encoded) {
                 continue;
             }
@@ -523,5 +525,18 @@ impl<'a> Store<'a> {
                 .map(CheckinState::status)
                 .ok_or(Error::NotFound("check-in"))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The encodings kept to detect changes are the plaintext of every check-in: they must be
+    /// wiped when an operation ends (this fails to compile if they become plain vectors).
+    #[test]
+    fn the_states_kept_for_change_detection_are_wiped_on_drop() {
+        let kept: fn(&Loaded) -> &HashMap<CheckinId, Zeroizing<Vec<u8>>> = |l| &l.before;
+        let _ = kept;
     }
 }

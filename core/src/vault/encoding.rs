@@ -19,8 +19,18 @@
 //! What a sealed record type must not use: struct variants of an `untagged` enum (serde
 //! reads them from named fields only; use newtype variants of structs, as `Alert::area`
 //! does), and fields inserted anywhere but at the end (old rows would read shifted).
-//! Variants are stored by name, so enums may be reordered. New record types get the
-//! round-trip test of their table like every other (`tests/export_sections.rs`).
+//! Variants are stored by name, so enums may be reordered. Nor, because format-1 rows are
+//! read through the MessagePack decoder ([`decode`]), shapes whose JSON that decoder cannot
+//! read: maps with keys other than strings (`HashMap<u32, _>`: JSON wrote the key as `"5"`),
+//! integers beyond 64 bits (`u128`: JSON's number reads back as a float), and types whose
+//! serde form depends on `is_human_readable` (`IpAddr`, `SocketAddr`: text in JSON, bytes or
+//! a tuple for MessagePack). None is used today; a row of one would fail to read (as damage:
+//! skipped by the re-seal, a wrong device secret for check-ins, a too-new watch state), not
+//! read wrong. Keys repeated in a JSON object read as the typed JSON decoder read them (a
+//! struct rejects them, a map keeps the last); rows are authenticated, so only this code
+//! wrote them. New record types get the round-trip test of their table like every other
+//! (`tests/export_sections.rs`); `legacy_shapes_the_messagepack_decoder_rejects` shows the
+//! limits above.
 
 use std::cell::Cell;
 use std::fmt;
@@ -147,12 +157,17 @@ impl std::io::Write for WipingWriter<'_> {
 
 /// Decodes a record plaintext of `format`. An error names only its category, never content.
 ///
-/// Format-1 (JSON) rows are read through the MessagePack decoder too: the JSON is parsed to
-/// an untyped value, re-encoded as MessagePack with field names, and decoded as a format-2
-/// row would be. So each record type has one typed deserializer (MessagePack) instead of
-/// two: a JSON one per type was about 0.3 MB of the phone library (docs/bindings.md "Size",
-/// session 7). Legacy rows are read once, by the keyed upgrade that re-seals them (or when a
-/// small table was never re-sealed), so the extra step costs little where it runs.
+/// Format-1 (JSON) rows are read through the MessagePack decoder too: the JSON is transcoded
+/// to MessagePack with field names as it is parsed ([`json_as_msgpack`]) and decoded as a
+/// format-2 row would be. So each record type has one typed deserializer (MessagePack)
+/// instead of two: a JSON one per type was about 0.3 MB of the phone library
+/// (docs/bindings.md "Size", session 7). The cost: a legacy row takes longer to read than
+/// with a typed JSON decoder (docs/PERFORMANCE.md). The bulk tables are re-sealed to format
+/// 2 by the keyed upgrade of version 12, so their rows pay it once; tables with no re-seal
+/// step (watch state, check-in meta and states, history, settings, publishers, feed
+/// versions, pairings, buddies, reports) keep a format-1 row until it changes, and an
+/// unchanged one is transcoded on every read, the locked runner's included. Those rows are
+/// few and small.
 pub(crate) fn decode<T: DeserializeOwned>(format: u8, table: &str, plain: &[u8]) -> Result<T> {
     let transcoded;
     let msgpack = match format {
@@ -171,27 +186,123 @@ pub(crate) fn decode<T: DeserializeOwned>(format: u8, table: &str, plain: &[u8])
 /// A JSON record plaintext as MessagePack with field names, which the format-2 decoder reads
 /// into the same types: JSON's objects become maps (structs read them by name, enums' one-key
 /// maps and variant strings are MessagePack's enum shapes too), arrays arrays, numbers the
-/// same integers or floats, `null` nil. Not generic, so it is compiled once. The strings
-/// of the intermediate value and the MessagePack copy are wiped before they are freed.
+/// same integers or floats, `null` nil. Not generic, so it is compiled once.
+///
+/// Streamed: [`Transcode`] is driven by `serde_json`'s parser and writes each value as it is
+/// parsed, so no untyped `serde_json::Value` is built (its arrays and maps, grown and freed
+/// unwiped, held numbers such as the watch keys' bytes). Why no unwiped copy is left:
+/// - `out`, the MessagePack row, is `Zeroizing` and grows through [`WipingWriter`], which
+///   wipes each smaller buffer before freeing it;
+/// - each open array or object writes its items into a buffer of its own (MessagePack puts
+///   the item count first, known only at the closing bracket), also `Zeroizing` and grown
+///   through `WipingWriter`, copied into its parent's buffer at the end and wiped when dropped;
+/// - numbers and booleans go straight from the parser to the writer, and strings are borrowed
+///   from `plain` (the caller's buffer) without a copy.
+///
+/// Left outside this module: `serde_json` unescapes a string that holds an escape (`\"`,
+/// `\\`, a control character), and gathers the digits of a number with more than 19
+/// significant digits, in a scratch buffer of its own that it does not wipe; the typed JSON
+/// decoder used before version 12 did the same.
 fn json_as_msgpack(plain: &[u8]) -> std::result::Result<Zeroizing<Vec<u8>>, &'static str> {
-    let mut value: serde_json::Value =
-        serde_json::from_slice(plain).map_err(|e| json_category(&e))?;
+    use serde::de::DeserializeSeed;
     let mut out = Zeroizing::new(Vec::new());
-    let encoded = rmp_serde::encode::write_named(&mut WipingWriter(&mut out), &value);
-    wipe_strings(&mut value);
-    // A `Value` always encodes; the arm is only for the signature.
-    encoded.map_err(|_| "unexpected shape")?;
+    let mut json = serde_json::Deserializer::from_slice(plain);
+    Transcode(&mut out)
+        .deserialize(&mut json)
+        .and_then(|()| json.end())
+        .map_err(|e| json_category(&e))?;
     Ok(out)
 }
 
-/// Overwrites every string in `value` (object keys are field names, not content).
-fn wipe_strings(value: &mut serde_json::Value) {
-    use serde_json::Value;
-    match value {
-        Value::String(s) => s.zeroize(),
-        Value::Array(items) => items.iter_mut().for_each(wipe_strings),
-        Value::Object(map) => map.values_mut().for_each(wipe_strings),
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+/// Writes the next JSON value it is given as MessagePack, appended to its buffer.
+struct Transcode<'a>(&'a mut Vec<u8>);
+
+impl Transcode<'_> {
+    fn writer(&mut self) -> WipingWriter<'_> {
+        WipingWriter(self.0)
+    }
+}
+
+/// Writing to a vector cannot fail; the arm is only for the signatures.
+fn unwritable<E: serde::de::Error, W>(_: W) -> E {
+    E::custom("record could not be transcoded")
+}
+
+/// The item count of an array or object as MessagePack stores it.
+fn item_count<E: serde::de::Error>(n: usize) -> std::result::Result<u32, E> {
+    u32::try_from(n).map_err(|_| E::custom("too many items"))
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Transcode<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Transcode<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E: serde::de::Error>(mut self) -> std::result::Result<(), E> {
+        rmp::encode::write_nil(&mut self.writer()).map_err(unwritable)
+    }
+
+    fn visit_bool<E: serde::de::Error>(mut self, v: bool) -> std::result::Result<(), E> {
+        rmp::encode::write_bool(&mut self.writer(), v).map_err(unwritable)
+    }
+
+    fn visit_i64<E: serde::de::Error>(mut self, v: i64) -> std::result::Result<(), E> {
+        rmp::encode::write_sint(&mut self.writer(), v)
+            .map(drop)
+            .map_err(unwritable)
+    }
+
+    fn visit_u64<E: serde::de::Error>(mut self, v: u64) -> std::result::Result<(), E> {
+        rmp::encode::write_uint(&mut self.writer(), v)
+            .map(drop)
+            .map_err(unwritable)
+    }
+
+    fn visit_f64<E: serde::de::Error>(mut self, v: f64) -> std::result::Result<(), E> {
+        rmp::encode::write_f64(&mut self.writer(), v).map_err(unwritable)
+    }
+
+    fn visit_str<E: serde::de::Error>(mut self, v: &str) -> std::result::Result<(), E> {
+        rmp::encode::write_str(&mut self.writer(), v).map_err(unwritable)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        mut self,
+        mut seq: A,
+    ) -> std::result::Result<(), A::Error> {
+        let mut items = Zeroizing::new(Vec::new());
+        let mut n = 0usize;
+        while seq.next_element_seed(Transcode(&mut items))?.is_some() {
+            n += 1;
+        }
+        let mut w = self.writer();
+        rmp::encode::write_array_len(&mut w, item_count(n)?).map_err(unwritable)?;
+        std::io::Write::write_all(&mut w, &items).map_err(unwritable)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        mut self,
+        mut map: A,
+    ) -> std::result::Result<(), A::Error> {
+        let mut entries = Zeroizing::new(Vec::new());
+        let mut n = 0usize;
+        while map.next_key_seed(Transcode(&mut entries))?.is_some() {
+            map.next_value_seed(Transcode(&mut entries))?;
+            n += 1;
+        }
+        let mut w = self.writer();
+        rmp::encode::write_map_len(&mut w, item_count(n)?).map_err(unwritable)?;
+        std::io::Write::write_all(&mut w, &entries).map_err(unwritable)
     }
 }
 
@@ -605,12 +716,119 @@ mod tests {
         assert_eq!(v, V2 { a: 4, b: None });
     }
 
-    /// A format-1 row as it was written: the JSON of the value.
+    /// A format-1 row as it was written: the JSON of the value. It must read back as the
+    /// value, and as `serde_json`'s typed decoder (the one used before version 12) reads it.
     fn legacy_round_trip<T: Serialize + DeserializeOwned + PartialEq + fmt::Debug>(v: &T) {
         let json = serde_json::to_vec(v).unwrap();
         let back: T = decode(FORMAT_JSON, "t", &json)
             .unwrap_or_else(|e| panic!("{v:?} from {}: {e}", String::from_utf8_lossy(&json)));
         assert_eq!(&back, v);
+        assert_eq!(back, serde_json::from_slice::<T>(&json).unwrap());
+        transcodes_as_the_untyped_value_did(&json);
+    }
+
+    /// The streamed transcoding writes the bytes the `serde_json::Value` path wrote, for rows
+    /// whose keys were in sorted order (that `Value` sorted its maps' keys).
+    fn transcodes_as_the_untyped_value_did(json: &[u8]) {
+        let value: serde_json::Value = serde_json::from_slice(json).unwrap();
+        if serde_json::to_vec(&value).unwrap() != json {
+            return;
+        }
+        let before = rmp_serde::to_vec_named(&value).unwrap();
+        assert_eq!(
+            json_as_msgpack(json).unwrap().as_slice(),
+            before,
+            "{}",
+            String::from_utf8_lossy(json)
+        );
+    }
+
+    /// The watch identity (`watch/crypto.rs`): two 32-byte keys, written by the JSON encoder
+    /// as arrays of numbers. They are transcoded byte by byte into wiped buffers (see
+    /// [`json_as_msgpack`]) and read back as the typed JSON decoder read them.
+    #[test]
+    fn a_legacy_row_with_key_bytes_reads_as_the_json_decoder_read_it() {
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        struct Identity {
+            sealing: [u8; 32],
+            signing_seed: [u8; 32],
+        }
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        struct State {
+            identity: Identity,
+            peers: Vec<String>,
+        }
+        let mut sealing = [0u8; 32];
+        let mut signing_seed = [0u8; 32];
+        for i in 0..32u8 {
+            sealing[usize::from(i)] = i.wrapping_mul(37).wrapping_add(200);
+            signing_seed[usize::from(i)] = 255 - i;
+        }
+        let state = State {
+            identity: Identity {
+                sealing,
+                signing_seed,
+            },
+            peers: vec!["p".into()],
+        };
+        let json = serde_json::to_vec(&state).unwrap();
+        assert!(
+            json.starts_with(br#"{"identity":{"sealing":[200,"#),
+            "bytes as numbers"
+        );
+        let back: State = decode(FORMAT_JSON, "watch_state", &json).unwrap();
+        assert_eq!(back, serde_json::from_slice::<State>(&json).unwrap());
+        assert_eq!(back, state);
+        legacy_round_trip(&state);
+        // Each byte is a MessagePack integer in an array of 32, not a JSON number.
+        let msgpack = json_as_msgpack(&json).unwrap();
+        let arrays = msgpack.windows(2).filter(|w| w == &[0xdc, 0x00]).count();
+        assert_eq!(arrays, 2, "two arrays of 32 (array 16 marker)");
+    }
+
+    /// Shapes `serde_json` read that the MessagePack decoder does not: a record type must not
+    /// use them (module comment). They fail with an error, never a wrong value; this test
+    /// shows the limit, so that a change that lifts it is noticed.
+    #[test]
+    fn legacy_shapes_the_messagepack_decoder_rejects() {
+        use std::collections::HashMap;
+        use std::net::{IpAddr, SocketAddr};
+        fn rejected<T: Serialize + DeserializeOwned + PartialEq + fmt::Debug>(v: &T) {
+            let json = serde_json::to_vec(v).unwrap();
+            assert_eq!(
+                &serde_json::from_slice::<T>(&json).unwrap(),
+                v,
+                "JSON read it"
+            );
+            let e = decode::<T>(FORMAT_JSON, "t", &json);
+            assert!(
+                matches!(e, Err(Error::Decode(_))),
+                "{v:?} from {}: {e:?}",
+                String::from_utf8_lossy(&json)
+            );
+        }
+        // Map keys that are not strings: JSON writes them as strings.
+        rejected(&HashMap::from([(5u32, "x".to_owned())]));
+        rejected(&BTreeMap::from([(true, 1u8)]));
+        // Beyond u64: JSON's number reads back as a float.
+        rejected(&(u128::from(u64::MAX) + 1));
+        // Types whose form depends on `is_human_readable` (false for MessagePack).
+        rejected(&IpAddr::from([127, 0, 0, 1]));
+        rejected(&"10.0.0.1:80".parse::<SocketAddr>().unwrap());
+    }
+
+    /// Keys repeated in an object (never written by the JSON encoder; rows are authenticated)
+    /// read as the typed JSON decoder read them: a struct rejects them, a map keeps the last.
+    #[test]
+    fn duplicate_keys_read_as_the_json_decoder_read_them() {
+        let json = br#"{"label":"a","n":1,"label":"b"}"#;
+        assert!(serde_json::from_slice::<Inner>(json).is_err());
+        assert!(decode::<Inner>(FORMAT_JSON, "t", json).is_err());
+        let json = br#"{"k":1,"k":2}"#;
+        let typed: BTreeMap<String, u8> = serde_json::from_slice(json).unwrap();
+        let back: BTreeMap<String, u8> = decode(FORMAT_JSON, "t", json).unwrap();
+        assert_eq!(back, typed);
+        assert_eq!(back["k"], 2);
     }
 
     /// Legacy JSON rows go through the MessagePack decoder (one typed deserializer per
