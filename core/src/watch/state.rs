@@ -12,6 +12,7 @@ use chrono::Duration;
 use ring::rand::SecureRandom;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use super::crypto::{self, Ephemeral, Identity, KeyId, PublicKeys};
 use super::message::{self, Payload, WatchMessageKind, WatchTerms};
@@ -22,7 +23,7 @@ use super::{
 use crate::checkin::engine::{ACK_TIMEOUT_SECS, ATTEMPTS_PER_CHANNEL, BACKOFF_SECS};
 use crate::checkin::{ActionId, Channel, CheckinError, CheckinId, EscalationKey, Outcome};
 use crate::clock::Timestamp;
-use crate::vault::{is_damage, storage, RecordId, SealedTable, SecretKey};
+use crate::vault::{encoding, is_damage, storage, RecordId, SealedTable, SecretKey};
 use crate::{Error, Result};
 
 pub(crate) const TABLE: &str = "watch_state";
@@ -1048,14 +1049,15 @@ impl<'a> WatchState<'a> {
             Err(e) if is_damage(&e) => return Err(CheckinError::WrongDeviceSecret.into()),
             Err(e) => return Err(e),
         };
+        // Compared by the record encoding (compiled for sealing anyway), in buffers wiped
+        // on drop: the state holds this phone's watch keys and the buddies' numbers.
         let before = loaded
             .as_ref()
-            .map(serde_json::to_vec)
-            .transpose()
-            .map_err(|e| Error::Decode(e.to_string()))?;
+            .map(|s| encoding::encode(s).map(Zeroizing::new))
+            .transpose()?;
         let mut state = loaded.unwrap_or_else(State::new);
         let result = f(&mut state)?;
-        let after = serde_json::to_vec(&state).map_err(|e| Error::Decode(e.to_string()))?;
+        let after = Zeroizing::new(encoding::encode(&state)?);
         if before.as_ref() != Some(&after) {
             self.table(&tx).upsert(&row_id(), &state)?;
         }
