@@ -31,6 +31,10 @@ root=$(bash ios/scripts/swift-chroot.sh | tail -n1)
 # folder (.build) is kept between runs; the sources are replaced every time.
 work="$root/build/vigil"
 mkdir -p "$work"
+# One run at a time: two runs sharing this build folder replaced each other's sources in
+# the middle of a build ("input file was modified during the build"). Held until exit.
+exec 9>"$work.lock"
+flock 9
 cleanup() {
   if mountpoint -q "$root/proc"; then umount "$root/proc"; fi
 }
