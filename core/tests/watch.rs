@@ -7,7 +7,9 @@ mod common;
 use chrono::{Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use vigil_core::app::{App, BuddyRef, Escalation, VaultHome};
-use vigil_core::checkin::{AlertFacts, BuddyDraft, Channel, CheckinId, CoveredBooking, Outcome};
+use vigil_core::checkin::{
+    ActionId, AlertFacts, BuddyDraft, Channel, CheckinId, CoveredBooking, Outcome,
+};
 use vigil_core::clock::Timestamp;
 use vigil_core::vault::{RecordId, MIN_KDF_ITERATIONS};
 use vigil_core::watch::{
@@ -157,6 +159,18 @@ fn wake(e: &dyn Escalation, now: Timestamp) -> Woken {
         e.report_outcome(&a.id, Outcome::Sent, now).unwrap();
     }
     (texts, notices)
+}
+
+/// The shell reports that she dismissed the composer of `id`: nothing left.
+fn dismissed(e: &dyn Escalation, id: &ActionId, at: Timestamp) -> vigil_core::Result<()> {
+    Escalation::report_outcome(
+        e,
+        id,
+        Outcome::Failed {
+            reason: "composer cancelled".into(),
+        },
+        at,
+    )
 }
 
 fn held(e: &dyn Escalation) -> Vec<HeldWatch> {
@@ -1513,14 +1527,7 @@ fn a_safe_queued_behind_an_unsent_watch_waits_for_a_fresh_extend_and_never_resen
                 WatchLeft::SentUnconfirmed => {
                     Escalation::report_outcome(&w, &first[0].id, Outcome::Sent, t(20, 0))
                 }
-                WatchLeft::Failed => Escalation::report_outcome(
-                    &w,
-                    &first[0].id,
-                    Outcome::Failed {
-                        reason: "composer cancelled".into(),
-                    },
-                    t(20, 0),
-                ),
+                WatchLeft::Failed => dismissed(&w, &first[0].id, t(20, 0)),
                 WatchLeft::NoOutcome => Ok(()),
             }
             .unwrap();
@@ -1692,15 +1699,7 @@ fn once_an_extend_is_queued_the_older_watch_is_never_offered_again() {
     let id = start(&worker, bea);
     let w = worker.home.runner(worker.secret).unwrap();
     let first = w.watch_tick(t(20, 0)).unwrap();
-    Escalation::report_outcome(
-        &w,
-        &first[0].id,
-        Outcome::Failed {
-            reason: "composer cancelled".into(),
-        },
-        t(20, 0),
-    )
-    .unwrap();
+    dismissed(&w, &first[0].id, t(20, 0)).unwrap();
     worker
         .app
         .extend_checkin(&id, Duration::minutes(30), t(20, 1))
@@ -2026,15 +2025,7 @@ fn an_extend_that_superseded_an_unsent_watch_gives_the_buddy_the_whole_watch() {
     let b = buddy.home.runner(buddy.secret).unwrap();
     // The WATCH never leaves (composer dismissed); she extends by 30 minutes.
     let first = w.watch_tick(t(20, 0)).unwrap();
-    Escalation::report_outcome(
-        &w,
-        &first[0].id,
-        Outcome::Failed {
-            reason: "composer cancelled".into(),
-        },
-        t(20, 0),
-    )
-    .unwrap();
+    dismissed(&w, &first[0].id, t(20, 0)).unwrap();
     worker
         .app
         .extend_checkin(&id, Duration::minutes(30), t(20, 1))
@@ -2081,15 +2072,7 @@ fn once_the_watch_left_the_safe_does_not_wait_behind_an_unsent_extend() {
         .extend_checkin(&id, Duration::minutes(30), t(21, 50))
         .unwrap();
     let ext = w.watch_tick(t(21, 50)).unwrap();
-    Escalation::report_outcome(
-        &w,
-        &ext[0].id,
-        Outcome::Failed {
-            reason: "composer cancelled".into(),
-        },
-        t(21, 50),
-    )
-    .unwrap();
+    dismissed(&w, &ext[0].id, t(21, 50)).unwrap();
     // She checks in at 21:55: the SAFE goes at once, or the old deadline would pass.
     Escalation::check_in(&w, "2468", t(21, 55)).unwrap();
     let kinds: Vec<_> = w
