@@ -688,7 +688,8 @@ proptest! {
     /// only one the counters let count) leaves a deadline + grace already passed, or is a
     /// DURESS-SAFE: i.e. iff no valid SAFE/EXTEND covering the deadline arrived in time.
     /// Every alarm carries the address and client iff a WATCH or EXTEND was accepted
-    /// before it. The worker's shell fails or forgets outcomes, so texts are retried,
+    /// before it (newer than all before, or older and carrying the terms a DURESS-SAFE
+    /// that overtook it lacks). The worker's shell fails or forgets outcomes, so texts are retried,
     /// superseded and held back; its phone wakes every 5 minutes and at each step.
     #[test]
     fn the_buddy_is_alarmed_iff_no_safe_or_extend_covering_the_deadline_arrived(
@@ -770,6 +771,7 @@ proptest! {
         let mut expected = false;
         let mut newest: Option<&InFlight> = None;
         let mut has_terms = false;
+        let mut taken: Vec<usize> = Vec::new();
         let mut next = 0;
         for (i, now) in wakes.iter().enumerate() {
             if restarts[i % restarts.len()] {
@@ -779,9 +781,18 @@ proptest! {
                 let f = &flight[next];
                 let r = runner.receive_watch_message(&f.text, f.arrives);
                 let newer = newest.is_none_or(|n| f.order > n.order);
-                prop_assert_eq!(r.is_ok(), newer, "accepted iff newer than all before");
+                let carries_terms = matches!(f.kind, WatchMessageKind::Watch | WatchMessageKind::Extend);
+                // An older WATCH or EXTEND, never taken, is taken for the terms a
+                // DURESS-SAFE that overtook it lacks.
+                let fills_in = !newer
+                    && carries_terms
+                    && !has_terms
+                    && newest.is_some_and(|n| n.kind == WatchMessageKind::DuressSafe)
+                    && !taken.contains(&f.order);
+                prop_assert_eq!(r.is_ok(), newer || fills_in, "accepted iff newer than all before, or the terms a DURESS-SAFE lacks");
                 if newer { newest = Some(f); }
-                has_terms |= newer && matches!(f.kind, WatchMessageKind::Watch | WatchMessageKind::Extend);
+                if newer || fills_in { taken.push(f.order); }
+                has_terms |= (newer || fills_in) && carries_terms;
                 next += 1;
             }
             let (_, notices) = wake(&runner, *now);
@@ -1690,6 +1701,86 @@ fn a_duress_check_in_made_with_no_signal_still_gives_the_buddy_the_address_and_c
         seen.push(world);
     }
     assert_eq!(seen[0], seen[1], "the worker's phone behaves the same");
+}
+
+#[test]
+fn a_duress_safe_that_overtakes_the_fresh_extend_still_gives_the_buddy_the_address_and_client() {
+    for code in ["1357", "2468"] {
+        for buddy_woke_between in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let (worker, buddy, bea) = worker_and_buddy(dir.path());
+            start(&worker, bea);
+            let w = worker.home.runner(worker.secret).unwrap();
+            let b = buddy.home.runner(buddy.secret).unwrap();
+            // No signal from 20:00 (the WATCH never leaves); she checks in at 20:03.
+            for m in 0..25 {
+                let now = t(20, 0) + Duration::minutes(m);
+                if m == 3 {
+                    Escalation::check_in(&w, code, now).unwrap();
+                }
+                exchange(&w, &b, false, now);
+            }
+            // Signal at 20:25: the fresh EXTEND leaves, then the SAFE or DURESS-SAFE. The
+            // carrier delivers the short one first.
+            let mut texts = Vec::new();
+            for m in 25..=28 {
+                texts.extend(wake(&w, t(20, 0) + Duration::minutes(m)).0);
+            }
+            let kinds: Vec<_> = texts.iter().map(|t| t.0).collect();
+            assert_eq!(
+                kinds,
+                [WatchMessageKind::Extend, WatchMessageKind::Safe],
+                "{code}"
+            );
+            let (extend, last) = (&texts[0].1, &texts[1].1);
+            b.receive_watch_message(last, t(20, 36)).unwrap();
+            let mut alarms = Vec::new();
+            if buddy_woke_between {
+                alarms.extend(wake(&b, t(20, 36)).1);
+            }
+            let late = b.receive_watch_message(extend, t(20, 37));
+            alarms.extend(wake(&b, t(20, 37)).1);
+            let alarms: Vec<_> = alarms
+                .into_iter()
+                .filter(|n| n.0 == WatchNotice::Alarm)
+                .collect();
+            if code == "2468" {
+                // SAFE: no watch was held, and a late EXTEND must not open one (it would
+                // alarm at its deadline for a worker who is safe).
+                assert_eq!(refusal(late), WatchError::OutOfOrder);
+                assert!(alarms.is_empty(), "{alarms:?}");
+                assert!(held(&b).is_empty());
+                continue;
+            }
+            assert_eq!(late.unwrap().kind, WatchMessageKind::Extend);
+            if buddy_woke_between {
+                // The alarm raised on the DURESS-SAFE alone had no details; it is raised
+                // again with them.
+                assert_eq!(alarms.len(), 2, "{alarms:?}");
+                assert!(
+                    !alarms[0].1.contains("12 Harbour Street"),
+                    "{}",
+                    alarms[0].1
+                );
+            } else {
+                assert_eq!(alarms.len(), 1, "{alarms:?}");
+            }
+            let alarm = alarms.last().unwrap();
+            assert!(alarm.2, "a duress alarm");
+            assert!(alarm.1.contains("DURESS"), "{}", alarm.1);
+            assert!(alarm.1.contains("12 Harbour Street"), "{}", alarm.1);
+            assert!(alarm.1.contains("Tall man, blue car"), "{}", alarm.1);
+            let watch = &held(&b)[0];
+            assert_eq!(watch.phase, WatchPhase::Alarm);
+            assert!(watch.terms.is_some());
+            // The same EXTEND again is a replay: no second alarm, no ACK.
+            assert_eq!(
+                refusal(b.receive_watch_message(extend, t(20, 38))),
+                WatchError::Replayed
+            );
+            assert_eq!(wake(&b, t(20, 38)), (Vec::new(), Vec::new()));
+        }
+    }
 }
 
 #[test]

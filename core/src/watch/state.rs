@@ -68,6 +68,16 @@ pub(crate) struct Peer {
     recent: Vec<u64>,
 }
 
+impl Peer {
+    /// Remembers `counter` as accepted from this phone (a second copy is a replay).
+    fn accepted(&mut self, counter: u64) {
+        self.recent.push(counter);
+        if self.recent.len() > RECENT {
+            self.recent.remove(0);
+        }
+    }
+}
+
 /// A watch this phone holds for a paired worker.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Watch {
@@ -801,16 +811,13 @@ impl State {
         let peer = &mut self.peers[k];
         if wire.counter <= peer.last_received {
             if !peer.recent.contains(&wire.counter) {
-                return Err(WatchError::OutOfOrder.into());
+                return self.late_terms(k, wire.counter, payload, now);
             }
             self.ack_again(wire.sender, &payload, wire.counter, now)?;
             return Ok(Err(WatchError::Replayed));
         }
+        peer.accepted(wire.counter);
         peer.last_received = wire.counter;
-        peer.recent.push(wire.counter);
-        if peer.recent.len() > RECENT {
-            peer.recent.remove(0);
-        }
         let (pairing, name) = (peer.pairing, peer.name.clone());
         let kind = payload.kind();
         let checkin = payload.checkin();
@@ -892,6 +899,53 @@ impl State {
             name,
             kind,
             watch,
+        }))
+    }
+
+    /// Buddy side: a message older than one already accepted from that phone, never
+    /// accepted itself. Refused as out of order, except for a WATCH or EXTEND carrying the
+    /// terms of a watch that a DURESS-SAFE opened without them: the worker's phone sends a
+    /// fresh EXTEND just before a SAFE or DURESS-SAFE when no terms ever left, and a
+    /// carrier may deliver the short DURESS-SAFE before the longer EXTEND. Those terms are
+    /// taken, so that the alarm names the address, the place, the client and the contact;
+    /// an alarm already raised is raised again with them (even one the buddy already
+    /// acknowledged: they are what the emergency call needs). Nothing else changes, and no
+    /// ACK is queued: the DURESS-SAFE's ACK already confirms every older message to the
+    /// worker's phone, and under duress every SMS fewer reaching it is better.
+    fn late_terms(
+        &mut self,
+        peer: usize,
+        counter: u64,
+        payload: Payload,
+        now: Timestamp,
+    ) -> Result<std::result::Result<Received, WatchError>> {
+        let sender = self.peers[peer].keys.key_id();
+        let kind = payload.kind();
+        let (Payload::Watch(checkin, terms) | Payload::Extend(checkin, terms)) = payload else {
+            return Err(WatchError::OutOfOrder.into());
+        };
+        let Some(k) = self
+            .find_watch(sender, checkin)
+            .filter(|&k| self.watches[k].duress && !self.watches[k].has_terms)
+        else {
+            return Err(WatchError::OutOfOrder.into());
+        };
+        let w = &mut self.watches[k];
+        w.terms = terms;
+        w.has_terms = true;
+        let (id, alarmed) = (w.id, w.alarm_at.is_some());
+        if alarmed {
+            self.withdraw_notices(id);
+            self.queue_notice(id, WatchNotice::Alarm, now)?;
+            self.queue_notice(id, WatchNotice::CallEmergency, now)?;
+        }
+        let p = &mut self.peers[peer];
+        p.accepted(counter);
+        Ok(Ok(Received {
+            pairing: p.pairing,
+            name: p.name.clone(),
+            kind,
+            watch: Some(id),
         }))
     }
 
