@@ -20,6 +20,9 @@
       let driver = EscalationDriver(scheduler: scheduler, composer: composer, now: Date.init)
       driver.onNextWakeup = { BackgroundRefresh.submit(at: $0) }
       driver.onWatchAlerts = { [weak self] in self?.watchAlerts = $0 }
+      // The session locks when the app goes to the background (a call for a buddy alert
+      // included): what the composer or the call then reports goes to the locked runner.
+      driver.fallbackSource = { [weak self] in try self?.watchSource() }
       return driver
     }()
     /// Every trace outside the vault, removed by every wipe path (VigilKit's `WipeCleanup`;

@@ -12,10 +12,30 @@
       WindowGroup {
         RootView()
           .environmentObject(delegate.model)
+          // Not active (app switcher, Control Center, a call coming in): a plain cover,
+          // so the snapshot iOS takes for the app switcher (and keeps on disk) shows no
+          // booking, note or buddy, and neither does the switcher itself.
+          .overlay {
+            if phase != .active { PrivacyCover() }
+          }
       }
       .onChange(of: phase) { _, phase in
-        if phase == .active { delegate.model.wake() }
+        switch phase {
+        case .active: delegate.model.wake()
+        // As on Android: leaving the app locks the vault. Check-ins, watches and
+        // escalation go on through the locked runner.
+        case .background: delegate.model.lock()
+        default: break
+        }
       }
+    }
+  }
+
+  /// What the app switcher shows of Vigil: the system background and nothing else (no
+  /// name or icon either, which the camouflage may have changed).
+  struct PrivacyCover: View {
+    var body: some View {
+      Color(uiColor: .systemBackground).ignoresSafeArea()
     }
   }
 

@@ -134,6 +134,12 @@ public final class EscalationDriver {
   }
   /// Told when `watchAlerts` changes (the app brings up the alarm screen).
   public var onWatchAlerts: (([WatchAlert]) -> Void)?
+  /// Where a composer's or call's outcome goes when the source that asked for it refuses
+  /// it (the session locked while the composer or the call was open: the app locks it when
+  /// it goes to the background, and the core locks it when idle): the locked runner, which
+  /// keeps the same escalation state. Without it a message that left would stay "issued",
+  /// time out and be sent again.
+  public var fallbackSource: (() throws -> EscalationSource?)?
 
   public init(
     scheduler: NotificationScheduler, composer: MessageComposer, now: @escaping () -> Date
@@ -306,12 +312,28 @@ public final class EscalationDriver {
     case .failed: outcome = .failed(reason: "message composer failed")
     }
     do {
-      try source.reportOutcome(action: id, outcome: outcome, now: now())
-      try reschedule(source)
+      let reported = try report(id, outcome, to: source)
+      try reschedule(reported)
       lastError = nil
     } catch {
       lastError = FormMessage.from(error)
       syncSafeNotSent(source)
+    }
+  }
+
+  /// Reports `outcome` to `source`, or, if it refuses, to `fallbackSource` (another
+  /// object: the locked runner). Returns the source that took it; the first error if
+  /// neither did.
+  private func report(_ id: ActionId, _ outcome: Outcome, to source: EscalationSource) throws
+    -> EscalationSource
+  {
+    do {
+      try source.reportOutcome(action: id, outcome: outcome, now: now())
+      return source
+    } catch {
+      guard let fallback = try? fallbackSource?(), fallback !== source else { throw error }
+      try fallback.reportOutcome(action: id, outcome: outcome, now: now())
+      return fallback
     }
   }
 

@@ -593,6 +593,33 @@ final class WatchTests: XCTestCase {
     XCTAssertTrue(reminder.timeSensitive)
   }
 
+  /// Mia checks in; the SAFE's composer is open when the session locks (the app went to
+  /// the background), and she sends it: the outcome reaches the core through the locked
+  /// runner, so the SAFE counts as sent (no reminder, not offered again).
+  func testASafeSentAfterTheSessionLockedReachesTheCoreThroughTheLockedRunner() throws {
+    let p = try paired()
+    _ = try startWatched(p)
+    p.clock.now = p.clock.at(minutes: 30)
+    p.checkin.form.code = "9876"
+    p.checkin.checkIn()
+    let safe = try XCTUnwrap(p.worker.composer.presented.last)
+    XCTAssertEqual(p.worker.composer.presented.count, 2)
+    let runner = try p.worker.fixture.vault.backgroundRunner(deviceSecret: p.worker.secret)
+    p.worker.driver.fallbackSource = { runner }
+    p.worker.session.lock()
+    p.worker.composer.answer(safe.actionId, .sent)
+    XCTAssertNil(p.worker.driver.lastError)
+    XCTAssertEqual(try runner.sentWatches().flatMap(\.buddies).map(\.sent), [true])
+    XCTAssertTrue(
+      p.worker.scheduler.pending.keys.filter {
+        $0.hasPrefix(EscalationDriver.safeNotSentPrefix)
+      }.isEmpty)
+    // Two minutes on (the core's wait for an outcome), nothing is offered again.
+    p.clock.now = p.clock.at(minutes: 33)
+    try p.worker.driver.wake(runner)
+    XCTAssertEqual(p.worker.composer.presented.count, 2)
+  }
+
   /// A SAFE cancelled in the composer, then its reminder; the app is killed. Each later
   /// start (a new driver on the locked runner) finds it unsent but does not alert again.
   func testAReminderLeftByAnEarlierProcessIsNotAlertedAgainAtEachStart() throws {
