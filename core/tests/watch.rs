@@ -679,7 +679,9 @@ proptest! {
     // Seeded: the same cases on every run (`rng_seed`), as the other property tests.
     #![proptest_config(ProptestConfig {
         cases: 24,
-        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5761_7463),
+        // Seed 4: two of its cases have a WATCH or EXTEND taken late for the terms a
+        // DURESS-SAFE that overtook it lacked (the seed before had none).
+        rng_seed: proptest::test_runner::RngSeed::Fixed(4),
         failure_persistence: None,
         .. ProptestConfig::default()
     })]
@@ -688,8 +690,8 @@ proptest! {
     /// only one the counters let count) leaves a deadline + grace already passed, or is a
     /// DURESS-SAFE: i.e. iff no valid SAFE/EXTEND covering the deadline arrived in time.
     /// Every alarm carries the address and client iff a WATCH or EXTEND was accepted
-    /// before it (newer than all before, or older and carrying the terms a DURESS-SAFE
-    /// that overtook it lacks). The worker's shell fails or forgets outcomes, so texts are retried,
+    /// before it (newer than all before, or older and carrying terms a DURESS-SAFE that
+    /// overtook it lacks: none yet, or an earlier deadline). The worker's shell fails or forgets outcomes, so texts are retried,
     /// superseded and held back; its phone wakes every 5 minutes and at each step.
     #[test]
     fn the_buddy_is_alarmed_iff_no_safe_or_extend_covering_the_deadline_arrived(
@@ -779,17 +781,20 @@ proptest! {
             }
             while next < flight.len() && flight[next].arrives <= *now {
                 let f = &flight[next];
+                // The deadline of the terms the buddy's phone holds now, if any.
+                let held_deadline = held(&runner).first().and_then(|h| h.terms.as_ref().map(|t| t.deadline));
                 let r = runner.receive_watch_message(&f.text, f.arrives);
                 let newer = newest.is_none_or(|n| f.order > n.order);
                 let carries_terms = matches!(f.kind, WatchMessageKind::Watch | WatchMessageKind::Extend);
                 // An older WATCH or EXTEND, never taken, is taken for the terms a
-                // DURESS-SAFE that overtook it lacks.
+                // DURESS-SAFE that overtook it lacks, or for a later deadline than the
+                // terms held.
                 let fills_in = !newer
                     && carries_terms
-                    && !has_terms
                     && newest.is_some_and(|n| n.kind == WatchMessageKind::DuressSafe)
-                    && !taken.contains(&f.order);
-                prop_assert_eq!(r.is_ok(), newer || fills_in, "accepted iff newer than all before, or the terms a DURESS-SAFE lacks");
+                    && !taken.contains(&f.order)
+                    && held_deadline.is_none_or(|d| f.deadline.is_some_and(|late| late > d));
+                prop_assert_eq!(r.is_ok(), newer || fills_in, "accepted iff newer than all before, or terms a DURESS-SAFE lacks");
                 if newer { newest = Some(f); }
                 if newer || fills_in { taken.push(f.order); }
                 has_terms |= (newer || fills_in) && carries_terms;
@@ -1739,7 +1744,16 @@ fn a_duress_safe_that_overtakes_the_fresh_extend_still_gives_the_buddy_the_addre
                 alarms.extend(wake(&b, t(20, 36)).1);
             }
             let late = b.receive_watch_message(extend, t(20, 37));
-            alarms.extend(wake(&b, t(20, 37)).1);
+            let (texts, notices) = wake(&b, t(20, 37));
+            alarms.extend(notices);
+            // The buddy's phone answers the SAFE or DURESS-SAFE once, and nothing else.
+            let acks: Vec<_> = if buddy_woke_between {
+                assert!(texts.is_empty(), "no ACK for the late EXTEND: {texts:?}");
+                Vec::new()
+            } else {
+                assert_eq!(texts.len(), 1, "{texts:?}");
+                texts
+            };
             let alarms: Vec<_> = alarms
                 .into_iter()
                 .filter(|n| n.0 == WatchNotice::Alarm)
@@ -1779,8 +1793,71 @@ fn a_duress_safe_that_overtakes_the_fresh_extend_still_gives_the_buddy_the_addre
                 WatchError::Replayed
             );
             assert_eq!(wake(&b, t(20, 38)), (Vec::new(), Vec::new()));
+            // The DURESS-SAFE's ACK confirms everything to her phone: nothing is resent.
+            if let Some((_, ack)) = acks.first() {
+                w.receive_watch_message(ack, t(20, 39)).unwrap();
+                let status = worker.app.sent_watches().unwrap()[0].buddies[0].clone();
+                assert!(status.sent && status.confirmed, "{status:?}");
+                for m in 0..120 {
+                    assert_eq!(wake(&w, t(20, 40) + Duration::minutes(m)).0, Vec::new());
+                }
+            }
         }
     }
+}
+
+#[test]
+fn late_terms_after_a_duress_alarm_take_the_latest_deadline_and_ring_an_acknowledged_alarm_once_more(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, buddy, bea) = worker_and_buddy(dir.path());
+    let id = start(&worker, bea);
+    let w = worker.home.runner(worker.secret).unwrap();
+    let b = buddy.home.runner(buddy.secret).unwrap();
+    // The WATCH (due 22:00) and an EXTEND (due 23:00) leave; the carrier holds both. The
+    // duress code at 20:20: the DURESS-SAFE goes alone (terms had left).
+    let watch = wake(&w, t(20, 0)).0.remove(0).1;
+    worker
+        .app
+        .extend_checkin(&id, Duration::minutes(60), t(20, 10))
+        .unwrap();
+    let extend = wake(&w, t(20, 10)).0.remove(0).1;
+    Escalation::check_in(&w, "1357", t(20, 20)).unwrap();
+    let duress = wake(&w, t(20, 20)).0;
+    assert_eq!(duress.len(), 1, "{duress:?}");
+    b.receive_watch_message(&duress[0].1, t(20, 30)).unwrap();
+    let first = wake(&b, t(20, 30)).1;
+    assert!(first.iter().any(|n| n.0 == WatchNotice::CallEmergency));
+    let held_id = held(&b)[0].id;
+    b.acknowledge_watch(&held_id, t(20, 31)).unwrap();
+    assert!(held(&b)[0].acknowledged);
+    // Hours later the WATCH arrives: its terms are taken, and the alarm rings once more
+    // with the address, to be acknowledged again (the emergency step is not repeated).
+    let later = t(20, 31) + Duration::hours(3);
+    b.receive_watch_message(&watch, later).unwrap();
+    let again = wake(&b, later).1;
+    let kinds: Vec<_> = again.iter().map(|n| n.0).collect();
+    assert_eq!(kinds, [WatchNotice::Alarm], "{again:?}");
+    assert!(again[0].1.contains("12 Harbour Street"), "{}", again[0].1);
+    let h = held(&b)[0].clone();
+    assert!(!h.acknowledged);
+    assert_eq!(h.phase, WatchPhase::Alarm);
+    assert_eq!(h.terms.unwrap().deadline, t(22, 0));
+    // Then the EXTEND, older than the DURESS-SAFE but newer than the WATCH: its later
+    // deadline is taken, silently (the details are the same).
+    let got = b.receive_watch_message(&extend, later + Duration::minutes(1));
+    assert_eq!(got.unwrap().kind, WatchMessageKind::Extend);
+    assert_eq!(
+        wake(&b, later + Duration::minutes(1)),
+        (Vec::new(), Vec::new())
+    );
+    assert_eq!(held(&b)[0].terms.as_ref().unwrap().deadline, t(23, 0));
+    // The WATCH again: a replay now; an older deadline would not be taken anyway.
+    assert_eq!(
+        refusal(b.receive_watch_message(&watch, later + Duration::minutes(2))),
+        WatchError::Replayed
+    );
+    assert_eq!(held(&b)[0].terms.as_ref().unwrap().deadline, t(23, 0));
 }
 
 #[test]

@@ -903,15 +903,18 @@ impl State {
     }
 
     /// Buddy side: a message older than one already accepted from that phone, never
-    /// accepted itself. Refused as out of order, except for a WATCH or EXTEND carrying the
-    /// terms of a watch that a DURESS-SAFE opened without them: the worker's phone sends a
-    /// fresh EXTEND just before a SAFE or DURESS-SAFE when no terms ever left, and a
-    /// carrier may deliver the short DURESS-SAFE before the longer EXTEND. Those terms are
-    /// taken, so that the alarm names the address, the place, the client and the contact;
-    /// an alarm already raised is raised again with them (even one the buddy already
-    /// acknowledged: they are what the emergency call needs). Nothing else changes, and no
-    /// ACK is queued: the DURESS-SAFE's ACK already confirms every older message to the
-    /// worker's phone, and under duress every SMS fewer reaching it is better.
+    /// accepted itself. Refused as out of order, except for a WATCH or EXTEND of a watch
+    /// that a DURESS-SAFE raised: the worker's phone sends a fresh EXTEND just before a
+    /// SAFE or DURESS-SAFE when no terms ever left, and a carrier may deliver the short
+    /// DURESS-SAFE before the longer EXTEND (or before a WATCH it held for hours). Taken
+    /// when the watch has no terms yet, or has older ones (a later deadline: an EXTEND only
+    /// ever moves it later, and changes nothing else). The first terms raise the alarm
+    /// again with the address, the place, the client and the contact; a buddy who already
+    /// acknowledged the alarm gets the alarm with them once more, to acknowledge again (the
+    /// details are what the emergency call needs), without the emergency step repeated.
+    /// Nothing else changes, and no ACK is queued: the DURESS-SAFE's ACK already confirms
+    /// every older message to the worker's phone, and under duress every SMS fewer reaching
+    /// it is better.
     fn late_terms(
         &mut self,
         peer: usize,
@@ -924,20 +927,25 @@ impl State {
         let (Payload::Watch(checkin, terms) | Payload::Extend(checkin, terms)) = payload else {
             return Err(WatchError::OutOfOrder.into());
         };
-        let Some(k) = self
-            .find_watch(sender, checkin)
-            .filter(|&k| self.watches[k].duress && !self.watches[k].has_terms)
-        else {
+        let Some(k) = self.find_watch(sender, checkin).filter(|&k| {
+            let w = &self.watches[k];
+            w.duress && (!w.has_terms || terms.deadline > w.terms.deadline)
+        }) else {
             return Err(WatchError::OutOfOrder.into());
         };
         let w = &mut self.watches[k];
+        let first_terms = !w.has_terms;
         w.terms = terms;
         w.has_terms = true;
-        let (id, alarmed) = (w.id, w.alarm_at.is_some());
-        if alarmed {
+        let (id, alarmed, acknowledged) = (w.id, w.alarm_at.is_some(), w.acknowledged);
+        if first_terms && alarmed {
             self.withdraw_notices(id);
             self.queue_notice(id, WatchNotice::Alarm, now)?;
-            self.queue_notice(id, WatchNotice::CallEmergency, now)?;
+            if acknowledged {
+                self.watches[k].acknowledged = false;
+            } else {
+                self.queue_notice(id, WatchNotice::CallEmergency, now)?;
+            }
         }
         let p = &mut self.peers[peer];
         p.accepted(counter);
