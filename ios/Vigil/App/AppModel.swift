@@ -20,8 +20,8 @@
       let driver = EscalationDriver(scheduler: scheduler, composer: composer, now: Date.init)
       driver.onNextWakeup = { BackgroundRefresh.submit(at: $0) }
       driver.onWatchAlerts = { [weak self] in self?.watchAlerts = $0 }
-      // The session locks when the app goes to the background (a call for a buddy alert
-      // included): what the composer or the call then reports goes to the locked runner.
+      // The core locks an idle session, also while a composer or a call is open: what
+      // the composer or the call then reports goes to the locked runner.
       driver.fallbackSource = { [weak self] in try self?.watchSource() }
       return driver
     }()

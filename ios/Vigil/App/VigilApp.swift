@@ -12,21 +12,19 @@
       WindowGroup {
         RootView()
           .environmentObject(delegate.model)
-          // Not active (app switcher, Control Center, a call coming in): a plain cover,
-          // so the snapshot iOS takes for the app switcher (and keeps on disk) shows no
-          // booking, note or buddy, and neither does the switcher itself.
+          // Not active (app switcher, Control Center, a call coming in): a plain cover
+          // over the app's screens, so the snapshot iOS takes for the app switcher (and
+          // keeps on disk) shows none of them. Sheets presented above (the booking
+          // editor, the composer, a share sheet, the alarm screen) are not covered.
           .overlay {
             if phase != .active { PrivacyCover() }
           }
       }
+      // Leaving the app does not lock the vault yet (the core's idle lock does): locking
+      // here would tear down a panic wipe's countdown and an open composer (see
+      // docs/threat-model.md, "On an iPhone").
       .onChange(of: phase) { _, phase in
-        switch phase {
-        case .active: delegate.model.wake()
-        // As on Android: leaving the app locks the vault. Check-ins, watches and
-        // escalation go on through the locked runner.
-        case .background: delegate.model.lock()
-        default: break
-        }
+        if phase == .active { delegate.model.wake() }
       }
     }
   }

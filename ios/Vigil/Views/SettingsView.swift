@@ -218,8 +218,15 @@
 
   struct PanicWipeView: View {
     @EnvironmentObject private var app: AppModel
-    @ObservedObject var wipe: Observed<PanicWipeViewModel>
+    /// Made once for as long as the screen is shown: the settings list rebuilds this
+    /// view whenever the app model publishes (a wake-up, a watch notice), and a new model
+    /// then would drop a countdown under way, and with it the wipe.
+    @StateObject private var wipe: Observed<PanicWipeViewModel>
     private let timer = Timer.publish(every: 1, on: .main, in: .common).autoconnect()
+
+    init(wipe: @escaping @autoclosure () -> Observed<PanicWipeViewModel>) {
+      _wipe = StateObject(wrappedValue: wipe())
+    }
 
     var body: some View {
       let model = wipe.model

@@ -135,10 +135,10 @@ public final class EscalationDriver {
   /// Told when `watchAlerts` changes (the app brings up the alarm screen).
   public var onWatchAlerts: (([WatchAlert]) -> Void)?
   /// Where a composer's or call's outcome goes when the source that asked for it refuses
-  /// it (the session locked while the composer or the call was open: the app locks it when
-  /// it goes to the background, and the core locks it when idle): the locked runner, which
-  /// keeps the same escalation state. Without it a message that left would stay "issued",
-  /// time out and be sent again.
+  /// it (the session locked while the composer or the call was open: the core locks an
+  /// idle session): the locked runner, which keeps the same
+  /// escalation state. Without it a message that left would stay "issued", time out and
+  /// be sent again.
   public var fallbackSource: (() throws -> EscalationSource?)?
 
   public init(

@@ -593,8 +593,8 @@ final class WatchTests: XCTestCase {
     XCTAssertTrue(reminder.timeSensitive)
   }
 
-  /// Mia checks in; the SAFE's composer is open when the session locks (the app went to
-  /// the background), and she sends it: the outcome reaches the core through the locked
+  /// Mia checks in; the SAFE's composer is open when the session locks (the core's idle
+  /// lock), and she sends it: the outcome reaches the core through the locked
   /// runner, so the SAFE counts as sent (no reminder, not offered again).
   func testASafeSentAfterTheSessionLockedReachesTheCoreThroughTheLockedRunner() throws {
     let p = try paired()
