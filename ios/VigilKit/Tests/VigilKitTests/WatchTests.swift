@@ -93,6 +93,19 @@ final class WatchTests: XCTestCase {
     return watch
   }
 
+  /// Mia's watched check-in (the WATCH sent), then her check-in at 30 minutes: the SAFE's
+  /// composer is open (the second one presented).
+  private func checkedInWithTheSafeOpen() throws -> (Pair, OutgoingRequest) {
+    let p = try paired()
+    _ = try startWatched(p)
+    p.clock.now = p.clock.at(minutes: 30)
+    p.checkin.form.code = "9876"
+    p.checkin.checkIn()
+    let safe = try XCTUnwrap(p.worker.composer.presented.last)
+    XCTAssertEqual(p.worker.composer.presented.count, 2)
+    return (p, safe)
+  }
+
   func testWorkersWatchPastedIntoTheBuddysVaultIsAcceptedAndHerTickAlarmsAfterTheDeadline()
     throws
   {
@@ -572,13 +585,7 @@ final class WatchTests: XCTestCase {
   /// locks (idle), then she closes it unsent: the report into the locked session fails,
   /// and the reminder is up all the same.
   func testASafeComposerClosedUnsentAfterTheSessionLockedStillReminds() throws {
-    let p = try paired()
-    _ = try startWatched(p)
-    p.clock.now = p.clock.at(minutes: 30)
-    p.checkin.form.code = "9876"
-    p.checkin.checkIn()
-    let safe = try XCTUnwrap(p.worker.composer.presented.last)
-    XCTAssertEqual(p.worker.composer.presented.count, 2)
+    let (p, safe) = try checkedInWithTheSafeOpen()
     let reminders = {
       p.worker.scheduler.pending.values.filter {
         $0.id.hasPrefix(EscalationDriver.safeNotSentPrefix)
@@ -597,13 +604,7 @@ final class WatchTests: XCTestCase {
   /// lock), and she sends it: the outcome reaches the core through the locked
   /// runner, so the SAFE counts as sent (no reminder, not offered again).
   func testASafeSentAfterTheSessionLockedReachesTheCoreThroughTheLockedRunner() throws {
-    let p = try paired()
-    _ = try startWatched(p)
-    p.clock.now = p.clock.at(minutes: 30)
-    p.checkin.form.code = "9876"
-    p.checkin.checkIn()
-    let safe = try XCTUnwrap(p.worker.composer.presented.last)
-    XCTAssertEqual(p.worker.composer.presented.count, 2)
+    let (p, safe) = try checkedInWithTheSafeOpen()
     let runner = try p.worker.fixture.vault.backgroundRunner(deviceSecret: p.worker.secret)
     p.worker.driver.fallbackSource = { runner }
     p.worker.session.lock()
@@ -681,12 +682,7 @@ final class WatchTests: XCTestCase {
   /// A reminder is up when Mia removes the pairing (its SAFE will never go); after a
   /// restart the new driver takes it down, although it knows no pairing any more.
   func testAReminderForARemovedPairingIsTakenDownAtTheNextStart() throws {
-    let p = try paired()
-    _ = try startWatched(p)
-    p.clock.now = p.clock.at(minutes: 30)
-    p.checkin.form.code = "9876"
-    p.checkin.checkIn()
-    let safe = try XCTUnwrap(p.worker.composer.presented.last)
+    let (p, safe) = try checkedInWithTheSafeOpen()
     p.worker.composer.answer(safe.actionId, .cancelled)
     let reminder = {
       p.worker.scheduler.pending.keys.filter { $0.hasPrefix(EscalationDriver.safeNotSentPrefix) }
