@@ -8,6 +8,7 @@ import android.content.Intent
 import android.content.pm.PackageManager
 import android.net.Uri
 import android.os.Build
+import android.os.PowerManager
 import android.telephony.SmsManager
 import android.telephony.SmsMessage
 import app.vigil.android.logic.ActionMapper
@@ -260,13 +261,16 @@ object Escalator {
     fun arm(context: Context, esc: Escalation) {
         val app = VigilApp.of(context)
         val am = context.getSystemService(AlarmManager::class.java)
-        val canExact = Build.VERSION.SDK_INT < 31 || am.canScheduleExactAlarms()
-        val choice = AlarmPlanner.choose(runCatching { esc.nextWakeup() }.getOrNull(), app.now(), AlarmPlanner.exactAllowed(Build.VERSION.SDK_INT, canExact))
+        val sdk = app.sdkInt()
+        val canExact = sdk < 31 || am.canScheduleExactAlarms()
+        val dozing = runCatching { context.getSystemService(PowerManager::class.java).isDeviceIdleMode }.getOrDefault(false)
+        val choice = AlarmPlanner.choose(runCatching { esc.nextWakeup() }.getOrNull(), app.now(), AlarmPlanner.exactAllowed(sdk, canExact), sdk, dozing)
         val pi = alarmIntent(context)
         when (choice) {
             AlarmChoice.None -> am.cancel(pi)
             is AlarmChoice.Exact -> am.setExactAndAllowWhileIdle(AlarmManager.RTC_WAKEUP, choice.atMillis, pi)
             is AlarmChoice.Inexact -> am.setAndAllowWhileIdle(AlarmManager.RTC_WAKEUP, choice.atMillis, pi)
+            is AlarmChoice.Clock -> am.setAlarmClock(AlarmManager.AlarmClockInfo(choice.atMillis, alarmShowIntent(context)), pi)
         }
         // The countdown and the "alarms may be late" warning follow the lock-screen listing
         // only: after a duress check-in it is empty, so nothing shows that a silent alert
@@ -285,6 +289,13 @@ object Escalator {
     fun cancelAlarm(context: Context) {
         context.getSystemService(AlarmManager::class.java).cancel(alarmIntent(context))
     }
+
+    /** What tapping the next alarm (quick settings, lock screen) opens: the unlock screen,
+     *  under whichever launcher name the camouflage chose. */
+    private fun alarmShowIntent(context: Context): PendingIntent = PendingIntent.getActivity(
+        context, 1, Intent(context, UnlockActivity::class.java).addFlags(Intent.FLAG_ACTIVITY_NEW_TASK),
+        PendingIntent.FLAG_UPDATE_CURRENT or PendingIntent.FLAG_IMMUTABLE,
+    )
 
     private fun alarmIntent(context: Context): PendingIntent = PendingIntent.getBroadcast(
         context, 0, Intent(context, AlarmReceiver::class.java).setAction(ACTION_ALARM),

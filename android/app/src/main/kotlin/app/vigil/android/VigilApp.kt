@@ -37,6 +37,9 @@ open class VigilApp : Application() {
     /** The clock every core call uses; tests move it. */
     open fun now(): Instant = Instant.now()
 
+    /** The Android version the alarm choice follows (`AlarmPlanner`); tests set it. */
+    open fun sdkInt(): Int = android.os.Build.VERSION.SDK_INT
+
     /** False only when the system refuses full-screen intents (Android 14+: the person, or
      *  the store that installed the app, turned "full screen notifications" off). Tests
      *  set it (Robolectric has no such service). */

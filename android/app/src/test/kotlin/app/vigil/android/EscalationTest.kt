@@ -173,6 +173,39 @@ class EscalationTest {
     }
 
     @Test
+    fun onAndroid8To11WhileDozingAWakeUpUnder15MinutesAwayIsAnAlarmClockThatStillRunsTheEscalation() {
+        val power = shadowOf(app.getSystemService(android.os.PowerManager::class.java))
+        app.sdk = 30
+        power.setIsDeviceIdleMode(true)
+        try {
+            setup.startCheckin(10)
+            Escalator.run(app)
+            val alarm = onlyAlarm()
+            val due = setup.session.nextWakeup()!!.toEpochMilli()
+            assertEquals(due, alarm.triggerAtTime)
+            assertEquals("an alarm clock", due, alarm.alarmClockInfo!!.triggerTime)
+            assertNotNull("tapping it opens the unlock screen", alarm.alarmClockInfo!!.showIntent)
+            // It fires like any other: the core ticks and the next wake-up is armed.
+            app.minutes(10)
+            fireAlarm()
+            assertTrue(setup.session.nextWakeup()!!.toEpochMilli() > due)
+            onlyAlarm()
+            // Awake (or Android 12+): the usual exact while-idle alarm.
+            power.setIsDeviceIdleMode(false)
+            Escalator.run(app)
+            assertNull(onlyAlarm().alarmClockInfo)
+            assertTrue(onlyAlarm().allowWhileIdle)
+            power.setIsDeviceIdleMode(true)
+            app.sdk = 34
+            Escalator.run(app)
+            assertNull(onlyAlarm().alarmClockInfo)
+        } finally {
+            app.sdk = 34
+            power.setIsDeviceIdleMode(false)
+        }
+    }
+
+    @Test
     fun nothingArmedMeansNoAlarm() {
         Escalator.run(app)
         assertTrue(app.alarms().scheduledAlarms.isEmpty())

@@ -47,6 +47,10 @@ class TestApp : VigilApp() {
     var fullScreenAllowed = true
     override fun canUseFullScreenIntent(): Boolean = fullScreenAllowed
 
+    /** The Android version the alarm choice follows (the framework under test stays 34). */
+    var sdk = 34
+    override fun sdkInt(): Int = sdk
+
     fun minutes(m: Long) { clock = clock.plus(Duration.ofMinutes(m)) }
 
     companion object {

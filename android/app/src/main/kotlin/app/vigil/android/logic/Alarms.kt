@@ -17,13 +17,34 @@ sealed class AlarmChoice {
      *  `setAlarmClock` needs the same permission there): `setAndAllowWhileIdle`, which the
      *  system may delay, and she is told so. */
     data class Inexact(val atMillis: Long) : AlarmChoice()
+
+    /** `setAlarmClock`: the system leaves Doze shortly before it, whatever fired before.
+     *  Android 8–11 fire an app's while-idle alarms at most about once per 9 minutes
+     *  while the phone dozes (AlarmManager's documentation: "such as 15 minutes"), so an escalation step due sooner after the
+     *  last one (the next buddy, a retry, the alarm after the reminder) would be late.
+     *  Used only then: until it fires it shows the alarm icon, and on many lock screens
+     *  the time of the next alarm (not the app or why). */
+    data class Clock(val atMillis: Long) : AlarmChoice()
 }
 
 object AlarmPlanner {
-    fun choose(nextWakeup: Instant?, now: Instant, exactAllowed: Boolean): AlarmChoice {
+    /** How far ahead a wake-up may be throttled in Doze on Android 8–11: about 9 minutes
+     *  after the app's last while-idle alarm, up to 15 as the documentation warns. */
+    const val DOZE_THROTTLE_MILLIS: Long = 15 * 60_000L
+
+    /** `dozing`: the phone is in Doze now (`PowerManager.isDeviceIdleMode`). */
+    fun choose(
+        nextWakeup: Instant?,
+        now: Instant,
+        exactAllowed: Boolean,
+        sdk: Int = 31,
+        dozing: Boolean = false,
+    ): AlarmChoice {
         if (nextWakeup == null) return AlarmChoice.None
         val at = maxOf(nextWakeup, now).toEpochMilli()
-        return if (exactAllowed) AlarmChoice.Exact(at) else AlarmChoice.Inexact(at)
+        if (!exactAllowed) return AlarmChoice.Inexact(at)
+        if (sdk < 31 && dozing && at - now.toEpochMilli() < DOZE_THROTTLE_MILLIS) return AlarmChoice.Clock(at)
+        return AlarmChoice.Exact(at)
     }
 
     /** Exact alarms need a permission from API 31 (S); before that they are always allowed. */

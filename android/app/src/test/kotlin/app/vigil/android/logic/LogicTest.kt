@@ -115,6 +115,21 @@ class LogicTest {
     }
 
     @Test
+    fun onAndroid8To11ADozingPhoneGetsAnAlarmClockForAWakeUpTheThrottleWouldDelay() {
+        val soon = now.plusSeconds(14 * 60)
+        val later = now.plusSeconds(15 * 60)
+        val clock = AlarmChoice.Clock(soon.toEpochMilli())
+        assertEquals(clock, AlarmPlanner.choose(soon, now, true, sdk = 30, dozing = true))
+        assertEquals(AlarmChoice.Clock(now.toEpochMilli()), AlarmPlanner.choose(now.minusSeconds(5), now, true, sdk = 26, dozing = true))
+        // Far enough ahead, not dozing, Android 12+ (a quota instead of the 9 minutes), or
+        // exact alarms denied: as before.
+        assertEquals(AlarmChoice.Exact(later.toEpochMilli()), AlarmPlanner.choose(later, now, true, sdk = 30, dozing = true))
+        assertEquals(AlarmChoice.Exact(soon.toEpochMilli()), AlarmPlanner.choose(soon, now, true, sdk = 30, dozing = false))
+        assertEquals(AlarmChoice.Exact(soon.toEpochMilli()), AlarmPlanner.choose(soon, now, true, sdk = 31, dozing = true))
+        assertEquals(AlarmChoice.Inexact(soon.toEpochMilli()), AlarmPlanner.choose(soon, now, false, sdk = 34, dozing = true))
+    }
+
+    @Test
     fun theBookingFormParsesOnlyAndKeepsEveryFieldWhenRefused() {
         val zone = ZoneId.of("Europe/London")
         val bad = BookingFields(client = " ", phone = "07700 900123", time = "9pm", durationMinutes = "-5")
