@@ -263,8 +263,17 @@ object Escalator {
         val am = context.getSystemService(AlarmManager::class.java)
         val sdk = app.sdkInt()
         val canExact = sdk < 31 || am.canScheduleExactAlarms()
-        val dozing = runCatching { context.getSystemService(PowerManager::class.java).isDeviceIdleMode }.getOrDefault(false)
-        val choice = AlarmPlanner.choose(runCatching { esc.nextWakeup() }.getOrNull(), app.now(), AlarmPlanner.exactAllowed(sdk, canExact), sdk, dozing)
+        // The countdown, the "alarms may be late" warning and an alarm clock follow the
+        // lock-screen listing only: after a duress check-in it is empty, so nothing shows
+        // that a silent alert is still being sent.
+        val listing = runCatching { app.backgroundRunner()?.use { it.list() } }.getOrNull()
+        val visible = !listing?.checkins.isNullOrEmpty()
+        val power = context.getSystemService(PowerManager::class.java)
+        val throttled = runCatching { power.isDeviceIdleMode || power.isPowerSaveMode }.getOrDefault(false)
+        val choice = AlarmPlanner.choose(
+            runCatching { esc.nextWakeup() }.getOrNull(), app.now(), AlarmPlanner.exactAllowed(sdk, canExact),
+            sdk, throttled, discreet = !visible,
+        )
         val pi = alarmIntent(context)
         when (choice) {
             AlarmChoice.None -> am.cancel(pi)
@@ -272,12 +281,8 @@ object Escalator {
             is AlarmChoice.Inexact -> am.setAndAllowWhileIdle(AlarmManager.RTC_WAKEUP, choice.atMillis, pi)
             is AlarmChoice.Clock -> am.setAlarmClock(AlarmManager.AlarmClockInfo(choice.atMillis, alarmShowIntent(context)), pi)
         }
-        // The countdown and the "alarms may be late" warning follow the lock-screen listing
-        // only: after a duress check-in it is empty, so nothing shows that a silent alert
-        // is still being sent.
-        val listing = runCatching { app.backgroundRunner()?.use { it.list() } }.getOrNull()
         Notifier.countdown(context, listing)
-        Notifier.exactAlarmsDenied(context, choice is AlarmChoice.Inexact && !listing?.checkins.isNullOrEmpty())
+        Notifier.exactAlarmsDenied(context, choice is AlarmChoice.Inexact && visible)
     }
 
     /** A wake-up in five minutes, when the core could not even be asked for the next one. */
@@ -288,10 +293,11 @@ object Escalator {
 
     fun cancelAlarm(context: Context) {
         context.getSystemService(AlarmManager::class.java).cancel(alarmIntent(context))
+        alarmShowIntent(context).cancel()
     }
 
     /** What tapping the next alarm (quick settings, lock screen) opens: the unlock screen,
-     *  under whichever launcher name the camouflage chose. */
+     *  as a notification's tap does. */
     private fun alarmShowIntent(context: Context): PendingIntent = PendingIntent.getActivity(
         context, 1, Intent(context, UnlockActivity::class.java).addFlags(Intent.FLAG_ACTIVITY_NEW_TASK),
         PendingIntent.FLAG_UPDATE_CURRENT or PendingIntent.FLAG_IMMUTABLE,

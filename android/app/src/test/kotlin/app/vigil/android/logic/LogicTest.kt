@@ -105,28 +105,32 @@ class LogicTest {
 
     @Test
     fun theAlarmIsAlwaysAtTheCoresTimeAndNeverInThePast() {
-        assertEquals(AlarmChoice.None, AlarmPlanner.choose(null, now, true))
-        assertEquals(AlarmChoice.Exact(now.plusSeconds(60).toEpochMilli()), AlarmPlanner.choose(now.plusSeconds(60), now, true))
-        assertEquals(AlarmChoice.Exact(now.toEpochMilli()), AlarmPlanner.choose(now.minusSeconds(600), now, true))
-        assertEquals(AlarmChoice.Inexact(now.plusSeconds(60).toEpochMilli()), AlarmPlanner.choose(now.plusSeconds(60), now, false))
+        fun choose(next: Instant?, exact: Boolean) = AlarmPlanner.choose(next, now, exact, sdk = 34, throttled = false, discreet = false)
+        assertEquals(AlarmChoice.None, choose(null, true))
+        assertEquals(AlarmChoice.Exact(now.plusSeconds(60).toEpochMilli()), choose(now.plusSeconds(60), true))
+        assertEquals(AlarmChoice.Exact(now.toEpochMilli()), choose(now.minusSeconds(600), true))
+        assertEquals(AlarmChoice.Inexact(now.plusSeconds(60).toEpochMilli()), choose(now.plusSeconds(60), false))
         assertTrue(AlarmPlanner.exactAllowed(30, canScheduleExact = false))
         assertFalse(AlarmPlanner.exactAllowed(34, canScheduleExact = false))
         assertTrue(AlarmPlanner.exactAllowed(34, canScheduleExact = true))
     }
 
     @Test
-    fun onAndroid8To11ADozingPhoneGetsAnAlarmClockForAWakeUpTheThrottleWouldDelay() {
+    fun onAndroid8To11AThrottledPhoneGetsAnAlarmClockForAWakeUpTheThrottleWouldDelay() {
         val soon = now.plusSeconds(14 * 60)
         val later = now.plusSeconds(15 * 60)
-        val clock = AlarmChoice.Clock(soon.toEpochMilli())
-        assertEquals(clock, AlarmPlanner.choose(soon, now, true, sdk = 30, dozing = true))
-        assertEquals(AlarmChoice.Clock(now.toEpochMilli()), AlarmPlanner.choose(now.minusSeconds(5), now, true, sdk = 26, dozing = true))
-        // Far enough ahead, not dozing, Android 12+ (a quota instead of the 9 minutes), or
-        // exact alarms denied: as before.
-        assertEquals(AlarmChoice.Exact(later.toEpochMilli()), AlarmPlanner.choose(later, now, true, sdk = 30, dozing = true))
-        assertEquals(AlarmChoice.Exact(soon.toEpochMilli()), AlarmPlanner.choose(soon, now, true, sdk = 30, dozing = false))
-        assertEquals(AlarmChoice.Exact(soon.toEpochMilli()), AlarmPlanner.choose(soon, now, true, sdk = 31, dozing = true))
-        assertEquals(AlarmChoice.Inexact(soon.toEpochMilli()), AlarmPlanner.choose(soon, now, false, sdk = 34, dozing = true))
+        fun choose(next: Instant, sdk: Int = 30, throttled: Boolean = true, discreet: Boolean = false, exact: Boolean = true) =
+            AlarmPlanner.choose(next, now, exact, sdk, throttled, discreet)
+        assertEquals(AlarmChoice.Clock(soon.toEpochMilli()), choose(soon))
+        assertEquals(AlarmChoice.Clock(now.toEpochMilli()), choose(now.minusSeconds(5), sdk = 26))
+        // Far enough ahead, not dozing nor saving battery, Android 12+ (a quota instead of
+        // the 9 minutes), nothing visible (after a duress check-in), or exact alarms
+        // denied: no alarm clock.
+        assertEquals(AlarmChoice.Exact(later.toEpochMilli()), choose(later))
+        assertEquals(AlarmChoice.Exact(soon.toEpochMilli()), choose(soon, throttled = false))
+        assertEquals(AlarmChoice.Exact(soon.toEpochMilli()), choose(soon, sdk = 31))
+        assertEquals(AlarmChoice.Exact(soon.toEpochMilli()), choose(soon, discreet = true))
+        assertEquals(AlarmChoice.Inexact(soon.toEpochMilli()), choose(soon, sdk = 34, exact = false))
     }
 
     @Test
