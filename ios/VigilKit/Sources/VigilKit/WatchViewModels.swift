@@ -209,17 +209,30 @@ public final class WatchInboxViewModel: ViewModel {
   }
   public var onChange: (() -> Void)?
 
-  private let source: EscalationSource
+  private let opened: EscalationSource
   private let driver: EscalationDriver
   private let now: () -> Date
 
   public init(
     source: EscalationSource, driver: EscalationDriver, now: @escaping () -> Date = Date.init
   ) {
-    self.source = source
+    self.opened = source
     self.driver = driver
     self.now = now
     reload()
+  }
+
+  /// The source each call goes to: the one the screen opened with, or, once that session
+  /// has locked (the core's idle lock, with the alarm screen still up), the driver's
+  /// fallback (the locked runner): an alarm must stay acknowledgeable, and a pasted message
+  /// receivable, whatever locked meanwhile.
+  private var source: EscalationSource {
+    if let session = opened as? Session, session.isLocked(),
+      let fallback = try? driver.fallbackSource?()
+    {
+      return fallback
+    }
+    return opened
   }
 
   public func reload() {
@@ -240,6 +253,7 @@ public final class WatchInboxViewModel: ViewModel {
   /// has none), which must not wait for the next wake-up.
   @discardableResult
   public func receive() -> ReceivedMessage? {
+    let source = self.source
     var received: ReceivedMessage?
     var threw = false
     // The core's loop runs whatever became of the text (as Android's `finally`): a failed
@@ -282,6 +296,7 @@ public final class WatchInboxViewModel: ViewModel {
 
   /// She has seen the alarm and is acting: its remaining steps stop.
   public func acknowledge(_ watchId: String) {
+    let source = self.source
     do {
       try source.acknowledgeWatch(watchId: watchId, now: now())
       driver.dismissWatchAlert(watchId)

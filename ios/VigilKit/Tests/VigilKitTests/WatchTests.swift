@@ -205,6 +205,31 @@ final class WatchTests: XCTestCase {
     XCTAssertEqual(p.ana.driver.watchAlerts, [])
   }
 
+  /// Ana's alarm screen was opened on her unlocked session; the core's idle lock locks it
+  /// while the alarm is up. Acknowledging still reaches the core (through the locked
+  /// runner), and the alarm's later steps stop.
+  func testAnAlarmOpenedOnASessionThatLockedCanStillBeAcknowledged() throws {
+    let p = try paired()
+    let watch = try startWatched(p)
+    let inbox = WatchInboxViewModel(
+      source: p.ana.session, driver: p.ana.driver, now: { p.clock.now })
+    XCTAssertNotNil(inbox.receive(pasted: watch.body))
+    let held = try XCTUnwrap(inbox.state.held.first)
+    p.clock.now = try XCTUnwrap(held.alarmDue)
+    try p.ana.driver.wake(p.ana.session)
+    XCTAssertTrue(p.ana.driver.watchAlerts.contains { $0.isAlarm })
+    let runner = try p.ana.fixture.vault.backgroundRunner(deviceSecret: p.ana.secret)
+    p.ana.driver.fallbackSource = { runner }
+    p.ana.session.lock()
+    inbox.acknowledge(held.id)
+    XCTAssertNil(inbox.state.message)
+    XCTAssertEqual(try runner.heldWatches().first?.acknowledged, true)
+    XCTAssertEqual(inbox.state.held.first?.acknowledged, true)
+    p.clock.advance(minutes: 15)
+    try p.ana.driver.wake(runner)
+    XCTAssertEqual(p.ana.driver.watchAlerts, [])
+  }
+
   func testTamperedTextIsRefusedWithTheCoresReasonAndChangesNothing() throws {
     let p = try paired()
     let watch = try startWatched(p)
