@@ -67,10 +67,14 @@ object WatchView {
         }
     }
 
+    /** The protocol's word for a message. DURESS-SAFE only ever shows on the buddy's phone
+     *  (the core names it SAFE on the worker's), where "SAFE received" beside a duress
+     *  alarm would read as the opposite of what it is. */
     fun kindWord(kind: WatchMessageKind): String = when (kind) {
         WatchMessageKind.WATCH -> "WATCH"
         WatchMessageKind.EXTEND -> "EXTEND"
-        WatchMessageKind.SAFE, WatchMessageKind.DURESS_SAFE -> "SAFE"
+        WatchMessageKind.SAFE -> "SAFE"
+        WatchMessageKind.DURESS_SAFE -> "DURESS"
         WatchMessageKind.ACK -> "ACK"
     }
 

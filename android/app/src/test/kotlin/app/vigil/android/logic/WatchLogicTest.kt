@@ -29,6 +29,12 @@ class WatchLogicTest {
     }
 
     @Test
+    fun theBuddysInboxNamesADuressSafeDuressNotSafe() {
+        assertEquals("DURESS", WatchView.kindWord(WatchMessageKind.DURESS_SAFE))
+        assertEquals("SAFE", WatchView.kindWord(WatchMessageKind.SAFE))
+    }
+
+    @Test
     fun aBuddyNoticeBecomesABuddyAlarmWithTheCoresText() {
         val terms = WatchTerms(Instant.EPOCH, 600u, 0, "en", null, null, null, null, null, null)
         val action = WatchAction(id, 1u, WatchActionKind.NotifyBuddy("w", WatchNotice.ALARM, "Mia", null, terms, false, "Mia missed it"))
