@@ -174,69 +174,66 @@ class EscalationTest {
     }
 
     @Test
-    fun onAndroid8To11WhileDozingAWakeUpUnder15MinutesAwayIsAnAlarmClockThatStillRunsTheEscalation() {
+    fun onAndroid8To11WhileDozingAWakeUpUnder15MinutesAwayIsAnAlarmClockThatStillRunsTheEscalation() = dozingOnAndroid11 { power ->
+        setup.startCheckin(10)
+        Escalator.run(app)
+        val alarm = onlyAlarm()
+        val due = setup.session.nextWakeup()!!.toEpochMilli()
+        assertEquals(due, alarm.triggerAtTime)
+        assertEquals("an alarm clock", due, alarm.alarmClockInfo!!.triggerTime)
+        val show = shadowOf(alarm.alarmClockInfo!!.showIntent)
+        assertEquals("tapping it opens the unlock screen", UnlockActivity::class.java.name, show.savedIntent.component!!.className)
+        // It fires like any other: the core ticks and the next wake-up is armed.
+        app.minutes(10)
+        fireAlarm()
+        assertTrue(setup.session.nextWakeup()!!.toEpochMilli() > due)
+        onlyAlarm()
+        // Awake, or Android 12+: the usual exact while-idle alarm.
+        power.setIsDeviceIdleMode(false)
+        Escalator.run(app)
+        assertNull(onlyAlarm().alarmClockInfo)
+        assertTrue(onlyAlarm().allowWhileIdle)
+        power.setIsDeviceIdleMode(true)
+        app.sdk = 34
+        Escalator.run(app)
+        assertNull(onlyAlarm().alarmClockInfo)
+        // Battery Saver throttles the same way on Android 9-11, dozing or not.
+        app.sdk = 30
+        power.setIsDeviceIdleMode(false)
+        power.setIsPowerSaveMode(true)
+        Escalator.run(app)
+        assertNotNull(onlyAlarm().alarmClockInfo)
+        // A wipe's clean-up cancels it like any alarm.
+        Escalator.cancelAlarm(app)
+        assertTrue(app.alarms().scheduledAlarms.isEmpty())
+    }
+
+    @Test
+    fun afterADuressCheckInNoAlarmClockShowsEvenWhileDozingOnAndroid8To11() = dozingOnAndroid11 {
+        setup.startCheckin(60)
+        Escalator.run(app)
+        app.minutes(5)
+        setup.session.checkIn("9876", app.now())
+        Escalator.run(app)
+        // The silent alert goes on being sent and repeated, with the exact while-idle
+        // alarm: no alarm icon, no next-alarm time on the lock screen.
+        assertNotNull("the silent alert was sent", sms().lastSentTextMessageParams)
+        val next = onlyAlarm()
+        assertNull(next.alarmClockInfo)
+        assertTrue(next.triggerAtTime - app.now().toEpochMilli() < AlarmPlanner.DOZE_THROTTLE_MILLIS)
+    }
+
+    /** Runs `block` as on an Android 11 phone in Doze, then puts the test app back. */
+    private fun dozingOnAndroid11(block: (org.robolectric.shadows.ShadowPowerManager) -> Unit) {
         val power = shadowOf(app.getSystemService(android.os.PowerManager::class.java))
         app.sdk = 30
         power.setIsDeviceIdleMode(true)
         try {
-            setup.startCheckin(10)
-            Escalator.run(app)
-            val alarm = onlyAlarm()
-            val due = setup.session.nextWakeup()!!.toEpochMilli()
-            assertEquals(due, alarm.triggerAtTime)
-            assertEquals("an alarm clock", due, alarm.alarmClockInfo!!.triggerTime)
-            val show = shadowOf(alarm.alarmClockInfo!!.showIntent)
-            assertEquals("tapping it opens the unlock screen", UnlockActivity::class.java.name, show.savedIntent.component!!.className)
-            // It fires like any other: the core ticks and the next wake-up is armed.
-            app.minutes(10)
-            fireAlarm()
-            assertTrue(setup.session.nextWakeup()!!.toEpochMilli() > due)
-            onlyAlarm()
-            // Awake, or Android 12+: the usual exact while-idle alarm.
-            power.setIsDeviceIdleMode(false)
-            Escalator.run(app)
-            assertNull(onlyAlarm().alarmClockInfo)
-            assertTrue(onlyAlarm().allowWhileIdle)
-            power.setIsDeviceIdleMode(true)
-            app.sdk = 34
-            Escalator.run(app)
-            assertNull(onlyAlarm().alarmClockInfo)
-            // Battery Saver throttles the same way on Android 9-11, dozing or not.
-            app.sdk = 30
-            power.setIsDeviceIdleMode(false)
-            power.setIsPowerSaveMode(true)
-            Escalator.run(app)
-            assertNotNull(onlyAlarm().alarmClockInfo)
-            // A wipe's clean-up cancels it like any alarm.
-            Escalator.cancelAlarm(app)
-            assertTrue(app.alarms().scheduledAlarms.isEmpty())
+            block(power)
         } finally {
             app.sdk = 34
             power.setIsDeviceIdleMode(false)
             power.setIsPowerSaveMode(false)
-        }
-    }
-
-    @Test
-    fun afterADuressCheckInNoAlarmClockShowsEvenWhileDozingOnAndroid8To11() {
-        val power = shadowOf(app.getSystemService(android.os.PowerManager::class.java))
-        app.sdk = 30
-        power.setIsDeviceIdleMode(true)
-        try {
-            setup.startCheckin(60)
-            Escalator.run(app)
-            app.minutes(5)
-            setup.session.checkIn("9876", app.now())
-            Escalator.run(app)
-            // The silent alert goes on being sent and repeated, with the exact while-idle
-            // alarm: no alarm icon, no next-alarm time on the lock screen.
-            assertNotNull("the silent alert was sent", sms().lastSentTextMessageParams)
-            val next = onlyAlarm()
-            assertNull(next.alarmClockInfo)
-            assertTrue(next.triggerAtTime - app.now().toEpochMilli() < AlarmPlanner.DOZE_THROTTLE_MILLIS)
-        } finally {
-            app.sdk = 34
-            power.setIsDeviceIdleMode(false)
         }
     }
 
