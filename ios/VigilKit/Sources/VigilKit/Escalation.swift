@@ -136,9 +136,8 @@ public final class EscalationDriver {
   public var onWatchAlerts: (([WatchAlert]) -> Void)?
   /// Where a composer's or call's outcome goes when the source that asked for it refuses
   /// it (the session locked while the composer or the call was open: the core locks an
-  /// idle session): the locked runner, which keeps the same
-  /// escalation state. Without it a message that left would stay "issued", time out and
-  /// be sent again.
+  /// idle session): the locked runner, which keeps the same escalation state. Without it
+  /// a message that left would stay "issued", time out and be sent again.
   public var fallbackSource: (() throws -> EscalationSource?)?
 
   public init(
