@@ -37,13 +37,22 @@ impl Channel {
             .collect()
     }
 
-    /// For a discreet (duress) message: text channels only, since a call would show on
-    /// the screen the worker is being watched on.
-    fn discreet_order(preferred: Channel) -> Vec<Channel> {
-        let first = if preferred == Channel::Call {
+    /// For a discreet (duress) message: SMS only, whatever the buddy prefers. A call shows
+    /// on the screen the worker is being watched on, and "another app" needs her tap on a
+    /// notification that holds the whole text; the phone sends an SMS without a trace on
+    /// its screen. Its failures are retried by the repeat rounds, never shown.
+    fn discreet_order() -> Vec<Channel> {
+        vec![Channel::Sms]
+    }
+
+    /// For "I'm safe": every channel but a call. A call placed on her screen right after a
+    /// normal check-in would be the one thing a duress check-in (which shows nothing) does
+    /// not do, at the moment a check-in is most likely forced (escalation under way).
+    fn safe_order(first: Channel) -> Vec<Channel> {
+        let first = if first == Channel::Call {
             Channel::Sms
         } else {
-            preferred
+            first
         };
         Self::order(first)
             .into_iter()
@@ -143,17 +152,16 @@ impl CheckinState {
         let Some(contact) = self.contacts.get(c) else {
             return;
         };
+        let first = self
+            .ladder
+            .iter()
+            .find(|s| s.contacts.contains(&c))
+            .and_then(|s| s.channel)
+            .unwrap_or(contact.channel);
         let channels = match purpose {
-            MessagePurpose::Duress => Channel::discreet_order(contact.channel),
-            _ => {
-                let first = self
-                    .ladder
-                    .iter()
-                    .find(|s| s.contacts.contains(&c))
-                    .and_then(|s| s.channel)
-                    .unwrap_or(contact.channel);
-                Channel::order(first)
-            }
+            MessagePurpose::Duress => Channel::discreet_order(),
+            MessagePurpose::Safe => Channel::safe_order(first),
+            _ => Channel::order(first),
         };
         self.deliveries.push(Delivery::new(
             Target::Buddy(c),

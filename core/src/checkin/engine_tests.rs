@@ -447,9 +447,34 @@ fn normal_check_in_tells_only_alerted_buddies_and_ends() {
 }
 
 #[test]
+fn after_escalation_a_normal_check_in_places_no_call_just_as_a_duress_one() {
+    let mut s = armed(2);
+    s.contacts[0].channel = Channel::Call;
+    s.contacts[1].channel = Channel::OtherApp;
+    // Past deadline + grace: both buddies are alerted, then she checks in (normally).
+    let mut now = t0() + min(71);
+    let a = s.tick(now);
+    report_all(&mut s, &a, Outcome::Sent, now);
+    now += min(1);
+    assert!(s.check_in(false, now));
+    let msgs = buddy_messages(&s.tick(now));
+    assert_eq!(msgs.len(), 2, "{msgs:?}");
+    for (_, purpose, channel, discreet) in &msgs {
+        assert_eq!(*purpose, MessagePurpose::Safe);
+        assert!(!discreet);
+        assert_ne!(
+            *channel,
+            Channel::Call,
+            "a call would show what a duress code hides"
+        );
+    }
+}
+
+#[test]
 fn duress_looks_like_a_check_in_and_alerts_everyone_discreetly() {
     let mut normal = armed(2);
     normal.contacts[1].channel = Channel::Call;
+    normal.contacts[0].channel = Channel::OtherApp;
     let mut duress = normal.clone();
     let now = t0() + min(30);
     assert_eq!(normal.check_in(false, now), duress.check_in(true, now));
@@ -466,7 +491,11 @@ fn duress_looks_like_a_check_in_and_alerts_everyone_discreetly() {
     for (_, purpose, channel, discreet) in &msgs {
         assert_eq!(*purpose, MessagePurpose::Duress);
         assert!(*discreet);
-        assert_ne!(*channel, Channel::Call, "a call would show on screen");
+        assert_eq!(
+            *channel,
+            Channel::Sms,
+            "a call or a share would show on screen"
+        );
     }
     let text = a
         .iter()
@@ -476,7 +505,8 @@ fn duress_looks_like_a_check_in_and_alerts_everyone_discreetly() {
         })
         .unwrap();
     assert!(text.contains("I am NOT safe"));
-    // Failures are never shown to the worker while under duress.
+    // Failures are never shown to the worker while under duress, and never move the
+    // alert to a channel that shows (a buddy preferring "another app" included).
     for act in &a {
         duress.report(act.id.seq, fail("no signal"), now).unwrap();
     }
@@ -484,9 +514,14 @@ fn duress_looks_like_a_check_in_and_alerts_everyone_discreetly() {
     for _ in 0..50 {
         t = duress.next_due().unwrap();
         let a = duress.tick(t);
-        assert!(a
-            .iter()
-            .all(|a| matches!(a.kind, ActionKind::MessageBuddy { discreet: true, .. })));
+        assert!(a.iter().all(|a| matches!(
+            a.kind,
+            ActionKind::MessageBuddy {
+                discreet: true,
+                channel: Channel::Sms,
+                ..
+            }
+        )));
         report_all(&mut duress, &a, fail("no signal"), t);
     }
     // Repeats go on until a buddy acknowledges.

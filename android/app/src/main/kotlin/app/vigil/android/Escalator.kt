@@ -72,6 +72,8 @@ object Escalator {
     const val ACTION_ALARM = "app.vigil.android.ALARM"
     const val ACTION_SMS_SENT = "app.vigil.android.SMS_SENT"
     const val ACTION_SMS_DELIVERED = "app.vigil.android.SMS_DELIVERED"
+    /** When to ask the core again after `nextWakeup` failed. */
+    private val NEXT_WAKEUP_RETRY: java.time.Duration = java.time.Duration.ofMinutes(2)
     private const val PREFS = "escalation"
     private const val LEDGER = "ledger"
 
@@ -136,6 +138,7 @@ object Escalator {
                 esc.report(id, if (ok) Outcome.Sent else Outcome.Failed("notifications are turned off"), now)
             }
             is ShellRequest.Call -> esc.report(id, call(app, request.phone), now)
+            is ShellRequest.NotSilently -> esc.report(id, Outcome.Failed("cannot be sent without showing it"), now)
             is ShellRequest.ShareToApp -> {
                 Notifier.share(app, id.key(), request.text)
                 // Sending needs her tap; the core moves on to the next channel meanwhile.
@@ -270,8 +273,11 @@ object Escalator {
         val visible = !listing?.checkins.isNullOrEmpty()
         val power = context.getSystemService(PowerManager::class.java)
         val throttled = runCatching { power.isDeviceIdleMode || power.isPowerSaveMode }.getOrDefault(false)
+        // The core could not say (storage busy, a damaged row): wake again soon and ask
+        // again. "Nothing pending" would cancel the alarm, and with it every later step.
+        val next = runCatching { esc.nextWakeup() }.getOrElse { app.now().plus(NEXT_WAKEUP_RETRY) }
         val choice = AlarmPlanner.choose(
-            runCatching { esc.nextWakeup() }.getOrNull(), app.now(), AlarmPlanner.exactAllowed(sdk, canExact),
+            next, app.now(), AlarmPlanner.exactAllowed(sdk, canExact),
             sdk, throttled, discreet = !visible,
         )
         val pi = alarmIntent(context)

@@ -5,11 +5,20 @@ import android.app.Activity
 import android.content.Intent
 import android.os.Looper
 import android.telephony.SmsManager
+import app.vigil.android.logic.ActionMapper
 import app.vigil.android.logic.AlarmPlanner
+import app.vigil.android.logic.SendLedger
 import app.vigil.android.logic.SmsResults
+import app.vigil.core.Action
+import app.vigil.core.ActionId
+import app.vigil.core.ActionKind
 import app.vigil.core.BuddyInput
 import app.vigil.core.CheckinInput
+import app.vigil.core.WatchAction
 import app.vigil.core.types.Channel
+import app.vigil.core.types.MessagePurpose
+import app.vigil.core.types.Outcome
+import java.time.Instant
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertNotEquals
 import org.junit.Assert.assertNotNull
@@ -235,6 +244,53 @@ class EscalationTest {
             power.setIsDeviceIdleMode(false)
             power.setIsPowerSaveMode(false)
         }
+    }
+
+    @Test
+    fun whenTheCoreCannotSayTheNextWakeUpTheAlarmIsSetToAskAgainNotCancelled() {
+        setup.startCheckin(60)
+        Escalator.run(app)
+        onlyAlarm()
+        // The core's answer fails (storage busy, a damaged row): before, that read as
+        // "nothing pending" and cancelled the alarm, and with it every later step.
+        val failing = object : Escalation {
+            override fun tick(now: Instant) = emptyList<Action>()
+            override fun watchTick(now: Instant) = emptyList<WatchAction>()
+            override fun receiveWatch(text: String, now: Instant) = throw UnsupportedOperationException()
+            override fun nextWakeup(): Instant? = throw IllegalStateException("database is locked")
+            override fun reportOutcome(id: ActionId, outcome: Outcome, now: Instant) {}
+            override fun acknowledgeWatch(watchId: String, now: Instant) {}
+        }
+        Escalator.arm(app, failing)
+        val alarm = onlyAlarm()
+        assertEquals(app.now().plusSeconds(120).toEpochMilli(), alarm.triggerAtTime)
+        assertTrue(alarm.allowWhileIdle)
+    }
+
+    @Test
+    fun aDiscreetMessageOnAChannelThatWouldShowIsReportedFailedAndShowsNothing() {
+        setup.startCheckin(60)
+        val action = Action(
+            ActionId("00112233445566778899aabbccddeeff", 1u), 1u,
+            ActionKind.MessageBuddy(
+                "b", "Ana", "+447400123456", Channel.OTHER_APP, "en", MessagePurpose.DURESS, "I am NOT safe", true,
+            ),
+        )
+        val reported = mutableListOf<Outcome>()
+        val esc = object : Escalation {
+            override fun tick(now: Instant) = listOf(action)
+            override fun watchTick(now: Instant) = emptyList<WatchAction>()
+            override fun receiveWatch(text: String, now: Instant) = throw UnsupportedOperationException()
+            override fun nextWakeup(): Instant? = null
+            override fun reportOutcome(id: ActionId, outcome: Outcome, now: Instant) { reported += outcome }
+            override fun acknowledgeWatch(watchId: String, now: Instant) {}
+        }
+        val request = ActionMapper.map(action)
+        Escalator.defaultPerformer(app, esc, SendLedger(), request, app.now())
+        assertTrue(reported.single() is Outcome.Failed)
+        val nm = shadowOf(app.getSystemService(android.app.NotificationManager::class.java))
+        assertTrue("nothing shown", nm.allNotifications.none { it.extras.getCharSequence(android.app.Notification.EXTRA_TEXT)?.contains("NOT safe") == true })
+        assertNull(shadowOf(app).nextStartedActivity)
     }
 
     @Test

@@ -23,6 +23,10 @@ sealed class ShellRequest {
      *  she taps (never discreet: it cannot be done without a visible step). */
     data class ShareToApp(override val action: ActionId, val text: String) : ShellRequest()
 
+    /** A discreet message on a channel that would show (the core sends those by SMS only;
+     *  this holds if it ever did not): reported failed, nothing shown. */
+    data class NotSilently(override val action: ActionId) : ShellRequest()
+
     /** Watch over me, buddy side: the core's reminder, alarm or next step for a watch this
      *  phone holds. A high-priority notification whose lock-screen copy says only that
      *  someone missed their deadline; the details are the core's [text], behind the lock. */
@@ -38,10 +42,11 @@ object ActionMapper {
     fun map(action: Action): ShellRequest = when (val kind = action.kind) {
         is ActionKind.NotifyWorker -> ShellRequest.Notify(action.id, kind.text, urgent = kind.notice != app.vigil.core.types.WorkerNotice.REMINDER)
         is ActionKind.WorkerAlertFailed -> ShellRequest.Notify(action.id, kind.text, urgent = true)
-        is ActionKind.MessageBuddy -> when (kind.channel) {
-            Channel.SMS -> ShellRequest.Sms(action.id, kind.phone, kind.text, kind.discreet)
-            Channel.CALL -> ShellRequest.Call(action.id, kind.phone, kind.discreet)
-            Channel.OTHER_APP -> ShellRequest.ShareToApp(action.id, kind.text)
+        is ActionKind.MessageBuddy -> when {
+            kind.channel == Channel.SMS -> ShellRequest.Sms(action.id, kind.phone, kind.text, kind.discreet)
+            kind.discreet -> ShellRequest.NotSilently(action.id)
+            kind.channel == Channel.CALL -> ShellRequest.Call(action.id, kind.phone, discreet = false)
+            else -> ShellRequest.ShareToApp(action.id, kind.text)
         }
     }
 }

@@ -35,6 +35,9 @@ class LogicTest {
         assertEquals(ShellRequest.Sms(id, "+447400123456", "help at 12 Example Street", true), ActionMapper.map(buddy(Channel.SMS, true)))
         assertEquals(ShellRequest.Call(id, "+447400123456", false), ActionMapper.map(buddy(Channel.CALL)))
         assertEquals(ShellRequest.ShareToApp(id, "help at 12 Example Street"), ActionMapper.map(buddy(Channel.OTHER_APP)))
+        // A discreet message is never shared or called: that would show its text or a call.
+        assertEquals(ShellRequest.NotSilently(id), ActionMapper.map(buddy(Channel.OTHER_APP, true)))
+        assertEquals(ShellRequest.NotSilently(id), ActionMapper.map(buddy(Channel.CALL, true)))
         assertEquals(ShellRequest.Notify(id, "soon", false), ActionMapper.map(Action(id, 1u, ActionKind.NotifyWorker(WorkerNotice.REMINDER, "soon"))))
         assertEquals(ShellRequest.Notify(id, "late", true), ActionMapper.map(Action(id, 1u, ActionKind.NotifyWorker(WorkerNotice.OVERDUE, "late"))))
         val failed = ActionKind.WorkerAlertFailed("b", "Ana", Channel.SMS, Channel.CALL, false, "no service", "could not reach Ana")
