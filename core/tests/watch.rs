@@ -1861,6 +1861,40 @@ fn late_terms_after_a_duress_alarm_take_the_latest_deadline_and_ring_an_acknowle
 }
 
 #[test]
+fn a_watch_state_that_cannot_be_read_does_not_take_the_check_ins_alarm_or_outcomes_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (worker, _buddy, bea) = worker_and_buddy(dir.path());
+    start(&worker, bea);
+    let runner = worker.home.runner(worker.secret).unwrap();
+    let due = runner.next_wakeup().unwrap();
+    assert!(due.is_some());
+    // The watch state's row damaged on disk (or written by a newer version).
+    let raw = rusqlite::Connection::open(dir.path().join("worker.db")).unwrap();
+    let changed = raw
+        .execute("UPDATE watch_state SET body = randomblob(length(body))", [])
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(raw);
+    assert!(
+        runner.watch_tick(t(20, 1)).is_err(),
+        "the watch side says so"
+    );
+    // The check-in's wake-up is still there, and its alerts' outcomes still reach it.
+    assert_eq!(Escalation::next_wakeup(&runner).unwrap(), due);
+    let alerts = runner.tick(t(22, 10)).unwrap();
+    let alert = alerts
+        .iter()
+        .find(|a| matches!(a.kind, vigil_core::checkin::ActionKind::MessageBuddy { .. }))
+        .expect("the buddy alert at deadline + grace");
+    Escalation::report_outcome(&runner, &alert.id, Outcome::Sent, t(22, 10)).unwrap();
+    let again = runner.tick(t(22, 13)).unwrap();
+    assert!(
+        !again.iter().any(|a| a.id == alert.id),
+        "a reported alert is not sent again: {again:?}"
+    );
+}
+
+#[test]
 fn once_an_extend_is_queued_the_older_watch_is_never_offered_again() {
     let dir = tempfile::tempdir().unwrap();
     let (worker, _buddy, bea) = worker_and_buddy(dir.path());

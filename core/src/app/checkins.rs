@@ -5,8 +5,8 @@
 use super::{App, BuddyRef};
 use crate::bookings::Booking;
 use crate::checkin::{
-    Action, ActionId, AlertFacts, BackgroundRunner, CheckInReceipt, CheckinId, CheckinPlan,
-    Checkins, CoveredBooking, LocationFix, LockScreenCheckin, Outcome,
+    Action, ActionId, AlertFacts, BackgroundRunner, CheckInReceipt, CheckinError, CheckinId,
+    CheckinPlan, Checkins, CoveredBooking, LocationFix, LockScreenCheckin, Outcome,
 };
 use crate::clock::Timestamp;
 use crate::vault::{Listing, RecordId};
@@ -63,11 +63,21 @@ macro_rules! escalation_for {
             fn tick(&self, now: Timestamp) -> Result<Vec<Action>> {
                 <$t>::tick(self, now)
             }
+            /// The check-ins' wake-up never depends on the watch states: one that cannot be
+            /// read (damaged, or written by a newer version) adds no wake-up of its own,
+            /// and its error shows where it is used (`watch_tick`, the watch screens), so
+            /// the armed check-ins keep their alarm.
             fn next_wakeup(&self) -> Result<Option<Timestamp>> {
                 let checkins = <$t>::next_wakeup(self)?;
-                let watches =
-                    self.with_escalation_conn(|c, k| WatchState::new(c, k).next_wakeup())?;
-                let own = self.with_decoy_watch(|s| s.next_wakeup())?.flatten();
+                let watches = self
+                    .with_escalation_conn(|c, k| WatchState::new(c, k).next_wakeup())
+                    .ok()
+                    .flatten();
+                let own = self
+                    .with_decoy_watch(|s| s.next_wakeup())
+                    .ok()
+                    .flatten()
+                    .flatten();
                 Ok(checkins.into_iter().chain(watches).chain(own).min())
             }
             fn report_outcome(
@@ -76,28 +86,39 @@ macro_rules! escalation_for {
                 outcome: Outcome,
                 now: Timestamp,
             ) -> Result<()> {
-                let watch = self.with_escalation_conn(|c, k| {
-                    let state = WatchState::new(c, k);
+                // The check-ins' actions first, then the watch states': one part that cannot
+                // be read (a damaged row, a newer version's state) must not keep the other's
+                // outcomes from the core (every alert would time out and go again). Action
+                // ids never collide (a check-in's id, or a watch text's random one).
+                let checkin = <$t>::report_outcome(self, action, outcome.clone(), now);
+                if checkin.is_ok() {
+                    return checkin;
+                }
+                let report = |state: &WatchState| -> Result<bool> {
                     if state.owns_action(action)? {
                         state.report(action, outcome.clone(), now).map(|()| true)
                     } else {
                         Ok(false)
                     }
-                })?;
-                if watch {
-                    return Ok(());
-                }
-                let own = self.with_decoy_watch(|s| {
-                    if s.owns_action(action)? {
-                        s.report(action, outcome.clone(), now).map(|()| true)
-                    } else {
-                        Ok(false)
+                };
+                let watch = self.with_escalation_conn(|c, k| report(&WatchState::new(c, k)));
+                let own = self
+                    .with_decoy_watch(|s| report(s))
+                    .map(|o| o.unwrap_or(false));
+                match (watch, own) {
+                    (Ok(true), _) | (_, Ok(true)) => Ok(()),
+                    // The check-ins did not know it either: a watch state's own failure says
+                    // more than "unknown action".
+                    (Err(e), _) | (_, Err(e))
+                        if matches!(
+                            checkin,
+                            Err(crate::Error::Checkin(CheckinError::UnknownAction))
+                        ) =>
+                    {
+                        Err(e)
                     }
-                })?;
-                if own == Some(true) {
-                    return Ok(());
+                    _ => checkin,
                 }
-                <$t>::report_outcome(self, action, outcome, now)
             }
             fn check_in(&self, code: &str, now: Timestamp) -> Result<CheckInReceipt> {
                 let (receipt, duress) = self.check_in_telling_duress(code, now)?;
