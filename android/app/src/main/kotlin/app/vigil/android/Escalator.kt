@@ -206,6 +206,11 @@ object Escalator {
 
     private fun call(context: Context, phone: String): Outcome {
         if (context.checkSelfPermission(android.Manifest.permission.CALL_PHONE) != PackageManager.PERMISSION_GRANTED) return Outcome.Failed("call permission not granted")
+        // Android 10+ drops an activity started from the background without an error: a
+        // call "placed" from the alarm would be reported Sent and never ring. Failed lets
+        // the core move on to the next channel (and tell her).
+        val app = VigilApp.of(context)
+        if (app.sdkInt() >= 29 && !app.inForeground) return Outcome.Failed("a call cannot be started while the app is in the background")
         return try {
             context.startActivity(Intent(Intent.ACTION_CALL, Uri.fromParts("tel", phone, null)).addFlags(Intent.FLAG_ACTIVITY_NEW_TASK))
             Outcome.Sent

@@ -58,6 +58,10 @@ open class VigilApp : Application() {
 
     private var started = 0
 
+    /** One of the app's screens is started (visible): only then may it start a call, since
+     *  Android 10+ silently drops an activity started from the background. */
+    val inForeground: Boolean get() = started > 0
+
     /** True while a system screen we opened for a result (the export file picker) covers
      *  ours: leaving for it is not going to the background. The core's idle lock still runs. */
     @Volatile

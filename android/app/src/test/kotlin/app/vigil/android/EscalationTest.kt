@@ -322,7 +322,7 @@ class EscalationTest {
     }
 
     @Test
-    fun aBuddyOnTheCallChannelGetsACallIntent() {
+    fun aCallIsPlacedOnlyWithTheAppInFrontAndFromTheBackgroundTheCoreMovesOnToSms() {
         shadowOf(app).grantPermissions(Manifest.permission.CALL_PHONE)
         val caller = setup.session.addBuddy(BuddyInput("Bea", "07400 654321", Channel.CALL, "en"))
         setup.session.startCheckin(
@@ -331,10 +331,37 @@ class EscalationTest {
         )
         app.lock()
         app.clock = app.clock.plusSeconds(71 * 60)
+        val escalated = app.clock
         Escalator.run(app)
-        val call = shadowOf(app).nextStartedActivity
-        assertEquals(Intent.ACTION_CALL, call.action)
-        assertEquals("tel", call.data!!.scheme)
+        // The app is closed (Android 10+ would drop the call screen): no call, and the
+        // core is told, so it moves on to the next channel within minutes.
+        assertNull(shadowOf(app).nextStartedActivity)
+        var rounds = 0
+        while (sms().lastSentTextMessageParams == null && rounds++ < 10) {
+            app.clock = java.time.Instant.ofEpochMilli(onlyAlarm().triggerAtTime)
+            fireAlarm()
+        }
+        assertEquals("+447400654321", sms().lastSentTextMessageParams!!.destinationAddress)
+        assertTrue("by SMS within 5 minutes", app.clock <= escalated.plusSeconds(5 * 60))
+        assertNull(shadowOf(app).nextStartedActivity)
+    }
+
+    @Test
+    fun withTheAppInFrontTheCallChannelPlacesTheCall() {
+        shadowOf(app).grantPermissions(Manifest.permission.CALL_PHONE)
+        val caller = setup.session.addBuddy(BuddyInput("Bea", "07400 654321", Channel.CALL, "en"))
+        setup.session.startCheckin(
+            CheckinInput(app.clock.plusSeconds(3600), listOf(caller.id), setup.bookingId, null, null, null),
+            app.clock,
+        )
+        org.robolectric.Robolectric.buildActivity(UnlockActivity::class.java).setup()
+        assertTrue(app.inForeground)
+        app.clock = app.clock.plusSeconds(71 * 60)
+        Escalator.run(app)
+        var call = shadowOf(app).nextStartedActivity
+        while (call != null && call.action != Intent.ACTION_CALL) call = shadowOf(app).nextStartedActivity
+        assertNotNull("the call is placed", call)
+        assertEquals("tel", call!!.data!!.scheme)
         assertEquals("+447400654321", call.data!!.schemeSpecificPart)
         assertNull("no SMS to a call-channel buddy first", sms().lastSentTextMessageParams)
     }
