@@ -124,13 +124,13 @@ object Escalator {
                 esc.report(id, if (ok) Outcome.Sent else Outcome.Failed("notifications are turned off"), now)
             }
             is ShellRequest.Sms -> {
-                if (!ledger.maySend(id)) {
+                if (!ledger.maySend(id, now.toEpochMilli())) {
                     // Already out (the radio said so): say Sent again rather than send twice.
                     // Still in the radio: keep it; its result is reported when it comes.
                     if (ledger.state(id) != SendLedger.State.IN_FLIGHT) esc.report(id, Outcome.Sent, now)
                     return
                 }
-                val failure = sendSms(app, id, request.phone, request.text, ledger)
+                val failure = sendSms(app, id, request.phone, request.text, ledger, now)
                 if (failure != null) esc.report(id, Outcome.Failed(failure), now)
             }
             is ShellRequest.BuddyAlarm -> {
@@ -173,14 +173,14 @@ object Escalator {
 
     /** Starts the SMS with a sent and a delivery PendingIntent per part; returns a failure
      *  reason when it could not even be handed to the radio. */
-    private fun sendSms(context: Context, id: ActionId, phone: String, text: String, ledger: SendLedger): String? {
+    private fun sendSms(context: Context, id: ActionId, phone: String, text: String, ledger: SendLedger, now: Instant): String? {
         if (context.checkSelfPermission(android.Manifest.permission.SEND_SMS) != PackageManager.PERMISSION_GRANTED) return "SMS permission not granted"
         val sms = smsManager(context) ?: return "this phone cannot send SMS"
         // divideMessage is not available under Robolectric; one part is then what we send.
         val parts = runCatching { sms.divideMessage(text) }.getOrNull()?.takeIf { it.isNotEmpty() } ?: arrayListOf(text)
         val sent = ArrayList(parts.indices.map { resultIntent(context, ACTION_SMS_SENT, id, it) })
         val delivered = ArrayList(parts.indices.map { resultIntent(context, ACTION_SMS_DELIVERED, id, it) })
-        ledger.started(id, parts.size)
+        ledger.started(id, parts.size, now.toEpochMilli())
         return try {
             if (parts.size == 1) sms.sendTextMessage(phone, null, parts[0], sent[0], delivered[0])
             else sms.sendMultipartTextMessage(phone, null, parts, sent, delivered)

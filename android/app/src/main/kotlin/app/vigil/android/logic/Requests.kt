@@ -67,7 +67,11 @@ fun actionIdFromKey(key: String): ActionId? {
  * the alarm receiver, the result receiver and process death: the glue stores [save]'s
  * lines and reloads them with [load].
  */
-class SendLedger(entries: Map<String, State> = emptyMap(), parts: Map<String, Int> = emptyMap()) {
+class SendLedger(
+    entries: Map<String, State> = emptyMap(),
+    parts: Map<String, Int> = emptyMap(),
+    since: Map<String, Long> = emptyMap(),
+) {
     enum class State { IN_FLIGHT, SENT, FAILED, DELIVERED, UNDELIVERED }
 
     private val states = entries.toMutableMap()
@@ -75,20 +79,28 @@ class SendLedger(entries: Map<String, State> = emptyMap(), parts: Map<String, In
     /** Parts of a multipart SMS whose sent result has not come yet. */
     private val pending = parts.toMutableMap()
 
+    /** When each send in the radio started (epoch milliseconds). */
+    private val startedAt = since.toMutableMap()
+
     fun state(id: ActionId): State? = states[id.key()]
 
     /** True when a new send may start: nothing in the radio for this id, and its last
-     *  known result is a failure (or there is none). */
-    fun maySend(id: ActionId): Boolean = when (states[id.key()]) {
+     *  known result is a failure (or there is none). A send whose result has not come for
+     *  [IN_FLIGHT_EXPIRY_MILLIS] counts as lost: a reboot, a dead battery or a killed
+     *  process takes the radio's answer with it, and waiting for it would hold that alert
+     *  back until the core gives up on the channel. */
+    fun maySend(id: ActionId, nowMillis: Long): Boolean = when (states[id.key()]) {
         null, State.FAILED, State.UNDELIVERED -> true
+        State.IN_FLIGHT -> nowMillis - (startedAt[id.key()] ?: 0L) >= IN_FLIGHT_EXPIRY_MILLIS
         // SENT / DELIVERED: the core issued it again before our Sent reached it: report
-        // Sent again instead of sending twice. IN_FLIGHT: keep the one in the radio.
-        State.IN_FLIGHT, State.SENT, State.DELIVERED -> false
+        // Sent again instead of sending twice.
+        State.SENT, State.DELIVERED -> false
     }
 
-    fun started(id: ActionId, parts: Int = 1) {
+    fun started(id: ActionId, parts: Int, nowMillis: Long) {
         states[id.key()] = State.IN_FLIGHT
         pending[id.key()] = parts
+        startedAt[id.key()] = nowMillis
     }
 
     /** One part's sent-intent result. Returns the outcome to report now: true (Sent: every
@@ -126,23 +138,32 @@ class SendLedger(entries: Map<String, State> = emptyMap(), parts: Map<String, In
     fun retainCheckins(live: Set<String>) {
         states.keys.removeAll { key -> live.none { key.startsWith("$it:") } }
         pending.keys.retainAll(states.keys)
+        startedAt.keys.retainAll(states.keys)
     }
 
-    fun save(): Set<String> = states.map { (k, v) -> "$k=${v.name}/${pending[k] ?: 0}" }.toSet()
+    /** One line per id: `key=STATE/parts left/started at` (lines without the last field,
+     *  from before it, read as started long ago). */
+    fun save(): Set<String> = states.map { (k, v) -> "$k=${v.name}/${pending[k] ?: 0}/${startedAt[k] ?: 0}" }.toSet()
 
     companion object {
+        /** How long a send may stay in the radio without a result before it counts as lost
+         *  (the core's own wait for an outcome is 2 minutes). */
+        const val IN_FLIGHT_EXPIRY_MILLIS: Long = 3 * 60_000L
+
         fun load(lines: Set<String>): SendLedger {
             val states = mutableMapOf<String, State>()
             val parts = mutableMapOf<String, Int>()
+            val since = mutableMapOf<String, Long>()
             for (line in lines) {
                 val eq = line.lastIndexOf('=')
                 if (eq <= 0) continue
-                val (state, left) = line.substring(eq + 1).split('/').let { it[0] to it.getOrNull(1)?.toIntOrNull() }
+                val fields = line.substring(eq + 1).split('/')
                 val key = line.substring(0, eq)
-                states[key] = runCatching { State.valueOf(state) }.getOrNull() ?: continue
-                if (left != null && left > 0) parts[key] = left
+                states[key] = runCatching { State.valueOf(fields[0]) }.getOrNull() ?: continue
+                fields.getOrNull(1)?.toIntOrNull()?.takeIf { it > 0 }?.let { parts[key] = it }
+                fields.getOrNull(2)?.toLongOrNull()?.takeIf { it > 0 }?.let { since[key] = it }
             }
-            return SendLedger(states, parts)
+            return SendLedger(states, parts, since)
         }
     }
 }

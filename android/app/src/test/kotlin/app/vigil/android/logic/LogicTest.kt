@@ -54,16 +54,16 @@ class LogicTest {
     @Test
     fun theLedgerNeverAllowsTwoSendsForOneIdAndReportsDeliveryOnce() {
         val ledger = SendLedger()
-        assertTrue(ledger.maySend(id))
-        ledger.started(id, parts = 2)
-        assertFalse("in the radio", ledger.maySend(id))
+        assertTrue(ledger.maySend(id, now.toEpochMilli()))
+        ledger.started(id, parts = 2, nowMillis = now.toEpochMilli())
+        assertFalse("in the radio", ledger.maySend(id, now.toEpochMilli()))
         assertNull("one part of two is not Sent", ledger.sentResult(id, ok = true))
         assertEquals(true, ledger.sentResult(id, ok = true))
         assertNull("a late duplicate changes nothing", ledger.sentResult(id, ok = false))
-        assertFalse("sent: never again", ledger.maySend(id))
+        assertFalse("sent: never again", ledger.maySend(id, now.toEpochMilli()))
         assertTrue(ledger.deliveryResult(id, delivered = true))
         assertFalse("a duplicate report is acted on once", ledger.deliveryResult(id, delivered = true))
-        assertFalse(ledger.maySend(id))
+        assertFalse(ledger.maySend(id, now.toEpochMilli()))
 
         val again = SendLedger.load(ledger.save())
         assertEquals(SendLedger.State.DELIVERED, again.state(id))
@@ -72,15 +72,15 @@ class LogicTest {
     @Test
     fun aFailedOrUndeliveredSmsMayBeSentAgain() {
         val ledger = SendLedger()
-        ledger.started(id)
+        ledger.started(id, 1, now.toEpochMilli())
         assertEquals(false, ledger.sentResult(id, ok = false))
-        assertTrue(ledger.maySend(id))
-        ledger.started(id)
+        assertTrue(ledger.maySend(id, now.toEpochMilli()))
+        ledger.started(id, 1, now.toEpochMilli())
         assertEquals(true, ledger.sentResult(id, ok = true))
         assertTrue(ledger.deliveryResult(id, delivered = false))
-        assertTrue(ledger.maySend(id))
+        assertTrue(ledger.maySend(id, now.toEpochMilli()))
         // A multipart send in flight survives a reload with its parts count.
-        ledger.started(id, parts = 3)
+        ledger.started(id, parts = 3, nowMillis = now.toEpochMilli())
         val reloaded = SendLedger.load(ledger.save())
         assertNull(reloaded.sentResult(id, ok = true))
         assertNull(reloaded.sentResult(id, ok = true))
@@ -90,10 +90,28 @@ class LogicTest {
     @Test
     fun theLedgerForgetsEndedCheckins() {
         val ledger = SendLedger()
-        ledger.started(id)
+        ledger.started(id, 1, now.toEpochMilli())
         ledger.retainCheckins(setOf("another"))
         assertNull(ledger.state(id))
         assertTrue(SendLedger.load(setOf("garbage", "x=NOPE/1")).save().isEmpty())
+    }
+
+    @Test
+    fun aSendWhoseRadioResultNeverComesMayGoAgainAfterThreeMinutes() {
+        val ledger = SendLedger()
+        val start = now.toEpochMilli()
+        ledger.started(id, 1, start)
+        // The result was lost (a reboot, a killed process): kept for 3 minutes, then the
+        // core's next re-issue of the id is sent again, also after a reload.
+        assertFalse(ledger.maySend(id, start + SendLedger.IN_FLIGHT_EXPIRY_MILLIS - 1))
+        val reloaded = SendLedger.load(ledger.save())
+        assertFalse(reloaded.maySend(id, start + 60_000))
+        assertTrue(reloaded.maySend(id, start + SendLedger.IN_FLIGHT_EXPIRY_MILLIS))
+        // A ledger line from before the start time was kept counts as long started.
+        assertTrue(SendLedger.load(setOf("${id.key()}=IN_FLIGHT/1")).maySend(id, start))
+        // Sent stays sent, however old.
+        ledger.sentResult(id, ok = true)
+        assertFalse(ledger.maySend(id, start + 3_600_000))
     }
 
     @Test
