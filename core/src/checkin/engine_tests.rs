@@ -471,6 +471,49 @@ fn after_escalation_a_normal_check_in_places_no_call_just_as_a_duress_one() {
 }
 
 #[test]
+fn duress_alerts_repeat_for_an_hour_then_hourly_and_stop_after_a_day() {
+    let mut s = armed(1);
+    let start = t0() + min(30);
+    assert!(s.check_in(true, start));
+    let mut sent = Vec::new();
+    while let Some(at) = s.next_due() {
+        assert!(at <= start + Duration::days(2), "still going at {at}");
+        let a = s.tick(at);
+        sent.extend(
+            buddy_messages(&a)
+                .iter()
+                .map(|_| (at - start).num_minutes()),
+        );
+        report_all(&mut s, &a, Outcome::Sent, at);
+        if s.is_finished() {
+            break;
+        }
+    }
+    // At once, every 5 minutes (the check-in's interval) for an hour, then hourly, the last
+    // a day after the duress code; then the row can go.
+    let fast: Vec<i64> = (0..=12).map(|k| k * 5).collect();
+    let hourly: Vec<i64> = (2..=24).map(|h| h * 60).collect();
+    assert_eq!(sent, [fast, hourly].concat());
+    assert!(s.is_finished());
+    assert_eq!(s.next_due(), None);
+}
+
+#[test]
+fn a_clock_jump_past_the_duress_alerts_day_sends_one_last_round_at_most() {
+    let mut s = armed(1);
+    let start = t0() + min(30);
+    assert!(s.check_in(true, start));
+    let a = s.tick(start);
+    report_all(&mut s, &a, Outcome::Sent, start);
+    let later = start + Duration::days(3);
+    let a = s.tick(later);
+    assert!(buddy_messages(&a).len() <= 1, "{a:?}");
+    report_all(&mut s, &a, Outcome::Sent, later);
+    assert_eq!(s.next_due(), None);
+    assert!(s.is_finished());
+}
+
+#[test]
 fn duress_looks_like_a_check_in_and_alerts_everyone_discreetly() {
     let mut normal = armed(2);
     normal.contacts[1].channel = Channel::Call;

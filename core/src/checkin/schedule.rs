@@ -26,6 +26,12 @@ pub const MAX_TOTAL_SECS: i64 = 12 * 3600;
 pub const MIN_REPEAT_SECS: i64 = 60;
 /// The most steps a custom escalation ladder may have.
 pub const MAX_LADDER_STEPS: usize = 8;
+/// Duress alerts repeat at the check-in's interval for this long after the duress code...
+pub const DURESS_FAST_SECS: i64 = 3600;
+/// ...then this often...
+pub const DURESS_SLOW_EVERY_SECS: i64 = 3600;
+/// ...and stop this long after it (unless a buddy answered before).
+pub const DURESS_REPEAT_FOR_SECS: i64 = 24 * 3600;
 
 fn secs(d: Duration) -> i64 {
     d.num_seconds()
@@ -127,7 +133,47 @@ impl CheckinState {
 
     fn next_round_at(&self) -> Option<Timestamp> {
         let base = self.round_base?;
-        Some(base + Duration::seconds(self.repeat_secs.saturating_mul(self.rounds_done + 1)))
+        let offset = self.round_offset(self.rounds_done + 1)?;
+        Some(base + Duration::seconds(offset))
+    }
+
+    /// Seconds after the round base of repeat round `n` (from 1), or `None` when there is
+    /// no such round. Alerts repeat at the check-in's interval until she checks in or a
+    /// buddy answers. Duress alerts (which she cannot stop without giving herself away) at
+    /// that interval for the first hour, then hourly, and not past a day: unbounded, they
+    /// were 288 SMS a day to each buddy, in her sent messages and off her credit, which a
+    /// prepaid phone runs out of (and then no alert of hers goes out at all).
+    fn round_offset(&self, n: i64) -> Option<i64> {
+        let every = self.repeat_secs.max(1);
+        if !matches!(self.ending, Some(Ending::Duress { .. })) {
+            return Some(every.saturating_mul(n));
+        }
+        let (fast_rounds, slow) = (DURESS_FAST_SECS / every, DURESS_SLOW_EVERY_SECS.max(every));
+        let offset = if n <= fast_rounds {
+            every * n
+        } else {
+            every * fast_rounds + (n - fast_rounds).saturating_mul(slow)
+        };
+        (offset <= DURESS_REPEAT_FOR_SECS).then_some(offset)
+    }
+
+    /// How many repeat rounds are due `elapsed` seconds after the round base (at most the
+    /// last one there is).
+    fn rounds_due(&self, elapsed: i64) -> i64 {
+        let every = self.repeat_secs.max(1);
+        if !matches!(self.ending, Some(Ending::Duress { .. })) {
+            return elapsed / every;
+        }
+        let fast_rounds = DURESS_FAST_SECS / every;
+        let slow_start = every * fast_rounds;
+        let due = if elapsed < slow_start {
+            elapsed / every
+        } else {
+            fast_rounds + (elapsed - slow_start) / DURESS_SLOW_EVERY_SECS
+        };
+        let last =
+            fast_rounds + (DURESS_REPEAT_FOR_SECS - slow_start).max(0) / DURESS_SLOW_EVERY_SECS;
+        due.min(last)
     }
 
     /// Nothing left to do: the row can be erased.
@@ -135,7 +181,9 @@ impl CheckinState {
         let idle = !self.deliveries.iter().any(Delivery::is_active);
         match self.ending {
             None => false,
-            Some(Ending::Duress { .. }) => idle && self.acknowledged_by.is_some(),
+            Some(Ending::Duress { .. }) => {
+                idle && (self.acknowledged_by.is_some() || self.next_round_at().is_none())
+            }
             Some(_) => idle,
         }
     }
@@ -262,7 +310,7 @@ impl CheckinState {
         if now < next {
             return;
         }
-        self.rounds_done = (now - base).num_seconds() / self.repeat_secs.max(1);
+        self.rounds_done = self.rounds_due((now - base).num_seconds());
         let (purpose, contacts): (MessagePurpose, Vec<usize>) = match self.ending {
             Some(Ending::Duress { .. }) => {
                 (MessagePurpose::Duress, (0..self.contacts.len()).collect())
@@ -280,7 +328,8 @@ impl CheckinState {
     /// The worker checked in. Returns `false` (and changes nothing) if already ended.
     /// Normal: pending messages are withdrawn and every buddy who may have seen an alert
     /// gets "I'm safe". Duress: the same for the caller, but every buddy is alerted
-    /// discreetly, repeating until one acknowledges.
+    /// discreetly, repeating until one acknowledges (for a day at most: see
+    /// [`DURESS_REPEAT_FOR_SECS`]).
     pub fn check_in(&mut self, duress: bool, now: Timestamp) -> bool {
         if self.ending.is_some() {
             return false;
