@@ -99,12 +99,16 @@ object Escalator {
                 // "Shell duty": both at every wake-up; one reportOutcome takes both kinds of id).
                 val requests = runCatching { esc.tick(now) }.getOrElse { emptyList() }.map(ActionMapper::map) +
                     runCatching { esc.watchTick(now) }.getOrElse { emptyList() }.map(WatchMapper::map)
-                val ledger = runCatching { loadLedger(app) }.getOrElse { SendLedger.load(emptySet()) }
+                // A ledger that could not be read is used but never stored: storing it
+                // would wipe what the stored one knows of SMS already in the radio.
+                val loaded = runCatching { loadLedger(app) }
+                val ledger = loaded.getOrElse { SendLedger.load(emptySet()) }
+                if (loaded.isSuccess) ledger.onStarted = { runCatching { saveLedger(app, it) } }
                 for (request in requests) {
                     runCatching { performer(app, esc, ledger, request, now) }
                         .onFailure { esc.report(request.action, Outcome.Failed("the action could not be performed"), now) }
                 }
-                runCatching { saveLedger(app, ledger) }
+                if (loaded.isSuccess) runCatching { saveLedger(app, ledger) }
             } finally {
                 arm(context, esc)
             }

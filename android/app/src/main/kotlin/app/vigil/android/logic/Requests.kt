@@ -97,10 +97,17 @@ class SendLedger(
         State.SENT, State.DELIVERED -> false
     }
 
+    /** Told after [started], before the SMS goes to the radio: the glue stores the ledger
+     *  then, so a process killed right after the send still knows the SMS is out (its sent
+     *  result, which starts a new process, finds it; the core's re-issue does not send a
+     *  second copy). */
+    var onStarted: ((SendLedger) -> Unit)? = null
+
     fun started(id: ActionId, parts: Int, nowMillis: Long) {
         states[id.key()] = State.IN_FLIGHT
         pending[id.key()] = parts
         startedAt[id.key()] = nowMillis
+        onStarted?.invoke(this)
     }
 
     /** One part's sent-intent result. Returns the outcome to report now: true (Sent: every

@@ -97,6 +97,15 @@ class LogicTest {
     }
 
     @Test
+    fun theLedgerIsHandedToBeStoredAsSoonAsASendStarts() {
+        val ledger = SendLedger()
+        var stored: Set<String>? = null
+        ledger.onStarted = { stored = it.save() }
+        ledger.started(id, 1, now.toEpochMilli())
+        assertEquals(SendLedger.State.IN_FLIGHT, SendLedger.load(stored!!).state(id))
+    }
+
+    @Test
     fun aSendWhoseRadioResultNeverComesMayGoAgainAfterThreeMinutes() {
         val ledger = SendLedger()
         val start = now.toEpochMilli()
