@@ -228,39 +228,49 @@ object Escalator {
         val segments = intent.data?.pathSegments ?: return
         val id = segments.getOrNull(0)?.let { actionIdFromKey(it) } ?: return
         val app = VigilApp.of(context)
-        escalation(app)?.use { esc -> onSmsResult(context, app, esc, id, intent, resultCode) }
-    }
-
-    private fun onSmsResult(context: Context, app: VigilApp, esc: Escalation, id: ActionId, intent: Intent, resultCode: Int) {
-        try {
-            onSmsResultInner(app, esc, id, intent, resultCode)
-        } finally {
-            arm(context, esc)
+        // The ledger first, without the vault: the radio's answer is kept even when the
+        // escalation state cannot be opened now (a Keystore hiccup after boot, storage
+        // busy); the core's re-issue of the id then finds it (sent: reported Sent again,
+        // never a second SMS). Nothing here may throw out of the receiver.
+        val outcome = runCatching { recordSmsResult(app, id, intent, resultCode) }.getOrNull()
+        val esc = try {
+            escalation(app) ?: return
+        } catch (e: Exception) {
+            return retrySoon(context)
+        }
+        esc.use {
+            try {
+                if (outcome != null) esc.report(id, outcome, app.now())
+            } finally {
+                arm(context, esc)
+            }
         }
     }
 
-    private fun onSmsResultInner(app: VigilApp, esc: Escalation, id: ActionId, intent: Intent, resultCode: Int) {
+    /** The radio's answer into the ledger; the outcome to report for it, if any. */
+    private fun recordSmsResult(app: VigilApp, id: ActionId, intent: Intent, resultCode: Int): Outcome? {
         val ledger = loadLedger(app)
-        val now = app.now()
-        when (intent.action) {
+        val outcome = when (intent.action) {
             ACTION_SMS_SENT -> when (ledger.sentResult(id, resultCode == SmsResults.RESULT_OK)) {
-                true -> esc.report(id, Outcome.Sent, now)
-                false -> esc.report(id, Outcome.Failed(SmsResults.failureReason(resultCode, intent.getIntExtra("errorCode", -1).takeIf { it != -1 })), now)
-                null -> {}
+                true -> Outcome.Sent
+                false -> Outcome.Failed(SmsResults.failureReason(resultCode, intent.getIntExtra("errorCode", -1).takeIf { it != -1 }))
+                null -> null
             }
             ACTION_SMS_DELIVERED -> {
-                val status = deliveryStatus(intent) ?: return
-                val final = SmsResults.deliveryFinal(status) ?: return
+                val status = deliveryStatus(intent) ?: return null
+                val final = SmsResults.deliveryFinal(status) ?: return null
                 val wasInFlight = ledger.state(id) == SendLedger.State.IN_FLIGHT
-                if (ledger.deliveryResult(id, final)) {
-                    when {
-                        !final -> esc.report(id, Outcome.Failed("not delivered"), now)
-                        wasInFlight -> esc.report(id, Outcome.Sent, now)
-                    }
+                when {
+                    !ledger.deliveryResult(id, final) -> null
+                    !final -> Outcome.Failed("not delivered")
+                    wasInFlight -> Outcome.Sent
+                    else -> null
                 }
             }
+            else -> null
         }
         saveLedger(app, ledger)
+        return outcome
     }
 
     private fun deliveryStatus(intent: Intent): Int? {

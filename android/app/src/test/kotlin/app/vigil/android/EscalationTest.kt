@@ -294,6 +294,29 @@ class EscalationTest {
     }
 
     @Test
+    fun aSentResultThatComesWhileTheVaultCannotOpenIsKeptAndNoSecondSmsGoes() {
+        setup.startCheckin(60)
+        app.lock()
+        app.minutes(71)
+        Escalator.run(app)
+        val first = sms().lastSentTextMessageParams!!
+        sms().clearLastSentTextMessageParams()
+        // The radio says "sent" while the Keystore cannot be read: the receiver must not
+        // crash, and the answer must not be lost.
+        app.keys.failGet = true
+        try {
+            radio(first.sentIntent, Activity.RESULT_OK)
+        } finally {
+            app.keys.failGet = false
+        }
+        // The core never heard it and issues the SMS again after its 2-minute wait: the
+        // ledger says it is out, so Sent is reported and no second copy goes.
+        app.minutes(3)
+        Escalator.run(app)
+        assertNull("no second copy", sms().lastSentTextMessageParams)
+    }
+
+    @Test
     fun nothingArmedMeansNoAlarm() {
         Escalator.run(app)
         assertTrue(app.alarms().scheduledAlarms.isEmpty())

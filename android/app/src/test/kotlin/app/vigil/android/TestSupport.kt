@@ -24,8 +24,12 @@ import org.robolectric.shadows.ShadowAlarmManager
  */
 class MemoryKeys : WrappingKeys {
     val keys = mutableMapOf<String, SecretKey>()
-    override fun getOrCreate(alias: String): SecretKey =
-        keys.getOrPut(alias) { KeyGenerator.getInstance("AES").apply { init(256) }.generateKey() }
+    /** Set: the Keystore cannot be read for now (as just after boot, now and then). */
+    var failGet = false
+    override fun getOrCreate(alias: String): SecretKey {
+        if (failGet) throw java.security.KeyStoreException("unavailable")
+        return keys.getOrPut(alias) { KeyGenerator.getInstance("AES").apply { init(256) }.generateKey() }
+    }
     override fun exists(alias: String) = alias in keys
     /** Set: deleting a key fails, as a Keystore may. */
     var failDelete = false
