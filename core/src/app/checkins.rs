@@ -57,27 +57,36 @@ pub trait Escalation {
     fn sent_watches(&self) -> Result<Vec<SentWatchStatus>>;
 }
 
+/// A watch state's error that asking again will not mend (damaged, or a newer version's):
+/// read as "no wake-up of its own"; any other error is passed on.
+fn unreadable_for_good(e: crate::Error) -> Result<Option<Timestamp>> {
+    match e {
+        crate::Error::Watch(crate::watch::WatchError::StateTooNew)
+        | crate::Error::Checkin(CheckinError::WrongDeviceSecret) => Ok(None),
+        e => Err(e),
+    }
+}
+
 macro_rules! escalation_for {
     ($t:ty) => {
         impl Escalation for $t {
             fn tick(&self, now: Timestamp) -> Result<Vec<Action>> {
                 <$t>::tick(self, now)
             }
-            /// The check-ins' wake-up never depends on the watch states: one that cannot be
-            /// read (damaged, or written by a newer version) adds no wake-up of its own,
-            /// and its error shows where it is used (`watch_tick`, the watch screens), so
-            /// the armed check-ins keep their alarm.
+            /// The check-ins' wake-up never depends on a watch state that will not open
+            /// however often it is asked (damaged, or written by a newer version): it adds
+            /// no wake-up of its own, and its error shows where it is used (`watch_tick`,
+            /// the watch screens), so the armed check-ins keep their alarm. Any other
+            /// failure (storage busy) is the caller's to retry soon, as for the check-ins.
             fn next_wakeup(&self) -> Result<Option<Timestamp>> {
                 let checkins = <$t>::next_wakeup(self)?;
                 let watches = self
                     .with_escalation_conn(|c, k| WatchState::new(c, k).next_wakeup())
-                    .ok()
-                    .flatten();
+                    .or_else(unreadable_for_good)?;
                 let own = self
                     .with_decoy_watch(|s| s.next_wakeup())
-                    .ok()
-                    .flatten()
-                    .flatten();
+                    .map(Option::flatten)
+                    .or_else(unreadable_for_good)?;
                 Ok(checkins.into_iter().chain(watches).chain(own).min())
             }
             fn report_outcome(

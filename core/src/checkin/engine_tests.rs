@@ -499,6 +499,70 @@ fn duress_alerts_repeat_for_an_hour_then_hourly_and_stop_after_a_day() {
 }
 
 #[test]
+fn the_duress_rounds_count_matches_their_times_for_every_interval() {
+    for reached in [false, true] {
+        let mut s = armed(1);
+        let start = t0() + min(30);
+        assert!(s.check_in(true, start));
+        let a = s.tick(start);
+        let outcome = if reached {
+            Outcome::Sent
+        } else {
+            fail("no signal")
+        };
+        report_all(&mut s, &a, outcome, start);
+        for every in (60..=12 * 3600).step_by(60) {
+            s.repeat_secs = every;
+            let mut n = 1;
+            while let Some(offset) = s.round_offset(n) {
+                assert_eq!(s.rounds_due(offset), n, "every {every} s, round {n}");
+                assert_eq!(
+                    s.rounds_due(offset - 1),
+                    n - 1,
+                    "every {every} s, round {n}"
+                );
+                assert!(offset > 0 && (n == 1 || offset > s.round_offset(n - 1).unwrap()));
+                n += 1;
+                if n > 200 {
+                    break;
+                }
+            }
+            if reached {
+                assert!(s.round_offset(n).is_none() || n > 200);
+                assert!(
+                    s.round_offset(n - 1).unwrap() <= 24 * 3600,
+                    "every {every} s"
+                );
+            } else {
+                assert!(n > 200, "no end while nobody was told (every {every} s)");
+            }
+        }
+    }
+}
+
+#[test]
+fn duress_alerts_that_never_left_go_on_hourly_past_the_day_and_stop_once_one_has() {
+    let mut s = armed(1);
+    let start = t0() + min(30);
+    assert!(s.check_in(true, start));
+    // No signal for 30 hours: every try fails, and the rounds go on past the day.
+    let mut now = start;
+    while now < start + Duration::hours(30) {
+        now = s.next_due().expect("still trying");
+        let a = s.tick(now);
+        report_all(&mut s, &a, fail("no signal"), now);
+    }
+    assert!(!s.is_finished());
+    // Signal: the next round goes out, and with it the alerts end.
+    now = s.next_due().unwrap();
+    let a = s.tick(now);
+    assert_eq!(buddy_messages(&a).len(), 1);
+    report_all(&mut s, &a, Outcome::Sent, now);
+    assert_eq!(s.next_due(), None);
+    assert!(s.is_finished());
+}
+
+#[test]
 fn a_clock_jump_past_the_duress_alerts_day_sends_one_last_round_at_most() {
     let mut s = armed(1);
     let start = t0() + min(30);

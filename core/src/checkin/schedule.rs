@@ -140,40 +140,63 @@ impl CheckinState {
     /// Seconds after the round base of repeat round `n` (from 1), or `None` when there is
     /// no such round. Alerts repeat at the check-in's interval until she checks in or a
     /// buddy answers. Duress alerts (which she cannot stop without giving herself away) at
-    /// that interval for the first hour, then hourly, and not past a day: unbounded, they
-    /// were 288 SMS a day to each buddy, in her sent messages and off her credit, which a
-    /// prepaid phone runs out of (and then no alert of hers goes out at all).
-    fn round_offset(&self, n: i64) -> Option<i64> {
-        let every = self.repeat_secs.max(1);
-        if !matches!(self.ending, Some(Ending::Duress { .. })) {
-            return Some(every.saturating_mul(n));
-        }
-        let (fast_rounds, slow) = (DURESS_FAST_SECS / every, DURESS_SLOW_EVERY_SECS.max(every));
+    /// that interval for the first hour, then hourly (or at the interval, if longer), and
+    /// not past a day once one of them has gone out: unbounded, they were 288 SMS a day to
+    /// each buddy, in her sent messages and off her credit, which a prepaid phone runs out
+    /// of (and then no alert of hers goes out at all). Until one has gone out (no signal,
+    /// no credit, airplane mode for a day) they go on hourly: the day counts for nothing
+    /// if nobody was told.
+    pub(super) fn round_offset(&self, n: i64) -> Option<i64> {
+        let Some((every, fast_rounds, slow)) = self.duress_shape() else {
+            return Some(self.repeat_secs.max(1).saturating_mul(n));
+        };
         let offset = if n <= fast_rounds {
             every * n
         } else {
             every * fast_rounds + (n - fast_rounds).saturating_mul(slow)
         };
-        (offset <= DURESS_REPEAT_FOR_SECS).then_some(offset)
+        (offset <= DURESS_REPEAT_FOR_SECS || !self.duress_reached_someone()).then_some(offset)
     }
 
-    /// How many repeat rounds are due `elapsed` seconds after the round base (at most the
-    /// last one there is).
-    fn rounds_due(&self, elapsed: i64) -> i64 {
-        let every = self.repeat_secs.max(1);
-        if !matches!(self.ending, Some(Ending::Duress { .. })) {
-            return elapsed / every;
-        }
-        let fast_rounds = DURESS_FAST_SECS / every;
+    /// How many repeat rounds are due `elapsed` seconds after the round base: the largest
+    /// `n` whose [`Self::round_offset`] is at most `elapsed` (at most the last one there is).
+    pub(super) fn rounds_due(&self, elapsed: i64) -> i64 {
+        let Some((every, fast_rounds, slow)) = self.duress_shape() else {
+            return elapsed / self.repeat_secs.max(1);
+        };
         let slow_start = every * fast_rounds;
         let due = if elapsed < slow_start {
             elapsed / every
         } else {
-            fast_rounds + (elapsed - slow_start) / DURESS_SLOW_EVERY_SECS
+            fast_rounds + (elapsed - slow_start) / slow
         };
-        let last =
-            fast_rounds + (DURESS_REPEAT_FOR_SECS - slow_start).max(0) / DURESS_SLOW_EVERY_SECS;
+        if !self.duress_reached_someone() {
+            return due;
+        }
+        let last = fast_rounds + (DURESS_REPEAT_FOR_SECS - slow_start).max(0) / slow;
         due.min(last)
+    }
+
+    /// For a duress ending: the interval, the rounds at it, and the slower interval after.
+    fn duress_shape(&self) -> Option<(i64, i64, i64)> {
+        if !matches!(self.ending, Some(Ending::Duress { .. })) {
+            return None;
+        }
+        let every = self.repeat_secs.max(1);
+        Some((
+            every,
+            DURESS_FAST_SECS / every,
+            DURESS_SLOW_EVERY_SECS.max(every),
+        ))
+    }
+
+    /// Whether a duress alert is known to have left for some buddy (reported sent, not
+    /// undelivered since).
+    fn duress_reached_someone(&self) -> bool {
+        self.deliveries.iter().any(|d| {
+            d.message == Message::Buddy(MessagePurpose::Duress)
+                && matches!(d.state, DeliveryState::Sent { .. })
+        })
     }
 
     /// Nothing left to do: the row can be erased.

@@ -86,8 +86,8 @@ class SendLedger(
 
     /** True when a new send may start: nothing in the radio for this id, and its last
      *  known result is a failure (or there is none). A send whose result has not come for
-     *  [IN_FLIGHT_EXPIRY_MILLIS] counts as lost: a reboot, a dead battery or a killed
-     *  process takes the radio's answer with it, and waiting for it would hold that alert
+     *  [IN_FLIGHT_EXPIRY_MILLIS] counts as lost: a reboot or a dead battery takes the
+     *  radio's answer with it, and waiting for it would hold that alert
      *  back until the core gives up on the channel. */
     fun maySend(id: ActionId, nowMillis: Long): Boolean = when (states[id.key()]) {
         null, State.FAILED, State.UNDELIVERED -> true
