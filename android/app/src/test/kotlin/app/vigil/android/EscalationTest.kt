@@ -344,14 +344,19 @@ class EscalationTest {
         assertTrue(app.backgroundRunner()!!.nextWakeup()!! < app.clock.plusSeconds(120))
     }
 
-    @Test
-    fun aCallIsPlacedOnlyWithTheAppInFrontAndFromTheBackgroundTheCoreMovesOnToSms() {
+    /** A check-in due in an hour whose one buddy, Bea, prefers calls (permission granted). */
+    private fun checkinWithBeaOnTheCallChannel() {
         shadowOf(app).grantPermissions(Manifest.permission.CALL_PHONE)
         val caller = setup.session.addBuddy(BuddyInput("Bea", "07400 654321", Channel.CALL, "en"))
         setup.session.startCheckin(
             CheckinInput(app.clock.plusSeconds(3600), listOf(caller.id), setup.bookingId, null, null, null),
             app.clock,
         )
+    }
+
+    @Test
+    fun aCallIsPlacedOnlyWithTheAppInFrontAndFromTheBackgroundTheCoreMovesOnToSms() {
+        checkinWithBeaOnTheCallChannel()
         app.lock()
         app.clock = app.clock.plusSeconds(71 * 60)
         val escalated = app.clock
@@ -371,12 +376,7 @@ class EscalationTest {
 
     @Test
     fun withTheAppInFrontTheCallChannelPlacesTheCall() {
-        shadowOf(app).grantPermissions(Manifest.permission.CALL_PHONE)
-        val caller = setup.session.addBuddy(BuddyInput("Bea", "07400 654321", Channel.CALL, "en"))
-        setup.session.startCheckin(
-            CheckinInput(app.clock.plusSeconds(3600), listOf(caller.id), setup.bookingId, null, null, null),
-            app.clock,
-        )
+        checkinWithBeaOnTheCallChannel()
         org.robolectric.Robolectric.buildActivity(UnlockActivity::class.java).setup()
         assertTrue(app.inForeground)
         app.clock = app.clock.plusSeconds(71 * 60)
