@@ -72,6 +72,9 @@ object Escalator {
     const val ACTION_ALARM = "app.vigil.android.ALARM"
     const val ACTION_SMS_SENT = "app.vigil.android.SMS_SENT"
     const val ACTION_SMS_DELIVERED = "app.vigil.android.SMS_DELIVERED"
+    /** How long a send stays in the ledger (the core re-issues an id within minutes). */
+    private val LEDGER_KEEP: java.time.Duration = java.time.Duration.ofDays(2)
+
     /** When to ask the core again after `nextWakeup` failed. */
     private val NEXT_WAKEUP_RETRY: java.time.Duration = java.time.Duration.ofMinutes(2)
     private const val PREFS = "escalation"
@@ -108,7 +111,10 @@ object Escalator {
                     runCatching { performer(app, esc, ledger, request, now) }
                         .onFailure { esc.report(request.action, Outcome.Failed("the action could not be performed"), now) }
                 }
-                if (loaded.isSuccess) runCatching { saveLedger(app, ledger) }
+                if (loaded.isSuccess) runCatching {
+                    ledger.forgetStartedBefore(now.minus(LEDGER_KEEP).toEpochMilli())
+                    saveLedger(app, ledger)
+                }
             } finally {
                 arm(context, esc)
             }

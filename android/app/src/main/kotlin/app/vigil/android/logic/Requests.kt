@@ -141,6 +141,15 @@ class SendLedger(
         return true
     }
 
+    /** Forgets every send that started before [cutoffMillis] (or whose start was never
+     *  kept): the core re-issues an id within minutes of its first try, never days later,
+     *  so old lines only grow the file (and keep a trace that check-ins were escalated). */
+    fun forgetStartedBefore(cutoffMillis: Long) {
+        states.keys.removeAll { key -> (startedAt[key] ?: 0L) < cutoffMillis }
+        pending.keys.retainAll(states.keys)
+        startedAt.keys.retainAll(states.keys)
+    }
+
     /** Forget ids of check-ins that no longer exist (keeps the ledger small). */
     fun retainCheckins(live: Set<String>) {
         states.keys.removeAll { key -> live.none { key.startsWith("$it:") } }

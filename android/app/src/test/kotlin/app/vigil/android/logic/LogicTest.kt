@@ -97,6 +97,19 @@ class LogicTest {
     }
 
     @Test
+    fun theLedgerForgetsSendsOlderThanTheCutoff() {
+        val old = ActionId("00000000000000000000000000000000", 1u)
+        val ledger = SendLedger.load(setOf("${old.key()}=SENT/0"))
+        ledger.started(id, 1, now.toEpochMilli())
+        ledger.sentResult(id, ok = true)
+        ledger.forgetStartedBefore(now.toEpochMilli() - 1)
+        assertNull("a line from before start times were kept", ledger.state(old))
+        assertEquals(SendLedger.State.SENT, ledger.state(id))
+        ledger.forgetStartedBefore(now.toEpochMilli() + 1)
+        assertTrue(ledger.save().isEmpty())
+    }
+
+    @Test
     fun theLedgerIsHandedToBeStoredAsSoonAsASendStarts() {
         val ledger = SendLedger()
         var stored: Set<String>? = null
