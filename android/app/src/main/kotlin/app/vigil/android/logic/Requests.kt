@@ -16,8 +16,8 @@ sealed class ShellRequest {
     /** An SMS through SmsManager; Sent only when the radio's sent-intent says so. */
     data class Sms(override val action: ActionId, val phone: String, val text: String, val discreet: Boolean) : ShellRequest()
 
-    /** A call intent to the buddy. */
-    data class Call(override val action: ActionId, val phone: String, val discreet: Boolean) : ShellRequest()
+    /** A call intent to the buddy (never discreet: a discreet action is [NotSilently]). */
+    data class Call(override val action: ActionId, val phone: String) : ShellRequest()
 
     /** A share to a messaging app the worker picks; needs her hands, so it is a notification
      *  she taps (never discreet: it cannot be done without a visible step). */
@@ -45,7 +45,7 @@ object ActionMapper {
         is ActionKind.MessageBuddy -> when {
             kind.channel == Channel.SMS -> ShellRequest.Sms(action.id, kind.phone, kind.text, kind.discreet)
             kind.discreet -> ShellRequest.NotSilently(action.id)
-            kind.channel == Channel.CALL -> ShellRequest.Call(action.id, kind.phone, discreet = false)
+            kind.channel == Channel.CALL -> ShellRequest.Call(action.id, kind.phone)
             else -> ShellRequest.ShareToApp(action.id, kind.text)
         }
     }

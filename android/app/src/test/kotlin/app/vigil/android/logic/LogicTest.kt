@@ -33,7 +33,7 @@ class LogicTest {
     @Test
     fun eachCoreActionBecomesOneRequestWithTheCoresWords() {
         assertEquals(ShellRequest.Sms(id, "+447400123456", "help at 12 Example Street", true), ActionMapper.map(buddy(Channel.SMS, true)))
-        assertEquals(ShellRequest.Call(id, "+447400123456", false), ActionMapper.map(buddy(Channel.CALL)))
+        assertEquals(ShellRequest.Call(id, "+447400123456"), ActionMapper.map(buddy(Channel.CALL)))
         assertEquals(ShellRequest.ShareToApp(id, "help at 12 Example Street"), ActionMapper.map(buddy(Channel.OTHER_APP)))
         // A discreet message is never shared or called: that would show its text or a call.
         assertEquals(ShellRequest.NotSilently(id), ActionMapper.map(buddy(Channel.OTHER_APP, true)))
