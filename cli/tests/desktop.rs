@@ -29,6 +29,14 @@ fn tick(env: &Env, minutes: i64, extra: &[&str]) -> serde_json::Value {
     common::parse_one_json(&out.get_output().stdout)
 }
 
+/// Whether `out` names buddy Ana or any form of her number. Not a bare "7400": the action
+/// ids printed beside it are random hex, and one held "7400" once (a flaky failure).
+fn names_the_buddy(out: &str) -> bool {
+    ["Ana", "+44", "7400123456", "7400 123456"]
+        .iter()
+        .any(|s| out.contains(s))
+}
+
 #[test]
 fn tick_exec_hands_each_action_as_json_to_the_command_and_reports_its_status() {
     let env = Env::with_vault();
@@ -46,8 +54,7 @@ fn tick_exec_hands_each_action_as_json_to_the_command_and_reports_its_status() {
         .success()
         .stdout(
             predicate::str::contains("message_buddy: done")
-                .and(predicate::str::contains("Ana").not())
-                .and(predicate::str::contains("7400").not()),
+                .and(predicate::function(|out: &str| !names_the_buddy(out))),
         );
     let lines: Vec<serde_json::Value> = std::fs::read_to_string(&sent)
         .unwrap()
@@ -166,7 +173,7 @@ fn notify_shows_the_workers_reminders_but_never_a_buddy_message() {
         .iter()
         .any(|a| a["type"] == "message_buddy"));
     let shown = std::fs::read_to_string(&log).unwrap();
-    assert!(!shown.contains("Ana") && !shown.contains("7400"), "{shown}");
+    assert!(!names_the_buddy(&shown), "{shown}");
 }
 
 #[test]
